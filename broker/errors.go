@@ -1,0 +1,102 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind classifies an error by what a caller should do about it.
+type Kind int
+
+// Error kinds. Internal is the zero value: anything not classified is a bug
+// or an unexpected condition, shown to a user as an internal error.
+const (
+	Internal          Kind = iota
+	Invalid                // the request is malformed; fix it and try again
+	Rejected               // the broker (or hoga's guard) refused it
+	InsufficientFunds      // not enough cash or shares
+	MarketClosed           // outside the session, or a holiday
+	Auth                   // credentials or token refused
+	RateLimited            // too many requests; nothing was done; retry later
+	Transient              // network or server trouble; nothing was done
+	UnknownOutcome         // the request went out and no answer came back
+	NotFound               // no such stock or order
+	Halted                 // hoga's kill switch is on
+	LimitExceeded          // a hoga risk limit (amount, daily count) refused it
+)
+
+var kindNames = [...]string{
+	Internal:          "internal",
+	Invalid:           "invalid",
+	Rejected:          "rejected",
+	InsufficientFunds: "insufficient_funds",
+	MarketClosed:      "market_closed",
+	Auth:              "auth",
+	RateLimited:       "rate_limited",
+	Transient:         "transient",
+	UnknownOutcome:    "unknown_outcome",
+	NotFound:          "not_found",
+	Halted:            "halted",
+	LimitExceeded:     "limit_exceeded",
+}
+
+func (k Kind) String() string {
+	if int(k) >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Error is the one error type of the domain. Code and Msg are the broker's
+// own (msg_cd/msg1 for KIS, the 4-digit code and return_msg for Kiwoom) so a
+// user can be told exactly what the broker said.
+type Error struct {
+	Kind Kind
+	Code string // broker's code, e.g. "APBK0952", "1700"; empty for hoga's own
+	Msg  string // broker's or hoga's message, trimmed
+	// RetryAfter, when set, is how long the caller should wait (rate limits).
+	RetryAfter time.Duration
+	// NextOpen, for MarketClosed from hoga's own calendar, is when orders
+	// are next accepted.
+	NextOpen time.Time
+	Err      error // underlying cause, if any
+}
+
+func (e *Error) Error() string {
+	s := e.Kind.String()
+	if e.Code != "" {
+		s += " [" + e.Code + "]"
+	}
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the Kind of the first *Error in err's chain, Internal if
+// there is none.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// AsError returns the first *Error in err's chain.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// Errorf builds an *Error of kind k with a formatted message.
+func Errorf(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,300 @@
+package broker
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Code is a KRX short stock code: six upper-case letters or digits.
+// KRX has issued alphanumeric codes (e.g. "0088M0") since 2024, so letters
+// are accepted as well as digits.
+type Code string
+
+// ParseCode validates s as a stock code. Lower-case letters are folded to
+// upper case so that "0088m0" typed on a phone still works; a leading "A"
+// on a seven-character code (Kiwoom's account views) is stripped.
+func ParseCode(s string) (Code, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) == 7 && s[0] == 'A' {
+		s = s[1:]
+	}
+	if len(s) != 6 {
+		return "", &Error{Kind: Invalid, Msg: fmt.Sprintf("stock code %q must be 6 letters or digits", s)}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return "", &Error{Kind: Invalid, Msg: fmt.Sprintf("stock code %q must be 6 letters or digits", s)}
+		}
+	}
+	return Code(s), nil
+}
+
+// Side is the direction of an order.
+type Side int
+
+// Order sides. The zero value is deliberately invalid so that a forgotten
+// field is caught by Validate rather than sent as a buy.
+const (
+	Buy Side = iota + 1
+	Sell
+)
+
+func (s Side) String() string {
+	switch s {
+	case Buy:
+		return "buy"
+	case Sell:
+		return "sell"
+	}
+	return fmt.Sprintf("Side(%d)", int(s))
+}
+
+// ParseSide reads "buy"/"sell" (any case).
+func ParseSide(s string) (Side, error) {
+	switch strings.ToLower(s) {
+	case "buy":
+		return Buy, nil
+	case "sell":
+		return Sell, nil
+	}
+	return 0, &Error{Kind: Invalid, Msg: fmt.Sprintf("side %q must be buy or sell", s)}
+}
+
+// OrderType is how an order is priced.
+type OrderType int
+
+// Order types hoga sends. Brokers have many more (IOC, FOK, stop); hoga
+// keeps to the two a person can reason about from a phone.
+const (
+	Limit OrderType = iota + 1
+	Market
+)
+
+func (t OrderType) String() string {
+	switch t {
+	case Limit:
+		return "limit"
+	case Market:
+		return "market"
+	}
+	return fmt.Sprintf("OrderType(%d)", int(t))
+}
+
+// ParseOrderType reads "limit"/"market" (any case).
+func ParseOrderType(s string) (OrderType, error) {
+	switch strings.ToLower(s) {
+	case "limit":
+		return Limit, nil
+	case "market":
+		return Market, nil
+	}
+	return 0, &Error{Kind: Invalid, Msg: fmt.Sprintf("order type %q must be limit or market", s)}
+}
+
+// OrderRequest is an order as asked for, before any broker has seen it.
+type OrderRequest struct {
+	Code  Code
+	Side  Side
+	Type  OrderType
+	Qty   int64 // shares, > 0
+	Price int64 // won; > 0 for Limit, 0 for Market
+
+	// ClientID is hoga's own id for the order, written to the journal
+	// before the broker is called; set by broker/guard when empty.
+	ClientID string
+	// Source is where the order came from: console, telegram, http, strategy.
+	Source string
+	// User identifies who asked (a Telegram user id, "console", a rule name).
+	User string
+}
+
+// Validate checks the request's shape: code, side, type, quantity and a
+// price that fits the type. Tick-grid and session checks are separate
+// (CheckTick, Calendar) because they depend on the price and the clock.
+func (r OrderRequest) Validate() error {
+	if _, err := ParseCode(string(r.Code)); err != nil {
+		return err
+	}
+	if r.Side != Buy && r.Side != Sell {
+		return &Error{Kind: Invalid, Msg: "order side must be buy or sell"}
+	}
+	if r.Qty <= 0 {
+		return &Error{Kind: Invalid, Msg: fmt.Sprintf("quantity %d must be positive", r.Qty)}
+	}
+	switch r.Type {
+	case Limit:
+		if r.Price <= 0 {
+			return &Error{Kind: Invalid, Msg: fmt.Sprintf("limit price %d must be positive", r.Price)}
+		}
+	case Market:
+		if r.Price != 0 {
+			return &Error{Kind: Invalid, Msg: "a market order has no price"}
+		}
+	default:
+		return &Error{Kind: Invalid, Msg: "order type must be limit or market"}
+	}
+	return nil
+}
+
+// OrderStatus is where an order stands at the broker.
+type OrderStatus string
+
+// Order states. Pending and Unknown exist only on hoga's side (the journal):
+// a broker never reports them.
+const (
+	StatusPending   OrderStatus = "pending"   // written to the journal, not yet answered
+	StatusAccepted  OrderStatus = "accepted"  // the broker took it; nothing filled yet
+	StatusPartial   OrderStatus = "partial"   // some shares filled, the rest open
+	StatusFilled    OrderStatus = "filled"    // fully filled
+	StatusCancelled OrderStatus = "cancelled" // cancelled (possibly after a partial fill)
+	StatusRejected  OrderStatus = "rejected"  // refused by the broker or by hoga
+	StatusUnknown   OrderStatus = "unknown"   // the request went out; the answer never came
+)
+
+// Open reports whether the order may still trade.
+func (s OrderStatus) Open() bool {
+	return s == StatusAccepted || s == StatusPartial
+}
+
+// Final reports whether the order can no longer change.
+func (s OrderStatus) Final() bool {
+	return s == StatusFilled || s == StatusCancelled || s == StatusRejected
+}
+
+// Order is an order as the broker knows it.
+type Order struct {
+	ID     string // broker order number (KIS ODNO, Kiwoom ord_no)
+	Branch string // KIS KRX_FWDG_ORD_ORGNO, needed to cancel; empty elsewhere
+
+	Code  Code
+	Name  string
+	Side  Side
+	Type  OrderType
+	Qty   int64
+	Price int64 // limit price; 0 for market
+
+	FilledQty    int64
+	AvgFillPrice int64
+	Status       OrderStatus
+	Time         time.Time // when the broker took it
+
+	ClientID string // hoga's id, when known
+	Source   string // console, telegram, http, strategy; from the journal
+	User     string // who asked; from the journal
+	// Note is a short journal remark shown to the user, e.g. why an order
+	// is still unresolved.
+	Note string
+}
+
+// Remaining is the quantity still open.
+func (o Order) Remaining() int64 {
+	if !o.Status.Open() {
+		return 0
+	}
+	return o.Qty - o.FilledQty
+}
+
+// CancelRequest names an order to cancel in full. Brokers want different
+// parts of the original order (KIS the branch, Kiwoom the code), so the
+// request carries all of them; broker/guard fills them from its journal.
+type CancelRequest struct {
+	OrderID string
+	Branch  string
+	Code    Code
+	Type    OrderType
+	Source  string
+	User    string
+}
+
+// Sign is the direction of a price against the previous close, in the
+// 1–5 scheme both KIS (prdy_vrss_sign) and Kiwoom (pre_sig) use.
+type Sign int
+
+// Signs, as the brokers number them.
+const (
+	SignUpperLimit Sign = 1 // 상한
+	SignUp         Sign = 2 // 상승
+	SignFlat       Sign = 3 // 보합
+	SignLowerLimit Sign = 4 // 하한
+	SignDown       Sign = 5 // 하락
+)
+
+// Direction is +1, 0 or -1.
+func (s Sign) Direction() int {
+	switch s {
+	case SignUpperLimit, SignUp:
+		return 1
+	case SignLowerLimit, SignDown:
+		return -1
+	}
+	return 0
+}
+
+// SignOf derives the sign from a signed change, for brokers or simulations
+// that give only the number. Limit signs need the limit prices, so they are
+// left to the caller.
+func SignOf(change int64) Sign {
+	switch {
+	case change > 0:
+		return SignUp
+	case change < 0:
+		return SignDown
+	}
+	return SignFlat
+}
+
+// Quote is a snapshot of one stock's price.
+type Quote struct {
+	Code       Code
+	Name       string
+	Price      int64   // current price
+	Change     int64   // signed change vs the previous close
+	ChangePct  float64 // signed percent change (a ratio, not money)
+	Sign       Sign
+	Volume     int64 // cumulative shares today
+	Open       int64
+	High       int64
+	Low        int64
+	PrevClose  int64 // base price (기준가)
+	UpperLimit int64 // 상한가
+	LowerLimit int64 // 하한가
+	Tick       int64 // tick size at the current price
+	Time       time.Time
+}
+
+// Position is one holding.
+type Position struct {
+	Code      Code
+	Name      string
+	Qty       int64 // held
+	Sellable  int64 // may be sold now (held minus open sells)
+	AvgPrice  int64 // average purchase price, rounded to the won
+	Price     int64 // current price
+	Cost      int64 // purchase amount
+	Value     int64 // evaluation at the current price
+	PnL       int64 // Value - Cost
+	PnLPct    float64
+}
+
+// Balance is the account: cash and holdings.
+type Balance struct {
+	Cash       int64 // deposit (예수금)
+	Orderable  int64 // cash available for new buy orders
+	StockValue int64 // evaluation of all positions
+	Total      int64 // cash plus stocks, as the broker reports it
+	Cost       int64 // purchase amount of all positions
+	PnL        int64 // StockValue - Cost
+	Positions  []Position
+}
+
+// Position returns the holding for code, and whether there is one.
+func (b Balance) Position(code Code) (Position, bool) {
+	for _, p := range b.Positions {
+		if p.Code == code {
+			return p, true
+		}
+	}
+	return Position{}, false
+}
