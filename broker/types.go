@@ -266,16 +266,16 @@ type Quote struct {
 
 // Position is one holding.
 type Position struct {
-	Code      Code
-	Name      string
-	Qty       int64 // held
-	Sellable  int64 // may be sold now (held minus open sells)
-	AvgPrice  int64 // average purchase price, rounded to the won
-	Price     int64 // current price
-	Cost      int64 // purchase amount
-	Value     int64 // evaluation at the current price
-	PnL       int64 // Value - Cost
-	PnLPct    float64
+	Code     Code
+	Name     string
+	Qty      int64 // held
+	Sellable int64 // may be sold now (held minus open sells)
+	AvgPrice int64 // average purchase price, rounded to the won
+	Price    int64 // current price
+	Cost     int64 // purchase amount
+	Value    int64 // evaluation at the current price
+	PnL      int64 // Value - Cost
+	PnLPct   float64
 }
 
 // Balance is the account: cash and holdings.
