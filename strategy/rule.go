@@ -1,0 +1,93 @@
+// Package strategy runs threshold rules in the background: buy below one
+// price, sell above another, once per crossing, within position caps and
+// the global risk limits, through the same guarded order path as manual
+// orders. It never imports bot: it publishes events, and cmd/hoga connects
+// them to the alert feed.
+package strategy
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// DefaultRearmBP is the default re-arm band: 1 % (100 basis points). A leg
+// that fired re-arms only after the price moves back past its threshold
+// by this much, so a price hovering at the threshold fires once.
+const DefaultRearmBP = 100
+
+// Rule is one stock's threshold rule. Either leg may be absent (0).
+type Rule struct {
+	Code      broker.Code
+	BuyBelow  int64 // buy when price < BuyBelow; 0 = no buy leg
+	SellAbove int64 // sell when price > SellAbove; 0 = no sell leg
+	Qty       int64 // shares per fire
+	// Type is Limit (at the trigger price snapped to the tick grid) or Market.
+	Type broker.OrderType
+	// MaxPosition caps the shares held by buying; 0 = no cap beyond Qty.
+	MaxPosition int64
+	// Cooldown is the minimum time between two fires of this rule.
+	Cooldown time.Duration
+	Enabled  bool
+	// Confirm asks the owner with buttons instead of ordering.
+	Confirm bool
+	// RearmBP is the re-arm band in basis points; 0 means DefaultRearmBP.
+	RearmBP int64
+}
+
+// Validate checks a rule's shape; the message says what to fix.
+func (r Rule) Validate() error {
+	if _, err := broker.ParseCode(string(r.Code)); err != nil {
+		return err
+	}
+	if r.BuyBelow <= 0 && r.SellAbove <= 0 {
+		return broker.Errorf(broker.Invalid, "rule %s needs buy<PRICE or sell>PRICE", r.Code)
+	}
+	if r.BuyBelow < 0 || r.SellAbove < 0 {
+		return broker.Errorf(broker.Invalid, "rule %s: prices must be positive", r.Code)
+	}
+	if r.BuyBelow > 0 && r.SellAbove > 0 && r.BuyBelow >= r.SellAbove {
+		return broker.Errorf(broker.Invalid, "rule %s: buy price %d must be below sell price %d", r.Code, r.BuyBelow, r.SellAbove)
+	}
+	if r.Qty <= 0 {
+		return broker.Errorf(broker.Invalid, "rule %s: qty must be positive", r.Code)
+	}
+	if r.Type != broker.Limit && r.Type != broker.Market {
+		return broker.Errorf(broker.Invalid, "rule %s: type must be limit or market", r.Code)
+	}
+	if r.MaxPosition < 0 || r.Cooldown < 0 || r.RearmBP < 0 {
+		return broker.Errorf(broker.Invalid, "rule %s: max, cooldown and rearm must not be negative", r.Code)
+	}
+	if r.MaxPosition > 0 && r.MaxPosition < r.Qty {
+		return broker.Errorf(broker.Invalid, "rule %s: max position %d is below qty %d", r.Code, r.MaxPosition, r.Qty)
+	}
+	return nil
+}
+
+// Band returns the re-arm band in basis points.
+func (r Rule) Band() int64 {
+	if r.RearmBP == 0 {
+		return DefaultRearmBP
+	}
+	return r.RearmBP
+}
+
+func (r Rule) String() string {
+	return fmt.Sprintf("%s buy<%d sell>%d qty=%d %s max=%d cooldown=%s enabled=%t confirm=%t",
+		r.Code, r.BuyBelow, r.SellAbove, r.Qty, r.Type, r.MaxPosition, r.Cooldown, r.Enabled, r.Confirm)
+}
+
+// RuleStatus is a rule with its live state, for /rules and /status.
+type RuleStatus struct {
+	Rule
+	BuyArmed   bool
+	SellArmed  bool
+	LastFire   time.Time
+	FiresToday int
+	LastPrice  int64
+	// Failures counts broker failures in a row; three disarm the rule.
+	Failures int
+	// Disabled says why the engine turned the rule off, if it did.
+	Disabled string
+}
