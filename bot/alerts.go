@@ -1,0 +1,232 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// AlertType groups alerts so each group can be on, silent or off.
+type AlertType string
+
+// Alert types, as HOGA_ALERTS names them.
+const (
+	AlertOrders   AlertType = "orders"   // placed, filled, rejected, unknown, reconciled, cancelled
+	AlertStrategy AlertType = "strategy" // rule fired, limit reached, rule disarmed
+	AlertErrors   AlertType = "errors"   // broker down, token problems, rate limits
+	AlertSystem   AlertType = "system"   // start, stop, halt, resume
+)
+
+// AlertLevel is how an alert type is delivered.
+type AlertLevel string
+
+// Levels: on (notify), silent (deliver without a sound), off (drop).
+const (
+	LevelOn     AlertLevel = "on"
+	LevelSilent AlertLevel = "silent"
+	LevelOff    AlertLevel = "off"
+)
+
+// AlertSettings maps each type to its level; a missing type is on.
+type AlertSettings map[AlertType]AlertLevel
+
+// ParseAlertSettings reads "orders=on,strategy=on,errors=on,system=silent".
+func ParseAlertSettings(s string) (AlertSettings, error) {
+	out := AlertSettings{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("alert setting %q must be type=level", part)
+		}
+		t, l := AlertType(strings.TrimSpace(k)), AlertLevel(strings.TrimSpace(v))
+		switch t {
+		case AlertOrders, AlertStrategy, AlertErrors, AlertSystem:
+		default:
+			return nil, fmt.Errorf("alert type %q must be orders, strategy, errors or system", k)
+		}
+		switch l {
+		case LevelOn, LevelSilent, LevelOff:
+		default:
+			return nil, fmt.Errorf("alert level %q for %s must be on, silent or off", v, k)
+		}
+		out[t] = l
+	}
+	return out, nil
+}
+
+// Alert is one message for the alert feed.
+type Alert struct {
+	Type    AlertType
+	Text    string // HTML
+	Silent  bool   // deliver without notification sound
+	Buttons []Button
+}
+
+// AlertSink delivers alerts (the Telegram alert chat, the console). It
+// must not block for long: a slow transport queues.
+type AlertSink interface {
+	SendAlert(ctx context.Context, a Alert) error
+}
+
+// FeedConfig builds a Feed.
+type FeedConfig struct {
+	Lang     Lang
+	Settings AlertSettings
+	Clock    clock.Clock
+	Logger   *slog.Logger
+	// KeepErrors is how many recent errors /status shows (default 5).
+	KeepErrors int
+}
+
+// Feed is the alert feed: it formats events in the configured language,
+// applies the per-type settings and hands alerts to every sink. It also
+// remembers the last few errors for /status.
+type Feed struct {
+	cfg   FeedConfig
+	clock clock.Clock
+	log   *slog.Logger
+
+	mu     sync.Mutex
+	sinks  []AlertSink
+	errors []string
+}
+
+// NewFeed returns a Feed with no sinks.
+func NewFeed(cfg FeedConfig) *Feed {
+	if cfg.Lang == "" {
+		cfg.Lang = Korean
+	}
+	if cfg.KeepErrors <= 0 {
+		cfg.KeepErrors = 5
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Feed{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger}
+}
+
+// AddSink adds a destination.
+func (f *Feed) AddSink(s AlertSink) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sinks = append(f.sinks, s)
+}
+
+// Publish delivers a to every sink unless its type is off.
+func (f *Feed) Publish(ctx context.Context, a Alert) {
+	level := f.cfg.Settings[a.Type]
+	if level == LevelOff {
+		return
+	}
+	if level == LevelSilent {
+		a.Silent = true
+	}
+	f.mu.Lock()
+	if a.Type == AlertErrors {
+		line := kstClock(f.clock.Now()) + " " + StripHTML(a.Text)
+		f.errors = append(f.errors, line)
+		if len(f.errors) > f.cfg.KeepErrors {
+			f.errors = f.errors[len(f.errors)-f.cfg.KeepErrors:]
+		}
+	}
+	sinks := append([]AlertSink(nil), f.sinks...)
+	f.mu.Unlock()
+	for _, s := range sinks {
+		if err := s.SendAlert(ctx, a); err != nil {
+			f.log.Warn("alert not delivered", "type", a.Type, "err", err)
+		}
+	}
+}
+
+// Error publishes an error alert and keeps it for /status.
+func (f *Feed) Error(ctx context.Context, format string, args ...any) {
+	f.Publish(ctx, Alert{Type: AlertErrors, Text: "⚠️ " + Esc(fmt.Sprintf(format, args...))})
+}
+
+// System publishes a system alert from the catalog ("alert.started", …).
+func (f *Feed) System(ctx context.Context, key string, args ...any) {
+	f.Publish(ctx, Alert{Type: AlertSystem, Text: text(f.cfg.Lang, key, args...)})
+}
+
+// RecentErrors returns the last few errors, oldest first.
+func (f *Feed) RecentErrors() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.errors...)
+}
+
+// OrderEvent formats a guard event and publishes it.
+func (f *Feed) OrderEvent(ctx context.Context, ev broker.OrderEvent) {
+	f.Publish(ctx, f.FormatOrderEvent(ev))
+}
+
+// FormatOrderEvent renders an order event as an alert.
+func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
+	lang := f.cfg.Lang
+	t := func(key string, args ...any) string { return text(lang, key, args...) }
+	req := ev.Request
+	if req.Code == "" {
+		req.Code, req.Side, req.Qty, req.Type, req.Price = ev.Order.Code, ev.Order.Side, ev.Order.Qty, ev.Order.Type, ev.Order.Price
+	}
+	side := t("side.buy")
+	if req.Side == broker.Sell {
+		side = t("side.sell")
+	}
+	name := Esc(nameOr(ev.Order.Name, req.Code))
+	price := t("type.market")
+	if req.Type == broker.Limit {
+		price = t("type.limit", Group(req.Price))
+	}
+	who := Esc(strings.Trim(req.Source+":"+req.User, ":"))
+	errText := func() string {
+		if ev.Err == nil {
+			return ""
+		}
+		if e, ok := broker.AsError(ev.Err); ok {
+			s := e.Msg
+			if e.Code != "" {
+				s = "[" + e.Code + "] " + s
+			}
+			return Esc(s)
+		}
+		return Esc(ev.Err.Error())
+	}
+	a := Alert{Type: AlertOrders}
+	switch ev.Kind {
+	case broker.EventPlaced:
+		a.Text = t("alert.placed", who, side, name, req.Code, Group(req.Qty), price, Esc(ev.Order.ID))
+	case broker.EventFilled:
+		a.Text = t("alert.filled", side, name, req.Code, Group(ev.Order.FilledQty), Group(ev.Order.AvgFillPrice))
+	case broker.EventRejected:
+		a.Text = t("alert.rejected", who, side, name, req.Code, Group(req.Qty), price, errText())
+	case broker.EventUnknown:
+		a.Text = t("alert.unknown", who, side, name, req.Code, Group(req.Qty), price, errText())
+	case broker.EventReconciled:
+		outcome := t("status." + string(ev.Order.Status))
+		if ev.Order.ID != "" {
+			outcome += " · " + Esc(ev.Order.ID)
+		}
+		if ev.Err != nil {
+			outcome += " · " + errText()
+		}
+		a.Text = t("alert.reconciled", who, side, name, req.Code, Group(req.Qty), outcome)
+	case broker.EventCancelled:
+		a.Text = t("alert.cancelled", Esc(ev.Order.ID), Esc(ev.By))
+	case broker.EventHalted:
+		a.Type, a.Text = AlertSystem, t("alert.halted", Esc(ev.By))
+	case broker.EventResumed:
+		a.Type, a.Text = AlertSystem, t("alert.resumed", Esc(ev.By))
+	default:
+		a.Text = Esc(string(ev.Kind))
+	}
+	return a
+}

@@ -1,0 +1,286 @@
+package bot
+
+import "fmt"
+
+// Lang is a reply language.
+type Lang string
+
+// Supported languages. Korean is the default: hoga is for Korean retail
+// investors; HOGA_LANG=en switches every user-facing string.
+const (
+	Korean  Lang = "ko"
+	English Lang = "en"
+)
+
+// ParseLang reads "ko" or "en".
+func ParseLang(s string) (Lang, error) {
+	switch Lang(s) {
+	case Korean, English:
+		return Lang(s), nil
+	case "":
+		return Korean, nil
+	}
+	return "", fmt.Errorf("language %q must be ko or en", s)
+}
+
+// catalogs holds every user-facing string, one map per language, so a
+// translation is one place to edit and a test checks both have every key.
+// Values are fmt formats producing Telegram HTML.
+var catalogs = map[Lang]map[string]string{
+	Korean: {
+		"help": "<b>hoga</b> — 호가 트레이딩 봇 (%s · %s)\n\n" +
+			"/price 종목코드 — 현재가\n" +
+			"/buy 종목코드 수량 [가격] — 매수 (가격 없으면 시장가)\n" +
+			"/sell 종목코드 수량 [가격] — 매도 (가격 없으면 시장가)\n" +
+			"/cancel 주문번호 — 주문 취소\n" +
+			"/orders — 오늘 주문\n" +
+			"/balance — 잔고와 평가손익\n" +
+			"/rules — 자동매매 규칙, /rule add|del|on|off …\n" +
+			"/halt — 모든 주문 정지, /resume — 재개\n" +
+			"/status — 상태\n\n" +
+			"예: <code>/buy 005930 10 70000</code>, <code>/sell 005930 3 market</code>",
+		"unknown_command":   "알 수 없는 명령입니다: %s\n/help 로 명령 목록을 보세요.",
+		"not_command":       "명령은 / 로 시작합니다. 예: <code>/price 005930</code> — /help 참고",
+		"usage.price":       "사용법: <code>/price 종목코드</code> (예: <code>/price 005930</code>)",
+		"usage.order":       "사용법: <code>/%s 종목코드 수량 [가격|market]</code> (예: <code>/%s 005930 10 70000</code>)",
+		"usage.cancel":      "사용법: <code>/cancel 주문번호</code> — 주문번호는 /orders 에서 확인하세요.",
+		"usage.rule":        "사용법: <code>/rule add 005930 buy&lt;65000 sell&gt;75000 qty=10 [market] [max=50] [cooldown=10m] [confirm]</code>, <code>/rule del 005930</code>, <code>/rule on|off 005930</code>",
+		"bad.code":          "종목코드 %s 가 올바르지 않습니다. 종목코드는 6자리입니다 (예: 005930).",
+		"bad.qty":           "수량 %s 가 올바르지 않습니다. 1 이상의 정수를 쓰세요.",
+		"bad.price":         "가격 %s 가 올바르지 않습니다. 원 단위 정수를 쓰거나, 시장가는 market 이라고 쓰세요.",
+		"bad.tick":          "가격 %s원은 호가단위(%s원)에 맞지 않습니다. 가까운 가격: %s원 또는 %s원",
+		"bad.extra":         "인자가 너무 많습니다: %s",
+		"bad.rule":          "규칙이 올바르지 않습니다: %s",
+		"quote":             "<b>%s</b> (%s)\n현재가 <b>%s원</b> %s%s (%s)\n시가 %s · 고가 %s · 저가 %s\n거래량 %s주 · 상한 %s · 하한 %s",
+		"side.buy":          "매수",
+		"side.sell":         "매도",
+		"type.market":       "시장가",
+		"type.limit":        "%s원",
+		"order.placed":      "✅ %s 주문 접수: %s (%s) %s주 %s\n주문번호 <code>%s</code>",
+		"order.filled":      "\n체결: %s주 @ %s원",
+		"order.cancelled":   "🚫 주문 <code>%s</code> 취소 요청 완료",
+		"confirm.ask":       "⚠️ <b>실전 주문 확인</b>\n%s %s (%s)\n수량 %s주 · %s\n예상 금액 약 %s원\n%s 안에 [확인]을 누르세요.",
+		"confirm.ok":        "확인",
+		"confirm.no":        "취소",
+		"confirm.sending":   "⏳ 주문 전송 중… %s %s %s주",
+		"confirm.cancelled": "주문을 취소했습니다. 아무것도 전송되지 않았습니다.",
+		"confirm.expired":   "이 확인 버튼은 만료되었거나 이미 사용되었습니다. 주문은 전송되지 않았습니다. 다시 주문하세요.",
+		"confirm.not_yours": "이 확인 버튼은 주문한 사람만 누를 수 있습니다.",
+		"console.pick":      "번호를 입력하세요",
+		"orders.none":       "오늘 주문이 없습니다.",
+		"orders.head":       "<b>오늘 주문</b> (%d건)",
+		"orders.line":       "%s %s %s(%s) %s주 %s — %s%s",
+		"orders.by":         " · %s %s",
+		"status.pending":    "접수 대기",
+		"status.accepted":   "미체결",
+		"status.partial":    "부분체결 %s주",
+		"status.filled":     "체결 %s주 @%s",
+		"status.cancelled":  "취소",
+		"status.rejected":   "거부",
+		"status.unknown":    "⚠️ 결과 확인 중",
+		"balance.head":      "<b>잔고</b>\n예수금 %s원 · 주문가능 %s원\n주식 평가 %s원 · 총 %s원\n평가손익 %s원",
+		"balance.none":      "보유 종목이 없습니다.",
+		"balance.line":      "%s (%s) %s주 · 평균 %s · 현재 %s · %s원 (%s)",
+		"halted":            "⛔ 긴급 정지했습니다. 새 주문과 자동매매가 모두 멈춥니다. /resume 으로 재개하세요.",
+		"resumed":           "▶️ 재개했습니다. 주문과 자동매매를 다시 받습니다.",
+		"already_halted":    "이미 정지 상태입니다 (%s, %s). /resume 으로 재개하세요.",
+		"not_halted":        "정지 상태가 아닙니다.",
+		"unavailable":       "이 기능은 설정되지 않았습니다.",
+		"status":            "<b>hoga 상태</b>\n모드: %s · 브로커: %s\n가동 시간: %s\n주문: %s\n장: %s",
+		"status.token":      "\n토큰 만료: %s",
+		"status.strategy":   "\n자동매매: %s",
+		"status.errors":     "\n최근 오류:\n%s",
+		"status.halted":     "⛔ 정지 (%s)",
+		"status.running":    "정상",
+		"market.open":       "열림",
+		"market.closed":     "닫힘 — 다음 개장 %s",
+		"market.always":     "시간 제한 없음 (HOGA_MARKET_HOURS=always)",
+		"mode.mock":         "모의투자",
+		"mode.live":         "실전",
+		"mode.paper":        "페이퍼 (가상)",
+		"rules.none":        "자동매매 규칙이 없습니다. 예: <code>/rule add 005930 buy&lt;65000 sell&gt;75000 qty=10</code>",
+		"rules.head":        "<b>자동매매 규칙</b>",
+		"rules.line":        "%s %s — %s주 %s%s%s · %s",
+		"rules.buy":         "매수&lt;%s",
+		"rules.sell":        "매도&gt;%s",
+		"rules.max":         " 최대 %s주",
+		"rules.cooldown":    " 쿨다운 %s",
+		"rules.on":          "켜짐",
+		"rules.off":         "꺼짐",
+		"rules.state":       " (매수 %s, 매도 %s, 오늘 %d회)",
+		"rules.armed":       "대기",
+		"rules.disarmed":    "발동됨",
+		"rules.saved":       "규칙을 저장했습니다: %s",
+		"rules.deleted":     "%s 규칙을 삭제했습니다.",
+		"rules.enabled":     "%s 규칙을 켰습니다.",
+		"rules.disabled":    "%s 규칙을 껐습니다.",
+		"rules.unavailable": "자동매매가 설정되지 않았습니다.",
+		"unauthorized":      "권한이 없습니다. 사용자 ID %s 는 허용 목록에 없습니다. 소유자에게 HOGA_TELEGRAM_ALLOWED_USERS 에 추가해 달라고 하세요.",
+		"stale":             "이 메시지는 %s 전에 보낸 것이라 실행하지 않았습니다 (한도 %s). 지금도 원하면 다시 보내세요.",
+		"whoami":            "이제 사용자 %s 로 명령합니다.",
+
+		"err.invalid":            "❌ 요청이 올바르지 않습니다: %s",
+		"err.rejected":           "❌ 브로커가 주문을 거부했습니다: %s",
+		"err.insufficient_funds": "❌ 잔고가 부족합니다: %s — /balance 로 주문가능 금액과 수량을 확인하세요.",
+		"err.market_closed":      "❌ 지금은 주문할 수 없습니다 (%s). 다음 개장: %s",
+		"err.market_closed_nt":   "❌ 지금은 주문할 수 없습니다: %s",
+		"err.auth":               "❌ 브로커 인증 실패: %s — 앱 키/시크릿과 모의/실전 모드(HOGA_MODE)를 확인하세요.",
+		"err.rate_limited":       "⏳ 브로커 요청 한도를 넘었습니다: %s — 잠시 후 다시 시도하세요. 아무것도 전송되지 않았습니다.",
+		"err.transient":          "⚠️ 브로커와 통신하지 못했습니다: %s — 주문은 전송되지 않았습니다. 잠시 후 다시 시도하세요.",
+		"err.unknown_outcome":    "⚠️ 주문 결과를 알 수 없습니다: %s — 다시 보내지 마세요. 브로커의 오늘 주문과 대조해 결과를 알려 드립니다. /orders 로 확인할 수 있습니다.",
+		"err.not_found":          "❌ 찾을 수 없습니다: %s",
+		"err.halted":             "⛔ 긴급 정지 중이라 주문하지 않았습니다. /resume 으로 재개하세요.",
+		"err.limit_exceeded":     "❌ 위험 한도에 걸렸습니다: %s",
+		"err.internal":           "❌ 내부 오류가 났습니다. 주문 상태는 /orders 로 확인하고, 계속되면 로그를 확인하세요.",
+
+		"weekday.0": "일", "weekday.1": "월", "weekday.2": "화", "weekday.3": "수",
+		"weekday.4": "목", "weekday.5": "금", "weekday.6": "토",
+
+		"alert.placed":     "🟢 주문 접수 [%s] %s %s(%s) %s주 %s — 주문번호 %s",
+		"alert.filled":     "💰 체결 %s %s(%s) %s주 @ %s원",
+		"alert.rejected":   "🔴 주문 거부 [%s] %s %s(%s) %s주 %s — %s",
+		"alert.unknown":    "⚠️ 주문 결과 불명 [%s] %s %s(%s) %s주 %s — 대조 중: %s",
+		"alert.reconciled": "✅ 결과 확인 [%s] %s %s(%s) %s주 — %s",
+		"alert.cancelled":  "🚫 주문 취소 %s (%s)",
+		"alert.halted":     "⛔ 긴급 정지 (%s)",
+		"alert.resumed":    "▶️ 재개 (%s)",
+		"alert.started":    "🚀 hoga 시작 — %s · %s",
+		"alert.stopped":    "🛑 hoga 종료",
+	},
+	English: {
+		"help": "<b>hoga</b> — KRX trading bot (%s · %s)\n\n" +
+			"/price CODE — current price\n" +
+			"/buy CODE QTY [PRICE] — buy (no price: market)\n" +
+			"/sell CODE QTY [PRICE] — sell (no price: market)\n" +
+			"/cancel ORDERNO — cancel an order\n" +
+			"/orders — today's orders\n" +
+			"/balance — cash, holdings and P&amp;L\n" +
+			"/rules — strategy rules, /rule add|del|on|off …\n" +
+			"/halt — stop all orders, /resume — resume\n" +
+			"/status — status\n\n" +
+			"e.g. <code>/buy 005930 10 70000</code>, <code>/sell 005930 3 market</code>",
+		"unknown_command":   "Unknown command: %s\nSee /help for the list.",
+		"not_command":       "Commands start with /. e.g. <code>/price 005930</code> — see /help",
+		"usage.price":       "Usage: <code>/price CODE</code> (e.g. <code>/price 005930</code>)",
+		"usage.order":       "Usage: <code>/%s CODE QTY [PRICE|market]</code> (e.g. <code>/%s 005930 10 70000</code>)",
+		"usage.cancel":      "Usage: <code>/cancel ORDERNO</code> — order numbers are in /orders.",
+		"usage.rule":        "Usage: <code>/rule add 005930 buy&lt;65000 sell&gt;75000 qty=10 [market] [max=50] [cooldown=10m] [confirm]</code>, <code>/rule del 005930</code>, <code>/rule on|off 005930</code>",
+		"bad.code":          "Stock code %s is not valid. Codes are 6 characters (e.g. 005930).",
+		"bad.qty":           "Quantity %s is not valid. Use a whole number of 1 or more.",
+		"bad.price":         "Price %s is not valid. Use whole won, or write market for a market order.",
+		"bad.tick":          "Price %s won is off the tick grid (%s won). Nearest valid prices: %s or %s won",
+		"bad.extra":         "Too many arguments: %s",
+		"bad.rule":          "Rule is not valid: %s",
+		"quote":             "<b>%s</b> (%s)\nPrice <b>%s won</b> %s%s (%s)\nOpen %s · High %s · Low %s\nVolume %s · Upper %s · Lower %s",
+		"side.buy":          "Buy",
+		"side.sell":         "Sell",
+		"type.market":       "market",
+		"type.limit":        "at %s won",
+		"order.placed":      "✅ %s order accepted: %s (%s) %s shares %s\nOrder no. <code>%s</code>",
+		"order.filled":      "\nFilled: %s shares @ %s won",
+		"order.cancelled":   "🚫 Cancel of order <code>%s</code> accepted",
+		"confirm.ask":       "⚠️ <b>Confirm live order</b>\n%s %s (%s)\nQty %s · %s\nEstimated about %s won\nPress [Confirm] within %s.",
+		"confirm.ok":        "Confirm",
+		"confirm.no":        "Cancel",
+		"confirm.sending":   "⏳ Sending order… %s %s %s shares",
+		"confirm.cancelled": "Order cancelled. Nothing was sent.",
+		"confirm.expired":   "This button has expired or was already used. No order was sent. Place the order again.",
+		"confirm.not_yours": "Only the person who placed this order can confirm it.",
+		"console.pick":      "type the number",
+		"orders.none":       "No orders today.",
+		"orders.head":       "<b>Today's orders</b> (%d)",
+		"orders.line":       "%s %s %s (%s) %s sh %s — %s%s",
+		"orders.by":         " · %s %s",
+		"status.pending":    "pending",
+		"status.accepted":   "open",
+		"status.partial":    "partly filled %s",
+		"status.filled":     "filled %s @%s",
+		"status.cancelled":  "cancelled",
+		"status.rejected":   "rejected",
+		"status.unknown":    "⚠️ outcome being checked",
+		"balance.head":      "<b>Balance</b>\nCash %s won · Orderable %s won\nStocks %s won · Total %s won\nP&amp;L %s won",
+		"balance.none":      "No holdings.",
+		"balance.line":      "%s (%s) %s sh · avg %s · now %s · %s won (%s)",
+		"halted":            "⛔ Halted. New orders and the strategy are stopped. /resume to resume.",
+		"resumed":           "▶️ Resumed. Orders and the strategy run again.",
+		"already_halted":    "Already halted (%s, %s). /resume to resume.",
+		"not_halted":        "Not halted.",
+		"unavailable":       "This feature is not configured.",
+		"status":            "<b>hoga status</b>\nMode: %s · Broker: %s\nUptime: %s\nOrders: %s\nMarket: %s",
+		"status.token":      "\nToken expires: %s",
+		"status.strategy":   "\nStrategy: %s",
+		"status.errors":     "\nRecent errors:\n%s",
+		"status.halted":     "⛔ halted (%s)",
+		"status.running":    "running",
+		"market.open":       "open",
+		"market.closed":     "closed — next open %s",
+		"market.always":     "no hours check (HOGA_MARKET_HOURS=always)",
+		"mode.mock":         "mock",
+		"mode.live":         "LIVE",
+		"mode.paper":        "paper (simulated)",
+		"rules.none":        "No strategy rules. e.g. <code>/rule add 005930 buy&lt;65000 sell&gt;75000 qty=10</code>",
+		"rules.head":        "<b>Strategy rules</b>",
+		"rules.line":        "%s %s — %s sh %s%s%s · %s",
+		"rules.buy":         "buy&lt;%s",
+		"rules.sell":        "sell&gt;%s",
+		"rules.max":         " max %s",
+		"rules.cooldown":    " cooldown %s",
+		"rules.on":          "on",
+		"rules.off":         "off",
+		"rules.state":       " (buy %s, sell %s, %d today)",
+		"rules.armed":       "armed",
+		"rules.disarmed":    "fired",
+		"rules.saved":       "Rule saved: %s",
+		"rules.deleted":     "Rule for %s deleted.",
+		"rules.enabled":     "Rule for %s enabled.",
+		"rules.disabled":    "Rule for %s disabled.",
+		"rules.unavailable": "The strategy is not configured.",
+		"unauthorized":      "Not authorized. User id %s is not on the allowed list. Ask the owner to add it to HOGA_TELEGRAM_ALLOWED_USERS.",
+		"stale":             "This message was sent %s ago, so it was not executed (limit %s). Send it again if you still want it.",
+		"whoami":            "Now commanding as user %s.",
+
+		"err.invalid":            "❌ Invalid request: %s",
+		"err.rejected":           "❌ The broker rejected the order: %s",
+		"err.insufficient_funds": "❌ Not enough cash or shares: %s — check /balance for what you can order.",
+		"err.market_closed":      "❌ Orders are not accepted now (%s). Next open: %s",
+		"err.market_closed_nt":   "❌ Orders are not accepted now: %s",
+		"err.auth":               "❌ Broker authentication failed: %s — check the app key/secret and HOGA_MODE (mock or live).",
+		"err.rate_limited":       "⏳ Broker rate limit reached: %s — try again shortly. Nothing was sent.",
+		"err.transient":          "⚠️ Could not reach the broker: %s — the order was not sent. Try again shortly.",
+		"err.unknown_outcome":    "⚠️ The order's outcome is unknown: %s — do not resend it. hoga is checking the broker's orders for today and will tell you; /orders shows it.",
+		"err.not_found":          "❌ Not found: %s",
+		"err.halted":             "⛔ Halted, so no order was placed. /resume to resume.",
+		"err.limit_exceeded":     "❌ Risk limit: %s",
+		"err.internal":           "❌ Internal error. Check /orders for the order's state; if it persists, check the logs.",
+
+		"weekday.0": "Sun", "weekday.1": "Mon", "weekday.2": "Tue", "weekday.3": "Wed",
+		"weekday.4": "Thu", "weekday.5": "Fri", "weekday.6": "Sat",
+
+		"alert.placed":     "🟢 Order accepted [%s] %s %s (%s) %s sh %s — no. %s",
+		"alert.filled":     "💰 Filled %s %s (%s) %s sh @ %s won",
+		"alert.rejected":   "🔴 Order rejected [%s] %s %s (%s) %s sh %s — %s",
+		"alert.unknown":    "⚠️ Order outcome unknown [%s] %s %s (%s) %s sh %s — reconciling: %s",
+		"alert.reconciled": "✅ Outcome found [%s] %s %s (%s) %s sh — %s",
+		"alert.cancelled":  "🚫 Order cancelled %s (%s)",
+		"alert.halted":     "⛔ Halted (%s)",
+		"alert.resumed":    "▶️ Resumed (%s)",
+		"alert.started":    "🚀 hoga started — %s · %s",
+		"alert.stopped":    "🛑 hoga stopped",
+	},
+}
+
+// text renders key in lang. A missing key is a programming error caught by
+// the catalog test; at run time it degrades to the key itself.
+func text(lang Lang, key string, args ...any) string {
+	f, ok := catalogs[lang][key]
+	if !ok {
+		f, ok = catalogs[Korean][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return f
+	}
+	return fmt.Sprintf(f, args...)
+}

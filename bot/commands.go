@@ -1,0 +1,515 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/strategy"
+)
+
+// parseAmount reads a positive whole number as people type it: "70000",
+// "70,000", "70000원".
+func parseAmount(s string) (int64, bool) {
+	s = strings.TrimSuffix(strings.ReplaceAll(s, ",", ""), "원")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > 1_000_000_000_000 {
+		return 0, false
+	}
+	return n, true
+}
+
+// ParseOrder turns "/buy CODE QTY [PRICE|market]" arguments into a request.
+// The returned string is the user-facing problem when it fails.
+func (r *Router) ParseOrder(side broker.Side, args []string) (broker.OrderRequest, string) {
+	name := side.String()
+	usage := r.t("usage.order", name, name)
+	if len(args) < 2 {
+		return broker.OrderRequest{}, usage
+	}
+	if len(args) > 3 {
+		return broker.OrderRequest{}, r.t("bad.extra", Esc(strings.Join(args[3:], " "))) + "\n" + usage
+	}
+	code, err := broker.ParseCode(args[0])
+	if err != nil {
+		return broker.OrderRequest{}, r.t("bad.code", Esc(args[0])) + "\n" + usage
+	}
+	qty, ok := parseAmount(args[1])
+	if !ok {
+		return broker.OrderRequest{}, r.t("bad.qty", Esc(args[1])) + "\n" + usage
+	}
+	req := broker.OrderRequest{Code: code, Side: side, Qty: qty, Type: broker.Market}
+	if len(args) == 3 && !strings.EqualFold(args[2], "market") && args[2] != "시장가" {
+		price, ok := parseAmount(args[2])
+		if !ok {
+			return broker.OrderRequest{}, r.t("bad.price", Esc(args[2])) + "\n" + usage
+		}
+		if err := broker.CheckTick(price); err != nil {
+			return broker.OrderRequest{}, r.ErrorText(err)
+		}
+		req.Type, req.Price = broker.Limit, price
+	}
+	return req, ""
+}
+
+func (r *Router) needsConfirm() bool {
+	return r.cfg.ConfirmAll || r.cfg.Mode == "live"
+}
+
+func (r *Router) order(ctx context.Context, in Request, side broker.Side, args []string) Reply {
+	req, problem := r.ParseOrder(side, args)
+	if problem != "" {
+		return Reply{Text: problem}
+	}
+	req.Source, req.User = in.Source, in.UserID
+	if !r.needsConfirm() {
+		return r.place(ctx, req, "")
+	}
+	return r.AskConfirm(ctx, req, in.UserID)
+}
+
+// AskConfirm checks req and, when it would pass, holds it and returns the
+// confirmation prompt with [확인]/[취소] buttons. Only requester may press
+// them; an empty requester lets any authorized user (a strategy rule with
+// confirm: true asks the owners).
+func (r *Router) AskConfirm(ctx context.Context, req broker.OrderRequest, requester string) Reply {
+	if r.cfg.Checker != nil {
+		if err := r.cfg.Checker.Check(ctx, req); err != nil {
+			return r.errorReply(err)
+		}
+	}
+	q, err := r.cfg.Broker.Quote(ctx, req.Code)
+	if err != nil {
+		return r.errorReply(err)
+	}
+	est := req.Price * req.Qty
+	if req.Type == broker.Market {
+		est = q.Price * req.Qty
+	}
+	nonce := newNonce()
+	now := r.clock.Now()
+	r.mu.Lock()
+	for k, p := range r.pending { // sweep expired ones; no goroutine needed
+		if now.After(p.expires) {
+			delete(r.pending, k)
+		}
+	}
+	r.pending[nonce] = &pendingOrder{req: req, requester: requester, name: q.Name, expires: now.Add(r.cfg.ConfirmTTL)}
+	r.mu.Unlock()
+	return Reply{
+		Text: r.t("confirm.ask", r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
+			Group(est), duration(r.cfg.ConfirmTTL)),
+		Buttons: []Button{{Text: r.t("confirm.ok"), Data: "ok:" + nonce}, {Text: r.t("confirm.no"), Data: "no:" + nonce}},
+	}
+}
+
+type pendingOrder struct {
+	req       broker.OrderRequest
+	requester string
+	name      string
+	expires   time.Time
+}
+
+func newNonce() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Press handles a confirmation button. A confirmation is single-use,
+// expires, and only its requester may press it; anything else places no
+// order and says why. progress is called (before the order is sent) with
+// the text that replaces the prompt, so the transport can remove the
+// buttons first.
+func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply {
+	if !r.Authorized(p.UserID) {
+		r.log.Warn("refused button press from unauthorized user", "user", p.UserID)
+		return r.Unauthorized(p.UserID)
+	}
+	action, nonce, ok := strings.Cut(p.Data, ":")
+	if !ok || (action != "ok" && action != "no") {
+		return Reply{Text: r.t("confirm.expired")}
+	}
+	r.mu.Lock()
+	po, found := r.pending[nonce]
+	switch {
+	case !found:
+		r.mu.Unlock()
+		r.log.Warn("button press for an unknown or used confirmation", "user", p.UserID)
+		return Reply{Text: r.t("confirm.expired")}
+	case po.requester != "" && po.requester != p.UserID:
+		r.mu.Unlock()
+		r.log.Warn("button press by someone other than the requester", "user", p.UserID, "requester", po.requester)
+		return Reply{Text: r.t("confirm.not_yours")}
+	}
+	delete(r.pending, nonce) // single use, whatever happens next
+	expired := r.clock.Now().After(po.expires)
+	r.mu.Unlock()
+	if expired {
+		return Reply{Text: r.t("confirm.expired")}
+	}
+	if action == "no" {
+		return Reply{Text: r.t("confirm.cancelled")}
+	}
+	if progress != nil {
+		progress(Reply{Text: r.t("confirm.sending", r.sideName(po.req.Side), Esc(nameOr(po.name, po.req.Code)), Group(po.req.Qty))})
+	}
+	if p.UserID != "" && po.requester == "" {
+		po.req.User = p.UserID
+	}
+	return r.place(ctx, po.req, po.name)
+}
+
+func nameOr(name string, code broker.Code) string {
+	if name == "" {
+		return string(code)
+	}
+	return name
+}
+
+func (r *Router) sideName(s broker.Side) string {
+	if s == broker.Sell {
+		return r.t("side.sell")
+	}
+	return r.t("side.buy")
+}
+
+func (r *Router) priceText(req broker.OrderRequest) string {
+	if req.Type == broker.Market {
+		return r.t("type.market")
+	}
+	return r.t("type.limit", Group(req.Price))
+}
+
+func (r *Router) place(ctx context.Context, req broker.OrderRequest, name string) Reply {
+	o, err := r.cfg.Broker.PlaceOrder(ctx, req)
+	if err != nil {
+		return r.errorReply(err)
+	}
+	if name == "" {
+		name = o.Name
+	}
+	if name == "" {
+		if q, err := r.cfg.Broker.Quote(ctx, req.Code); err == nil {
+			name = q.Name
+		}
+	}
+	txt := r.t("order.placed", r.sideName(req.Side), Esc(nameOr(name, req.Code)), req.Code, Group(req.Qty), r.priceText(req), Esc(o.ID))
+	if o.FilledQty > 0 {
+		txt += r.t("order.filled", Group(o.FilledQty), Group(o.AvgFillPrice))
+	}
+	return Reply{Text: txt}
+}
+
+func (r *Router) cancel(ctx context.Context, in Request, args []string) Reply {
+	if len(args) != 1 {
+		return Reply{Text: r.t("usage.cancel")}
+	}
+	if _, err := r.cfg.Broker.CancelOrder(ctx, broker.CancelRequest{OrderID: args[0], Source: in.Source, User: in.UserID}); err != nil {
+		return r.errorReply(err)
+	}
+	return Reply{Text: r.t("order.cancelled", Esc(args[0]))}
+}
+
+func (r *Router) orders(ctx context.Context) Reply {
+	list, err := r.cfg.Broker.OrdersToday(ctx)
+	if err != nil {
+		return r.errorReply(err)
+	}
+	if len(list) == 0 {
+		return Reply{Text: r.t("orders.none")}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Time.Before(list[j].Time) })
+	lines := []string{r.t("orders.head", len(list))}
+	for _, o := range list {
+		lines = append(lines, r.FormatOrder(o))
+	}
+	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// FormatOrder renders one order line of /orders.
+func (r *Router) FormatOrder(o broker.Order) string {
+	id := "<code>" + Esc(o.ID) + "</code>"
+	if o.ID == "" {
+		id = "<code>" + Esc(o.ClientID) + "</code>"
+	}
+	when := ""
+	if !o.Time.IsZero() {
+		when = kstClock(o.Time)
+	}
+	by := ""
+	if o.Source != "" {
+		by = r.t("orders.by", Esc(o.Source), Esc(o.User))
+	}
+	st := r.statusText(o)
+	if o.Note != "" {
+		st += " (" + Esc(o.Note) + ")"
+	}
+	return r.t("orders.line", strings.TrimSpace(when+" "+id), r.sideName(o.Side), Esc(nameOr(o.Name, o.Code)), o.Code,
+		Group(o.Qty), r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price}), st, by)
+}
+
+func (r *Router) statusText(o broker.Order) string {
+	switch o.Status {
+	case broker.StatusPartial:
+		return r.t("status.partial", Group(o.FilledQty))
+	case broker.StatusFilled:
+		return r.t("status.filled", Group(o.FilledQty), Group(o.AvgFillPrice))
+	case broker.StatusCancelled, broker.StatusRejected, broker.StatusUnknown, broker.StatusPending, broker.StatusAccepted:
+		return r.t("status." + string(o.Status))
+	}
+	return Esc(string(o.Status))
+}
+
+func (r *Router) balance(ctx context.Context) Reply {
+	b, err := r.cfg.Broker.Balance(ctx)
+	if err != nil {
+		return r.errorReply(err)
+	}
+	lines := []string{r.t("balance.head", Group(b.Cash), Group(b.Orderable), Group(b.StockValue), Group(b.Total), signed(b.PnL))}
+	if len(b.Positions) == 0 {
+		lines = append(lines, r.t("balance.none"))
+	}
+	for _, p := range b.Positions {
+		lines = append(lines, r.t("balance.line", Esc(nameOr(p.Name, p.Code)), p.Code, Group(p.Qty), Group(p.AvgPrice), Group(p.Price),
+			mark(0, p.PnL)+signed(p.PnL), pct(p.PnLPct)))
+	}
+	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+func (r *Router) halt(ctx context.Context, in Request) Reply {
+	if r.cfg.Kill == nil {
+		return Reply{Text: r.t("unavailable")}
+	}
+	if on, since, by := r.cfg.Kill.Halted(); on {
+		return Reply{Text: r.t("already_halted", Esc(by), r.kstWhen(since))}
+	}
+	if err := r.cfg.Kill.Halt(ctx, in.Source+":"+in.UserID); err != nil {
+		return r.errorReply(err)
+	}
+	return Reply{Text: r.t("halted")}
+}
+
+func (r *Router) resume(ctx context.Context, in Request) Reply {
+	if r.cfg.Kill == nil {
+		return Reply{Text: r.t("unavailable")}
+	}
+	if on, _, _ := r.cfg.Kill.Halted(); !on {
+		return Reply{Text: r.t("not_halted")}
+	}
+	if err := r.cfg.Kill.Resume(ctx, in.Source+":"+in.UserID); err != nil {
+		return r.errorReply(err)
+	}
+	return Reply{Text: r.t("resumed")}
+}
+
+func (r *Router) status(ctx context.Context) Reply {
+	now := r.clock.Now()
+	state := r.t("status.running")
+	if r.cfg.Kill != nil {
+		if on, since, by := r.cfg.Kill.Halted(); on {
+			state = r.t("status.halted", Esc(by)+", "+r.kstWhen(since))
+		}
+	}
+	market := r.t("market.always")
+	if r.cfg.MarketHours && r.cfg.Calendar != nil {
+		if r.cfg.Calendar.AcceptsOrders(now) {
+			market = r.t("market.open")
+		} else {
+			market = r.t("market.closed", r.kstWhen(r.cfg.Calendar.NextSession(now).Open))
+		}
+	}
+	txt := r.t("status", r.modeName(), Esc(r.cfg.Broker.Name()), duration(now.Sub(r.started)), state, market)
+	if r.cfg.TokenExpiry != nil {
+		if exp := r.cfg.TokenExpiry(); !exp.IsZero() {
+			txt += r.t("status.token", r.kstWhen(exp))
+		}
+	}
+	if r.cfg.StrategyState != nil {
+		txt += r.t("status.strategy", Esc(r.cfg.StrategyState()))
+	}
+	if r.cfg.Errors != nil {
+		if errs := r.cfg.Errors(); len(errs) > 0 {
+			for i := range errs {
+				errs[i] = "• " + Esc(errs[i])
+			}
+			txt += r.t("status.errors", strings.Join(errs, "\n"))
+		}
+	}
+	return Reply{Text: txt}
+}
+
+func (r *Router) rules(ctx context.Context) Reply {
+	if r.cfg.Rules == nil {
+		return Reply{Text: r.t("rules.unavailable")}
+	}
+	list, err := r.cfg.Rules.Rules(ctx)
+	if err != nil {
+		return r.errorReply(err)
+	}
+	if len(list) == 0 {
+		return Reply{Text: r.t("rules.none")}
+	}
+	lines := []string{r.t("rules.head")}
+	for _, rs := range list {
+		lines = append(lines, r.FormatRule(rs))
+	}
+	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// FormatRule renders one rule line of /rules.
+func (r *Router) FormatRule(rs strategy.RuleStatus) string {
+	var legs []string
+	if rs.BuyBelow > 0 {
+		legs = append(legs, r.t("rules.buy", Group(rs.BuyBelow)))
+	}
+	if rs.SellAbove > 0 {
+		legs = append(legs, r.t("rules.sell", Group(rs.SellAbove)))
+	}
+	extra := ""
+	if rs.MaxPosition > 0 {
+		extra += r.t("rules.max", Group(rs.MaxPosition))
+	}
+	if rs.Cooldown > 0 {
+		extra += r.t("rules.cooldown", rs.Cooldown.String())
+	}
+	on := r.t("rules.on")
+	if !rs.Enabled {
+		on = r.t("rules.off")
+	}
+	if rs.Disabled != "" {
+		on += " (" + Esc(rs.Disabled) + ")"
+	}
+	armed := func(b bool) string {
+		if b {
+			return r.t("rules.armed")
+		}
+		return r.t("rules.disarmed")
+	}
+	state := r.t("rules.state", armed(rs.BuyArmed), armed(rs.SellArmed), rs.FiresToday)
+	if rs.Confirm {
+		extra += " ✋"
+	}
+	return r.t("rules.line", rs.Code, strings.Join(legs, " "), Group(rs.Qty), r.priceText(broker.OrderRequest{Type: rs.Type}), extra, state, on)
+}
+
+func (r *Router) rule(ctx context.Context, args []string) Reply {
+	if r.cfg.Rules == nil {
+		return Reply{Text: r.t("rules.unavailable")}
+	}
+	if len(args) < 2 {
+		return Reply{Text: r.t("usage.rule")}
+	}
+	code, err := broker.ParseCode(args[1])
+	if err != nil {
+		return Reply{Text: r.t("bad.code", Esc(args[1])) + "\n" + r.t("usage.rule")}
+	}
+	switch strings.ToLower(args[0]) {
+	case "add", "set":
+		rule, problem := ParseRule(code, args[2:])
+		if problem != "" {
+			return Reply{Text: r.t("bad.rule", Esc(problem)) + "\n" + r.t("usage.rule")}
+		}
+		if err := r.cfg.Rules.PutRule(ctx, rule); err != nil {
+			return r.errorReply(err)
+		}
+		return Reply{Text: r.t("rules.saved", Esc(rule.String()))}
+	case "del", "delete", "rm":
+		if err := r.cfg.Rules.DeleteRule(ctx, code); err != nil {
+			return r.errorReply(err)
+		}
+		return Reply{Text: r.t("rules.deleted", code)}
+	case "on", "off":
+		on := strings.EqualFold(args[0], "on")
+		if err := r.cfg.Rules.EnableRule(ctx, code, on); err != nil {
+			return r.errorReply(err)
+		}
+		if on {
+			return Reply{Text: r.t("rules.enabled", code)}
+		}
+		return Reply{Text: r.t("rules.disabled", code)}
+	}
+	return Reply{Text: r.t("usage.rule")}
+}
+
+// ParseRule reads the chat rule syntax after the code:
+// "buy<65000 sell>75000 qty=10 [market] [max=50] [cooldown=10m] [confirm]
+// [rearm=1.5%]". The problem string is empty on success.
+func ParseRule(code broker.Code, args []string) (strategy.Rule, string) {
+	rule := strategy.Rule{Code: code, Type: broker.Limit, Enabled: true}
+	for _, a := range args {
+		low := strings.ToLower(a)
+		switch {
+		case strings.HasPrefix(low, "buy<"):
+			n, ok := parseAmount(a[4:])
+			if !ok {
+				return rule, "buy<" + a[4:]
+			}
+			rule.BuyBelow = n
+		case strings.HasPrefix(low, "sell>"):
+			n, ok := parseAmount(a[5:])
+			if !ok {
+				return rule, "sell>" + a[5:]
+			}
+			rule.SellAbove = n
+		case strings.HasPrefix(low, "qty="):
+			n, ok := parseAmount(a[4:])
+			if !ok {
+				return rule, a
+			}
+			rule.Qty = n
+		case strings.HasPrefix(low, "max="):
+			n, ok := parseAmount(a[4:])
+			if !ok {
+				return rule, a
+			}
+			rule.MaxPosition = n
+		case strings.HasPrefix(low, "cooldown="):
+			d, err := time.ParseDuration(a[9:])
+			if err != nil || d < 0 {
+				return rule, a
+			}
+			rule.Cooldown = d
+		case strings.HasPrefix(low, "rearm="):
+			f, err := strconv.ParseFloat(strings.TrimSuffix(a[6:], "%"), 64)
+			if err != nil || f <= 0 || f > 50 {
+				return rule, a
+			}
+			rule.RearmBP = int64(f*100 + 0.5)
+		case low == "market":
+			rule.Type = broker.Market
+		case low == "limit":
+			rule.Type = broker.Limit
+		case low == "confirm":
+			rule.Confirm = true
+		case low == "off":
+			rule.Enabled = false
+		default:
+			return rule, a
+		}
+	}
+	if err := rule.Validate(); err != nil {
+		if e, ok := broker.AsError(err); ok {
+			return rule, e.Msg
+		}
+		return rule, err.Error()
+	}
+	return rule, ""
+}
+
+// Whoami is the console's reply to ":as USERID".
+func (r *Router) Whoami(userID string) string { return r.t("whoami", Esc(userID)) }
+
+// ButtonHint renders buttons for a text-only transport: "[1] 확인   [2] 취소".
+func (r *Router) ButtonHint(buttons []Button) string {
+	parts := make([]string, len(buttons))
+	for i, b := range buttons {
+		parts[i] = "[" + strconv.Itoa(i+1) + "] " + b.Text
+	}
+	return strings.Join(parts, "   ") + " — " + r.t("console.pick")
+}

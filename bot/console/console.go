@@ -1,0 +1,146 @@
+// Package console is the terminal transport: the same commands as Telegram,
+// typed on stdin, answered on stdout. The console user is the owner;
+// ":as USERID" switches identity so authorization can be tried without
+// Telegram.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/hoga-trade/hoga/bot"
+)
+
+// Config builds a Console.
+type Config struct {
+	Router *bot.Router
+	In     io.Reader
+	Out    io.Writer
+	// Interactive shows a prompt (stdin is a terminal).
+	Interactive bool
+}
+
+// Console reads commands and prints replies and alerts.
+type Console struct {
+	cfg Config
+
+	mu      sync.Mutex // guards Out, so alerts and replies never interleave mid-line
+	user    string
+	buttons []bot.Button
+}
+
+// New returns a Console for the owner.
+func New(cfg Config) *Console {
+	return &Console{cfg: cfg, user: "console"}
+}
+
+// Run reads lines until end of input (returns nil) or ctx is done (returns
+// ctx.Err()). The reading goroutine may stay blocked on a terminal read
+// after ctx ends; it holds nothing and dies with the process.
+func (c *Console) Run(ctx context.Context) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(c.cfg.In)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
+	c.prompt()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-readErr:
+			if err != nil {
+				return fmt.Errorf("console: reading input: %w", err)
+			}
+			return nil
+		case line := <-lines:
+			c.handle(ctx, strings.TrimSpace(line))
+			c.prompt()
+		}
+	}
+}
+
+func (c *Console) prompt() {
+	if !c.cfg.Interactive {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.user == "console" {
+		fmt.Fprint(c.cfg.Out, "hoga> ")
+	} else {
+		fmt.Fprintf(c.cfg.Out, "hoga(%s)> ", c.user)
+	}
+}
+
+func (c *Console) handle(ctx context.Context, line string) {
+	if line == "" || strings.HasPrefix(line, "#") {
+		return
+	}
+	if rest, ok := strings.CutPrefix(line, ":as"); ok && (rest == "" || rest[0] == ' ') {
+		id := strings.TrimSpace(rest)
+		if id == "" {
+			id = "console"
+		}
+		c.mu.Lock()
+		c.user = id
+		c.mu.Unlock()
+		c.print(bot.Reply{Text: c.cfg.Router.Whoami(id)})
+		return
+	}
+	c.mu.Lock()
+	buttons, user := c.buttons, c.user
+	c.buttons = nil
+	c.mu.Unlock()
+	if len(buttons) > 0 {
+		if b, ok := pick(buttons, line); ok {
+			reply := c.cfg.Router.Press(ctx, bot.Press{Data: b.Data, UserID: user, Source: "console"}, c.print)
+			c.print(reply)
+			return
+		}
+	}
+	reply := c.cfg.Router.Handle(ctx, bot.Request{Text: line, UserID: user, Source: "console"})
+	c.print(reply)
+}
+
+// pick maps "1"/"2" or a button's label to the button.
+func pick(buttons []bot.Button, line string) (bot.Button, bool) {
+	for i, b := range buttons {
+		if line == fmt.Sprint(i+1) || strings.EqualFold(line, b.Text) {
+			return b, true
+		}
+	}
+	return bot.Button{}, false
+}
+
+func (c *Console) print(r bot.Reply) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.cfg.Out, bot.StripHTML(r.Text))
+	if len(r.Buttons) > 0 {
+		c.buttons = r.Buttons
+		fmt.Fprintln(c.cfg.Out, c.cfg.Router.ButtonHint(r.Buttons))
+	}
+}
+
+// SendAlert prints an alert line; the console is an alert sink when no
+// Telegram chat is configured.
+func (c *Console) SendAlert(_ context.Context, a bot.Alert) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := fmt.Fprintln(c.cfg.Out, "🔔 "+bot.StripHTML(a.Text))
+	return err
+}

@@ -1,0 +1,110 @@
+package bot
+
+import (
+	"html"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// Group formats n with thousands separators: 1234567 → "1,234,567".
+func Group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	if n < 0 {
+		b.WriteByte('-')
+		s = s[1:]
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Esc escapes text for Telegram's HTML parse mode (&, <, >, and quotes).
+func Esc(s string) string { return html.EscapeString(s) }
+
+// mark returns ▲, ▼ or – for a change, with the limit signs doubled up as
+// ↑/↓ the way Korean HTS screens show 상한/하한.
+func mark(s broker.Sign, change int64) string {
+	switch s {
+	case broker.SignUpperLimit:
+		return "↑"
+	case broker.SignLowerLimit:
+		return "↓"
+	}
+	switch {
+	case change > 0:
+		return "▲"
+	case change < 0:
+		return "▼"
+	}
+	return "–"
+}
+
+// pct formats a signed percentage with two decimals: "+2.19%".
+func pct(p float64) string {
+	s := strconv.FormatFloat(p, 'f', 2, 64)
+	if p > 0 {
+		s = "+" + s
+	}
+	return s + "%"
+}
+
+// signed formats a signed amount with separators and an explicit +.
+func signed(n int64) string {
+	if n > 0 {
+		return "+" + Group(n)
+	}
+	return Group(n)
+}
+
+// StripHTML turns the HTML replies into plain text for the console: tags
+// removed, entities unescaped.
+func StripHTML(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return html.UnescapeString(b.String())
+}
+
+// kstClock formats t as KST "15:04:05".
+func kstClock(t time.Time) string { return t.In(broker.KST()).Format("15:04:05") }
+
+// kstWhen formats t as KST "01-02 (Mon) 15:04" in the catalog's language.
+func (r *Router) kstWhen(t time.Time) string {
+	t = t.In(broker.KST())
+	wd := r.t("weekday." + strconv.Itoa(int(t.Weekday())))
+	return t.Format("01-02") + " (" + wd + ") " + t.Format("15:04")
+}
+
+// duration formats d coarsely for people: "3h 5m", "42s".
+func duration(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d >= time.Hour {
+		d = d.Round(time.Minute)
+		h := d / time.Hour
+		m := (d % time.Hour) / time.Minute
+		return strconv.Itoa(int(h)) + "h " + strconv.Itoa(int(m)) + "m"
+	}
+	if d >= time.Minute {
+		m := d / time.Minute
+		s := (d % time.Minute) / time.Second
+		return strconv.Itoa(int(m)) + "m " + strconv.Itoa(int(s)) + "s"
+	}
+	return d.String()
+}

@@ -1,0 +1,288 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/strategy"
+)
+
+// Request is one command as a transport received it.
+type Request struct {
+	Text   string
+	UserID string // "console", a Telegram user id, "http"
+	Source string // "console", "telegram", "http"
+	// Sent is when the user sent it (Telegram's message date); zero when
+	// the transport cannot tell. Older than Config.StaleAfter is refused.
+	Sent time.Time
+}
+
+// Button is an inline button: a label and opaque callback data (≤ 64 bytes).
+type Button struct {
+	Text string
+	Data string
+}
+
+// Reply is what a transport shows: HTML text and optional buttons in one row.
+type Reply struct {
+	Text    string
+	Buttons []Button
+}
+
+// Press is a button press.
+type Press struct {
+	Data   string
+	UserID string
+	Source string
+}
+
+// KillSwitch stops every order path (broker/guard implements it).
+type KillSwitch interface {
+	Halt(ctx context.Context, by string) error
+	Resume(ctx context.Context, by string) error
+	Halted() (halted bool, since time.Time, by string)
+}
+
+// Checker dry-runs the guard's checks so an order that would be refused is
+// refused before anyone is asked to confirm it (broker/guard implements it).
+type Checker interface {
+	Check(ctx context.Context, req broker.OrderRequest) error
+}
+
+// RuleBook is the strategy's rule set as the chat edits it.
+type RuleBook interface {
+	Rules(ctx context.Context) ([]strategy.RuleStatus, error)
+	PutRule(ctx context.Context, r strategy.Rule) error
+	DeleteRule(ctx context.Context, code broker.Code) error
+	EnableRule(ctx context.Context, code broker.Code, on bool) error
+}
+
+// Config builds a Router. Broker is the guarded broker (broker/guard) so
+// every order from every transport takes the same checked, journaled path.
+type Config struct {
+	Broker  broker.Broker
+	Kill    KillSwitch // optional: /halt and /resume say unavailable without it
+	Checker Checker    // optional: dry run before confirmation
+	Rules   RuleBook   // optional: /rules
+
+	Lang Lang
+	// Mode is "mock", "live" or "paper"; shown in /status and /help.
+	Mode string
+	// ConfirmAll asks for confirmation of every manual order (HOGA_CONFIRM=always);
+	// otherwise only in live mode.
+	ConfirmAll bool
+	ConfirmTTL time.Duration // default 60s
+	StaleAfter time.Duration // default 60s; <0 disables
+
+	// Allowed reports whether a user id may give commands. The console
+	// owner ("console") is always allowed.
+	Allowed func(userID string) bool
+
+	// Calendar and MarketHours feed /status's market line.
+	Calendar    *broker.Calendar
+	MarketHours bool
+	// TokenExpiry, when set, reports the broker token's expiry for /status.
+	TokenExpiry func() time.Time
+	// Errors, when set, gives the recent errors for /status.
+	Errors func() []string
+	// StrategyState, when set, gives a one-line strategy summary for /status.
+	StrategyState func() string
+
+	Clock  clock.Clock
+	Logger *slog.Logger
+}
+
+// Router turns requests into replies. Safe for concurrent use.
+type Router struct {
+	cfg     Config
+	clock   clock.Clock
+	log     *slog.Logger
+	started time.Time
+
+	mu      sync.Mutex
+	pending map[string]*pendingOrder
+}
+
+// NewRouter checks cfg and returns a Router.
+func NewRouter(cfg Config) (*Router, error) {
+	if cfg.Broker == nil {
+		return nil, errors.New("bot: Config.Broker is required")
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = Korean
+	}
+	if _, ok := catalogs[cfg.Lang]; !ok {
+		return nil, fmt.Errorf("bot: unsupported language %q", cfg.Lang)
+	}
+	if cfg.ConfirmTTL <= 0 {
+		cfg.ConfirmTTL = 60 * time.Second
+	}
+	if cfg.StaleAfter == 0 {
+		cfg.StaleAfter = 60 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := clock.Or(cfg.Clock)
+	return &Router{cfg: cfg, clock: c, log: cfg.Logger, started: c.Now(), pending: map[string]*pendingOrder{}}, nil
+}
+
+// Lang is the reply language.
+func (r *Router) Lang() Lang { return r.cfg.Lang }
+
+func (r *Router) t(key string, args ...any) string { return text(r.cfg.Lang, key, args...) }
+
+// Authorized reports whether userID may command hoga.
+func (r *Router) Authorized(userID string) bool {
+	if userID == "console" {
+		return true
+	}
+	return r.cfg.Allowed != nil && r.cfg.Allowed(userID)
+}
+
+// Unauthorized is the reply to a sender who is not allowed: it names their
+// id so the owner can add it, and says nothing else.
+func (r *Router) Unauthorized(userID string) Reply {
+	return Reply{Text: r.t("unauthorized", Esc(userID))}
+}
+
+// Handle runs one command and returns the reply. It never panics on input:
+// bad input gets a one-line usage and nothing reaches the broker.
+func (r *Router) Handle(ctx context.Context, req Request) Reply {
+	if !r.Authorized(req.UserID) {
+		r.log.Warn("refused command from unauthorized user", "user", req.UserID, "source", req.Source)
+		return r.Unauthorized(req.UserID)
+	}
+	if !req.Sent.IsZero() && r.cfg.StaleAfter > 0 {
+		if age := r.clock.Now().Sub(req.Sent); age > r.cfg.StaleAfter {
+			r.log.Warn("ignored stale command", "user", req.UserID, "age", age, "text", req.Text)
+			return Reply{Text: r.t("stale", duration(age), duration(r.cfg.StaleAfter))}
+		}
+	}
+	fields := strings.Fields(req.Text)
+	if len(fields) == 0 {
+		return Reply{Text: r.t("not_command")}
+	}
+	cmd := strings.ToLower(fields[0])
+	if !strings.HasPrefix(cmd, "/") {
+		return Reply{Text: r.t("not_command")}
+	}
+	if at := strings.IndexByte(cmd, '@'); at >= 0 { // /price@hoga_bot in groups
+		cmd = cmd[:at]
+	}
+	args := fields[1:]
+	switch cmd {
+	case "/start", "/help":
+		return r.help()
+	case "/price":
+		return r.price(ctx, args)
+	case "/buy":
+		return r.order(ctx, req, broker.Buy, args)
+	case "/sell":
+		return r.order(ctx, req, broker.Sell, args)
+	case "/cancel":
+		return r.cancel(ctx, req, args)
+	case "/orders":
+		return r.orders(ctx)
+	case "/balance":
+		return r.balance(ctx)
+	case "/halt":
+		return r.halt(ctx, req)
+	case "/resume":
+		return r.resume(ctx, req)
+	case "/status":
+		return r.status(ctx)
+	case "/rules":
+		return r.rules(ctx)
+	case "/rule":
+		return r.rule(ctx, args)
+	}
+	return Reply{Text: r.t("unknown_command", Esc(fields[0]))}
+}
+
+func (r *Router) help() Reply {
+	return Reply{Text: r.t("help", r.modeName(), Esc(r.cfg.Broker.Name()))}
+}
+
+func (r *Router) modeName() string {
+	switch r.cfg.Mode {
+	case "live":
+		return r.t("mode.live")
+	case "paper":
+		return r.t("mode.paper")
+	}
+	return r.t("mode.mock")
+}
+
+func (r *Router) price(ctx context.Context, args []string) Reply {
+	if len(args) != 1 {
+		return Reply{Text: r.t("usage.price")}
+	}
+	code, err := broker.ParseCode(args[0])
+	if err != nil {
+		return Reply{Text: r.t("bad.code", Esc(args[0])) + "\n" + r.t("usage.price")}
+	}
+	q, err := r.cfg.Broker.Quote(ctx, code)
+	if err != nil {
+		return r.errorReply(err)
+	}
+	return Reply{Text: r.FormatQuote(q)}
+}
+
+// FormatQuote renders a quote the way /price shows it.
+func (r *Router) FormatQuote(q broker.Quote) string {
+	name := q.Name
+	if name == "" {
+		name = string(q.Code)
+	}
+	return r.t("quote", Esc(name), q.Code, Group(q.Price), mark(q.Sign, q.Change), Group(abs(q.Change)), pct(q.ChangePct),
+		Group(q.Open), Group(q.High), Group(q.Low), Group(q.Volume), Group(q.UpperLimit), Group(q.LowerLimit))
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// errorReply tells the user what went wrong and what to do, by error kind.
+// Internal errors say only that; the log keeps the chain.
+func (r *Router) errorReply(err error) Reply {
+	return Reply{Text: r.ErrorText(err)}
+}
+
+// ErrorText is the user-facing sentence for err.
+func (r *Router) ErrorText(err error) string {
+	var te *broker.TickError
+	if errors.As(err, &te) {
+		return r.t("bad.tick", Group(te.Price), Group(te.Tick), Group(te.Below), Group(te.Above))
+	}
+	e, ok := broker.AsError(err)
+	if !ok || e.Kind == broker.Internal {
+		r.log.Error("internal error", "err", err)
+		return r.t("err.internal")
+	}
+	detail := e.Msg
+	if e.Code != "" && e.Code != "krx" && e.Code != "tick" {
+		detail = "[" + e.Code + "] " + detail
+	}
+	detail = Esc(strings.TrimSpace(detail))
+	switch e.Kind {
+	case broker.MarketClosed:
+		if !e.NextOpen.IsZero() {
+			return r.t("err.market_closed", detail, r.kstWhen(e.NextOpen))
+		}
+		return r.t("err.market_closed_nt", detail)
+	case broker.Halted:
+		return r.t("err.halted")
+	}
+	return r.t("err."+e.Kind.String(), detail)
+}

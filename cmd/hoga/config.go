@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// secret is a setting that must never reach a log line or an error.
+type secret string
+
+// LogValue redacts the secret in slog output.
+func (s secret) LogValue() slog.Value {
+	if s == "" {
+		return slog.StringValue("")
+	}
+	return slog.StringValue("[redacted]")
+}
+
+// String redacts the secret in fmt output, so %v of a Config is safe.
+func (s secret) String() string { return string(s.LogValue().String()) }
+
+// Decode satisfies envconfig.Decoder so `hoga config` shows it as a string.
+func (s *secret) Decode(v string) error { *s = secret(v); return nil }
+
+// reveal returns the value for the one place that needs it.
+func (s secret) reveal() string { return string(s) }
+
+// Config is every setting, read from HOGA_* variables. The tags are
+// envconfig's: `hoga config` prints this table with envconfig.Usagef.
+type Config struct {
+	Broker string `envconfig:"BROKER" default:"paper" desc:"paper, kis or kiwoom"`
+	Mode   string `envconfig:"MODE" default:"mock" desc:"mock (모의투자) or live (실전)"`
+
+	KISAppKey    secret `envconfig:"KIS_APP_KEY" desc:"KIS app key"`
+	KISAppSecret secret `envconfig:"KIS_APP_SECRET" desc:"KIS app secret"`
+	KISAccount   secret `envconfig:"KIS_ACCOUNT" desc:"KIS account, 12345678-01"`
+	KISBaseURL   string `envconfig:"KIS_BASE_URL" desc:"override the KIS REST host"`
+	KISWSURL     string `envconfig:"KIS_WS_URL" desc:"override the KIS WebSocket host"`
+	KISRPS       float64 `envconfig:"KIS_RPS" desc:"KIS requests per second (default 18 live, 2 mock)"`
+
+	KiwoomAppKey    secret  `envconfig:"KIWOOM_APP_KEY" desc:"Kiwoom app key"`
+	KiwoomSecretKey secret  `envconfig:"KIWOOM_SECRET_KEY" desc:"Kiwoom secret key"`
+	KiwoomBaseURL   string  `envconfig:"KIWOOM_BASE_URL" desc:"override the Kiwoom REST host"`
+	KiwoomWSURL     string  `envconfig:"KIWOOM_WS_URL" desc:"override the Kiwoom WebSocket host"`
+	KiwoomRPS       float64 `envconfig:"KIWOOM_RPS" desc:"Kiwoom requests per second per API (default 4)"`
+
+	TelegramToken        secret `envconfig:"TELEGRAM_TOKEN" desc:"bot token; empty means console mode"`
+	TelegramAPIURL       string `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"Bot API server"`
+	TelegramAllowedUsers string `envconfig:"TELEGRAM_ALLOWED_USERS" desc:"comma-separated user ids allowed to command"`
+	TelegramAlertChat    string `envconfig:"TELEGRAM_ALERT_CHAT" desc:"alert chat id, or chatid:topicid"`
+
+	DataDir   string `envconfig:"DATA_DIR" default:"./data" desc:"SQLite database and state"`
+	RulesFile string `envconfig:"RULES_FILE" desc:"strategy rules file (YAML)"`
+
+	HTTPAddr  string `envconfig:"HTTP_ADDR" desc:"HTTP API listen address; empty is off"`
+	HTTPToken secret `envconfig:"HTTP_TOKEN" desc:"HTTP API bearer token"`
+
+	MaxOrderKRW    int64  `envconfig:"MAX_ORDER_KRW" default:"1000000" desc:"largest order in won"`
+	MaxDailyOrders int    `envconfig:"MAX_DAILY_ORDERS" default:"20" desc:"most orders per KST day"`
+	MarketHours    string `envconfig:"MARKET_HOURS" desc:"krx or always (default krx; always with the paper broker)"`
+	Holidays       string `envconfig:"HOLIDAYS" desc:"extra KRX closed dates, YYYY-MM-DD,…"`
+
+	LogLevel  string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	LogFormat string `envconfig:"LOG_FORMAT" default:"text" desc:"text or json"`
+	Lang      string `envconfig:"LANG" default:"ko" desc:"reply language, ko or en"`
+
+	BrokerTimeout    time.Duration `envconfig:"BROKER_TIMEOUT" default:"10s" desc:"bound on one broker request"`
+	PaperCash        int64         `envconfig:"PAPER_CASH" default:"10000000" desc:"paper broker starting cash"`
+	PaperSeed        int64         `envconfig:"PAPER_SEED" desc:"paper price walk seed (0 = random)"`
+	StrategyInterval time.Duration `envconfig:"STRATEGY_INTERVAL" default:"2s" desc:"price polling interval for rules"`
+	Confirm          string        `envconfig:"CONFIRM" default:"live" desc:"live (confirm live orders) or always"`
+	ConfirmTTL       time.Duration `envconfig:"CONFIRM_TTL" default:"60s" desc:"confirmation button lifetime"`
+	StaleAfter       time.Duration `envconfig:"STALE_AFTER" default:"60s" desc:"chat commands older than this are not executed"`
+	Alerts           string        `envconfig:"ALERTS" desc:"per-type alerts, e.g. orders=on,strategy=on,errors=on,system=silent"`
+
+	// Derived by validate.
+	allowed     map[string]bool
+	alerts      bot.AlertSettings
+	holidays    []string
+	marketHours bool
+	lang        bot.Lang
+	logLevel    slog.Level
+}
+
+// problems collects one line per invalid setting, so a user fixes them all
+// in one go instead of one per start.
+type problems []string
+
+func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// configError is returned for invalid settings; run maps it to exit status 2.
+type configError struct{ lines []string }
+
+func (e *configError) Error() string {
+	return "invalid configuration:\n  " + strings.Join(e.lines, "\n  ")
+}
+
+// loadConfig reads HOGA_* settings through getenv, with a .env file's
+// values underneath (the real environment wins).
+//
+// The fields carry envconfig's tags and `hoga config` prints them with
+// envconfig.Usagef, but values are decoded here: envconfig.Process reads
+// only os.LookupEnv and stops at the first bad value, while hoga needs an
+// injected environment (tests call run directly) and one line per problem.
+func loadConfig(getenv func(string) string, dotenv map[string]string) (*Config, error) {
+	lookup := func(key string) (string, bool) {
+		if v := getenv(key); v != "" {
+			return v, true
+		}
+		v, ok := dotenv[key]
+		return v, ok
+	}
+	var cfg Config
+	var probs problems
+	v := reflect.ValueOf(&cfg).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := f.Tag.Get("envconfig")
+		if name == "" {
+			continue
+		}
+		key := "HOGA_" + name
+		raw, ok := lookup(key)
+		if !ok {
+			raw = f.Tag.Get("default")
+		}
+		if err := setField(v.Field(i), strings.TrimSpace(raw)); err != nil {
+			probs.addf("%s=%q: %v", key, raw, err)
+		}
+	}
+	cfg.validate(&probs)
+	if len(probs) > 0 {
+		return nil, &configError{lines: probs}
+	}
+	return &cfg, nil
+}
+
+func setField(f reflect.Value, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	switch f.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return errors.New("not a duration (e.g. 10s, 1m)")
+		}
+		if d < 0 {
+			return errors.New("must not be negative")
+		}
+		f.SetInt(int64(d))
+		return nil
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(raw)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(strings.ReplaceAll(raw, "_", ""), 10, 64)
+		if err != nil {
+			return errors.New("not a whole number")
+		}
+		f.SetInt(n)
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return errors.New("not a number")
+		}
+		f.SetFloat(x)
+	default:
+		return fmt.Errorf("unsupported setting type %s", f.Type())
+	}
+	return nil
+}
+
+func (c *Config) validate(p *problems) {
+	c.Broker = strings.ToLower(c.Broker)
+	c.Mode = strings.ToLower(c.Mode)
+	switch c.Broker {
+	case "paper":
+	case "kis":
+		if c.KISAppKey == "" || c.KISAppSecret == "" {
+			p.addf("HOGA_BROKER=kis needs HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET (from apiportal.koreainvestment.com)")
+		}
+		if c.KISAccount == "" {
+			p.addf("HOGA_BROKER=kis needs HOGA_KIS_ACCOUNT, the account number as 12345678-01")
+		}
+	case "kiwoom":
+		if c.KiwoomAppKey == "" || c.KiwoomSecretKey == "" {
+			p.addf("HOGA_BROKER=kiwoom needs HOGA_KIWOOM_APP_KEY and HOGA_KIWOOM_SECRET_KEY (from openapi.kiwoom.com)")
+		}
+	default:
+		p.addf("HOGA_BROKER=%q: must be paper, kis or kiwoom", c.Broker)
+	}
+	switch c.Mode {
+	case "mock", "live":
+	default:
+		p.addf("HOGA_MODE=%q: must be mock (모의투자) or live (실전)", c.Mode)
+	}
+	if c.Broker == "paper" && c.Mode == "live" {
+		p.addf("HOGA_MODE=live needs a real broker: set HOGA_BROKER=kis or kiwoom")
+	}
+	c.allowed = map[string]bool{}
+	for _, id := range strings.Split(c.TelegramAllowedUsers, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
+			p.addf("HOGA_TELEGRAM_ALLOWED_USERS: %q is not a numeric Telegram user id (ask @userinfobot)", id)
+			continue
+		}
+		c.allowed[id] = true
+	}
+	if c.TelegramToken != "" && len(c.allowed) == 0 {
+		p.addf("HOGA_TELEGRAM_TOKEN is set but HOGA_TELEGRAM_ALLOWED_USERS is empty: list the user ids allowed to command hoga")
+	}
+	if c.Mode == "live" && c.TelegramToken != "" && len(c.allowed) == 0 {
+		p.addf("HOGA_MODE=live refuses to start without HOGA_TELEGRAM_ALLOWED_USERS")
+	}
+	if c.TelegramAlertChat != "" {
+		chat, topic, hasTopic := strings.Cut(c.TelegramAlertChat, ":")
+		if _, err := strconv.ParseInt(chat, 10, 64); err != nil {
+			p.addf("HOGA_TELEGRAM_ALERT_CHAT=%q: chat id must be a number (groups are negative, e.g. -1001234567890)", c.TelegramAlertChat)
+		} else if hasTopic {
+			if n, err := strconv.ParseInt(topic, 10, 64); err != nil || n <= 0 {
+				p.addf("HOGA_TELEGRAM_ALERT_CHAT=%q: topic id after ':' must be a positive number", c.TelegramAlertChat)
+			}
+		}
+	}
+	if c.HTTPAddr != "" {
+		host, _, err := net.SplitHostPort(c.HTTPAddr)
+		if err != nil {
+			p.addf("HOGA_HTTP_ADDR=%q: must be host:port, e.g. 127.0.0.1:8080", c.HTTPAddr)
+		} else if !isLoopback(host) && c.HTTPToken == "" {
+			p.addf("HOGA_HTTP_ADDR=%q listens beyond this machine: set HOGA_HTTP_TOKEN", c.HTTPAddr)
+		}
+	}
+	if c.MaxOrderKRW <= 0 {
+		p.addf("HOGA_MAX_ORDER_KRW must be positive")
+	}
+	if c.MaxDailyOrders <= 0 {
+		p.addf("HOGA_MAX_DAILY_ORDERS must be positive")
+	}
+	switch strings.ToLower(c.MarketHours) {
+	case "":
+		c.marketHours = c.Broker != "paper"
+	case "krx":
+		c.marketHours = true
+	case "always":
+		c.marketHours = false
+	default:
+		p.addf("HOGA_MARKET_HOURS=%q: must be krx or always", c.MarketHours)
+	}
+	for _, d := range strings.Split(c.Holidays, ",") {
+		d = strings.TrimSpace(d)
+		if d == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			p.addf("HOGA_HOLIDAYS: %q is not a YYYY-MM-DD date", d)
+			continue
+		}
+		c.holidays = append(c.holidays, d)
+	}
+	if err := c.logLevel.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		p.addf("HOGA_LOG_LEVEL=%q: must be debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		p.addf("HOGA_LOG_FORMAT=%q: must be text or json", c.LogFormat)
+	}
+	lang, err := bot.ParseLang(c.Lang)
+	if err != nil {
+		p.addf("HOGA_LANG=%q: must be ko or en", c.Lang)
+	}
+	c.lang = lang
+	if c.BrokerTimeout <= 0 {
+		p.addf("HOGA_BROKER_TIMEOUT must be positive")
+	}
+	if c.PaperCash < 0 {
+		p.addf("HOGA_PAPER_CASH must not be negative")
+	}
+	if c.StrategyInterval < 100*time.Millisecond {
+		p.addf("HOGA_STRATEGY_INTERVAL=%s: must be at least 100ms", c.StrategyInterval)
+	}
+	switch c.Confirm {
+	case "live", "always":
+	default:
+		p.addf("HOGA_CONFIRM=%q: must be live or always", c.Confirm)
+	}
+	if c.ConfirmTTL < 5*time.Second {
+		p.addf("HOGA_CONFIRM_TTL=%s: must be at least 5s", c.ConfirmTTL)
+	}
+	if c.KISRPS < 0 || c.KiwoomRPS < 0 {
+		p.addf("HOGA_KIS_RPS and HOGA_KIWOOM_RPS must not be negative")
+	}
+	alerts, err := bot.ParseAlertSettings(c.Alerts)
+	if err != nil {
+		p.addf("HOGA_ALERTS: %v", err)
+	}
+	c.alerts = alerts
+	if _, err := broker.NewCalendar(c.holidays); err != nil {
+		p.addf("HOGA_HOLIDAYS: %v", err)
+	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// readDotEnv parses KEY=VALUE lines of a .env file; a missing file is no
+// error. Quotes around a value are removed; # starts a comment line.
+func readDotEnv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parseDotEnv(f, path)
+}
+
+func parseDotEnv(r io.Reader, name string) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%s:%d: expected KEY=VALUE", name, n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		} else if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		out[k] = v
+	}
+	return out, sc.Err()
+}
+
+// printUsage prints every setting, its default and meaning.
+func printUsage(w io.Writer) error {
+	const format = `hoga settings (environment variables, or a .env file in the working directory):
+{{range .}}  {{usage_key .}}{{if usage_default .}} (default {{usage_default .}}){{end}}
+      {{usage_description .}}
+{{end}}`
+	return envconfig.Usagef("HOGA", &Config{}, w, format)
+}
