@@ -15,7 +15,7 @@ func TestParseCode(t *testing.T) {
 	}{
 		{"005930", "005930", true},
 		{" 005930 ", "005930", true},
-		{"0088m0", "0088M0", true}, // alphanumeric codes since 2024
+		{"0088m0", "0088M0", true},  // alphanumeric codes since 2024
 		{"A005930", "005930", true}, // Kiwoom account views
 		{"05930", "", false},
 		{"0059300", "", false},

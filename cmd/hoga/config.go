@@ -45,11 +45,11 @@ type Config struct {
 	Broker string `envconfig:"BROKER" default:"paper" desc:"paper, kis or kiwoom"`
 	Mode   string `envconfig:"MODE" default:"mock" desc:"mock (모의투자) or live (실전)"`
 
-	KISAppKey    secret `envconfig:"KIS_APP_KEY" desc:"KIS app key"`
-	KISAppSecret secret `envconfig:"KIS_APP_SECRET" desc:"KIS app secret"`
-	KISAccount   secret `envconfig:"KIS_ACCOUNT" desc:"KIS account, 12345678-01"`
-	KISBaseURL   string `envconfig:"KIS_BASE_URL" desc:"override the KIS REST host"`
-	KISWSURL     string `envconfig:"KIS_WS_URL" desc:"override the KIS WebSocket host"`
+	KISAppKey    secret  `envconfig:"KIS_APP_KEY" desc:"KIS app key"`
+	KISAppSecret secret  `envconfig:"KIS_APP_SECRET" desc:"KIS app secret"`
+	KISAccount   secret  `envconfig:"KIS_ACCOUNT" desc:"KIS account, 12345678-01"`
+	KISBaseURL   string  `envconfig:"KIS_BASE_URL" desc:"override the KIS REST host"`
+	KISWSURL     string  `envconfig:"KIS_WS_URL" desc:"override the KIS WebSocket host"`
 	KISRPS       float64 `envconfig:"KIS_RPS" desc:"KIS requests per second (default 18 live, 2 mock)"`
 
 	KiwoomAppKey    secret  `envconfig:"KIWOOM_APP_KEY" desc:"Kiwoom app key"`
