@@ -243,8 +243,11 @@ func (r *Router) FormatOrder(o broker.Order) string {
 		when = kstClock(o.Time)
 	}
 	by := ""
-	if o.Source != "" {
-		by = r.t("orders.by", Esc(o.Source), Esc(o.User))
+	if who := o.Source; who != "" {
+		if o.User != "" && o.User != o.Source {
+			who += ":" + o.User
+		}
+		by = r.t("orders.by", Esc(who))
 	}
 	st := r.statusText(o)
 	if o.Note != "" {
@@ -277,7 +280,7 @@ func (r *Router) balance(ctx context.Context) Reply {
 	}
 	for _, p := range b.Positions {
 		lines = append(lines, r.t("balance.line", Esc(nameOr(p.Name, p.Code)), p.Code, Group(p.Qty), Group(p.AvgPrice), Group(p.Price),
-			mark(0, p.PnL)+signed(p.PnL), pct(p.PnLPct)))
+			mark(0, p.PnL)+Group(abs(p.PnL)), pct(p.PnLPct)))
 	}
 	return Reply{Text: strings.Join(lines, "\n")}
 }
