@@ -1,0 +1,113 @@
+package kiwoom
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// Hosts of the two Kiwoom environments. They need different app keys.
+const (
+	LiveURL = "https://api.kiwoom.com"
+	MockURL = "https://mockapi.kiwoom.com"
+)
+
+// Modes: which Kiwoom environment the keys belong to.
+const (
+	ModeMock = "mock" // 모의투자, mockapi.kiwoom.com
+	ModeLive = "live" // 실전, api.kiwoom.com
+)
+
+// Defaults for zero Options fields.
+const (
+	// DefaultRPS is the request rate per api-id. Kiwoom answers 429 with
+	// "유량=5" per (app key, api-id) (shared/broker-api/kiwoom.md §8); 4
+	// leaves headroom for clock skew between us and their window.
+	DefaultRPS = 4.0
+	// DefaultTimeout bounds one HTTP exchange.
+	DefaultTimeout = 10 * time.Second
+)
+
+// Options configure a Client. Zero values take the defaults noted.
+type Options struct {
+	// AppKey and SecretKey are the Kiwoom REST credentials (required).
+	// Mock and live keys differ.
+	AppKey, SecretKey string
+	// Mode is ModeMock (default) or ModeLive; it picks the host and the
+	// token cache entry, and names the environment in setup errors.
+	Mode string
+	// BaseURL overrides the host chosen by Mode (tests, proxies).
+	BaseURL string
+	// HTTPClient sends requests; nil means a new http.Client. Its own
+	// Timeout, if any, still applies; Options.Timeout bounds each request.
+	HTTPClient *http.Client
+	// Logger receives request and token events; nil discards them.
+	// Secrets are never logged.
+	Logger *slog.Logger
+	// Clock drives token expiry, rate limiting and backoff; nil is the
+	// wall clock.
+	Clock clock.Clock
+	// Tokens persists the access token across restarts; nil keeps it in
+	// memory only. A *tokencache.Cache fits.
+	Tokens TokenStore
+	// RPS is the request rate per api-id, shared by all callers of the
+	// client (default DefaultRPS).
+	RPS float64
+	// Timeout bounds each HTTP exchange (default DefaultTimeout).
+	Timeout time.Duration
+}
+
+func (o Options) normalized() (Options, error) {
+	var problems []string
+	o.AppKey = strings.TrimSpace(o.AppKey)
+	o.SecretKey = strings.TrimSpace(o.SecretKey)
+	if o.AppKey == "" {
+		problems = append(problems, "app key is empty")
+	}
+	if o.SecretKey == "" {
+		problems = append(problems, "secret key is empty")
+	}
+	o.Mode = strings.ToLower(strings.TrimSpace(o.Mode))
+	switch o.Mode {
+	case "":
+		o.Mode = ModeMock
+	case ModeMock, ModeLive:
+	default:
+		problems = append(problems, fmt.Sprintf("mode %q must be %q or %q", o.Mode, ModeMock, ModeLive))
+	}
+	if o.BaseURL == "" {
+		o.BaseURL = MockURL
+		if o.Mode == ModeLive {
+			o.BaseURL = LiveURL
+		}
+	}
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	if !strings.HasPrefix(o.BaseURL, "http://") && !strings.HasPrefix(o.BaseURL, "https://") {
+		problems = append(problems, fmt.Sprintf("base URL %q must start with http:// or https://", o.BaseURL))
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.Clock = clock.Or(o.Clock)
+	if o.Tokens == nil {
+		o.Tokens = NewMemoryTokens()
+	}
+	if o.RPS <= 0 {
+		o.RPS = DefaultRPS
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if len(problems) > 0 {
+		return o, errors.New("kiwoom: " + strings.Join(problems, "; "))
+	}
+	return o, nil
+}

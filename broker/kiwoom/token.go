@@ -1,0 +1,225 @@
+package kiwoom
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// Token is an access token with its validity. It is the token cache's own
+// type so that a *tokencache.Cache is a TokenStore as it is.
+type Token struct {
+	Value    string
+	Expiry   time.Time
+	IssuedAt time.Time
+}
+
+// TokenStore persists tokens across restarts, keyed per app key and mode.
+// Kiwoom issues one token per app key and binds it to the issuing IP, and
+// no cap on issuance is documented; reusing a stored token keeps restarts
+// from asking for a new one each time. *tokencache.Cache implements it.
+type TokenStore interface {
+	// Load returns the token saved under key, and whether there is one.
+	Load(key string) (Token, bool, error)
+	// Save replaces the token under key.
+	Save(key string, t Token) error
+}
+
+// MemoryTokens is a TokenStore that forgets on exit: the default when no
+// store is configured, and handy in tests.
+type MemoryTokens struct {
+	mu sync.Mutex
+	m  map[string]Token
+}
+
+// NewMemoryTokens returns an empty in-memory store.
+func NewMemoryTokens() *MemoryTokens { return &MemoryTokens{m: make(map[string]Token)} }
+
+// Load returns the token under key.
+func (s *MemoryTokens) Load(key string) (Token, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.m[key]
+	return t, ok, nil
+}
+
+// Save stores t under key.
+func (s *MemoryTokens) Save(key string, t Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = t
+	return nil
+}
+
+// TokenKey is the store key for an app key in a mode. The app key is
+// hashed so that the cache file names no credential.
+func TokenKey(mode, appKey string) string {
+	sum := sha256.Sum256([]byte(appKey))
+	return "kiwoom-" + mode + "-" + hex.EncodeToString(sum[:])[:16]
+}
+
+const (
+	// refreshBefore renews a token this long before expires_dt, as the
+	// official client does (refresh_buffer_seconds=600 in kiwoom/core/auth.py),
+	// so a call never starts with a token about to lapse.
+	refreshBefore = 10 * time.Minute
+	// issueGap is the least time between two issuance attempts that reached
+	// Kiwoom. Kiwoom documents no issuance cap, but a token refused right
+	// after issuance (a wrong-mode key, an unregistered IP, a token revoked
+	// by another process) would otherwise turn every call into a new
+	// issuance; third-party clients that run live accounts keep the same
+	// 60 s cool-down (Soochol/hoga-ops kiwoom_token_provider.py), and KIS,
+	// the other Korean REST broker, enforces one issuance a minute.
+	issueGap = time.Minute
+)
+
+// issueFunc asks Kiwoom for a new token. answered reports whether Kiwoom
+// answered at all (only then does the issuance cool-down start).
+type issueFunc func(ctx context.Context) (tok Token, answered bool, err error)
+
+// tokenSource hands out a valid token: from memory, from the store, or by
+// one issuance shared by all concurrent callers.
+type tokenSource struct {
+	issue issueFunc
+	store TokenStore
+	key   string
+	clk   clock.Clock
+	log   *slog.Logger
+
+	mu          sync.Mutex
+	tok         Token
+	loaded      bool
+	inflight    chan struct{} // closed when the running issuance ends
+	lastAttempt time.Time     // last issuance Kiwoom answered
+	lastErr     error         // its error, if it failed
+}
+
+func (s *tokenSource) usable(now time.Time) bool {
+	return s.tok.Value != "" && now.Add(refreshBefore).Before(s.tok.Expiry)
+}
+
+// get returns a token valid for at least refreshBefore, issuing one if
+// needed. Concurrent callers share a single issuance.
+func (s *tokenSource) get(ctx context.Context) (string, error) {
+	for {
+		s.mu.Lock()
+		if !s.loaded {
+			s.loadLocked()
+		}
+		now := s.clk.Now()
+		if s.usable(now) {
+			v := s.tok.Value
+			s.mu.Unlock()
+			return v, nil
+		}
+		if wait := s.inflight; wait != nil {
+			s.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return "", ctxErr(ctx.Err(), false)
+			}
+		}
+		if since := now.Sub(s.lastAttempt); !s.lastAttempt.IsZero() && since < issueGap {
+			// Too soon for another issuance. A token that has not yet
+			// expired is still worth trying.
+			if s.tok.Value != "" && now.Before(s.tok.Expiry) {
+				v := s.tok.Value
+				s.mu.Unlock()
+				return v, nil
+			}
+			err := s.cooldownErrLocked(issueGap - since)
+			s.mu.Unlock()
+			return "", err
+		}
+		done := make(chan struct{})
+		s.inflight = done
+		s.mu.Unlock()
+
+		tok, answered, err := s.issue(ctx)
+
+		s.mu.Lock()
+		s.inflight = nil
+		close(done)
+		if answered {
+			s.lastAttempt = s.clk.Now()
+			s.lastErr = err
+		}
+		if err != nil {
+			s.mu.Unlock()
+			return "", err
+		}
+		s.tok = tok
+		s.mu.Unlock()
+		s.log.Info("kiwoom token issued", "expires", tok.Expiry.In(broker.KST()).Format(time.DateTime))
+		if err := s.store.Save(s.key, tok); err != nil {
+			s.log.Warn("kiwoom token not saved; the next start will issue a new one", "err", err)
+		}
+		return tok.Value, nil
+	}
+}
+
+func (s *tokenSource) loadLocked() {
+	s.loaded = true
+	t, ok, err := s.store.Load(s.key)
+	if err != nil {
+		s.log.Warn("kiwoom token cache unreadable; issuing a new token", "err", err)
+		return
+	}
+	if !ok || t.Value == "" {
+		return
+	}
+	s.tok = t
+	// The cool-down counts from the stored issuance too, so a restart loop
+	// cannot issue a token per start.
+	if t.IssuedAt.After(s.lastAttempt) {
+		s.lastAttempt = t.IssuedAt
+	}
+	if s.usable(s.clk.Now()) {
+		s.log.Debug("kiwoom token reused from cache", "expires", t.Expiry.In(broker.KST()).Format(time.DateTime))
+	}
+}
+
+func (s *tokenSource) cooldownErrLocked(left time.Duration) error {
+	e := &broker.Error{
+		Kind:       broker.Auth,
+		Msg:        fmt.Sprintf("Kiwoom refused the access token; hoga waits %s between token issuances and will ask again in %s", issueGap, left.Round(time.Second)),
+		RetryAfter: left,
+	}
+	if prev, ok := broker.AsError(s.lastErr); ok {
+		e.Code, e.Msg, e.Err = prev.Code, prev.Msg+" (next token issuance in "+left.Round(time.Second).String()+")", s.lastErr
+	}
+	return e
+}
+
+// invalidate drops tok after Kiwoom refused it, so the next get issues a
+// new one. Callers that hold an older or newer token leave the current one
+// alone: only the first of many concurrent 8005s triggers an issuance.
+func (s *tokenSource) invalidate(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok.Value == tok {
+		s.tok.Expiry = time.Time{}
+	}
+}
+
+// expiry is the current token's expiry, zero when there is none.
+func (s *tokenSource) expiry() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loaded {
+		s.loadLocked()
+	}
+	if s.tok.Value == "" {
+		return time.Time{}
+	}
+	return s.tok.Expiry
+}
