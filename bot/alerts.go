@@ -69,6 +69,10 @@ type Alert struct {
 	Text    string // HTML
 	Silent  bool   // deliver without notification sound
 	Buttons []Button
+	// Origin is the transport whose command caused the alert ("console",
+	// "telegram", "http", "strategy"), so a sink can skip echoing what its
+	// own user was just told in a reply.
+	Origin string
 }
 
 // AlertSink delivers alerts (the Telegram alert chat, the console). It
@@ -200,7 +204,7 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		}
 		return Esc(ev.Err.Error())
 	}
-	a := Alert{Type: AlertOrders}
+	a := Alert{Type: AlertOrders, Origin: req.Source}
 	switch ev.Kind {
 	case broker.EventPlaced:
 		a.Text = t("alert.placed", who, side, name, req.Code, Group(req.Qty), price, Esc(ev.Order.ID))

@@ -137,8 +137,13 @@ func (c *Console) print(r bot.Reply) {
 }
 
 // SendAlert prints an alert line; the console is an alert sink when no
-// Telegram chat is configured.
+// Telegram chat is configured. Start/stop notices and alerts about the
+// console's own orders are skipped: the person at the terminal already
+// sees those.
 func (c *Console) SendAlert(_ context.Context, a bot.Alert) error {
+	if a.Type == bot.AlertSystem || a.Origin == "console" {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, err := fmt.Fprintln(c.cfg.Out, "🔔 "+bot.StripHTML(a.Text))
