@@ -91,6 +91,10 @@ type Options struct {
 	// Freeze starts with the walk stopped: prices change only by SetPrice.
 	// Tests use it to make prices hold still (SetFrozen changes it later).
 	Freeze bool
+
+	// onTick, for this package's tests, runs after the goroutine has
+	// handled a tick of the clock.
+	onTick func()
 }
 
 // Exchange is the simulated exchange and the single account on it. It is
@@ -131,12 +135,12 @@ type Exchange struct {
 	nextID      int64
 	version     uint64 // bumped on every snapshot taken
 
-	saveMu    sync.Mutex
-	savedVer  uint64
-	lastSaved error
+	saveMu   sync.Mutex
+	savedVer uint64
 
-	stop chan struct{}
-	done chan struct{}
+	stop   chan struct{}
+	done   chan struct{}
+	onTick func()
 }
 
 var _ broker.Broker = (*Exchange)(nil)
@@ -146,6 +150,38 @@ var _ broker.Broker = (*Exchange)(nil)
 // state file that cannot be read is an error naming the file: the account
 // is never silently reset.
 func New(opts Options) (*Exchange, error) {
+	e, err := build(opts)
+	if err != nil {
+		return nil, err
+	}
+	now := e.clk.Now()
+	loaded := false
+	if opts.DataDir != "" {
+		e.path = filepath.Join(opts.DataDir, StateFile)
+		st, err := readState(e.path)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			if err := e.restore(st, opts.Seed); err != nil {
+				return nil, fmt.Errorf("paper: state file %s: %w", e.path, err)
+			}
+			loaded = true
+		}
+	}
+	if !loaded {
+		e.fresh(opts.Seed, opts.Cash, now)
+	}
+	e.settleLocked(now)
+	e.log.Info("paper exchange open", "seed", e.seed, "cash", e.cash, "loaded", loaded,
+		"market_hours", e.marketHours, "state", e.path)
+
+	go e.run(e.clk.NewTicker(e.tick))
+	return e, nil
+}
+
+// build checks the options and makes an exchange with no account yet.
+func build(opts Options) (*Exchange, error) {
 	e := &Exchange{
 		clk:         clock.Or(opts.Clock),
 		cal:         opts.Calendar,
@@ -161,6 +197,7 @@ func New(opts Options) (*Exchange, error) {
 		nextID:      1,
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
+		onTick:      opts.onTick,
 	}
 	switch {
 	case opts.Cash < 0 || opts.Cash > maxMoney:
@@ -188,50 +225,31 @@ func New(opts Options) (*Exchange, error) {
 	for i, l := range listings {
 		e.index[l.code] = i
 	}
-
 	now := e.clk.Now()
 	e.lastStep = now
 	e.nextRoll = now // settle on the first look
-	loaded := false
-	if opts.DataDir != "" {
-		e.path = filepath.Join(opts.DataDir, StateFile)
-		st, err := readState(e.path)
-		if err != nil {
-			return nil, err
-		}
-		if st != nil {
-			if err := e.restore(st, opts.Seed); err != nil {
-				return nil, fmt.Errorf("paper: state file %s: %w", e.path, err)
-			}
-			loaded = true
-		}
-	}
-	if !loaded {
-		e.seed = opts.Seed
-		for e.seed == 0 {
-			e.seed = rand.Int64()
-		}
-		e.reseed()
-		cash := opts.Cash
-		if cash == 0 {
-			cash = DefaultCash
-		}
-		e.initialCash, e.cash = cash, cash
-		e.books = make([]book, len(listings))
-		for i, l := range listings {
-			b := &e.books[i]
-			b.Price, b.Ref = l.ref, l.ref
-			b.newDay()
-		}
-		e.day, e.nextRoll = e.dayAt(now)
-	}
-	e.settleLocked(now)
-	e.log.Info("paper exchange open", "seed", e.seed, "cash", e.cash, "loaded", loaded,
-		"market_hours", e.marketHours, "state", e.path)
-
-	t := e.clk.NewTicker(e.tick)
-	go e.run(t)
 	return e, nil
+}
+
+// fresh opens a new account: the starting cash, the listings at their
+// reference prices, and the walk seeded (randomly when seed is 0).
+func (e *Exchange) fresh(seed, cash int64, now time.Time) {
+	e.seed = seed
+	for e.seed == 0 {
+		e.seed = rand.Int64()
+	}
+	e.reseed()
+	if cash == 0 {
+		cash = DefaultCash
+	}
+	e.initialCash, e.cash = cash, cash
+	e.books = make([]book, len(listings))
+	for i, l := range listings {
+		b := &e.books[i]
+		b.Price, b.Ref = l.ref, l.ref
+		b.newDay()
+	}
+	e.day, e.nextRoll = e.dayAt(now)
 }
 
 // rate resolves a fee option: 0 is the default, negative is none.
@@ -269,12 +287,15 @@ func (e *Exchange) run(t clock.Ticker) {
 			}
 			e.mu.Unlock()
 			e.save(snap)
+			if e.onTick != nil {
+				e.onTick()
+			}
 		}
 	}
 }
 
-// Close stops the goroutine and saves the state. It returns the last save
-// error, if the final save failed. Calls after Close fail.
+// Close stops the goroutine, brings the walk up to the clock and saves the
+// state, returning the save's error. Calls after Close fail.
 func (e *Exchange) Close() error {
 	e.mu.Lock()
 	if e.closed {
@@ -286,6 +307,7 @@ func (e *Exchange) Close() error {
 	close(e.stop)
 	<-e.done
 	e.mu.Lock()
+	e.advanceLocked(e.clk.Now())
 	snap := e.snapshotLocked()
 	e.mu.Unlock()
 	return e.save(snap)

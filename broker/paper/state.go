@@ -154,11 +154,9 @@ func (e *Exchange) save(snap *snapshot) error {
 	}
 	if err := writeAtomic(e.path, snap.data); err != nil {
 		e.log.Error("paper: saving state", "file", e.path, "err", err)
-		e.lastSaved = err
 		return err
 	}
 	e.savedVer = snap.ver
-	e.lastSaved = nil
 	return nil
 }
 
