@@ -31,7 +31,7 @@ func (s secret) LogValue() slog.Value {
 }
 
 // String redacts the secret in fmt output, so %v of a Config is safe.
-func (s secret) String() string { return string(s.LogValue().String()) }
+func (s secret) String() string { return s.LogValue().String() }
 
 // Decode satisfies envconfig.Decoder so `hoga config` shows it as a string.
 func (s *secret) Decode(v string) error { *s = secret(v); return nil }
@@ -196,8 +196,8 @@ func (c *Config) validate(p *problems) {
 		if c.KISAppKey == "" || c.KISAppSecret == "" {
 			p.addf("HOGA_BROKER=kis needs HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET (from apiportal.koreainvestment.com)")
 		}
-		if c.KISAccount == "" {
-			p.addf("HOGA_BROKER=kis needs HOGA_KIS_ACCOUNT, the account number as 12345678-01")
+		if !validKISAccount(c.KISAccount.reveal()) {
+			p.addf("HOGA_KIS_ACCOUNT must be the account number as 12345678-01 (8 digits, dash, 2-digit product code)")
 		}
 	case "kiwoom":
 		if c.KiwoomAppKey == "" || c.KiwoomSecretKey == "" {
@@ -318,6 +318,19 @@ func (c *Config) validate(p *problems) {
 	if _, err := broker.NewCalendar(c.holidays); err != nil {
 		p.addf("HOGA_HOLIDAYS: %v", err)
 	}
+}
+
+// validKISAccount checks the 12345678-01 shape without echoing the number.
+func validKISAccount(s string) bool {
+	if len(s) != 11 || s[8] != '-' {
+		return false
+	}
+	for i, c := range s {
+		if i != 8 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func isLoopback(host string) bool {

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// env returns a getenv over a map: tests never touch the process environment.
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func runWith(t *testing.T, getenv func(string) string, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	code = exitCode(err, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func TestConsoleSessionOnPaper(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	getenv := env("HOGA_DATA_DIR", dir, "HOGA_PAPER_SEED", "7", "HOGA_LOG_LEVEL", "warn")
+	in := "/price 005930\n/buy 005930 3 market\n/balance\n/buy 005930 abc\n"
+	out, errOut, code := runWith(t, getenv, in)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"페이퍼(가상) 거래", "삼성전자 (005930)", "현재가", "매수 주문 접수", "체결: 3주", "삼성전자 (005930) 3주 · 평균", "사용법: /buy 종목코드 수량"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// The account survives a restart.
+	out, _, code = runWith(t, getenv, "/balance\n")
+	if code != 0 || !strings.Contains(out, "3주") {
+		t.Fatalf("after restart (exit %d):\n%s", code, out)
+	}
+}
+
+func TestEnglishReplies(t *testing.T) {
+	t.Parallel()
+	out, _, code := runWith(t, env("HOGA_DATA_DIR", t.TempDir(), "HOGA_LANG", "en", "HOGA_LOG_LEVEL", "error"), "/price 000660\n/help\n")
+	if code != 0 || !strings.Contains(out, "SK하이닉스") || !strings.Contains(out, "Price") || !strings.Contains(out, "/buy CODE QTY") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestInvalidSettingsOneLineEachExit2(t *testing.T) {
+	t.Parallel()
+	getenv := env(
+		"HOGA_DATA_DIR", t.TempDir(),
+		"HOGA_BROKER", "ebest",
+		"HOGA_MODE", "real",
+		"HOGA_MAX_ORDER_KRW", "lots",
+		"HOGA_CONFIRM_TTL", "soon",
+		"HOGA_TELEGRAM_TOKEN", "123:abc",
+		"HOGA_LANG", "jp",
+		"HOGA_HOLIDAYS", "2026-02-30",
+		"HOGA_ALERTS", "orders=loud",
+		"HOGA_HTTP_ADDR", "0.0.0.0:8080",
+	)
+	out, errOut, code := runWith(t, getenv, "")
+	if code != 2 {
+		t.Fatalf("exit %d; want 2\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		`HOGA_BROKER="ebest": must be paper, kis or kiwoom`,
+		`HOGA_MODE="real": must be mock`,
+		`HOGA_MAX_ORDER_KRW="lots": not a whole number`,
+		`HOGA_CONFIRM_TTL="soon": not a duration`,
+		`HOGA_TELEGRAM_TOKEN is set but HOGA_TELEGRAM_ALLOWED_USERS is empty`,
+		`HOGA_LANG="jp"`,
+		`HOGA_HOLIDAYS: "2026-02-30"`,
+		`alert level "loud"`,
+		`HOGA_HTTP_ADDR="0.0.0.0:8080" listens beyond this machine: set HOGA_HTTP_TOKEN`,
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "123:abc") {
+		t.Error("the token reached the error output")
+	}
+	if out != "" {
+		t.Errorf("nothing should start; stdout = %q", out)
+	}
+}
+
+func TestDotEnvRealEnvironmentWins(t *testing.T) {
+	t.Parallel()
+	dotenv, err := parseDotEnv(strings.NewReader("# comment\nHOGA_LANG=en\nexport HOGA_MAX_DAILY_ORDERS=5 # five\nHOGA_PAPER_CASH=\"2000000\"\n"), ".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(env("HOGA_LANG", "ko"), dotenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Lang != "ko" || cfg.MaxDailyOrders != 5 || cfg.PaperCash != 2_000_000 {
+		t.Fatalf("cfg = lang %q, daily %d, cash %d", cfg.Lang, cfg.MaxDailyOrders, cfg.PaperCash)
+	}
+	if _, err := parseDotEnv(strings.NewReader("JUSTAWORD\n"), ".env"); err == nil || !strings.Contains(err.Error(), ".env:1") {
+		t.Fatalf("bad line error = %v", err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(env(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Broker != "paper" || cfg.Mode != "mock" || cfg.MaxOrderKRW != 1_000_000 || cfg.MaxDailyOrders != 20 ||
+		cfg.marketHours || cfg.TelegramAPIURL != "https://api.telegram.org" || cfg.ConfirmTTL.Seconds() != 60 {
+		t.Fatalf("defaults = %+v", cfg)
+	}
+	cfg, err = loadConfig(env("HOGA_BROKER", "kis", "HOGA_KIS_APP_KEY", "k", "HOGA_KIS_APP_SECRET", "s", "HOGA_KIS_ACCOUNT", "12345678-01"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.marketHours {
+		t.Fatal("a real broker keeps KRX hours by default")
+	}
+}
+
+// Every setting is documented in .env.example, and nothing there is unknown.
+func TestEnvExampleListsEverySetting(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, _, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "HOGA_") {
+			documented[k] = true
+		}
+	}
+	typ := reflect.TypeOf(Config{})
+	known := map[string]bool{}
+	for i := 0; i < typ.NumField(); i++ {
+		if name := typ.Field(i).Tag.Get("envconfig"); name != "" {
+			known["HOGA_"+name] = true
+			if !documented["HOGA_"+name] {
+				t.Errorf(".env.example does not document HOGA_%s", name)
+			}
+		}
+	}
+	for k := range documented {
+		if !known[k] {
+			t.Errorf(".env.example documents %s, which hoga does not read", k)
+		}
+	}
+}
+
+func TestSecretsAreRedacted(t *testing.T) {
+	t.Parallel()
+	s := secret("PSxxxxAPPKEY")
+	if strings.Contains(s.String(), "APPKEY") || strings.Contains(s.LogValue().String(), "APPKEY") {
+		t.Fatal("secret leaked")
+	}
+	if s.reveal() != "PSxxxxAPPKEY" {
+		t.Fatal("reveal lost the value")
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	t.Parallel()
+	out, _, code := runWith(t, env(), "", "version")
+	if code != 0 || !strings.HasPrefix(out, "hoga ") {
+		t.Fatalf("version: exit %d %q", code, out)
+	}
+	out, _, code = runWith(t, env(), "", "config")
+	if code != 0 || !strings.Contains(out, "HOGA_MAX_ORDER_KRW") || !strings.Contains(out, "1000000") {
+		t.Fatalf("config: exit %d %q", code, out)
+	}
+	_, errOut, code := runWith(t, env(), "", "frobnicate")
+	if code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Fatalf("unknown command: exit %d %q", code, errOut)
+	}
+}
