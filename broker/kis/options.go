@@ -1,0 +1,168 @@
+package kis
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/hoga-trade/hoga/broker/tokencache"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// Mode selects the real (실전) or the mock (모의투자) service. They differ in
+// host, tr_ids, rate limits and page sizes, and use different app keys.
+type Mode string
+
+// Modes.
+const (
+	ModeMock Mode = "mock"
+	ModeLive Mode = "live"
+)
+
+// Default hosts (kis.md §1).
+const (
+	LiveBaseURL = "https://openapi.koreainvestment.com:9443"
+	MockBaseURL = "https://openapivts.koreainvestment.com:29443"
+)
+
+// Default request rates (kis.md §8: the broker allows 20/s real and 2/s
+// mock per app key; live keeps a margin for clock skew and jitter).
+const (
+	DefaultLiveRPS = 18
+	DefaultMockRPS = 2
+)
+
+// TokenStore persists access tokens between runs; *tokencache.Cache
+// satisfies it. Keys are built by the client from the mode and a hash of
+// the app key, never the raw key.
+type TokenStore interface {
+	Load(key string) (tokencache.Token, bool, error)
+	Save(key string, tok tokencache.Token) error
+}
+
+// Options configures a Client. Zero values take the documented defaults.
+type Options struct {
+	AppKey    Secret
+	AppSecret Secret
+	// Account is the account number, "12345678-01".
+	Account string
+	// Mode is ModeMock (default) or ModeLive.
+	Mode Mode
+	// BaseURL overrides the REST host (tests, proxies); default by Mode.
+	BaseURL string
+	// HTTPClient sends the requests; default a plain client. Its own
+	// Timeout should be zero or longer than Timeout: each attempt is bounded
+	// by Timeout through its context.
+	HTTPClient *http.Client
+	// Logger receives debug lines per request (tr_id, gt_uid, msg_cd) and
+	// warnings; nil discards. Credentials are never logged.
+	Logger *slog.Logger
+	// Clock drives token expiry, the issuance throttle and the rate
+	// limiter; nil is the wall clock.
+	Clock clock.Clock
+	// Tokens persists the access token; nil keeps it in memory only, so
+	// every start issues a new one.
+	Tokens TokenStore
+	// RPS is the client-side request rate; 0 means DefaultLiveRPS or
+	// DefaultMockRPS by Mode. Ignored when Limiter is set.
+	RPS float64
+	// Limiter, when set, is used instead of a limiter of the client's own.
+	// KIS counts requests per app key, so two Clients on one app key in one
+	// process must share one: build it with NewLimiter and pass it to both.
+	// (A package-level registry would be a global; the caller owns this.)
+	Limiter *rate.Limiter
+	// Timeout bounds each HTTP attempt; default 10s.
+	Timeout time.Duration
+	// RenewAt is the time of day (since midnight KST) from which a token
+	// that would expire before 15:30 is renewed ahead of the session;
+	// default 08:50.
+	RenewAt time.Duration
+	// Backoff is the first wait before retrying a rate-limited or
+	// transient request; it doubles per retry (with jitter) up to 4s, at
+	// most 5 retries. Default 250ms.
+	Backoff time.Duration
+}
+
+// NewLimiter returns a limiter for one app key: rps requests a second (0
+// means the Mode's default) with a burst of 1, so requests are spread
+// evenly and no one-second window sees more than rps of them.
+func NewLimiter(mode Mode, rps float64) *rate.Limiter {
+	if rps <= 0 {
+		rps = DefaultMockRPS
+		if mode == ModeLive {
+			rps = DefaultLiveRPS
+		}
+	}
+	return rate.NewLimiter(rate.Limit(rps), 1)
+}
+
+// TokenKey is the TokenStore key for an app key in a mode: it names the
+// mode and a hash of the key, so the file name reveals nothing.
+func TokenKey(mode Mode, appKey Secret) string {
+	sum := sha256.Sum256([]byte(appKey))
+	return "kis-" + string(mode) + "-" + hex.EncodeToString(sum[:])[:16]
+}
+
+type settings struct {
+	mode      Mode
+	base      string
+	appKey    Secret
+	appSecret Secret
+	account   Account
+	timeout   time.Duration
+	renewAt   time.Duration
+	backoff   time.Duration
+}
+
+func (o Options) settings() (settings, error) {
+	s := settings{mode: o.Mode, appKey: o.AppKey, appSecret: o.AppSecret}
+	if s.mode == "" {
+		s.mode = ModeMock
+	}
+	if s.mode != ModeMock && s.mode != ModeLive {
+		return s, fmt.Errorf("kis: mode %q must be mock or live", o.Mode)
+	}
+	if strings.TrimSpace(string(o.AppKey)) == "" || strings.TrimSpace(string(o.AppSecret)) == "" {
+		return s, fmt.Errorf("kis: app key and app secret are required")
+	}
+	acct, err := ParseAccount(o.Account)
+	if err != nil {
+		return s, err
+	}
+	s.account = acct
+	s.base = o.BaseURL
+	if s.base == "" {
+		s.base = MockBaseURL
+		if s.mode == ModeLive {
+			s.base = LiveBaseURL
+		}
+	}
+	u, err := url.Parse(s.base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return s, fmt.Errorf("kis: base URL %q must be an http(s) URL", s.base)
+	}
+	s.base = strings.TrimRight(s.base, "/")
+	if o.RPS < 0 {
+		return s, fmt.Errorf("kis: RPS must not be negative")
+	}
+	s.timeout = o.Timeout
+	if s.timeout <= 0 {
+		s.timeout = 10 * time.Second
+	}
+	s.renewAt = o.RenewAt
+	if s.renewAt <= 0 || s.renewAt >= 24*time.Hour {
+		s.renewAt = 8*time.Hour + 50*time.Minute
+	}
+	s.backoff = o.Backoff
+	if s.backoff <= 0 {
+		s.backoff = 250 * time.Millisecond
+	}
+	return s, nil
+}

@@ -1,0 +1,325 @@
+package kis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+const (
+	pathOrderCash = "/uapi/domestic-stock/v1/trading/order-cash"
+	pathRvseCncl  = "/uapi/domestic-stock/v1/trading/order-rvsecncl"
+	pathCcld      = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld"
+
+	// maxOrderPages bounds inquire-daily-ccld paging (15 rows a page on
+	// mock, 100 live). Exceeding it is an error, not a truncated list: a
+	// reconciliation must never conclude an order is missing because a
+	// page was not read.
+	maxOrderPages = 50
+)
+
+// PlaceOrder sends a cash order through order-cash (TTTC0012U buy,
+// TTTC0011U sell; VTTC… on mock), limit (ORD_DVSN 00) or market (01).
+// The order is sent at most once: see the package doc.
+//
+// Errors: Invalid (malformed request, off-tick price), Rejected,
+// InsufficientFunds (cash, or shares to sell), MarketClosed, NotFound
+// (unknown code), Auth, RateLimited (not sent), Transient (not sent),
+// UnknownOutcome (sent; no readable answer).
+func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
+	if err := req.Validate(); err != nil {
+		return broker.Order{}, err
+	}
+	trID, price := "TTTC0012U", req.Price
+	if req.Side == broker.Sell {
+		trID = "TTTC0011U"
+	}
+	dvsn := "00"
+	if req.Type == broker.Market {
+		dvsn, price = "01", 0
+	}
+	body := map[string]string{
+		"CANO":            c.set.account.cano,
+		"ACNT_PRDT_CD":    c.set.account.prdt,
+		"PDNO":            string(req.Code),
+		"ORD_DVSN":        dvsn,
+		"ORD_QTY":         itoa(req.Qty),
+		"ORD_UNPR":        itoa(price),
+		"EXCG_ID_DVSN_CD": "KRX", // mock supports KRX only; always sent
+	}
+	if req.Side == broker.Sell {
+		body["SLL_TYPE"] = "01" // 일반매도
+	}
+	r, err := c.do(ctx, &request{method: http.MethodPost, path: pathOrderCash, trID: trID, body: body, order: true})
+	if err != nil {
+		return broker.Order{}, err
+	}
+	out, err := decodeOrderOutput(r.body)
+	if err != nil || out.ODNO == "" {
+		return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome, Code: strings.TrimSpace(r.env.MsgCd),
+			Msg: "KIS accepted the order without an order number; check today's orders before sending it again", Err: err}
+	}
+	c.log.Info("kis: order accepted", "odno", out.ODNO, "code", string(req.Code), "side", req.Side.String(),
+		"qty", req.Qty, "gt_uid", r.gtUID, "client_id", req.ClientID)
+	return broker.Order{
+		ID:       out.ODNO,
+		Branch:   out.Branch,
+		Code:     req.Code,
+		Name:     c.names.get(req.Code),
+		Side:     req.Side,
+		Type:     req.Type,
+		Qty:      req.Qty,
+		Price:    price,
+		Status:   broker.StatusAccepted,
+		Time:     c.orderTime(out.Time),
+		ClientID: req.ClientID,
+		Source:   req.Source,
+		User:     req.User,
+	}, nil
+}
+
+// CancelOrder cancels the whole remaining quantity of an order through
+// order-rvsecncl (TTTC0013U; RVSE_CNCL_DVSN_CD 02, QTY_ALL_ORD_YN Y). KIS
+// needs the order's branch (KRX_FWDG_ORD_ORGNO); when req.Branch is empty
+// it is looked up in today's orders first. Order numbers may be given
+// without their leading zeros.
+//
+// The returned Order describes the cancellation: ID is the number KIS gave
+// the cancel order itself, Note names the cancelled order, Status is
+// cancelled.
+//
+// Errors: Invalid (no order number), NotFound (no such order today, or
+// nothing left to cancel), Rejected, MarketClosed, Auth, RateLimited,
+// Transient, UnknownOutcome.
+func (c *Client) CancelOrder(ctx context.Context, req broker.CancelRequest) (broker.Order, error) {
+	id := strings.TrimSpace(req.OrderID)
+	if id == "" {
+		return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "an order number is needed to cancel"}
+	}
+	id = padODNO(id)
+	branch, code := strings.TrimSpace(req.Branch), req.Code
+	typ := req.Type
+	if branch == "" {
+		rows, err := c.ccldRows(ctx, id)
+		if err != nil {
+			return broker.Order{}, err
+		}
+		var found *ccldRow
+		for i := range rows {
+			if sameODNO(rows[i].Odno, id) && !isCancelRow(rows[i]) {
+				found = &rows[i]
+				break
+			}
+		}
+		if found == nil {
+			return broker.Order{}, &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no order %s today", req.OrderID)}
+		}
+		branch, id = strings.TrimSpace(found.OrdGnoBrno), strings.TrimSpace(found.Odno)
+		if code == "" {
+			code = broker.Code(strings.TrimSpace(found.Pdno))
+		}
+		if typ == 0 && strings.TrimSpace(found.OrdDvsnCd) == "01" {
+			typ = broker.Market
+		}
+	}
+	dvsn := "00"
+	if typ == broker.Market {
+		dvsn = "01"
+	}
+	body := map[string]string{
+		"CANO":               c.set.account.cano,
+		"ACNT_PRDT_CD":       c.set.account.prdt,
+		"KRX_FWDG_ORD_ORGNO": branch,
+		"ORGN_ODNO":          id,
+		"ORD_DVSN":           dvsn,
+		"RVSE_CNCL_DVSN_CD":  "02", // cancel
+		"ORD_QTY":            "0",  // with QTY_ALL_ORD_YN Y: all that remains
+		"ORD_UNPR":           "0",
+		"QTY_ALL_ORD_YN":     "Y",
+		"EXCG_ID_DVSN_CD":    "KRX",
+	}
+	r, err := c.do(ctx, &request{method: http.MethodPost, path: pathRvseCncl, trID: "TTTC0013U", body: body, order: true})
+	if err != nil {
+		return broker.Order{}, err
+	}
+	out, err := decodeOrderOutput(r.body)
+	if err != nil || out.ODNO == "" {
+		return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome, Code: strings.TrimSpace(r.env.MsgCd),
+			Msg: "KIS accepted the cancel without an order number; check today's orders", Err: err}
+	}
+	if out.Branch == "" {
+		out.Branch = branch
+	}
+	c.log.Info("kis: cancel accepted", "odno", out.ODNO, "orgn_odno", id, "gt_uid", r.gtUID)
+	return broker.Order{
+		ID:     out.ODNO,
+		Branch: out.Branch,
+		Code:   code,
+		Name:   c.names.get(code),
+		Type:   typ,
+		Status: broker.StatusCancelled,
+		Time:   c.orderTime(out.Time),
+		Source: req.Source,
+		User:   req.User,
+		Note:   "cancels order " + id,
+	}, nil
+}
+
+// padODNO restores the 10-digit zero-padded form KIS uses, so "6555"
+// typed on a phone matches "0000006555".
+func padODNO(id string) string {
+	if allDigits(id) && len(id) < 10 {
+		return strings.Repeat("0", 10-len(id)) + id
+	}
+	return id
+}
+
+func sameODNO(a, b string) bool {
+	return strings.TrimLeft(strings.TrimSpace(a), "0") == strings.TrimLeft(strings.TrimSpace(b), "0")
+}
+
+// OrdersToday lists today's (KST) orders from inquire-daily-ccld
+// (TTTC0081R; VTTC0081R on mock), following every page. Cancel orders —
+// the rows KIS adds when an order is cancelled, pointing back through
+// orgn_odno — are folded into the order they cancel.
+//
+// Errors: Auth, RateLimited, Transient, Internal (malformed rows).
+func (c *Client) OrdersToday(ctx context.Context) ([]broker.Order, error) {
+	rows, err := c.ccldRows(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	return c.ordersFromRows(rows)
+}
+
+// ccldRows fetches today's rows, all of them or those of one order number.
+func (c *Client) ccldRows(ctx context.Context, odno string) ([]ccldRow, error) {
+	day := c.today().Format("20060102")
+	q := url.Values{
+		"CANO":            {c.set.account.cano},
+		"ACNT_PRDT_CD":    {c.set.account.prdt},
+		"INQR_STRT_DT":    {day},
+		"INQR_END_DT":     {day},
+		"SLL_BUY_DVSN_CD": {"00"}, // both sides
+		"PDNO":            {""},
+		"ORD_GNO_BRNO":    {""},
+		"ODNO":            {odno},
+		"CCLD_DVSN":       {"00"}, // filled and open
+		"INQR_DVSN":       {"00"}, // newest first
+		"INQR_DVSN_1":     {""},
+		"INQR_DVSN_3":     {"00"},
+		"EXCG_ID_DVSN_CD": {"KRX"},
+		"CTX_AREA_FK100":  {""},
+		"CTX_AREA_NK100":  {""},
+	}
+	var rows []ccldRow
+	err := c.pages(ctx, pathCcld, "TTTC0081R", q, maxOrderPages, func(body []byte) (string, string, error) {
+		var resp ccldResponse
+		if err := json.Unmarshal(body, &resp); err != nil {
+			return "", "", &broker.Error{Kind: broker.Internal, Msg: "KIS sent an unreadable order list", Err: err}
+		}
+		rows = append(rows, resp.Output1...)
+		return resp.CtxAreaFK100, resp.CtxAreaNK100, nil
+	})
+	return rows, err
+}
+
+// isCancelRow reports a cancel order's own row: it points at the order it
+// cancels (orgn_odno) and is marked as a cancellation.
+func isCancelRow(r ccldRow) bool {
+	return strings.TrimSpace(r.OrgnOdno) != "" &&
+		(strings.TrimSpace(r.CnclYn) == "Y" || strings.Contains(r.SllBuyDvsnCdName, "취소"))
+}
+
+func (c *Client) ordersFromRows(rows []ccldRow) ([]broker.Order, error) {
+	cancelled := make(map[string]bool)
+	for _, r := range rows {
+		if isCancelRow(r) {
+			cancelled[strings.TrimLeft(strings.TrimSpace(r.OrgnOdno), "0")] = true
+		}
+	}
+	out := make([]broker.Order, 0, len(rows))
+	for _, r := range rows {
+		if isCancelRow(r) {
+			continue
+		}
+		o, err := orderFromRow(r, cancelled[strings.TrimLeft(strings.TrimSpace(r.Odno), "0")])
+		if err != nil {
+			return nil, err
+		}
+		c.names.remember(o.Code, o.Name)
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// orderFromRow maps one inquire-daily-ccld row. Status, in order of
+// precedence: everything filled → filled; a rejected quantity and no
+// fill → rejected; a cancel row, cncl_yn Y or a confirmed cancelled
+// quantity → cancelled; nothing remaining though not all filled →
+// cancelled (closed early); some filled → partial; else accepted.
+func orderFromRow(r ccldRow, hasCancel bool) (broker.Order, error) {
+	var f fields
+	qty := f.won("ord_qty", r.OrdQty)
+	filled := f.won("tot_ccld_qty", r.TotCcldQty)
+	cnc := f.won("cnc_cfrm_qty", r.CncCfrmQty)
+	rjct := f.won("rjct_qty", r.RjctQty)
+	unpr := f.won("ord_unpr", r.OrdUnpr)
+	avg := f.won("avg_prvs", r.AvgPrvs)
+	amt := f.won("tot_ccld_amt", r.TotCcldAmt)
+	rmnKnown := strings.TrimSpace(r.RmnQty) != ""
+	rmn := f.won("rmn_qty", r.RmnQty)
+	if f.bad != "" {
+		return broker.Order{}, malformed("order row", f.bad)
+	}
+	o := broker.Order{
+		ID:        strings.TrimSpace(r.Odno),
+		Branch:    strings.TrimSpace(r.OrdGnoBrno),
+		Name:      strings.TrimSpace(r.PrdtName),
+		Qty:       qty,
+		FilledQty: filled,
+		Type:      broker.Limit,
+		Price:     unpr,
+	}
+	if code, err := broker.ParseCode(r.Pdno); err == nil {
+		o.Code = code
+	} else {
+		o.Code = broker.Code(strings.TrimSpace(r.Pdno))
+	}
+	switch strings.TrimSpace(r.SllBuyDvsnCd) {
+	case "01":
+		o.Side = broker.Sell
+	case "02":
+		o.Side = broker.Buy
+	}
+	if strings.TrimSpace(r.OrdDvsnCd) == "01" {
+		o.Type, o.Price = broker.Market, 0
+	}
+	o.AvgFillPrice = avg
+	if o.AvgFillPrice == 0 && filled > 0 && amt > 0 {
+		o.AvgFillPrice = (amt + filled/2) / filled
+	}
+	if t, ok := kstTime(r.OrdDt, r.OrdTmd); ok {
+		o.Time = t
+	}
+	switch {
+	case qty > 0 && filled >= qty:
+		o.Status = broker.StatusFilled
+	case rjct > 0 && filled == 0:
+		o.Status = broker.StatusRejected
+	case hasCancel || strings.TrimSpace(r.CnclYn) == "Y" || cnc > 0:
+		o.Status = broker.StatusCancelled
+	case rmnKnown && rmn == 0:
+		o.Status = broker.StatusCancelled
+	case filled > 0:
+		o.Status = broker.StatusPartial
+	default:
+		o.Status = broker.StatusAccepted
+	}
+	return o, nil
+}
