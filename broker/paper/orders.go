@@ -107,7 +107,7 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req broker.OrderRequest) (bro
 		e.mu.Unlock()
 		return broker.Order{}, errClosed
 	}
-	now := e.clk.Now()
+	now := e.clk.Now().In(broker.KST())
 	events := e.advanceLocked(now)
 	o, err := e.placeLocked(now, i, req)
 	var snap *snapshot

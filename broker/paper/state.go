@@ -374,8 +374,8 @@ func (e *Exchange) restoreOrder(s orderState) (*order, error) {
 	o := &order{Order: broker.Order{
 		ID: s.ID, Code: s.Code, Name: s.Name, Side: side, Type: typ, Qty: s.Qty, Price: s.Price,
 		FilledQty: s.FilledQty, AvgFillPrice: s.AvgFillPrice, Status: broker.OrderStatus(s.Status),
-		Time: s.Time, ClientID: s.ClientID, Source: s.Source, User: s.User, Note: s.Note,
-	}, ExpireAt: s.ExpireAt, FillTime: s.FillTime, Commission: s.Commission, Tax: s.Tax}
+		Time: s.Time.In(broker.KST()), ClientID: s.ClientID, Source: s.Source, User: s.User, Note: s.Note,
+	}, ExpireAt: s.ExpireAt.In(broker.KST()), FillTime: s.FillTime, Commission: s.Commission, Tax: s.Tax}
 	switch {
 	case s.Qty <= 0 || s.Qty > maxQty:
 		return nil, fmt.Errorf("quantity %d out of range", s.Qty)

@@ -131,7 +131,7 @@ func (b *book) quote(l listing, now time.Time) broker.Quote {
 		UpperLimit: b.upper,
 		LowerLimit: b.lower,
 		Tick:       broker.TickSize(b.Price),
-		Time:       now,
+		Time:       now.In(broker.KST()),
 	}
 }
 
