@@ -1,0 +1,681 @@
+package brokertest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// KiwoomErrorEncoding chooses how the Kiwoom fake encodes a failure. The
+// sources disagree (shared/broker-api/kiwoom.md §7), so the fake speaks
+// both and clients are tested against both.
+type KiwoomErrorEncoding int
+
+const (
+	// KiwoomErrorsLive is what live accounts report: HTTP 200 (429 for rate
+	// limits), return_code a small class (2 input, 3 auth, 5 rate, 20
+	// order desk) and the documented code inside return_msg, e.g.
+	// "인증에 실패했습니다[8005:Token이 유효하지 않습니다]".
+	KiwoomErrorsLive KiwoomErrorEncoding = iota
+	// KiwoomErrorsCode is what the official Python client assumes:
+	// return_code is the 4-digit code itself (2000 for order desk
+	// rejections) and return_msg the bare message.
+	KiwoomErrorsCode
+)
+
+// KiwoomFault is a failure the fake injects into the next request of an
+// api-id (InjectFault).
+type KiwoomFault int
+
+// Faults. "After accept" faults carry the request out first (an order is
+// placed) and then fail the answer: the case a client must report as an
+// unknown outcome, never resend.
+const (
+	KiwoomFault500              KiwoomFault = iota + 1 // HTTP 500 with an HTML body; nothing done
+	KiwoomFault401                                     // HTTP 401 with a plain-text body; nothing done
+	KiwoomFault500AfterAccept                          // done, then HTTP 500
+	KiwoomFaultDelayAfterAccept                        // done, then no answer until the client gives up
+	KiwoomFaultResetAfterAccept                        // done, then the connection is reset
+)
+
+// Defaults of the Kiwoom fake: the credentials it accepts, the account it
+// keeps, and a key registered for the other environment (mock vs live).
+const (
+	KiwoomFakeAppKey          = "kiwoom-fake-app-key"
+	KiwoomFakeSecretKey       = "kiwoom-fake-secret-key"
+	KiwoomFakeOtherModeAppKey = "kiwoom-fake-other-mode-app-key"
+	KiwoomFakeAccount         = "5012345611"
+	KiwoomFakeCash            = 10_000_000
+)
+
+// KiwoomFakeOptions configure NewKiwoomServer. Zero values take defaults.
+type KiwoomFakeOptions struct {
+	// Mode is "mock" (default) or "live": which environment the fake
+	// plays. Order desk messages differ ("모의투자 …" codes on mock).
+	Mode string
+	// AppKey/SecretKey are the credentials it accepts (KiwoomFakeAppKey,
+	// KiwoomFakeSecretKey).
+	AppKey, SecretKey string
+	// OtherModeAppKey is registered for the other environment: issuing a
+	// token with it answers 8030 (KiwoomFakeOtherModeAppKey).
+	OtherModeAppKey string
+	// Account is the account number ka00001 returns (KiwoomFakeAccount).
+	Account string
+	// Cash is the deposit at the start (KiwoomFakeCash).
+	Cash int64
+	// Clock drives token expiry, rate windows and order times (wall clock).
+	Clock clock.Clock
+	// TokenTTL is a token's life (24h, what third parties report).
+	TokenTTL time.Duration
+	// RateLimit is requests per second per (app key, api-id) before 429
+	// (5, Kiwoom's 유량=5); negative turns the limit off.
+	RateLimit int
+	// PageSize is rows per page of ka10075/ka10076/kt00018 (2, small so
+	// that tests page).
+	PageSize int
+	// Errors is the failure encoding (KiwoomErrorsLive).
+	Errors KiwoomErrorEncoding
+}
+
+// KiwoomRequest is one request the fake received, for assertions.
+type KiwoomRequest struct {
+	Time       time.Time
+	Path       string
+	APIID      string
+	ContYN     string
+	NextKey    string
+	Body       string // secretkey redacted
+	Status     int
+	ReturnCode int
+}
+
+// KiwoomFakeOrder is an order as the fake holds it.
+type KiwoomFakeOrder struct {
+	No, OrigNo string
+	Code       string
+	Side       broker.Side
+	Market     bool
+	Qty, Price int64 // Price 0 for market orders
+	Filled     int64
+	FillAmount int64
+	Cancelled  int64
+	Cancel     bool // a cancel order (kt10003) rather than a buy or sell
+	Time       time.Time
+}
+
+// Remaining is the quantity still open.
+func (o KiwoomFakeOrder) Remaining() int64 {
+	if o.Cancel {
+		return 0
+	}
+	return o.Qty - o.Filled - o.Cancelled
+}
+
+// KiwoomFake is an httptest server speaking Kiwoom's REST wire format
+// (shared/broker-api/kiwoom.md) over a simulated account: stocks with
+// prices, cash, holdings and orders. Market orders fill at once; limit
+// orders fill when the price crosses them (on placement or SetPrice).
+// Orders are accepted at any hour unless SetMarketOpen(false).
+type KiwoomFake struct {
+	srv    *httptest.Server
+	opts   KiwoomFakeOptions
+	clk    clock.Clock
+	closed chan struct{}
+	once   sync.Once
+
+	mu         sync.Mutex
+	tokens     map[string]kwToken
+	stocks     map[string]*kwStock
+	holdings   map[string]*kwHolding
+	orders     []*KiwoomFakeOrder
+	nextOrd    int
+	deposit    int64 // 예수금 at the start of the day
+	today      int64 // today's buys (−) and sells (+), settled D+2
+	marketOpen bool
+	faults     map[string][]KiwoomFault
+	injected   map[string][]kwInjected
+	issuances  int
+	requests   map[string]int
+	limited    int
+	windows    map[string]kwWindow
+	log        []KiwoomRequest
+}
+
+type kwToken struct {
+	appKey string
+	expiry time.Time
+}
+
+type kwWindow struct {
+	sec int64
+	n   int
+}
+
+type kwInjected struct {
+	code int
+	msg  string
+}
+
+// NewKiwoomServer starts a fake Kiwoom server. Close it when done.
+func NewKiwoomServer(opts KiwoomFakeOptions) *KiwoomFake {
+	if opts.Mode == "" {
+		opts.Mode = "mock"
+	}
+	if opts.AppKey == "" {
+		opts.AppKey = KiwoomFakeAppKey
+	}
+	if opts.SecretKey == "" {
+		opts.SecretKey = KiwoomFakeSecretKey
+	}
+	if opts.OtherModeAppKey == "" {
+		opts.OtherModeAppKey = KiwoomFakeOtherModeAppKey
+	}
+	if opts.Account == "" {
+		opts.Account = KiwoomFakeAccount
+	}
+	if opts.Cash == 0 {
+		opts.Cash = KiwoomFakeCash
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 24 * time.Hour
+	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = 5
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 2
+	}
+	f := &KiwoomFake{
+		opts:       opts,
+		clk:        clock.Or(opts.Clock),
+		closed:     make(chan struct{}),
+		tokens:     map[string]kwToken{},
+		stocks:     map[string]*kwStock{},
+		holdings:   map[string]*kwHolding{},
+		deposit:    opts.Cash,
+		marketOpen: true,
+		faults:     map[string][]KiwoomFault{},
+		injected:   map[string][]kwInjected{},
+		requests:   map[string]int{},
+		windows:    map[string]kwWindow{},
+	}
+	for _, s := range []struct {
+		code, name  string
+		base, price int64
+	}{
+		{"005930", "삼성전자", 70_000, 71_000},
+		{"000660", "SK하이닉스", 185_000, 180_000},
+		{"035720", "카카오", 42_000, 42_000},
+	} {
+		f.addStockLocked(s.code, s.name, s.base, s.price)
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serveHTTP))
+	return f
+}
+
+// URL is the base URL to give a client (Options.BaseURL).
+func (f *KiwoomFake) URL() string { return f.srv.URL }
+
+// Close stops the server, releasing any answer held by a delay fault.
+func (f *KiwoomFake) Close() {
+	f.once.Do(func() { close(f.closed) })
+	f.srv.CloseClientConnections()
+	f.srv.Close()
+}
+
+// InjectFault makes the next request of apiID fail with fault, after it
+// passed the token and rate checks. Faults queue in order.
+func (f *KiwoomFake) InjectFault(apiID string, fault KiwoomFault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults[apiID] = append(f.faults[apiID], fault)
+}
+
+// InjectError makes the next request of apiID fail with an official error
+// code (kiwoom.md §7) in the fake's encoding; msg "" uses the fake's
+// wording for that code. apiID "au10001" targets token issuance.
+func (f *KiwoomFake) InjectError(apiID string, code int, msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.injected[apiID] = append(f.injected[apiID], kwInjected{code, msg})
+}
+
+// ExpireTokens makes every issued token invalid, as Kiwoom does at expiry
+// or revocation: the next call answers 8005.
+func (f *KiwoomFake) ExpireTokens() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokens = map[string]kwToken{}
+}
+
+// SetMarketOpen makes the order desk accept (true, the default) or refuse
+// orders as outside market hours.
+func (f *KiwoomFake) SetMarketOpen(open bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.marketOpen = open
+}
+
+// Issuances is how many tokens the fake has issued.
+func (f *KiwoomFake) Issuances() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.issuances
+}
+
+// Requests is how many requests with this api-id arrived (all answers).
+func (f *KiwoomFake) Requests(apiID string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests[apiID]
+}
+
+// RateLimited is how many 429 answers the fake has sent.
+func (f *KiwoomFake) RateLimited() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.limited
+}
+
+// Log returns every request received so far.
+func (f *KiwoomFake) Log() []KiwoomRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]KiwoomRequest(nil), f.log...)
+}
+
+// Orders returns today's orders, oldest first, cancel orders included.
+func (f *KiwoomFake) Orders() []KiwoomFakeOrder {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]KiwoomFakeOrder, len(f.orders))
+	for i, o := range f.orders {
+		out[i] = *o
+	}
+	return out
+}
+
+// kwAnswer is an answer before faults are applied.
+type kwAnswer struct {
+	status  int
+	body    any
+	contYN  string
+	nextKey string
+	apiID   string
+	rc      int
+}
+
+func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := readAll(r)
+	entry := KiwoomRequest{
+		Time: f.clk.Now(), Path: r.URL.Path, APIID: r.Header.Get("api-id"),
+		ContYN: r.Header.Get("cont-yn"), NextKey: r.Header.Get("next-key"), Body: redactSecret(raw),
+	}
+	a, fault := f.answer(r, raw)
+	entry.Status, entry.ReturnCode = a.status, a.rc
+	f.mu.Lock()
+	f.log = append(f.log, entry)
+	f.mu.Unlock()
+
+	switch fault {
+	case KiwoomFault500, KiwoomFault500AfterAccept:
+		w.Header().Set("content-type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, "<html><body><h1>500 Internal Server Error</h1></body></html>")
+		return
+	case KiwoomFault401:
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, "Unauthorized")
+		return
+	case KiwoomFaultDelayAfterAccept:
+		select {
+		case <-r.Context().Done():
+		case <-f.closed:
+		}
+		return
+	case KiwoomFaultResetAfterAccept:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				if tcp, ok := conn.(*net.TCPConn); ok {
+					_ = tcp.SetLinger(0) // RST rather than FIN
+				}
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	body, _ := json.Marshal(a.body)
+	w.Header().Set("content-type", "application/json;charset=UTF-8")
+	if a.apiID != "" {
+		w.Header().Set("api-id", a.apiID)
+		cont := a.contYN
+		if cont == "" {
+			cont = "N"
+		}
+		w.Header().Set("cont-yn", cont)
+		w.Header().Set("next-key", a.nextKey)
+	}
+	w.WriteHeader(a.status)
+	_, _ = w.Write(body)
+}
+
+func readAll(r *http.Request) ([]byte, error) {
+	var b bytes.Buffer
+	_, err := b.ReadFrom(http.MaxBytesReader(nil, r.Body, 1<<20))
+	return b.Bytes(), err
+}
+
+func redactSecret(raw []byte) string {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return string(raw)
+	}
+	if _, ok := m["secretkey"]; ok {
+		m["secretkey"] = "[REDACTED]"
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
+	return string(raw)
+}
+
+// kwRoutes maps each api-id the fake serves to its category path.
+var kwRoutes = map[string]string{
+	"ka10001": "/api/dostk/stkinfo",
+	"kt10000": "/api/dostk/ordr",
+	"kt10001": "/api/dostk/ordr",
+	"kt10003": "/api/dostk/ordr",
+	"ka00001": "/api/dostk/acnt",
+	"kt00001": "/api/dostk/acnt",
+	"kt00018": "/api/dostk/acnt",
+	"ka10075": "/api/dostk/acnt",
+	"ka10076": "/api/dostk/acnt",
+}
+
+// answer checks a request the way Kiwoom does and carries it out. It
+// returns the fault to apply to the answer, if any.
+func (f *KiwoomFake) answer(r *http.Request, raw []byte) (kwAnswer, KiwoomFault) {
+	if r.Method != http.MethodPost {
+		return kwAnswer{status: http.StatusMethodNotAllowed, body: map[string]any{"return_code": 2, "return_msg": "POST만 지원합니다"}, rc: 2}, 0
+	}
+	switch r.URL.Path {
+	case "/oauth2/token":
+		return f.issue(raw), 0
+	case "/oauth2/revoke":
+		return f.revoke(raw), 0
+	}
+	apiID := r.Header.Get("api-id")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if apiID != "" {
+		f.requests[apiID]++
+	}
+	path, known := kwRoutes[apiID]
+	switch {
+	case apiID == "":
+		return f.errAnswer("", 1501, ""), 0
+	case !known:
+		return f.errAnswer(apiID, 1505, ""), 0
+	case path != r.URL.Path:
+		return f.errAnswer(apiID, 1504, ""), 0
+	}
+	auth := r.Header.Get("authorization")
+	tok, hasBearer := strings.CutPrefix(auth, "Bearer ")
+	switch {
+	case auth == "":
+		return f.errAnswer(apiID, 1513, ""), 0
+	case !hasBearer || strings.TrimSpace(tok) == "":
+		return f.errAnswer(apiID, 1514, ""), 0
+	}
+	t, ok := f.tokens[tok]
+	if !ok || !f.clk.Now().Before(t.expiry) {
+		return f.errAnswer(apiID, 8005, ""), 0
+	}
+	if inj := f.injected[apiID]; len(inj) > 0 {
+		f.injected[apiID] = inj[1:]
+		return f.errAnswer(apiID, inj[0].code, inj[0].msg), 0
+	}
+	if f.opts.RateLimit > 0 {
+		key := t.appKey + "|" + apiID
+		sec := f.clk.Now().Unix()
+		win := f.windows[key]
+		if win.sec != sec {
+			win = kwWindow{sec: sec}
+		}
+		win.n++
+		f.windows[key] = win
+		if win.n > f.opts.RateLimit {
+			return f.errAnswer(apiID, 1700, fmt.Sprintf("허용된 API 요청 개수를 초과하였습니다. 유량=%d, API ID=%s", f.opts.RateLimit, apiID)), 0
+		}
+	}
+	var fault KiwoomFault
+	if q := f.faults[apiID]; len(q) > 0 {
+		fault, f.faults[apiID] = q[0], q[1:]
+		if fault == KiwoomFault500 || fault == KiwoomFault401 {
+			return kwAnswer{status: 500, apiID: apiID}, fault
+		}
+	}
+	var body map[string]string
+	if len(bytes.TrimSpace(raw)) > 0 {
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return f.errAnswer(apiID, 1517, ""), fault
+		}
+		body = map[string]string{}
+		for k, v := range m {
+			s, ok := v.(string)
+			if !ok {
+				return f.errAnswer(apiID, 1517, fmt.Sprintf("입력 값 형식이 올바르지 않습니다. 파라미터=%s", k)), fault
+			}
+			body[k] = s
+		}
+	}
+	a := f.dispatch(apiID, body, r.Header.Get("cont-yn"), r.Header.Get("next-key"))
+	a.apiID = apiID
+	return a, fault
+}
+
+func (f *KiwoomFake) dispatch(apiID string, body map[string]string, contYN, nextKey string) kwAnswer {
+	switch apiID {
+	case "ka10001":
+		return f.quote(body)
+	case "kt10000":
+		return f.place(apiID, broker.Buy, body)
+	case "kt10001":
+		return f.place(apiID, broker.Sell, body)
+	case "kt10003":
+		return f.cancel(apiID, body)
+	case "ka00001":
+		return f.ok(map[string]any{"acctNo": f.opts.Account})
+	case "kt00001":
+		return f.depositDetail(apiID, body)
+	case "kt00018":
+		return f.balance(apiID, body, nextKey)
+	case "ka10075":
+		return f.openOrders(apiID, body, nextKey)
+	case "ka10076":
+		return f.filledOrders(apiID, body, nextKey)
+	}
+	return f.errAnswer(apiID, 1505, "")
+}
+
+// issue is au10001.
+func (f *KiwoomFake) issue(raw []byte) kwAnswer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests["au10001"]++
+	var in map[string]string
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return f.errAnswer("", 1517, "")
+	}
+	if inj := f.injected["au10001"]; len(inj) > 0 {
+		f.injected["au10001"] = inj[1:]
+		return f.errAnswer("", inj[0].code, inj[0].msg)
+	}
+	switch {
+	case in["grant_type"] == "":
+		return f.errAnswer("", 8011, "")
+	case in["grant_type"] != "client_credentials":
+		return f.errAnswer("", 8012, "")
+	case in["appkey"] == "" || in["secretkey"] == "":
+		return f.errAnswer("", 8020, "")
+	case in["appkey"] == f.opts.OtherModeAppKey:
+		return f.errAnswer("", 8030, "")
+	case in["appkey"] != f.opts.AppKey || in["secretkey"] != f.opts.SecretKey:
+		return f.errAnswer("", 8001, "")
+	}
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	tok := hex.EncodeToString(b[:])
+	exp := f.clk.Now().Add(f.opts.TokenTTL)
+	f.tokens[tok] = kwToken{appKey: in["appkey"], expiry: exp}
+	f.issuances++
+	return f.ok(map[string]any{
+		"expires_dt": exp.In(broker.KST()).Format("20060102150405"),
+		"token_type": "bearer",
+		"token":      tok,
+	})
+}
+
+// revoke is au10002.
+func (f *KiwoomFake) revoke(raw []byte) kwAnswer {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var in map[string]string
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return f.errAnswer("", 1517, "")
+	}
+	if in["appkey"] != f.opts.AppKey || in["secretkey"] != f.opts.SecretKey {
+		return f.errAnswer("", 8001, "")
+	}
+	if _, ok := f.tokens[in["token"]]; !ok {
+		return f.errAnswer("", 8016, "")
+	}
+	delete(f.tokens, in["token"])
+	return f.ok(map[string]any{})
+}
+
+func (f *KiwoomFake) ok(body map[string]any) kwAnswer {
+	body["return_code"] = 0
+	body["return_msg"] = "정상적으로 처리되었습니다"
+	return kwAnswer{status: http.StatusOK, body: body}
+}
+
+// kwMessages words the official codes the way Kiwoom's error table does
+// (paraphrased from [SPEC] error_codes; 8005's text is the live one).
+var kwMessages = map[int]string{
+	1501: "API ID가 Null이거나 값이 없습니다",
+	1504: "해당 URI에서는 지원하는 API ID가 아닙니다",
+	1505: "해당 API ID는 존재하지 않습니다",
+	1511: "필수 입력 값에 값이 존재하지 않습니다",
+	1513: "Http header에 authorization 필드가 설정되어 있어야 합니다",
+	1514: "입력으로 들어온 Http Header의 authorization 필드 형식이 맞지 않습니다",
+	1517: "입력 값 형식이 올바르지 않습니다",
+	1700: "허용된 API 요청 개수를 초과하였습니다",
+	1701: "허용된 총 API 요청 개수를 초과하였습니다",
+	1902: "종목 정보가 없습니다",
+	1999: "예기치 못한 에러입니다",
+	8001: "App Key와 Secret Key 검증에 실패했습니다",
+	8005: "Token이 유효하지 않습니다",
+	8010: "Token을 발급받은 IP와 서비스를 요청한 IP가 동일하지 않습니다",
+	8011: "grant_type이 들어오지 않았습니다",
+	8012: "grant_type 값이 잘못되었습니다",
+	8016: "폐기할 Token이 존재하지 않습니다",
+	8020: "appkey 또는 secretkey가 들어오지 않았습니다",
+	8030: "투자구분(실전/모의)이 달라서 Appkey를 사용할 수 없습니다",
+	8031: "투자구분(실전/모의)이 달라서 Token를 사용할 수 없습니다",
+	8040: "단말기 인증에 실패했습니다",
+	8050: "지정단말기 인증에 실패했습니다",
+	8103: "Token 인증 또는 단말기 인증에 실패했습니다",
+	8104: "모의투자에서는 지원하지 않는 API입니다",
+}
+
+// errAnswer encodes an official error code. In the live encoding the
+// class and its words (2 입력 값 오류, 3 인증 실패, 5 요청 개수 초과) are the
+// observed ones; 1 for 1999 and 2 for 19xx are the fake's guesses.
+func (f *KiwoomFake) errAnswer(apiID string, code int, msg string) kwAnswer {
+	if msg == "" {
+		msg = kwMessages[code]
+	}
+	if msg == "" {
+		msg = "오류가 발생했습니다"
+	}
+	status := http.StatusOK
+	if code >= 1700 && code <= 1702 {
+		status = http.StatusTooManyRequests
+		f.limited++ // every caller holds f.mu
+	}
+	rc, text := code, msg
+	if f.opts.Errors == KiwoomErrorsLive {
+		var class int
+		var words string
+		switch {
+		case code >= 1700 && code <= 1702 || code == 1687:
+			class, words = 5, "허용된 요청 개수를 초과하였습니다"
+		case code >= 8000:
+			class, words = 3, "인증에 실패했습니다"
+		case code == 1999:
+			class, words = 1, "시스템 오류입니다"
+		default:
+			class, words = 2, "입력 값 오류입니다"
+		}
+		rc, text = class, fmt.Sprintf("%s[%d:%s]", words, code, msg)
+	}
+	return kwAnswer{status: status, apiID: apiID, rc: rc, body: map[string]any{"return_code": rc, "return_msg": text}}
+}
+
+// deskReject is an order desk refusal: "[2000](CODE:message)" with
+// return_code 20 live (2000 in the code encoding), as seen on real
+// kt10000/kt10001 answers (see broker/kiwoom orderCodes).
+func (f *KiwoomFake) deskReject(apiID, code, msg string) kwAnswer {
+	rc := 20
+	if f.opts.Errors == KiwoomErrorsCode {
+		rc = 2000
+	}
+	return kwAnswer{status: http.StatusOK, apiID: apiID, rc: rc,
+		body: map[string]any{"return_code": rc, "return_msg": fmt.Sprintf("[2000](%s:%s)", code, msg)}}
+}
+
+// mock prefixes a desk message the way the mock server does.
+func (f *KiwoomFake) mock(msg string) string {
+	if f.opts.Mode == "live" {
+		return msg
+	}
+	return "모의투자 " + msg
+}
+
+// page cuts rows into the fake's page size; next-key is the offset.
+func (f *KiwoomFake) page(rows []map[string]any, nextKey string) ([]map[string]any, string, string) {
+	start := 0
+	if nextKey != "" {
+		if n, err := strconv.Atoi(strings.TrimPrefix(nextKey, "kw-")); err == nil && n >= 0 && n <= len(rows) {
+			start = n
+		}
+	}
+	end := start + f.opts.PageSize
+	if end >= len(rows) {
+		return rows[start:], "N", ""
+	}
+	return rows[start:end], "Y", fmt.Sprintf("kw-%d", end)
+}
+
+func (f *KiwoomFake) requireFields(apiID string, body map[string]string, names ...string) (kwAnswer, bool) {
+	for _, n := range names {
+		if strings.TrimSpace(body[n]) == "" {
+			return f.errAnswer(apiID, 1511, "필수 입력 값에 값이 존재하지 않습니다. 필수입력 파라미터="+n), false
+		}
+	}
+	return kwAnswer{}, true
+}

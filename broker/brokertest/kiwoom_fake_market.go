@@ -1,0 +1,515 @@
+package brokertest
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// kwStock is one listed stock at the Kiwoom fake.
+type kwStock struct {
+	code, name             string
+	base, price            int64 // 기준가 (previous close), current price
+	open, high, low, volum int64
+}
+
+func (s *kwStock) upper() int64 { return broker.SnapDown(s.base * 13 / 10) }
+func (s *kwStock) lower() int64 { return broker.SnapUp(s.base * 7 / 10) }
+
+type kwHolding struct {
+	qty, cost int64
+}
+
+func (f *KiwoomFake) addStockLocked(code, name string, base, price int64) {
+	f.stocks[code] = &kwStock{code: code, name: name, base: base, price: price, open: base, high: max(base, price), low: min(base, price)}
+}
+
+// AddStock lists a stock with its previous close and current price.
+func (f *KiwoomFake) AddStock(code, name string, prevClose, price int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.addStockLocked(code, name, prevClose, price)
+}
+
+// SetPrice moves a stock's price; resting limit orders it crosses fill at
+// their own price.
+func (f *KiwoomFake) SetPrice(code string, price int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.stocks[code]
+	if !ok {
+		panic("brokertest: SetPrice of unlisted " + code)
+	}
+	s.price = price
+	s.high, s.low = max(s.high, price), min(s.low, price)
+	for _, o := range f.orders {
+		if o.Code != code || o.Market || o.Remaining() == 0 {
+			continue
+		}
+		if (o.Side == broker.Buy && o.Price >= price) || (o.Side == broker.Sell && o.Price <= price) {
+			f.fillLocked(o, o.Remaining(), o.Price)
+		}
+	}
+}
+
+// SetHolding puts qty shares of code bought at avgPrice into the account.
+func (f *KiwoomFake) SetHolding(code string, qty, avgPrice int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if qty <= 0 {
+		delete(f.holdings, code)
+		return
+	}
+	f.holdings[code] = &kwHolding{qty: qty, cost: qty * avgPrice}
+}
+
+// SetCash sets the deposit (예수금) and forgets today's unsettled trades.
+func (f *KiwoomFake) SetCash(cash int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deposit, f.today = cash, 0
+}
+
+// Cash is the D+2 deposit: the start-of-day deposit plus today's sells
+// minus today's buys.
+func (f *KiwoomFake) Cash() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.deposit + f.today
+}
+
+// Holding returns the shares held of code and their purchase amount.
+func (f *KiwoomFake) Holding(code string) (qty, cost int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h, ok := f.holdings[code]; ok {
+		return h.qty, h.cost
+	}
+	return 0, 0
+}
+
+// Fill trades qty of an open order at its limit price (the current price
+// for a market order), as a partial fill the market would give.
+func (f *KiwoomFake) Fill(ordNo string, qty int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, o := range f.orders {
+		if o.No != ordNo || o.Cancel {
+			continue
+		}
+		if qty <= 0 || qty > o.Remaining() {
+			return fmt.Errorf("brokertest: order %s has %d open, cannot fill %d", ordNo, o.Remaining(), qty)
+		}
+		px := o.Price
+		if o.Market {
+			px = f.stocks[o.Code].price
+		}
+		f.fillLocked(o, qty, px)
+		return nil
+	}
+	return fmt.Errorf("brokertest: no order %s", ordNo)
+}
+
+func (f *KiwoomFake) fillLocked(o *KiwoomFakeOrder, qty, px int64) {
+	o.Filled += qty
+	o.FillAmount += qty * px
+	f.stocks[o.Code].volum += qty
+	h := f.holdings[o.Code]
+	if o.Side == broker.Buy {
+		if h == nil {
+			h = &kwHolding{}
+			f.holdings[o.Code] = h
+		}
+		h.qty += qty
+		h.cost += qty * px
+		f.today -= qty * px
+		return
+	}
+	h.cost -= h.cost * qty / h.qty
+	h.qty -= qty
+	f.today += qty * px
+	if h.qty == 0 {
+		delete(f.holdings, o.Code)
+	}
+}
+
+// orderableLocked is 주문가능금액: the D+2 deposit less what open buy
+// orders hold back.
+func (f *KiwoomFake) orderableLocked() int64 {
+	reserved := int64(0)
+	for _, o := range f.orders {
+		if o.Side == broker.Buy && !o.Cancel {
+			reserved += o.Remaining() * o.Price
+		}
+	}
+	return f.deposit + f.today - reserved
+}
+
+// sellableLocked is held shares less those open sell orders hold back.
+func (f *KiwoomFake) sellableLocked(code string) int64 {
+	h, ok := f.holdings[code]
+	if !ok {
+		return 0
+	}
+	n := h.qty
+	for _, o := range f.orders {
+		if o.Code == code && o.Side == broker.Sell {
+			n -= o.Remaining()
+		}
+	}
+	return n
+}
+
+func (f *KiwoomFake) newOrderLocked(o KiwoomFakeOrder) *KiwoomFakeOrder {
+	f.nextOrd++
+	o.No = fmt.Sprintf("%07d", f.nextOrd)
+	o.Time = f.clk.Now()
+	p := &o
+	f.orders = append(f.orders, p)
+	return p
+}
+
+// direction prefixes a price with its direction against base, as ka10001
+// does: "+71000" up, "-180000" down, bare when unchanged.
+func direction(price, base int64) string {
+	switch {
+	case price > base:
+		return "+" + strconv.FormatInt(price, 10)
+	case price < base:
+		return "-" + strconv.FormatInt(price, 10)
+	}
+	return strconv.FormatInt(price, 10)
+}
+
+func signed(n int64) string {
+	if n > 0 {
+		return "+" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// padded is kt00018's "좌측 0-padding 처리된 부호 포함" style: width
+// characters, a leading "-" taking one of them ("-00000000196888").
+func padded(n int64, width int) string {
+	if n < 0 {
+		return "-" + fmt.Sprintf("%0*d", width-1, -n)
+	}
+	return fmt.Sprintf("%0*d", width, n)
+}
+
+func pct(num, den int64) float64 {
+	if den == 0 {
+		return 0
+	}
+	return float64(num) * 100 / float64(den)
+}
+
+// quote is ka10001 주식기본정보요청.
+func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
+	if a, ok := f.requireFields("ka10001", body, "stk_cd"); !ok {
+		return a
+	}
+	s, ok := f.stocks[body["stk_cd"]]
+	if !ok {
+		return f.errAnswer("ka10001", 1902, "")
+	}
+	sig := "3"
+	switch {
+	case s.price >= s.upper():
+		sig = "1"
+	case s.price <= s.lower():
+		sig = "4"
+	case s.price > s.base:
+		sig = "2"
+	case s.price < s.base:
+		sig = "5"
+	}
+	rate := pct(s.price-s.base, s.base)
+	flu := fmt.Sprintf("%+.2f", rate)
+	if s.price == s.base {
+		flu = "0.00"
+	}
+	return f.ok(map[string]any{
+		"stk_cd": s.code, "stk_nm": s.name, "setl_mm": "12", "fav": "100", "fav_unit": "원",
+		"cur_prc": direction(s.price, s.base), "pre_sig": sig, "pred_pre": signed(s.price - s.base),
+		"flu_rt": flu, "trde_qty": strconv.FormatInt(s.volum, 10), "trde_pre": "+12.50",
+		"open_pric": direction(s.open, s.base), "high_pric": direction(s.high, s.base), "low_pric": direction(s.low, s.base),
+		"upl_pric": direction(s.upper(), s.base), "lst_pric": direction(s.lower(), s.base), "base_pric": strconv.FormatInt(s.base, 10),
+		"250hgst": direction(s.base*12/10, s.base), "250lwst": direction(s.base*8/10, s.base),
+		"per": "", "eps": "", "roe": "", "pbr": "", "exp_cntr_pric": "", "exp_cntr_qty": "",
+	})
+}
+
+// place is kt10000 (buy) and kt10001 (sell).
+func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]string) kwAnswer {
+	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "stk_cd", "ord_qty", "trde_tp"); !ok {
+		return a
+	}
+	if body["dmst_stex_tp"] != "KRX" {
+		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 거래소구분=KRX만 지원합니다")
+	}
+	s, ok := f.stocks[body["stk_cd"]]
+	if !ok {
+		return f.errAnswer(apiID, 1902, "")
+	}
+	qty, err := strconv.ParseInt(body["ord_qty"], 10, 64)
+	if err != nil || qty <= 0 {
+		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=ord_qty")
+	}
+	market := false
+	switch body["trde_tp"] {
+	case "0":
+	case "3":
+		market = true
+	default:
+		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=trde_tp (the fake serves 0 and 3)")
+	}
+	if !f.marketOpen {
+		if f.opts.Mode == "live" {
+			return f.deskReject(apiID, "571489", "장이 열리지 않는 날입니다.")
+		}
+		return f.deskReject(apiID, "RC4058", "모의투자 장종료")
+	}
+	var price int64
+	if market {
+		if uv := strings.TrimSpace(body["ord_uv"]); uv != "" && uv != "0" {
+			return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 시장가 주문은 ord_uv를 비워야 합니다")
+		}
+	} else {
+		price, err = strconv.ParseInt(strings.TrimSpace(body["ord_uv"]), 10, 64)
+		switch {
+		case err != nil || price <= 0:
+			return f.deskReject(apiID, "308003", "주문단가를 입력하십시요")
+		case !broker.OnTick(price):
+			return f.deskReject(apiID, "RC4003", f.mock("호가단위 오류입니다."))
+		case price > s.upper() || price < s.lower():
+			return f.deskReject(apiID, "RC4027", f.mock("상/하한가 오류입니다."))
+		}
+	}
+	if side == broker.Buy {
+		ref := price
+		if market {
+			ref = s.upper() // a market buy holds back cash at the upper limit
+		}
+		if avail := f.orderableLocked(); qty*ref > avail {
+			if f.opts.Mode == "live" {
+				return f.deskReject(apiID, "855056", fmt.Sprintf("매수증거금이 부족합니다. %d주 매수가능", max(avail, 0)/ref))
+			}
+			return f.deskReject(apiID, "RC4025", f.mock("주문가능금액을 확인하세요."))
+		}
+	} else if sellable := f.sellableLocked(s.code); qty > sellable {
+		return f.deskReject(apiID, "800033", f.mock(fmt.Sprintf("매도가능수량이 부족합니다. %d주 매도가능", max(sellable, 0))))
+	}
+	o := f.newOrderLocked(KiwoomFakeOrder{Code: s.code, Side: side, Market: market, Qty: qty, Price: price})
+	switch {
+	case market:
+		f.fillLocked(o, qty, s.price)
+	case side == broker.Buy && price >= s.price, side == broker.Sell && price <= s.price:
+		f.fillLocked(o, qty, s.price)
+	}
+	return f.ok(map[string]any{"ord_no": o.No, "dmst_stex_tp": "KRX"})
+}
+
+// cancel is kt10003. The refusals for an unknown order (RC4032) and for
+// nothing left to cancel (RC4033) are the fake's own: no real answer for
+// them has been seen.
+func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
+	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "orig_ord_no", "stk_cd", "cncl_qty"); !ok {
+		return a
+	}
+	if !f.marketOpen {
+		if f.opts.Mode == "live" {
+			return f.deskReject(apiID, "571489", "장이 열리지 않는 날입니다.")
+		}
+		return f.deskReject(apiID, "RC4058", "모의투자 장종료")
+	}
+	var orig *KiwoomFakeOrder
+	for _, o := range f.orders {
+		if o.No == body["orig_ord_no"] && o.Code == body["stk_cd"] && !o.Cancel {
+			orig = o
+		}
+	}
+	if orig == nil {
+		return f.deskReject(apiID, "RC4032", f.mock("원주문번호가 존재하지 않습니다."))
+	}
+	n, err := strconv.ParseInt(body["cncl_qty"], 10, 64)
+	if err != nil || n < 0 {
+		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=cncl_qty")
+	}
+	left := orig.Remaining()
+	if left == 0 || n > left {
+		return f.deskReject(apiID, "RC4033", f.mock("취소가능수량이 없습니다."))
+	}
+	if n == 0 {
+		n = left // "0" cancels all that is left
+	}
+	orig.Cancelled += n
+	c := f.newOrderLocked(KiwoomFakeOrder{OrigNo: orig.No, Code: orig.Code, Side: orig.Side, Market: orig.Market, Qty: n, Cancel: true})
+	return f.ok(map[string]any{"ord_no": c.No, "base_orig_ord_no": orig.No, "cncl_qty": strconv.FormatInt(n, 10)})
+}
+
+// depositDetail is kt00001 예수금상세현황요청, in the 15-character padded style of
+// the official example.
+func (f *KiwoomFake) depositDetail(apiID string, body map[string]string) kwAnswer {
+	if a, ok := f.requireFields(apiID, body, "qry_tp"); !ok {
+		return a
+	}
+	orderable := max(f.orderableLocked(), 0)
+	return f.ok(map[string]any{
+		"entr": padded(f.deposit, 15), "d1_entra": padded(f.deposit, 15), "d2_entra": padded(f.deposit+f.today, 15),
+		"ord_alow_amt": padded(orderable, 15), "pymn_alow_amt": padded(min(orderable, f.deposit), 15),
+		"100stk_ord_alow_amt": padded(orderable, 15), "profa_ch": padded(0, 15), "crd_grnt_rt": "0.00",
+		"stk_entr_prst": []any{},
+	})
+}
+
+// balance is kt00018 계좌평가잔고내역요청: zero-padded signed 15-character
+// amounts and "A"-prefixed codes, paged.
+func (f *KiwoomFake) balance(apiID string, body map[string]string, nextKey string) kwAnswer {
+	if a, ok := f.requireFields(apiID, body, "qry_tp", "dmst_stex_tp"); !ok {
+		return a
+	}
+	codes := make([]string, 0, len(f.holdings))
+	for c := range f.holdings {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	var totCost, totValue int64
+	rows := make([]map[string]any, 0, len(codes))
+	for _, c := range codes {
+		h, s := f.holdings[c], f.stocks[c]
+		value := h.qty * s.price
+		totCost += h.cost
+		totValue += value
+		rows = append(rows, map[string]any{
+			"stk_cd": "A" + c, "stk_nm": s.name,
+			"evltv_prft": padded(value-h.cost, 15), "prft_rt": fmt.Sprintf("%.2f", pct(value-h.cost, h.cost)),
+			"pur_pric": padded((h.cost+h.qty/2)/h.qty, 15), "pred_close_pric": padded(s.base, 12),
+			"rmnd_qty": padded(h.qty, 15), "trde_able_qty": padded(f.sellableLocked(c), 15),
+			"cur_prc": padded(s.price, 12), "pred_buyq": padded(0, 15), "pred_sellq": padded(0, 15),
+			"tdy_buyq": padded(0, 15), "tdy_sellq": padded(0, 15), "pur_amt": padded(h.cost, 15),
+			"pur_cmsn": padded(0, 15), "evlt_amt": padded(value, 15), "sell_cmsn": padded(0, 15),
+			"tax": padded(0, 15), "sum_cmsn": padded(0, 15), "poss_rt": "0.00", "crd_tp": "00", "crd_tp_nm": "", "crd_loan_dt": "",
+		})
+	}
+	part, cont, next := f.page(rows, nextKey)
+	a := f.ok(map[string]any{
+		"tot_pur_amt": padded(totCost, 15), "tot_evlt_amt": padded(totValue, 15), "tot_evlt_pl": padded(totValue-totCost, 15),
+		"tot_prft_rt": fmt.Sprintf("%.2f", pct(totValue-totCost, totCost)), "prsm_dpst_aset_amt": padded(f.deposit+f.today+totValue, 15),
+		"tot_loan_amt": padded(0, 15), "tot_crd_loan_amt": padded(0, 15), "tot_crd_ls_amt": padded(0, 15),
+		"acnt_evlt_remn_indv_tot": part,
+	})
+	a.contYN, a.nextKey = cont, next
+	return a
+}
+
+func ioTpNm(o *KiwoomFakeOrder) string {
+	switch {
+	case o.Cancel && o.Side == broker.Buy:
+		return "매수취소"
+	case o.Cancel:
+		return "매도취소"
+	case o.Side == broker.Buy:
+		return "+매수"
+	}
+	return "-매도"
+}
+
+func trdeTpName(o *KiwoomFakeOrder) string {
+	if o.Market {
+		return "시장가"
+	}
+	return "보통"
+}
+
+func avgFill(o *KiwoomFakeOrder) int64 {
+	if o.Filled == 0 {
+		return 0
+	}
+	return (o.FillAmount + o.Filled/2) / o.Filled
+}
+
+// selected applies the stk_cd and buy/sell filters of ka10075/ka10076.
+func selected(o *KiwoomFakeOrder, byCode bool, code, side string) bool {
+	if byCode && o.Code != code {
+		return false
+	}
+	switch side {
+	case "1":
+		return o.Side == broker.Sell
+	case "2":
+		return o.Side == broker.Buy
+	}
+	return true
+}
+
+// openOrders is ka10075 미체결요청: orders with quantity still open, newest
+// first.
+func (f *KiwoomFake) openOrders(apiID string, body map[string]string, nextKey string) kwAnswer {
+	if a, ok := f.requireFields(apiID, body, "all_stk_tp", "trde_tp", "stex_tp"); !ok {
+		return a
+	}
+	var rows []map[string]any
+	for i := len(f.orders) - 1; i >= 0; i-- {
+		o := f.orders[i]
+		if o.Cancel || o.Remaining() == 0 || !selected(o, body["all_stk_tp"] == "1", body["stk_cd"], body["trde_tp"]) {
+			continue
+		}
+		s := f.stocks[o.Code]
+		stt := "접수"
+		if o.Filled > 0 {
+			stt = "체결"
+		}
+		rows = append(rows, map[string]any{
+			"acnt_no": f.opts.Account, "ord_no": o.No, "mang_empno": "", "stk_cd": o.Code, "tsk_tp": "", "ord_stt": stt,
+			"stk_nm": s.name, "ord_qty": strconv.FormatInt(o.Qty, 10), "ord_pric": strconv.FormatInt(o.Price, 10),
+			"oso_qty": strconv.FormatInt(o.Remaining(), 10), "cntr_tot_amt": strconv.FormatInt(o.FillAmount, 10),
+			"orig_ord_no": "0000000", "io_tp_nm": ioTpNm(o), "trde_tp": trdeTpName(o), "tm": o.Time.In(broker.KST()).Format("150405"),
+			"cntr_no": "", "cntr_pric": strconv.FormatInt(avgFill(o), 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
+			"cur_prc": direction(s.price, s.base), "sel_bid": "0", "buy_bid": "0", "unit_cntr_pric": "", "unit_cntr_qty": "",
+			"tdy_trde_cmsn": "0", "tdy_trde_tax": "0", "ind_invsr": "", "stex_tp": "1", "stex_tp_txt": "KRX", "sor_yn": "N", "stop_pric": "",
+		})
+	}
+	part, cont, next := f.page(rows, nextKey)
+	a := f.ok(map[string]any{"oso": part})
+	a.contYN, a.nextKey = cont, next
+	return a
+}
+
+// filledOrders is ka10076 체결요청. The fake lists every order of the day,
+// newest first, and a cancel as a row of its own ("매수취소", ord_stt 확인,
+// orig_ord_no naming the order it cancelled).
+func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey string) kwAnswer {
+	if a, ok := f.requireFields(apiID, body, "qry_tp", "sell_tp", "stex_tp"); !ok {
+		return a
+	}
+	var rows []map[string]any
+	for i := len(f.orders) - 1; i >= 0; i-- {
+		o := f.orders[i]
+		if !selected(o, body["qry_tp"] == "1", body["stk_cd"], body["sell_tp"]) {
+			continue
+		}
+		stt, orig := "접수", "0000000"
+		switch {
+		case o.Cancel:
+			stt, orig = "확인", o.OrigNo
+		case o.Filled > 0:
+			stt = "체결"
+		}
+		rows = append(rows, map[string]any{
+			"ord_no": o.No, "stk_nm": f.stocks[o.Code].name, "io_tp_nm": ioTpNm(o),
+			"ord_pric": strconv.FormatInt(o.Price, 10), "ord_qty": strconv.FormatInt(o.Qty, 10),
+			"cntr_pric": strconv.FormatInt(avgFill(o), 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
+			"oso_qty": strconv.FormatInt(o.Remaining(), 10), "tdy_trde_cmsn": "0", "tdy_trde_tax": "0",
+			"ord_stt": stt, "trde_tp": trdeTpName(o), "orig_ord_no": orig, "ord_tm": o.Time.In(broker.KST()).Format("150405"),
+			"stk_cd": o.Code, "stex_tp": "1", "stex_tp_txt": "KRX", "sor_yn": "N", "stop_pric": "",
+		})
+	}
+	part, cont, next := f.page(rows, nextKey)
+	a := f.ok(map[string]any{"cntr": part})
+	a.contYN, a.nextKey = cont, next
+	return a
+}
