@@ -1,0 +1,760 @@
+package strategy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// DefaultInterval is the polling interval (HOGA_STRATEGY_INTERVAL): one
+// quote per rule every two seconds stays well inside every broker's rate
+// limit for a handful of rules, and a threshold strategy gains nothing
+// from reacting faster than a person could read the alert.
+const DefaultInterval = 2 * time.Second
+
+// OrderTimeout bounds one order (or confirmation prompt) the engine sends.
+// The order runs on a context detached from Run's, so a shutdown does not
+// abort an order half-sent (which would make its outcome unknown).
+const OrderTimeout = 30 * time.Second
+
+// PriceSource gives the current price of a stock. The engine polls it; a
+// streaming source (a WebSocket feed keeping the last trade per code) can
+// replace polling by implementing the same method from its cache.
+type PriceSource interface {
+	// Quote returns code's current price. Errors: NotFound, Auth,
+	// RateLimited, Transient.
+	Quote(ctx context.Context, code broker.Code) (broker.Quote, error)
+}
+
+// Asker asks the owner to confirm an order instead of placing it (rules
+// with confirm: true). cmd/hoga wires it to the router's confirmation
+// buttons on the alert feed.
+type Asker interface {
+	// Ask shows the confirmation prompt for req. An error means nobody
+	// was asked; its *broker.Error Kind is treated like an order's.
+	Ask(ctx context.Context, req broker.OrderRequest) error
+}
+
+// AskerFunc adapts a function to Asker.
+type AskerFunc func(ctx context.Context, req broker.OrderRequest) error
+
+// Ask calls f.
+func (f AskerFunc) Ask(ctx context.Context, req broker.OrderRequest) error { return f(ctx, req) }
+
+// Options configures New. Zero values take the defaults noted.
+type Options struct {
+	// Broker places the orders and reports the balance. Give it the
+	// guarded broker (broker/guard), so the strategy's orders take the same
+	// checked, journaled path as manual ones. Required.
+	Broker broker.Broker
+	// Prices supplies quotes; nil uses Broker.
+	Prices PriceSource
+	// Store keeps chat edits and rule state across restarts; nil keeps
+	// them in memory only (NewMemStore).
+	Store StateStore
+	// RulesFile is the YAML rules file (HOGA_RULES_FILE); empty means no
+	// file rules. A malformed file makes New fail with a *FileError.
+	RulesFile string
+	// Rules are base rules given directly instead of a file (tests, tools).
+	Rules []Rule
+	// Interval is the polling interval; DefaultInterval when 0.
+	Interval time.Duration
+	// Calendar is the KRX calendar; nil means broker.NewCalendar(nil).
+	Calendar *broker.Calendar
+	// MarketHours limits evaluation to the continuous session on KRX
+	// trading days (HOGA_MARKET_HOURS=krx). False evaluates at any hour.
+	MarketHours bool
+	// Halted reports the kill switch; while it is on the engine does
+	// nothing. Nil means never halted.
+	Halted func() bool
+	// Asker handles rules with confirm: true; without it such rules fail
+	// to fire (and say so).
+	Asker Asker
+	// OnEvent receives the engine's events in order, on the engine's
+	// goroutine; it must not block for long. Nil drops them.
+	OnEvent func(Event)
+	// Clock is the time source; nil is the wall clock.
+	Clock clock.Clock
+	// Logger receives the engine's log; nil discards.
+	Logger *slog.Logger
+}
+
+// Engine runs the threshold rules. It implements the chat's rule book
+// (bot.RuleBook) and is safe for concurrent use; Run evaluates the rules
+// until its context ends.
+type Engine struct {
+	broker      broker.Broker
+	prices      PriceSource
+	store       StateStore
+	interval    time.Duration
+	cal         *broker.Calendar
+	marketHours bool
+	halted      func() bool
+	asker       Asker
+	onEvent     func(Event)
+	clk         clock.Clock
+	log         *slog.Logger
+
+	// evalMu serialises one rule's evaluation (quote, decision, order,
+	// state) with chat edits, so an edit never interleaves with an order
+	// in flight and a fired leg's state is never overwritten by a stale
+	// copy. Lock order: evalMu, then mu.
+	evalMu sync.Mutex
+
+	mu         sync.Mutex
+	base       map[broker.Code]Rule // the file's rules
+	rules      map[broker.Code]Rule // base overlaid with chat edits
+	states     map[broker.Code]State
+	quoteFails map[broker.Code]int
+	balFails   int
+	status     string
+	paused     bool
+
+	running atomic.Bool
+}
+
+// Engine statuses, as Summary shows them.
+const (
+	statusStopped = "not running"
+	statusRunning = "running"
+	statusPaused  = "paused (halted)"
+	statusClosed  = "outside session"
+)
+
+// New loads the rules (file, then the chat's edits from the store) and
+// their state. It fails on a malformed rules file (*FileError, one line per
+// problem) or a store that cannot be read.
+func New(opts Options) (*Engine, error) {
+	if opts.Broker == nil {
+		return nil, errors.New("strategy: Options.Broker is required")
+	}
+	if opts.RulesFile != "" && len(opts.Rules) > 0 {
+		return nil, errors.New("strategy: give Options.RulesFile or Options.Rules, not both")
+	}
+	e := &Engine{
+		broker:      opts.Broker,
+		prices:      opts.Prices,
+		store:       opts.Store,
+		interval:    opts.Interval,
+		cal:         opts.Calendar,
+		marketHours: opts.MarketHours,
+		halted:      opts.Halted,
+		asker:       opts.Asker,
+		onEvent:     opts.OnEvent,
+		clk:         clock.Or(opts.Clock),
+		log:         opts.Logger,
+		base:        map[broker.Code]Rule{},
+		rules:       map[broker.Code]Rule{},
+		states:      map[broker.Code]State{},
+		quoteFails:  map[broker.Code]int{},
+		status:      statusStopped,
+	}
+	if e.prices == nil {
+		e.prices = opts.Broker
+	}
+	if e.store == nil {
+		e.store = NewMemStore()
+	}
+	if e.interval <= 0 {
+		e.interval = DefaultInterval
+	}
+	if e.cal == nil {
+		cal, err := broker.NewCalendar(nil)
+		if err != nil {
+			return nil, err
+		}
+		e.cal = cal
+	}
+	if e.halted == nil {
+		e.halted = func() bool { return false }
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+
+	base := opts.Rules
+	if opts.RulesFile != "" {
+		var err error
+		if base, err = LoadRulesFile(opts.RulesFile); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range base {
+		if err := CheckRule(r); err != nil {
+			return nil, fmt.Errorf("strategy: %w", err)
+		}
+		if _, dup := e.base[r.Code]; dup {
+			return nil, fmt.Errorf("strategy: two rules for %s", r.Code)
+		}
+		e.base[r.Code] = r
+		e.rules[r.Code] = r
+	}
+	if err := e.load(context.Background()); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// load applies the stored chat edits over the file's rules and reads the
+// rules' state.
+func (e *Engine) load(ctx context.Context) error {
+	edits, err := e.store.LoadRules(ctx)
+	if err != nil {
+		return fmt.Errorf("strategy: load chat rules: %w", err)
+	}
+	for _, ed := range edits {
+		fileRule, inFile := e.base[ed.Code]
+		switch {
+		case ed.Base == nil && inFile, ed.Base != nil && (!inFile || *ed.Base != fileRule):
+			// The file changed for this code after the chat edit: the
+			// newer intent wins.
+			e.log.Info("rules file changed since the chat edit; using the file's rule", "code", ed.Code)
+			if err := e.store.DeleteRule(ctx, ed.Code); err != nil {
+				return fmt.Errorf("strategy: drop stale chat rule %s: %w", ed.Code, err)
+			}
+		case ed.Deleted:
+			delete(e.rules, ed.Code)
+		default:
+			if err := CheckRule(ed.Rule); err != nil || ed.Rule.Code != ed.Code {
+				e.log.Warn("ignoring an invalid stored chat rule", "code", ed.Code, "err", err)
+				continue
+			}
+			e.rules[ed.Code] = ed.Rule
+		}
+	}
+	states, err := e.store.LoadState(ctx)
+	if err != nil {
+		return fmt.Errorf("strategy: load rule state: %w", err)
+	}
+	for code, r := range e.rules {
+		st, ok := states[code]
+		if !ok {
+			st = NewState()
+		}
+		e.states[code] = align(st, r)
+	}
+	return nil
+}
+
+// align makes a state's armed flags belong to the rule's thresholds: a
+// leg whose threshold changed (an edit in the file or from chat) starts
+// armed, as a new rule does; an unchanged one keeps its flag, so a restart
+// or a re-put of the same rule does not buy the same dip again.
+func align(st State, r Rule) State {
+	if st.BuyBelow != r.BuyBelow {
+		st.BuyBelow, st.BuyArmed = r.BuyBelow, true
+	}
+	if st.SellAbove != r.SellAbove {
+		st.SellAbove, st.SellArmed = r.SellAbove, true
+	}
+	return st
+}
+
+// Run evaluates the rules every Interval until ctx ends, then returns nil.
+// A round quotes each active rule's code in turn (one quote per code per
+// round), fetches the balance at most once, and acts; a round that
+// overruns the interval makes the next ones skip rather than pile up. It
+// may run once at a time.
+func (e *Engine) Run(ctx context.Context) error {
+	if !e.running.CompareAndSwap(false, true) {
+		return errors.New("strategy: Run is already running")
+	}
+	defer e.running.Store(false)
+	defer e.setStatus(statusStopped)
+	e.mu.Lock()
+	n := len(e.rules)
+	e.mu.Unlock()
+	e.log.Info("strategy started", "rules", n, "interval", e.interval, "market_hours", e.marketHours)
+	next := e.clk.Now()
+	for {
+		e.round(ctx)
+		now := e.clk.Now()
+		for next = next.Add(e.interval); !next.After(now); next = next.Add(e.interval) {
+		}
+		select {
+		case <-ctx.Done():
+			e.log.Info("strategy stopped")
+			return nil
+		case <-e.clk.After(next.Sub(now)):
+		}
+	}
+}
+
+func (e *Engine) setStatus(s string) {
+	e.mu.Lock()
+	e.status = s
+	e.mu.Unlock()
+}
+
+// setPaused records the kill switch and announces a halt once.
+func (e *Engine) setPaused(on bool) {
+	e.mu.Lock()
+	was := e.paused
+	e.paused = on
+	if on {
+		e.status = statusPaused
+	}
+	e.mu.Unlock()
+	switch {
+	case on && !was:
+		e.log.Info("strategy paused: halted")
+		e.emit(Event{Kind: EventHalted})
+	case !on && was:
+		e.log.Info("strategy resumed")
+	}
+}
+
+func (e *Engine) emit(ev Event) {
+	if ev.Time.IsZero() {
+		ev.Time = e.clk.Now()
+	}
+	if e.onEvent != nil {
+		e.onEvent(ev)
+	}
+}
+
+// round is one evaluation of every active rule.
+func (e *Engine) round(ctx context.Context) {
+	if e.halted() {
+		e.setPaused(true)
+		return
+	}
+	e.setPaused(false)
+	if e.marketHours && !e.cal.InContinuous(e.clk.Now()) {
+		e.setStatus(statusClosed)
+		return
+	}
+	e.setStatus(statusRunning)
+	bal := &balanceCache{}
+	for _, code := range e.activeCodes() {
+		if ctx.Err() != nil {
+			return
+		}
+		if e.halted() {
+			e.setPaused(true)
+			return
+		}
+		e.evaluate(ctx, code, bal)
+	}
+	if bal.done {
+		e.noteBalance(bal.err)
+	}
+}
+
+// activeCodes lists the rules to evaluate: on, and not turned off by
+// errors. Sorted, so rounds are reproducible.
+func (e *Engine) activeCodes() []broker.Code {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]broker.Code, 0, len(e.rules))
+	for code, r := range e.rules {
+		if r.Enabled && e.states[code].Disabled == "" {
+			out = append(out, code)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// balanceCache fetches the balance at most once per round, and only when
+// some rule may fire.
+type balanceCache struct {
+	done bool
+	b    broker.Balance
+	err  error
+}
+
+func (c *balanceCache) get(ctx context.Context, b broker.Broker) (broker.Balance, error) {
+	if !c.done {
+		c.b, c.err = b.Balance(ctx)
+		c.done = true
+	}
+	return c.b, c.err
+}
+
+// noteBalance tracks balance failures across rounds: logged each time,
+// announced once per run of MaxFailures.
+func (e *Engine) noteBalance(err error) {
+	e.mu.Lock()
+	if err == nil {
+		e.balFails = 0
+		e.mu.Unlock()
+		return
+	}
+	e.balFails++
+	n := e.balFails
+	e.mu.Unlock()
+	e.log.Warn("balance failed; rules that would fire wait", "err", err, "in_a_row", n)
+	if n == MaxFailures {
+		e.emit(Event{Kind: EventQuoteFailed, Err: err, Reason: "balance"})
+	}
+}
+
+// evaluate runs one rule for one round: quote, decide, and act.
+func (e *Engine) evaluate(ctx context.Context, code broker.Code, bal *balanceCache) {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	e.mu.Lock()
+	r, ok := e.rules[code]
+	st := e.states[code]
+	e.mu.Unlock()
+	if !ok || !r.Enabled || st.Disabled != "" {
+		return // edited since the round started
+	}
+
+	q, err := e.prices.Quote(ctx, code)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.quoteFailed(ctx, r, err)
+		}
+		return
+	}
+	e.mu.Lock()
+	if n := e.quoteFails[code]; n > 0 {
+		e.log.Info("quotes work again", "code", code, "after_failures", n)
+		delete(e.quoteFails, code)
+	}
+	e.mu.Unlock()
+
+	st = align(st, r)
+	var pos broker.Position
+	if mayFire(st, r, q.Price) {
+		b, err := bal.get(ctx, e.broker)
+		if err != nil {
+			e.keep(ctx, code, st, withPrice(st, q.Price))
+			return
+		}
+		pos, _ = b.Position(code)
+	}
+	now := e.clk.Now()
+	a, next := Decide(st, r, q, pos, now)
+	if a.RearmedBuy {
+		e.log.Info("rule re-armed", "code", code, "side", "buy", "price", q.Price)
+		e.emit(Event{Kind: EventRearmed, Rule: r, Side: broker.Buy, Price: q.Price})
+	}
+	if a.RearmedSell {
+		e.log.Info("rule re-armed", "code", code, "side", "sell", "price", q.Price)
+		e.emit(Event{Kind: EventRearmed, Rule: r, Side: broker.Sell, Price: q.Price})
+	}
+	switch a.Kind {
+	case ActNone:
+		e.keep(ctx, code, st, next)
+	case ActSkip:
+		e.keep(ctx, code, st, next)
+		e.log.Info("rule crossed with nothing to do", "code", code, "side", a.Side, "price", q.Price, "reason", a.Reason)
+		e.emit(Event{Kind: EventSkipped, Rule: r, Side: a.Side, Price: q.Price, Reason: a.Reason})
+	case ActOrder:
+		e.fire(ctx, r, st, next, a)
+	}
+}
+
+func withPrice(st State, price int64) State {
+	if price > 0 {
+		st.LastPrice = price
+	}
+	return st
+}
+
+// keep stores next as the rule's state: in memory always, in the store
+// when something other than the last price changed (a quote every two
+// seconds must not mean a disk write every two seconds).
+func (e *Engine) keep(ctx context.Context, code broker.Code, prev, next State) {
+	e.mu.Lock()
+	e.states[code] = next
+	e.mu.Unlock()
+	a, b := prev, next
+	a.LastPrice, b.LastPrice = 0, 0
+	if a == b {
+		return
+	}
+	if err := e.store.SaveState(ctx, code, next); err != nil {
+		e.log.Error("strategy state not saved", "code", code, "err", err)
+	}
+}
+
+// fire acts on an ActOrder. The disarmed state is made durable first and
+// the order goes out only after: if hoga dies between the two, the restart
+// finds the leg disarmed and the worst case is a missed order, never a
+// second one. (Ordering first and saving after would, on a crash between
+// the two, re-arm the leg on restart and buy the same dip again.) A state
+// that cannot be saved means no order.
+func (e *Engine) fire(ctx context.Context, r Rule, prev, fired State, a Action) {
+	code := r.Code
+	req := a.Request(code)
+	if err := e.store.SaveState(ctx, code, fired); err != nil {
+		err = &broker.Error{Kind: broker.Internal, Msg: "rule state could not be saved, so no order was sent", Err: err}
+		e.log.Error("rule fired but its state could not be saved; not ordering", "code", code, "err", err)
+		// Nothing was sent: count it like a refusal, so a store that
+		// stays broken turns the rule off instead of retrying forever.
+		st, off := settle(prev, fired, a, &broker.Error{Kind: broker.Transient, Err: err}, e.clk.Now())
+		e.mu.Lock()
+		e.states[code] = st
+		e.mu.Unlock()
+		e.emit(Event{Kind: EventRejected, Rule: r, Side: a.Side, Price: a.Trigger, Request: req, Err: err})
+		if off {
+			e.emit(Event{Kind: EventDisabled, Rule: r, Reason: st.Disabled, Err: err})
+		}
+		return
+	}
+	e.mu.Lock()
+	e.states[code] = fired
+	e.mu.Unlock()
+
+	e.log.Info("rule fired", "code", code, "side", a.Side, "price", a.Trigger, "qty", a.Qty, "type", a.Type, "limit", a.Price, "confirm", r.Confirm)
+	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), OrderTimeout)
+	var o broker.Order
+	var err error
+	switch {
+	case r.Confirm && e.asker == nil:
+		err = &broker.Error{Kind: broker.Invalid, Msg: "the rule asks for confirmation (confirm: true) but hoga has no chat to ask in"}
+	case r.Confirm:
+		err = e.asker.Ask(octx, req)
+	default:
+		o, err = e.broker.PlaceOrder(octx, req)
+	}
+	cancel()
+
+	st, off := settle(prev, fired, a, err, e.clk.Now())
+	e.keep(ctx, code, fired, st)
+	ev := Event{Rule: r, Side: a.Side, Price: a.Trigger, Request: req, Order: o, Err: err}
+	switch Classify(err) {
+	case OutPlaced:
+		ev.Kind = EventPlaced
+		if r.Confirm {
+			ev.Kind = EventAsked
+		}
+		e.log.Info("rule order placed", "code", code, "order", o.ID, "asked", r.Confirm)
+	case OutNotSent:
+		ev.Kind = EventRejected
+		e.log.Warn("rule order refused; the leg stays armed", "code", code, "err", err, "failures", st.Failures)
+	case OutUnknown:
+		ev.Kind = EventUnknown
+		e.log.Warn("rule order outcome unknown; the guard reconciles it", "code", code, "err", err)
+	case OutLimit:
+		ev.Kind = EventLimit
+		e.log.Warn("rule order refused by a risk limit; the leg waits to re-arm", "code", code, "err", err)
+	case OutHalted:
+		e.log.Info("rule order refused: halted", "code", code)
+		e.setPaused(true)
+		return
+	}
+	e.emit(ev)
+	if off {
+		e.log.Warn("rule turned off after repeated failures", "code", code, "reason", st.Disabled)
+		e.emit(Event{Kind: EventDisabled, Rule: r, Reason: st.Disabled, Err: err})
+	}
+}
+
+// quoteFailed handles a failed quote. A code the broker does not know
+// counts towards turning the rule off; anything else (network, rate
+// limits) is waited out, and announced once per run of failures.
+func (e *Engine) quoteFailed(ctx context.Context, r Rule, err error) {
+	e.mu.Lock()
+	e.quoteFails[r.Code]++
+	n := e.quoteFails[r.Code]
+	st := e.states[r.Code]
+	e.mu.Unlock()
+	if n == 1 {
+		e.log.Warn("quote failed", "code", r.Code, "err", err)
+	} else {
+		e.log.Debug("quote failed", "code", r.Code, "err", err, "in_a_row", n)
+	}
+	switch broker.KindOf(err) {
+	case broker.NotFound, broker.Invalid:
+		next := st
+		next.Failures++
+		if next.Failures >= MaxFailures {
+			next.Disabled = fmt.Sprintf("quote failed %d times in a row, last: %v", next.Failures, err)
+		}
+		e.keep(ctx, r.Code, st, next)
+		if next.Disabled != "" {
+			e.log.Warn("rule turned off: its code cannot be quoted", "code", r.Code, "err", err)
+			e.emit(Event{Kind: EventDisabled, Rule: r, Reason: next.Disabled, Err: err})
+		}
+		return
+	}
+	if n == MaxFailures {
+		e.emit(Event{Kind: EventQuoteFailed, Rule: r, Err: err, Reason: "quote"})
+	}
+}
+
+// Rules lists every rule with its state, sorted by code (bot.RuleBook).
+func (e *Engine) Rules(ctx context.Context) ([]RuleStatus, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	today := kstDay(e.clk.Now())
+	out := make([]RuleStatus, 0, len(e.rules))
+	for code, r := range e.rules {
+		st := align(e.states[code], r)
+		rs := RuleStatus{Rule: r, BuyArmed: st.BuyArmed, SellArmed: st.SellArmed, LastFire: st.LastFire,
+			LastPrice: st.LastPrice, Failures: st.Failures, Disabled: st.Disabled}
+		if st.Day == today {
+			rs.FiresToday = st.FiresToday
+		}
+		out = append(out, rs)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out, nil
+}
+
+// PutRule adds or replaces the rule for r.Code from chat (bot.RuleBook).
+// The edit is stored, so it survives a restart and overrides the file's
+// rule for that code. It clears a rule turned off by errors; a leg keeps
+// its armed state when its threshold is unchanged, so re-sending the same
+// rule does not buy the same dip again.
+func (e *Engine) PutRule(ctx context.Context, r Rule) error {
+	if err := CheckRule(r); err != nil {
+		return err
+	}
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	if err := e.saveEdit(ctx, r); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	st, ok := e.states[r.Code]
+	e.mu.Unlock()
+	if !ok {
+		st = NewState()
+	}
+	next := align(st, r)
+	next.Failures, next.RetryAt, next.Disabled = 0, time.Time{}, ""
+	if err := e.store.SaveState(ctx, r.Code, next); err != nil {
+		return fmt.Errorf("strategy: save rule state: %w", err)
+	}
+	e.mu.Lock()
+	e.rules[r.Code] = r
+	e.states[r.Code] = next
+	delete(e.quoteFails, r.Code)
+	e.mu.Unlock()
+	e.log.Info("rule put from chat", "rule", r.String())
+	return nil
+}
+
+// saveEdit stores r as the chat's rule for its code; a rule equal to the
+// file's needs no override, so any stored edit is dropped instead.
+func (e *Engine) saveEdit(ctx context.Context, r Rule) error {
+	e.mu.Lock()
+	fileRule, inFile := e.base[r.Code]
+	e.mu.Unlock()
+	var err error
+	if inFile && fileRule == r {
+		err = e.store.DeleteRule(ctx, r.Code)
+	} else {
+		ed := StoredRule{Code: r.Code, Rule: r, Updated: e.clk.Now()}
+		if inFile {
+			ed.Base = &fileRule
+		}
+		err = e.store.SaveRule(ctx, ed)
+	}
+	if err != nil {
+		return fmt.Errorf("strategy: save rule: %w", err)
+	}
+	return nil
+}
+
+// DeleteRule removes the rule for code from chat (bot.RuleBook). A rule
+// from the file is remembered as deleted (a tombstone), so it stays
+// deleted after a restart until the file's rule for the code changes.
+func (e *Engine) DeleteRule(ctx context.Context, code broker.Code) error {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	e.mu.Lock()
+	_, exists := e.rules[code]
+	fileRule, inFile := e.base[code]
+	e.mu.Unlock()
+	if !exists {
+		return broker.Errorf(broker.NotFound, "no rule for %s", code)
+	}
+	var err error
+	if inFile {
+		err = e.store.SaveRule(ctx, StoredRule{Code: code, Deleted: true, Base: &fileRule, Updated: e.clk.Now()})
+	} else {
+		err = e.store.DeleteRule(ctx, code)
+	}
+	if err != nil {
+		return fmt.Errorf("strategy: delete rule: %w", err)
+	}
+	if err := e.store.DeleteState(ctx, code); err != nil {
+		e.log.Warn("state of a deleted rule not removed", "code", code, "err", err)
+	}
+	e.mu.Lock()
+	delete(e.rules, code)
+	delete(e.states, code)
+	delete(e.quoteFails, code)
+	e.mu.Unlock()
+	e.log.Info("rule deleted from chat", "code", code, "tombstone", inFile)
+	return nil
+}
+
+// EnableRule turns the rule for code on or off from chat (bot.RuleBook).
+// Turning on also clears a rule the engine turned off for errors.
+func (e *Engine) EnableRule(ctx context.Context, code broker.Code, on bool) error {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	e.mu.Lock()
+	r, exists := e.rules[code]
+	st := e.states[code]
+	e.mu.Unlock()
+	if !exists {
+		return broker.Errorf(broker.NotFound, "no rule for %s", code)
+	}
+	r.Enabled = on
+	if err := e.saveEdit(ctx, r); err != nil {
+		return err
+	}
+	next := align(st, r)
+	if on {
+		next.Failures, next.RetryAt, next.Disabled = 0, time.Time{}, ""
+	}
+	if next != st {
+		if err := e.store.SaveState(ctx, code, next); err != nil {
+			return fmt.Errorf("strategy: save rule state: %w", err)
+		}
+	}
+	e.mu.Lock()
+	e.rules[code] = r
+	e.states[code] = next
+	delete(e.quoteFails, code)
+	e.mu.Unlock()
+	e.log.Info("rule toggled from chat", "code", code, "on", on)
+	return nil
+}
+
+// Summary is the strategy's line in /status: "3 rules, 2 enabled,
+// running", with today's fires and rules turned off by errors when there
+// are any.
+func (e *Engine) Summary() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	today := kstDay(e.clk.Now())
+	enabled, fires, off := 0, 0, 0
+	for code, r := range e.rules {
+		st := e.states[code]
+		switch {
+		case st.Disabled != "":
+			off++
+		case r.Enabled:
+			enabled++
+		}
+		if st.Day == today {
+			fires += st.FiresToday
+		}
+	}
+	s := fmt.Sprintf("%d rules, %d enabled, %s", len(e.rules), enabled, e.status)
+	if fires > 0 {
+		s += fmt.Sprintf(", %d fired today", fires)
+	}
+	if off > 0 {
+		s += fmt.Sprintf(", %d off after errors", off)
+	}
+	return s
+}

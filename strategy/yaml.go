@@ -1,0 +1,337 @@
+package strategy
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// MaxAmount bounds a rule's prices and quantities, as the chat parser does:
+// far above any KRX price, far below where int64 arithmetic could wrap.
+const MaxAmount = 1_000_000_000_000
+
+// maxProblems caps how many problems one file reports.
+const maxProblems = 20
+
+// Problem is one thing wrong in a rules file, at a line (and column, when
+// known; 0 otherwise).
+type Problem struct {
+	Line, Column int
+	Msg          string
+}
+
+// FileError is a rules file that cannot be used: every problem found, each
+// with its line, so the owner fixes them all in one go.
+type FileError struct {
+	Path     string
+	Problems []Problem
+}
+
+// Error is one line per problem, "rules.yaml:3:5: unknown field "buy_belw"".
+func (e *FileError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		loc := fmt.Sprintf("%s:%d", e.Path, p.Line)
+		if p.Column > 0 {
+			loc += fmt.Sprintf(":%d", p.Column)
+		}
+		lines[i] = loc + ": " + p.Msg
+	}
+	return strings.Join(lines, "\n")
+}
+
+// problemError carries a Problem through the YAML decoder from a custom
+// unmarshaler.
+type problemError struct{ Problem }
+
+func (e *problemError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
+
+func problemAt(tk *token.Token, format string, args ...any) *problemError {
+	p := Problem{Msg: fmt.Sprintf(format, args...)}
+	if tk != nil {
+		p.Line, p.Column = tk.Position.Line, tk.Position.Column
+	}
+	return &problemError{p}
+}
+
+// LoadRulesFile reads and checks a rules file (HOGA_RULES_FILE; `hoga
+// check` calls it too). Errors are *FileError naming every problem's line,
+// or the read error.
+func LoadRulesFile(path string) ([]Rule, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("strategy: rules file: %w", err)
+	}
+	return ParseRules(path, data)
+}
+
+// ParseRules reads the rules file format documented in
+// deploy/rules.example.yaml: a mapping with one key, rules, a list of
+// {code, buy_below, sell_above, qty, type, max_position, cooldown, enabled,
+// confirm, rearm_pct}. Unknown keys are errors (a misspelt max_postion
+// would otherwise silently mean "no cap"), and so are duplicate codes.
+// name labels the problems.
+func ParseRules(name string, data []byte) (rules []Rule, err error) {
+	fe := &FileError{Path: name}
+	defer func() {
+		// The YAML library is third-party code parsing user input; a bug
+		// in it must stop start-up with a message, not a crash.
+		if v := recover(); v != nil {
+			rules, err = nil, &FileError{Path: name, Problems: []Problem{{Line: 1, Msg: fmt.Sprintf("cannot parse the file: %v", v)}}}
+		}
+	}()
+	var f struct {
+		Rules ruleList `yaml:"rules"`
+	}
+	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
+		fe.Problems = append(fe.Problems, toProblem(err))
+		return nil, fe
+	}
+	fe.Problems = append(fe.Problems, f.Rules.problems...)
+	seen := map[broker.Code]int{}
+	for _, ry := range f.Rules.rules {
+		if len(fe.Problems) >= maxProblems {
+			break
+		}
+		r, msg := ry.rule()
+		if msg != "" {
+			fe.Problems = append(fe.Problems, Problem{Line: ry.line, Msg: msg})
+			continue
+		}
+		if first, dup := seen[r.Code]; dup {
+			fe.Problems = append(fe.Problems, Problem{Line: ry.line, Msg: fmt.Sprintf("code %s already has a rule at line %d; one rule per code", r.Code, first)})
+			continue
+		}
+		seen[r.Code] = ry.line
+		rules = append(rules, r)
+	}
+	if len(fe.Problems) > maxProblems {
+		fe.Problems = fe.Problems[:maxProblems]
+	}
+	if len(fe.Problems) > 0 {
+		return nil, fe
+	}
+	return rules, nil
+}
+
+// toProblem turns a decoder error into a Problem with its position and a
+// message in the file's terms rather than Go's.
+func toProblem(err error) Problem {
+	var pe *problemError
+	if errors.As(err, &pe) {
+		return pe.Problem
+	}
+	var ye yaml.Error
+	if !errors.As(err, &ye) {
+		return Problem{Line: 1, Msg: err.Error()}
+	}
+	tk := ye.GetToken()
+	p := Problem{Msg: ye.GetMessage()}
+	if tk != nil {
+		p.Line, p.Column = tk.Position.Line, tk.Position.Column
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && tk != nil {
+		p.Msg = fmt.Sprintf("%q is not %s", tk.Value, kindName(te.DstType))
+		if key := keyOf(tk); key != "" {
+			p.Msg = key + ": " + p.Msg
+		}
+	}
+	var oe *yaml.OverflowError
+	if errors.As(err, &oe) && tk != nil {
+		p.Msg = fmt.Sprintf("%s is too large", tk.Value)
+		if key := keyOf(tk); key != "" {
+			p.Msg = key + ": " + p.Msg
+		}
+	}
+	return p
+}
+
+// keyOf finds the mapping key a value token belongs to.
+func keyOf(tk *token.Token) string {
+	if tk.Prev != nil && tk.Prev.Type == token.MappingValueType && tk.Prev.Prev != nil {
+		return tk.Prev.Prev.Value
+	}
+	return ""
+}
+
+func kindName(t reflect.Type) string {
+	if t == nil {
+		return "valid here"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number (write 65000, without commas)"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "text"
+	case reflect.Struct, reflect.Map:
+		return "a mapping of key: value"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Pointer:
+		return kindName(t.Elem())
+	}
+	return "valid here"
+}
+
+// ruleList decodes the rules: list itself so that each rule keeps its
+// line and a bad rule does not hide the problems of the others.
+type ruleList struct {
+	rules    []ruleYAML
+	problems []Problem
+}
+
+// UnmarshalYAML walks the sequence; each element is decoded strictly.
+func (l *ruleList) UnmarshalYAML(n ast.Node) error {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		return problemAt(n.GetToken(), "rules must be a list (each item starting with \"- code: ...\")")
+	}
+	for i, v := range seq.Values {
+		if len(l.problems) >= maxProblems {
+			break
+		}
+		tk := v.GetToken()
+		if tk == nil {
+			tk = seq.GetToken()
+		}
+		if _, isMap := v.(*ast.MappingNode); !isMap {
+			l.problems = append(l.problems, problemAt(tk, "rule %d must be a mapping (code: ..., qty: ...)", i+1).Problem)
+			continue
+		}
+		ry := ruleYAML{line: tk.Position.Line}
+		if err := yaml.NodeToValue(v, &ry.f, yaml.Strict()); err != nil {
+			l.problems = append(l.problems, toProblem(err))
+			continue
+		}
+		l.rules = append(l.rules, ry)
+	}
+	return nil
+}
+
+// ruleYAML is one rule as written, with its line.
+type ruleYAML struct {
+	line int
+	f    ruleFields
+}
+
+// ruleFields is the file's schema for one rule.
+type ruleFields struct {
+	Code        yamlCode     `yaml:"code"`
+	BuyBelow    int64        `yaml:"buy_below"`
+	SellAbove   int64        `yaml:"sell_above"`
+	Qty         int64        `yaml:"qty"`
+	Type        string       `yaml:"type"`
+	MaxPosition int64        `yaml:"max_position"`
+	Cooldown    yamlDuration `yaml:"cooldown"`
+	Enabled     *bool        `yaml:"enabled"`
+	Confirm     bool         `yaml:"confirm"`
+	RearmPct    *float64     `yaml:"rearm_pct"`
+}
+
+// rule converts and validates; the message is empty on success.
+func (ry ruleYAML) rule() (Rule, string) {
+	f := ry.f
+	if f.Code == "" {
+		return Rule{}, "rule has no code (code: \"005930\")"
+	}
+	code, err := broker.ParseCode(string(f.Code))
+	if err != nil {
+		return Rule{}, msgOf(err)
+	}
+	r := Rule{Code: code, BuyBelow: f.BuyBelow, SellAbove: f.SellAbove, Qty: f.Qty, Type: broker.Limit,
+		MaxPosition: f.MaxPosition, Cooldown: time.Duration(f.Cooldown), Enabled: true, Confirm: f.Confirm}
+	if f.Type != "" {
+		if r.Type, err = broker.ParseOrderType(f.Type); err != nil {
+			return Rule{}, fmt.Sprintf("rule %s: %s", code, msgOf(err))
+		}
+	}
+	if f.Enabled != nil {
+		r.Enabled = *f.Enabled
+	}
+	if f.RearmPct != nil {
+		pct := *f.RearmPct
+		if math.IsNaN(pct) || pct <= 0 || pct > 50 {
+			return Rule{}, fmt.Sprintf("rule %s: rearm_pct %v must be more than 0 and at most 50 (percent)", code, pct)
+		}
+		r.RearmBP = int64(math.Round(pct * 100))
+		if r.RearmBP == 0 {
+			r.RearmBP = 1
+		}
+	}
+	if err := CheckRule(r); err != nil {
+		return Rule{}, msgOf(err)
+	}
+	return r, ""
+}
+
+// CheckRule is Rule.Validate plus the bounds the engine relies on; PutRule
+// and the file loader both use it.
+func CheckRule(r Rule) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if r.BuyBelow > MaxAmount || r.SellAbove > MaxAmount || r.Qty > MaxAmount || r.MaxPosition > MaxAmount {
+		return broker.Errorf(broker.Invalid, "rule %s: prices and quantities must be at most %d", r.Code, int64(MaxAmount))
+	}
+	if r.RearmBP > 5_000 {
+		return broker.Errorf(broker.Invalid, "rule %s: re-arm band %d bp is more than 50%%", r.Code, r.RearmBP)
+	}
+	return nil
+}
+
+func msgOf(err error) string {
+	if e, ok := broker.AsError(err); ok {
+		return e.Msg
+	}
+	return err.Error()
+}
+
+// yamlCode takes a stock code as written. An unquoted 012345 is an octal
+// number to YAML (5349); the code must be the characters in the file.
+type yamlCode string
+
+// UnmarshalYAML keeps the scalar's source text.
+func (c *yamlCode) UnmarshalYAML(n ast.Node) error {
+	switch n.(type) {
+	case *ast.StringNode, *ast.IntegerNode:
+		*c = yamlCode(n.GetToken().Value)
+		return nil
+	}
+	return problemAt(n.GetToken(), "code must be a 6-character stock code such as \"005930\"")
+}
+
+// yamlDuration is a Go duration string: 30s, 10m, 1h30m.
+type yamlDuration time.Duration
+
+// UnmarshalYAML parses the duration and says where a bad one is.
+func (d *yamlDuration) UnmarshalYAML(n ast.Node) error {
+	tk := n.GetToken()
+	if _, ok := n.(*ast.IntegerNode); ok && tk.Value == "0" {
+		*d = 0
+		return nil
+	}
+	if _, ok := n.(*ast.StringNode); !ok {
+		return problemAt(tk, "cooldown must be a duration such as 30s, 10m or 1h30m")
+	}
+	v, err := time.ParseDuration(tk.Value)
+	if err != nil || v < 0 {
+		return problemAt(tk, "cooldown %q must be a duration such as 30s, 10m or 1h30m", tk.Value)
+	}
+	*d = yamlDuration(v)
+	return nil
+}
