@@ -81,7 +81,12 @@ func (e *Exchange) buyReservation(qty, price int64) int64 {
 // PlaceOrder takes a new order. A market order fills at once at the current
 // price; a limit order fills at once if the price is already at or through
 // the limit (at the current, better price), else it stays open until the
-// walk or SetPrice crosses it, or until it expires with its day.
+// walk or SetPrice crosses it, or until it expires with its day. Fills are
+// whole (no partial fills), and there is no call auction: an order in the
+// opening or closing auction trades against the last price at once. A
+// market buy needs cash for the current price; KIS holds the upper-limit
+// price instead, so a buy near the edge of the cash may pass here and fail
+// there.
 // Errors: Invalid (shape, tick grid), NotFound, MarketClosed (with market
 // hours), Rejected (a limit outside the daily price limits),
 // InsufficientFunds (cash net of open buys, or shares net of open sells).
