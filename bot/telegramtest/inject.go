@@ -1,0 +1,342 @@
+package telegramtest
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// Incoming describes a message to inject, as if someone had sent it.
+type Incoming struct {
+	From int64 // the sender's user id (ignored for channel posts)
+	// Chat is the chat it is sent in; 0 means the sender's private chat.
+	// Negative ids are groups (-100… supergroups).
+	Chat int64
+	Text string
+	// Date is when it was sent; zero means now (the server's clock).
+	Date time.Time
+	// SenderChat marks a message sent on behalf of a chat: an anonymous
+	// group admin (SenderChat = the group; From becomes GroupAnonymousBot
+	// unless set) or a linked channel.
+	SenderChat int64
+	IsBot      bool // the sender is a bot
+	Thread     int  // forum topic (message_thread_id)
+	Channel    bool // a channel post: delivered as channel_post
+	Edited     bool // delivered as edited_message
+	Username   string
+}
+
+// Send queues the message as an update and returns it.
+func (s *Server) Send(in Incoming) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	chatID := in.Chat
+	if chatID == 0 {
+		chatID = in.From
+	}
+	st := s.chat(chatID)
+	if in.Channel && st.chat.Type != "channel" {
+		st.chat.Type = "channel"
+	}
+	if in.Thread != 0 {
+		st.chat.IsForum = true
+	}
+	date := in.Date
+	if date.IsZero() {
+		date = s.clock.Now()
+	}
+	m := &Message{Date: date.Unix(), Text: in.Text, ThreadID: in.Thread, IsTopicMessage: in.Thread != 0}
+	if strings.HasPrefix(in.Text, "/") {
+		word, _, _ := strings.Cut(in.Text, " ")
+		m.Entities = []Entity{{Type: "bot_command", Offset: 0, Length: len(utf16.Encode([]rune(word)))}}
+	}
+	switch {
+	case in.Channel:
+		c := st.chat
+		m.SenderChat = &c
+	default:
+		u := User{ID: in.From, IsBot: in.IsBot, FirstName: "user" + itoa(in.From), Username: in.Username, LanguageCode: "ko"}
+		if in.SenderChat != 0 {
+			sc := s.chat(in.SenderChat).chat
+			m.SenderChat = &sc
+			if in.From == 0 {
+				u = GroupAnonymousBot
+			}
+		}
+		m.From = &u
+	}
+	st.add(m)
+	out := *m
+	u := Update{}
+	switch {
+	case in.Channel:
+		u.ChannelPost = &out
+	case in.Edited:
+		u.EditedMessage = &out
+	default:
+		u.Message = &out
+	}
+	s.queue(u)
+	return out
+}
+
+// Press injects a press of a button on the bot's message messageID in
+// chat, by user from, carrying data. It does not check that the message
+// shows a button with that data, so a test can forge one; use PressButton
+// to press like a client. It returns the callback query id.
+func (s *Server) Press(from, chat int64, messageID int, data string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pressLocked(from, chat, messageID, data)
+}
+
+func (s *Server) pressLocked(from, chat int64, messageID int, data string) (string, error) {
+	st, ok := s.chats[chat]
+	if !ok {
+		return "", fmt.Errorf("telegramtest: no chat %d", chat)
+	}
+	m, ok := st.msgs[messageID]
+	if !ok {
+		return "", fmt.Errorf("telegramtest: no message %d in chat %d", messageID, chat)
+	}
+	s.nextQuery++
+	q := &CallbackQuery{
+		ID:           strconv.Itoa(4000000 + s.nextQuery),
+		From:         User{ID: from, FirstName: "user" + itoa(from), LanguageCode: "ko"},
+		ChatInstance: "ci" + itoa(chat),
+		Data:         data,
+	}
+	msg := *m
+	q.Message = &msg
+	s.queries[q.ID] = q
+	s.queue(Update{CallbackQuery: q})
+	return q.ID, nil
+}
+
+// PressButton presses the button labelled label on the bot's message, as a
+// client would: it fails when the message shows no such button (for
+// example after the bot removed its keyboard).
+func (s *Server) PressButton(from, chat int64, messageID int, label string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.chats[chat]
+	if !ok {
+		return "", fmt.Errorf("telegramtest: no chat %d", chat)
+	}
+	m, ok := st.msgs[messageID]
+	if !ok {
+		return "", fmt.Errorf("telegramtest: no message %d in chat %d", messageID, chat)
+	}
+	for _, b := range m.Buttons() {
+		if b.Text == label && b.CallbackData != "" {
+			return s.pressLocked(from, chat, messageID, b.CallbackData)
+		}
+	}
+	return "", fmt.Errorf("telegramtest: message %d in chat %d has no button %q", messageID, chat, label)
+}
+
+// TooManyRequests makes the next n chat writes (sendMessage, edits)
+// answer 429 with retry_after seconds.
+func (s *Server) TooManyRequests(n, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tooMany, s.retryAfter = n, retryAfter
+}
+
+// Forbid makes writes to chat answer 403, as when the bot was removed from
+// a group or blocked by a user.
+func (s *Server) Forbid(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forbidden[chat] = true
+}
+
+// Migrate makes writes to the group chat answer 400 with
+// migrate_to_chat_id = to, as after an upgrade to a supergroup.
+func (s *Server) Migrate(chat, to int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.migrated[chat] = to
+	st := s.chat(to)
+	st.chat.Type = "supergroup"
+}
+
+// SetWebhook simulates a webhook left set by another deployment: getUpdates
+// answers 409 until deleteWebhook is called.
+func (s *Server) SetWebhook(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhook = url
+}
+
+// AddChat makes a chat known (getChat finds it) without a message.
+func (s *Server) AddChat(c Chat) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.chat(c.ID)
+	if c.Type != "" {
+		st.chat = c
+	}
+}
+
+// Call is one request the fake answered.
+type Call struct {
+	Seq         int
+	Method      string            // as in the URL: "sendMessage"
+	Params      map[string]string // form fields; JSON-valued ones as JSON text
+	Status      int               // 200, or the error_code answered
+	Description string            // the error description
+	RetryAfter  int               // parameters.retry_after answered
+	MigrateTo   int64             // parameters.migrate_to_chat_id answered
+	Message     *Message          // the message sent or edited, when OK
+}
+
+// OK reports whether the call succeeded.
+func (c Call) OK() bool { return c.Status == 200 }
+
+// ChatID is the chat_id parameter, 0 if absent or not numeric.
+func (c Call) ChatID() int64 {
+	id, _ := strconv.ParseInt(c.Params["chat_id"], 10, 64)
+	return id
+}
+
+// Is reports whether the call is of method (case-insensitive).
+func (c Call) Is(method string) bool { return strings.EqualFold(c.Method, method) }
+
+// Calls returns every call so far, oldest first.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// CallCount is how many calls have been recorded: a mark for WaitCall.
+func (s *Server) CallCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.calls)
+}
+
+// WaitCall waits for the first call at or after index from (a CallCount
+// mark) that match accepts, and returns it; it fails when ctx ends first.
+func (s *Server) WaitCall(ctx context.Context, from int, match func(Call) bool) (Call, error) {
+	for {
+		s.mu.Lock()
+		for i := from; i < len(s.calls); i++ {
+			if match(s.calls[i]) {
+				c := s.calls[i]
+				s.mu.Unlock()
+				return c, nil
+			}
+		}
+		from = len(s.calls)
+		changed := s.callsChanged
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return Call{}, fmt.Errorf("telegramtest: waiting for a call: %w", ctx.Err())
+		}
+	}
+}
+
+// WaitPolling waits until a getUpdates request is parked waiting for an
+// update: the client is running and caught up.
+func (s *Server) WaitPolling(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		parked, changed := s.parked, s.callsChanged
+		s.mu.Unlock()
+		if parked > 0 {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("telegramtest: waiting for a long poll: %w", ctx.Err())
+		}
+	}
+}
+
+// WaitCalls waits until cond accepts the whole list of calls.
+func (s *Server) WaitCalls(ctx context.Context, cond func([]Call) bool) ([]Call, error) {
+	for {
+		s.mu.Lock()
+		calls := append([]Call(nil), s.calls...)
+		changed := s.callsChanged
+		s.mu.Unlock()
+		if cond(calls) {
+			return calls, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return calls, fmt.Errorf("telegramtest: waiting for calls: %w", ctx.Err())
+		}
+	}
+}
+
+// Messages returns the chat as its members see it now, oldest first:
+// injected messages and the bot's, with edits applied.
+func (s *Server) Messages(chat int64) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.chats[chat]
+	if !ok {
+		return nil
+	}
+	out := make([]Message, 0, len(st.order))
+	for _, id := range st.order {
+		out = append(out, *st.msgs[id])
+	}
+	return out
+}
+
+// BotMessages returns the messages the bot sent in chat, oldest first.
+func (s *Server) BotMessages(chat int64) []Message {
+	var out []Message
+	for _, m := range s.Messages(chat) {
+		if m.From != nil && m.From.ID == s.me.ID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Message returns one message of chat as it is now.
+func (s *Server) Message(chat int64, id int) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.chats[chat]
+	if !ok {
+		return Message{}, false
+	}
+	m, ok := st.msgs[id]
+	if !ok {
+		return Message{}, false
+	}
+	return *m, true
+}
+
+// Unanswered lists the callback queries no answerCallbackQuery has
+// answered yet.
+func (s *Server) Unanswered() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for id := range s.queries {
+		out = append(out, id)
+	}
+	return out
+}
+
+// Commands returns the command list set for language code lang ("" is the
+// default list).
+func (s *Server) Commands(lang string) []BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]BotCommand(nil), s.commands[lang]...)
+}
