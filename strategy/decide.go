@@ -161,7 +161,24 @@ func (r Rule) SellLimit(q broker.Quote) int64 {
 }
 
 // kstDay is t's KST date, the day FiresToday counts.
-func kstDay(t time.Time) string { return t.In(broker.KST()).Format(time.DateOnly) }
+func kstDay(t time.Time) string {
+	var b [10]byte
+	return string(kstDate(&b, t))
+}
+
+// kstDate writes t's KST date as YYYY-MM-DD into b without allocating, so
+// Decide can compare it with State.Day on every quote for free.
+func kstDate(b *[10]byte, t time.Time) []byte {
+	y, m, d := t.In(broker.KST()).Date()
+	if y < 0 || y > 9999 {
+		y = 0
+	}
+	b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+	b[4], b[7] = '-', '-'
+	b[5], b[6] = byte('0'+int(m)/10), byte('0'+int(m)%10)
+	b[8], b[9] = byte('0'+d/10), byte('0'+d%10)
+	return b[:]
+}
 
 // Decide is the whole strategy for one rule and one quote, as a pure
 // function: given the rule's state, the quote, the shares held (pos.Qty)
@@ -181,8 +198,9 @@ func kstDay(t time.Time) string { return t.In(broker.KST()).Format(time.DateOnly
 // align).
 func Decide(st State, r Rule, q broker.Quote, pos broker.Position, now time.Time) (Action, State) {
 	st = align(st, r)
-	if day := kstDay(now); st.Day != day {
-		st.Day, st.FiresToday = day, 0
+	var day [10]byte
+	if d := kstDate(&day, now); string(d) != st.Day {
+		st.Day, st.FiresToday = string(d), 0
 	}
 	price := q.Price
 	if price <= 0 || !r.Enabled || st.Disabled != "" {

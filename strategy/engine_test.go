@@ -1,0 +1,686 @@
+package strategy
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+func rules(rs ...Rule) []Rule { return rs }
+
+func TestLongDipBuysOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	h.b.setPrice("005930", 64_800)
+	h.start() // first round
+	for range 1_799 {
+		h.tick(DefaultInterval)
+	}
+	if got := h.b.quoteCount("005930"); got != 1_800 {
+		t.Fatalf("%d rounds, want 1800", got)
+	}
+	o := h.wantOrders(1)[0]
+	want := broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 10, Price: 64_900, Source: "strategy", User: "rule:005930"}
+	if o != want {
+		t.Errorf("order %+v, want %+v", o, want)
+	}
+	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventPlaced}) {
+		t.Errorf("events %v", got)
+	}
+	if ev := h.ev.last(); ev.Order.ID == "" || ev.Price != 64_800 || ev.Request != want {
+		t.Errorf("placed event %+v", ev)
+	}
+	rs := h.status("005930")
+	if rs.BuyArmed || !rs.SellArmed || rs.FiresToday != 1 || rs.LastPrice != 64_800 || !rs.LastFire.Equal(t0) {
+		t.Errorf("status %+v", rs)
+	}
+}
+
+func TestRearmOnlyAfterTheBand(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	h.at(64_800)
+	h.wantOrders(1)
+	for _, p := range []int64{65_000, 65_600, 65_649, 64_000, 63_000} { // up to just inside the band, down again
+		h.at(p)
+	}
+	h.wantOrders(1)
+	if h.ev.count(EventRearmed) != 0 {
+		t.Fatalf("re-armed inside the band: %v", h.ev.kinds())
+	}
+	h.at(65_650) // 1 % above 65,000
+	if ev := h.ev.last(); ev.Kind != EventRearmed || ev.Side != broker.Buy || ev.Price != 65_650 {
+		t.Fatalf("last event %+v", ev)
+	}
+	h.wantOrders(1)
+	h.at(64_900)
+	h.wantOrders(2)
+}
+
+func TestPositionCapAndSellingOnlyWhatIsHeld(t *testing.T) {
+	t.Parallel()
+	r := baseRule()
+	r.MaxPosition = 50
+	h := newHarness(t, rules(r), nil)
+	h.b.fill = true
+	h.b.setHeld("005930", 45, 45)
+	h.at(64_800)
+	if o := h.wantOrders(1)[0]; o.Side != broker.Buy || o.Qty != 5 {
+		t.Fatalf("order %+v, want a buy of 5 (45 held, max 50)", o)
+	}
+	h.at(66_000) // re-arm
+	h.at(64_800) // a new crossing with 50 held
+	h.wantOrders(1)
+	if ev := h.ev.last(); ev.Kind != EventSkipped || ev.Side != broker.Buy || !strings.Contains(ev.Reason, "50") {
+		t.Fatalf("last event %+v, want skipped at the cap", ev)
+	}
+	for range 10 { // the skip uses up the crossing: said once
+		h.at(64_700)
+	}
+	if n := h.ev.count(EventSkipped); n != 1 {
+		t.Fatalf("%d skip events", n)
+	}
+
+	h.b.setHeld("005930", 3, 3)
+	h.at(75_500)
+	if o := h.wantOrders(2)[1]; o.Side != broker.Sell || o.Qty != 3 || o.Price != 75_100 {
+		t.Fatalf("order %+v, want a sell of the 3 held at 75,100", o)
+	}
+	h.at(74_000) // re-arm the sell leg
+	h.at(75_500) // nothing left
+	h.wantOrders(2)
+	if ev := h.ev.last(); ev.Kind != EventSkipped || ev.Side != broker.Sell {
+		t.Fatalf("last event %+v, want the sell skipped", ev)
+	}
+}
+
+func TestDailyLimitFromTheGuard(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	limit := &broker.Error{Kind: broker.LimitExceeded, Msg: "20 orders today (HOGA_MAX_DAILY_ORDERS)"}
+	h.b.failNext(limit)
+	h.at(64_800)
+	ev := h.ev.last()
+	if ev.Kind != EventLimit || !errors.Is(ev.Err, limit) || ev.Request.Qty != 10 {
+		t.Fatalf("event %+v, want limit reached", ev)
+	}
+	for range 20 {
+		h.at(64_800)
+	}
+	if n := h.b.attemptCount(); n != 1 {
+		t.Fatalf("%d attempts: the leg should wait to re-arm", n)
+	}
+	rs := h.status("005930")
+	if rs.BuyArmed || rs.Failures != 0 || rs.Disabled != "" || rs.FiresToday != 0 {
+		t.Fatalf("status %+v", rs)
+	}
+	h.at(65_700)
+	h.at(64_800)
+	h.wantOrders(1)
+}
+
+func TestCooldown(t *testing.T) {
+	t.Parallel()
+	r := baseRule()
+	r.Cooldown = 10 * time.Minute
+	h := newHarness(t, rules(r), nil)
+	h.at(64_800)
+	h.at(66_000)
+	h.clk.Advance(time.Minute)
+	h.at(64_800)
+	h.wantOrders(1)
+	h.clk.Advance(8*time.Minute + 59*time.Second)
+	h.at(64_800)
+	h.wantOrders(1)
+	h.clk.Advance(time.Second)
+	h.at(64_800)
+	h.wantOrders(2)
+	if rs := h.status("005930"); rs.FiresToday != 2 {
+		t.Errorf("fires today %d", rs.FiresToday)
+	}
+}
+
+func TestHaltAndResume(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	h.halt.set(true)
+	h.b.setPrice("005930", 64_800)
+	h.start()
+	for range 30 {
+		h.tick(DefaultInterval)
+	}
+	if n := h.b.quoteCount("005930"); n != 0 {
+		t.Fatalf("%d quotes while halted", n)
+	}
+	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventHalted}) {
+		t.Fatalf("events %v, want one halted", got)
+	}
+	if s := h.e.Summary(); !strings.Contains(s, "paused (halted)") {
+		t.Errorf("summary %q", s)
+	}
+	h.halt.set(false)
+	h.tick(DefaultInterval)
+	h.wantOrders(1)
+	if s := h.e.Summary(); !strings.Contains(s, "running") {
+		t.Errorf("summary %q", s)
+	}
+}
+
+func TestHaltedByTheGuardMidRound(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	h.b.failNext(&broker.Error{Kind: broker.Halted, Msg: "trading is halted"})
+	h.at(64_800)
+	h.wantOrders(0)
+	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventHalted}) {
+		t.Fatalf("events %v", got)
+	}
+	rs := h.status("005930")
+	if !rs.BuyArmed || rs.Failures != 0 || rs.FiresToday != 0 {
+		t.Fatalf("status %+v: a halted order must give the crossing back", rs)
+	}
+	h.at(64_800) // resumed: not halted any more
+	h.wantOrders(1)
+}
+
+func TestMarketHours(t *testing.T) {
+	t.Parallel()
+	kst := broker.KST()
+	holiday := time.Date(2026, 2, 17, 10, 0, 0, 0, kst) // 설날
+	h := newHarness(t, rules(baseRule()), func(o *Options) { o.MarketHours = true; o.Clock = clock.NewFake(holiday) })
+	h.start()
+	steps := []struct {
+		at    time.Time
+		quote bool
+	}{
+		{holiday.Add(2 * time.Hour), false},
+		{time.Date(2026, 2, 18, 11, 0, 0, 0, kst), false},   // 설날 연휴
+		{time.Date(2026, 2, 19, 8, 59, 58, 0, kst), false},  // before the open
+		{time.Date(2026, 2, 19, 9, 0, 0, 0, kst), true},     // the open
+		{time.Date(2026, 2, 19, 15, 19, 58, 0, kst), true},  // last round before the closing auction
+		{time.Date(2026, 2, 19, 15, 20, 0, 0, kst), false},  // closing auction
+		{time.Date(2026, 2, 21, 10, 0, 0, 0, kst), false},   // Saturday
+		{time.Date(2026, 11, 19, 9, 30, 0, 0, kst), false},  // 수능: opens at 10:00
+		{time.Date(2026, 11, 19, 16, 19, 58, 0, kst), true}, // …and trades until 16:20
+	}
+	quotes := h.b.quoteCount("005930")
+	if quotes != 0 {
+		t.Fatalf("quoted on a holiday")
+	}
+	for _, s := range steps {
+		h.clk.Set(s.at)
+		h.wait()
+		n := h.b.quoteCount("005930")
+		if got := n > quotes; got != s.quote {
+			t.Errorf("%s: quoted=%t, want %t", s.at.Format("2006-01-02 15:04:05"), got, s.quote)
+		}
+		quotes = n
+		if !s.quote && !strings.Contains(h.e.Summary(), "outside session") {
+			t.Errorf("%s: summary %q", s.at, h.e.Summary())
+		}
+	}
+
+	sunday := time.Date(2026, 2, 22, 3, 0, 0, 0, kst)
+	always := newHarness(t, rules(baseRule()), func(o *Options) { o.Clock = clock.NewFake(sunday) }) // MarketHours false
+	always.round()
+	if always.b.quoteCount("005930") != 1 {
+		t.Error("MarketHours=false did not evaluate on a Sunday night")
+	}
+}
+
+func TestRestartWhileStillLowDoesNotBuyAgain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	open := func() StateStore {
+		s, err := OpenFileStore(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	h1 := newHarness(t, rules(baseRule()), func(o *Options) { o.Store = open() })
+	h1.at(64_800)
+	h1.wantOrders(1)
+
+	h2 := newHarness(t, rules(baseRule()), func(o *Options) { o.Store = open() })
+	for range 100 {
+		h2.at(64_500)
+	}
+	h2.wantOrders(0)
+	if rs := h2.status("005930"); rs.BuyArmed || rs.FiresToday != 1 {
+		t.Fatalf("restored status %+v", rs)
+	}
+	h2.at(65_700)
+	h2.at(64_500)
+	h2.wantOrders(1)
+}
+
+func TestStateIsSavedBeforeTheOrder(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	checked := false
+	h.b.onPlace = func(broker.OrderRequest) {
+		states, err := h.store.LoadState(context.Background())
+		if err != nil {
+			t.Error(err)
+		}
+		if st := states["005930"]; st.BuyArmed || st.FiresToday != 1 {
+			t.Errorf("state at order time %+v: the leg must be disarmed on disk first", st)
+		}
+		checked = true
+	}
+	h.at(64_800)
+	h.wantOrders(1)
+	if !checked {
+		t.Fatal("order hook not run")
+	}
+}
+
+// failingStore refuses to save state.
+type failingStore struct{ *FileStore }
+
+func (failingStore) SaveState(context.Context, broker.Code, State) error {
+	return errors.New("disk full")
+}
+
+func TestNoOrderWhenStateCannotBeSaved(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), func(o *Options) { o.Store = failingStore{NewMemStore()} })
+	h.at(64_800)
+	h.wantOrders(0)
+	if h.b.attemptCount() != 0 {
+		t.Fatal("an order was attempted without its state on disk")
+	}
+	if ev := h.ev.last(); ev.Kind != EventRejected || !strings.Contains(ev.Err.Error(), "disk full") {
+		t.Fatalf("event %+v", ev)
+	}
+	for range 2 {
+		h.clk.Advance(time.Minute)
+		h.at(64_800)
+	}
+	if ev := h.ev.last(); ev.Kind != EventDisabled {
+		t.Fatalf("a store that stays broken should turn the rule off; events %v", h.ev.kinds())
+	}
+}
+
+func TestThreeFailuresTurnTheRuleOff(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	rej := func(msg string) error { return &broker.Error{Kind: broker.Rejected, Code: "APBK0919", Msg: msg} }
+	h.b.failNext(rej("one"), rej("two"), rej("three"))
+	h.at(64_800)
+	if ev := h.ev.last(); ev.Kind != EventRejected {
+		t.Fatalf("event %+v", ev)
+	}
+	h.at(64_800) // backing off: no attempt
+	if n := h.b.attemptCount(); n != 1 {
+		t.Fatalf("%d attempts during the back-off", n)
+	}
+	h.clk.Advance(5 * time.Second)
+	h.at(64_800)
+	h.clk.Advance(10 * time.Second)
+	h.at(64_800)
+	if n := h.b.attemptCount(); n != 3 {
+		t.Fatalf("%d attempts, want 3", n)
+	}
+	got := h.ev.kinds()
+	want := []EventKind{EventRejected, EventRejected, EventRejected, EventDisabled}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	rs := h.status("005930")
+	if !strings.Contains(rs.Disabled, "3 broker failures") || !strings.Contains(rs.Disabled, "three") || !rs.Enabled {
+		t.Fatalf("status %+v", rs)
+	}
+	if s := h.e.Summary(); !strings.Contains(s, "1 off after errors") {
+		t.Errorf("summary %q", s)
+	}
+	quotes := h.b.quoteCount("005930")
+	h.clk.Advance(time.Hour)
+	h.at(64_800)
+	if h.b.quoteCount("005930") != quotes {
+		t.Fatal("a rule turned off is still quoted")
+	}
+	if err := h.e.EnableRule(context.Background(), "005930", true); err != nil {
+		t.Fatal(err)
+	}
+	h.at(64_800)
+	h.wantOrders(1)
+}
+
+func TestUnknownOutcomeIsNeverRetried(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	h.b.failNext(&broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"})
+	h.at(64_800)
+	for range 10 {
+		h.clk.Advance(time.Minute)
+		h.at(64_800)
+	}
+	if n := h.b.attemptCount(); n != 1 {
+		t.Fatalf("%d attempts after an unknown outcome", n)
+	}
+	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventUnknown}) {
+		t.Fatalf("events %v", got)
+	}
+}
+
+type recordingAsker struct {
+	mu   sync.Mutex
+	reqs []broker.OrderRequest
+	err  error
+}
+
+func (a *recordingAsker) Ask(_ context.Context, req broker.OrderRequest) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.reqs = append(a.reqs, req)
+	return a.err
+}
+
+func TestConfirmAsksInsteadOfOrdering(t *testing.T) {
+	t.Parallel()
+	r := baseRule()
+	r.Confirm = true
+	asker := &recordingAsker{}
+	h := newHarness(t, rules(r), func(o *Options) { o.Asker = asker })
+	for range 5 {
+		h.at(64_800)
+	}
+	h.wantOrders(0)
+	if len(asker.reqs) != 1 || asker.reqs[0].Price != 64_900 || asker.reqs[0].Source != "strategy" {
+		t.Fatalf("asked %+v", asker.reqs)
+	}
+	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventAsked}) {
+		t.Fatalf("events %v", got)
+	}
+
+	// Refused by the guard's dry run: a limit, handled like an order's.
+	asker.err = &broker.Error{Kind: broker.LimitExceeded, Msg: "order of 649,000 won is over 500,000"}
+	h.at(66_000)
+	h.at(64_800)
+	if ev := h.ev.last(); ev.Kind != EventLimit {
+		t.Fatalf("event %+v", ev)
+	}
+
+	none := newHarness(t, rules(r), nil) // nobody to ask
+	none.at(64_800)
+	none.wantOrders(0)
+	if ev := none.ev.last(); ev.Kind != EventRejected || !strings.Contains(ev.Err.Error(), "confirm") {
+		t.Fatalf("event %+v", ev)
+	}
+}
+
+func TestBalanceIsFetchedOncePerRoundAndOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	other := Rule{Code: "000660", BuyBelow: 200_000, Qty: 1, Type: broker.Market, Enabled: true}
+	h := newHarness(t, rules(baseRule(), other), nil)
+	h.b.setPrice("000660", 210_000)
+	h.at(70_000)
+	if n := h.b.balanceCount(); n != 0 {
+		t.Fatalf("%d balance calls with nothing to fire", n)
+	}
+	h.b.setPrice("000660", 190_000)
+	h.at(64_800)
+	h.wantOrders(2)
+	if n := h.b.balanceCount(); n != 1 {
+		t.Fatalf("%d balance calls for two fires in one round", n)
+	}
+
+	h.b.balErr = &broker.Error{Kind: broker.Transient, Msg: "down"}
+	h.at(66_000)
+	h.at(64_800)
+	h.wantOrders(2)
+	if rs := h.status("005930"); !rs.BuyArmed {
+		t.Fatal("a balance failure used up the crossing")
+	}
+	h.b.balErr = nil
+	h.at(64_800)
+	h.wantOrders(3)
+}
+
+func TestQuoteFailures(t *testing.T) {
+	t.Parallel()
+	typo := Rule{Code: "999999", BuyBelow: 1_000, Qty: 1, Type: broker.Limit, Enabled: true}
+	h := newHarness(t, rules(baseRule(), typo), nil)
+	h.b.quoteErr["005930"] = &broker.Error{Kind: broker.Transient, Msg: "connection reset"}
+	for range 6 {
+		h.round()
+	}
+	if n := h.ev.count(EventQuoteFailed); n != 1 {
+		t.Fatalf("%d quote-failed events, want 1 per run of failures: %v", n, h.ev.kinds())
+	}
+	if n := h.ev.count(EventDisabled); n != 1 {
+		t.Fatalf("%d disabled events: the unknown code should be turned off once", n)
+	}
+	if rs := h.status("999999"); rs.Disabled == "" {
+		t.Fatalf("status %+v", rs)
+	}
+	if rs := h.status("005930"); rs.Disabled != "" {
+		t.Fatalf("a network failure turned the rule off: %+v", rs)
+	}
+	if n := h.b.quoteCount("999999"); n != 3 {
+		t.Fatalf("%d quotes for the unknown code", n)
+	}
+	delete(h.b.quoteErr, "005930")
+	h.at(64_800)
+	h.wantOrders(1)
+}
+
+func TestOverrunningRoundsAreSkipped(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	h.start()
+	gate, started := make(chan struct{}), make(chan struct{})
+	h.b.mu.Lock()
+	h.b.quoteGate, h.b.quoting = gate, started
+	h.b.mu.Unlock()
+	h.clk.Advance(DefaultInterval) // round 2 starts and blocks in Quote
+	<-started
+	h.clk.Advance(5 * time.Second) // it takes 5 s: the rounds due at 4 s and 6 s are skipped
+	h.b.mu.Lock()
+	h.b.quoteGate = nil
+	h.b.mu.Unlock()
+	close(gate)
+	h.wait()
+	if n := h.b.quoteCount("005930"); n != 2 {
+		t.Fatalf("%d quotes, want 2", n)
+	}
+	h.tick(999 * time.Millisecond) // now 7.999 s: the next round is at 8 s
+	if n := h.b.quoteCount("005930"); n != 2 {
+		t.Fatalf("%d quotes before the next slot", n)
+	}
+	h.tick(time.Millisecond)
+	if n := h.b.quoteCount("005930"); n != 3 {
+		t.Fatalf("%d quotes, want 3", n)
+	}
+}
+
+func TestRunOnlyOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	h.start()
+	if err := h.e.Run(context.Background()); err == nil {
+		t.Fatal("second Run did not fail")
+	}
+}
+
+func TestPutRuleKeepsTheLegForTheSameThreshold(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, rules(baseRule()), nil)
+	ctx := context.Background()
+	h.at(64_800)
+	if err := h.e.PutRule(ctx, baseRule()); err != nil {
+		t.Fatal(err)
+	}
+	h.at(64_800)
+	h.wantOrders(1)
+
+	r := baseRule()
+	r.BuyBelow = 64_000
+	if err := h.e.PutRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	h.at(64_800)
+	h.wantOrders(1) // armed again, but 64,800 is not below 64,000
+	h.at(63_900)
+	if o := h.wantOrders(2)[1]; o.Price != 63_900 {
+		t.Fatalf("order %+v", o)
+	}
+
+	bad := baseRule()
+	bad.Qty = 0
+	if err := h.e.PutRule(ctx, bad); broker.KindOf(err) != broker.Invalid {
+		t.Fatalf("PutRule(qty 0) = %v", err)
+	}
+	if err := h.e.DeleteRule(ctx, "000660"); broker.KindOf(err) != broker.NotFound {
+		t.Fatalf("DeleteRule(unknown) = %v", err)
+	}
+	if err := h.e.EnableRule(ctx, "000660", true); broker.KindOf(err) != broker.NotFound {
+		t.Fatalf("EnableRule(unknown) = %v", err)
+	}
+}
+
+func TestChatEditsSurviveARestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rules.yaml")
+	write := func(s string) {
+		if err := os.WriteFile(file, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`rules:
+  - code: "005930"
+    buy_below: 65000
+    sell_above: 75000
+    qty: 10
+  - code: "000660"
+    buy_below: 200000
+    qty: 1
+`)
+	ctx := context.Background()
+	start := func() *Engine {
+		t.Helper()
+		st, err := OpenFileStore(filepath.Join(dir, "data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := New(Options{Broker: newFakeBroker(), RulesFile: file, Store: st, Clock: clock.NewFake(t0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	list := func(e *Engine) string {
+		rs, err := e.Rules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		for _, r := range rs {
+			parts = append(parts, r.Rule.String())
+		}
+		return strings.Join(parts, "\n")
+	}
+
+	e := start()
+	kakao := Rule{Code: "035720", BuyBelow: 40_000, Qty: 5, Type: broker.Market, Enabled: true, Cooldown: time.Hour}
+	for _, err := range []error{
+		e.PutRule(ctx, kakao),
+		e.DeleteRule(ctx, "000660"),
+		e.EnableRule(ctx, "005930", false),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := list(e)
+	after := list(start())
+	if after != before {
+		t.Fatalf("after restart:\n%s\nbefore:\n%s", after, before)
+	}
+	if strings.Contains(after, "000660") || !strings.Contains(after, "035720") || !strings.Contains(after, "005930 buy<65000 sell>75000 qty=10 limit max=0 cooldown=0s enabled=false") {
+		t.Fatalf("rules after restart:\n%s", after)
+	}
+
+	// A chat rule deleted from chat is gone; a chat edit equal to the file
+	// needs no override.
+	e = start()
+	if err := e.DeleteRule(ctx, "035720"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.EnableRule(ctx, "005930", true); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := OpenFileStore(filepath.Join(dir, "data"))
+	edits, _ := st.LoadRules(ctx)
+	if len(edits) != 1 || edits[0].Code != "000660" || !edits[0].Deleted {
+		t.Fatalf("stored edits %+v, want only the 000660 tombstone", edits)
+	}
+
+	// Editing the file's rule for a code deleted from chat brings it back:
+	// the newer intent wins.
+	write(`rules:
+  - code: "005930"
+    buy_below: 65000
+    sell_above: 75000
+    qty: 10
+  - code: "000660"
+    buy_below: 190000
+    qty: 1
+`)
+	got := list(start())
+	if !strings.Contains(got, "000660 buy<190000") {
+		t.Fatalf("file edit did not win over the tombstone:\n%s", got)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	off := Rule{Code: "000660", BuyBelow: 200_000, Qty: 1, Type: broker.Limit}
+	h := newHarness(t, rules(baseRule(), off), nil)
+	if s := h.e.Summary(); s != "2 rules, 1 enabled, not running" {
+		t.Errorf("summary %q", s)
+	}
+	h.at(64_800)
+	if s := h.e.Summary(); s != "2 rules, 1 enabled, running, 1 fired today" {
+		t.Errorf("summary %q", s)
+	}
+	h.clk.Advance(24 * time.Hour)
+	if s := h.e.Summary(); s != "2 rules, 1 enabled, running" {
+		t.Errorf("next day: summary %q", s)
+	}
+}
+
+func TestNewRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	if _, err := New(Options{}); err == nil {
+		t.Error("New without a broker")
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(bad, []byte("rules:\n  - code: \"005930\"\n    qty: 10\n    buy_belw: 65000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New(Options{Broker: newFakeBroker(), RulesFile: bad})
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Problems[0].Line != 4 {
+		t.Fatalf("New with a bad file: %v", err)
+	}
+	if _, err := New(Options{Broker: newFakeBroker(), Rules: rules(baseRule(), baseRule())}); err == nil {
+		t.Error("two rules for one code")
+	}
+	if _, err := New(Options{Broker: newFakeBroker(), Rules: rules(baseRule()), RulesFile: bad}); err == nil {
+		t.Error("Rules and RulesFile together")
+	}
+}
