@@ -61,6 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "config":
 		return printUsage(stdout)
+	case "check":
+		return runCheck(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], getenv, stdout)
+	case "service":
+		return runService(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return nil

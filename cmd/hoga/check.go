@@ -1,0 +1,540 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/store"
+	"github.com/hoga-trade/hoga/strategy"
+)
+
+// defaultCheckTimeout bounds each of `hoga check`'s checks. A first KIS
+// token can take a few seconds; the broker client retries a rate-limited
+// request for a few more.
+const defaultCheckTimeout = 20 * time.Second
+
+// checkCode is the stock every broker check quotes: Samsung Electronics,
+// listed on every broker, mock or live.
+const checkCode broker.Code = "005930"
+
+const checkUsage = `usage: hoga check [-timeout 20s]
+
+Validates the settings (exit 2 if they are wrong, like a start), then tries
+each configured part and prints one line per check: OK, FAIL with what to
+do, or -- when the part is not configured. Exit 1 if any check fails.
+Nothing is ordered and no chat message is sent.`
+
+// runCheck is `hoga check`.
+func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hoga check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	timeout := fs.Duration("timeout", defaultCheckTimeout, "time allowed for each check")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, checkUsage)
+			return nil
+		}
+		return &usageError{msg: err.Error() + "\n" + checkUsage}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("hoga check takes no arguments (got %q)\n%s", fs.Args(), checkUsage)}
+	}
+	if *timeout <= 0 {
+		return &usageError{msg: "hoga check: -timeout must be positive"}
+	}
+	cfg, err := loadSettings(getenv)
+	if err != nil {
+		return err
+	}
+	level := max(cfg.logLevel, slog.LevelWarn) // the check lines are the output; only warnings besides
+	return newChecker(cfg, newLogger(stderr, cfg.LogFormat, level), *timeout).run(ctx, stdout)
+}
+
+// checker runs the checks of `hoga check`. The parts it builds are
+// fields so tests can put fakes in their place.
+type checker struct {
+	cfg     *Config
+	log     *slog.Logger
+	timeout time.Duration
+	// openBroker builds the configured broker; release frees it.
+	openBroker func(ctx context.Context) (b broker.Broker, release func(), err error)
+	// loadRules reads and validates the rules file and counts its rules.
+	loadRules func(path string) (int, error)
+	// http carries the Telegram requests.
+	http *http.Client
+}
+
+func newChecker(cfg *Config, logger *slog.Logger, timeout time.Duration) *checker {
+	c := &checker{cfg: cfg, log: logger, timeout: timeout, http: &http.Client{}, loadRules: loadRulesCount}
+	c.openBroker = c.buildBroker
+	return c
+}
+
+// buildBroker builds the broker exactly as serve does (same token cache,
+// so a check reuses the day's KIS token instead of issuing one), except
+// that the paper exchange keeps its account in memory: a running hoga
+// owns paper.json, and a check must not write it.
+func (c *checker) buildBroker(ctx context.Context) (broker.Broker, func(), error) {
+	cfg := *c.cfg
+	if cfg.Broker == "paper" {
+		cfg.DataDir = ""
+	}
+	a := &app{cfg: &cfg, log: c.log, services: map[string]func(context.Context) error{}}
+	var err error
+	if a.cal, err = broker.NewCalendar(cfg.holidays); err != nil {
+		return nil, nil, err
+	}
+	if err := a.buildBroker(ctx); err != nil {
+		a.close()
+		return nil, nil, err
+	}
+	return a.inner, a.close, nil
+}
+
+// checkStatus is the first word of a check line.
+type checkStatus string
+
+const (
+	checkOK   checkStatus = "OK"
+	checkFail checkStatus = "FAIL"
+	checkSkip checkStatus = "--"
+)
+
+// checkResult is one line of `hoga check`: "OK   store: …".
+type checkResult struct {
+	Status checkStatus
+	Detail string
+}
+
+func ok(format string, args ...any) checkResult {
+	return checkResult{checkOK, fmt.Sprintf(format, args...)}
+}
+
+func skip(format string, args ...any) checkResult {
+	return checkResult{checkSkip, fmt.Sprintf(format, args...)}
+}
+
+// fail is a failed check: what went wrong, then — after a dash — what to
+// do about it.
+func fail(problem, todo string) checkResult {
+	if todo == "" {
+		return checkResult{checkFail, problem}
+	}
+	return checkResult{checkFail, problem + " — " + todo}
+}
+
+// checkFailedError is returned when at least one check failed (exit 1).
+type checkFailedError struct{ failed, total int }
+
+func (e *checkFailedError) Error() string {
+	if e.failed == 1 {
+		return fmt.Sprintf("1 of %d checks failed", e.total)
+	}
+	return fmt.Sprintf("%d of %d checks failed", e.failed, e.total)
+}
+
+// run prints one line per check, in order, as each finishes.
+func (c *checker) run(ctx context.Context, w io.Writer) error {
+	checks := []struct {
+		name string
+		fn   func(context.Context) checkResult
+	}{
+		{"settings", c.checkSettings},
+		{"store", c.checkStore},
+		{c.brokerLabel(), c.checkBroker},
+		{"telegram", c.checkTelegram},
+		{"rules", c.checkRules},
+	}
+	failed := 0
+	for _, ch := range checks {
+		cctx, cancel := context.WithTimeout(ctx, c.timeout)
+		res := ch.fn(cctx)
+		if res.Status == checkFail && errors.Is(cctx.Err(), context.DeadlineExceeded) && !strings.Contains(res.Detail, "timed out") {
+			res.Detail = fmt.Sprintf("timed out after %s: %s", c.timeout, res.Detail)
+		}
+		cancel()
+		if res.Status == checkFail {
+			failed++
+		}
+		fmt.Fprintf(w, "%-4s %s: %s\n", res.Status, ch.name, indentLines(res.Detail))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if failed > 0 {
+		return &checkFailedError{failed: failed, total: len(checks)}
+	}
+	return nil
+}
+
+// indentLines keeps a multi-line detail (a rules file's problems) under
+// its check.
+func indentLines(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n       ")
+}
+
+func (c *checker) brokerLabel() string {
+	if c.cfg.Broker == "paper" {
+		return "broker paper"
+	}
+	return fmt.Sprintf("broker %s (%s)", c.cfg.Broker, c.cfg.Mode)
+}
+
+// checkSettings reports what was loaded; invalid settings never get here
+// (they stop `hoga check` with exit 2, as they stop a start).
+func (c *checker) checkSettings(context.Context) checkResult {
+	src := "environment"
+	if _, err := os.Stat(".env"); err == nil {
+		wd, _ := os.Getwd()
+		src = filepath.Join(wd, ".env") + " and the environment"
+	}
+	limits := fmt.Sprintf("max %s원 per order, %d orders a day", bot.Group(c.cfg.MaxOrderKRW), c.cfg.MaxDailyOrders)
+	return ok("valid (%s); %s", src, limits)
+}
+
+// checkStore proves the data directory is writable (a temporary file,
+// written and removed) and that the journal opens and is migrated.
+func (c *checker) checkStore(ctx context.Context) checkResult {
+	dir, err := filepath.Abs(c.cfg.DataDir)
+	if err != nil {
+		dir = c.cfg.DataDir
+	}
+	const todo = "check HOGA_DATA_DIR and that the user hoga runs as may write there"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fail(fmt.Sprintf("data dir %s: %v", dir, err), todo)
+	}
+	f, err := os.CreateTemp(dir, ".hoga-check-*")
+	if err != nil {
+		return fail(fmt.Sprintf("data dir %s is not writable: %v", dir, err), todo)
+	}
+	_, werr := f.WriteString("hoga check\n")
+	cerr := f.Close()
+	rerr := os.Remove(f.Name())
+	if err := errors.Join(werr, cerr, rerr); err != nil {
+		return fail(fmt.Sprintf("data dir %s: %v", dir, err), todo)
+	}
+	db, err := store.Open(ctx, store.Options{Dir: dir, Logger: c.log})
+	if err != nil {
+		return fail(fmt.Sprintf("journal in %s: %v", dir, err), todo)
+	}
+	defer db.Close()
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fail(fmt.Sprintf("journal %s: %v", db.Path(), err), "the file may be damaged: keep a copy and see the logs")
+	}
+	return ok("data dir %s writable, journal %s (schema v%d)", dir, store.FileName, v)
+}
+
+// tokenEnsurer is a broker that can fetch its access token on its own
+// (KIS), so a refused key is told apart from a failed quote.
+type tokenEnsurer interface {
+	EnsureToken(ctx context.Context) error
+}
+
+// tokenExpirer is a broker with an access token (KIS, Kiwoom).
+type tokenExpirer interface {
+	TokenExpiry() time.Time
+}
+
+// checkBroker gets a token, one quote and the balance: read-only calls
+// that prove the keys, the account, the network path and the IP
+// registration. Nothing is ordered.
+func (c *checker) checkBroker(ctx context.Context) checkResult {
+	b, release, err := c.openBroker(ctx)
+	if err != nil {
+		return fail("setup: "+err.Error(), c.brokerTodo(err))
+	}
+	defer release()
+	var parts []string
+	if t, isToken := b.(tokenEnsurer); isToken {
+		if err := t.EnsureToken(ctx); err != nil {
+			return fail("token: "+err.Error(), c.brokerTodo(err))
+		}
+	}
+	q, err := b.Quote(ctx, checkCode)
+	if err != nil {
+		return fail(fmt.Sprintf("quote %s: %v", checkCode, err), c.brokerTodo(err))
+	}
+	if t, isToken := b.(tokenExpirer); isToken {
+		if exp := t.TokenExpiry(); !exp.IsZero() {
+			parts = append(parts, "token valid until "+kstStamp(exp))
+		}
+	} else if c.cfg.Broker == "paper" {
+		parts = append(parts, "simulated exchange")
+	}
+	parts = append(parts, fmt.Sprintf("%s = %s원", q.Code, bot.Group(q.Price)))
+	bal, err := b.Balance(ctx)
+	if err != nil {
+		return fail(strings.Join(parts, ", ")+"; balance: "+err.Error(), c.brokerTodo(err))
+	}
+	parts = append(parts, fmt.Sprintf("account cash %s원", bot.Group(bal.Cash)))
+	return ok("%s", strings.Join(parts, ", "))
+}
+
+// kstStamp is how hoga shows a time to a person: Korean time, whatever the
+// host's zone (a VM in a US region, a Windows box set to UTC).
+func kstStamp(t time.Time) string {
+	return t.In(broker.KST()).Format("01-02 15:04 KST")
+}
+
+// brokerTodo says what to do about a failed broker call.
+func (c *checker) brokerTodo(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer in time: check this machine's internet access, firewall and proxy" + c.baseURLNote()
+	}
+	var be *broker.Error
+	if !errors.As(err, &be) {
+		return ""
+	}
+	keys := map[string]string{
+		"kis":    "check HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET (mock and live apps have different keys; HOGA_MODE=" + c.cfg.Mode + ")",
+		"kiwoom": "check HOGA_KIWOOM_APP_KEY and HOGA_KIWOOM_SECRET_KEY (mock and live keys differ; HOGA_MODE=" + c.cfg.Mode + ") and that this machine's public IP is registered at openapi.kiwoom.com",
+	}[c.cfg.Broker]
+	switch be.Kind {
+	case broker.Auth:
+		return keys
+	case broker.RateLimited:
+		return "the broker is limiting requests (KIS issues one token a minute): wait a minute and run hoga check again"
+	case broker.Transient, broker.UnknownOutcome:
+		return "cannot talk to the broker: check this machine's internet access and firewall" + c.baseURLNote()
+	case broker.Invalid, broker.NotFound:
+		if c.cfg.Broker == "kis" {
+			return "check HOGA_KIS_ACCOUNT (12345678-01) and that HOGA_MODE matches the account"
+		}
+		return "check that HOGA_MODE matches the account and keys"
+	}
+	return ""
+}
+
+func (c *checker) baseURLNote() string {
+	switch {
+	case c.cfg.Broker == "kis" && c.cfg.KISBaseURL != "":
+		return " and HOGA_KIS_BASE_URL"
+	case c.cfg.Broker == "kiwoom" && c.cfg.KiwoomBaseURL != "":
+		return " and HOGA_KIWOOM_BASE_URL"
+	}
+	return ""
+}
+
+// checkTelegram calls getMe (the token) and getChat on where alerts go:
+// the alert chat, or each allowed user's private chat. getChat sends
+// nothing, so a check never pings anyone's phone.
+func (c *checker) checkTelegram(ctx context.Context) checkResult {
+	if c.cfg.TelegramToken == "" {
+		return skip("not configured (console mode)")
+	}
+	b, err := tgbot.New(c.cfg.TelegramToken.reveal(),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithServerURL(strings.TrimRight(c.cfg.TelegramAPIURL, "/")),
+		tgbot.WithHTTPClient(c.timeout, c.http),
+		tgbot.WithErrorsHandler(func(error) {}),
+	)
+	if err != nil {
+		return fail("token: "+err.Error(), "check HOGA_TELEGRAM_TOKEN (from @BotFather)")
+	}
+	me, err := b.GetMe(ctx)
+	if err != nil {
+		todo := "check HOGA_TELEGRAM_TOKEN (from @BotFather)"
+		if !errors.Is(err, tgbot.ErrorUnauthorized) && !errors.Is(err, tgbot.ErrorNotFound) {
+			todo = "check this machine's internet access to " + c.apiHost()
+			if c.cfg.TelegramAPIURL != "https://api.telegram.org" {
+				todo += " and HOGA_TELEGRAM_API_URL"
+			}
+		}
+		return fail("getMe: "+c.telegramProblem(err), todo)
+	}
+	var reached []string
+	for _, target := range c.alertTargets() {
+		chat, err := b.GetChat(ctx, &tgbot.GetChatParams{ChatID: target.id})
+		if err != nil {
+			return fail(fmt.Sprintf("@%s ok, but %s %d: %s", me.Username, target.what, target.id, c.telegramProblem(err)), c.chatTodo(target, me.Username, err))
+		}
+		desc := fmt.Sprintf("%s %d", target.what, target.id)
+		if chat.Title != "" {
+			desc = fmt.Sprintf("%s %q", target.what, chat.Title)
+		}
+		if target.topic != 0 {
+			if !chat.IsForum {
+				return fail(fmt.Sprintf("@%s ok, but %s is not a forum group, so it has no topic %d", me.Username, desc, target.topic),
+					"drop \":"+strconv.FormatInt(target.topic, 10)+"\" from HOGA_TELEGRAM_ALERT_CHAT, or turn on Topics in the group's settings")
+			}
+			desc += fmt.Sprintf(" topic %d (not verified: that would need a message)", target.topic)
+		}
+		reached = append(reached, desc)
+	}
+	return ok("@%s, alerts to %s reachable", me.Username, strings.Join(reached, ", "))
+}
+
+// alertTarget is a chat the alert feed writes to.
+type alertTarget struct {
+	what  string // "alert chat", "user"
+	id    int64
+	topic int64
+	group bool
+}
+
+// alertTargets are the chats alerts go to: HOGA_TELEGRAM_ALERT_CHAT, or
+// else every allowed user's private chat (validated by loadConfig).
+func (c *checker) alertTargets() []alertTarget {
+	if s := c.cfg.TelegramAlertChat; s != "" {
+		chat, topic, _ := strings.Cut(s, ":")
+		id, _ := strconv.ParseInt(chat, 10, 64)
+		t, _ := strconv.ParseInt(topic, 10, 64)
+		return []alertTarget{{what: "alert chat", id: id, topic: t, group: true}}
+	}
+	var out []alertTarget
+	for u := range c.cfg.allowed {
+		id, _ := strconv.ParseInt(u, 10, 64)
+		out = append(out, alertTarget{what: "user", id: id})
+	}
+	slices.SortFunc(out, func(a, b alertTarget) int { return cmp.Compare(a.id, b.id) })
+	return out
+}
+
+func (c *checker) chatTodo(t alertTarget, username string, err error) string {
+	var migrated *tgbot.MigrateError
+	switch {
+	case errors.As(err, &migrated):
+		return fmt.Sprintf("the group became a supergroup: set HOGA_TELEGRAM_ALERT_CHAT=%d", migrated.MigrateToChatID)
+	case errors.Is(err, tgbot.ErrorForbidden) && t.group:
+		return "the bot was removed from the group: add @" + username + " again"
+	case errors.Is(err, tgbot.ErrorForbidden):
+		return fmt.Sprintf("user %d blocked the bot: unblock @%s in Telegram", t.id, username)
+	case t.group:
+		return "add @" + username + " to the group, and check HOGA_TELEGRAM_ALERT_CHAT (group ids start with -100)"
+	default:
+		return fmt.Sprintf("user %d must open t.me/%s and press Start once (or set HOGA_TELEGRAM_ALERT_CHAT)", t.id, username)
+	}
+}
+
+// telegramProblem renders a Bot API error as "401 Unauthorized". The bot
+// library scrubs the token from transport errors; only the host is kept
+// here anyway.
+func (c *checker) telegramProblem(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("cannot reach %s: %v", c.apiHost(), ue.Err)
+	}
+	var tooMany *tgbot.TooManyRequestsError
+	if errors.As(err, &tooMany) {
+		return fmt.Sprintf("429 Too Many Requests (retry after %ds)", tooMany.RetryAfter)
+	}
+	for _, e := range []struct {
+		sentinel error
+		status   string
+	}{
+		{tgbot.ErrorUnauthorized, "401"},
+		{tgbot.ErrorForbidden, "403"},
+		{tgbot.ErrorNotFound, "404"},
+		{tgbot.ErrorBadRequest, "400"},
+		{tgbot.ErrorConflict, "409"},
+	} {
+		if errors.Is(err, e.sentinel) {
+			// The library's text is "<sentinel>, <Telegram's description>".
+			_, desc, _ := strings.Cut(err.Error(), ", ")
+			return e.status + " " + desc
+		}
+	}
+	var migrated *tgbot.MigrateError
+	if errors.As(err, &migrated) {
+		return "400 " + strings.TrimPrefix(migrated.Message, tgbot.ErrorBadRequest.Error()+": ")
+	}
+	return err.Error()
+}
+
+func (c *checker) apiHost() string {
+	if u, err := url.Parse(c.cfg.TelegramAPIURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return c.cfg.TelegramAPIURL
+}
+
+// checkRules validates the rules file the strategy would load.
+func (c *checker) checkRules(context.Context) checkResult {
+	if c.cfg.RulesFile == "" {
+		return skip("not configured (HOGA_RULES_FILE is empty; /rule add still works)")
+	}
+	n, err := c.loadRules(c.cfg.RulesFile)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		wd, _ := os.Getwd()
+		return fail(err.Error(), "check HOGA_RULES_FILE (a relative path starts from "+wd+")")
+	}
+	if err != nil {
+		return fail(err.Error(), "fix the file (format: deploy/rules.example.yaml)")
+	}
+	return ok("%s: %d rules", c.cfg.RulesFile, n)
+}
+
+// loadRulesCount is the strategy's own loader, so the check and a start
+// accept exactly the same files.
+func loadRulesCount(path string) (int, error) {
+	rules, err := strategy.LoadRulesFile(path)
+	return len(rules), err
+}
+
+// runHealthcheck is `hoga healthcheck`: GET /healthz on the HTTP API, for
+// a Docker HEALTHCHECK (a distroless image has no curl). It is cheap and
+// local: `hoga check` would call the broker every half minute.
+func runHealthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return &usageError{msg: "usage: hoga healthcheck (asks http://HOGA_HTTP_ADDR/healthz; exit 0 when healthy)"}
+	}
+	cfg, err := loadSettings(getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.HTTPAddr == "" {
+		return &usageError{msg: "hoga healthcheck asks the HTTP API's /healthz: set HOGA_HTTP_ADDR (e.g. 127.0.0.1:8080)"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	u := healthURL(cfg.HTTPAddr)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	first, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("healthcheck: %s answered %s: %s", u, resp.Status, first)
+	}
+	fmt.Fprintln(stdout, "ok", first)
+	return nil
+}
+
+// healthURL is the /healthz URL for a listen address; a wildcard host
+// (":8080", "0.0.0.0:8080", "[::]:8080") is asked on loopback.
+func healthURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr + "/healthz"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz"
+}
