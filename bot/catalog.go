@@ -119,6 +119,20 @@ var catalogs = map[Lang]map[string]string{
 		"stale":             "이 메시지는 %s 전에 보낸 것이라 실행하지 않았습니다 (한도 %s). 지금도 원하면 다시 보내세요.",
 		"whoami":            "이제 사용자 %s 로 명령합니다.",
 
+		// Telegram's command menu (setMyCommands): plain text, ≤ 256 characters.
+		"cmd.help":    "명령 목록과 사용법",
+		"cmd.price":   "현재가 — /price 005930",
+		"cmd.buy":     "매수 — /buy 종목코드 수량 [가격]",
+		"cmd.sell":    "매도 — /sell 종목코드 수량 [가격]",
+		"cmd.cancel":  "주문 취소 — /cancel 주문번호",
+		"cmd.orders":  "오늘 주문",
+		"cmd.balance": "잔고와 평가손익",
+		"cmd.rules":   "자동매매 규칙 목록",
+		"cmd.rule":    "규칙 추가·삭제 — /rule add|del|on|off …",
+		"cmd.halt":    "긴급 정지: 모든 주문 중단",
+		"cmd.resume":  "긴급 정지 해제",
+		"cmd.status":  "상태: 모드, 브로커, 장, 최근 오류",
+
 		"err.invalid":            "❌ 요청이 올바르지 않습니다: %s",
 		"err.rejected":           "❌ 브로커가 주문을 거부했습니다: %s",
 		"err.insufficient_funds": "❌ 잔고가 부족합니다: %s — /balance 로 주문가능 금액과 수량을 확인하세요.",
@@ -238,6 +252,20 @@ var catalogs = map[Lang]map[string]string{
 		"unauthorized":      "Not authorized. User id %s is not on the allowed list. Ask the owner to add it to HOGA_TELEGRAM_ALLOWED_USERS.",
 		"stale":             "This message was sent %s ago, so it was not executed (limit %s). Send it again if you still want it.",
 		"whoami":            "Now commanding as user %s.",
+
+		// Telegram's command menu (setMyCommands): plain text, ≤ 256 characters.
+		"cmd.help":    "Commands and how to use them",
+		"cmd.price":   "Current price — /price 005930",
+		"cmd.buy":     "Buy — /buy CODE QTY [PRICE]",
+		"cmd.sell":    "Sell — /sell CODE QTY [PRICE]",
+		"cmd.cancel":  "Cancel an order — /cancel ORDERNO",
+		"cmd.orders":  "Today's orders",
+		"cmd.balance": "Cash, holdings, profit and loss",
+		"cmd.rules":   "Strategy rules",
+		"cmd.rule":    "Add or remove a rule — /rule add|del|on|off …",
+		"cmd.halt":    "Kill switch: stop all orders",
+		"cmd.resume":  "Resume after /halt",
+		"cmd.status":  "Status: mode, broker, market, recent errors",
 
 		"err.invalid":            "❌ Invalid request: %s",
 		"err.rejected":           "❌ The broker rejected the order: %s",

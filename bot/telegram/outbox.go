@@ -1,0 +1,484 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
+
+	"github.com/hoga-trade/hoga/bot"
+)
+
+// inlineKeyboard and inlineButton are reply_markup as the Bot API wants
+// it. The library's models.InlineKeyboardButton always serialises
+// "copy_text":{"text":""}, which Telegram refuses (BUTTON_COPY_TEXT_INVALID).
+type inlineKeyboard struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
+// keyboard lays buttons out in one row, as bot.Reply describes them.
+func keyboard(buttons []bot.Button) inlineKeyboard {
+	row := make([]inlineButton, len(buttons))
+	for i, btn := range buttons {
+		row[i] = inlineButton{Text: btn.Text, CallbackData: btn.Data}
+	}
+	return inlineKeyboard{InlineKeyboard: [][]inlineButton{row}}
+}
+
+func checkButtons(buttons []bot.Button) error {
+	for _, btn := range buttons {
+		if btn.Text == "" || btn.Data == "" || len(btn.Data) > 64 {
+			return fmt.Errorf("telegram: button %q: label and callback data (1–64 bytes) are required", btn.Text)
+		}
+	}
+	return nil
+}
+
+var noPreview = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
+
+type opKind int
+
+const (
+	opSend   opKind = iota // sendMessage
+	opEdit                 // editMessageText (no buttons given: the keyboard goes)
+	opMarkup               // editMessageReplyMarkup to an empty keyboard
+)
+
+// item is one API call waiting in a chat's queue.
+type item struct {
+	op      opKind
+	thread  int
+	msgID   int // opEdit, opMarkup
+	text    string
+	plain   bool // Telegram refused the HTML: send it stripped
+	buttons []bot.Button
+	silent  bool
+	alert   bool // an alert: follows the alert chat's fallbacks
+	onSent  func(chat int64, msgID int)
+	done    chan error // buffered; nil when nobody waits
+	moves   int        // migrations followed
+}
+
+func (it *item) finish(err error) {
+	if it.done != nil {
+		it.done <- err
+	}
+}
+
+// outbox is one chat's queue and its worker.
+type outbox struct {
+	perChat  *rate.Limiter
+	perGroup *rate.Limiter // nil for private chats
+
+	mu     sync.Mutex
+	chat   int64 // where it sends now (changes when a group migrates)
+	items  []*item
+	wake   chan struct{}
+	exited bool
+}
+
+func (b *Bot) newOutbox(chat int64) *outbox {
+	ob := &outbox{chat: chat, wake: make(chan struct{}, 1), perChat: rate.NewLimiter(b.limits.PerChat, b.limits.PerChatBurst)}
+	if chat < 0 {
+		ob.perGroup = rate.NewLimiter(b.limits.PerGroup, b.limits.PerGroupBurst)
+	}
+	return ob
+}
+
+func (ob *outbox) target() int64 {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	return ob.chat
+}
+
+func (ob *outbox) push(items []*item, urgent bool, max int) error {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	if ob.exited {
+		return errStopped
+	}
+	if len(ob.items)+len(items) > max {
+		return fmt.Errorf("telegram: %d messages already waiting for chat %d", len(ob.items), ob.chat)
+	}
+	if urgent {
+		ob.items = append(append([]*item(nil), items...), ob.items...)
+	} else {
+		ob.items = append(ob.items, items...)
+	}
+	select {
+	case ob.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// pop takes the next item; when the queue is empty and stopping is set it
+// marks the outbox exited (later pushes fail) and returns exit = true.
+func (ob *outbox) pop(stopping bool) (it *item, exit bool) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	if len(ob.items) == 0 {
+		if stopping {
+			ob.exited = true
+			return nil, true
+		}
+		return nil, false
+	}
+	it = ob.items[0]
+	ob.items = ob.items[1:]
+	return it, false
+}
+
+// enqueue queues items for dest's chat, creating its queue (and, once Run
+// has started, its worker) on first use.
+func (b *Bot) enqueue(dest destination, items []*item, urgent bool) error {
+	if len(items) == 0 {
+		return nil
+	}
+	b.mu.Lock()
+	ob := b.outboxes[dest.chat]
+	if ob == nil {
+		if b.state >= stateStopping {
+			b.mu.Unlock()
+			return errStopped
+		}
+		ob = b.newOutbox(dest.chat)
+		b.outboxes[dest.chat] = ob
+		if b.state == stateRunning {
+			b.startWorkerLocked(ob)
+		}
+	}
+	b.mu.Unlock()
+	return ob.push(items, urgent, b.cfg.MaxQueue)
+}
+
+func (b *Bot) startWorkerLocked(ob *outbox) {
+	b.workers.Add(1)
+	go b.work(b.sendCtx, ob, b.stopping)
+}
+
+// work sends ob's items in order until stopping is closed and the queue
+// is empty, or ctx ends (the grace period is over).
+func (b *Bot) work(ctx context.Context, ob *outbox, stopping <-chan struct{}) {
+	defer b.workers.Done()
+	for {
+		stop := false
+		select {
+		case <-stopping:
+			stop = true
+		default:
+		}
+		it, exit := ob.pop(stop)
+		if exit {
+			return
+		}
+		if it == nil {
+			select {
+			case <-ob.wake:
+			case <-stopping:
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				b.abandon(ob)
+				return
+			}
+			continue
+		}
+		b.deliver(ctx, ob, it)
+		if ctx.Err() != nil {
+			b.abandon(ob)
+			return
+		}
+	}
+}
+
+func (b *Bot) abandon(ob *outbox) {
+	ob.mu.Lock()
+	n := len(ob.items)
+	for _, it := range ob.items {
+		it.finish(errStopped)
+	}
+	ob.items, ob.exited = nil, true
+	chat := ob.chat
+	ob.mu.Unlock()
+	if n > 0 {
+		b.log.Warn("telegram: messages not sent before shutdown", "chat", chat, "count", n)
+	}
+}
+
+// deliver makes one item's call until it succeeds or can never succeed.
+func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
+	backoff := time.Second
+	for {
+		chat := ob.target()
+		if !b.waitTurn(ctx, ob) {
+			it.finish(ctx.Err())
+			return
+		}
+		msgID, err := b.call(ctx, chat, it)
+		if err == nil {
+			if it.onSent != nil {
+				it.onSent(chat, msgID)
+			}
+			it.finish(nil)
+			return
+		}
+		var tooMany *tgbot.TooManyRequestsError
+		var migrate *tgbot.MigrateError
+		switch {
+		case errors.As(err, &tooMany):
+			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			b.log.Warn("telegram: Telegram asked to slow down; resending after retry_after", "chat", chat, "retry_after", wait)
+			if !b.sleep(ctx, wait) {
+				it.finish(ctx.Err())
+				return
+			}
+		case errors.As(err, &migrate) && it.moves < 5:
+			it.moves++
+			b.migrate(ob, chat, int64(migrate.MigrateToChatID))
+		case errors.Is(err, tgbot.ErrorForbidden):
+			b.forbidden(chat, it, err)
+			it.finish(b.scrub(err))
+			return
+		case it.op != opMarkup && !it.plain && strings.Contains(err.Error(), "can't parse entities"):
+			b.log.Error("telegram: Telegram refused the message's HTML; resending it as plain text", "chat", chat, "err", b.scrub(err))
+			it.plain = true
+		case it.op != opSend && strings.Contains(err.Error(), "message is not modified"):
+			it.finish(nil)
+			return
+		case it.op == opEdit && errors.Is(err, tgbot.ErrorBadRequest):
+			b.log.Warn("telegram: could not edit the message; sending the text as a new one", "chat", chat, "err", b.scrub(err))
+			it.op = opSend
+		case errors.Is(err, tgbot.ErrorBadRequest), errors.Is(err, tgbot.ErrorUnauthorized),
+			errors.Is(err, tgbot.ErrorNotFound), errors.As(err, &migrate):
+			b.log.Error("telegram: Telegram refused the message; dropped", "chat", chat, "err", b.scrub(err))
+			it.finish(b.scrub(err))
+			return
+		default: // network trouble or a server error: try again, later each time
+			if ctx.Err() != nil {
+				it.finish(ctx.Err())
+				return
+			}
+			b.log.Warn("telegram: sending failed; retrying", "chat", chat, "err", b.scrub(err), "in", backoff)
+			if !b.sleep(ctx, backoff) {
+				it.finish(ctx.Err())
+				return
+			}
+			backoff = min(backoff*2, 30*time.Second)
+		}
+	}
+}
+
+// waitTurn waits until the chat's, the group's and the global limiter all
+// allow one more message, on the injected clock.
+func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
+	for _, l := range []*rate.Limiter{ob.perChat, ob.perGroup, b.global} {
+		if l == nil {
+			continue
+		}
+		now := b.clock.Now()
+		r := l.ReserveN(now, 1)
+		if d := r.DelayFrom(now); d > 0 {
+			select {
+			case <-b.clock.After(d):
+			case <-ctx.Done():
+				r.CancelAt(b.clock.Now())
+				return false
+			}
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// call makes the API request for it and returns the message id.
+func (b *Bot) call(ctx context.Context, chat int64, it *item) (int, error) {
+	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	text, mode := it.text, models.ParseModeHTML
+	if it.plain {
+		text, mode = bot.StripHTML(it.text), ""
+	}
+	switch it.op {
+	case opEdit:
+		p := &tgbot.EditMessageTextParams{ChatID: chat, MessageID: it.msgID, Text: text, ParseMode: mode, LinkPreviewOptions: noPreview}
+		if len(it.buttons) > 0 {
+			p.ReplyMarkup = keyboard(it.buttons)
+		}
+		_, err := b.api.EditMessageText(rctx, p)
+		return it.msgID, err
+	case opMarkup:
+		_, err := b.api.EditMessageReplyMarkup(rctx, &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: it.msgID,
+			ReplyMarkup: inlineKeyboard{InlineKeyboard: [][]inlineButton{}}})
+		return it.msgID, err
+	}
+	p := &tgbot.SendMessageParams{ChatID: chat, MessageThreadID: it.thread, Text: text, ParseMode: mode,
+		DisableNotification: it.silent, LinkPreviewOptions: noPreview}
+	if len(it.buttons) > 0 {
+		p.ReplyMarkup = keyboard(it.buttons)
+	}
+	m, err := b.api.SendMessage(rctx, p)
+	if err != nil {
+		return 0, err
+	}
+	return m.ID, nil
+}
+
+// migrate follows a group that became a supergroup: the queue sends to the
+// new id from now on, and the alert chat moves with it.
+func (b *Bot) migrate(ob *outbox, from, to int64) {
+	b.mu.Lock()
+	ob.mu.Lock()
+	ob.chat = to
+	ob.mu.Unlock()
+	if _, ok := b.outboxes[to]; !ok {
+		b.outboxes[to] = ob
+	}
+	wasAlert := b.alertChat == from
+	if wasAlert {
+		b.alertChat = to
+	}
+	b.mu.Unlock()
+	if wasAlert {
+		b.log.Error("telegram: the alert chat was upgraded to a supergroup; following it — set HOGA_TELEGRAM_ALERT_CHAT to the new id",
+			"old_chat", from, "new_chat", to)
+		return
+	}
+	b.log.Error("telegram: a chat was upgraded to a supergroup; following it", "old_chat", from, "new_chat", to)
+}
+
+// forbidden handles a 403: the bot was removed from a group or blocked by
+// a user. An alert for the alert chat goes to the allowed users' private
+// chats instead, and so does every alert after it.
+func (b *Bot) forbidden(chat int64, it *item, err error) {
+	b.mu.Lock()
+	toAlertChat := it.alert && it.op == opSend && b.alertChat != 0 && chat == b.alertChat
+	first := toAlertChat && !b.alertDead
+	if toAlertChat {
+		b.alertDead = true
+	}
+	b.mu.Unlock()
+	if !toAlertChat {
+		b.log.Warn("telegram: the bot may not post in this chat (blocked by the user or removed from the group); message dropped",
+			"chat", chat, "err", b.scrub(err))
+		return
+	}
+	if first {
+		b.log.Error("telegram: the bot may not post in the alert chat (removed or blocked); alerts now go to the allowed users' private chats — add the bot back or fix HOGA_TELEGRAM_ALERT_CHAT",
+			"chat", chat, "err", b.scrub(err))
+	}
+	for _, id := range b.cfg.Allowed {
+		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true, onSent: it.onSent}
+		if qerr := b.enqueue(destination{chat: id}, []*item{cp}, false); qerr != nil {
+			b.log.Error("telegram: alert lost: could not queue it for a private chat", "chat", id, "err", qerr)
+		}
+	}
+}
+
+// sendItems turns a message into queued sends: split to Telegram's length
+// limit, buttons on the last part.
+func (b *Bot) sendItems(text string, buttons []bot.Button, silent, alert bool, thread int) []*item {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	parts := splitHTML(text, maxMessageLength)
+	items := make([]*item, len(parts))
+	for i, p := range parts {
+		items[i] = &item{op: opSend, thread: thread, text: p, silent: silent, alert: alert}
+	}
+	if len(buttons) > 0 {
+		last := items[len(items)-1]
+		last.buttons = buttons
+		last.onSent = func(chat int64, msgID int) { b.rememberPrompt(msgKey{chat: chat, msg: msgID}, buttons) }
+	}
+	return items
+}
+
+// reply queues a reply to a command.
+func (b *Bot) reply(dest destination, r bot.Reply) {
+	if err := checkButtons(r.Buttons); err != nil {
+		b.log.Error("telegram: reply has invalid buttons; sent without them", "err", err)
+		r.Buttons = nil
+	}
+	if err := b.enqueue(dest, b.sendItems(r.Text, r.Buttons, false, false, dest.thread), false); err != nil {
+		b.log.Error("telegram: reply not queued", "chat", dest.chat, "err", err)
+	}
+}
+
+// edit queues r as the new text of message key; text beyond the first
+// part follows as new messages. The channel reports the edit's outcome.
+func (b *Bot) edit(key msgKey, dest destination, r bot.Reply, urgent bool) <-chan error {
+	done := make(chan error, 1)
+	if err := checkButtons(r.Buttons); err != nil {
+		b.log.Error("telegram: reply has invalid buttons; sent without them", "err", err)
+		r.Buttons = nil
+	}
+	if strings.TrimSpace(r.Text) == "" { // nothing to show: just drop the keyboard
+		if err := b.enqueue(destination{chat: key.chat}, []*item{{op: opMarkup, msgID: key.msg, done: done}}, urgent); err != nil {
+			done <- err
+		}
+		return done
+	}
+	parts := splitHTML(r.Text, maxMessageLength)
+	items := []*item{{op: opEdit, msgID: key.msg, thread: dest.thread, text: parts[0], done: done}}
+	for _, p := range parts[1:] {
+		items = append(items, &item{op: opSend, thread: dest.thread, text: p})
+	}
+	if len(r.Buttons) > 0 {
+		last := items[len(items)-1]
+		last.buttons = r.Buttons
+		last.onSent = func(chat int64, msgID int) { b.rememberPrompt(msgKey{chat: chat, msg: msgID}, r.Buttons) }
+	}
+	if err := b.enqueue(destination{chat: key.chat, thread: dest.thread}, items, urgent); err != nil {
+		b.log.Error("telegram: edit not queued", "chat", key.chat, "err", err)
+		done <- err
+	}
+	return done
+}
+
+// removeButtons queues the removal of a dead prompt's keyboard.
+func (b *Bot) removeButtons(key msgKey, dest destination) {
+	if err := b.enqueue(dest, []*item{{op: opMarkup, msgID: key.msg}}, false); err != nil {
+		b.log.Warn("telegram: could not queue removing dead buttons", "chat", key.chat, "err", err)
+	}
+}
+
+// SendAlert queues an alert for the alert chat (its topic), or for each
+// allowed user's private chat when there is none or it refused the bot.
+// It never waits for Telegram; it fails only when the queue is full or
+// the Bot has stopped.
+func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
+	if err := checkButtons(a.Buttons); err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range b.alertTargets() {
+		if err := b.enqueue(d, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread), false); err != nil {
+			errs = append(errs, fmt.Errorf("telegram: alert for chat %d: %w", d.chat, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Bot) alertTargets() []destination {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.alertChat != 0 && !b.alertDead {
+		return []destination{{chat: b.alertChat, thread: b.alertTopic}}
+	}
+	out := make([]destination, len(b.cfg.Allowed))
+	for i, id := range b.cfg.Allowed {
+		out[i] = destination{chat: id}
+	}
+	return out
+}

@@ -1,0 +1,505 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
+
+	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// DefaultAPIURL is the Bot API server when Config.APIURL is empty.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// maxMessageLength is Telegram's limit on a message text (UTF-16 units).
+const maxMessageLength = 4096
+
+// Limits are the sending rates. Zero fields take Telegram's published
+// limits; Unlimited turns throttling off.
+type Limits struct {
+	PerChat      rate.Limit // messages per second to one chat (default 1)
+	PerChatBurst int        // default 3
+	PerGroup     rate.Limit // messages per second to one group (default 20 a minute)
+	PerGroupBurst int       // default 5
+	Global       rate.Limit // messages per second overall (default 30)
+	GlobalBurst  int        // default 30
+}
+
+// Unlimited is Limits with every rate infinite, for tests and for the fake
+// Bot API.
+func Unlimited() Limits {
+	return Limits{PerChat: rate.Inf, PerGroup: rate.Inf, Global: rate.Inf}
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.PerChat == 0 {
+		l.PerChat = 1
+	}
+	if l.PerChatBurst <= 0 {
+		l.PerChatBurst = 3
+	}
+	if l.PerGroup == 0 {
+		l.PerGroup = rate.Every(3 * time.Second) // 20 a minute
+	}
+	if l.PerGroupBurst <= 0 {
+		l.PerGroupBurst = 5
+	}
+	if l.Global == 0 {
+		l.Global = 30
+	}
+	if l.GlobalBurst <= 0 {
+		l.GlobalBurst = 30
+	}
+	return l
+}
+
+// Config builds a Bot. Token, Allowed and Router are required.
+type Config struct {
+	Token string
+	// APIURL is the Bot API server (HOGA_TELEGRAM_API_URL), default
+	// DefaultAPIURL; tests and faketelegram point it elsewhere.
+	APIURL string
+	// Allowed are the Telegram user ids that may command hoga. New refuses
+	// an empty list: an open trading bot is never what anyone wants.
+	Allowed []int64
+	// AlertChat receives the alert feed; AlertTopic is a forum topic in
+	// it (message_thread_id). Zero: alerts go to each allowed user's
+	// private chat. ParseAlertChat reads HOGA_TELEGRAM_ALERT_CHAT.
+	AlertChat  int64
+	AlertTopic int
+	Router     *bot.Router
+
+	Logger *slog.Logger
+	// Clock paces sends (rate limits, retry_after, backoff) and dates the
+	// refusal throttle. Default: the wall clock.
+	Clock clock.Clock
+	// PollTimeout is the long-poll wait (default 50s).
+	PollTimeout time.Duration
+	// HTTPClient carries every Bot API request; its Timeout must exceed
+	// PollTimeout. Default: a client with PollTimeout+10s.
+	HTTPClient *http.Client
+	Limits     Limits
+	// AlertSettings decides how the "hoga stopped" message goes out
+	// (system=silent or off); the Feed applies them to everything else.
+	AlertSettings bot.AlertSettings
+
+	// ShutdownGrace bounds how long Run keeps finishing work and sending
+	// queued messages after ctx ends (default 5s, wall clock).
+	ShutdownGrace time.Duration
+	// ProgressWait bounds how long a confirmed order waits for its prompt
+	// to lose its buttons before it is sent anyway (default 5s).
+	ProgressWait time.Duration
+	// RefusalInterval is the least time between two "not authorized"
+	// replies to the same sender (default 1m); every refusal is logged.
+	RefusalInterval time.Duration
+	// MaxQueue caps the messages waiting for one chat (default 1000);
+	// beyond it SendAlert returns an error rather than grow without end.
+	MaxQueue int
+	// Readers is how many read-only commands may run at once (default 4).
+	Readers int
+}
+
+// LogValue keeps the token out of logs if a Config is ever logged.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("token", "REDACTED"),
+		slog.String("api_url", c.APIURL),
+		slog.Int("allowed_users", len(c.Allowed)),
+		slog.Int64("alert_chat", c.AlertChat),
+		slog.Int("alert_topic", c.AlertTopic),
+	)
+}
+
+// ParseAlertChat reads HOGA_TELEGRAM_ALERT_CHAT: "chatid" or
+// "chatid:topicid" (a forum topic). Empty means no alert chat.
+func ParseAlertChat(s string) (chat int64, topic int, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, 0, nil
+	}
+	c, t, hasTopic := strings.Cut(s, ":")
+	chat, err = strconv.ParseInt(strings.TrimSpace(c), 10, 64)
+	if err != nil || chat == 0 {
+		return 0, 0, fmt.Errorf("telegram alert chat %q must be a chat id like -1001234567890, optionally :topicid", s)
+	}
+	if hasTopic {
+		topic, err = strconv.Atoi(strings.TrimSpace(t))
+		if err != nil || topic <= 0 {
+			return 0, 0, fmt.Errorf("telegram alert chat %q: topic id %q must be a positive number", s, t)
+		}
+	}
+	return chat, topic, nil
+}
+
+type runState int
+
+const (
+	stateNew runState = iota
+	stateRunning
+	stateStopping
+	stateStopped
+)
+
+var errStopped = errors.New("telegram: stopped")
+
+// Bot is the Telegram transport. It implements bot.AlertSink.
+type Bot struct {
+	cfg     Config
+	log     *slog.Logger
+	clock   clock.Clock
+	router  *bot.Router
+	api     *tgbot.Bot
+	allowed map[int64]bool
+	texts   texts
+	limits  Limits
+	global  *rate.Limiter
+
+	lane     chan func(context.Context)
+	readers  chan struct{}
+	handlers sync.WaitGroup // reader goroutines in flight
+
+	mu         sync.Mutex
+	state      runState
+	me         string
+	outboxes   map[int64]*outbox // by chat id; a migrated chat's old id maps to the same outbox
+	alertChat  int64
+	alertTopic int
+	alertDead  bool // the alert chat refused us (403): alerts go private
+	prompts    map[msgKey]*prompt
+	refused    map[string]time.Time
+	workCtx    context.Context // handlers: outlives Run's ctx by the grace period
+	cancelWork context.CancelFunc
+	sendCtx    context.Context // queues: likewise
+	cancelSend context.CancelFunc
+	stopping   chan struct{} // closed when queues should drain and exit
+	workers    sync.WaitGroup
+}
+
+var _ bot.AlertSink = (*Bot)(nil)
+
+// New checks cfg and prepares a Bot; it does not touch the network (Run
+// and CheckConnection do).
+func New(cfg Config) (*Bot, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("telegram: Config.Token is required")
+	}
+	if len(cfg.Allowed) == 0 {
+		return nil, errors.New("telegram: refusing to start without allowed users (HOGA_TELEGRAM_ALLOWED_USERS): anyone who finds the bot could trade")
+	}
+	allowed := map[int64]bool{}
+	for _, id := range cfg.Allowed {
+		if id <= 0 {
+			return nil, fmt.Errorf("telegram: allowed user id %d is not a user id (user ids are positive; groups are not users)", id)
+		}
+		allowed[id] = true
+	}
+	if cfg.Router == nil {
+		return nil, errors.New("telegram: Config.Router is required")
+	}
+	if cfg.AlertTopic != 0 && cfg.AlertChat == 0 {
+		return nil, errors.New("telegram: an alert topic needs an alert chat")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	u, err := url.Parse(cfg.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("telegram: API URL %q must be http(s)://host[:port]", cfg.APIURL)
+	}
+	cfg.APIURL = strings.TrimRight(cfg.APIURL, "/")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 50 * time.Second
+	}
+	if cfg.PollTimeout < 2*time.Second {
+		cfg.PollTimeout = 2 * time.Second // the library asks Telegram for PollTimeout-1s
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 5 * time.Second
+	}
+	if cfg.ProgressWait <= 0 {
+		cfg.ProgressWait = 5 * time.Second
+	}
+	if cfg.RefusalInterval <= 0 {
+		cfg.RefusalInterval = time.Minute
+	}
+	if cfg.MaxQueue <= 0 {
+		cfg.MaxQueue = 1000
+	}
+	if cfg.Readers <= 0 {
+		cfg.Readers = 4
+	}
+	limits := cfg.Limits.withDefaults()
+	b := &Bot{
+		cfg:        cfg,
+		log:        cfg.Logger,
+		clock:      clock.Or(cfg.Clock),
+		router:     cfg.Router,
+		allowed:    allowed,
+		texts:      loadTexts(cfg.Router.Lang()),
+		limits:     limits,
+		global:     rate.NewLimiter(limits.Global, limits.GlobalBurst),
+		lane:       make(chan func(context.Context), 256),
+		readers:    make(chan struct{}, cfg.Readers),
+		outboxes:   map[int64]*outbox{},
+		alertChat:  cfg.AlertChat,
+		alertTopic: cfg.AlertTopic,
+		prompts:    map[msgKey]*prompt{},
+		refused:    map[string]time.Time{},
+	}
+	b.api, err = tgbot.New(cfg.Token,
+		tgbot.WithServerURL(cfg.APIURL),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
+		tgbot.WithDefaultHandler(b.onUpdate),
+		tgbot.WithNotAsyncHandlers(),
+		tgbot.WithWorkers(1),
+		tgbot.WithErrorsHandler(b.libraryError),
+		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{
+			models.AllowedUpdateMessage, models.AllowedUpdateEditedMessage,
+			models.AllowedUpdateChannelPost, models.AllowedUpdateCallbackQuery,
+		}),
+	)
+	if err != nil {
+		return nil, b.scrub(fmt.Errorf("telegram: %w", err))
+	}
+	return b, nil
+}
+
+// Run connects, registers the command menu, and polls until ctx ends; it
+// then stops taking updates, lets the work in hand finish, sends "hoga
+// stopped" and drains the queues, all within ShutdownGrace. It returns
+// ctx.Err() after a normal shutdown (like console.Run), or the error that
+// kept it from starting (a refused token).
+func (b *Bot) Run(ctx context.Context) error {
+	b.mu.Lock()
+	if b.state != stateNew {
+		b.mu.Unlock()
+		return errors.New("telegram: Run called twice")
+	}
+	b.state = stateRunning
+	b.workCtx, b.cancelWork = context.WithCancel(context.WithoutCancel(ctx))
+	b.sendCtx, b.cancelSend = context.WithCancel(context.WithoutCancel(ctx))
+	b.stopping = make(chan struct{})
+	seen := map[*outbox]bool{}
+	for _, ob := range b.outboxes { // alerts queued before Run
+		if !seen[ob] {
+			seen[ob] = true
+			b.startWorkerLocked(ob)
+		}
+	}
+	b.mu.Unlock()
+
+	startErr := b.startup(ctx)
+	if startErr == nil {
+		laneStop, laneDone := make(chan struct{}), make(chan struct{})
+		go b.runLane(laneStop, laneDone)
+		b.api.Start(ctx) // returns when ctx ends; the handler only dispatches
+		b.shutdown(laneStop, laneDone, true)
+		return ctx.Err()
+	}
+	b.shutdown(nil, nil, false)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return startErr
+}
+
+// startup checks the token (getMe, retried while Telegram is unreachable),
+// removes a webhook that would make long polling fail, and sets the
+// command menu.
+func (b *Bot) startup(ctx context.Context) error {
+	backoff := time.Second
+	for {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		me, err := b.api.GetMe(rctx)
+		cancel()
+		if err == nil {
+			b.mu.Lock()
+			b.me = me.Username
+			b.mu.Unlock()
+			break
+		}
+		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+			return b.scrub(fmt.Errorf("telegram: the Bot API refused the token (check HOGA_TELEGRAM_TOKEN and HOGA_TELEGRAM_API_URL): %w", err))
+		}
+		b.log.Warn("telegram: cannot reach the Bot API; retrying", "err", b.scrub(err), "in", backoff)
+		if !b.sleep(ctx, backoff) {
+			return ctx.Err()
+		}
+		backoff = min(backoff*2, time.Minute)
+	}
+	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		b.log.Warn("telegram: deleteWebhook failed; long polling may be refused while a webhook is set", "err", b.scrub(err))
+	}
+	for _, lang := range []bot.Lang{bot.Korean, bot.English} {
+		p := &tgbot.SetMyCommandsParams{Commands: commandMenu(lang)}
+		if lang == bot.English {
+			p.LanguageCode = "en" // the default list is Korean
+		}
+		if _, err := b.api.SetMyCommands(ctx, p); err != nil {
+			b.log.Warn("telegram: setMyCommands failed; the command menu may be stale", "lang", lang, "err", b.scrub(err))
+		}
+	}
+	b.mu.Lock()
+	me, chat, topic := b.me, b.alertChat, b.alertTopic
+	b.mu.Unlock()
+	b.log.Info("telegram: connected", "bot", "@"+me, "allowed_users", len(b.allowed), "alert_chat", chat, "alert_topic", topic)
+	return nil
+}
+
+// shutdown runs when polling has stopped: finish the work in hand, queue
+// the goodbye, drain the queues; everything bounded by ShutdownGrace.
+func (b *Bot) shutdown(laneStop, laneDone chan struct{}, goodbye bool) {
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		t := time.NewTimer(b.cfg.ShutdownGrace) // a bound on process exit: wall clock
+		defer t.Stop()
+		select {
+		case <-t.C:
+			b.log.Warn("telegram: shutdown grace period over; abandoning unfinished work and unsent messages", "grace", b.cfg.ShutdownGrace)
+			b.cancelWork()
+			b.cancelSend()
+		case <-finished:
+		}
+	}()
+	if laneStop != nil {
+		close(laneStop)
+		<-laneDone
+	}
+	b.handlers.Wait()
+	if goodbye {
+		b.sendGoodbye()
+	}
+	b.mu.Lock()
+	b.state = stateStopping
+	close(b.stopping)
+	b.mu.Unlock()
+	b.workers.Wait()
+	b.cancelWork()
+	b.cancelSend()
+	b.mu.Lock()
+	b.state = stateStopped
+	b.mu.Unlock()
+}
+
+// sendGoodbye queues "hoga stopped" for the alert destinations, at the
+// level the alert settings give system messages.
+func (b *Bot) sendGoodbye() {
+	f := bot.NewFeed(bot.FeedConfig{Lang: b.router.Lang(), Settings: b.cfg.AlertSettings})
+	c := &capture{}
+	f.AddSink(c)
+	f.System(context.Background(), "alert.stopped")
+	if c.alert == nil {
+		return // system alerts are off
+	}
+	if err := b.SendAlert(context.Background(), *c.alert); err != nil {
+		b.log.Warn("telegram: could not queue the stop message", "err", err)
+	}
+}
+
+// CheckConnection asks Telegram who the bot is and whether the alert
+// destination can be reached (the alert chat, or each allowed user's
+// private chat, which exists only after the user has sent the bot /start).
+// It returns the bot's username; for `hoga check`.
+func (b *Bot) CheckConnection(ctx context.Context) (string, error) {
+	me, err := b.api.GetMe(ctx)
+	if err != nil {
+		return "", b.scrub(fmt.Errorf("telegram: getMe: %w", err))
+	}
+	var errs []error
+	b.mu.Lock()
+	chat, dead := b.alertChat, b.alertDead
+	b.mu.Unlock()
+	if chat != 0 && !dead {
+		if _, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: chat}); err != nil {
+			var mig *tgbot.MigrateError
+			if errors.As(err, &mig) {
+				errs = append(errs, fmt.Errorf("telegram: alert chat %d was upgraded to a supergroup: set HOGA_TELEGRAM_ALERT_CHAT=%d", chat, mig.MigrateToChatID))
+			} else {
+				errs = append(errs, fmt.Errorf("telegram: alert chat %d is not reachable (is @%s a member?): %w", chat, me.Username, err))
+			}
+		}
+	} else {
+		for _, id := range b.cfg.Allowed {
+			if _, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: id}); err != nil {
+				errs = append(errs, fmt.Errorf("telegram: cannot reach user %d's private chat (they must send @%s /start first): %w", id, me.Username, err))
+			}
+		}
+	}
+	return me.Username, b.scrub(errors.Join(errs...))
+}
+
+// libraryError logs what the library reports from its polling loop.
+func (b *Bot) libraryError(err error) {
+	switch {
+	case errors.Is(err, tgbot.ErrorConflict):
+		b.log.Error("telegram: another program is polling this bot token (two hoga instances?) or a webhook is set", "err", b.scrub(err))
+	case errors.Is(err, tgbot.ErrorUnauthorized):
+		b.log.Error("telegram: the Bot API refused the token while polling (revoked?)", "err", b.scrub(err))
+	default:
+		b.log.Warn("telegram: polling error; the library retries", "err", b.scrub(err))
+	}
+}
+
+// scrubbedError hides the token in an error's text and keeps the chain.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// scrub returns err with the bot token removed from its text.
+func (b *Bot) scrub(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	clean := strings.ReplaceAll(msg, b.cfg.Token, "<token>")
+	if _, secret, ok := strings.Cut(b.cfg.Token, ":"); ok && len(secret) >= 8 {
+		clean = strings.ReplaceAll(clean, secret, "<token>")
+	}
+	if clean == msg {
+		return err
+	}
+	return &scrubbedError{msg: clean, err: err}
+}
+
+// sleep waits d on the injected clock; false if ctx ended first.
+func (b *Bot) sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-b.clock.After(d):
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// capture is an alert sink that keeps the last alert (sendGoodbye,
+// catalog lookups).
+type capture struct{ alert *bot.Alert }
+
+func (c *capture) SendAlert(_ context.Context, a bot.Alert) error {
+	c.alert = &a
+	return nil
+}

@@ -1,0 +1,361 @@
+package telegram
+
+import (
+	"context"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/hoga-trade/hoga/bot"
+)
+
+// orderCommands change orders, the kill switch or the strategy: they run
+// one at a time on the lane, in arrival order.
+var orderCommands = map[string]bool{"/buy": true, "/sell": true, "/cancel": true, "/halt": true, "/resume": true, "/rule": true}
+
+// destination is where a reply goes: a chat and, in a forum, a topic.
+type destination struct {
+	chat   int64
+	thread int
+}
+
+// onUpdate is the library's only handler. It runs on the library's single
+// worker, one update at a time (WithNotAsyncHandlers), so it must only
+// check the sender and hand the work over.
+func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
+	switch {
+	case u.Message != nil:
+		b.onMessage(ctx, u.Message, false)
+	case u.ChannelPost != nil:
+		b.onMessage(ctx, u.ChannelPost, true)
+	case u.CallbackQuery != nil:
+		b.onCallback(ctx, u.CallbackQuery)
+	case u.EditedMessage != nil:
+		b.log.Debug("telegram: ignored an edited message (edits are not executed)", "chat", u.EditedMessage.Chat.ID)
+	}
+}
+
+func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
+	text := strings.TrimSpace(m.Text)
+	if text == "" {
+		return // photos, joins and other service messages
+	}
+	word := strings.Fields(text)[0]
+	isCmd := strings.HasPrefix(word, "/")
+	if m.Chat.Type != models.ChatTypePrivate && !isCmd {
+		return // group conversation is not addressed to the bot
+	}
+	if isCmd && !b.addressedToMe(word) {
+		return // /price@other_bot
+	}
+	dest := destination{chat: m.Chat.ID}
+	if m.IsTopicMessage {
+		dest.thread = m.MessageThreadID
+	}
+	sender, reason := b.sender(m, channel)
+	if reason != "" {
+		b.refuse(dest, sender, reason, word)
+		return
+	}
+	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: time.Unix(int64(m.Date), 0)}
+	job := func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) }
+	cmd := strings.ToLower(word)
+	if at := strings.IndexByte(cmd, '@'); at >= 0 {
+		cmd = cmd[:at]
+	}
+	if orderCommands[cmd] {
+		b.toLane(ctx, job)
+	} else {
+		b.toReader(ctx, job)
+	}
+}
+
+// sender names who sent m and, when they may not command hoga, why.
+func (b *Bot) sender(m *models.Message, channel bool) (id, refused string) {
+	switch {
+	case channel:
+		return itoa(m.Chat.ID), "channel post"
+	case m.SenderChat != nil:
+		return itoa(m.SenderChat.ID), "sent on behalf of a chat (anonymous admin or linked channel)"
+	case m.From == nil:
+		return itoa(m.Chat.ID), "no sender"
+	case m.From.IsBot:
+		return itoa(m.From.ID), "sender is a bot"
+	case !b.allowed[m.From.ID]:
+		return itoa(m.From.ID), "user not on the allowed list"
+	}
+	return itoa(m.From.ID), ""
+}
+
+func (b *Bot) addressedToMe(word string) bool {
+	at := strings.IndexByte(word, '@')
+	if at < 0 {
+		return true
+	}
+	b.mu.Lock()
+	me := b.me
+	b.mu.Unlock()
+	return me == "" || strings.EqualFold(word[at+1:], me)
+}
+
+// refuse logs a refused message and answers it, at most once per
+// RefusalInterval per sender. Only the command word is logged.
+func (b *Bot) refuse(dest destination, sender, reason, word string) {
+	cmd := ""
+	if strings.HasPrefix(word, "/") {
+		cmd = truncate(word, 40)
+	}
+	b.log.Warn("telegram: refused a message from an unauthorized sender", "user", sender, "chat", dest.chat, "reason", reason, "command", cmd)
+	if !b.refusalDue(sender) {
+		b.log.Debug("telegram: refusal reply suppressed (one per interval)", "user", sender)
+		return
+	}
+	b.reply(dest, b.router.Unauthorized(sender))
+}
+
+func (b *Bot) refusalDue(sender string) bool {
+	now := b.clock.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k, t := range b.refused {
+		if now.Sub(t) >= b.cfg.RefusalInterval {
+			delete(b.refused, k)
+		}
+	}
+	if _, recent := b.refused[sender]; recent {
+		return false
+	}
+	b.refused[sender] = now
+	return true
+}
+
+func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
+	var msg *models.Message
+	chat := int64(0)
+	switch {
+	case q.Message.Message != nil:
+		msg = q.Message.Message
+		chat = msg.Chat.ID
+	case q.Message.InaccessibleMessage != nil:
+		chat = q.Message.InaccessibleMessage.Chat.ID
+	}
+	user := itoa(q.From.ID)
+	if q.From.IsBot || !b.allowed[q.From.ID] {
+		reason := "user not on the allowed list"
+		if q.From.IsBot {
+			reason = "sender is a bot"
+		}
+		b.log.Warn("telegram: refused a button press from an unauthorized sender", "user", user, "chat", chat, "reason", reason)
+		text := b.router.Unauthorized(user).Text
+		b.toReader(ctx, func(ctx context.Context) { b.answer(ctx, q.ID, text, true) })
+		return
+	}
+	b.toLane(ctx, func(ctx context.Context) { b.press(ctx, q, msg) })
+}
+
+// press runs a confirmation button on the lane. The callback query is
+// always answered; an accepted press loses its buttons before the order
+// is sent, and the outcome is edited into the same message.
+func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Message) {
+	user := itoa(q.From.ID)
+	answered := false
+	answer := func(text string, alert bool) {
+		if !answered {
+			answered = true
+			b.answer(ctx, q.ID, text, alert)
+		}
+	}
+	defer answer("", false)
+	dest := destination{chat: q.From.ID} // an inaccessible prompt: answer in private
+	var key msgKey
+	if msg != nil {
+		key = msgKey{chat: msg.Chat.ID, msg: msg.ID}
+		dest = destination{chat: msg.Chat.ID}
+		if msg.IsTopicMessage {
+			dest.thread = msg.MessageThreadID
+		}
+	}
+	progressed := false
+	progress := func(r bot.Reply) {
+		progressed = true
+		answer("", false)
+		if msg == nil {
+			return
+		}
+		b.forgetPrompt(key)
+		done := b.edit(key, dest, r, true)
+		select {
+		case err := <-done:
+			if err != nil {
+				b.log.Warn("telegram: could not remove the confirmation buttons before sending the order", "chat", key.chat, "err", err)
+			}
+		case <-b.clock.After(b.cfg.ProgressWait):
+			b.log.Warn("telegram: confirmation buttons not removed in time; sending the order anyway", "chat", key.chat, "waited", b.cfg.ProgressWait)
+		case <-ctx.Done():
+		}
+	}
+	reply := b.router.Press(ctx, bot.Press{Data: q.Data, UserID: user, Source: "telegram"}, progress)
+	switch {
+	case progressed:
+		b.log.Info("telegram: confirmation accepted", "user", user, "chat", key.chat)
+		if msg != nil {
+			b.edit(key, dest, reply, false)
+		} else {
+			b.reply(dest, reply)
+		}
+	case reply.Text == b.texts.cancelled:
+		answer(reply.Text, false)
+		if msg != nil {
+			b.forgetPrompt(key)
+			b.edit(key, dest, reply, false)
+		}
+	case reply.Text == b.texts.expired:
+		b.log.Info("telegram: confirmation refused: expired, used or unknown", "user", user, "chat", key.chat)
+		answer(reply.Text, true)
+		if msg != nil && b.promptOffers(key, q.Data) { // a real prompt gone stale: take its dead buttons away
+			b.forgetPrompt(key)
+			b.removeButtons(key, dest)
+		}
+	default: // someone else's confirmation, or the router refused the user
+		b.log.Info("telegram: confirmation refused", "user", user, "chat", key.chat)
+		answer(reply.Text, true)
+	}
+}
+
+// answer answers a callback query with a short plain text (≤ 200
+// characters), as a popup when alert is set.
+func (b *Bot) answer(ctx context.Context, id, html string, alert bool) {
+	text := truncate(strings.TrimSpace(bot.StripHTML(html)), 200)
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := b.api.AnswerCallbackQuery(rctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text, ShowAlert: alert && text != ""})
+	if err != nil {
+		b.log.Warn("telegram: answerCallbackQuery failed", "err", b.scrub(err))
+	}
+}
+
+// toLane queues order-affecting work; the lane runs it in order.
+func (b *Bot) toLane(ctx context.Context, job func(context.Context)) {
+	select {
+	case b.lane <- job:
+	case <-ctx.Done():
+		b.log.Warn("telegram: order command dropped: shutting down")
+	}
+}
+
+func (b *Bot) runLane(stop, done chan struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-stop:
+			if n := len(b.lane); n > 0 {
+				b.log.Warn("telegram: order commands not started before shutdown were dropped", "count", n)
+			}
+			return
+		case job := <-b.lane:
+			select {
+			case <-stop: // shutting down: start nothing new
+				b.log.Warn("telegram: order commands not started before shutdown were dropped", "count", len(b.lane)+1)
+				return
+			default:
+			}
+			b.run(job)
+		}
+	}
+}
+
+// toReader runs read-only work beside the lane, at most Readers at once.
+func (b *Bot) toReader(ctx context.Context, job func(context.Context)) {
+	select {
+	case b.readers <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	b.handlers.Add(1)
+	go func() {
+		defer b.handlers.Done()
+		defer func() { <-b.readers }()
+		b.run(job)
+	}()
+}
+
+// run runs a job with the work context and keeps a panic in a broker or
+// the router from taking the lane (and every later order) down with it.
+func (b *Bot) run(job func(context.Context)) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("telegram: handler panicked", "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	b.mu.Lock()
+	ctx := b.workCtx
+	b.mu.Unlock()
+	job(ctx)
+}
+
+// msgKey names a message.
+type msgKey struct {
+	chat int64
+	msg  int
+}
+
+// prompt is a message the bot sent with confirmation buttons.
+type prompt struct {
+	data []string
+	sent time.Time
+}
+
+const maxPrompts = 512
+
+func (b *Bot) rememberPrompt(key msgKey, buttons []bot.Button) {
+	data := make([]string, len(buttons))
+	for i, btn := range buttons {
+		data[i] = btn.Data
+	}
+	now := b.clock.Now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.prompts[key] = &prompt{data: data, sent: now}
+	for len(b.prompts) > maxPrompts { // forget the oldest; their presses still reach the router
+		var oldest msgKey
+		var t time.Time
+		for k, p := range b.prompts {
+			if t.IsZero() || p.sent.Before(t) {
+				oldest, t = k, p.sent
+			}
+		}
+		delete(b.prompts, oldest)
+	}
+}
+
+func (b *Bot) forgetPrompt(key msgKey) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.prompts, key)
+}
+
+// promptOffers reports whether the message is a prompt still showing a
+// button with data (so the press is not forged).
+func (b *Bot) promptOffers(key msgKey, data string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p, ok := b.prompts[key]
+	return ok && slices.Contains(p.data, data)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// truncate cuts s to at most n runes, marking the cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
