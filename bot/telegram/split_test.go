@@ -45,7 +45,9 @@ func checkParts(t *testing.T, in string, limit int, parts []string) {
 
 func TestSplitHTML(t *testing.T) {
 	t.Parallel()
-	line := func(i int) string { return "<code>" + strings.Repeat("x", 5) + "</code> 매수 &amp; " + string(rune('a'+i%26)) }
+	line := func(i int) string {
+		return "<code>" + strings.Repeat("x", 5) + "</code> 매수 &amp; " + string(rune('a'+i%26))
+	}
 	var lines []string
 	for i := range 40 {
 		lines = append(lines, line(i))

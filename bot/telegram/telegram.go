@@ -29,12 +29,12 @@ const maxMessageLength = 4096
 // Limits are the sending rates. Zero fields take Telegram's published
 // limits; Unlimited turns throttling off.
 type Limits struct {
-	PerChat      rate.Limit // messages per second to one chat (default 1)
-	PerChatBurst int        // default 3
-	PerGroup     rate.Limit // messages per second to one group (default 20 a minute)
-	PerGroupBurst int       // default 5
-	Global       rate.Limit // messages per second overall (default 30)
-	GlobalBurst  int        // default 30
+	PerChat       rate.Limit // messages per second to one chat (default 1)
+	PerChatBurst  int        // default 3
+	PerGroup      rate.Limit // messages per second to one group (default 20 a minute)
+	PerGroupBurst int        // default 5
+	Global        rate.Limit // messages per second overall (default 30)
+	GlobalBurst   int        // default 30
 }
 
 // Unlimited is Limits with every rate infinite, for tests and for the fake
