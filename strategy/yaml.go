@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"sort"
 	"strings"
 	"time"
 
@@ -115,6 +116,7 @@ func ParseRules(name string, data []byte) (rules []Rule, err error) {
 		seen[r.Code] = ry.line
 		rules = append(rules, r)
 	}
+	sort.SliceStable(fe.Problems, func(i, j int) bool { return fe.Problems[i].Line < fe.Problems[j].Line })
 	if len(fe.Problems) > maxProblems {
 		fe.Problems = fe.Problems[:maxProblems]
 	}
