@@ -89,8 +89,8 @@ func (l *logFile) Write(p []byte) (int, error) {
 	}
 	if l.size > 0 && l.size+int64(len(p)) > l.nextCheck {
 		if err := l.rotate(); err != nil {
-			l.nextCheck = l.size + l.maxSize/4
 			l.note(err)
+			l.nextCheck = l.size + l.maxSize/4
 		}
 	}
 	n, err := l.f.Write(p)
