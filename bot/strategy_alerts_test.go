@@ -12,6 +12,9 @@ import (
 	"github.com/hoga-trade/hoga/strategy"
 )
 
+// The engine is the router's rule book.
+var _ RuleBook = (*strategy.Engine)(nil)
+
 type recordSink struct {
 	mu     sync.Mutex
 	alerts []Alert

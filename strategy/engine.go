@@ -116,7 +116,11 @@ type Engine struct {
 	quoteFails map[broker.Code]int
 	balFails   int
 	status     string
-	paused     bool
+	// haltSeen: the kill switch was on at the last round start.
+	// haltSaid: EventHalted has been sent for the current halt; cleared
+	// by a resume or a placed order, so one halt is announced once even
+	// when only the guard (not Options.Halted) reports it.
+	haltSeen, haltSaid bool
 
 	running atomic.Bool
 }
@@ -294,22 +298,35 @@ func (e *Engine) setStatus(s string) {
 	e.mu.Unlock()
 }
 
-// setPaused records the kill switch and announces a halt once.
-func (e *Engine) setPaused(on bool) {
+// pause records that the kill switch is on and announces it once per halt.
+func (e *Engine) pause() {
 	e.mu.Lock()
-	was := e.paused
-	e.paused = on
-	if on {
-		e.status = statusPaused
-	}
+	e.status = statusPaused
+	say := !e.haltSaid
+	e.haltSaid = true
 	e.mu.Unlock()
-	switch {
-	case on && !was:
+	if say {
 		e.log.Info("strategy paused: halted")
 		e.emit(Event{Kind: EventHalted})
-	case !on && was:
+	}
+}
+
+// checkHalt consults Options.Halted at the start of a round.
+func (e *Engine) checkHalt() bool {
+	on := e.halted()
+	e.mu.Lock()
+	was := e.haltSeen
+	e.haltSeen = on
+	if was && !on {
+		e.haltSaid = false
+	}
+	e.mu.Unlock()
+	if on {
+		e.pause()
+	} else if was {
 		e.log.Info("strategy resumed")
 	}
+	return on
 }
 
 func (e *Engine) emit(ev Event) {
@@ -323,11 +340,9 @@ func (e *Engine) emit(ev Event) {
 
 // round is one evaluation of every active rule.
 func (e *Engine) round(ctx context.Context) {
-	if e.halted() {
-		e.setPaused(true)
+	if e.checkHalt() {
 		return
 	}
-	e.setPaused(false)
 	if e.marketHours && !e.cal.InContinuous(e.clk.Now()) {
 		e.setStatus(statusClosed)
 		return
@@ -339,7 +354,7 @@ func (e *Engine) round(ctx context.Context) {
 			return
 		}
 		if e.halted() {
-			e.setPaused(true)
+			e.pause()
 			return
 		}
 		e.evaluate(ctx, code, bal)
@@ -438,11 +453,11 @@ func (e *Engine) evaluate(ctx context.Context, code broker.Code, bal *balanceCac
 	a, next := Decide(st, r, q, pos, now)
 	if a.RearmedBuy {
 		e.log.Info("rule re-armed", "code", code, "side", "buy", "price", q.Price)
-		e.emit(Event{Kind: EventRearmed, Rule: r, Side: broker.Buy, Price: q.Price})
+		e.emit(Event{Kind: EventRearmed, Rule: r, Name: q.Name, Side: broker.Buy, Price: q.Price})
 	}
 	if a.RearmedSell {
 		e.log.Info("rule re-armed", "code", code, "side", "sell", "price", q.Price)
-		e.emit(Event{Kind: EventRearmed, Rule: r, Side: broker.Sell, Price: q.Price})
+		e.emit(Event{Kind: EventRearmed, Rule: r, Name: q.Name, Side: broker.Sell, Price: q.Price})
 	}
 	switch a.Kind {
 	case ActNone:
@@ -450,9 +465,9 @@ func (e *Engine) evaluate(ctx context.Context, code broker.Code, bal *balanceCac
 	case ActSkip:
 		e.keep(ctx, code, st, next)
 		e.log.Info("rule crossed with nothing to do", "code", code, "side", a.Side, "price", q.Price, "reason", a.Reason)
-		e.emit(Event{Kind: EventSkipped, Rule: r, Side: a.Side, Price: q.Price, Reason: a.Reason})
+		e.emit(Event{Kind: EventSkipped, Rule: r, Name: q.Name, Side: a.Side, Price: q.Price, Reason: a.Reason})
 	case ActOrder:
-		e.fire(ctx, r, st, next, a)
+		e.fire(ctx, r, q.Name, st, next, a)
 	}
 }
 
@@ -486,7 +501,7 @@ func (e *Engine) keep(ctx context.Context, code broker.Code, prev, next State) {
 // second one. (Ordering first and saving after would, on a crash between
 // the two, re-arm the leg on restart and buy the same dip again.) A state
 // that cannot be saved means no order.
-func (e *Engine) fire(ctx context.Context, r Rule, prev, fired State, a Action) {
+func (e *Engine) fire(ctx context.Context, r Rule, name string, prev, fired State, a Action) {
 	code := r.Code
 	req := a.Request(code)
 	if err := e.store.SaveState(ctx, code, fired); err != nil {
@@ -498,9 +513,9 @@ func (e *Engine) fire(ctx context.Context, r Rule, prev, fired State, a Action) 
 		e.mu.Lock()
 		e.states[code] = st
 		e.mu.Unlock()
-		e.emit(Event{Kind: EventRejected, Rule: r, Side: a.Side, Price: a.Trigger, Request: req, Err: err})
+		e.emit(Event{Kind: EventRejected, Rule: r, Name: name, Side: a.Side, Price: a.Trigger, Request: req, Err: err})
 		if off {
-			e.emit(Event{Kind: EventDisabled, Rule: r, Reason: st.Disabled, Err: err})
+			e.emit(Event{Kind: EventDisabled, Rule: r, Name: name, Reason: st.Disabled, Err: err})
 		}
 		return
 	}
@@ -524,13 +539,16 @@ func (e *Engine) fire(ctx context.Context, r Rule, prev, fired State, a Action) 
 
 	st, off := settle(prev, fired, a, err, e.clk.Now())
 	e.keep(ctx, code, fired, st)
-	ev := Event{Rule: r, Side: a.Side, Price: a.Trigger, Request: req, Order: o, Err: err}
+	ev := Event{Rule: r, Name: name, Side: a.Side, Price: a.Trigger, Request: req, Order: o, Err: err}
 	switch Classify(err) {
 	case OutPlaced:
 		ev.Kind = EventPlaced
 		if r.Confirm {
 			ev.Kind = EventAsked
 		}
+		e.mu.Lock()
+		e.haltSaid = false
+		e.mu.Unlock()
 		e.log.Info("rule order placed", "code", code, "order", o.ID, "asked", r.Confirm)
 	case OutNotSent:
 		ev.Kind = EventRejected
@@ -543,13 +561,13 @@ func (e *Engine) fire(ctx context.Context, r Rule, prev, fired State, a Action) 
 		e.log.Warn("rule order refused by a risk limit; the leg waits to re-arm", "code", code, "err", err)
 	case OutHalted:
 		e.log.Info("rule order refused: halted", "code", code)
-		e.setPaused(true)
+		e.pause()
 		return
 	}
 	e.emit(ev)
 	if off {
 		e.log.Warn("rule turned off after repeated failures", "code", code, "reason", st.Disabled)
-		e.emit(Event{Kind: EventDisabled, Rule: r, Reason: st.Disabled, Err: err})
+		e.emit(Event{Kind: EventDisabled, Rule: r, Name: name, Reason: st.Disabled, Err: err})
 	}
 }
 

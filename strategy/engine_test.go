@@ -177,19 +177,28 @@ func TestHaltAndResume(t *testing.T) {
 
 func TestHaltedByTheGuardMidRound(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, rules(baseRule()), nil)
-	h.b.failNext(&broker.Error{Kind: broker.Halted, Msg: "trading is halted"})
-	h.at(64_800)
+	h := newHarness(t, rules(baseRule()), func(o *Options) { o.Halted = nil }) // only the guard knows
+	halted := &broker.Error{Kind: broker.Halted, Msg: "trading is halted"}
+	h.b.failNext(halted, halted, halted, halted, halted)
+	for range 5 {
+		h.at(64_800)
+	}
 	h.wantOrders(0)
 	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventHalted}) {
-		t.Fatalf("events %v", got)
+		t.Fatalf("events %v, want the halt announced once", got)
 	}
 	rs := h.status("005930")
-	if !rs.BuyArmed || rs.Failures != 0 || rs.FiresToday != 0 {
+	if !rs.BuyArmed || rs.Failures != 0 || rs.FiresToday != 0 || rs.Disabled != "" {
 		t.Fatalf("status %+v: a halted order must give the crossing back", rs)
 	}
-	h.at(64_800) // resumed: not halted any more
+	h.at(64_800) // resumed
 	h.wantOrders(1)
+	h.at(66_000)
+	h.b.failNext(halted)
+	h.at(64_800)
+	if n := h.ev.count(EventHalted); n != 2 {
+		t.Fatalf("%d halted events: a new halt after an order is announced again", n)
+	}
 }
 
 func TestMarketHours(t *testing.T) {

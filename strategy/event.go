@@ -49,6 +49,8 @@ type Event struct {
 	Time time.Time
 	// Rule is the rule concerned (zero for EventHalted).
 	Rule Rule
+	// Name is the stock's name from the quote, when known.
+	Name string
 	// Side is the leg that fired, was skipped or re-armed.
 	Side broker.Side
 	// Price is the quoted price that fired or re-armed the leg.

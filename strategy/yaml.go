@@ -21,6 +21,10 @@ import (
 // far above any KRX price, far below where int64 arithmetic could wrap.
 const MaxAmount = 1_000_000_000_000
 
+// maxFileSize bounds a rules file: a few hundred rules fit in a few
+// kilobytes, and a runaway file should not be parsed at start-up.
+const maxFileSize = 1 << 20
+
 // maxProblems caps how many problems one file reports.
 const maxProblems = 20
 
@@ -72,6 +76,9 @@ func LoadRulesFile(path string) ([]Rule, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("strategy: rules file: %w", err)
+	}
+	if len(data) > maxFileSize {
+		return nil, &FileError{Path: path, Problems: []Problem{{Line: 1, Msg: fmt.Sprintf("the file is %d bytes; a rules file is at most %d", len(data), maxFileSize)}}}
 	}
 	return ParseRules(path, data)
 }
