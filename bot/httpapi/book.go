@@ -1,0 +1,236 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// maxKeys bounds the Idempotency-Keys kept in memory. Forgetting one early
+// is safe: the key's client id is derived from the key, and the guard's
+// journal refuses to place a journaled client id twice. Memory only adds
+// the exact replay of the first response, the different-body check
+// before the journal has the order, and the in-flight check.
+const maxKeys = 10_000
+
+// maxAttempts bounds how many client ids one key may go through (see
+// Server.resolveKey).
+const maxAttempts = 10
+
+// keyClientID is the guard ClientID for an Idempotency-Key's attempt n:
+// "http-" and 16 hex digits of the key's SHA-256, with "-n" after the
+// first attempt. Deterministic, so a retry after a restart finds the same
+// journal row; hashed, so the key (which may be anything the client
+// likes) never reaches the journal or the broker.
+func keyClientID(key string, attempt int) string {
+	sum := sha256.Sum256([]byte(key))
+	id := "http-" + hex.EncodeToString(sum[:])[:16]
+	if attempt > 0 {
+		id += "-" + strconv.Itoa(attempt)
+	}
+	return id
+}
+
+// newClientID is the ClientID of an order posted without a key.
+func newClientID() string {
+	b := make([]byte, 8)
+	rand.Read(b) // never fails (Go 1.24+)
+	return "http-" + hex.EncodeToString(b)
+}
+
+// validKey reports whether an Idempotency-Key is 1–255 visible ASCII
+// characters.
+func validKey(k string) bool {
+	if k == "" || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// fingerprint identifies an order's content, to tell a retry from a
+// different order under the same key.
+func fingerprint(r broker.OrderRequest) [32]byte {
+	return sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%d|%d", r.Code, r.Side, r.Type, r.Qty, r.Price))
+}
+
+// response is a finished answer, kept to replay it for a retried key.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// intent is one POST /orders the server remembers: under its
+// Idempotency-Key, and/or (live) as an order awaiting confirmation.
+type intent struct {
+	key         string
+	fingerprint [32]byte
+	req         broker.OrderRequest // ClientID set once resolved
+	created     time.Time
+	inflight    bool
+	// resp is the first answer to replay, when it is final.
+	resp *response
+	// awaiting: the owner was asked at created; the confirmation lapses
+	// at expires.
+	awaiting bool
+	expires  time.Time
+}
+
+// book is the in-memory side of POST /orders: keys and confirmations.
+type book struct {
+	clock clock.Clock
+	ttl   time.Duration
+
+	mu       sync.Mutex
+	byKey    map[string]*intent
+	byClient map[string]*intent // live orders the owner was asked about
+}
+
+func newBook(c clock.Clock, ttl time.Duration) *book {
+	return &book{clock: c, ttl: ttl, byKey: map[string]*intent{}, byClient: map[string]*intent{}}
+}
+
+// beginResult says what to do with a keyed request.
+type beginResult int
+
+const (
+	beginNew      beginResult = iota // run it
+	beginReplay                      // answer it.resp again
+	beginAwaiting                    // live: the owner was already asked; answer the state
+	beginReused                      // the key belongs to a different order: 422
+	beginInFlight                    // the first request with the key is still running: 409
+)
+
+// begin claims key for a request with fingerprint fp. On beginNew the
+// intent is marked in flight and the caller must call finish.
+func (b *book) begin(key string, fp [32]byte) (*intent, beginResult) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	b.sweepLocked(now)
+	it := b.byKey[key]
+	switch {
+	case it == nil:
+		if len(b.byKey) >= maxKeys {
+			b.evictOldestLocked()
+		}
+		it = &intent{key: key, fingerprint: fp, created: now, inflight: true}
+		b.byKey[key] = it
+		return it, beginNew
+	case it.fingerprint != fp:
+		return it, beginReused
+	case it.inflight:
+		return it, beginInFlight
+	case it.resp != nil:
+		return it, beginReplay
+	case it.awaiting:
+		return it, beginAwaiting
+	}
+	// The earlier attempt ended in a refusal nothing was journaled for
+	// (halted, market closed, a limit): run it again.
+	it.inflight = true
+	return it, beginNew
+}
+
+// finish ends a request begun with begin, keeping resp to replay when it
+// is final (nil: a retry runs again).
+func (b *book) finish(it *intent, resp *response) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	it.inflight = false
+	it.resp = resp
+}
+
+// await records that the owner was asked about it.req, unless maxAwaiting
+// confirmations are already open.
+func (b *book) await(it *intent, ttl time.Duration, maxAwaiting int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	b.sweepLocked(now)
+	open := 0
+	for _, o := range b.byClient {
+		if o.awaiting && now.Before(o.expires) {
+			open++
+		}
+	}
+	if open >= maxAwaiting {
+		return false
+	}
+	it.awaiting, it.created, it.expires = true, now, now.Add(ttl)
+	b.byClient[it.req.ClientID] = it
+	return true
+}
+
+// unawait forgets a confirmation that could not be asked.
+func (b *book) unawait(it *intent) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	it.awaiting = false
+	delete(b.byClient, it.req.ClientID)
+}
+
+// awaited returns the live order asked about under clientID.
+func (b *book) awaited(clientID string) (intent, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	it, ok := b.byClient[clientID]
+	if !ok {
+		return intent{}, false
+	}
+	return *it, true
+}
+
+// awaitingList returns the confirmations still open (not expired).
+func (b *book) awaitingList(grace time.Duration) []intent {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	var out []intent
+	for _, it := range b.byClient {
+		if now.Before(it.expires.Add(grace)) {
+			out = append(out, *it)
+		}
+	}
+	return out
+}
+
+// sweepLocked forgets what is older than the retention.
+func (b *book) sweepLocked(now time.Time) {
+	for k, it := range b.byKey {
+		if !it.inflight && now.Sub(it.created) > b.ttl {
+			delete(b.byKey, k)
+		}
+	}
+	for id, it := range b.byClient {
+		if now.Sub(it.created) > b.ttl {
+			delete(b.byClient, id)
+		}
+	}
+}
+
+// evictOldestLocked drops the oldest key not in flight.
+func (b *book) evictOldestLocked() {
+	var oldest *intent
+	for _, it := range b.byKey {
+		if !it.inflight && (oldest == nil || it.created.Before(oldest.created)) {
+			oldest = it
+		}
+	}
+	if oldest != nil {
+		delete(b.byKey, oldest.key)
+	}
+}

@@ -1,0 +1,624 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/broker"
+)
+
+const buy10 = `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000}`
+
+func TestPostOrderPlaces(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.do("POST", "/orders", buy10)
+	if r.status != http.StatusCreated {
+		t.Fatalf("status %d %s", r.status, r.body)
+	}
+	m := r.json(t)
+	cid, _ := m["client_id"].(string)
+	if !regexp.MustCompile(`^http-[0-9a-f]{16}$`).MatchString(cid) {
+		t.Errorf("client_id %q", cid)
+	}
+	if m["id"] != "0000000001" || m["state"] != "accepted" || m["code"] != "005930" || m["side"] != "buy" ||
+		m["type"] != "limit" || m["qty"] != 10.0 || m["price"] != 70000.0 || m["source"] != "http" {
+		t.Errorf("order %s", r.body)
+	}
+	if loc := r.header.Get("Location"); loc != "/orders/"+cid {
+		t.Errorf("Location %q", loc)
+	}
+	if e.fb.count("place") != 1 {
+		t.Fatalf("placed %d orders", e.fb.count("place"))
+	}
+	je, err := e.j.OrderByClientID(context.Background(), cid)
+	if err != nil || je.Source != "http" || je.BrokerID != "0000000001" {
+		t.Fatalf("journal %+v %v", je, err)
+	}
+
+	// Market orders leave the price out.
+	r = e.do("POST", "/orders", `{"code":"005930","side":"sell","qty":3,"type":"market"}`)
+	if r.status != http.StatusCreated || r.json(t)["type"] != "market" {
+		t.Fatalf("market: %d %s", r.status, r.body)
+	}
+	// A content type with parameters is fine, and so is none.
+	r = e.do("POST", "/orders", buy10, "Content-Type", "application/json; charset=utf-8")
+	if r.status != http.StatusCreated {
+		t.Fatalf("charset param: %d %s", r.status, r.body)
+	}
+	r = e.do("POST", "/orders", buy10, "Content-Type", "")
+	if r.status != http.StatusCreated {
+		t.Fatalf("no content type: %d %s", r.status, r.body)
+	}
+	if e.fb.count("place") != 4 {
+		t.Fatalf("placed %d orders; want 4 (no key: each POST is a new order)", e.fb.count("place"))
+	}
+}
+
+func TestPostOrderRejectsBadBodies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		body   string
+		ctype  string
+		status int
+		kind   string
+	}{
+		{"unknown_field", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000,"account":"x"}`, "", 400, "invalid"},
+		{"trailing_object", buy10 + `{}`, "", 400, "invalid"},
+		{"trailing_garbage", buy10 + `x`, "", 400, "invalid"},
+		{"two_objects", buy10 + "\n" + buy10, "", 400, "invalid"},
+		{"empty", ``, "", 400, "invalid"},
+		{"not_json", `code=005930&qty=10`, "", 400, "invalid"},
+		{"array", `[` + buy10 + `]`, "", 400, "invalid"},
+		{"qty_string", `{"code":"005930","side":"buy","qty":"10","type":"limit","price":70000}`, "", 400, "invalid"},
+		{"qty_fraction", `{"code":"005930","side":"buy","qty":1.5,"type":"limit","price":70000}`, "", 400, "invalid"},
+		{"qty_zero", `{"code":"005930","side":"buy","qty":0,"type":"limit","price":70000}`, "", 400, "invalid"},
+		{"qty_negative", `{"code":"005930","side":"buy","qty":-1,"type":"limit","price":70000}`, "", 400, "invalid"},
+		{"no_type", `{"code":"005930","side":"buy","qty":10,"price":70000}`, "", 400, "invalid"},
+		{"market_with_price", `{"code":"005930","side":"buy","qty":10,"type":"market","price":70000}`, "", 400, "invalid"},
+		{"limit_without_price", `{"code":"005930","side":"buy","qty":10,"type":"limit"}`, "", 400, "invalid"},
+		{"bad_side", `{"code":"005930","side":"short","qty":10,"type":"limit","price":70000}`, "", 400, "invalid"},
+		{"bad_code", `{"code":"5930","side":"buy","qty":10,"type":"limit","price":70000}`, "", 400, "invalid"},
+		{"off_tick", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70050}`, "", 400, "invalid"},
+		{"too_large", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000,"pad":"` + strings.Repeat("x", 5000) + `"}`, "", 413, "too_large"},
+		{"form_content_type", buy10, "application/x-www-form-urlencoded", 415, "unsupported_media_type"},
+		{"text_content_type", buy10, "text/plain", 415, "unsupported_media_type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			hdr := []string{}
+			if tt.ctype != "" {
+				hdr = append(hdr, "Content-Type", tt.ctype)
+			}
+			r := e.do("POST", "/orders", tt.body, hdr...)
+			kind, _ := r.errKind(t)
+			if r.status != tt.status || kind != tt.kind {
+				t.Fatalf("%d %s; want %d %s", r.status, r.body, tt.status, tt.kind)
+			}
+			if e.fb.count("place") != 0 || e.j.writeCount() != 0 {
+				t.Fatal("a bad request reached the broker or the journal")
+			}
+		})
+	}
+}
+
+func TestTrailingWhitespaceIsFine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if r := e.do("POST", "/orders", buy10+"\n \t\n"); r.status != http.StatusCreated {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
+
+func TestPostOrderRefusals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		setup    func(e *env)
+		status   int
+		kind     string
+		clientID bool // the refusal was journaled and names the order
+	}{
+		{"halted", func(e *env) { e.g.setHalted(true) }, 409, "halted", false},
+		{"market_closed", func(e *env) { e.g.closedAt = true }, 409, "market_closed", false},
+		{"limit", func(e *env) { e.g.maxKRW = 100_000 }, 422, "limit_exceeded", false},
+		{"broker_rejects", func(e *env) {
+			e.fb.setErr("place", &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과"})
+		}, 422, "insufficient_funds", true},
+		{"broker_rate_limited", func(e *env) {
+			e.fb.setErr("place", &broker.Error{Kind: broker.RateLimited, Code: "EGW00201", RetryAfter: time.Second})
+		}, 429, "rate_limited", true},
+		{"broker_down", func(e *env) { e.fb.setErr("place", &broker.Error{Kind: broker.Transient, Msg: "connection refused"}) }, 503, "transient", true},
+		{"broker_auth", func(e *env) { e.fb.setErr("place", &broker.Error{Kind: broker.Auth, Code: "EGW00123"}) }, 502, "auth", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			tt.setup(e)
+			r := e.do("POST", "/orders", buy10)
+			kind, body := r.errKind(t)
+			if r.status != tt.status || kind != tt.kind {
+				t.Fatalf("%d %s; want %d %s", r.status, r.body, tt.status, tt.kind)
+			}
+			if cid, _ := body["client_id"].(string); (cid != "") != tt.clientID {
+				t.Errorf("client_id %q; want one: %v", cid, tt.clientID)
+			}
+			if tt.kind == "market_closed" && body["next_open"] != "2026-11-26T09:00:00+09:00" {
+				t.Errorf("next_open %v", body["next_open"])
+			}
+		})
+	}
+}
+
+func TestUnknownOutcomeIs202WithTheClientID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.fb.setErr("place", &broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout after the request was sent"})
+	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "k-unknown")
+	if r.status != http.StatusAccepted {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	m := r.json(t)
+	cid := m["client_id"].(string)
+	if m["state"] != "unknown" || cid != keyClientID("k-unknown", 0) || r.header.Get("Location") != "/orders/"+cid {
+		t.Fatalf("body %s, Location %q", r.body, r.header.Get("Location"))
+	}
+	if errObj, _ := m["error"].(map[string]any); errObj["kind"] != "unknown_outcome" {
+		t.Errorf("error %v", m["error"])
+	}
+	// The caller polls; the journal says unknown.
+	g := e.do("GET", "/orders/"+cid, "")
+	if g.status != 200 || g.json(t)["state"] != "unknown" {
+		t.Fatalf("poll: %d %s", g.status, g.body)
+	}
+	// A retry with the key never resends.
+	e.fb.setErr("place", nil)
+	r2 := e.do("POST", "/orders", buy10, "Idempotency-Key", "k-unknown")
+	if r2.status != http.StatusAccepted || !bytes.Equal(r.body, r2.body) || e.fb.count("place") != 1 {
+		t.Fatalf("retry: %d %s (placed %d)", r2.status, r2.body, e.fb.count("place"))
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	first := e.do("POST", "/orders", buy10, "Idempotency-Key", "order-2026-11-25-001")
+	if first.status != http.StatusCreated {
+		t.Fatalf("%d %s", first.status, first.body)
+	}
+	if got := first.json(t)["client_id"]; got != keyClientID("order-2026-11-25-001", 0) {
+		t.Fatalf("client_id %v; want the key's", got)
+	}
+	again := e.do("POST", "/orders", buy10, "Idempotency-Key", "order-2026-11-25-001")
+	if again.status != first.status || !bytes.Equal(again.body, first.body) || again.header.Get("Location") != first.header.Get("Location") {
+		t.Fatalf("retry answered %d %s; want the first answer %d %s", again.status, again.body, first.status, first.body)
+	}
+	if again.header.Get("Idempotent-Replayed") != "true" {
+		t.Error("replay not marked")
+	}
+	if n := e.fb.count("place"); n != 1 {
+		t.Fatalf("the broker got %d orders; want 1", n)
+	}
+
+	other := e.do("POST", "/orders", `{"code":"005930","side":"buy","qty":11,"type":"limit","price":70000}`, "Idempotency-Key", "order-2026-11-25-001")
+	if kind, _ := other.errKind(t); other.status != http.StatusUnprocessableEntity || kind != "idempotency_key_reused" {
+		t.Fatalf("different body: %d %s", other.status, other.body)
+	}
+
+	// After a restart the memory is gone; the journal still knows.
+	e.restart()
+	after := e.do("POST", "/orders", buy10, "Idempotency-Key", "order-2026-11-25-001")
+	if after.status != http.StatusCreated || after.json(t)["id"] != first.json(t)["id"] {
+		t.Fatalf("after restart: %d %s", after.status, after.body)
+	}
+	other = e.do("POST", "/orders", `{"code":"005930","side":"sell","qty":10,"type":"limit","price":70000}`, "Idempotency-Key", "order-2026-11-25-001")
+	if kind, _ := other.errKind(t); other.status != http.StatusUnprocessableEntity || kind != "idempotency_key_reused" {
+		t.Fatalf("different body after restart: %d %s", other.status, other.body)
+	}
+	if n := e.fb.count("place"); n != 1 {
+		t.Fatalf("the broker got %d orders; want 1", n)
+	}
+
+	// A different key is a different order.
+	if r := e.do("POST", "/orders", buy10, "Idempotency-Key", "order-2026-11-25-002"); r.status != http.StatusCreated {
+		t.Fatalf("second key: %d %s", r.status, r.body)
+	}
+	if n := e.fb.count("place"); n != 2 {
+		t.Fatalf("the broker got %d orders; want 2", n)
+	}
+	bad := e.do("POST", "/orders", buy10, "Idempotency-Key", "has space")
+	if kind, _ := bad.errKind(t); bad.status != 400 || kind != "invalid" {
+		t.Fatalf("bad key: %d %s", bad.status, bad.body)
+	}
+}
+
+func TestKeyClientIDIsDeterministic(t *testing.T) {
+	t.Parallel()
+	a, b := keyClientID("k", 0), keyClientID("k", 0)
+	// sha256("k") = 8254c329a92850f6d539dd376f4816ee2764517da5e0235514af433164480d7a
+	if a != b || a != "http-8254c329a92850f6" {
+		t.Fatalf("%q %q", a, b)
+	}
+	if keyClientID("k", 2) != a+"-2" || keyClientID("k2", 0) == a {
+		t.Fatal("attempt ids")
+	}
+}
+
+func TestIdempotentRetryAfterNothingWasDone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// The broker's rate limit refused the first try (journaled as
+	// rejected, nothing done); a retry with the key must really retry.
+	e.fb.placeErr = []error{&broker.Error{Kind: broker.RateLimited, Code: "EGW00201", RetryAfter: time.Second}}
+	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "retry-me")
+	if r.status != http.StatusTooManyRequests {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	r = e.do("POST", "/orders", buy10, "Idempotency-Key", "retry-me")
+	if r.status != http.StatusCreated || r.json(t)["client_id"] != keyClientID("retry-me", 1) {
+		t.Fatalf("retry: %d %s", r.status, r.body)
+	}
+	// From then on the key is settled, also after a restart.
+	e.restart()
+	r2 := e.do("POST", "/orders", buy10, "Idempotency-Key", "retry-me")
+	if r2.status != http.StatusCreated || r2.json(t)["id"] != r.json(t)["id"] || e.fb.count("place") != 2 {
+		t.Fatalf("after restart: %d %s (placed %d)", r2.status, r2.body, e.fb.count("place"))
+	}
+
+	// hoga's own refusals are not journaled: once the reason is gone the
+	// same key goes through.
+	e.g.setHalted(true)
+	h := e.do("POST", "/orders", buy10, "Idempotency-Key", "after-resume")
+	if h.status != http.StatusConflict {
+		t.Fatalf("halted: %d %s", h.status, h.body)
+	}
+	e.g.setHalted(false)
+	h = e.do("POST", "/orders", buy10, "Idempotency-Key", "after-resume")
+	if h.status != http.StatusCreated || h.json(t)["client_id"] != keyClientID("after-resume", 0) {
+		t.Fatalf("after resume: %d %s", h.status, h.body)
+	}
+	// A broker rejection of substance is final for the key.
+	e.fb.setErr("place", &broker.Error{Kind: broker.InsufficientFunds, Msg: "no cash"})
+	f1 := e.do("POST", "/orders", buy10, "Idempotency-Key", "no-cash")
+	e.fb.setErr("place", nil)
+	f2 := e.do("POST", "/orders", buy10, "Idempotency-Key", "no-cash")
+	if f1.status != 422 || f2.status != 422 || !bytes.Equal(f1.body, f2.body) {
+		t.Fatalf("final rejection: %d %s / %d %s", f1.status, f1.body, f2.status, f2.body)
+	}
+}
+
+func TestIdempotencyKeyInFlightIs409(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.fb.block, e.fb.entered = make(chan struct{}), make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	var first result
+	wg.Go(func() { first = e.do("POST", "/orders", buy10, "Idempotency-Key", "slow") })
+	<-e.fb.entered
+	second := e.do("POST", "/orders", buy10, "Idempotency-Key", "slow")
+	close(e.fb.block)
+	wg.Wait()
+	if kind, _ := second.errKind(t); second.status != http.StatusConflict || kind != "conflict" || second.header.Get("Retry-After") == "" {
+		t.Fatalf("concurrent retry: %d %s", second.status, second.body)
+	}
+	if first.status != http.StatusCreated || e.fb.count("place") != 1 {
+		t.Fatalf("first: %d, placed %d", first.status, e.fb.count("place"))
+	}
+}
+
+func TestGetOrders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.do("GET", "/orders", "")
+	if r.status != 200 || string(bytes.TrimSpace(r.body)) != `{"orders":[],"awaiting_confirmation":[]}` {
+		t.Fatalf("empty: %d %s", r.status, r.body)
+	}
+	p := e.do("POST", "/orders", buy10).json(t)
+	e.fb.addForeign(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000,
+		Status: broker.StatusAccepted, Time: t0.Add(-time.Hour)})
+	r = e.do("GET", "/orders", "")
+	list, _ := r.json(t)["orders"].([]any)
+	if r.status != 200 || len(list) != 2 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	// Sorted by time: the foreign order came first.
+	if list[0].(map[string]any)["id"] != "0000000777" || list[1].(map[string]any)["client_id"] != p["client_id"] {
+		t.Errorf("orders %s", r.body)
+	}
+}
+
+func TestGetOrderByEitherID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.do("POST", "/orders", buy10).json(t)
+	cid, bid := p["client_id"].(string), p["id"].(string)
+	for _, id := range []string{cid, bid} {
+		r := e.do("GET", "/orders/"+id, "")
+		m := r.json(t)
+		if r.status != 200 || m["client_id"] != cid || m["id"] != bid || m["state"] != "accepted" {
+			t.Fatalf("GET /orders/%s: %d %s", id, r.status, r.body)
+		}
+	}
+	// Fills come from the broker's list.
+	e.fb.setStatus(bid, broker.StatusPartial, 4)
+	m := e.do("GET", "/orders/"+cid, "").json(t)
+	if m["state"] != "partial" || m["filled_qty"] != 4.0 || m["avg_fill_price"] != 70000.0 {
+		t.Fatalf("partial: %v", m)
+	}
+	// When the broker cannot be asked, the journal's view is shown.
+	e.fb.setErr("orders", &broker.Error{Kind: broker.Transient})
+	if m := e.do("GET", "/orders/"+cid, "").json(t); m["state"] != "accepted" {
+		t.Fatalf("journal view: %v", m)
+	}
+	e.fb.setErr("orders", nil)
+	// An order placed outside hoga is found by its number.
+	e.fb.addForeign(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000, Status: broker.StatusFilled, FilledQty: 1})
+	if r := e.do("GET", "/orders/0000000777", ""); r.status != 200 || r.json(t)["state"] != "filled" {
+		t.Fatalf("foreign: %d %s", r.status, r.body)
+	}
+	r := e.do("GET", "/orders/http-ffffffffffffffff", "")
+	if kind, _ := r.errKind(t); r.status != 404 || kind != "not_found" {
+		t.Fatalf("missing: %d %s", r.status, r.body)
+	}
+	r = e.do("GET", "/orders/"+strings.Repeat("a", 65), "")
+	if kind, _ := r.errKind(t); r.status != 400 || kind != "invalid" {
+		t.Fatalf("bad id: %d %s", r.status, r.body)
+	}
+	r = e.do("GET", "/orders/a%27b", "")
+	if r.status != 400 {
+		t.Fatalf("quote in id: %d %s", r.status, r.body)
+	}
+}
+
+// TestGetsHaveNoSideEffects proves the seed's bug cannot come back: no
+// GET, with or without a token, places, cancels or journals anything.
+func TestGetsHaveNoSideEffects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.do("POST", "/orders", buy10).json(t)
+	placed, cancels, writes := e.fb.count("place"), e.fb.count("cancel"), e.j.writeCount()
+	paths := []string{"/healthz", "/readyz", "/metrics", "/price/005930", "/balance", "/orders",
+		"/orders/" + p["client_id"].(string), "/orders/" + p["id"].(string), "/orders/nope",
+		"/buy/005930/10", "/orders?side=buy&qty=10", "/price/005930?buy=1"}
+	for _, path := range paths {
+		for _, auth := range []string{"Bearer " + testToken, ""} {
+			for _, method := range []string{"GET", "HEAD"} {
+				e.do(method, path, "", "Authorization", auth)
+			}
+		}
+	}
+	if e.fb.count("place") != placed || e.fb.count("cancel") != cancels || e.j.writeCount() != writes {
+		t.Fatalf("GETs changed state: placed %d→%d, cancels %d→%d, journal writes %d→%d",
+			placed, e.fb.count("place"), cancels, e.fb.count("cancel"), writes, e.j.writeCount())
+	}
+}
+
+func liveEnv(t *testing.T, c *recordingConfirmer) *env {
+	return newEnv(t, func(cfg *Config) {
+		cfg.Live, cfg.Confirmer, cfg.ConfirmTTL = true, c, time.Minute
+	})
+}
+
+func TestLiveOrderIsConfirmedInChat(t *testing.T) {
+	t.Parallel()
+	conf := &recordingConfirmer{}
+	e := liveEnv(t, conf)
+	r := e.do("POST", "/orders", buy10)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	m := r.json(t)
+	cid := m["client_id"].(string)
+	if m["state"] != StateAwaiting || m["expires_at"] != "2026-11-25T10:01:00+09:00" || r.header.Get("Location") != "/orders/"+cid {
+		t.Fatalf("202 body %s", r.body)
+	}
+	if e.fb.count("place") != 0 || e.j.writeCount() != 0 {
+		t.Fatal("a live order was placed before confirmation")
+	}
+	asked := conf.asked()
+	if len(asked) != 1 || asked[0].ClientID != cid || asked[0].Source != "http" || asked[0].Qty != 10 {
+		t.Fatalf("asked %+v", asked)
+	}
+	if g := e.do("GET", "/orders/"+cid, ""); g.json(t)["state"] != StateAwaiting {
+		t.Fatalf("before press: %s", g.body)
+	}
+	if l := e.do("GET", "/orders", "").json(t)["awaiting_confirmation"].([]any); len(l) != 1 {
+		t.Fatalf("awaiting list %v", l)
+	}
+
+	// The owner presses [확인]: the chat places the request it was given.
+	e.clock.Advance(30 * time.Second)
+	if _, err := e.g.PlaceOrder(context.Background(), asked[0]); err != nil {
+		t.Fatal(err)
+	}
+	g := e.do("GET", "/orders/"+cid, "")
+	gm := g.json(t)
+	if g.status != 200 || gm["state"] != "accepted" || gm["id"] != "0000000001" {
+		t.Fatalf("after press: %d %s", g.status, g.body)
+	}
+	if l := e.do("GET", "/orders", "").json(t)["awaiting_confirmation"].([]any); len(l) != 0 {
+		t.Fatalf("pressed order still listed as awaiting: %v", l)
+	}
+	// Long after the TTL it stays accepted: the journal wins.
+	e.clock.Advance(time.Hour)
+	if gm := e.do("GET", "/orders/"+cid, "").json(t); gm["state"] != "accepted" {
+		t.Fatalf("later: %v", gm)
+	}
+}
+
+func TestLiveOrderExpiresUnpressed(t *testing.T) {
+	t.Parallel()
+	conf := &recordingConfirmer{}
+	e := liveEnv(t, conf)
+	cid := e.do("POST", "/orders", buy10, "Idempotency-Key", "live-1").json(t)["client_id"].(string)
+	if cid != keyClientID("live-1", 0) {
+		t.Fatalf("client id %q", cid)
+	}
+	// Within the TTL plus the grace for a last-moment press it is awaiting.
+	e.clock.Advance(time.Minute + DefaultConfirmGrace - time.Second)
+	if m := e.do("GET", "/orders/"+cid, "").json(t); m["state"] != StateAwaiting {
+		t.Fatalf("in grace: %v", m)
+	}
+	e.clock.Advance(time.Second)
+	m := e.do("GET", "/orders/"+cid, "").json(t)
+	if m["state"] != StateExpired || m["expires_at"] != nil {
+		t.Fatalf("after TTL: %v", m)
+	}
+	// A retry with the same key reports the expiry; it does not ask again.
+	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "live-1")
+	if r.status != http.StatusOK || r.json(t)["state"] != StateExpired || len(conf.asked()) != 1 {
+		t.Fatalf("retry: %d %s, asked %d", r.status, r.body, len(conf.asked()))
+	}
+	if e.fb.count("place") != 0 {
+		t.Fatal("placed")
+	}
+}
+
+func TestLiveIdempotentRetryWhileAwaiting(t *testing.T) {
+	t.Parallel()
+	conf := &recordingConfirmer{}
+	e := liveEnv(t, conf)
+	first := e.do("POST", "/orders", buy10, "Idempotency-Key", "live-2")
+	second := e.do("POST", "/orders", buy10, "Idempotency-Key", "live-2")
+	if second.status != http.StatusAccepted || !bytes.Equal(first.body, second.body) || len(conf.asked()) != 1 {
+		t.Fatalf("retry: %d %s vs %s; asked %d", second.status, second.body, first.body, len(conf.asked()))
+	}
+	// Pressed, then the process restarts: the same key shows the order.
+	if _, err := e.g.PlaceOrder(context.Background(), conf.asked()[0]); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "live-2")
+	if r.status != http.StatusOK || r.json(t)["state"] != "accepted" || len(conf.asked()) != 1 || e.fb.count("place") != 1 {
+		t.Fatalf("after restart: %d %s, asked %d", r.status, r.body, len(conf.asked()))
+	}
+	other := e.do("POST", "/orders", `{"code":"005930","side":"buy","qty":1,"type":"limit","price":70000}`, "Idempotency-Key", "live-2")
+	if other.status != http.StatusUnprocessableEntity {
+		t.Fatalf("different body: %d %s", other.status, other.body)
+	}
+}
+
+func TestLiveRefusalsNeverAsk(t *testing.T) {
+	t.Parallel()
+	conf := &recordingConfirmer{}
+	e := liveEnv(t, conf)
+	e.g.setHalted(true)
+	r := e.do("POST", "/orders", buy10)
+	if kind, _ := r.errKind(t); r.status != http.StatusConflict || kind != "halted" || len(conf.asked()) != 0 {
+		t.Fatalf("halted: %d %s, asked %d", r.status, r.body, len(conf.asked()))
+	}
+	e.g.setHalted(false)
+	conf.err = &broker.Error{Kind: broker.Transient, Msg: "quote failed"}
+	r = e.do("POST", "/orders", buy10)
+	if kind, _ := r.errKind(t); r.status != http.StatusServiceUnavailable || kind != "transient" {
+		t.Fatalf("confirmer failed: %d %s", r.status, r.body)
+	}
+	if l := e.do("GET", "/orders", "").json(t)["awaiting_confirmation"].([]any); len(l) != 0 {
+		t.Fatalf("an order nobody was asked about is awaiting: %v", l)
+	}
+}
+
+func TestLiveAwaitingIsBounded(t *testing.T) {
+	t.Parallel()
+	conf := &recordingConfirmer{}
+	e := newEnv(t, func(cfg *Config) { cfg.Live, cfg.Confirmer, cfg.MaxAwaiting = true, conf, 2 })
+	for i := range 2 {
+		if r := e.do("POST", "/orders", buy10); r.status != http.StatusAccepted {
+			t.Fatalf("order %d: %d", i, r.status)
+		}
+	}
+	r := e.do("POST", "/orders", buy10)
+	if kind, _ := r.errKind(t); r.status != http.StatusTooManyRequests || kind != "rate_limited" {
+		t.Fatalf("third: %d %s", r.status, r.body)
+	}
+	// Once they expire there is room again.
+	e.clock.Advance(DefaultConfirmTTL + time.Second)
+	if r := e.do("POST", "/orders", buy10); r.status != http.StatusAccepted {
+		t.Fatalf("after expiry: %d %s", r.status, r.body)
+	}
+}
+
+// chatSink collects alerts published on the feed.
+type chatSink struct {
+	mu     sync.Mutex
+	alerts []bot.Alert
+}
+
+func (s *chatSink) SendAlert(_ context.Context, a bot.Alert) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.alerts = append(s.alerts, a)
+	return nil
+}
+
+// TestChatConfirmerEndToEnd runs the live flow through the real router
+// and feed: the prompt goes out with buttons, the owner presses [확인], and
+// GET /orders/{id} shows the order the guard placed.
+func TestChatConfirmerEndToEnd(t *testing.T) {
+	t.Parallel()
+	var router *bot.Router
+	sink := &chatSink{}
+	e := newEnv(t, func(cfg *Config) {
+		var err error
+		// The router does the dry run here (its Checker), so its refusal
+		// is what the HTTP client sees.
+		router, err = bot.NewRouter(bot.Config{Broker: cfg.Broker, Checker: cfg.Checker, Mode: "live", Lang: bot.English,
+			Clock: cfg.Clock, Allowed: func(id string) bool { return id == "42" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed := bot.NewFeed(bot.FeedConfig{Lang: bot.English})
+		feed.AddSink(sink)
+		cfg.Live, cfg.Router, cfg.Checker, cfg.Confirmer = true, router, nil, ChatConfirmer{Router: router, Feed: feed}
+	})
+
+	r := e.do("POST", "/orders", buy10)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	cid := r.json(t)["client_id"].(string)
+	sink.mu.Lock()
+	if len(sink.alerts) != 1 || len(sink.alerts[0].Buttons) != 2 || sink.alerts[0].Origin != "http" {
+		sink.mu.Unlock()
+		t.Fatalf("alerts %+v", sink.alerts)
+	}
+	ok := sink.alerts[0].Buttons[0]
+	sink.mu.Unlock()
+	if !strings.HasPrefix(ok.Data, "ok:") {
+		t.Fatalf("first button %+v", ok)
+	}
+	if e.fb.count("place") != 0 {
+		t.Fatal("placed before the press")
+	}
+	// Someone not allowed presses: nothing happens.
+	router.Press(context.Background(), bot.Press{Data: ok.Data, UserID: "7", Source: "telegram"}, nil)
+	if e.fb.count("place") != 0 {
+		t.Fatal("an unauthorized press placed the order")
+	}
+	reply := router.Press(context.Background(), bot.Press{Data: ok.Data, UserID: "42", Source: "telegram"}, nil)
+	if !strings.Contains(reply.Text, "0000000001") {
+		t.Fatalf("press reply %q", reply.Text)
+	}
+	g := e.do("GET", "/orders/"+cid, "").json(t)
+	if g["state"] != "accepted" || g["id"] != "0000000001" || g["source"] != "http" || g["user"] != "42" {
+		t.Fatalf("after press: %v", g)
+	}
+
+	// The router's refusal (a halted guard) comes back as its sentence.
+	e.g.setHalted(true)
+	r = e.do("POST", "/orders", buy10)
+	if kind, body := r.errKind(t); r.status != http.StatusUnprocessableEntity || kind != "rejected" || !strings.HasPrefix(body["message"].(string), "Halted") {
+		t.Fatalf("refused by the router: %d %s", r.status, r.body)
+	}
+}

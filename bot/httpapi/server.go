@@ -1,0 +1,505 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/metrics"
+	"github.com/hoga-trade/hoga/store"
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultConfirmTTL        = 60 * time.Second
+	DefaultConfirmGrace      = 10 * time.Second
+	DefaultReadyCode         = broker.Code("005930")
+	DefaultReadyTimeout      = 3 * time.Second
+	DefaultReadyCacheTTL     = 5 * time.Second
+	DefaultMaxBodyBytes      = 4 << 10
+	DefaultOrderTimeout      = 30 * time.Second
+	DefaultShutdownTimeout   = 10 * time.Second
+	DefaultIdempotencyTTL    = 24 * time.Hour
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 15 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	// DefaultMaxAwaiting bounds the orders awaiting confirmation at once.
+	DefaultMaxAwaiting = 50
+)
+
+// MinTokenLen is the shortest bearer token New accepts. The token is all
+// that stands between the network and the account; `openssl rand -hex 32`
+// makes a good one.
+const MinTokenLen = 16
+
+// OrderLookup finds journaled orders for GET /orders/{id}. *store.DB
+// implements it; both methods return store.ErrNotFound (wrapped) when
+// there is no such row.
+type OrderLookup interface {
+	OrderByClientID(ctx context.Context, clientID string) (store.Entry, error)
+	// OrderByBrokerID finds the row the broker numbered brokerID on day's
+	// KST date (brokers restart their numbering daily).
+	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (store.Entry, error)
+}
+
+var _ OrderLookup = (*store.DB)(nil)
+
+// Checker dry-runs the guard's checks (broker/guard's *Guard implements
+// it), so a live order that would be refused is refused in the response
+// instead of after the owner is asked.
+type Checker interface {
+	Check(ctx context.Context, req broker.OrderRequest) error
+}
+
+// Confirmer asks the owner to confirm a live order (buttons in Telegram).
+// req carries the ClientID the order will be journaled under once
+// confirmed, which is how GET /orders/{id} learns the outcome. An error
+// means nobody was asked. ChatConfirmer implements it with the chat router.
+type Confirmer interface {
+	AskConfirm(ctx context.Context, req broker.OrderRequest) error
+}
+
+// ReadyCheck is one dependency /readyz reports on.
+type ReadyCheck struct {
+	// Name labels the check in the JSON ("token", "store").
+	Name string
+	// Check returns nil when the dependency is usable. It gets a context
+	// bounded by Config.ReadyTimeout.
+	Check func(ctx context.Context) error
+}
+
+// Config configures New. Zero values take the defaults noted.
+type Config struct {
+	// Addr is where to listen, host:port (HOGA_HTTP_ADDR). With no host
+	// (":8080") it listens on 127.0.0.1 only. A non-loopback host needs
+	// a Token. Required.
+	Addr string
+	// Token is the bearer token for every route but /healthz, /readyz and
+	// /metrics (HOGA_HTTP_TOKEN), at least MinTokenLen bytes. Empty turns
+	// the control routes off (403) and is allowed on loopback only.
+	Token string
+
+	// Broker is the guarded broker (broker/guard): every order takes the
+	// same checked, journaled, idempotent path as from the chat. Required.
+	Broker broker.Broker
+	// Orders is the journal (the *store.DB) for GET /orders/{id} by
+	// client order id, and for the outcome of a confirmed live order.
+	// Required when Live; without it GET /orders/{id} searches only the
+	// broker's list of today's orders.
+	Orders OrderLookup
+	// Checker is the guard's dry run, used before asking for confirmation.
+	// Optional.
+	Checker Checker
+	// Router supplies the error sentences (the chat's, in its language).
+	// Optional: without it messages are the broker's own, and Korean
+	// is the language of the HTTP layer's own messages.
+	Router *bot.Router
+
+	// Live makes POST /orders ask the owner instead of placing the order:
+	// set it exactly when the chat asks for confirmation (HOGA_MODE=live
+	// or HOGA_CONFIRM=always).
+	Live bool
+	// Confirmer asks the owner. Required when Live.
+	Confirmer Confirmer
+	// ConfirmTTL is how long a confirmation stays pressable; use the
+	// router's (HOGA_CONFIRM_TTL). Default DefaultConfirmTTL.
+	ConfirmTTL time.Duration
+	// ConfirmGrace is how long after ConfirmTTL an unanswered order is
+	// still shown as awaiting_confirmation instead of expired, covering a
+	// press at the last moment whose journal row is not written yet.
+	// Default DefaultConfirmGrace.
+	ConfirmGrace time.Duration
+	// MaxAwaiting bounds the live orders awaiting confirmation at once;
+	// more are refused with 429. Default DefaultMaxAwaiting.
+	MaxAwaiting int
+
+	// Ready lists extra /readyz checks (token valid, store writable). The
+	// broker is always checked with a quote of ReadyCode.
+	Ready []ReadyCheck
+	// ReadyCode is the stock quoted to check the broker. Default 005930.
+	ReadyCode broker.Code
+	// ReadyTimeout bounds each readiness check. Default 3s.
+	ReadyTimeout time.Duration
+	// ReadyCacheTTL is how long a readiness result is reused, so frequent
+	// probes cannot spend the broker's rate limit. Default 5s.
+	ReadyCacheTTL time.Duration
+
+	// Metrics receives per-route request counts and serves /metrics.
+	// Optional: without it /metrics answers 404.
+	Metrics *metrics.Metrics
+	// Logger receives request and auth-failure logs; nil discards. The
+	// Authorization header is never logged.
+	Logger *slog.Logger
+	// Clock drives confirmation expiry, idempotency retention and the
+	// readiness cache; nil is the wall clock.
+	Clock clock.Clock
+
+	// MaxBodyBytes limits a request body. Default 4 KiB.
+	MaxBodyBytes int64
+	// OrderTimeout bounds placing one order. The order runs to its end
+	// even if the client hangs up, so a dropped connection never turns an
+	// order into an unknown outcome. Default 30s.
+	OrderTimeout time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered in
+	// memory (the journal remembers the order itself for good). Default
+	// 24h.
+	IdempotencyTTL time.Duration
+	// ShutdownTimeout bounds the graceful shutdown: requests in flight,
+	// an order above all, get this long to finish. Default 10s.
+	ShutdownTimeout time.Duration
+	// Server timeouts. WriteTimeout defaults to OrderTimeout + 10s so an
+	// order's answer is never cut off.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+}
+
+// Server is the HTTP control API. Create it with New; Run serves until
+// its context ends.
+type Server struct {
+	cfg       Config
+	addr      string
+	lang      bot.Lang
+	log       *slog.Logger
+	clock     clock.Clock
+	tokenHash [sha256.Size]byte
+	handler   http.Handler
+	book      *book
+	ready     *readiness
+
+	mu sync.Mutex
+	ln net.Listener
+	// onShutdown, for tests, runs when graceful shutdown begins.
+	onShutdown func()
+}
+
+// New checks cfg and builds the server; nothing listens until Listen or
+// Run. It refuses a non-loopback address without a token.
+func New(cfg Config) (*Server, error) {
+	if cfg.Broker == nil {
+		return nil, errors.New("httpapi: Config.Broker is required")
+	}
+	addr, loopback, err := listenAddr(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Token == "" && !loopback {
+		return nil, fmt.Errorf("httpapi: refusing to listen on %s without HOGA_HTTP_TOKEN: anyone who can reach it could trade; set a token or listen on 127.0.0.1", addr)
+	}
+	if cfg.Token != "" && len(cfg.Token) < MinTokenLen {
+		return nil, fmt.Errorf("httpapi: HOGA_HTTP_TOKEN must be at least %d characters (try: openssl rand -hex 32)", MinTokenLen)
+	}
+	if strings.ContainsAny(cfg.Token, " \t\r\n") {
+		return nil, errors.New("httpapi: HOGA_HTTP_TOKEN must not contain spaces")
+	}
+	if cfg.Live && cfg.Confirmer == nil {
+		return nil, errors.New("httpapi: Config.Confirmer is required when Live")
+	}
+	if cfg.Live && cfg.Orders == nil {
+		return nil, errors.New("httpapi: Config.Orders (the journal) is required when Live, to learn what became of a confirmation")
+	}
+	for _, c := range cfg.Ready {
+		if c.Name == "" || c.Check == nil || c.Name == "broker" {
+			return nil, fmt.Errorf("httpapi: ready check %q needs a name (not \"broker\") and a func", c.Name)
+		}
+	}
+	setDur := func(d *time.Duration, def time.Duration) {
+		if *d <= 0 {
+			*d = def
+		}
+	}
+	setDur(&cfg.ConfirmTTL, DefaultConfirmTTL)
+	setDur(&cfg.ConfirmGrace, DefaultConfirmGrace)
+	setDur(&cfg.ReadyTimeout, DefaultReadyTimeout)
+	setDur(&cfg.ReadyCacheTTL, DefaultReadyCacheTTL)
+	setDur(&cfg.OrderTimeout, DefaultOrderTimeout)
+	setDur(&cfg.IdempotencyTTL, DefaultIdempotencyTTL)
+	setDur(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	setDur(&cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDur(&cfg.ReadTimeout, DefaultReadTimeout)
+	setDur(&cfg.WriteTimeout, cfg.OrderTimeout+10*time.Second)
+	setDur(&cfg.IdleTimeout, DefaultIdleTimeout)
+	if cfg.ReadyCode == "" {
+		cfg.ReadyCode = DefaultReadyCode
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxAwaiting <= 0 {
+		cfg.MaxAwaiting = DefaultMaxAwaiting
+	}
+	s := &Server{cfg: cfg, addr: addr, lang: bot.Korean, log: cfg.Logger, clock: clock.Or(cfg.Clock)}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Router != nil {
+		s.lang = cfg.Router.Lang()
+	}
+	if cfg.Token != "" {
+		s.tokenHash = sha256.Sum256([]byte(cfg.Token))
+	}
+	s.book = newBook(s.clock, cfg.IdempotencyTTL)
+	s.ready = &readiness{}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// listenAddr fills in 127.0.0.1 for a missing host and reports whether
+// the host is a loopback one. A host name other than localhost counts as
+// non-loopback: it may resolve to anything.
+func listenAddr(addr string) (string, bool, error) {
+	host, port, err := net.SplitHostPort(strings.TrimSpace(addr))
+	if err != nil {
+		return "", false, fmt.Errorf("httpapi: listen address %q must be host:port or :port: %w", addr, err)
+	}
+	if port == "" {
+		return "", false, fmt.Errorf("httpapi: listen address %q has no port", addr)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	loopback := strings.EqualFold(host, "localhost")
+	if ip := net.ParseIP(host); ip != nil {
+		loopback = ip.IsLoopback()
+	}
+	return net.JoinHostPort(host, port), loopback, nil
+}
+
+// routes registers every route in one place.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	if s.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", s.cfg.Metrics.Handler())
+	}
+	mux.Handle("GET /price/{code}", s.auth(s.handlePrice))
+	mux.Handle("GET /balance", s.auth(s.handleBalance))
+	mux.Handle("GET /orders", s.auth(s.handleOrders))
+	mux.Handle("GET /orders/{id}", s.auth(s.handleOrder))
+	mux.Handle("POST /orders", s.auth(s.handlePlace))
+	return s.observe(s.jsonFallback(mux))
+}
+
+// Handler is the whole API as an http.Handler, for tests and for mounting
+// under another server.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Addr is the configured listen address (with 127.0.0.1 filled in); after
+// Listen, the actual one (a real port for ":0").
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return s.ln.Addr().String()
+	}
+	return s.addr
+}
+
+// Listen binds the address now, so that a port in use fails start-up
+// before anything else runs. Run calls it if it has not been called.
+func (s *Server) Listen() (net.Addr, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return s.ln.Addr(), nil
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
+	s.ln = ln
+	return ln.Addr(), nil
+}
+
+// Run serves until ctx ends, then shuts down gracefully: it stops
+// accepting, lets requests in flight (an order above all) finish within
+// ShutdownTimeout, and returns nil. It returns an error if listening or
+// serving fails.
+func (s *Server) Run(ctx context.Context) error {
+	if _, err := s.Listen(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	ln := s.ln
+	onShutdown := s.onShutdown
+	s.mu.Unlock()
+
+	// Requests get a context that outlives ctx, so shutdown does not
+	// cancel them half-way; it is cancelled when the server is torn down.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    16 << 10,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if onShutdown != nil {
+		srv.RegisterOnShutdown(onShutdown)
+	}
+	s.log.Info("HTTP API listening", "addr", ln.Addr().String(), "auth", s.cfg.Token != "", "live", s.cfg.Live)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("httpapi: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err != nil {
+		s.log.Warn("HTTP API shutdown timed out; closing connections", "err", err)
+		srv.Close()
+	}
+	cancelBase()
+	<-served // http.ErrServerClosed
+	if err != nil {
+		return fmt.Errorf("httpapi: shutdown: %w", err)
+	}
+	s.log.Info("HTTP API stopped")
+	return nil
+}
+
+// writeJSON writes v with status. Encoding failures can only be bugs in
+// this package (the types are plain), so they are logged.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.Error("encode response", "err", err)
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"kind":"internal","message":"internal error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// writeError writes the error envelope.
+func (s *Server) writeError(w http.ResponseWriter, status int, body apiError) {
+	s.writeJSON(w, status, errorEnvelope{Error: body})
+}
+
+// fail answers err through the kind table.
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	status, h, body := s.brokerError(err)
+	for k, v := range h {
+		w.Header()[k] = v
+	}
+	s.writeError(w, status, body)
+}
+
+// jsonFallback answers the mux's own 404 and 405 (and panics) as JSON
+// errors, and passes its redirects through.
+func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "route", r.Pattern, "panic", v)
+				s.writeError(w, http.StatusInternalServerError, apiError{Kind: broker.Internal.String(), Message: s.msg("internal")})
+			}
+		}()
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		c := &captureWriter{header: http.Header{}}
+		h.ServeHTTP(c, r)
+		switch c.status {
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", c.header.Get("Allow"))
+			s.writeError(w, c.status, apiError{Kind: kindMethodNotAllowed, Message: s.msg("method", r.Method)})
+		case http.StatusNotFound, 0:
+			s.writeError(w, http.StatusNotFound, apiError{Kind: kindRouteNotFound, Message: s.msg("route", r.URL.Path)})
+		default: // redirects to the cleaned path
+			for k, v := range c.header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(c.status)
+		}
+	})
+}
+
+// captureWriter records what the mux's fallback handler would answer.
+type captureWriter struct {
+	header http.Header
+	status int
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (c *captureWriter) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+}
+
+// observe records each request's route, status and latency in the
+// metrics and the debug log.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		d := time.Since(start)
+		s.cfg.Metrics.HTTPRequest(route, status, d)
+		s.log.Debug("http request", "method", r.Method, "route", route, "status", status, "duration", d, "remote", r.RemoteAddr)
+	})
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
