@@ -67,6 +67,7 @@ const (
 	ActSkip
 )
 
+// String names the kind for logs.
 func (k ActionKind) String() string {
 	switch k {
 	case ActOrder:

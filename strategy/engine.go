@@ -76,10 +76,13 @@ type Options struct {
 	// nothing. Nil means never halted.
 	Halted func() bool
 	// Asker handles rules with confirm: true; without it such rules fail
-	// to fire (and say so).
+	// to fire (and say so). Like OnEvent, it must not call back into the
+	// engine.
 	Asker Asker
 	// OnEvent receives the engine's events in order, on the engine's
-	// goroutine; it must not block for long. Nil drops them.
+	// goroutine; it must not block for long, nor call the engine's
+	// rule-editing methods (they wait for the evaluation that is
+	// reporting). Nil drops them.
 	OnEvent func(Event)
 	// Clock is the time source; nil is the wall clock.
 	Clock clock.Clock
@@ -505,6 +508,9 @@ func (e *Engine) fire(ctx context.Context, r Rule, name string, prev, fired Stat
 	code := r.Code
 	req := a.Request(code)
 	if err := e.store.SaveState(ctx, code, fired); err != nil {
+		if ctx.Err() != nil {
+			return // shutting down: nothing was sent, nothing to report
+		}
 		err = &broker.Error{Kind: broker.Internal, Msg: "rule state could not be saved, so no order was sent", Err: err}
 		e.log.Error("rule fired but its state could not be saved; not ordering", "code", code, "err", err)
 		// Nothing was sent: count it like a refusal, so a store that
@@ -538,7 +544,9 @@ func (e *Engine) fire(ctx context.Context, r Rule, name string, prev, fired Stat
 	cancel()
 
 	st, off := settle(prev, fired, a, err, e.clk.Now())
-	e.keep(ctx, code, fired, st)
+	// Record the outcome even if Run's context ended while the order was
+	// out: the order happened.
+	e.keep(context.WithoutCancel(ctx), code, fired, st)
 	ev := Event{Rule: r, Name: name, Side: a.Side, Price: a.Trigger, Request: req, Order: o, Err: err}
 	switch Classify(err) {
 	case OutPlaced:

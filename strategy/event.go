@@ -38,8 +38,9 @@ const (
 	// EventHalted: the kill switch is on; the strategy pauses until /resume.
 	// Sent once per halt.
 	EventHalted EventKind = "halted"
-	// EventQuoteFailed: quotes for a code have failed MaxFailures times in
-	// a row; the rule keeps trying. Sent once per run of failures.
+	// EventQuoteFailed: quotes for a code (or, with Reason "balance", the
+	// balance) have failed MaxFailures times in a row; the engine keeps
+	// trying. Sent once per run of failures.
 	EventQuoteFailed EventKind = "quote_failed"
 )
 
