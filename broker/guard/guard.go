@@ -1,0 +1,360 @@
+// Package guard is the one path every order takes, whatever asked for it
+// (console, Telegram, HTTP, a strategy rule). A *Guard is itself a
+// broker.Broker wrapping the configured one, so callers cannot tell it
+// apart except that it refuses more:
+//
+//   - checks, in order: the request's shape, the kill switch, KRX rules
+//     (tick grid, session hours), risk limits (won per order, orders per
+//     day); Check runs them as a dry run before a confirmation is shown;
+//   - write-ahead journal: a row in state pending, with a client order id,
+//     is committed before the broker is called, and the answer is
+//     recorded after; nothing reaches the broker without a row first;
+//   - one order in flight at a time: placement, cancels and reconciliation
+//     passes are serialised, so two quick /buy never interleave;
+//   - unknown outcomes (the request went out, no answer came back) are
+//     never resent: they are reconciled against the broker's list of
+//     today's orders, by a goroutine the Guard owns (Run/Close) and, after a
+//     crash, by Recover before anything else runs;
+//   - every outcome is published as a broker.OrderEvent through a queue, so
+//     a slow alert feed never holds up an order.
+package guard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/store"
+)
+
+// Journal is what the guard needs from durable storage. *store.DB
+// implements it; tests wrap it to inject failures.
+type Journal interface {
+	// InsertOrder writes a new row; store.ErrDuplicate (wrapped) when the
+	// client id exists.
+	InsertOrder(ctx context.Context, e store.Entry) error
+	// UpdateOrder changes a row atomically; store.ErrNotFound (wrapped)
+	// when there is none.
+	UpdateOrder(ctx context.Context, clientID string, fn func(*store.Entry) error) (store.Entry, error)
+	OrderByClientID(ctx context.Context, clientID string) (store.Entry, error)
+	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (store.Entry, error)
+	OrdersOn(ctx context.Context, day time.Time) ([]store.Entry, error)
+	CountOrdersOn(ctx context.Context, day time.Time) (int, error)
+	Unresolved(ctx context.Context) ([]store.Entry, error)
+	InsertCancel(ctx context.Context, c store.Cancel) (int64, error)
+	FinishCancel(ctx context.Context, c store.Cancel) error
+	GetSetting(ctx context.Context, key string) (string, bool, error)
+	PutSetting(ctx context.Context, key, value string) error
+}
+
+var _ Journal = (*store.DB)(nil)
+
+// Defaults for zero Options fields.
+const (
+	DefaultMaxOrderKRW          = 1_000_000
+	DefaultMaxDailyOrders       = 20
+	DefaultReconcileGrace       = 2 * time.Minute
+	DefaultMatchWindow          = 2 * time.Minute
+	DefaultReconcileInterval    = 2 * time.Second
+	DefaultReconcileMaxInterval = time.Minute
+	DefaultEventQueue           = 1024
+	DefaultJournalTimeout       = 5 * time.Second
+)
+
+// Options configures New. Zero values take the defaults noted.
+type Options struct {
+	// Broker is the wrapped broker (paper, kis, kiwoom). Required.
+	Broker broker.Broker
+	// Journal is the order journal, normally the *store.DB. Required.
+	Journal Journal
+	// Clock is the time source; nil is the wall clock.
+	Clock clock.Clock
+	// Calendar answers KRX session questions; nil is
+	// broker.NewCalendar(nil). Only consulted when MarketHours is true.
+	Calendar *broker.Calendar
+	// MarketHours makes the guard refuse orders outside KRX sessions
+	// itself (HOGA_MARKET_HOURS=krx). When false the broker decides.
+	MarketHours bool
+	// MaxOrderKRW caps one order's value (HOGA_MAX_ORDER_KRW). 0 means
+	// DefaultMaxOrderKRW; negative means no cap.
+	MaxOrderKRW int64
+	// MaxDailyOrders caps the orders journaled per KST day across all
+	// sources (HOGA_MAX_DAILY_ORDERS). 0 means DefaultMaxDailyOrders;
+	// negative means no cap.
+	MaxDailyOrders int
+	// Logger receives the guard's log; nil discards.
+	Logger *slog.Logger
+	// OnEvent receives every order event, in order, on a goroutine run by
+	// Run. The guard queues events (up to EventQueue) instead of calling
+	// OnEvent on the order path, so OnEvent may block (send a Telegram
+	// message, wait on a rate limit) without delaying an order. Events
+	// published before Run starts wait in the queue. Nil drops events.
+	OnEvent func(broker.OrderEvent)
+	// EventQueue bounds the queued, undelivered events; beyond it new
+	// events are logged and dropped. Default DefaultEventQueue.
+	EventQueue int
+	// ReconcileGrace is how long after an unknown-outcome order was sent
+	// the broker's order list must still lack it before hoga concludes it
+	// was never placed. Default DefaultReconcileGrace.
+	ReconcileGrace time.Duration
+	// MatchWindow is how far apart (either way) the broker's order time
+	// and the journal row's time may be for the two to match. Default
+	// DefaultMatchWindow.
+	MatchWindow time.Duration
+	// ReconcileInterval is the first wait between reconciliation attempts;
+	// it doubles up to ReconcileMaxInterval while orders stay unresolved.
+	ReconcileInterval    time.Duration
+	ReconcileMaxInterval time.Duration
+	// JournalTimeout bounds the journal writes made after the broker
+	// answered; they run even if the caller's context has expired (it
+	// often has, when the answer was a timeout). Default
+	// DefaultJournalTimeout.
+	JournalTimeout time.Duration
+}
+
+// Guard is a broker.Broker that checks, journals and serialises every order
+// before the wrapped broker sees it. Create it with New, call Recover once
+// at start-up, then run Run in a goroutine; Close stops it.
+type Guard struct {
+	inner       broker.Broker
+	j           Journal
+	clk         clock.Clock
+	cal         *broker.Calendar
+	marketHours bool
+	maxKRW      int64
+	maxDaily    int
+	log         *slog.Logger
+
+	grace, window      time.Duration
+	retryMin, retryMax time.Duration
+	journalTimeout     time.Duration
+
+	// mu serialises everything that sends to the broker or settles the
+	// journal: PlaceOrder, CancelOrder and reconciliation passes. Holding
+	// it across the broker call is the point: a reconciliation pass never
+	// sees a pending row that is still in flight, and two orders never
+	// interleave.
+	mu sync.Mutex
+
+	haltMu sync.Mutex
+	halt   haltState
+
+	wake   chan struct{} // a new unknown outcome: reconcile now
+	events *eventQueue
+
+	closed  atomic.Bool
+	runMu   sync.Mutex
+	running bool
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+var _ broker.Broker = (*Guard)(nil)
+
+// New builds a Guard and loads the persisted kill switch.
+func New(opts Options) (*Guard, error) {
+	if opts.Broker == nil {
+		return nil, errors.New("guard: no broker")
+	}
+	if opts.Journal == nil {
+		return nil, errors.New("guard: no journal")
+	}
+	g := &Guard{
+		inner:          opts.Broker,
+		j:              opts.Journal,
+		clk:            clock.Or(opts.Clock),
+		cal:            opts.Calendar,
+		marketHours:    opts.MarketHours,
+		maxKRW:         opts.MaxOrderKRW,
+		maxDaily:       opts.MaxDailyOrders,
+		log:            opts.Logger,
+		grace:          orDefault(opts.ReconcileGrace, DefaultReconcileGrace),
+		window:         orDefault(opts.MatchWindow, DefaultMatchWindow),
+		retryMin:       orDefault(opts.ReconcileInterval, DefaultReconcileInterval),
+		retryMax:       orDefault(opts.ReconcileMaxInterval, DefaultReconcileMaxInterval),
+		journalTimeout: orDefault(opts.JournalTimeout, DefaultJournalTimeout),
+		wake:           make(chan struct{}, 1),
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	g.log = g.log.With("broker", g.inner.Name())
+	if g.cal == nil {
+		cal, err := broker.NewCalendar(nil)
+		if err != nil {
+			return nil, fmt.Errorf("guard: calendar: %w", err)
+		}
+		g.cal = cal
+	}
+	if g.maxKRW == 0 {
+		g.maxKRW = DefaultMaxOrderKRW
+	}
+	if g.maxDaily == 0 {
+		g.maxDaily = DefaultMaxDailyOrders
+	}
+	if g.retryMax < g.retryMin {
+		g.retryMax = g.retryMin
+	}
+	queue := opts.EventQueue
+	if queue <= 0 {
+		queue = DefaultEventQueue
+	}
+	g.events = newEventQueue(opts.OnEvent, queue, g.log)
+	// New has no context in its signature; this is one local SQLite read.
+	if err := g.loadHalt(context.Background()); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Name is the wrapped broker's name: the guard is not a broker of its own.
+func (g *Guard) Name() string { return g.inner.Name() }
+
+// Quote passes through to the wrapped broker.
+func (g *Guard) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
+	return g.inner.Quote(ctx, code)
+}
+
+// Balance passes through to the wrapped broker.
+func (g *Guard) Balance(ctx context.Context) (broker.Balance, error) {
+	return g.inner.Balance(ctx)
+}
+
+// Run delivers events and reconciles unknown outcomes until ctx is done or
+// Close is called, then returns nil. Events still queued when it stops are
+// delivered before it returns. It may be called once.
+func (g *Guard) Run(ctx context.Context) error {
+	g.runMu.Lock()
+	if g.closed.Load() {
+		g.runMu.Unlock()
+		return errors.New("guard: Run after Close")
+	}
+	if g.running {
+		g.runMu.Unlock()
+		return errors.New("guard: Run called twice")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	g.running, g.stop, g.done = true, cancel, make(chan struct{})
+	done := g.done
+	g.runMu.Unlock()
+	defer close(done)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	wg.Go(func() { g.events.run(ctx) })
+	g.reconcileLoop(ctx)
+	cancel()
+	wg.Wait()
+	return nil
+}
+
+// Close stops Run and waits for it. Afterwards PlaceOrder and CancelOrder
+// refuse (Transient: nothing was sent). The journal is not closed: main
+// owns it.
+func (g *Guard) Close() error {
+	g.runMu.Lock()
+	g.closed.Store(true)
+	stop, done := g.stop, g.done
+	g.runMu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+	return nil
+}
+
+var errClosed = &broker.Error{Kind: broker.Transient, Msg: "hoga is shutting down; nothing was sent"}
+
+// emit queues an event; it never blocks.
+func (g *Guard) emit(ev broker.OrderEvent) {
+	ev.Time = g.clk.Now()
+	g.events.push(ev)
+}
+
+// eventQueue decouples the order path from the event consumer. It is
+// bounded so a consumer that never returns cannot exhaust memory.
+type eventQueue struct {
+	fn    func(broker.OrderEvent)
+	max   int
+	log   *slog.Logger
+	mu    sync.Mutex
+	q     []broker.OrderEvent
+	ready chan struct{}
+}
+
+func newEventQueue(fn func(broker.OrderEvent), max int, log *slog.Logger) *eventQueue {
+	return &eventQueue{fn: fn, max: max, log: log, ready: make(chan struct{}, 1)}
+}
+
+func (q *eventQueue) push(ev broker.OrderEvent) {
+	if q.fn == nil {
+		return
+	}
+	q.mu.Lock()
+	if len(q.q) >= q.max {
+		q.mu.Unlock()
+		q.log.Error("guard: event queue full, event dropped", "kind", ev.Kind, "client_id", ev.Request.ClientID,
+			"order", ev.Order.ID, "err", ev.Err)
+		return
+	}
+	q.q = append(q.q, ev)
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) pop() (broker.OrderEvent, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.q) == 0 {
+		return broker.OrderEvent{}, false
+	}
+	ev := q.q[0]
+	q.q[0] = broker.OrderEvent{}
+	q.q = q.q[1:]
+	return ev, true
+}
+
+func (q *eventQueue) run(ctx context.Context) {
+	if q.fn == nil {
+		return
+	}
+	for {
+		for {
+			ev, ok := q.pop()
+			if !ok {
+				break
+			}
+			q.fn(ev)
+		}
+		select {
+		case <-ctx.Done():
+			// Deliver what is left (a shutdown's last cancels and
+			// reconciliations are worth telling); the consumer's own
+			// context is expected to be ending too.
+			for {
+				ev, ok := q.pop()
+				if !ok {
+					return
+				}
+				q.fn(ev)
+			}
+		case <-q.ready:
+		}
+	}
+}

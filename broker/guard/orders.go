@@ -1,0 +1,264 @@
+package guard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/store"
+)
+
+// OrdersToday is the broker's list of today's orders merged with the
+// journal: orders hoga placed carry their ClientID, Source and User;
+// journal rows the broker does not show are added: unresolved ones as
+// Status unknown with a Note saying what hoga is doing about them, rejected
+// ones with the reason. Sorted by time.
+// Errors: those of the wrapped broker's OrdersToday.
+func (g *Guard) OrdersToday(ctx context.Context) ([]broker.Order, error) {
+	orders, err := g.inner.OrdersToday(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := g.j.OrdersOn(ctx, g.clk.Now())
+	if err != nil {
+		// The broker's list is still the truth about the account; show
+		// it unannotated rather than nothing.
+		g.log.Error("orders: journal unreadable; showing the broker's list only", "err", err)
+		return orders, nil
+	}
+	byBroker := make(map[string]int, len(entries))
+	for i, e := range entries {
+		if e.BrokerID != "" {
+			byBroker[e.BrokerID] = i
+		}
+	}
+	shown := make(map[string]bool, len(entries))
+	out := make([]broker.Order, 0, len(orders)+len(entries))
+	for _, o := range orders {
+		if i, ok := byBroker[o.ID]; ok {
+			o = annotate(o, entries[i])
+			shown[entries[i].ClientID] = true
+		}
+		out = append(out, o)
+	}
+	for _, e := range entries {
+		if !shown[e.ClientID] {
+			out = append(out, journalOrder(e))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out, nil
+}
+
+// annotate adds the journal's knowledge to the broker's view of an order.
+func annotate(o broker.Order, e store.Entry) broker.Order {
+	o.ClientID, o.Source, o.User = e.ClientID, e.Source, e.User
+	if o.Branch == "" {
+		o.Branch = e.Branch
+	}
+	if o.Note == "" {
+		o.Note = e.Note
+	}
+	return o
+}
+
+// fillFromRequest completes a broker answer that carries only the order
+// number and status (as order endpoints do) with what was asked.
+func fillFromRequest(o *broker.Order, req broker.OrderRequest, now time.Time) {
+	if o.Code == "" {
+		o.Code = req.Code
+	}
+	if o.Side == 0 {
+		o.Side = req.Side
+	}
+	if o.Type == 0 {
+		o.Type = req.Type
+	}
+	if o.Qty == 0 {
+		o.Qty = req.Qty
+	}
+	if o.Price == 0 {
+		o.Price = req.Price
+	}
+	if o.Time.IsZero() {
+		o.Time = now
+	}
+}
+
+// journalOrder shows a journal row as an order, for rows the broker does
+// not list and for replies built from the journal.
+func journalOrder(e store.Entry) broker.Order {
+	o := broker.Order{
+		ID: e.BrokerID, Branch: e.Branch,
+		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
+		Status: e.State, Time: e.Created,
+		ClientID: e.ClientID, Source: e.Source, User: e.User, Note: e.Note,
+	}
+	switch {
+	case e.Expired:
+		o.Status = broker.StatusUnknown
+	case e.State == broker.StatusPending || e.State == broker.StatusUnknown:
+		o.Status = broker.StatusUnknown
+		if o.Note == "" {
+			o.Note = fmt.Sprintf("sent at %s; no answer yet, checking the broker's order list (not resent)",
+				e.Created.In(broker.KST()).Format("15:04:05"))
+		}
+	case e.State == broker.StatusRejected:
+		if o.Note == "" {
+			o.Note = e.ErrMsg
+		}
+	case e.State == broker.StatusAccepted && o.Note == "":
+		o.Note = "accepted, not yet in the broker's list"
+	}
+	return o
+}
+
+// withOutcome is e after an answer, for replies before the journal is
+// re-read.
+func withOutcome(e store.Entry, state broker.OrderStatus, note string, err error) store.Entry {
+	e.State, e.Note = state, note
+	e.SetErr(err)
+	return e
+}
+
+// CancelOrder cancels the remaining quantity of an order. The journal
+// supplies what the broker needs besides the order number (KIS the branch,
+// Kiwoom the code and type); for an order hoga did not place, the broker's
+// list of today's orders does. The cancel is journaled before it is sent,
+// and a successful cancel marks the order's row cancelled. Cancels are
+// allowed while halted.
+// Errors: Invalid (no order number), NotFound (no such order today),
+// Internal (journal), and the wrapped broker's CancelOrder errors.
+func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (broker.Order, error) {
+	if g.closed.Load() {
+		return broker.Order{}, errClosed
+	}
+	if req.OrderID == "" {
+		return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "which order? give the order number shown by /orders"}
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.clk.Now()
+
+	e, err := g.j.OrderByBrokerID(ctx, now, req.OrderID)
+	haveEntry := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		g.log.Warn("cancel: journal lookup failed; asking the broker", "order", req.OrderID, "err", err)
+	}
+	var orig broker.Order
+	if haveEntry {
+		if req.Branch == "" {
+			req.Branch = e.Branch
+		}
+		if req.Code == "" {
+			req.Code = e.Code
+		}
+		if req.Type == 0 {
+			req.Type = e.Type
+		}
+		orig = journalOrder(e)
+	}
+	if !haveEntry && (req.Branch == "" || req.Code == "" || req.Type == 0) {
+		orders, err := g.inner.OrdersToday(ctx)
+		if err != nil {
+			return broker.Order{}, err
+		}
+		found := false
+		for _, o := range orders {
+			if o.ID == req.OrderID {
+				found, orig = true, o
+				if req.Branch == "" {
+					req.Branch = o.Branch
+				}
+				if req.Code == "" {
+					req.Code = o.Code
+				}
+				if req.Type == 0 {
+					req.Type = o.Type
+				}
+				break
+			}
+		}
+		if !found {
+			return broker.Order{}, &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no order %s today; /orders lists today's orders", req.OrderID)}
+		}
+	}
+
+	c := store.Cancel{OrderID: req.OrderID, ClientID: e.ClientID, Source: req.Source, User: req.User,
+		State: broker.StatusPending, Created: now}
+	id, err := g.j.InsertCancel(ctx, c)
+	if err != nil {
+		return broker.Order{}, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be written, so the cancel was not sent", Err: err}
+	}
+	c.ID = id
+
+	res, sendErr := g.inner.CancelOrder(ctx, req)
+
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.journalTimeout)
+	defer cancel()
+	log := g.log.With("order", req.OrderID, "source", req.Source, "user", req.User)
+	c.Updated = g.clk.Now()
+	switch {
+	case sendErr == nil:
+		c.State, c.CancelID = broker.StatusAccepted, res.ID
+		if err := g.j.FinishCancel(wctx, c); err != nil {
+			log.Error("cancel accepted but not journaled", "err", err)
+		}
+		if haveEntry {
+			if _, err := g.j.UpdateOrder(wctx, e.ClientID, func(x *store.Entry) error {
+				x.State = broker.StatusCancelled
+				return nil
+			}); err != nil {
+				log.Error("cancel accepted but the order row was not updated", "err", err)
+			}
+		}
+		ev := orig
+		ev.Status = broker.StatusCancelled
+		if ev.ID == "" {
+			ev.ID = req.OrderID
+		}
+		if res.Status == "" {
+			res.Status = broker.StatusCancelled
+		}
+		if res.Code == "" {
+			res.Code = req.Code
+		}
+		if haveEntry {
+			res.ClientID, res.Source, res.User = e.ClientID, e.Source, e.User
+		}
+		log.Info("order cancelled", "cancel", res.ID)
+		g.emit(broker.OrderEvent{Kind: broker.EventCancelled, Request: requestOf(orig, e, haveEntry), Order: ev, By: req.User})
+		return res, nil
+
+	case maybeSent(sendErr):
+		c.State = broker.StatusUnknown
+		c.SetErr(sendErr)
+		if err := g.j.FinishCancel(wctx, c); err != nil {
+			log.Error("cancel outcome not journaled", "err", err)
+		}
+		log.Warn("cancel outcome unknown", "err", sendErr)
+		return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome,
+			Msg: fmt.Sprintf("the cancel of order %s was sent but no answer came back; /orders shows whether it took effect (sending it again is safe)", req.OrderID),
+			Err: sendErr}
+
+	default:
+		c.State = broker.StatusRejected
+		c.SetErr(sendErr)
+		if err := g.j.FinishCancel(wctx, c); err != nil {
+			log.Error("cancel rejection not journaled", "err", err)
+		}
+		log.Info("cancel rejected", "err", sendErr)
+		return broker.Order{}, sendErr
+	}
+}
+
+// requestOf rebuilds what was asked for an order, for cancel events.
+func requestOf(o broker.Order, e store.Entry, haveEntry bool) broker.OrderRequest {
+	if haveEntry {
+		return e.Request()
+	}
+	return broker.OrderRequest{Code: o.Code, Side: o.Side, Type: o.Type, Qty: o.Qty, Price: o.Price, ClientID: o.ClientID}
+}

@@ -1,0 +1,362 @@
+package guard
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/store"
+)
+
+// PlaceOrder checks req, journals it as pending, sends it to the wrapped
+// broker and journals the answer. When req.ClientID is empty one is
+// generated ("H" + KST date + random). When req.ClientID is already
+// journaled nothing is sent: the journaled result is returned (the order,
+// its rejection, or UnknownOutcome while it is being reconciled); a
+// different order under a used id is Invalid.
+//
+// Errors: Invalid, Halted, MarketClosed, LimitExceeded (hoga's checks;
+// nothing journaled or sent); Internal (the journal could not be written;
+// nothing sent); the wrapped broker's errors (journaled as rejected);
+// UnknownOutcome (sent, no answer: journaled as unknown and reconciled in
+// the background, never resent); Transient after Close. On an error after
+// the journal write the returned Order carries the ClientID and the
+// journal's status (rejected or unknown) but no broker number.
+func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
+	if g.closed.Load() {
+		return broker.Order{}, errClosed
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+
+	req = normalise(req)
+	if req.ClientID != "" {
+		prev, found, err := g.lookup(ctx, req)
+		if err != nil {
+			return broker.Order{}, err
+		}
+		if found {
+			return replay(prev)
+		}
+	}
+	now := g.clk.Now()
+	if err := g.check(ctx, req, now); err != nil {
+		g.log.Info("order refused", "code", req.Code, "side", req.Side, "qty", req.Qty, "price", req.Price,
+			"source", req.Source, "user", req.User, "err", err)
+		g.emit(broker.OrderEvent{Kind: broker.EventRejected, Request: req, Err: err})
+		return broker.Order{}, err
+	}
+
+	entry, err := g.journalPending(ctx, &req, now)
+	if err != nil {
+		g.log.Error("order not sent: journal write failed", "code", req.Code, "err", err)
+		return broker.Order{}, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be written, so the order was not sent", Err: err}
+	}
+
+	o, sendErr := g.inner.PlaceOrder(ctx, req)
+
+	// The caller's context has often expired by now (that is what an
+	// unknown outcome usually is); the answer must be journaled anyway.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.journalTimeout)
+	defer cancel()
+	log := g.log.With("client_id", req.ClientID, "code", req.Code, "side", req.Side, "qty", req.Qty, "price", req.Price,
+		"source", req.Source, "user", req.User)
+
+	switch {
+	case sendErr == nil:
+		entry, err = g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
+			e.State, e.BrokerID, e.Branch = broker.StatusAccepted, o.ID, o.Branch
+			return nil
+		})
+		if err != nil {
+			// The row stays pending; reconciliation finds the order in
+			// the broker's list and records it.
+			log.Error("order accepted but the journal update failed; reconciliation will record it", "order", o.ID, "err", err)
+			g.poke()
+		}
+		if o.Status == "" {
+			o.Status = broker.StatusAccepted
+		}
+		o = annotate(o, entryFor(req, now))
+		fillFromRequest(&o, req, now)
+		log.Info("order placed", "order", o.ID)
+		g.emit(broker.OrderEvent{Kind: broker.EventPlaced, Request: req, Order: o})
+		return o, nil
+
+	case maybeSent(sendErr):
+		note := fmt.Sprintf("sent at %s; no answer came back, so hoga is checking the broker's order list (it will not resend)",
+			now.In(broker.KST()).Format("15:04:05"))
+		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
+			e.State, e.Note = broker.StatusUnknown, note
+			e.SetErr(sendErr)
+			return nil
+		}); err != nil {
+			// Still pending: reconciliation treats pending like unknown.
+			log.Error("journal update after an unknown outcome failed", "err", err)
+		}
+		log.Warn("order outcome unknown; reconciling", "err", sendErr)
+		g.emit(broker.OrderEvent{Kind: broker.EventUnknown, Request: req, Order: journalOrder(withOutcome(entry, broker.StatusUnknown, note, sendErr)), Err: sendErr})
+		g.poke()
+		return journalOrder(withOutcome(entry, broker.StatusUnknown, note, sendErr)), &broker.Error{
+			Kind: broker.UnknownOutcome,
+			Msg: fmt.Sprintf("order %s was sent but no answer came back; hoga is checking the broker's order list and will report the outcome (it will not be sent again)",
+				req.ClientID),
+			Err: sendErr,
+		}
+
+	default:
+		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
+			e.State = broker.StatusRejected
+			e.SetErr(sendErr)
+			return nil
+		}); err != nil {
+			log.Error("journal update after a rejection failed", "err", err)
+		}
+		log.Info("order rejected by the broker", "err", sendErr)
+		g.emit(broker.OrderEvent{Kind: broker.EventRejected, Request: req, Err: sendErr})
+		return journalOrder(withOutcome(entry, broker.StatusRejected, "", sendErr)), sendErr
+	}
+}
+
+// Check runs PlaceOrder's checks without sending or journaling anything, so
+// a confirmation is never shown for an order that would be refused. A
+// request whose ClientID is already journaled (for the same order) passes:
+// placing it returns the journaled result. PlaceOrder checks again, since
+// time passes between a confirmation and the press.
+func (g *Guard) Check(ctx context.Context, req broker.OrderRequest) error {
+	req = normalise(req)
+	if req.ClientID != "" {
+		_, found, err := g.lookup(ctx, req)
+		if err != nil || found {
+			return err
+		}
+	}
+	return g.check(ctx, req, g.clk.Now())
+}
+
+// normalise folds the stock code the way ParseCode would, so the journal
+// and the broker see "0088M0" whether "0088m0" or "A0088M0" was typed.
+func normalise(req broker.OrderRequest) broker.OrderRequest {
+	if c, err := broker.ParseCode(string(req.Code)); err == nil {
+		req.Code = c
+	}
+	return req
+}
+
+// lookup finds a journaled order under req.ClientID. A different order
+// under the same id is Invalid; a journal failure is Internal (without the
+// lookup hoga cannot promise not to send twice, so it sends nothing).
+func (g *Guard) lookup(ctx context.Context, req broker.OrderRequest) (store.Entry, bool, error) {
+	e, err := g.j.OrderByClientID(ctx, req.ClientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Entry{}, false, nil
+	}
+	if err != nil {
+		return store.Entry{}, false, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read, so the order was not sent", Err: err}
+	}
+	if e.Code != req.Code || e.Side != req.Side || e.Type != req.Type || e.Qty != req.Qty || e.Price != req.Price {
+		return store.Entry{}, false, &broker.Error{Kind: broker.Invalid, Code: "client_id",
+			Msg: fmt.Sprintf("client order id %s was already used for a different order (%s)", req.ClientID, describe(e.Request()))}
+	}
+	return e, true, nil
+}
+
+// replay answers a repeated client id from the journal.
+func replay(e store.Entry) (broker.Order, error) {
+	o := journalOrder(e)
+	switch e.State {
+	case broker.StatusAccepted, broker.StatusCancelled, broker.StatusPartial, broker.StatusFilled:
+		return o, nil
+	case broker.StatusRejected:
+		if err := e.Err(); err != nil {
+			return o, err
+		}
+		return o, &broker.Error{Kind: broker.Rejected, Msg: fmt.Sprintf("order %s was rejected earlier", e.ClientID)}
+	}
+	if e.Expired {
+		return o, &broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent on %s and never confirmed; check the broker's order history (it will not be sent again)",
+			e.ClientID, store.Day(e.Created))}
+	}
+	return o, &broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent earlier and its outcome is still being checked; it will not be sent again", e.ClientID)}
+}
+
+// maybeSent reports whether a failed PlaceOrder may have reached the
+// broker. Only kinds that promise nothing was done count as not sent; an
+// unclassified error (Internal, a bare context error) may have happened
+// after the request went out, so it is treated as unknown: reconciliation
+// will find out, where a guess could double an order.
+func maybeSent(err error) bool {
+	switch broker.KindOf(err) {
+	case broker.UnknownOutcome, broker.Internal:
+		return true
+	}
+	return false
+}
+
+// journalPending generates a client id when needed and writes the pending
+// row. A generated id that collides is replaced (50 random bits a day make
+// that a formality); a caller's id cannot collide here because lookup has
+// just seen it free under g.mu.
+func (g *Guard) journalPending(ctx context.Context, req *broker.OrderRequest, now time.Time) (store.Entry, error) {
+	generated := req.ClientID == ""
+	for attempt := 0; ; attempt++ {
+		if generated {
+			req.ClientID = newClientID(now)
+		}
+		e := entryFor(*req, now)
+		err := g.j.InsertOrder(ctx, e)
+		if err == nil {
+			return e, nil
+		}
+		if !generated || !errors.Is(err, store.ErrDuplicate) || attempt == 2 {
+			return store.Entry{}, err
+		}
+	}
+}
+
+// newClientID is "H" + the KST date + 10 random base32 characters, e.g.
+// H20260303K7Q2M4XAPD: sortable by day, readable on a phone.
+func newClientID(now time.Time) string {
+	return "H" + now.In(broker.KST()).Format("20060102") + rand.Text()[:10]
+}
+
+func entryFor(req broker.OrderRequest, now time.Time) store.Entry {
+	return store.Entry{
+		ClientID: req.ClientID, Source: req.Source, User: req.User,
+		Code: req.Code, Side: req.Side, Type: req.Type, Qty: req.Qty, Price: req.Price,
+		State: broker.StatusPending, Created: now, Updated: now,
+	}
+}
+
+// check runs the guard's checks in order; the first refusal wins.
+func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Time) error {
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	if err := g.haltError(); err != nil {
+		return err
+	}
+	if req.Type == broker.Limit {
+		if err := g.checkTick(ctx, req); err != nil {
+			return err
+		}
+	}
+	if g.marketHours {
+		if err := g.cal.CheckOrderTime(now); err != nil {
+			return closedError(err)
+		}
+	}
+	if g.maxKRW > 0 {
+		if err := g.checkAmount(ctx, req); err != nil {
+			return err
+		}
+	}
+	if g.maxDaily > 0 {
+		n, err := g.j.CountOrdersOn(ctx, now)
+		if err != nil {
+			return &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read to count today's orders", Err: err}
+		}
+		if n >= g.maxDaily {
+			return &broker.Error{Kind: broker.LimitExceeded, Code: "daily_orders",
+				Msg: fmt.Sprintf("%d orders already sent today (KST), the daily limit is %d across all sources; set HOGA_MAX_DAILY_ORDERS to change it", n, g.maxDaily)}
+		}
+	}
+	return nil
+}
+
+// checkTick refuses a limit price off the KRX stock tick grid, naming the
+// nearest valid prices. ETFs and ETNs trade on a finer grid than stocks;
+// when the stock table refuses a price, the broker's quote decides: an
+// instrument whose quoted tick is not the stock table's tick at its own
+// price keeps its own grid.
+func (g *Guard) checkTick(ctx context.Context, req broker.OrderRequest) error {
+	err := broker.CheckTick(req.Price)
+	if err == nil {
+		return nil
+	}
+	q, qerr := g.inner.Quote(ctx, req.Code)
+	if qerr == nil && q.Tick > 0 && q.Price > 0 && q.Tick != broker.TickSize(q.Price) && req.Price%q.Tick == 0 {
+		return nil
+	}
+	return err
+}
+
+// checkAmount refuses an order worth more than MaxOrderKRW. A limit order
+// is worth qty × its price. A market order has no price, so the guard asks
+// the broker for a quote: a market buy is valued at the day's upper limit
+// price, the most it can pay per share and the amount brokers themselves
+// reserve for it (valuing it at the last price would let a thin order book
+// walk it past the cap); a market sell at the current price, which is what
+// it is expected to raise.
+func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error {
+	price, basis := req.Price, "limit price"
+	if req.Type == broker.Market {
+		q, err := g.inner.Quote(ctx, req.Code)
+		if err != nil {
+			return fmt.Errorf("guard: pricing the market order against HOGA_MAX_ORDER_KRW: %w", err)
+		}
+		price, basis = q.Price, "current price"
+		if req.Side == broker.Buy && q.UpperLimit > 0 {
+			price, basis = q.UpperLimit, "upper limit price, the most a market buy can pay"
+		}
+		if price <= 0 {
+			return &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no price for %s to value the market order", req.Code)}
+		}
+	}
+	amount := int64(math.MaxInt64)
+	if req.Qty <= math.MaxInt64/price {
+		amount = req.Qty * price
+	}
+	if amount <= g.maxKRW {
+		return nil
+	}
+	return &broker.Error{Kind: broker.LimitExceeded, Code: "order_krw",
+		Msg: fmt.Sprintf("order value %s won (%s × %s, the %s) is over the per-order limit of %s won; set HOGA_MAX_ORDER_KRW to change it",
+			won(amount), won(req.Qty), won(price), basis, won(g.maxKRW))}
+}
+
+// closedError restates the calendar's refusal with when to come back.
+func closedError(err error) error {
+	be, ok := broker.AsError(err)
+	if !ok || be.NextOpen.IsZero() {
+		return err
+	}
+	out := *be
+	out.Msg = fmt.Sprintf("KRX is not accepting orders (%s); the next session opens %s", be.Msg,
+		be.NextOpen.In(broker.KST()).Format("Mon 2006-01-02 15:04 KST"))
+	return &out
+}
+
+// won formats n with thousands separators.
+func won(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	out := make([]byte, 0, len(s)+len(s)/3+1)
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// describe is a one-line order summary for messages.
+func describe(r broker.OrderRequest) string {
+	price := "market"
+	if r.Type == broker.Limit {
+		price = won(r.Price)
+	}
+	return fmt.Sprintf("%s %s %s @ %s", r.Side, r.Code, won(r.Qty), price)
+}
