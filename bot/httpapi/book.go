@@ -79,24 +79,51 @@ type intent struct {
 	key         string
 	fingerprint [32]byte
 	req         broker.OrderRequest // ClientID set once resolved
-	created     time.Time
+	created     time.Time           // when the key was first seen
 	inflight    bool
 	// resp is the first answer to replay, when it is final.
 	resp *response
-	// awaiting: the owner was asked at created; the confirmation lapses
-	// at expires.
+	// awaiting: the owner was asked at asked; the confirmation lapses at
+	// expires.
 	awaiting bool
+	asked    time.Time
 	expires  time.Time
+	queued   bool // in book.asked
+}
+
+// queue holds intents oldest first, so retention and eviction take from
+// the front in O(1) instead of scanning the maps.
+type queue struct {
+	items []*intent
+	head  int
+}
+
+func (q *queue) push(it *intent) { q.items = append(q.items, it) }
+func (q *queue) len() int        { return len(q.items) - q.head }
+func (q *queue) front() *intent  { return q.items[q.head] }
+
+func (q *queue) pop() *intent {
+	it := q.items[q.head]
+	q.items[q.head] = nil
+	q.head++
+	if q.head > 1024 && q.head*2 > len(q.items) {
+		q.items = append([]*intent(nil), q.items[q.head:]...)
+		q.head = 0
+	}
+	return it
 }
 
 // book is the in-memory side of POST /orders: keys and confirmations.
+// Both maps are bounded (maxKeys) and forget entries older than ttl.
 type book struct {
 	clock clock.Clock
 	ttl   time.Duration
 
 	mu       sync.Mutex
 	byKey    map[string]*intent
+	keys     queue              // byKey's intents by created
 	byClient map[string]*intent // live orders the owner was asked about
+	asked    queue              // byClient's intents by (first) asked
 }
 
 func newBook(c clock.Clock, ttl time.Duration) *book {
@@ -124,11 +151,13 @@ func (b *book) begin(key string, fp [32]byte) (*intent, beginResult) {
 	it := b.byKey[key]
 	switch {
 	case it == nil:
-		if len(b.byKey) >= maxKeys {
-			b.evictOldestLocked()
+		if b.keys.len() >= maxKeys {
+			// Safe to forget: the journal still knows the key's order.
+			delete(b.byKey, b.keys.pop().key)
 		}
 		it = &intent{key: key, fingerprint: fp, created: now, inflight: true}
 		b.byKey[key] = it
+		b.keys.push(it)
 		return it, beginNew
 	case it.fingerprint != fp:
 		return it, beginReused
@@ -154,8 +183,8 @@ func (b *book) finish(it *intent, resp *response) {
 	it.resp = resp
 }
 
-// await records that the owner was asked about it.req, unless maxAwaiting
-// confirmations are already open.
+// await records that the owner is being asked about it.req, unless
+// maxAwaiting confirmations are already open.
 func (b *book) await(it *intent, ttl time.Duration, maxAwaiting int) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -170,17 +199,31 @@ func (b *book) await(it *intent, ttl time.Duration, maxAwaiting int) bool {
 	if open >= maxAwaiting {
 		return false
 	}
-	it.awaiting, it.created, it.expires = true, now, now.Add(ttl)
+	for len(b.byClient) >= maxKeys && b.asked.len() > 0 {
+		old := b.asked.pop()
+		old.queued = false
+		if b.byClient[old.req.ClientID] == old {
+			delete(b.byClient, old.req.ClientID)
+		}
+	}
+	it.awaiting, it.asked, it.expires = true, now, now.Add(ttl)
 	b.byClient[it.req.ClientID] = it
+	if !it.queued {
+		it.queued = true
+		b.asked.push(it)
+	}
 	return true
 }
 
-// unawait forgets a confirmation that could not be asked.
+// unawait forgets a confirmation that could not be asked. Its queue slot
+// stays until swept; the map no longer points to it.
 func (b *book) unawait(it *intent) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	it.awaiting = false
-	delete(b.byClient, it.req.ClientID)
+	if b.byClient[it.req.ClientID] == it {
+		delete(b.byClient, it.req.ClientID)
+	}
 }
 
 // awaited returns the live order asked about under clientID.
@@ -194,14 +237,14 @@ func (b *book) awaited(clientID string) (intent, bool) {
 	return *it, true
 }
 
-// awaitingList returns the confirmations still open (not expired).
+// awaitingList returns the confirmations not yet expired (with grace).
 func (b *book) awaitingList(grace time.Duration) []intent {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
 	var out []intent
 	for _, it := range b.byClient {
-		if now.Before(it.expires.Add(grace)) {
+		if it.awaiting && now.Before(it.expires.Add(grace)) {
 			out = append(out, *it)
 		}
 	}
@@ -210,27 +253,17 @@ func (b *book) awaitingList(grace time.Duration) []intent {
 
 // sweepLocked forgets what is older than the retention.
 func (b *book) sweepLocked(now time.Time) {
-	for k, it := range b.byKey {
-		if !it.inflight && now.Sub(it.created) > b.ttl {
-			delete(b.byKey, k)
+	for b.keys.len() > 0 && now.Sub(b.keys.front().created) > b.ttl {
+		it := b.keys.pop()
+		if b.byKey[it.key] == it {
+			delete(b.byKey, it.key)
 		}
 	}
-	for id, it := range b.byClient {
-		if now.Sub(it.created) > b.ttl {
-			delete(b.byClient, id)
+	for b.asked.len() > 0 && now.Sub(b.asked.front().asked) > b.ttl {
+		it := b.asked.pop()
+		it.queued = false
+		if b.byClient[it.req.ClientID] == it {
+			delete(b.byClient, it.req.ClientID)
 		}
-	}
-}
-
-// evictOldestLocked drops the oldest key not in flight.
-func (b *book) evictOldestLocked() {
-	var oldest *intent
-	for _, it := range b.byKey {
-		if !it.inflight && (oldest == nil || it.created.Before(oldest.created)) {
-			oldest = it
-		}
-	}
-	if oldest != nil {
-		delete(b.byKey, oldest.key)
 	}
 }

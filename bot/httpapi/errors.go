@@ -96,10 +96,20 @@ type messageError struct {
 
 func (e *messageError) Error() string { return e.msg }
 
-// brokerError turns err into the response status, headers and body. The
+// brokerError turns err into the response status, headers and body, and
+// logs an internal error (whose detail the response withholds).
+func (s *Server) brokerError(err error) (int, http.Header, apiError) {
+	var me *messageError
+	if broker.KindOf(err) == broker.Internal && !errors.As(err, &me) {
+		s.log.Error("request failed", "err", err)
+	}
+	return s.describe(err)
+}
+
+// describe turns err into the response status, headers and body. The
 // message is the router's sentence for it (plain text, without the leading
 // symbol), so the HTTP API speaks the configured language like the chat.
-func (s *Server) brokerError(err error) (int, http.Header, apiError) {
+func (s *Server) describe(err error) (int, http.Header, apiError) {
 	h := http.Header{}
 	var me *messageError
 	if errors.As(err, &me) {
@@ -132,21 +142,21 @@ func (s *Server) brokerError(err error) (int, http.Header, apiError) {
 			return http.StatusUnprocessableEntity, h, body
 		}
 	}
-	if kind == broker.Internal {
-		s.log.Error("request failed", "err", err)
-	}
 	return StatusFor(kind), h, body
 }
 
 // errorText is the user-facing sentence for err in the configured
 // language: the chat router's, stripped of HTML and the leading symbol.
 func (s *Server) errorText(err error) string {
+	e, ok := broker.AsError(err) // a *broker.TickError unwraps to Invalid
+	if !ok || e.Kind == broker.Internal {
+		return s.msg("internal")
+	}
 	if s.cfg.Router != nil {
 		return plain(s.cfg.Router.ErrorText(err))
 	}
-	e, ok := broker.AsError(err)
-	if !ok || e.Kind == broker.Internal || e.Msg == "" {
-		return s.msg("internal")
+	if e.Msg == "" {
+		return e.Kind.String()
 	}
 	return e.Msg
 }

@@ -59,7 +59,7 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request) {
 		out.Orders = append(out.Orders, orderOut(o))
 	}
 	awaiting := s.book.awaitingList(s.cfg.ConfirmGrace)
-	sort.Slice(awaiting, func(i, j int) bool { return awaiting[i].created.Before(awaiting[j].created) })
+	sort.Slice(awaiting, func(i, j int) bool { return awaiting[i].asked.Before(awaiting[j].asked) })
 	for _, it := range awaiting {
 		// Ones the owner has pressed are in the journal, and soon in the
 		// broker's list: show them once, there.
@@ -82,7 +82,7 @@ func (s *Server) journaled(ctx context.Context, clientID string) bool {
 
 func (s *Server) awaitingOut(it intent) orderJSON {
 	o := requestOut(it.req, StateAwaiting)
-	o.Time = kst(it.created)
+	o.Time = kst(it.asked)
 	if !s.clock.Now().Before(it.expires.Add(s.cfg.ConfirmGrace)) {
 		o.State = StateExpired
 	} else {
@@ -385,7 +385,7 @@ func (s *Server) place(ctx context.Context, req broker.OrderRequest) (resp *resp
 	case broker.KindOf(err) == broker.UnknownOutcome:
 		out := orderOut(o)
 		out.State = string(broker.StatusUnknown)
-		_, _, body := s.brokerError(err)
+		_, _, body := s.describe(err)
 		out.Error = &body
 		return s.jsonResponse(http.StatusAccepted, loc, out), true
 	}
@@ -451,15 +451,15 @@ func (s *Server) stateResponse(ctx context.Context, clientID string) *response {
 
 // jsonResponse encodes v as a response to send (and maybe keep).
 func (s *Server) jsonResponse(status int, h http.Header, v any) *response {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		s.log.Error("encode response", "err", err)
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"kind":"internal","message":"internal error"}}`)
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"kind":"internal","message":"internal error"}}`+"\n")
 	}
 	if h == nil {
 		h = http.Header{}
 	}
-	return &response{status: status, header: h, body: append(b, '\n')}
+	return &response{status: status, header: h, body: b}
 }
 
 // send writes a response built by jsonResponse.

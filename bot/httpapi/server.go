@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -324,7 +325,7 @@ func (s *Server) Listen() (net.Addr, error) {
 // Run serves until ctx ends, then shuts down gracefully: it stops
 // accepting, lets requests in flight (an order above all) finish within
 // ShutdownTimeout, and returns nil. It returns an error if listening or
-// serving fails.
+// serving fails. Run may be called once.
 func (s *Server) Run(ctx context.Context) error {
 	if _, err := s.Listen(); err != nil {
 		return err
@@ -379,17 +380,19 @@ func (s *Server) Run(ctx context.Context) error {
 // writeJSON writes v with status. Encoding failures can only be bugs in
 // this package (the types are plain), so they are logged.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		s.log.Error("encode response", "err", err)
-		status = http.StatusInternalServerError
-		b = []byte(`{"error":{"kind":"internal","message":"internal error"}}`)
+	s.send(w, s.jsonResponse(status, nil, v))
+}
+
+// marshal encodes v as one line of JSON without HTML escaping ("<" stays
+// "<": the API is not HTML, and the messages mention <HOGA_HTTP_TOKEN>).
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	return buf.Bytes(), nil
 }
 
 // writeError writes the error envelope.

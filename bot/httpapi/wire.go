@@ -121,7 +121,7 @@ func (s *Server) entryOut(e store.Entry) orderJSON {
 		Source: e.Source, User: e.User, Note: e.Note,
 	}
 	if err := e.Err(); err != nil {
-		_, _, body := s.brokerError(err)
+		_, _, body := s.describe(err)
 		o.Error = &body
 	}
 	return o

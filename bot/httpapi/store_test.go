@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/store"
+)
+
+// TestLookupWithTheRealStore reads orders from a real *store.DB, as
+// cmd/hoga wires it: by client id, by today's broker number, and a
+// confirmation that lapsed while nothing was journaled.
+func TestLookupWithTheRealStore(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conf := &recordingConfirmer{}
+	e := newEnv(t, func(c *Config) { c.Orders, c.Live, c.Confirmer = db, true, conf })
+
+	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "store-1")
+	if r.status != http.StatusAccepted {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	cid := r.json(t)["client_id"].(string)
+	if m := e.do("GET", "/orders/"+cid, "").json(t); m["state"] != StateAwaiting {
+		t.Fatalf("awaiting: %v", m)
+	}
+	// The owner confirms: the guard journals the order under cid.
+	now := e.clock.Now()
+	entry := store.Entry{ClientID: cid, Source: "http", User: "42", Code: "005930", Side: broker.Buy, Type: broker.Limit,
+		Qty: 10, Price: 70_000, State: broker.StatusPending, Created: now, Updated: now}
+	if err := db.InsertOrder(ctx, entry); err != nil {
+		t.Fatal(err)
+	}
+	if m := e.do("GET", "/orders/"+cid, "").json(t); m["state"] != "pending" {
+		t.Fatalf("pending: %v", m)
+	}
+	if _, err := db.UpdateOrder(ctx, cid, func(en *store.Entry) error {
+		en.State, en.BrokerID = broker.StatusRejected, "0000000042"
+		en.SetErr(&broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과했습니다"})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{cid, "0000000042"} {
+		m := e.do("GET", "/orders/"+id, "").json(t)
+		errObj, _ := m["error"].(map[string]any)
+		if m["state"] != "rejected" || m["client_id"] != cid || errObj["kind"] != "insufficient_funds" || errObj["code"] != "APBK0952" {
+			t.Fatalf("GET /orders/%s: %v", id, m)
+		}
+	}
+	// The same key after a restart shows the journaled outcome.
+	e.restart()
+	r = e.do("POST", "/orders", buy10, "Idempotency-Key", "store-1")
+	if r.status != http.StatusOK || r.json(t)["state"] != "rejected" || len(conf.asked()) != 1 {
+		t.Fatalf("after restart: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/orders/nothing-here", ""); r.status != http.StatusNotFound {
+		t.Fatalf("missing: %d %s", r.status, r.body)
+	}
+}
+
+func TestConcurrentRetriesPlaceOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var wg sync.WaitGroup
+	statuses := make([]int, 16)
+	for i := range statuses {
+		wg.Go(func() { statuses[i] = e.do("POST", "/orders", buy10, "Idempotency-Key", "storm").status })
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusCreated && s != http.StatusConflict {
+			t.Errorf("request %d: %d", i, s)
+		}
+	}
+	if n := e.fb.count("place"); n != 1 {
+		t.Fatalf("%d orders for one key", n)
+	}
+}
+
+// FuzzPostOrder throws arbitrary bodies at POST /orders: the server never
+// fails with a 5xx or panics, and answers 201 only for a body that is a
+// valid order.
+func FuzzPostOrder(f *testing.F) {
+	for _, s := range []string{
+		buy10,
+		`{"code":"005930","side":"sell","qty":1,"type":"market"}`,
+		`{"code":"0088m0","side":"BUY","qty":1,"type":"Limit","price":1000}`,
+		`{"code":"005930","side":"buy","qty":9223372036854775807,"type":"limit","price":9223372036854775807}`,
+		`{"qty":1e3}`, `{}`, `[]`, `null`, `{"code":"005930"}{}`, "\xff", `{"code":"005930","code":"000660","side":"buy","qty":1,"type":"market"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		e := newEnv(t)
+		req := httptest.NewRequest("POST", "/orders", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%q → %d %s", body, rec.Code, rec.Body)
+		}
+		if rec.Code == http.StatusCreated {
+			if e.fb.count("place") != 1 {
+				t.Fatalf("201 without an order for %q", body)
+			}
+			return
+		}
+		if e.fb.count("place") != 0 {
+			t.Fatalf("%q → %d but an order was placed", body, rec.Code)
+		}
+		if !strings.HasPrefix(rec.Body.String(), `{"error":{"kind":"`) {
+			t.Fatalf("%q → %d %s: not an error envelope", body, rec.Code, rec.Body)
+		}
+	})
+}
+
+func TestOrderTimeoutOutlivesTheClient(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.fb.block, e.fb.entered = make(chan struct{}), make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest("POST", "/orders", strings.NewReader(buy10)).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	done := make(chan int)
+	go func() {
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		done <- rec.Code
+	}()
+	<-e.fb.entered
+	cancel() // the client hangs up mid-order
+	close(e.fb.block)
+	if code := <-done; code != http.StatusCreated {
+		t.Fatalf("status %d: the hang-up must not cut the order short", code)
+	}
+	list, _ := e.fb.OrdersToday(context.Background())
+	if len(list) != 1 || e.j.writeCount() != 2 {
+		t.Fatalf("orders %v, journal writes %d", list, e.j.writeCount())
+	}
+}
+
+func TestIdempotencyMemoryIsBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	b := e.srv.book
+	for i := range maxKeys + 10 {
+		it, res := b.begin(fmt.Sprintf("k%d", i), [32]byte{})
+		if res != beginNew {
+			t.Fatalf("key %d: %v", i, res)
+		}
+		b.finish(it, nil)
+		if i%1000 == 0 {
+			e.clock.Advance(time.Millisecond)
+		}
+	}
+	if n := len(b.byKey); n > maxKeys {
+		t.Fatalf("%d keys kept; max %d", n, maxKeys)
+	}
+	e.clock.Advance(DefaultIdempotencyTTL + time.Second)
+	b.begin("fresh", [32]byte{})
+	if n := len(b.byKey); n != 1 {
+		t.Fatalf("%d keys after the retention; want 1", n)
+	}
+}
