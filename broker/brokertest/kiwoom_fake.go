@@ -457,7 +457,7 @@ func (f *KiwoomFake) answer(r *http.Request, raw []byte) (kwAnswer, KiwoomFault)
 		win.n++
 		f.windows[key] = win
 		if win.n > f.opts.RateLimit {
-			return f.errAnswer(apiID, 1700, fmt.Sprintf("허용된 API 요청 개수를 초과하였습니다. 유량=%d, API ID=%s", f.opts.RateLimit, apiID)), 0
+			return f.errAnswer(apiID, 1700, ""), 0
 		}
 	}
 	var fault KiwoomFault
@@ -606,6 +606,9 @@ var kwMessages = map[int]string{
 // class and its words (2 입력 값 오류, 3 인증 실패, 5 요청 개수 초과) are the
 // observed ones; 1 for 1999 and 2 for 19xx are the fake's guesses.
 func (f *KiwoomFake) errAnswer(apiID string, code int, msg string) kwAnswer {
+	if msg == "" && code == 1700 {
+		msg = fmt.Sprintf("허용된 API 요청 개수를 초과하였습니다. 유량=%d, API ID=%s", max(f.opts.RateLimit, 0), apiID)
+	}
 	if msg == "" {
 		msg = kwMessages[code]
 	}

@@ -33,5 +33,9 @@ func MaskAccount(acct string) string {
 	if len(acct) < 8 {
 		return strings.Repeat("*", len(acct))
 	}
-	return acct[:4] + strings.Repeat("*", len(acct)-6) + "-" + acct[len(acct)-2:]
+	shown := 4 // at least four digits stay hidden
+	if len(acct) < 10 {
+		shown = 2
+	}
+	return acct[:shown] + strings.Repeat("*", len(acct)-shown-2) + "-" + acct[len(acct)-2:]
 }

@@ -10,16 +10,13 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/tokencache"
 	"github.com/hoga-trade/hoga/clock"
 )
 
-// Token is an access token with its validity. It is the token cache's own
-// type so that a *tokencache.Cache is a TokenStore as it is.
-type Token struct {
-	Value    string
-	Expiry   time.Time
-	IssuedAt time.Time
-}
+// Token is an access token with its validity: the token cache's own type,
+// so that a *tokencache.Cache is a TokenStore as it is.
+type Token = tokencache.Token
 
 // TokenStore persists tokens across restarts, keyed per app key and mode.
 // Kiwoom issues one token per app key and binds it to the issuing IP, and
@@ -174,15 +171,19 @@ func (s *tokenSource) loadLocked() {
 		s.log.Warn("kiwoom token cache unreadable; issuing a new token", "err", err)
 		return
 	}
-	if !ok || t.Value == "" {
+	if !ok {
 		return
 	}
-	s.tok = t
 	// The cool-down counts from the stored issuance too, so a restart loop
-	// cannot issue a token per start.
+	// cannot issue a token per start. A stored token with no value is one
+	// Kiwoom refused: only its issuance time is kept.
 	if t.IssuedAt.After(s.lastAttempt) {
 		s.lastAttempt = t.IssuedAt
 	}
+	if t.Value == "" {
+		return
+	}
+	s.tok = t
 	if s.usable(s.clk.Now()) {
 		s.log.Debug("kiwoom token reused from cache", "expires", t.Expiry.In(broker.KST()).Format(time.DateTime))
 	}
@@ -205,9 +206,17 @@ func (s *tokenSource) cooldownErrLocked(left time.Duration) error {
 // alone: only the first of many concurrent 8005s triggers an issuance.
 func (s *tokenSource) invalidate(tok string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tok.Value == tok {
-		s.tok.Expiry = time.Time{}
+	if s.tok.Value != tok || s.tok.Expiry.IsZero() {
+		s.mu.Unlock()
+		return
+	}
+	s.tok.Expiry = time.Time{}
+	dropped := Token{IssuedAt: s.tok.IssuedAt}
+	s.mu.Unlock()
+	// Keep the refused token from being reused after a restart, but keep
+	// its issuance time for the cool-down.
+	if err := s.store.Save(s.key, dropped); err != nil {
+		s.log.Warn("kiwoom token cache not updated", "err", err)
 	}
 }
 
