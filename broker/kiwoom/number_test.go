@@ -84,7 +84,7 @@ func TestFieldPresence(t *testing.T) {
 	t.Parallel()
 	var v struct {
 		A, B, C, D, E field
-		RC        field `json:"return_code"`
+		RC            field `json:"return_code"`
 	}
 	if err := json.Unmarshal([]byte(`{"A":"-00000000196888","B":"","C":null,"return_code":0,"E":"\u002b5"}`), &v); err != nil {
 		t.Fatal(err)
