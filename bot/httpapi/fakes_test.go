@@ -319,7 +319,7 @@ func (g *miniGuard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (br
 
 // env is one server under test with its fakes.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	clock *clock.Fake
 	fb    *fakeBroker
 	j     *memJournal
@@ -330,7 +330,7 @@ type env struct {
 
 type envOpt func(*Config)
 
-func newEnv(t *testing.T, opts ...envOpt) *env {
+func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
 	c := clock.NewFake(t0)
 	fb := newFakeBroker(c)

@@ -175,3 +175,19 @@ func TestIdempotencyMemoryIsBounded(t *testing.T) {
 		t.Fatalf("%d keys after the retention; want 1", n)
 	}
 }
+
+// BenchmarkGetPrice measures the API's own overhead on an authenticated
+// read (auth, routing, JSON, metrics) over an in-memory broker.
+func BenchmarkGetPrice(b *testing.B) {
+	e := newEnv(b)
+	req := httptest.NewRequest("GET", "/price/005930", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
+}
