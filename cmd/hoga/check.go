@@ -493,28 +493,30 @@ func loadRulesCount(path string) (int, error) {
 
 // runHealthcheck is `hoga healthcheck`: GET /healthz on the HTTP API, for
 // a Docker HEALTHCHECK (a distroless image has no curl). It is cheap and
-// local: `hoga check` would call the broker every half minute.
+// local: `hoga check` would call the broker every half minute. It exits 0
+// (healthy) or 1, never 2, which Docker reserves: every error it returns is
+// a plain one, even for a missing setting.
 func runHealthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) > 0 {
-		return &usageError{msg: "usage: hoga healthcheck (asks http://HOGA_HTTP_ADDR/healthz; exit 0 when healthy)"}
+		return errors.New("usage: hoga healthcheck (asks http://HOGA_HTTP_ADDR/healthz; exit 0 when healthy)")
 	}
 	cfg, err := loadSettings(getenv)
 	if err != nil {
-		return err
+		return errors.New(err.Error())
 	}
 	if cfg.HTTPAddr == "" {
-		return &usageError{msg: "hoga healthcheck asks the HTTP API's /healthz: set HOGA_HTTP_ADDR (e.g. 127.0.0.1:8080)"}
+		return errors.New("hoga healthcheck asks the HTTP API's /healthz: set HOGA_HTTP_ADDR (e.g. 127.0.0.1:8080)")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	u := healthURL(cfg.HTTPAddr)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("healthcheck: %v", err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("healthcheck: %w", err)
+		return fmt.Errorf("healthcheck: %v", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))

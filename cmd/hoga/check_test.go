@@ -99,8 +99,10 @@ func TestCheckArguments(t *testing.T) {
 		{"bad_flag", []string{"check", "-fast"}, nil, 2, "flag provided but not defined"},
 		{"zero_timeout", []string{"check", "-timeout", "0s"}, nil, 2, "-timeout must be positive"},
 		{"invalid_settings", []string{"check"}, map[string]string{"HOGA_BROKER": "ebest", "HOGA_MAX_DAILY_ORDERS": "many"}, 2, "HOGA_BROKER=\"ebest\": must be paper, kis or kiwoom"},
-		{"healthcheck_without_http", []string{"healthcheck"}, nil, 2, "set HOGA_HTTP_ADDR"},
-		{"healthcheck_argument", []string{"healthcheck", "now"}, nil, 2, "usage: hoga healthcheck"},
+		// Docker reserves exit 2 for health checks: every failure is 1.
+		{"healthcheck_without_http", []string{"healthcheck"}, nil, 1, "set HOGA_HTTP_ADDR"},
+		{"healthcheck_argument", []string{"healthcheck", "now"}, nil, 1, "usage: hoga healthcheck"},
+		{"healthcheck_bad_settings", []string{"healthcheck"}, map[string]string{"HOGA_HTTP_ADDR": "8080"}, 1, "must be host:port"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
