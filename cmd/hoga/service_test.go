@@ -91,8 +91,9 @@ func TestExeDir(t *testing.T) {
 
 func TestResolveDataDir(t *testing.T) {
 	t.Parallel()
-	base := filepath.Join(string(filepath.Separator)+"srv", "hoga")
-	abs := filepath.Join(string(filepath.Separator)+"var", "lib", "hoga")
+	root := t.TempDir() // absolute on every OS (with a volume on Windows)
+	base := filepath.Join(root, "srv", "hoga")
+	abs := filepath.Join(root, "var", "lib", "hoga")
 	for _, tc := range []struct{ dir, want string }{
 		{"./data", filepath.Join(base, "data")},
 		{"data", filepath.Join(base, "data")},
