@@ -125,17 +125,17 @@ type checkResult struct {
 	Detail string
 }
 
-func ok(format string, args ...any) checkResult {
+func okLine(format string, args ...any) checkResult {
 	return checkResult{checkOK, fmt.Sprintf(format, args...)}
 }
 
-func skip(format string, args ...any) checkResult {
+func skipLine(format string, args ...any) checkResult {
 	return checkResult{checkSkip, fmt.Sprintf(format, args...)}
 }
 
-// fail is a failed check: what went wrong, then — after a dash — what to
+// failLine is a failed check: what went wrong, then — after a dash — what to
 // do about it.
-func fail(problem, todo string) checkResult {
+func failLine(problem, todo string) checkResult {
 	if todo == "" {
 		return checkResult{checkFail, problem}
 	}
@@ -208,7 +208,7 @@ func (c *checker) checkSettings(context.Context) checkResult {
 		src = filepath.Join(wd, ".env") + " and the environment"
 	}
 	limits := fmt.Sprintf("max %s원 per order, %d orders a day", bot.Group(c.cfg.MaxOrderKRW), c.cfg.MaxDailyOrders)
-	return ok("valid (%s); %s", src, limits)
+	return okLine("valid (%s); %s", src, limits)
 }
 
 // checkStore proves the data directory is writable (a temporary file,
@@ -220,28 +220,28 @@ func (c *checker) checkStore(ctx context.Context) checkResult {
 	}
 	const todo = "check HOGA_DATA_DIR and that the user hoga runs as may write there"
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fail(fmt.Sprintf("data dir %s: %v", dir, err), todo)
+		return failLine(fmt.Sprintf("data dir %s: %v", dir, err), todo)
 	}
 	f, err := os.CreateTemp(dir, ".hoga-check-*")
 	if err != nil {
-		return fail(fmt.Sprintf("data dir %s is not writable: %v", dir, err), todo)
+		return failLine(fmt.Sprintf("data dir %s is not writable: %v", dir, err), todo)
 	}
 	_, werr := f.WriteString("hoga check\n")
 	cerr := f.Close()
 	rerr := os.Remove(f.Name())
 	if err := errors.Join(werr, cerr, rerr); err != nil {
-		return fail(fmt.Sprintf("data dir %s: %v", dir, err), todo)
+		return failLine(fmt.Sprintf("data dir %s: %v", dir, err), todo)
 	}
 	db, err := store.Open(ctx, store.Options{Dir: dir, Logger: c.log})
 	if err != nil {
-		return fail(fmt.Sprintf("journal in %s: %v", dir, err), todo)
+		return failLine(fmt.Sprintf("journal in %s: %v", dir, err), todo)
 	}
 	defer db.Close()
 	v, err := db.SchemaVersion(ctx)
 	if err != nil {
-		return fail(fmt.Sprintf("journal %s: %v", db.Path(), err), "the file may be damaged: keep a copy and see the logs")
+		return failLine(fmt.Sprintf("journal %s: %v", db.Path(), err), "the file may be damaged: keep a copy and see the logs")
 	}
-	return ok("data dir %s writable, journal %s (schema v%d)", dir, store.FileName, v)
+	return okLine("data dir %s writable, journal %s (schema v%d)", dir, store.FileName, v)
 }
 
 // tokenEnsurer is a broker that can fetch its access token on its own
@@ -261,18 +261,18 @@ type tokenExpirer interface {
 func (c *checker) checkBroker(ctx context.Context) checkResult {
 	b, release, err := c.openBroker(ctx)
 	if err != nil {
-		return fail("setup: "+err.Error(), c.brokerTodo(err))
+		return failLine("setup: "+err.Error(), c.brokerTodo(err))
 	}
 	defer release()
 	var parts []string
 	if t, isToken := b.(tokenEnsurer); isToken {
 		if err := t.EnsureToken(ctx); err != nil {
-			return fail("token: "+err.Error(), c.brokerTodo(err))
+			return failLine("token: "+err.Error(), c.brokerTodo(err))
 		}
 	}
 	q, err := b.Quote(ctx, checkCode)
 	if err != nil {
-		return fail(fmt.Sprintf("quote %s: %v", checkCode, err), c.brokerTodo(err))
+		return failLine(fmt.Sprintf("quote %s: %v", checkCode, err), c.brokerTodo(err))
 	}
 	if t, isToken := b.(tokenExpirer); isToken {
 		if exp := t.TokenExpiry(); !exp.IsZero() {
@@ -284,10 +284,10 @@ func (c *checker) checkBroker(ctx context.Context) checkResult {
 	parts = append(parts, fmt.Sprintf("%s = %s원", q.Code, bot.Group(q.Price)))
 	bal, err := b.Balance(ctx)
 	if err != nil {
-		return fail(strings.Join(parts, ", ")+"; balance: "+err.Error(), c.brokerTodo(err))
+		return failLine(strings.Join(parts, ", ")+"; balance: "+err.Error(), c.brokerTodo(err))
 	}
 	parts = append(parts, fmt.Sprintf("account cash %s원", bot.Group(bal.Cash)))
-	return ok("%s", strings.Join(parts, ", "))
+	return okLine("%s", strings.Join(parts, ", "))
 }
 
 // kstStamp is how hoga shows a time to a person: Korean time, whatever the
@@ -340,7 +340,7 @@ func (c *checker) baseURLNote() string {
 // nothing, so a check never pings anyone's phone.
 func (c *checker) checkTelegram(ctx context.Context) checkResult {
 	if c.cfg.TelegramToken == "" {
-		return skip("not configured (console mode)")
+		return skipLine("not configured (console mode)")
 	}
 	b, err := tgbot.New(c.cfg.TelegramToken.reveal(),
 		tgbot.WithSkipGetMe(),
@@ -349,7 +349,7 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 		tgbot.WithErrorsHandler(func(error) {}),
 	)
 	if err != nil {
-		return fail("token: "+err.Error(), "check HOGA_TELEGRAM_TOKEN (from @BotFather)")
+		return failLine("token: "+err.Error(), "check HOGA_TELEGRAM_TOKEN (from @BotFather)")
 	}
 	me, err := b.GetMe(ctx)
 	if err != nil {
@@ -360,13 +360,13 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 				todo += " and HOGA_TELEGRAM_API_URL"
 			}
 		}
-		return fail("getMe: "+c.telegramProblem(err), todo)
+		return failLine("getMe: "+c.telegramProblem(err), todo)
 	}
 	var reached []string
 	for _, target := range c.alertTargets() {
 		chat, err := b.GetChat(ctx, &tgbot.GetChatParams{ChatID: target.id})
 		if err != nil {
-			return fail(fmt.Sprintf("@%s ok, but %s %d: %s", me.Username, target.what, target.id, c.telegramProblem(err)), c.chatTodo(target, me.Username, err))
+			return failLine(fmt.Sprintf("@%s ok, but %s %d: %s", me.Username, target.what, target.id, c.telegramProblem(err)), c.chatTodo(target, me.Username, err))
 		}
 		desc := fmt.Sprintf("%s %d", target.what, target.id)
 		if chat.Title != "" {
@@ -374,14 +374,14 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 		}
 		if target.topic != 0 {
 			if !chat.IsForum {
-				return fail(fmt.Sprintf("@%s ok, but %s is not a forum group, so it has no topic %d", me.Username, desc, target.topic),
+				return failLine(fmt.Sprintf("@%s ok, but %s is not a forum group, so it has no topic %d", me.Username, desc, target.topic),
 					"drop \":"+strconv.FormatInt(target.topic, 10)+"\" from HOGA_TELEGRAM_ALERT_CHAT, or turn on Topics in the group's settings")
 			}
 			desc += fmt.Sprintf(" topic %d (not verified: that would need a message)", target.topic)
 		}
 		reached = append(reached, desc)
 	}
-	return ok("@%s, alerts to %s reachable", me.Username, strings.Join(reached, ", "))
+	return okLine("@%s, alerts to %s reachable", me.Username, strings.Join(reached, ", "))
 }
 
 // alertTarget is a chat the alert feed writes to.
@@ -471,17 +471,17 @@ func (c *checker) apiHost() string {
 // checkRules validates the rules file the strategy would load.
 func (c *checker) checkRules(context.Context) checkResult {
 	if c.cfg.RulesFile == "" {
-		return skip("not configured (HOGA_RULES_FILE is empty; /rule add still works)")
+		return skipLine("not configured (HOGA_RULES_FILE is empty; /rule add still works)")
 	}
 	n, err := c.loadRules(c.cfg.RulesFile)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		wd, _ := os.Getwd()
-		return fail(err.Error(), "check HOGA_RULES_FILE (a relative path starts from "+wd+")")
+		return failLine(err.Error(), "check HOGA_RULES_FILE (a relative path starts from "+wd+")")
 	}
 	if err != nil {
-		return fail(err.Error(), "fix the file (format: deploy/rules.example.yaml)")
+		return failLine(err.Error(), "fix the file (format: deploy/rules.example.yaml)")
 	}
-	return ok("%s: %d rules", c.cfg.RulesFile, n)
+	return okLine("%s: %d rules", c.cfg.RulesFile, n)
 }
 
 // loadRulesCount is the strategy's own loader, so the check and a start
