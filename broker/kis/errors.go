@@ -46,11 +46,11 @@ var textKinds = []struct {
 	substr string
 	kind   broker.Kind
 }{
-	{"호가단위", broker.Invalid},         // 주식주문호가단위 오류입니다. / (호가단위 오류)
-	{"상/하한가", broker.Invalid},        // 모의투자 상/하한가 오류
-	{"장시작전", broker.MarketClosed},    // 모의투자 장시작전 입니다.
-	{"장종료", broker.MarketClosed},     // 모의투자 장종료 입니다.
-	{"장운영", broker.MarketClosed},     // 장운영일자가 주문일과 상이합니다 / 장운영시간이 아닙니다
+	{"호가단위", broker.Invalid},      // 주식주문호가단위 오류입니다. / (호가단위 오류)
+	{"상/하한가", broker.Invalid},     // 모의투자 상/하한가 오류
+	{"장시작전", broker.MarketClosed}, // 모의투자 장시작전 입니다.
+	{"장종료", broker.MarketClosed},  // 모의투자 장종료 입니다.
+	{"장운영", broker.MarketClosed},  // 장운영일자가 주문일과 상이합니다 / 장운영시간이 아닙니다
 	{"주문가능금액", broker.InsufficientFunds},
 	{"잔고내역이 없", broker.InsufficientFunds}, // 모의투자 잔고내역이 없습니다. (selling unheld shares)
 	{"주문가능수량", broker.InsufficientFunds},

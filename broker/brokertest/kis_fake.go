@@ -1,0 +1,553 @@
+package brokertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// Sample credentials the fake KIS accepts by default: the shapes KIS uses
+// (36-character app key, 180-character secret, 8-2 account), values that
+// are obviously fake.
+const (
+	KISSampleAppKey    = "PSfakeAppKey000000000000000000000KIS"
+	KISSampleAppSecret = "fakeSecret00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	KISSampleAccount   = "50123456-01"
+)
+
+// KISStock is a listed stock at the fake.
+type KISStock struct {
+	Code  string
+	Name  string
+	Price int64 // current price; also the day's base (previous close)
+}
+
+// DefaultKISStocks are the stocks a fake lists unless told otherwise:
+// well-known KOSPI names at plausible prices on the tick grid.
+func DefaultKISStocks() []KISStock {
+	return []KISStock{
+		{"005930", "삼성전자", 65_800},
+		{"000660", "SK하이닉스", 198_500},
+		{"035420", "NAVER", 214_000},
+		{"035720", "카카오", 41_950},
+		{"005380", "현대차", 221_500},
+		{"051910", "LG화학", 302_000},
+		{"068270", "셀트리온", 176_300},
+		{"105560", "KB금융", 84_600},
+		{"005490", "POSCO홀딩스", 352_500},
+		{"000270", "기아", 98_700},
+	}
+}
+
+// KISFakeOptions configures a fake KIS server. Zero values take defaults.
+type KISFakeOptions struct {
+	// Mode is "mock" (default) or "live": it decides which tr_ids are
+	// accepted, the rate limit, page sizes and the mock-only messages.
+	Mode string
+	// AppKey, AppSecret and Account are the only credentials accepted;
+	// defaults are the KISSample constants.
+	AppKey, AppSecret, Account string
+	// Cash is the starting deposit; default 10,000,000 won.
+	Cash int64
+	// Stocks are the listed stocks; default DefaultKISStocks.
+	Stocks []KISStock
+	// Clock drives token expiry, the token throttle, rate windows and
+	// order times; nil is the wall clock.
+	Clock clock.Clock
+	// TokenTTL is a new token's lifetime; default 24h.
+	TokenTTL time.Duration
+	// IssueGap is the token endpoint's throttle per app key; default 60s,
+	// negative disables it.
+	IssueGap time.Duration
+	// RateLimit is requests per second per app key (one-second windows);
+	// 0 means KIS's 2 (mock) or 20 (live); negative disables it.
+	RateLimit int
+	// BalancePageSize and OrdersPageSize override KIS's page sizes
+	// (balance 20 mock / 50 live; daily orders 15 mock / 100 live).
+	BalancePageSize, OrdersPageSize int
+	// MarketHours makes orders outside 09:00–15:30 KST on weekdays fail
+	// the way KIS fails them. Off by default: tests place orders any time.
+	MarketHours bool
+	// Addr is where NewKISServer listens; default 127.0.0.1:0.
+	Addr string
+	// Logger gets one debug line per request; nil discards.
+	Logger *slog.Logger
+}
+
+// KISFaultKind is a way the fake can misbehave on purpose.
+type KISFaultKind int
+
+// Fault kinds.
+const (
+	// FaultHTTP500 answers HTTP 500 with a non-JSON body, as a gateway
+	// or load balancer might.
+	FaultHTTP500 KISFaultKind = iota + 1
+	// FaultReset closes the connection without answering.
+	FaultReset
+	// FaultDelay answers Delay late (by the fake's clock), after the
+	// request has taken effect, or not at all if the client gives up.
+	FaultDelay
+	// FaultRateLimit answers EGW00201 exactly as KIS does; nothing is done.
+	FaultRateLimit
+	// FaultTokenExpired answers EGW00123 as KIS does; nothing is done.
+	FaultTokenExpired
+)
+
+// KISFault injects a misbehaviour into the next Times requests (default 1)
+// to Path (empty: any API path; the token endpoint is never affected).
+type KISFault struct {
+	Kind KISFaultKind
+	Path string
+	// AfterProcessing, for FaultHTTP500 and FaultReset, lets the request
+	// take effect (an order is recorded) before the fault: the client's
+	// "unknown outcome". FaultDelay always acts after processing;
+	// FaultRateLimit and FaultTokenExpired always before.
+	AfterProcessing bool
+	Delay           time.Duration
+	Times           int
+}
+
+// KISRequest is one API request as the fake saw it.
+type KISRequest struct {
+	At     time.Time
+	Method string
+	Path   string
+	TrID   string
+	TrCont string
+	Status int
+	MsgCd  string
+}
+
+// KISOrder is an order (or a cancel order) held by the fake.
+type KISOrder struct {
+	ODNO, Branch, Code string
+	Side               broker.Side
+	Market             bool
+	Qty, Price         int64 // Price 0 for market orders
+	Filled, Cancelled  int64
+	FillAmount         int64
+	// CancelOf is the original order number when this is a cancel order.
+	CancelOf string
+	At       time.Time
+}
+
+// KISFake is an HTTP server speaking the KIS REST wire format with a
+// simulated account behind it. See NewKIS.
+type KISFake struct {
+	srv   *httptest.Server
+	clock clock.Clock
+	log   *slog.Logger
+
+	mock                 bool
+	appKey, appSecret    string
+	cano, prdt           string
+	tokenTTL, issueGap   time.Duration
+	rateLimit            int
+	balancePage, ccldPag int
+	marketHours          bool
+
+	mu        sync.Mutex
+	tokens    map[string]*kisToken // by value
+	current   map[string]*kisToken // by app key
+	lastIssue map[string]time.Time
+	windows   map[string]*kisWindow
+	stocks    map[string]*kisStock
+	deposit   int64 // dnca_tot_amt: unchanged until settlement, which the fake never reaches
+	cash      int64 // D+2 deposit: moves with every fill
+	holdings  map[string]*kisHolding
+	orders    []*kisFakeOrder
+	odnoSeq   int64
+	gtSeq     int64
+	tokenSeq  int64
+	faults    []*KISFault
+
+	issuances, throttled, requests, rateLimited int
+	reqLog                                      []KISRequest
+}
+
+type kisToken struct {
+	value, appKey  string
+	issued, expiry time.Time
+}
+
+type kisWindow struct {
+	sec int64
+	n   int
+}
+
+type kisStock struct {
+	code, name                        string
+	price, base, open, high, low, vol int64
+}
+
+type kisHolding struct {
+	qty, cost          int64
+	boughtQty, soldQty int64 // today
+	boughtAmt, soldAmt int64
+}
+
+type kisFakeOrder struct {
+	KISOrder
+	name string
+}
+
+func (o *kisFakeOrder) remaining() int64 {
+	if o.CancelOf != "" {
+		return 0
+	}
+	return o.Qty - o.Filled - o.Cancelled
+}
+
+// NewKIS starts a fake KIS server for a test and closes it when the test
+// ends. It fails the test if the server cannot start.
+func NewKIS(t testing.TB, opts KISFakeOptions) *KISFake {
+	t.Helper()
+	f, err := NewKISServer(opts)
+	if err != nil {
+		t.Fatalf("fake KIS: %v", err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+// NewKISServer starts a fake KIS server outside a test (cmd/fakebroker).
+// Close it when done.
+func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
+	f := &KISFake{
+		clock:       clock.Or(opts.Clock),
+		log:         opts.Logger,
+		appKey:      opts.AppKey,
+		appSecret:   opts.AppSecret,
+		tokenTTL:    opts.TokenTTL,
+		issueGap:    opts.IssueGap,
+		rateLimit:   opts.RateLimit,
+		tokens:      make(map[string]*kisToken),
+		current:     make(map[string]*kisToken),
+		lastIssue:   make(map[string]time.Time),
+		windows:     make(map[string]*kisWindow),
+		stocks:      make(map[string]*kisStock),
+		holdings:    make(map[string]*kisHolding),
+		marketHours: opts.MarketHours,
+	}
+	switch opts.Mode {
+	case "", "mock":
+		f.mock = true
+	case "live":
+	default:
+		return nil, fmt.Errorf("mode %q must be mock or live", opts.Mode)
+	}
+	if f.log == nil {
+		f.log = slog.New(slog.DiscardHandler)
+	}
+	if f.appKey == "" {
+		f.appKey = KISSampleAppKey
+	}
+	if f.appSecret == "" {
+		f.appSecret = KISSampleAppSecret
+	}
+	acct := opts.Account
+	if acct == "" {
+		acct = KISSampleAccount
+	}
+	cano, prdt, ok := strings.Cut(acct, "-")
+	if !ok || len(cano) != 8 || len(prdt) != 2 {
+		return nil, fmt.Errorf("account %q must look like 12345678-01", acct)
+	}
+	f.cano, f.prdt = cano, prdt
+	if f.tokenTTL <= 0 {
+		f.tokenTTL = 24 * time.Hour
+	}
+	if f.issueGap == 0 {
+		f.issueGap = time.Minute
+	}
+	if f.rateLimit == 0 {
+		f.rateLimit = 20
+		if f.mock {
+			f.rateLimit = 2
+		}
+	}
+	f.balancePage, f.ccldPag = opts.BalancePageSize, opts.OrdersPageSize
+	if f.balancePage <= 0 {
+		f.balancePage = 50
+		if f.mock {
+			f.balancePage = 20
+		}
+	}
+	if f.ccldPag <= 0 {
+		f.ccldPag = 100
+		if f.mock {
+			f.ccldPag = 15
+		}
+	}
+	f.deposit = opts.Cash
+	if f.deposit == 0 {
+		f.deposit = 10_000_000
+	}
+	f.cash = f.deposit
+	stocks := opts.Stocks
+	if stocks == nil {
+		stocks = DefaultKISStocks()
+	}
+	for _, s := range stocks {
+		f.addStockLocked(s.Code, s.Name, s.Price)
+	}
+
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serveHTTP))
+	if opts.Addr != "" {
+		l, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return nil, err
+		}
+		f.srv.Listener.Close()
+		f.srv.Listener = l
+	}
+	f.srv.Start()
+	return f, nil
+}
+
+// URL is the base URL to give a client (Options.BaseURL).
+func (f *KISFake) URL() string { return f.srv.URL }
+
+// Close stops the server.
+func (f *KISFake) Close() { f.srv.Close() }
+
+// Mode is "mock" or "live".
+func (f *KISFake) Mode() string {
+	if f.mock {
+		return "mock"
+	}
+	return "live"
+}
+
+// Credentials are the app key, secret and account the fake accepts.
+func (f *KISFake) Credentials() (appKey, appSecret, account string) {
+	return f.appKey, f.appSecret, f.cano + "-" + f.prdt
+}
+
+// AddStock lists a stock (or resets an existing one) at price.
+func (f *KISFake) AddStock(code, name string, price int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.addStockLocked(code, name, price)
+}
+
+func (f *KISFake) addStockLocked(code, name string, price int64) {
+	f.stocks[code] = &kisStock{code: code, name: name, price: price, base: price, open: price, high: price, low: price}
+}
+
+// SetPrice moves a listed stock's price and fills the open limit orders
+// it crosses, at their limit prices. It reports whether code is listed.
+func (f *KISFake) SetPrice(code string, price int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.stocks[code]
+	if !ok || price <= 0 {
+		return false
+	}
+	s.price = price
+	s.high = max(s.high, price)
+	s.low = min(s.low, price)
+	for _, o := range f.orders {
+		if o.Code != code || o.Market || o.remaining() == 0 {
+			continue
+		}
+		if (o.Side == broker.Buy && price <= o.Price) || (o.Side == broker.Sell && price >= o.Price) {
+			f.fillLocked(o, o.remaining(), o.Price)
+		}
+	}
+	return true
+}
+
+// Price returns a stock's current price.
+func (f *KISFake) Price(code string) (int64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.stocks[code]
+	if !ok {
+		return 0, false
+	}
+	return s.price, true
+}
+
+// Codes lists the listed stocks' codes, sorted.
+func (f *KISFake) Codes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]string, 0, len(f.stocks))
+	for c := range f.stocks {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SetCash sets both the deposit and the D+2 deposit.
+func (f *KISFake) SetCash(won int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deposit, f.cash = won, won
+}
+
+// SetHolding gives the account qty shares of code bought at avgPrice.
+func (f *KISFake) SetHolding(code string, qty, avgPrice int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.holdings[code] = &kisHolding{qty: qty, cost: qty * avgPrice}
+}
+
+// ExpireTokens makes every issued token expired: the next API call with
+// one gets EGW00123, and tokenP issues a new one.
+func (f *KISFake) ExpireTokens() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.clock.Now()
+	for _, t := range f.tokens {
+		t.expiry = now
+	}
+}
+
+// RevokeTokens forgets every issued token: the next API call with one
+// gets EGW00121.
+func (f *KISFake) RevokeTokens() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokens = make(map[string]*kisToken)
+	f.current = make(map[string]*kisToken)
+}
+
+// Inject queues a fault.
+func (f *KISFake) Inject(fault KISFault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fault.Times <= 0 {
+		fault.Times = 1
+	}
+	f.faults = append(f.faults, &fault)
+}
+
+// Issuances counts successful token endpoint answers (new tokens and the
+// same token handed back within six hours).
+func (f *KISFake) Issuances() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.issuances
+}
+
+// ThrottledIssuances counts token requests refused with EGW00133.
+func (f *KISFake) ThrottledIssuances() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.throttled
+}
+
+// Requests counts API requests (everything but the token endpoint).
+func (f *KISFake) Requests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+// RateLimited counts EGW00201 answers sent, injected ones included.
+func (f *KISFake) RateLimited() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rateLimited
+}
+
+// RequestLog returns the API requests seen so far, oldest first.
+func (f *KISFake) RequestLog() []KISRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]KISRequest(nil), f.reqLog...)
+}
+
+// CountRequests counts logged API requests to path.
+func (f *KISFake) CountRequests(path string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, r := range f.reqLog {
+		if r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// Orders returns every order the fake holds, cancel orders included,
+// oldest first.
+func (f *KISFake) Orders() []KISOrder {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]KISOrder, len(f.orders))
+	for i, o := range f.orders {
+		out[i] = o.KISOrder
+	}
+	return out
+}
+
+// serveHTTP routes the token endpoint, the fake's own control endpoints
+// and the API.
+func (f *KISFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/oauth2/tokenP":
+		f.serveToken(w, r)
+	case strings.HasPrefix(r.URL.Path, "/_fake/"):
+		f.serveControl(w, r)
+	default:
+		f.serveAPI(w, r)
+	}
+}
+
+// serveControl offers manual controls for cmd/fakebroker:
+// POST /_fake/price?code=005930&price=64000 and GET /_fake/prices.
+func (f *KISFake) serveControl(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/_fake/price" && r.Method == http.MethodPost:
+		code := r.URL.Query().Get("code")
+		var price int64
+		if _, err := fmt.Sscan(r.URL.Query().Get("price"), &price); err != nil || price <= 0 {
+			http.Error(w, "price must be a positive number of won", http.StatusBadRequest)
+			return
+		}
+		if !f.SetPrice(code, price) {
+			http.Error(w, "no such stock: "+code, http.StatusNotFound)
+			return
+		}
+		kisWriteJSON(w, http.StatusOK, map[string]any{"code": code, "price": price})
+	case r.URL.Path == "/_fake/prices" && r.Method == http.MethodGet:
+		f.mu.Lock()
+		out := make(map[string]int64, len(f.stocks))
+		for c, s := range f.stocks {
+			out[c] = s.price
+		}
+		f.mu.Unlock()
+		kisWriteJSON(w, http.StatusOK, out)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func kisWriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// kisReadBody reads a request body, bounded.
+func kisReadBody(r *http.Request) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	return b
+}

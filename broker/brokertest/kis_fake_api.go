@@ -1,0 +1,377 @@
+package brokertest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// Wire texts. Where kis.md documents a code and text they are used as is;
+// where only the text is known (mostly the mock service's, which uses
+// 8-digit numeric codes that differ between reports), the code is marked
+// "placeholder": clients must key on the text, as broker/kis does.
+const (
+	kisMsgOK            = "정상처리 되었습니다."
+	kisMsgRateLimit     = "초당 거래건수를 초과하였습니다."
+	kisMsgTokenExpired  = "기간이 만료된 token 입니다."
+	kisMsgTokenInvalid  = "유효하지 않은 token 입니다."
+	kisMsgBadAppKey     = "유효하지 않은 AppKey입니다."
+	kisMsgBadAppSecret  = "유효하지 않은 AppSecret입니다."
+	kisMsgIssueThrottle = "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"
+	kisMsgBadBody       = "MCA 전문바디 구성 중 오류가 발생하였습니다."
+	kisMsgNotMockTR     = "모의투자 TR 이 아닙니다."
+	kisMsgNotLiveTR     = "실전투자 TR 이 아닙니다."
+)
+
+// kisCall is a parsed, authorised API request.
+type kisCall struct {
+	trID   string // as sent
+	real   string // the real (실전) form of trID
+	query  url.Values
+	body   map[string]string
+	trCont string
+	now    time.Time
+}
+
+// kisAnswer is what a route handler wants sent.
+type kisAnswer struct {
+	status int
+	body   any
+	trCont string
+}
+
+func kisEnvelope(rtCd, msgCd, msg string) map[string]any {
+	return map[string]any{"rt_cd": rtCd, "msg_cd": msgCd, "msg1": msg}
+}
+
+func kisFailure(status int, rtCd, msgCd, msg string) kisAnswer {
+	return kisAnswer{status: status, body: kisEnvelope(rtCd, msgCd, msg)}
+}
+
+func kisSuccess(msgCd, msg string, fields map[string]any) kisAnswer {
+	b := kisEnvelope("0", msgCd, msg)
+	for k, v := range fields {
+		b[k] = v
+	}
+	return kisAnswer{status: http.StatusOK, body: b}
+}
+
+type kisRoute struct {
+	method string
+	trIDs  []string // real tr_ids accepted
+	fields []string // required query keys (GET) or body keys (POST)
+	handle func(f *KISFake, c *kisCall) kisAnswer
+}
+
+// kisRoutes is every API path the fake serves, with the keys KIS requires
+// (kis.md §4–6; the DOC pages' Required column).
+var kisRoutes = map[string]kisRoute{
+	"/uapi/domestic-stock/v1/quotations/inquire-price": {
+		method: http.MethodGet, trIDs: []string{"FHKST01010100"},
+		fields: []string{"FID_COND_MRKT_DIV_CODE", "FID_INPUT_ISCD"},
+		handle: (*KISFake).handlePrice,
+	},
+	"/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice": {
+		method: http.MethodGet, trIDs: []string{"FHKST03010100"},
+		fields: []string{"FID_COND_MRKT_DIV_CODE", "FID_INPUT_ISCD", "FID_INPUT_DATE_1", "FID_INPUT_DATE_2",
+			"FID_PERIOD_DIV_CODE", "FID_ORG_ADJ_PRC"},
+		handle: (*KISFake).handleChart,
+	},
+	"/uapi/domestic-stock/v1/trading/order-cash": {
+		method: http.MethodPost, trIDs: []string{"TTTC0012U", "TTTC0011U"},
+		fields: []string{"CANO", "ACNT_PRDT_CD", "PDNO", "ORD_DVSN", "ORD_QTY", "ORD_UNPR"},
+		handle: (*KISFake).handleOrder,
+	},
+	"/uapi/domestic-stock/v1/trading/order-rvsecncl": {
+		method: http.MethodPost, trIDs: []string{"TTTC0013U"},
+		fields: []string{"CANO", "ACNT_PRDT_CD", "KRX_FWDG_ORD_ORGNO", "ORGN_ODNO", "ORD_DVSN",
+			"RVSE_CNCL_DVSN_CD", "ORD_QTY", "ORD_UNPR", "QTY_ALL_ORD_YN"},
+		handle: (*KISFake).handleCancel,
+	},
+	"/uapi/domestic-stock/v1/trading/inquire-daily-ccld": {
+		method: http.MethodGet, trIDs: []string{"TTTC0081R"},
+		fields: []string{"CANO", "ACNT_PRDT_CD", "INQR_STRT_DT", "INQR_END_DT", "SLL_BUY_DVSN_CD",
+			"ORD_GNO_BRNO", "CCLD_DVSN", "INQR_DVSN", "INQR_DVSN_1", "INQR_DVSN_3", "EXCG_ID_DVSN_CD",
+			"CTX_AREA_FK100", "CTX_AREA_NK100"},
+		handle: (*KISFake).handleCcld,
+	},
+	"/uapi/domestic-stock/v1/trading/inquire-balance": {
+		method: http.MethodGet, trIDs: []string{"TTTC8434R"},
+		fields: []string{"CANO", "ACNT_PRDT_CD", "AFHR_FLPR_YN", "OFL_YN", "INQR_DVSN", "UNPR_DVSN",
+			"FUND_STTL_ICLD_YN", "FNCG_AMT_AUTO_RDPT_YN", "PRCS_DVSN", "CTX_AREA_FK100", "CTX_AREA_NK100"},
+		handle: (*KISFake).handleBalance,
+	},
+	"/uapi/domestic-stock/v1/trading/inquire-psbl-order": {
+		method: http.MethodGet, trIDs: []string{"TTTC8908R"},
+		fields: []string{"CANO", "ACNT_PRDT_CD", "PDNO", "ORD_UNPR", "ORD_DVSN", "CMA_EVLU_AMT_ICLD_YN", "OVRS_ICLD_YN"},
+		handle: (*KISFake).handlePsblOrder,
+	},
+}
+
+// kisMockTR is the official client's rule: T, J or C first becomes V.
+func kisMockTR(id string) string {
+	if id != "" && (id[0] == 'T' || id[0] == 'J' || id[0] == 'C') {
+		return "V" + id[1:]
+	}
+	return id
+}
+
+// serveToken is POST /oauth2/tokenP with KIS's rules: the app key and
+// secret must match; one issuance per app key per IssueGap (else 403
+// EGW00133 in the oauth error shape); within 6 hours the same unexpired
+// token is handed back; expiry in access_token_token_expired (KST).
+func (f *KISFake) serveToken(w http.ResponseWriter, r *http.Request) {
+	oauthErr := func(code, msg string) {
+		kisWriteJSON(w, http.StatusForbidden, map[string]string{"error_description": msg, "error_code": code})
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	var req struct {
+		GrantType string `json:"grant_type"`
+		AppKey    string `json:"appkey"`
+		AppSecret string `json:"appsecret"`
+	}
+	if err := json.Unmarshal(kisReadBody(r), &req); err != nil || req.GrantType != "client_credentials" {
+		oauthErr("EGW00103", kisMsgBadAppKey)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.clock.Now()
+	switch {
+	case req.AppKey != f.appKey:
+		oauthErr("EGW00103", kisMsgBadAppKey)
+		return
+	case req.AppSecret != f.appSecret:
+		oauthErr("EGW00105", kisMsgBadAppSecret)
+		return
+	}
+	if last, ok := f.lastIssue[req.AppKey]; ok && f.issueGap > 0 && now.Before(last.Add(f.issueGap)) {
+		f.throttled++
+		oauthErr("EGW00133", kisMsgIssueThrottle)
+		return
+	}
+	f.lastIssue[req.AppKey] = now
+	f.issuances++
+	tok := f.current[req.AppKey]
+	if tok == nil || !now.Before(tok.issued.Add(6*time.Hour)) || !now.Before(tok.expiry) {
+		f.tokenSeq++
+		payload := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"sub":"fake","n":%d,"iat":%d}`, f.tokenSeq, now.Unix())))
+		tok = &kisToken{
+			value:  "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + payload + ".ZmFrZS1zaWduYXR1cmU",
+			appKey: req.AppKey,
+			issued: now,
+			expiry: now.Add(f.tokenTTL).Truncate(time.Second),
+		}
+		f.tokens[tok.value] = tok
+		f.current[req.AppKey] = tok
+	}
+	kisWriteJSON(w, http.StatusOK, map[string]any{
+		"access_token":               tok.value,
+		"access_token_token_expired": tok.expiry.In(broker.KST()).Format(time.DateTime),
+		"token_type":                 "Bearer",
+		"expires_in":                 int64(tok.expiry.Sub(now) / time.Second),
+	})
+}
+
+// serveAPI checks, in KIS's order, the app key, the token, the per-second
+// limit, the tr_id for the host's mode, and the request's keys; then runs
+// the route.
+func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
+	route, ok := kisRoutes[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	raw := kisReadBody(r)
+	trID := r.Header.Get("tr_id")
+	rec := KISRequest{Method: r.Method, Path: r.URL.Path, TrID: trID, TrCont: r.Header.Get("tr_cont")}
+
+	f.mu.Lock()
+	now := f.clock.Now()
+	rec.At = now
+	f.requests++
+	fault := f.takeFaultLocked(r.URL.Path)
+	var ans kisAnswer
+	switch {
+	case fault != nil && fault.Kind == FaultRateLimit:
+		f.rateLimited++
+		ans = kisFailure(http.StatusInternalServerError, "1", "EGW00201", kisMsgRateLimit)
+	case fault != nil && fault.Kind == FaultTokenExpired:
+		ans = kisFailure(http.StatusInternalServerError, "1", "EGW00123", kisMsgTokenExpired)
+	case fault != nil && !fault.AfterProcessing && (fault.Kind == FaultHTTP500 || fault.Kind == FaultReset):
+		// answered below, without processing
+	default:
+		ans = f.processLocked(r, route, trID, raw, now)
+	}
+	rec.Status = ans.status
+	if m, ok := ans.body.(map[string]any); ok {
+		rec.MsgCd, _ = m["msg_cd"].(string)
+	}
+	if fault != nil && (fault.Kind == FaultHTTP500 || fault.Kind == FaultReset) {
+		rec.Status, rec.MsgCd = 0, "fault"
+	}
+	f.reqLog = append(f.reqLog, rec)
+	f.gtSeq++
+	gtUID := fmt.Sprintf("%032X", f.gtSeq)
+	f.mu.Unlock()
+
+	f.log.Debug("fake kis", "path", r.URL.Path, "tr_id", trID, "status", ans.status, "msg_cd", rec.MsgCd)
+	if fault != nil {
+		switch fault.Kind {
+		case FaultHTTP500:
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte("<html><body><h1>500 Internal Server Error</h1></body></html>"))
+			return
+		case FaultReset:
+			kisResetConn(w)
+			return
+		case FaultDelay:
+			select {
+			case <-f.clock.After(fault.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("tr_id", trID)
+	h.Set("gt_uid", gtUID)
+	if ans.trCont != "" {
+		h.Set("tr_cont", ans.trCont)
+	}
+	w.WriteHeader(ans.status)
+	_ = json.NewEncoder(w).Encode(ans.body)
+}
+
+// kisResetConn drops the connection with no answer (RST where possible).
+func kisResetConn(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+func (f *KISFake) takeFaultLocked(path string) *KISFault {
+	for i, ft := range f.faults {
+		if ft.Path != "" && ft.Path != path {
+			continue
+		}
+		ft.Times--
+		if ft.Times <= 0 {
+			f.faults = append(f.faults[:i], f.faults[i+1:]...)
+		}
+		cp := *ft
+		return &cp
+	}
+	return nil
+}
+
+func (f *KISFake) processLocked(r *http.Request, route kisRoute, trID string, raw []byte, now time.Time) kisAnswer {
+	// App key and secret headers.
+	if r.Header.Get("appkey") != f.appKey {
+		return kisFailure(http.StatusInternalServerError, "1", "EGW00103", kisMsgBadAppKey)
+	}
+	if r.Header.Get("appsecret") != f.appSecret {
+		return kisFailure(http.StatusInternalServerError, "1", "EGW00105", kisMsgBadAppSecret)
+	}
+	// Token.
+	bearer, ok := strings.CutPrefix(r.Header.Get("authorization"), "Bearer ")
+	tok := f.tokens[bearer]
+	switch {
+	case !ok || tok == nil || tok.appKey != f.appKey:
+		return kisFailure(http.StatusInternalServerError, "1", "EGW00121", kisMsgTokenInvalid)
+	case !now.Before(tok.expiry):
+		return kisFailure(http.StatusInternalServerError, "1", "EGW00123", kisMsgTokenExpired)
+	}
+	// Per-second limit per app key, in one-second windows.
+	if f.rateLimit > 0 {
+		win := f.windows[f.appKey]
+		if win == nil {
+			win = &kisWindow{}
+			f.windows[f.appKey] = win
+		}
+		if sec := now.Unix(); win.sec != sec {
+			win.sec, win.n = sec, 0
+		}
+		if win.n >= f.rateLimit {
+			f.rateLimited++
+			return kisFailure(http.StatusInternalServerError, "1", "EGW00201", kisMsgRateLimit)
+		}
+		win.n++
+	}
+	// tr_id for this host's mode.
+	real := ""
+	for _, id := range route.trIDs {
+		if trID == id || trID == kisMockTR(id) {
+			real = id
+		}
+	}
+	switch {
+	case real == "":
+		return kisFailure(http.StatusInternalServerError, "1", "OPSQ0002", "없는 서비스 코드 입니다")
+	case f.mock && trID != kisMockTR(real):
+		return kisFailure(http.StatusInternalServerError, "1", "EGW02006", kisMsgNotMockTR)
+	case !f.mock && trID != real:
+		return kisFailure(http.StatusInternalServerError, "1", "EGW02006", kisMsgNotLiveTR)
+	}
+	if r.Method != route.method {
+		return kisFailure(http.StatusInternalServerError, "1", "OPSQ0002", "없는 서비스 코드 입니다")
+	}
+	c := &kisCall{trID: trID, real: real, query: r.URL.Query(), trCont: strings.TrimSpace(r.Header.Get("tr_cont")), now: now}
+	if route.method == http.MethodPost {
+		// Body keys UPPER CASE and every value a string, else IGW00007.
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return kisFailure(http.StatusInternalServerError, "1", "IGW00007", kisMsgBadBody)
+		}
+		c.body = make(map[string]string, len(m))
+		for k, v := range m {
+			s, isStr := v.(string)
+			if !isStr || k != strings.ToUpper(k) {
+				return kisFailure(http.StatusInternalServerError, "1", "IGW00007", kisMsgBadBody)
+			}
+			c.body[k] = s
+		}
+		for _, k := range route.fields {
+			if _, ok := c.body[k]; !ok {
+				return kisFailure(http.StatusInternalServerError, "1", "OPSQ2001", "ERROR : INPUT_FIELD_NAME "+k)
+			}
+		}
+	} else {
+		for _, k := range route.fields {
+			if _, ok := c.query[k]; !ok {
+				return kisFailure(http.StatusInternalServerError, "1", "OPSQ2001", "ERROR : INPUT_FIELD_NAME "+k)
+			}
+		}
+	}
+	return route.handle(f, c)
+}
+
+// checkAccount answers the account fields of trading TRs.
+func (f *KISFake) checkAccount(cano, prdt string) (kisAnswer, bool) {
+	if cano != f.cano || prdt != f.prdt {
+		// placeholder code; the text is KIS's usual wording.
+		return kisFailure(http.StatusOK, "1", "OPSQ0013", "계좌번호를 확인하여 주십시오."), false
+	}
+	return kisAnswer{}, true
+}

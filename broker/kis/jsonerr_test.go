@@ -1,0 +1,5 @@
+package kis
+
+import "encoding/json"
+
+func jsonErr(body string, v any) error { return json.Unmarshal([]byte(body), v) }
