@@ -80,6 +80,13 @@ func (c *Client) Mode() string { return c.mode }
 // first token), for /status.
 func (c *Client) TokenExpiry() time.Time { return c.tokens.expiry() }
 
+// EnsureToken holds a valid access token, issuing one if needed, so that a
+// setup check can tell a refused key (8001, 8030, 8050) from a failed call.
+func (c *Client) EnsureToken(ctx context.Context) error {
+	_, err := c.tokens.get(ctx)
+	return err
+}
+
 // LogValue keeps the client's secrets out of logs if it is ever logged
 // whole.
 func (c *Client) LogValue() slog.Value {

@@ -483,6 +483,9 @@ func TestWrongModeKey(t *testing.T) {
 		t.Run(enc.name, func(t *testing.T) {
 			t.Parallel()
 			c, fake := newClient(t, brokertest.KiwoomFakeOptions{Errors: enc.enc}, kiwoom.Options{AppKey: brokertest.KiwoomFakeOtherModeAppKey})
+			if err := c.EnsureToken(ctx); broker.KindOf(err) != broker.Auth {
+				t.Fatalf("EnsureToken with a live key on mock: %v", err)
+			}
 			_, err := c.Quote(ctx, "005930")
 			e := kindIs(t, err, broker.Auth)
 			if e.Code != "8030" || !strings.Contains(e.Msg, "mock and live keys differ: HOGA_MODE=mock but the key is for live") {
