@@ -40,10 +40,11 @@ func parseWon(s string) (int64, error) {
 		if c < '0' || c > '9' {
 			return 0, errNumber
 		}
-		if n > (math.MaxInt64-9)/10 {
+		d := int64(c - '0')
+		if n > (math.MaxInt64-d)/10 {
 			return 0, errNumber
 		}
-		n = n*10 + int64(c-'0')
+		n = n*10 + d
 	}
 	for i := 0; i < len(frac); i++ {
 		if frac[i] < '0' || frac[i] > '9' {
