@@ -935,3 +935,19 @@ func TestAccountErrors(t *testing.T) {
 		t.Errorf("8104: %v", e)
 	}
 }
+
+func TestTokenEndpointRateLimited(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(start)
+	autoAdvance(t, clk, 30*time.Second)
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk}, kiwoom.Options{Clock: clk})
+	fake.InjectError("au10001", 1700, "")
+	// The 429 starts the one-minute issuance gap; the quote backs off as
+	// for any rate limit and gets its token once the gap is over.
+	if _, err := c.Quote(ctx, "005930"); err != nil {
+		t.Fatalf("Quote: %v", err)
+	}
+	if fake.Requests("au10001") != 2 || fake.Issuances() != 1 {
+		t.Errorf("token requests %d issuances %d; want 2 and 1", fake.Requests("au10001"), fake.Issuances())
+	}
+}

@@ -196,7 +196,10 @@ func (s *tokenSource) cooldownErrLocked(left time.Duration) error {
 		RetryAfter: left,
 	}
 	if prev, ok := broker.AsError(s.lastErr); ok {
-		e.Code, e.Msg, e.Err = prev.Code, prev.Msg+" (next token issuance in "+left.Round(time.Second).String()+")", s.lastErr
+		// The last issuance failed: say why, as the same kind (a 429 or a
+		// 5xx from the token endpoint stays retryable), with the wait.
+		e.Kind, e.Code, e.Err = prev.Kind, prev.Code, s.lastErr
+		e.Msg = prev.Msg + " (next token issuance in " + left.Round(time.Second).String() + ")"
 	}
 	return e
 }
