@@ -24,16 +24,17 @@ import (
 // token, the per-api-id rate limiters and the HTTP client are shared by all
 // callers.
 type Client struct {
-	base      string
-	mode      string
-	appKey    secret
-	secretKey secret
-	hc        *http.Client
-	log       *slog.Logger
-	clk       clock.Clock
-	rps       float64
-	timeout   time.Duration
-	tokens    *tokenSource
+	base        string
+	mode        string
+	appKey      secret
+	secretKey   secret
+	hc          *http.Client
+	log         *slog.Logger
+	clk         clock.Clock
+	rps         float64
+	timeout     time.Duration
+	backoffBase time.Duration
+	tokens      *tokenSource
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -49,16 +50,17 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		base:      o.BaseURL,
-		mode:      o.Mode,
-		appKey:    secret(o.AppKey),
-		secretKey: secret(o.SecretKey),
-		hc:        o.HTTPClient,
-		log:       o.Logger.With("broker", "kiwoom", "mode", o.Mode),
-		clk:       o.Clock,
-		rps:       o.RPS,
-		timeout:   o.Timeout,
-		limiters:  make(map[string]*rate.Limiter),
+		base:        o.BaseURL,
+		mode:        o.Mode,
+		appKey:      secret(o.AppKey),
+		secretKey:   secret(o.SecretKey),
+		hc:          o.HTTPClient,
+		log:         o.Logger.With("broker", "kiwoom", "mode", o.Mode),
+		clk:         o.Clock,
+		rps:         o.RPS,
+		timeout:     o.Timeout,
+		backoffBase: o.Backoff,
+		limiters:    make(map[string]*rate.Limiter),
 	}
 	c.tokens = &tokenSource{
 		issue: c.issueToken,

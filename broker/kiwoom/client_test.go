@@ -951,3 +951,23 @@ func TestTokenEndpointRateLimited(t *testing.T) {
 		t.Errorf("token requests %d issuances %d; want 2 and 1", fake.Requests("au10001"), fake.Issuances())
 	}
 }
+
+func TestBackoffOption(t *testing.T) {
+	t.Parallel()
+	// Real clock, 1 ms first wait: four rate-limit answers cost about
+	// 15 ms of backoff, where the 250 ms default would cost 3.75 s.
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{RateLimit: -1}, kiwoom.Options{Backoff: time.Millisecond, RPS: 1000})
+	for i := 0; i < 4; i++ {
+		fake.InjectError("ka10001", 1700, "")
+	}
+	began := time.Now()
+	if _, err := c.Quote(ctx, "005930"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(began); d > 1500*time.Millisecond {
+		t.Errorf("four 1 ms-based backoffs took %v", d)
+	}
+	if fake.Requests("ka10001") != 5 {
+		t.Errorf("requests %d, want 5", fake.Requests("ka10001"))
+	}
+}

@@ -60,6 +60,11 @@ type Options struct {
 	RPS float64
 	// Timeout bounds each HTTP exchange (default DefaultTimeout).
 	Timeout time.Duration
+	// Backoff is the first wait before retrying a rate-limited or
+	// transient request; it doubles per retry (±20 % jitter) up to 2 s, at
+	// most 4 retries. Default 250 ms: Kiwoom counts per second, so the
+	// retries reach the next window within two waits.
+	Backoff time.Duration
 }
 
 func (o Options) normalized() (Options, error) {
@@ -105,6 +110,9 @@ func (o Options) normalized() (Options, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = backoffBase
 	}
 	if len(problems) > 0 {
 		return o, errors.New("kiwoom: " + strings.Join(problems, "; "))

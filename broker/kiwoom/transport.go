@@ -32,9 +32,7 @@ const (
 	// maxRetries bounds retries of one request after rate-limit answers
 	// and (for queries) transient failures.
 	maxRetries = 4
-	// backoffBase starts the exponential backoff. Kiwoom counts requests
-	// per second, so the waits (250 ms, 500 ms, 1 s, 2 s, with ±20 %
-	// jitter) reach into the next window within two retries.
+	// backoffBase is the default first backoff (Options.Backoff).
 	backoffBase = 250 * time.Millisecond
 	backoffCap  = 2 * time.Second
 )
@@ -113,7 +111,7 @@ func (c *Client) pace(ctx context.Context, apiID string) error {
 func (c *Client) backoff(ctx context.Context) retry.Backoff {
 	next := retry.WithMaxRetries(maxRetries,
 		retry.WithCappedDuration(backoffCap,
-			retry.WithJitterPercent(20, retry.NewExponential(backoffBase))))
+			retry.WithJitterPercent(20, retry.NewExponential(c.backoffBase))))
 	return clockBackoff(ctx, c.clk, next)
 }
 
