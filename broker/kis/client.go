@@ -150,7 +150,6 @@ func (c *Client) do(ctx context.Context, rq *request) (*reply, error) {
 		switch {
 		case e.Kind == broker.RateLimited:
 			// KIS refused the request before doing anything.
-			c.log.Warn("kis: rate limited; backing off", "tr_id", c.tr(rq.trID), "msg_cd", e.Code)
 			return retry.RetryableError(err)
 		case tokenRejected(e.Code) && !reissued:
 			// The gateway refused the token, so the request never reached
@@ -197,14 +196,16 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, erro
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.log.Debug("kis call failed", "tr_id", trID, "err", err)
-		return nil, tok, c.transportError(ctx, rq, err)
+		err = c.transportError(ctx, rq, err)
+		c.log.Warn("kis call got no answer", "tr_id", trID, "err", err)
+		return nil, tok, err
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 	if err != nil {
-		c.log.Debug("kis call failed reading the answer", "tr_id", trID, "http", resp.StatusCode, "err", err)
-		return nil, tok, c.transportError(ctx, rq, err)
+		err = c.transportError(ctx, rq, err)
+		c.log.Warn("kis call failed reading the answer", "tr_id", trID, "http", resp.StatusCode, "err", err)
+		return nil, tok, err
 	}
 	r := &reply{
 		status: resp.StatusCode,
@@ -215,7 +216,12 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, erro
 	decErr := json.Unmarshal(body, &r.env)
 	c.log.Debug("kis call", "tr_id", trID, "gt_uid", r.gtUID, "http", r.status,
 		"rt_cd", r.env.RtCd, "msg_cd", r.env.MsgCd, "tr_cont", r.trCont, "elapsed", time.Since(start))
-	return r, tok, c.check(rq, r, decErr)
+	if err := c.check(rq, r, decErr); err != nil {
+		// gt_uid is KIS's id for the transaction: what their support asks for.
+		c.log.Warn("kis call failed", "tr_id", trID, "gt_uid", r.gtUID, "http", r.status, "err", err)
+		return r, tok, err
+	}
+	return r, tok, nil
 }
 
 // wait takes one token from the rate limiter on the client's clock, so
@@ -274,8 +280,14 @@ func (c *Client) newRequest(ctx context.Context, rq *request, tok string) (*http
 	return req, nil
 }
 
-// transportError classifies a failure to get an answer at all.
+// transportError classifies a failure to get an answer at all. The
+// request URL in net/http's error is cut to its path: the query holds the
+// account number, and the error may reach a log or a chat.
 func (c *Client) transportError(ctx context.Context, rq *request, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = &url.Error{Op: ue.Op, URL: rq.path, Err: ue.Err}
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		// The connection was refused or never made: nothing was sent.

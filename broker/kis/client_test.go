@@ -1009,3 +1009,31 @@ func TestCancelledContext(t *testing.T) {
 		t.Errorf("a cancelled call reached KIS")
 	}
 }
+
+func TestTransportErrorsHideTheAccount(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, func(o *Options) {
+		o.Logger, o.Timeout = logger, 200*time.Millisecond
+	})
+	f.Inject(brokertest.KISFault{Kind: brokertest.FaultReset, Path: pathBalance, Times: 100})
+	_, err := c.Balance(bg())
+	wantKind(t, err, broker.Transient)
+	f.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: pathCcld, Delay: time.Hour, Times: 100})
+	_, err2 := c.OrdersToday(bg())
+	if !errors.Is(err2, context.DeadlineExceeded) {
+		t.Errorf("timeout error %v does not say deadline exceeded", err2)
+	}
+	_, _, acct := f.Credentials()
+	mu.Lock()
+	out := buf.String() + err.Error() + err2.Error()
+	mu.Unlock()
+	if strings.Contains(out, acct[:8]) {
+		t.Fatalf("account number leaked: %s", out)
+	}
+	if !strings.Contains(err.Error(), pathBalance) {
+		t.Errorf("error lost the path: %v", err)
+	}
+}
