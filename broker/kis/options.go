@@ -47,6 +47,8 @@ type TokenStore interface {
 	Save(key string, tok tokencache.Token) error
 }
 
+var _ TokenStore = (*tokencache.Cache)(nil)
+
 // Options configures a Client. Zero values take the documented defaults.
 type Options struct {
 	AppKey    Secret
