@@ -225,16 +225,18 @@ func (s *Server) CallCount() int {
 func (s *Server) WaitCall(ctx context.Context, from int, match func(Call) bool) (Call, error) {
 	for {
 		s.mu.Lock()
-		for i := from; i < len(s.calls); i++ {
-			if match(s.calls[i]) {
-				c := s.calls[i]
-				s.mu.Unlock()
-				return c, nil
-			}
+		var fresh []Call
+		if from < len(s.calls) {
+			fresh = append(fresh, s.calls[from:]...)
 		}
 		from = len(s.calls)
 		changed := s.callsChanged
 		s.mu.Unlock()
+		for _, c := range fresh { // match may call back into the server
+			if match(c) {
+				return c, nil
+			}
+		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
