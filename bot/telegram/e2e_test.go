@@ -439,7 +439,6 @@ func TestReadsDoNotWaitForOrders(t *testing.T) {
 	h.wait(mark, "order reply", sent(owner, "주문 접수"))
 }
 
-
 func TestTooManyRequests(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, options{allowed: []int64{owner}})

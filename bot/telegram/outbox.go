@@ -289,6 +289,9 @@ func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
 		}
 		now := b.clock.Now()
 		r := l.ReserveN(now, 1)
+		if !r.OK() { // a zero burst: the limiter can never allow one; do not wait forever
+			continue
+		}
 		if d := r.DelayFrom(now); d > 0 {
 			select {
 			case <-b.clock.After(d):

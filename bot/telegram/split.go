@@ -118,6 +118,15 @@ func closers(stack []openTag) (string, int) {
 	return b.String(), b.Len()
 }
 
+// closeCost is the length of closers(stack) without building it.
+func closeCost(stack []openTag) int {
+	n := 0
+	for _, o := range stack {
+		n += len(o.name) + 3 // tag names are ASCII: bytes are UTF-16 units
+	}
+	return n
+}
+
 func apply(stack []openTag, t token) []openTag {
 	switch t.kind {
 	case tokOpen:
@@ -161,20 +170,22 @@ func splitHTML(s string, limit int) []string {
 		cost := units(head.String())
 		st := stack
 		type cut struct {
-			at    int
+			at    int // 0: none
 			stack []openTag
 		}
-		var atNewline, atSpace, atAny *cut
+		var atNewline, atSpace, atAny cut
 		j := i
 		for ; j < len(toks); j++ {
-			next := apply(st, toks[j])
-			_, closeCost := closers(next)
-			if cost+toks[j].units+closeCost > limit {
+			next := st
+			if toks[j].kind == tokOpen || toks[j].kind == tokClose {
+				next = apply(st, toks[j])
+			}
+			if cost+toks[j].units+closeCost(next) > limit {
 				break
 			}
 			cost += toks[j].units
 			st = next
-			c := &cut{at: j + 1, stack: st}
+			c := cut{at: j + 1, stack: st}
 			switch toks[j].kind {
 			case tokNewline:
 				atNewline = c
@@ -185,18 +196,18 @@ func splitHTML(s string, limit int) []string {
 				atAny = c
 			}
 		}
-		var c *cut
+		var c cut
 		switch {
 		case j == len(toks):
-			c = &cut{at: j, stack: st}
-		case atNewline != nil:
+			c = cut{at: j, stack: st}
+		case atNewline.at > 0:
 			c = atNewline
-		case atSpace != nil:
+		case atSpace.at > 0:
 			c = atSpace
-		case atAny != nil:
+		case atAny.at > 0:
 			c = atAny
 		default: // a single tag longer than the limit: nothing sensible to do but send it
-			c = &cut{at: i + 1, stack: apply(stack, toks[i])}
+			c = cut{at: i + 1, stack: apply(stack, toks[i])}
 		}
 		var part strings.Builder
 		part.WriteString(head.String())

@@ -126,3 +126,18 @@ func FuzzSplitHTML(f *testing.F) {
 		checkParts(t, in, limit, splitHTML(in, limit))
 	})
 }
+
+// BenchmarkSplitHTML splits a 20 000-character /orders-like reply.
+func BenchmarkSplitHTML(b *testing.B) {
+	var lines []string
+	for i := range 250 {
+		lines = append(lines, "10:00:"+string(rune('0'+i%10))+"0 <code>0000012345</code> 매수 삼성전자(005930) 10주 70,000원 — 미체결 · telegram 111")
+	}
+	in := "<b>오늘 주문</b>\n" + strings.Join(lines, "\n")
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if parts := splitHTML(in, maxMessageLength); len(parts) < 2 {
+			b.Fatal("not split")
+		}
+	}
+}
