@@ -21,10 +21,11 @@ const (
 	notSent                     // fail with UnknownOutcome without recording (reset before delivery)
 	transient                   // fail with Transient (provably not sent)
 	internal                    // record, then fail with an unclassified error
+	acceptNoID                  // record, answer success without an order number
 )
 
 func (b behaviour) String() string {
-	return [...]string{"accept", "reject", "lostAnswer", "hang", "notSent", "transient", "internal"}[b]
+	return [...]string{"accept", "reject", "lostAnswer", "hang", "notSent", "transient", "internal", "acceptNoID"}[b]
 }
 
 type step struct {
@@ -164,6 +165,10 @@ func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (b
 		f.record(req)
 		f.mu.Unlock()
 		return broker.Order{}, errors.New("decode response: unexpected EOF")
+	case acceptNoID:
+		f.record(req)
+		f.mu.Unlock()
+		return broker.Order{Status: broker.StatusAccepted}, nil
 	}
 	f.mu.Unlock()
 	panic("unknown behaviour")

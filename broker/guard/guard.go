@@ -135,12 +135,13 @@ type Guard struct {
 	retryMin, retryMax time.Duration
 	journalTimeout     time.Duration
 
-	// mu serialises everything that sends to the broker or settles the
+	// turn serialises everything that sends to the broker or settles the
 	// journal: PlaceOrder, CancelOrder and reconciliation passes. Holding
 	// it across the broker call is the point: a reconciliation pass never
 	// sees a pending row that is still in flight, and two orders never
-	// interleave.
-	mu sync.Mutex
+	// interleave. It is a one-slot channel rather than a mutex so a
+	// caller waiting for its turn can give up with its context.
+	turn chan struct{}
 
 	haltMu sync.Mutex
 	halt   haltState
@@ -180,6 +181,7 @@ func New(opts Options) (*Guard, error) {
 		retryMax:       orDefault(opts.ReconcileMaxInterval, DefaultReconcileMaxInterval),
 		journalTimeout: orDefault(opts.JournalTimeout, DefaultJournalTimeout),
 		wake:           make(chan struct{}, 1),
+		turn:           make(chan struct{}, 1),
 	}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
@@ -277,6 +279,22 @@ func (g *Guard) Close() error {
 }
 
 var errClosed = &broker.Error{Kind: broker.Transient, Msg: "hoga is shutting down; nothing was sent"}
+
+// lock waits for the guard's turn, or for ctx. The refusal is Transient:
+// nothing was sent.
+func (g *Guard) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return &broker.Error{Kind: broker.Transient, Msg: "the request was cancelled; nothing was sent", Err: err}
+	}
+	select {
+	case g.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return &broker.Error{Kind: broker.Transient, Msg: "gave up waiting for the order before it; nothing was sent", Err: ctx.Err()}
+	}
+}
+
+func (g *Guard) unlock() { <-g.turn }
 
 // emit queues an event; it never blocks.
 func (g *Guard) emit(ev broker.OrderEvent) {

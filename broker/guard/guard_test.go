@@ -127,6 +127,36 @@ func (e *env) nextEvent() broker.OrderEvent {
 	}
 }
 
+// advanceUntilEvent moves the fake clock on by step whenever the guard is
+// waiting on it, until an event arrives. The reconciler's own timing (a
+// pass may start before or after a given Advance) then cannot wedge it.
+func (e *env) advanceUntilEvent(step time.Duration) broker.OrderEvent {
+	e.t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-e.events:
+			return ev
+		case <-timeout:
+			e.t.Fatal("no event within 5s")
+		default:
+		}
+		stop := make(chan struct{})
+		waiting := make(chan bool, 1)
+		go func() { waiting <- e.clk.BlockUntil(1, stop) }()
+		select {
+		case ev := <-e.events:
+			close(stop)
+			return ev
+		case <-waiting:
+			e.clk.Advance(step)
+		case <-timeout:
+			close(stop)
+			e.t.Fatal("no event within 5s")
+		}
+	}
+}
+
 func (e *env) expectEvents(kinds ...broker.EventKind) []broker.OrderEvent {
 	e.t.Helper()
 	var out []broker.OrderEvent
@@ -239,12 +269,14 @@ func TestUnknownNeverSentRejectedAfterGrace(t *testing.T) {
 	if en := e.entry(o.ClientID); en.State != broker.StatusUnknown {
 		t.Fatalf("before grace: %s; want unknown", en.State)
 	}
-	// The reconciler has looked once and is waiting; let the grace pass.
-	if !e.clk.BlockUntil(1, nil) {
-		t.Fatal("reconciler not waiting")
+	// The reconciler has looked and is waiting; let the grace pass.
+	ev := e.advanceUntilEvent(5 * time.Second)
+	if ev.Kind != broker.EventReconciled {
+		t.Fatalf("event %s; want reconciled", ev.Kind)
 	}
-	e.clk.Advance(time.Minute)
-	ev := e.expectEvents(broker.EventReconciled)[0]
+	if now := e.clk.Now(); now.Before(t0.Add(time.Minute)) {
+		t.Fatalf("rejected at %v, before the grace ended", now)
+	}
 	wantKind(t, ev.Err, broker.Rejected)
 	if ev.Request.ClientID != o.ClientID || ev.Order.Status != broker.StatusRejected {
 		t.Fatalf("reconciled event %+v", ev)
@@ -960,5 +992,86 @@ func TestWon(t *testing.T) {
 		if got := won(in); got != want {
 			t.Errorf("won(%d) = %q; want %q", in, got, want)
 		}
+	}
+}
+
+func TestAcceptedWithoutNumberReconciled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.fb.then(step{do: acceptNoID})
+	o, err := e.g.PlaceOrder(context.Background(), limitBuy(1, 70_000))
+	wantKind(t, err, broker.UnknownOutcome)
+	if err := e.g.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	orders, _, _ := e.fb.snapshot()
+	if en := e.entry(o.ClientID); en.State != broker.StatusAccepted || en.BrokerID != orders[0].ID {
+		t.Fatalf("row %+v; want accepted as %s", en, orders[0].ID)
+	}
+}
+
+func TestEchoedClientIDBeatsTimeMatching(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, func(o *Options) { o.ReconcileGrace = time.Minute })
+	e.fb.echoClientID = true // as the paper broker does
+	// Two identical orders at the same instant: the older never arrived,
+	// the newer did. By time alone they tie and the older would win.
+	e.fb.then(step{do: notSent}, step{do: lostAnswer})
+	a, _ := e.g.PlaceOrder(ctx, limitBuy(1, 70_000))
+	b, _ := e.g.PlaceOrder(ctx, limitBuy(1, 70_000))
+
+	// Before reconciliation the merged view already knows b by its id.
+	orders, err := e.g.OrdersToday(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orders) != 2 {
+		t.Fatalf("merged view %+v; want b (at the broker, annotated) and a (unknown)", orders)
+	}
+
+	e.clk.Advance(time.Minute)
+	if err := e.g.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ra, rb := e.entry(a.ClientID), e.entry(b.ClientID); ra.State != broker.StatusRejected || rb.State != broker.StatusAccepted {
+		t.Fatalf("a %s, b %s; want a rejected, b accepted", ra.State, rb.State)
+	}
+}
+
+func TestCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := e.g.PlaceOrder(ctx, limitBuy(1, 70_000))
+	wantKind(t, err, broker.Transient)
+
+	// Waiting for the order ahead, then giving up.
+	e.fb.entered = make(chan string)
+	e.fb.release = make(chan struct{})
+	first := make(chan error)
+	go func() {
+		_, err := e.g.PlaceOrder(context.Background(), limitBuy(1, 70_000))
+		first <- err
+	}()
+	<-e.fb.entered
+	wctx, wcancel := context.WithCancel(context.Background())
+	second := make(chan error)
+	go func() {
+		_, err := e.g.PlaceOrder(wctx, limitBuy(2, 70_000))
+		second <- err
+	}()
+	wcancel()
+	wantKind(t, <-second, broker.Transient)
+	e.fb.release <- struct{}{}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if e.fb.placeCalls != 1 {
+		t.Fatalf("broker calls = %d; want 1", e.fb.placeCalls)
+	}
+	if n, _ := e.db.CountOrdersOn(context.Background(), t0); n != 1 {
+		t.Fatalf("journal rows = %d; want 1", n)
 	}
 }

@@ -30,15 +30,23 @@ func (g *Guard) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 		return orders, nil
 	}
 	byBroker := make(map[string]int, len(entries))
+	byClient := make(map[string]int, len(entries))
 	for i, e := range entries {
 		if e.BrokerID != "" {
 			byBroker[e.BrokerID] = i
 		}
+		byClient[e.ClientID] = i
 	}
 	shown := make(map[string]bool, len(entries))
 	out := make([]broker.Order, 0, len(orders)+len(entries))
 	for _, o := range orders {
-		if i, ok := byBroker[o.ID]; ok {
+		i, ok := byBroker[o.ID]
+		if !ok && o.ClientID != "" {
+			// A broker that echoes client ids (paper) identifies even
+			// an order whose answer was lost.
+			i, ok = byClient[o.ClientID]
+		}
+		if ok {
 			o = annotate(o, entries[i])
 			shown[entries[i].ClientID] = true
 		}
@@ -139,8 +147,10 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 	if req.OrderID == "" {
 		return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "which order? give the order number shown by /orders"}
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	if err := g.lock(ctx); err != nil {
+		return broker.Order{}, err
+	}
+	defer g.unlock()
 	now := g.clk.Now()
 
 	e, err := g.j.OrderByBrokerID(ctx, now, req.OrderID)

@@ -31,8 +31,10 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 	if g.closed.Load() {
 		return broker.Order{}, errClosed
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	if err := g.lock(ctx); err != nil {
+		return broker.Order{}, err
+	}
+	defer g.unlock()
 
 	req = normalise(req)
 	if req.ClientID != "" {
@@ -58,7 +60,19 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 		return broker.Order{}, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be written, so the order was not sent", Err: err}
 	}
 
-	o, sendErr := g.inner.PlaceOrder(ctx, req)
+	var o broker.Order
+	var sendErr error
+	if err := ctx.Err(); err != nil {
+		// The caller gave up while the row was written: do not send.
+		sendErr = &broker.Error{Kind: broker.Transient, Msg: "the request was cancelled before it was sent", Err: err}
+	} else {
+		o, sendErr = g.inner.PlaceOrder(ctx, req)
+		if sendErr == nil && o.ID == "" {
+			// Accepted without a number: it cannot be cancelled or told
+			// apart. Reconciliation will find its number.
+			sendErr = &broker.Error{Kind: broker.UnknownOutcome, Msg: "the broker accepted the order without an order number"}
+		}
+	}
 
 	// The caller's context has often expired by now (that is what an
 	// unknown outcome usually is); the answer must be journaled anyway.
@@ -201,7 +215,7 @@ func maybeSent(err error) bool {
 // journalPending generates a client id when needed and writes the pending
 // row. A generated id that collides is replaced (50 random bits a day make
 // that a formality); a caller's id cannot collide here because lookup has
-// just seen it free under g.mu.
+// just seen it free in the same turn.
 func (g *Guard) journalPending(ctx context.Context, req *broker.OrderRequest, now time.Time) (store.Entry, error) {
 	generated := req.ClientID == ""
 	for attempt := 0; ; attempt++ {

@@ -58,7 +58,7 @@ func runRandomized(t *testing.T, seed uint64, ops int) {
 	var used []broker.OrderRequest    // for idempotent repeats
 	halted := false
 
-	behaviours := []behaviour{accept, accept, accept, accept, reject, lostAnswer, hang, notSent, transient, internal}
+	behaviours := []behaviour{accept, accept, accept, accept, reject, lostAnswer, hang, notSent, transient, internal, acceptNoID}
 	prices := []int64{69_900, 70_000, 70_100}
 
 	for op := 0; op < ops; op++ {

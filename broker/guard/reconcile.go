@@ -61,8 +61,10 @@ func (g *Guard) Recover(ctx context.Context) error {
 // markOrphans turns rows left pending by a previous process into unknown,
 // so /orders says plainly what happened.
 func (g *Guard) markOrphans(ctx context.Context) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	if err := g.lock(ctx); err != nil {
+		return err
+	}
+	defer g.unlock()
 	rows, err := g.j.Unresolved(ctx)
 	if err != nil {
 		return fmt.Errorf("guard: recover: %w", err)
@@ -146,8 +148,10 @@ func (g *Guard) nextWait(delay *time.Duration, deadline time.Time) time.Duration
 // many remain, the earliest moment one of them can be called rejected, and
 // the error that stopped it (fetching the broker's list, usually).
 func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time.Time, err error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	if err := g.lock(ctx); err != nil {
+		return 0, time.Time{}, err
+	}
+	defer g.unlock()
 	rows, err := g.j.Unresolved(ctx)
 	if err != nil {
 		return 0, time.Time{}, err
