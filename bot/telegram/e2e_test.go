@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -743,5 +744,14 @@ func TestParseAlertChat(t *testing.T) {
 		if chat != tc.chat || topic != tc.topic || (err != nil) != tc.wantErr {
 			t.Errorf("ParseAlertChat(%q) = %d, %d, %v", tc.in, chat, topic, err)
 		}
+	}
+}
+
+func TestConfigLogValueHidesToken(t *testing.T) {
+	t.Parallel()
+	var buf lockedBuffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "telegram", telegram.Config{Token: token, Allowed: []int64{owner}})
+	if strings.Contains(buf.String(), secret) || !strings.Contains(buf.String(), "REDACTED") {
+		t.Errorf("logged config: %s", buf.String())
 	}
 }
