@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -87,6 +88,14 @@ type KiwoomFakeOptions struct {
 	PageSize int
 	// Errors is the failure encoding (KiwoomErrorsLive).
 	Errors KiwoomErrorEncoding
+	// MarketHours refuses orders outside KRX order hours (08:30–15:30 KST
+	// on trading days, broker.Calendar) with Kiwoom's closed-market
+	// answers; off, orders are taken at any hour unless SetMarketOpen(false).
+	MarketHours bool
+	// Addr is where StartKiwoomServer listens (127.0.0.1:0, a free port).
+	Addr string
+	// Logger gets one debug line per request; nil discards.
+	Logger *slog.Logger
 }
 
 // KiwoomRequest is one request the fake received, for assertions.
@@ -132,6 +141,8 @@ type KiwoomFake struct {
 	srv    *httptest.Server
 	opts   KiwoomFakeOptions
 	clk    clock.Clock
+	logger *slog.Logger
+	cal    *broker.Calendar
 	closed chan struct{}
 	once   sync.Once
 
@@ -168,10 +179,33 @@ type kwInjected struct {
 	msg  string
 }
 
-// NewKiwoomServer starts a fake Kiwoom server. Close it when done.
+// NewKiwoomServer starts a fake Kiwoom server for a test, on a free
+// loopback port. Close it when done. Like httptest.NewServer it panics if
+// it cannot start; StartKiwoomServer returns the error instead.
 func NewKiwoomServer(opts KiwoomFakeOptions) *KiwoomFake {
-	if opts.Mode == "" {
+	f, err := StartKiwoomServer(opts)
+	if err != nil {
+		panic("brokertest: " + err.Error())
+	}
+	return f
+}
+
+// StartKiwoomServer starts a fake Kiwoom server on opts.Addr (cmd/fakebroker).
+// Close it when done.
+func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
+	switch opts.Mode {
+	case "":
 		opts.Mode = "mock"
+	case "mock", "live":
+	default:
+		return nil, fmt.Errorf("kiwoom fake: mode %q must be mock or live", opts.Mode)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	cal, err := broker.NewCalendar(nil)
+	if err != nil {
+		return nil, err
 	}
 	if opts.AppKey == "" {
 		opts.AppKey = KiwoomFakeAppKey
@@ -200,6 +234,8 @@ func NewKiwoomServer(opts KiwoomFakeOptions) *KiwoomFake {
 	f := &KiwoomFake{
 		opts:       opts,
 		clk:        clock.Or(opts.Clock),
+		logger:     opts.Logger,
+		cal:        cal,
 		closed:     make(chan struct{}),
 		tokens:     map[string]kwToken{},
 		stocks:     map[string]*kwStock{},
@@ -221,8 +257,25 @@ func NewKiwoomServer(opts KiwoomFakeOptions) *KiwoomFake {
 	} {
 		f.addStockLocked(s.code, s.name, s.base, s.price)
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serveHTTP))
-	return f
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serveHTTP))
+	if opts.Addr != "" {
+		l, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("kiwoom fake: %w", err)
+		}
+		f.srv.Listener.Close()
+		f.srv.Listener = l
+	}
+	f.srv.Start()
+	return f, nil
+}
+
+// Mode is "mock" or "live".
+func (f *KiwoomFake) Mode() string { return f.opts.Mode }
+
+// Credentials are the app key, secret key and account the fake accepts.
+func (f *KiwoomFake) Credentials() (appKey, secretKey, account string) {
+	return f.opts.AppKey, f.opts.SecretKey, f.opts.Account
 }
 
 // URL is the base URL to give a client (Options.BaseURL).
@@ -318,6 +371,10 @@ type kwAnswer struct {
 }
 
 func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_fake/") {
+		f.serveControl(w, r)
+		return
+	}
 	raw, _ := readAll(r)
 	entry := KiwoomRequest{
 		Time: f.clk.Now(), Path: r.URL.Path, APIID: r.Header.Get("api-id"),
@@ -328,6 +385,7 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.log = append(f.log, entry)
 	f.mu.Unlock()
+	f.logger.Debug("kiwoom fake", "path", entry.Path, "api_id", entry.APIID, "status", entry.Status, "return_code", entry.ReturnCode, "fault", int(fault))
 
 	switch fault {
 	case KiwoomFault500, KiwoomFault500AfterAccept:
@@ -370,6 +428,38 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(a.status)
 	_, _ = w.Write(body)
+}
+
+// serveControl offers manual controls for cmd/fakebroker:
+// POST /_fake/price?code=005930&price=64000 and GET /_fake/prices.
+func (f *KiwoomFake) serveControl(w http.ResponseWriter, r *http.Request) {
+	writeJSON := func(status int, v any) {
+		w.Header().Set("content-type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	switch {
+	case r.URL.Path == "/_fake/price" && r.Method == http.MethodPost:
+		code := r.URL.Query().Get("code")
+		price, err := strconv.ParseInt(r.URL.Query().Get("price"), 10, 64)
+		if err != nil || price <= 0 {
+			http.Error(w, "price must be a positive number of won", http.StatusBadRequest)
+			return
+		}
+		if !f.SetPrice(code, price) {
+			http.Error(w, "no such stock: "+code, http.StatusNotFound)
+			return
+		}
+		writeJSON(http.StatusOK, map[string]any{"code": code, "price": price})
+	case r.URL.Path == "/_fake/prices" && r.Method == http.MethodGet:
+		out := map[string]int64{}
+		for _, c := range f.Codes() {
+			out[c], _ = f.Price(c)
+		}
+		writeJSON(http.StatusOK, out)
+	default:
+		http.NotFound(w, r)
+	}
 }
 
 func readAll(r *http.Request) ([]byte, error) {

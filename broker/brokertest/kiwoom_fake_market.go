@@ -35,13 +35,13 @@ func (f *KiwoomFake) AddStock(code, name string, prevClose, price int64) {
 }
 
 // SetPrice moves a stock's price; resting limit orders it crosses fill at
-// their own price.
-func (f *KiwoomFake) SetPrice(code string, price int64) {
+// their own price. It reports whether code is listed.
+func (f *KiwoomFake) SetPrice(code string, price int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s, ok := f.stocks[code]
-	if !ok {
-		panic("brokertest: SetPrice of unlisted " + code)
+	if !ok || price <= 0 {
+		return false
 	}
 	s.price = price
 	s.high, s.low = max(s.high, price), min(s.low, price)
@@ -53,6 +53,30 @@ func (f *KiwoomFake) SetPrice(code string, price int64) {
 			f.fillLocked(o, o.Remaining(), o.Price)
 		}
 	}
+	return true
+}
+
+// Price returns a stock's current price.
+func (f *KiwoomFake) Price(code string) (int64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.stocks[code]
+	if !ok {
+		return 0, false
+	}
+	return s.price, true
+}
+
+// Codes lists the listed stocks' codes, sorted.
+func (f *KiwoomFake) Codes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]string, 0, len(f.stocks))
+	for c := range f.stocks {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // SetHolding puts qty shares of code bought at avgPrice into the account.
@@ -163,6 +187,33 @@ func (f *KiwoomFake) sellableLocked(code string) int64 {
 	return n
 }
 
+// sessionCheck refuses orders when the market is closed: by SetMarketOpen,
+// or outside KRX order hours with MarketHours. The mock answers are the
+// observed "[2000](RC4057:모의투자 장시작전)" and "(RC4058:모의투자 장종료)";
+// live, "(571489:장이 열리지 않는 날입니다.)" was seen for a closed day, and
+// the fake gives it for any closed hour (no live off-hours answer has been
+// seen).
+func (f *KiwoomFake) sessionCheck(apiID string) (kwAnswer, bool) {
+	open := f.marketOpen
+	early := false
+	if open && f.opts.MarketHours {
+		now := f.clk.Now()
+		open = f.cal.AcceptsOrders(now)
+		if s, ok := f.cal.SessionOn(now); ok && now.Before(s.AuctionStart) {
+			early = true
+		}
+	}
+	switch {
+	case open:
+		return kwAnswer{}, true
+	case f.opts.Mode == "live":
+		return f.deskReject(apiID, "571489", "장이 열리지 않는 날입니다."), false
+	case early:
+		return f.deskReject(apiID, "RC4057", "모의투자 장시작전"), false
+	}
+	return f.deskReject(apiID, "RC4058", "모의투자 장종료"), false
+}
+
 func (f *KiwoomFake) newOrderLocked(o KiwoomFakeOrder) *KiwoomFakeOrder {
 	f.nextOrd++
 	o.No = fmt.Sprintf("%07d", f.nextOrd)
@@ -267,11 +318,8 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 	default:
 		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=trde_tp (the fake serves 0 and 3)")
 	}
-	if !f.marketOpen {
-		if f.opts.Mode == "live" {
-			return f.deskReject(apiID, "571489", "장이 열리지 않는 날입니다.")
-		}
-		return f.deskReject(apiID, "RC4058", "모의투자 장종료")
+	if a, ok := f.sessionCheck(apiID); !ok {
+		return a
 	}
 	var price int64
 	if market {
@@ -320,11 +368,8 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "orig_ord_no", "stk_cd", "cncl_qty"); !ok {
 		return a
 	}
-	if !f.marketOpen {
-		if f.opts.Mode == "live" {
-			return f.deskReject(apiID, "571489", "장이 열리지 않는 날입니다.")
-		}
-		return f.deskReject(apiID, "RC4058", "모의투자 장종료")
+	if a, ok := f.sessionCheck(apiID); !ok {
+		return a
 	}
 	var orig *KiwoomFakeOrder
 	for _, o := range f.orders {

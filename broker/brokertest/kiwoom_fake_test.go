@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -386,5 +387,81 @@ func TestKiwoomFakeFaults(t *testing.T) {
 	log := f.Log()
 	if len(log) == 0 || log[len(log)-1].APIID != "ka10001" || log[len(log)-1].ReturnCode != 3 {
 		t.Errorf("last log entry %+v", log[len(log)-1])
+	}
+}
+
+func TestKiwoomFakeMarketHours(t *testing.T) {
+	t.Parallel()
+	kst := broker.KST()
+	tests := []struct {
+		name string
+		mode string
+		at   time.Time
+		want string // "" = accepted
+	}{
+		{"open", "mock", time.Date(2026, 3, 3, 10, 0, 0, 0, kst), ""},
+		{"opening_auction", "mock", time.Date(2026, 3, 3, 8, 40, 0, 0, kst), ""},
+		{"before", "mock", time.Date(2026, 3, 3, 7, 0, 0, 0, kst), "[2000](RC4057:모의투자 장시작전)"},
+		{"after", "mock", time.Date(2026, 3, 3, 15, 31, 0, 0, kst), "[2000](RC4058:모의투자 장종료)"},
+		{"weekend", "mock", time.Date(2026, 3, 7, 10, 0, 0, 0, kst), "[2000](RC4058:모의투자 장종료)"},
+		{"holiday_live", "live", time.Date(2026, 3, 2, 10, 0, 0, 0, kst), "[2000](571489:장이 열리지 않는 날입니다.)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := NewKiwoomServer(KiwoomFakeOptions{Mode: tt.mode, MarketHours: true, Clock: clock.NewFake(tt.at)})
+			defer f.Close()
+			tok := kwIssue(t, f)
+			r := kwCall(t, f, tok, "kt10000", map[string]string{"dmst_stex_tp": "KRX", "stk_cd": "005930", "ord_qty": "1", "ord_uv": "", "trde_tp": "3", "cond_uv": ""})
+			if tt.want == "" && r.rc() != 0 || tt.want != "" && r.msg() != tt.want {
+				t.Errorf("order at %v: %+v, want %q", tt.at, r.body, tt.want)
+			}
+		})
+	}
+}
+
+func TestKiwoomFakeControls(t *testing.T) {
+	t.Parallel()
+	if _, err := StartKiwoomServer(KiwoomFakeOptions{Mode: "paper"}); err == nil {
+		t.Error("mode paper accepted")
+	}
+	if _, err := StartKiwoomServer(KiwoomFakeOptions{Addr: "256.0.0.1:0"}); err == nil {
+		t.Error("a bad address accepted")
+	}
+	f, err := StartKiwoomServer(KiwoomFakeOptions{Addr: "127.0.0.1:0", Mode: "live"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if k, s, a := f.Credentials(); k != KiwoomFakeAppKey || s != KiwoomFakeSecretKey || a != KiwoomFakeAccount || f.Mode() != "live" {
+		t.Errorf("credentials %s %s %s mode %s", k, s, a, f.Mode())
+	}
+	if got := strings.Join(f.Codes(), ","); got != "000660,005930,035720" {
+		t.Errorf("codes %s", got)
+	}
+	resp, err := http.Post(f.URL()+"/_fake/price?code=005930&price=64000", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if p, ok := f.Price("005930"); resp.StatusCode != 200 || !ok || p != 64_000 {
+		t.Errorf("set price: HTTP %d, price %d", resp.StatusCode, p)
+	}
+	for _, q := range []string{"code=999999&price=1000", "code=005930&price=-1"} {
+		resp, _ := http.Post(f.URL()+"/_fake/price?"+q, "", nil)
+		if resp.StatusCode == 200 {
+			t.Errorf("%s accepted", q)
+		}
+		resp.Body.Close()
+	}
+	resp, err = http.Get(f.URL() + "/_fake/prices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prices map[string]int64
+	_ = json.NewDecoder(resp.Body).Decode(&prices)
+	resp.Body.Close()
+	if prices["005930"] != 64_000 || prices["000660"] != 180_000 || len(prices) != 3 {
+		t.Errorf("prices %v", prices)
 	}
 }
