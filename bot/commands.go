@@ -333,8 +333,16 @@ func (r *Router) status(ctx context.Context) Reply {
 			txt += r.t("status.token", r.kstWhen(exp))
 		}
 	}
-	if r.cfg.StrategyState != nil {
-		txt += r.t("status.strategy", Esc(r.cfg.StrategyState()))
+	if r.cfg.Rules != nil {
+		if list, err := r.cfg.Rules.Rules(ctx); err == nil {
+			enabled := 0
+			for _, rs := range list {
+				if rs.Enabled && rs.Disabled == "" {
+					enabled++
+				}
+			}
+			txt += r.t("status.strategy", r.t("status.rules", len(list), enabled))
+		}
 	}
 	if r.cfg.Errors != nil {
 		if errs := r.cfg.Errors(); len(errs) > 0 {
@@ -398,7 +406,11 @@ func (r *Router) FormatRule(rs strategy.RuleStatus) string {
 	if rs.Confirm {
 		extra += " ✋"
 	}
-	return r.t("rules.line", rs.Code, strings.Join(legs, " "), Group(rs.Qty), r.priceText(broker.OrderRequest{Type: rs.Type}), extra, state, on)
+	kind := r.t("rules.limit")
+	if rs.Type == broker.Market {
+		kind = r.t("type.market")
+	}
+	return r.t("rules.line", rs.Code, strings.Join(legs, " "), Group(rs.Qty), kind, extra, state, on)
 }
 
 func (r *Router) rule(ctx context.Context, args []string) Reply {
@@ -421,7 +433,7 @@ func (r *Router) rule(ctx context.Context, args []string) Reply {
 		if err := r.cfg.Rules.PutRule(ctx, rule); err != nil {
 			return r.errorReply(err)
 		}
-		return Reply{Text: r.t("rules.saved", Esc(rule.String()))}
+		return Reply{Text: r.t("rules.saved", r.FormatRule(strategy.RuleStatus{Rule: rule, BuyArmed: true, SellArmed: true}))}
 	case "del", "delete", "rm":
 		if err := r.cfg.Rules.DeleteRule(ctx, code); err != nil {
 			return r.errorReply(err)

@@ -90,10 +90,10 @@ type Config struct {
 	MarketHours bool
 	// TokenExpiry, when set, reports the broker token's expiry for /status.
 	TokenExpiry func() time.Time
+	// Account is the masked account number shown in /status.
+	Account string
 	// Errors, when set, gives the recent errors for /status.
 	Errors func() []string
-	// StrategyState, when set, gives a one-line strategy summary for /status.
-	StrategyState func() string
 
 	Clock  clock.Clock
 	Logger *slog.Logger

@@ -7,15 +7,26 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/console"
+	"github.com/hoga-trade/hoga/bot/httpapi"
+	"github.com/hoga-trade/hoga/bot/telegram"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/guard"
+	"github.com/hoga-trade/hoga/broker/kis"
+	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/broker/paper"
+	"github.com/hoga-trade/hoga/broker/tokencache"
+	"github.com/hoga-trade/hoga/metrics"
+	"github.com/hoga-trade/hoga/store"
+	"github.com/hoga-trade/hoga/strategy"
 )
 
 // usageError is a wrong command line; exit status 2 like a bad setting.
@@ -44,6 +55,9 @@ commands:
   (none), run   start hoga (console on this terminal; Telegram/HTTP/strategy when configured)
   version       print the version
   config        list every setting with its default
+  check         check the settings and try each configured part (exit 1 if one fails)
+  healthcheck   ask the HTTP API's /healthz (Docker HEALTHCHECK)
+  service       install|uninstall|start|stop|status the Windows service
 `
 
 // run is the whole program; main only supplies the process's environment
@@ -120,6 +134,9 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	logger := newLogger(stderr, cfg.LogFormat, cfg.logLevel)
 	a, err := build(ctx, cfg, logger)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // asked to stop while starting: a clean stop
+		}
 		return err
 	}
 	defer a.close()
@@ -142,6 +159,9 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 		}()
 	}
 	for name, fn := range a.services {
+		start(name, fn)
+	}
+	for name, fn := range a.background {
 		start(name, fn)
 	}
 
@@ -172,17 +192,27 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 
 // app holds the built parts.
 type app struct {
-	cfg      *Config
-	log      *slog.Logger
-	cal      *broker.Calendar
-	inner    broker.Broker // the configured broker
-	orders   broker.Broker // what every order goes through
-	router   *bot.Router
-	feed     *bot.Feed
-	sinks    []bot.AlertSink
-	services map[string]func(context.Context) error
-	closers  []func() error
-	paper    *paper.Exchange
+	cfg     *Config
+	log     *slog.Logger
+	cal     *broker.Calendar
+	metrics *metrics.Metrics
+	inner   broker.Broker // the configured broker
+	guard   *guard.Guard  // what every order goes through
+	db      *store.DB
+	engine  *strategy.Engine
+	router  *bot.Router
+	feed    *bot.Feed
+	sinks   []bot.AlertSink
+	paper   *paper.Exchange
+	// tokenExpiry and account feed /status for real brokers.
+	tokenExpiry func() time.Time
+	account     string
+	// services run until ctx ends and keep hoga alive after console input
+	// ends (a service has no stdin); background parts run alongside but do
+	// not keep it alive on their own.
+	services   map[string]func(context.Context) error
+	background map[string]func(context.Context) error
+	closers    []func() error
 }
 
 func (a *app) close() {
@@ -200,10 +230,15 @@ func (a *app) modeLabel() string {
 	return a.cfg.Mode
 }
 
-func build(ctx context.Context, cfg *Config, logger *slog.Logger) (a *app, err error) {
-	a = &app{cfg: cfg, log: logger, services: map[string]func(context.Context) error{}}
+// build makes every part and connects them. Arrows point one way: the
+// broker is wrapped by metrics, then by the guard; the router, the
+// strategy and the HTTP API all order through the guard; events flow from
+// the guard and the strategy to the feed, and from the feed to the sinks.
+func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err error) {
+	a := &app{cfg: cfg, log: logger, services: map[string]func(context.Context) error{},
+		background: map[string]func(context.Context) error{}}
 	defer func() {
-		if err != nil {
+		if err != nil { // close what was built before the failure
 			a.close()
 		}
 	}()
@@ -214,13 +249,56 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (a *app, err e
 	if err != nil {
 		return nil, err
 	}
+	a.metrics = metrics.New()
 	if err := a.buildBroker(ctx); err != nil {
 		return nil, err
 	}
-	a.orders = a.inner
+	// Opening the journal (and migrating it) is quick local work that must
+	// not be cut in half by a stop request arriving during start-up.
+	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Logger: logger.With("part", "store")})
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	a.closers = append(a.closers, a.db.Close)
 	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Settings: cfg.alerts, Logger: logger.With("part", "alerts")})
+
+	a.guard, err = guard.New(guard.Options{
+		Broker:         metrics.InstrumentBroker(a.inner, a.metrics),
+		Journal:        a.db,
+		Calendar:       a.cal,
+		MarketHours:    cfg.marketHours,
+		MaxOrderKRW:    cfg.MaxOrderKRW,
+		MaxDailyOrders: cfg.MaxDailyOrders,
+		Logger:         logger.With("part", "guard"),
+		OnEvent: func(ev broker.OrderEvent) {
+			a.metrics.OrderEvent(ev)
+			if ev.Kind == broker.EventHalted || ev.Kind == broker.EventResumed {
+				a.metrics.SetHalted(ev.Kind == broker.EventHalted)
+			}
+			a.feed.OrderEvent(context.Background(), ev)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.guard.Close)
+	halted, _, _ := a.guard.Halted()
+	a.metrics.SetHalted(halted)
+	// Rows a crash left pending or unknown are settled before any command
+	// is taken, so a restart never hides an order that reached the broker.
+	if err := a.guard.Recover(ctx); err != nil {
+		return nil, fmt.Errorf("reconciling the journal: %w", err)
+	}
+	a.background["guard"] = a.guard.Run
+
+	if err := a.buildStrategy(); err != nil {
+		return nil, err
+	}
 	a.router, err = bot.NewRouter(bot.Config{
-		Broker:      a.orders,
+		Broker:      a.guard,
+		Kill:        a.guard,
+		Checker:     a.guard,
+		Rules:       a.engine,
 		Lang:        cfg.lang,
 		Mode:        a.modeLabel(),
 		ConfirmAll:  cfg.Confirm == "always",
@@ -229,17 +307,28 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (a *app, err e
 		Allowed:     func(id string) bool { return cfg.allowed[id] },
 		Calendar:    a.cal,
 		MarketHours: cfg.marketHours,
+		TokenExpiry: a.tokenExpiry,
+		Account:     a.account,
 		Errors:      a.feed.RecentErrors,
 		Logger:      logger.With("part", "bot"),
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := a.buildTelegram(); err != nil {
+		return nil, err
+	}
+	if err := a.buildHTTP(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
+// buildBroker makes the configured broker. hoga check calls it on an app
+// holding only cfg, log and cal, so it must not need anything else.
 func (a *app) buildBroker(ctx context.Context) error {
 	cfg := a.cfg
+	tokens := tokencache.New(filepath.Join(cfg.DataDir, "tokens"))
 	switch cfg.Broker {
 	case "paper":
 		ex, err := paper.New(paper.Options{
@@ -256,8 +345,176 @@ func (a *app) buildBroker(ctx context.Context) error {
 		a.paper, a.inner = ex, ex
 		a.closers = append(a.closers, ex.Close)
 		return nil
+	case "kis":
+		cl, err := kis.New(kis.Options{
+			AppKey:    kis.Secret(cfg.KISAppKey.reveal()),
+			AppSecret: kis.Secret(cfg.KISAppSecret.reveal()),
+			Account:   cfg.KISAccount.reveal(),
+			Mode:      kis.Mode(cfg.Mode),
+			BaseURL:   cfg.KISBaseURL,
+			Logger:    a.log.With("broker", "kis"),
+			Tokens:    tokens,
+			RPS:       cfg.KISRPS,
+			Timeout:   cfg.BrokerTimeout,
+		})
+		if err != nil {
+			return &configError{lines: []string{"KIS: " + err.Error()}}
+		}
+		// Fail fast on a wrong key (or a key of the other mode) instead of
+		// at the first order.
+		if err := cl.EnsureToken(ctx); err != nil {
+			return fmt.Errorf("KIS token: %w", err)
+		}
+		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
+		a.account = fmt.Sprint(cl.Account())
+		return nil
+	case "kiwoom":
+		cl, err := kiwoom.New(kiwoom.Options{
+			AppKey:    cfg.KiwoomAppKey.reveal(),
+			SecretKey: cfg.KiwoomSecretKey.reveal(),
+			Mode:      cfg.Mode,
+			BaseURL:   cfg.KiwoomBaseURL,
+			Logger:    a.log.With("broker", "kiwoom"),
+			Tokens:    tokens,
+			RPS:       cfg.KiwoomRPS,
+			Timeout:   cfg.BrokerTimeout,
+		})
+		if err != nil {
+			return &configError{lines: []string{"Kiwoom: " + err.Error()}}
+		}
+		if err := cl.EnsureToken(ctx); err != nil {
+			return fmt.Errorf("Kiwoom token: %w", err)
+		}
+		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
+		// The account comes from the key (ka00001); show it masked so the
+		// owner can see which account hoga trades.
+		if acct, err := cl.Account(ctx); err == nil {
+			a.account = kiwoom.MaskAccount(acct)
+		} else {
+			a.log.Warn("could not read the Kiwoom account number", "err", err)
+		}
+		return nil
 	}
 	return fmt.Errorf("broker %q is not available in this build", cfg.Broker)
+}
+
+// buildStrategy makes the rules engine. It exists even without a rules
+// file so /rule add works from chat; it keeps hoga alive only when a file
+// gives it rules.
+func (a *app) buildStrategy() error {
+	st, err := strategy.OpenFileStore(a.cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("strategy state: %w", err)
+	}
+	a.engine, err = strategy.New(strategy.Options{
+		Broker:      a.guard,
+		Store:       st,
+		RulesFile:   a.cfg.RulesFile,
+		Interval:    a.cfg.StrategyInterval,
+		Calendar:    a.cal,
+		MarketHours: a.cfg.marketHours,
+		Halted:      func() bool { on, _, _ := a.guard.Halted(); return on },
+		Asker:       strategy.AskerFunc(a.askOwner),
+		OnEvent: func(ev strategy.Event) {
+			if ev.Kind == strategy.EventPlaced || ev.Kind == strategy.EventAsked {
+				a.metrics.StrategyFire(string(ev.Rule.Code), ev.Side.String())
+			}
+			a.feed.StrategyEvent(context.Background(), ev)
+		},
+		Logger: a.log.With("part", "strategy"),
+	})
+	if err != nil {
+		var fe *strategy.FileError
+		if errors.As(err, &fe) {
+			return &configError{lines: strings.Split(fe.Error(), "\n")}
+		}
+		return err
+	}
+	if a.cfg.RulesFile != "" {
+		a.services["strategy"] = a.engine.Run
+	} else {
+		a.background["strategy"] = a.engine.Run
+	}
+	return nil
+}
+
+// askOwner is how a rule with confirm: true asks: the same confirmation as
+// a live manual order, sent to the alert feed so any allowed user can
+// press it.
+func (a *app) askOwner(ctx context.Context, req broker.OrderRequest) error {
+	if err := a.guard.Check(ctx, req); err != nil {
+		return err
+	}
+	rep := a.router.AskConfirm(ctx, req, "")
+	if len(rep.Buttons) == 0 {
+		return &broker.Error{Kind: broker.Rejected, Msg: bot.StripHTML(rep.Text)}
+	}
+	a.feed.Publish(ctx, bot.Alert{Type: bot.AlertStrategy, Text: rep.Text, Buttons: rep.Buttons})
+	return nil
+}
+
+func (a *app) buildTelegram() error {
+	cfg := a.cfg
+	if cfg.TelegramToken == "" {
+		return nil
+	}
+	chat, topic, err := telegram.ParseAlertChat(cfg.TelegramAlertChat)
+	if err != nil {
+		return &configError{lines: []string{"HOGA_TELEGRAM_ALERT_CHAT: " + err.Error()}}
+	}
+	var allowed []int64
+	for id := range cfg.allowed {
+		n, _ := strconv.ParseInt(id, 10, 64) // validated in Config.validate
+		allowed = append(allowed, n)
+	}
+	tg, err := telegram.New(telegram.Config{
+		Token:         cfg.TelegramToken.reveal(),
+		APIURL:        cfg.TelegramAPIURL,
+		Allowed:       allowed,
+		AlertChat:     chat,
+		AlertTopic:    topic,
+		Router:        a.router,
+		AlertSettings: cfg.alerts,
+		Logger:        a.log.With("part", "telegram"),
+	})
+	if err != nil {
+		return &configError{lines: []string{"Telegram: " + err.Error()}}
+	}
+	a.feed.AddSink(tg)
+	a.sinks = append(a.sinks, tg)
+	a.services["telegram"] = tg.Run
+	return nil
+}
+
+func (a *app) buildHTTP() error {
+	cfg := a.cfg
+	if cfg.HTTPAddr == "" {
+		return nil
+	}
+	hs, err := httpapi.New(httpapi.Config{
+		Addr:       cfg.HTTPAddr,
+		Token:      cfg.HTTPToken.reveal(),
+		Broker:     a.guard,
+		Orders:     a.db,
+		Checker:    a.guard,
+		Router:     a.router,
+		Live:       cfg.Confirm == "always" || a.modeLabel() == "live",
+		Confirmer:  httpapi.ChatConfirmer{Router: a.router, Feed: a.feed},
+		ConfirmTTL: cfg.ConfirmTTL,
+		Ready: []httpapi.ReadyCheck{{Name: "store", Check: func(ctx context.Context) error {
+			return a.db.PutSetting(ctx, "httpapi.ready_probe", time.Now().UTC().Format(time.RFC3339))
+		}}},
+		Metrics: a.metrics,
+		Logger:  a.log.With("part", "http"),
+	})
+	if err != nil {
+		return &configError{lines: []string{err.Error()}}
+	}
+	if _, err := hs.Listen(); err != nil {
+		return fmt.Errorf("HTTP API: %w", err)
+	}
+	a.services["http"] = hs.Run
+	return nil
 }
 
 // banner is the first thing a person sees: the mode, and how to go further.
