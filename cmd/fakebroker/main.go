@@ -65,7 +65,7 @@ type config struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fakebroker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	which := fs.String("broker", "kis", "broker to fake: kis")
+	which := fs.String("broker", "kis", "broker to fake: kis or kiwoom")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
 	mode := fs.String("mode", "mock", "mock (모의투자) or live (실전) rules: tr_ids, rate limits, page sizes, messages")
 	walk := fs.Duration("walk", 2*time.Second, "move each price by up to one tick this often; 0 keeps prices still")
@@ -92,8 +92,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch *which {
 	case "kis":
 		f, err = startKIS(cfg)
+	case "kiwoom":
+		f, err = startKiwoom(cfg)
 	default:
-		return fmt.Errorf("-broker %q: available: kis", *which)
+		return fmt.Errorf("-broker %q: available: kis, kiwoom", *which)
 	}
 	if err != nil {
 		return err
