@@ -29,6 +29,8 @@ type TokenStore interface {
 	Save(key string, t Token) error
 }
 
+var _ TokenStore = (*tokencache.Cache)(nil)
+
 // MemoryTokens is a TokenStore that forgets on exit: the default when no
 // store is configured, and handy in tests.
 type MemoryTokens struct {
