@@ -201,8 +201,8 @@ func (c *Client) setupHint(code string) string {
 	return ""
 }
 
-// ctxErr wraps a context error. wrote says whether an order may already be
-// at Kiwoom.
+// ctxErr wraps a context error. unknown says that an order may already be
+// at Kiwoom, which makes the outcome unknown rather than "nothing done".
 func ctxErr(err error, unknown bool) error {
 	if unknown {
 		return &broker.Error{Kind: broker.UnknownOutcome, Msg: "cancelled after the order was sent; check today's orders before trying again", Err: err}

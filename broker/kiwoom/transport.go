@@ -169,7 +169,8 @@ func (c *Client) post(ctx context.Context, ep endpoint, payload []byte, contYN, 
 
 // postOnce is one try, plus one more with a new token if Kiwoom refused
 // the token (only once per request, tracked by refreshed). refused reports
-// a connection that was never made, so nothing was sent.
+// that nothing of the request left the client — the connection was
+// refused, or no token could be had — so even an order may be tried again.
 func (c *Client) postOnce(ctx context.Context, ep endpoint, payload []byte, contYN, nextKey string, refreshed *bool) (*page, bool, error) {
 	for {
 		if err := c.pace(ctx, ep.id); err != nil {
