@@ -64,8 +64,7 @@ type item struct {
 	plain   bool // Telegram refused the HTML: send it stripped
 	buttons []bot.Button
 	silent  bool
-	alert   bool // an alert: follows the alert chat's fallbacks
-	onSent  func(chat int64, msgID int)
+	alert   bool       // an alert: follows the alert chat's fallbacks
 	done    chan error // buffered; nil when nobody waits
 	moves   int        // migrations followed
 }
@@ -226,11 +225,8 @@ func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
 			it.finish(ctx.Err())
 			return
 		}
-		msgID, err := b.call(ctx, chat, it)
+		err := b.call(ctx, chat, it)
 		if err == nil {
-			if it.onSent != nil {
-				it.onSent(chat, msgID)
-			}
 			it.finish(nil)
 			return
 		}
@@ -304,8 +300,8 @@ func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
 	return ctx.Err() == nil
 }
 
-// call makes the API request for it and returns the message id.
-func (b *Bot) call(ctx context.Context, chat int64, it *item) (int, error) {
+// call makes the API request for it.
+func (b *Bot) call(ctx context.Context, chat int64, it *item) error {
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	text, mode := it.text, models.ParseModeHTML
@@ -319,22 +315,19 @@ func (b *Bot) call(ctx context.Context, chat int64, it *item) (int, error) {
 			p.ReplyMarkup = keyboard(it.buttons)
 		}
 		_, err := b.api.EditMessageText(rctx, p)
-		return it.msgID, err
+		return err
 	case opMarkup:
 		_, err := b.api.EditMessageReplyMarkup(rctx, &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: it.msgID,
 			ReplyMarkup: inlineKeyboard{InlineKeyboard: [][]inlineButton{}}})
-		return it.msgID, err
+		return err
 	}
 	p := &tgbot.SendMessageParams{ChatID: chat, MessageThreadID: it.thread, Text: text, ParseMode: mode,
 		DisableNotification: it.silent, LinkPreviewOptions: noPreview}
 	if len(it.buttons) > 0 {
 		p.ReplyMarkup = keyboard(it.buttons)
 	}
-	m, err := b.api.SendMessage(rctx, p)
-	if err != nil {
-		return 0, err
-	}
-	return m.ID, nil
+	_, err := b.api.SendMessage(rctx, p)
+	return err
 }
 
 // migrate follows a group that became a supergroup: the queue sends to the
@@ -381,7 +374,7 @@ func (b *Bot) forbidden(chat int64, it *item, err error) {
 			"chat", chat, "err", b.scrub(err))
 	}
 	for _, id := range b.cfg.Allowed {
-		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true, onSent: it.onSent}
+		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true}
 		if qerr := b.enqueue(destination{chat: id}, []*item{cp}, false); qerr != nil {
 			b.log.Error("telegram: alert lost: could not queue it for a private chat", "chat", id, "err", qerr)
 		}
@@ -402,7 +395,7 @@ func (b *Bot) sendItems(text string, buttons []bot.Button, silent, alert bool, t
 	if len(buttons) > 0 {
 		last := items[len(items)-1]
 		last.buttons = buttons
-		last.onSent = func(chat int64, msgID int) { b.rememberPrompt(msgKey{chat: chat, msg: msgID}, buttons) }
+		b.rememberOffer(buttons)
 	}
 	return items
 }
@@ -440,7 +433,7 @@ func (b *Bot) edit(key msgKey, dest destination, r bot.Reply, urgent bool) <-cha
 	if len(r.Buttons) > 0 {
 		last := items[len(items)-1]
 		last.buttons = r.Buttons
-		last.onSent = func(chat int64, msgID int) { b.rememberPrompt(msgKey{chat: chat, msg: msgID}, r.Buttons) }
+		b.rememberOffer(r.Buttons)
 	}
 	if err := b.enqueue(destination{chat: key.chat, thread: dest.thread}, items, urgent); err != nil {
 		b.log.Error("telegram: edit not queued", "chat", key.chat, "err", err)

@@ -176,8 +176,8 @@ type Bot struct {
 	outboxes   map[int64]*outbox // by chat id; a migrated chat's old id maps to the same outbox
 	alertChat  int64
 	alertTopic int
-	alertDead  bool // the alert chat refused us (403): alerts go private
-	prompts    map[msgKey]*prompt
+	alertDead  bool                 // the alert chat refused us (403): alerts go private
+	offered    map[string]time.Time // callback data of buttons sent, for telling stale presses from forged ones
 	refused    map[string]time.Time
 	workCtx    context.Context // handlers: outlives Run's ctx by the grace period
 	cancelWork context.CancelFunc
@@ -261,7 +261,7 @@ func New(cfg Config) (*Bot, error) {
 		outboxes:   map[int64]*outbox{},
 		alertChat:  cfg.AlertChat,
 		alertTopic: cfg.AlertTopic,
-		prompts:    map[msgKey]*prompt{},
+		offered:    map[string]time.Time{},
 		refused:    map[string]time.Time{},
 	}
 	b.api, err = tgbot.New(cfg.Token,

@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,7 +187,6 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 		if msg == nil {
 			return
 		}
-		b.forgetPrompt(key)
 		done := b.edit(key, dest, r, true)
 		select {
 		case err := <-done:
@@ -212,14 +210,12 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 	case reply.Text == b.texts.cancelled:
 		answer(reply.Text, false)
 		if msg != nil {
-			b.forgetPrompt(key)
 			b.edit(key, dest, reply, false)
 		}
 	case reply.Text == b.texts.expired:
 		b.log.Info("telegram: confirmation refused: expired, used or unknown", "user", user, "chat", key.chat)
 		answer(reply.Text, true)
-		if msg != nil && b.promptOffers(key, q.Data) { // a real prompt gone stale: take its dead buttons away
-			b.forgetPrompt(key)
+		if msg != nil && b.wasOffered(q.Data) { // a real prompt gone stale (or pressed twice): take its dead buttons away
 			b.removeButtons(key, dest)
 		}
 	default: // someone else's confirmation, or the router refused the user
@@ -305,48 +301,43 @@ type msgKey struct {
 	msg  int
 }
 
-// prompt is a message the bot sent with confirmation buttons.
-type prompt struct {
-	data []string
-	sent time.Time
-}
+// maxOffered bounds the memory of button data hoga has sent.
+const maxOffered = 4096
 
-const maxPrompts = 512
-
-func (b *Bot) rememberPrompt(key msgKey, buttons []bot.Button) {
-	data := make([]string, len(buttons))
-	for i, btn := range buttons {
-		data[i] = btn.Data
-	}
+// rememberOffer records the callback data of buttons about to be sent, so
+// a press the router refuses as expired can be told from forged data: only
+// a real prompt's dead buttons are taken away. Recorded when queued, not
+// when sent, so a press racing the send's answer is still recognised.
+func (b *Bot) rememberOffer(buttons []bot.Button) {
 	now := b.clock.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.prompts[key] = &prompt{data: data, sent: now}
-	for len(b.prompts) > maxPrompts { // forget the oldest; their presses still reach the router
-		var oldest msgKey
+	for k, t := range b.offered {
+		if now.Sub(t) > 24*time.Hour {
+			delete(b.offered, k)
+		}
+	}
+	for _, btn := range buttons {
+		b.offered[btn.Data] = now
+	}
+	for len(b.offered) > maxOffered { // forget the oldest
+		var oldest string
 		var t time.Time
-		for k, p := range b.prompts {
-			if t.IsZero() || p.sent.Before(t) {
-				oldest, t = k, p.sent
+		for k, at := range b.offered {
+			if t.IsZero() || at.Before(t) {
+				oldest, t = k, at
 			}
 		}
-		delete(b.prompts, oldest)
+		delete(b.offered, oldest)
 	}
 }
 
-func (b *Bot) forgetPrompt(key msgKey) {
+// wasOffered reports whether hoga sent a button with this data.
+func (b *Bot) wasOffered(data string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.prompts, key)
-}
-
-// promptOffers reports whether the message is a prompt still showing a
-// button with data (so the press is not forged).
-func (b *Bot) promptOffers(key msgKey, data string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	p, ok := b.prompts[key]
-	return ok && slices.Contains(p.data, data)
+	_, ok := b.offered[data]
+	return ok
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
