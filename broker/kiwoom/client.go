@@ -55,7 +55,7 @@ func New(opts Options) (*Client, error) {
 		appKey:      secret(o.AppKey),
 		secretKey:   secret(o.SecretKey),
 		hc:          o.HTTPClient,
-		log:         o.Logger.With("broker", "kiwoom", "mode", o.Mode),
+		log:         o.Logger.With("mode", o.Mode), // cmd/hoga adds broker=kiwoom
 		clk:         o.Clock,
 		rps:         o.RPS,
 		timeout:     o.Timeout,
