@@ -178,7 +178,8 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	}
 	cancel()
 	wg.Wait()
-	a.feed.System(context.WithoutCancel(ctx), "alert.stopped")
+	// The Telegram adapter sends its own stop notice while draining its
+	// queues; the console needs none.
 	close(errs)
 	var all []error
 	if conErr != nil && !errors.Is(conErr, context.Canceled) {

@@ -292,7 +292,7 @@ func TestServiceServe(t *testing.T) {
 	}
 	t.Chdir(dir) // runAsService moves beside the binary the same way
 	ctx, cancel := context.WithCancel(t.Context())
-	cancel() // a stop request before anything ran: serve builds, prints its banner and returns
+	cancel() // a stop request before anything ran: serve starts what it can, then stops cleanly
 	var notes []string
 	err := serviceServe(ctx, func(string) string { return "" }, dir, func(k eventKind, msg string) {
 		notes = append(notes, msg)
@@ -309,7 +309,6 @@ func TestServiceServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var banner bool
 	sc := bufio.NewScanner(f)
 	n := 0
 	for sc.Scan() {
@@ -318,12 +317,9 @@ func TestServiceServe(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			t.Fatalf("log line %d is not JSON: %q", n, sc.Text())
 		}
-		if msg, _ := rec["msg"].(string); rec["part"] == "console" && strings.HasPrefix(msg, "hoga — ") {
-			banner = true
-		}
 	}
-	if n == 0 || !banner {
-		t.Errorf("log has %d lines, banner as a console record: %v", n, banner)
+	if n == 0 {
+		t.Errorf("the service log is empty")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "paper.json")); err != nil {
 		t.Errorf("the relative data directory was not used: %v", err)
