@@ -185,7 +185,10 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	if req.Side == broker.Sell {
 		side = t("side.sell")
 	}
-	name := Esc(nameOr(ev.Order.Name, req.Code))
+	name := string(req.Code) // "삼성전자(005930)", or the bare code when the name is unknown
+	if ev.Order.Name != "" {
+		name = Esc(ev.Order.Name) + "(" + name + ")"
+	}
 	price := t("type.market")
 	if req.Type == broker.Limit {
 		price = t("type.limit", Group(req.Price))
@@ -196,6 +199,12 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 			return ""
 		}
 		if e, ok := broker.AsError(ev.Err); ok {
+			switch e.Code { // the guard's own verdicts, in the reader's language
+			case "not_at_broker":
+				return t("err.not_at_broker")
+			case "expired":
+				return t("err.expired_unknown")
+			}
 			s := e.Msg
 			if e.Code != "" {
 				s = "[" + e.Code + "] " + s
@@ -207,13 +216,13 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	a := Alert{Type: AlertOrders, Origin: req.Source}
 	switch ev.Kind {
 	case broker.EventPlaced:
-		a.Text = t("alert.placed", who, side, name, req.Code, Group(req.Qty), price, Esc(ev.Order.ID))
+		a.Text = t("alert.placed", who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
 	case broker.EventFilled:
-		a.Text = t("alert.filled", side, name, req.Code, Group(ev.Order.FilledQty), Group(ev.Order.AvgFillPrice))
+		a.Text = t("alert.filled", side, name, Group(ev.Order.FilledQty), Group(ev.Order.AvgFillPrice))
 	case broker.EventRejected:
-		a.Text = t("alert.rejected", who, side, name, req.Code, Group(req.Qty), price, errText())
+		a.Text = t("alert.rejected", who, side, name, Group(req.Qty), price, errText())
 	case broker.EventUnknown:
-		a.Text = t("alert.unknown", who, side, name, req.Code, Group(req.Qty), price, errText())
+		a.Text = t("alert.unknown", who, side, name, Group(req.Qty), price, errText())
 	case broker.EventReconciled:
 		outcome := t("status." + string(ev.Order.Status))
 		if ev.Order.ID != "" {
@@ -222,7 +231,7 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		if ev.Err != nil {
 			outcome += " · " + errText()
 		}
-		a.Text = t("alert.reconciled", who, side, name, req.Code, Group(req.Qty), outcome)
+		a.Text = t("alert.reconciled", who, side, name, Group(req.Qty), outcome)
 	case broker.EventCancelled:
 		a.Text = t("alert.cancelled", Esc(ev.Order.ID), Esc(ev.By))
 	case broker.EventHalted:

@@ -102,8 +102,8 @@ func (r *Router) AskConfirm(ctx context.Context, req broker.OrderRequest, reques
 	r.pending[nonce] = &pendingOrder{req: req, requester: requester, name: q.Name, expires: now.Add(r.cfg.ConfirmTTL)}
 	r.mu.Unlock()
 	return Reply{
-		Text: r.t("confirm.ask", r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
-			Group(est), duration(r.cfg.ConfirmTTL)),
+		Text: r.t("confirm.ask", r.modeName(), r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
+			Group(est), int(r.cfg.ConfirmTTL.Seconds())),
 		Buttons: []Button{{Text: r.t("confirm.ok"), Data: "ok:" + nonce}, {Text: r.t("confirm.no"), Data: "no:" + nonce}},
 	}
 }
@@ -211,6 +211,9 @@ func (r *Router) cancel(ctx context.Context, in Request, args []string) Reply {
 		return Reply{Text: r.t("usage.cancel")}
 	}
 	if _, err := r.cfg.Broker.CancelOrder(ctx, broker.CancelRequest{OrderID: args[0], Source: in.Source, User: in.UserID}); err != nil {
+		if broker.KindOf(err) == broker.NotFound {
+			return Reply{Text: r.t("err.no_such_order", Esc(args[0]))}
+		}
 		return r.errorReply(err)
 	}
 	return Reply{Text: r.t("order.cancelled", Esc(args[0]))}

@@ -92,6 +92,10 @@ type Config struct {
 	TokenExpiry func() time.Time
 	// Account is the masked account number shown in /status.
 	Account string
+	// MaxOrderKRW and MaxDailyOrders are the guard's limits, named in the
+	// reply when an order hits one.
+	MaxOrderKRW    int64
+	MaxDailyOrders int
 	// Errors, when set, gives the recent errors for /status.
 	Errors func() []string
 
@@ -270,11 +274,21 @@ func (r *Router) ErrorText(err error) string {
 		r.log.Error("internal error", "err", err)
 		return r.t("err.internal")
 	}
-	detail := e.Msg
-	if e.Code != "" && e.Code != "krx" && e.Code != "tick" {
-		detail = "[" + e.Code + "] " + detail
+	switch e.Code { // hoga's own refusals, said in the user's language
+	case "order_krw":
+		return r.t("err.order_krw", Group(r.cfg.MaxOrderKRW))
+	case "daily_orders":
+		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)
 	}
-	detail = Esc(strings.TrimSpace(detail))
+	if e.Kind == broker.UnknownOutcome {
+		// The guard's own sentence is for the log; the user gets the
+		// broker's cause, if any, and what hoga does about it.
+		if cause, ok := broker.AsError(e.Err); ok {
+			return r.t("err.unknown_outcome", brokerDetail(cause))
+		}
+		return r.t("err.unknown_outcome", Esc(kindWord(e)))
+	}
+	detail := brokerDetail(e)
 	switch e.Kind {
 	case broker.MarketClosed:
 		if !e.NextOpen.IsZero() {
@@ -285,4 +299,24 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.halted")
 	}
 	return r.t("err."+e.Kind.String(), detail)
+}
+
+// brokerDetail is "[code] message" for the user, escaped.
+func brokerDetail(e *broker.Error) string {
+	detail := e.Msg
+	if e.Code != "" && e.Code != "krx" && e.Code != "tick" {
+		detail = "[" + e.Code + "] " + detail
+	}
+	if e.Err != nil && detail == "" {
+		detail = e.Err.Error()
+	}
+	return Esc(strings.TrimSpace(detail))
+}
+
+// kindWord names a cause-less error by its wrapped error, or its kind.
+func kindWord(e *broker.Error) string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Kind.String()
 }

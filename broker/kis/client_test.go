@@ -866,7 +866,7 @@ func TestErrorKindsFromFake(t *testing.T) {
 		t.Parallel()
 		c, _ := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1}, func(o *Options) { o.Mode = ModeLive })
 		_, err := c.Balance(bg())
-		if e := wantKind(t, err, broker.Internal); e.Code != "EGW02006" || !strings.Contains(e.Msg, "모의투자 TR") {
+		if e := wantKind(t, err, broker.Auth); e.Code != "EGW02006" || !strings.Contains(e.Msg, "모의투자 TR") {
 			t.Errorf("error = %+v", e)
 		}
 	})
@@ -908,7 +908,7 @@ func TestAPIErrorTable(t *testing.T) {
 		{"40330000", "모의투자 정정/취소할 수량이 없습니다.", 200, true, broker.NotFound},
 		{"IGW00007", "MCA 전문바디 구성 중 오류가 발생하였습니다.", 500, true, broker.Internal},
 		{"OPSQ2001", "ERROR : INPUT_FIELD_NAME CANO", 500, false, broker.Internal},
-		{"EGW02006", "모의투자 TR 이 아닙니다.", 500, false, broker.Internal},
+		{"EGW02006", "모의투자 TR 이 아닙니다.", 500, false, broker.Auth},
 		{"APBK9999", "알 수 없는 거부", 200, true, broker.Rejected},
 		{"EGW99999", "처리 중 오류", 500, true, broker.UnknownOutcome},
 		{"EGW99999", "처리 중 오류", 500, false, broker.Transient},

@@ -29,7 +29,10 @@ var codeKinds = map[string]struct {
 	"EGW02007": {broker.Auth, "this app key is not a mock (모의투자) key"},
 	// 모의투자 TR 이 아닙니다: a real tr_id on the mock host, or a TR the mock
 	// service does not offer (HTTP 500; third-party observations).
-	"EGW02006": {broker.Internal, "the request's TR does not match the server's mode (mock/live); check the mode and base URL"},
+	// Auth, not Internal: it is a setup mistake the owner fixes (HOGA_MODE,
+	// HOGA_KIS_BASE_URL), and the gateway refused the request, so an order
+	// was provably not placed.
+	"EGW02006": {broker.Auth, "the request's TR does not match the server's mode (mock/live); check HOGA_MODE and HOGA_KIS_BASE_URL"},
 	"IGW00007": {broker.Internal, "hoga sent a request body KIS could not read (a bug in hoga)"},
 	"OPSQ2001": {broker.Internal, "hoga sent a request with a missing or misspelled field (a bug in hoga)"},
 	"APBK0952": {broker.InsufficientFunds, ""}, // 주문가능금액을 초과 했습니다 (rt_cd "7")

@@ -353,7 +353,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 			Account:   cfg.KISAccount.reveal(),
 			Mode:      kis.Mode(cfg.Mode),
 			BaseURL:   cfg.KISBaseURL,
-			Logger:    a.log.With("broker", "kis"),
+			Logger:    a.log, // the client adds broker=kis itself
 			Tokens:    tokens,
 			RPS:       cfg.KISRPS,
 			Timeout:   cfg.BrokerTimeout,
