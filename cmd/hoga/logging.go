@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/lmittmann/tint"
+	"github.com/mattn/go-isatty"
 )
 
 // newLogger builds the one logger of the process: tint (coloured on a
@@ -22,13 +23,14 @@ func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	}))
 }
 
-// isTerminal reports whether w is a character device (a terminal), without
-// a dependency: os.File's mode says it on Linux, macOS and Windows.
+// isTerminal reports whether v is a terminal. A character-device check is
+// not enough (/dev/null is one, which is what a service's stdin often is);
+// go-isatty asks the terminal driver on Unix and the console on Windows,
+// and is already in the build through tint.
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
