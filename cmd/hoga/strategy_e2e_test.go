@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+)
+
+// waitFor polls cond (a cheap read of the fake's state) until it holds or
+// the deadline passes. It waits on hoga's own progress, observed at the
+// broker, not on a guess of how long that takes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+// The issue's acceptance run: HOGA_MARKET_HOURS=always with
+// deploy/rules.example.yaml against the fake KIS buys once when the price
+// drops below 65,000 and sells once when it rises above 75,000.
+func TestStrategyAgainstFakeKIS(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 70_000)
+	key, secret, account := fake.Credentials()
+	rules, err := os.ReadFile("../../deploy/rules.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rulesFile := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(rulesFile, rules, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := env(
+		"HOGA_BROKER", "kis", "HOGA_MODE", "mock",
+		"HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret, "HOGA_KIS_ACCOUNT", account,
+		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200",
+		"HOGA_MARKET_HOURS", "always", "HOGA_RULES_FILE", rulesFile,
+		"HOGA_STRATEGY_INTERVAL", "100ms", "HOGA_DATA_DIR", filepath.Join(dir, "data"),
+		"HOGA_LOG_LEVEL", "error",
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	stdin, closeStdin := io.Pipe() // a console that stays open, like a terminal
+	defer closeStdin.Close()
+	done := make(chan error, 1)
+	var out, errOut bytes.Buffer
+	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+
+	quotes := func() int { return fake.CountRequests("/uapi/domestic-stock/v1/quotations/inquire-price") }
+	orders := func(side broker.Side) (n int) {
+		for _, o := range fake.Orders() {
+			if o.Side == side && o.CancelOf == "" {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "the strategy to poll", func() bool { return quotes() >= 2 })
+	if orders(broker.Buy)+orders(broker.Sell) != 0 {
+		t.Fatal("ordered at 70,000, between the thresholds")
+	}
+
+	fake.SetPrice("005930", 64_000)
+	waitFor(t, "the buy", func() bool { return orders(broker.Buy) == 1 })
+	seen := quotes()
+	waitFor(t, "five more polls below the threshold", func() bool { return quotes() >= seen+5 })
+	if n := orders(broker.Buy); n != 1 {
+		t.Fatalf("%d buys while the price stayed below 65,000; want 1", n)
+	}
+
+	fake.SetPrice("005930", 76_000)
+	waitFor(t, "the sell", func() bool { return orders(broker.Sell) == 1 })
+	seen = quotes()
+	waitFor(t, "five more polls above the threshold", func() bool { return quotes() >= seen+5 })
+	if b, s := orders(broker.Buy), orders(broker.Sell); b != 1 || s != 1 {
+		t.Fatalf("buys %d, sells %d; want one each", b, s)
+	}
+	for _, o := range fake.Orders() {
+		if o.Qty != 10 {
+			t.Errorf("order %s qty %d; the example rule trades 10", o.ODNO, o.Qty)
+		}
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+}
