@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/bot/telegramtest"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+)
+
+// The whole program against the fake Bot API and a live-mode fake KIS: a
+// live order is shown with buttons, a stranger's press and a second press
+// place nothing, and the owner's press places exactly one order.
+func TestTelegramLiveOrderAgainstFakeKIS(t *testing.T) {
+	t.Parallel()
+	const owner, stranger = 111, 999
+	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
+	defer tg.Close()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 70_000)
+	key, secret, account := fake.Credentials()
+	getenv := env(
+		"HOGA_BROKER", "kis", "HOGA_MODE", "live",
+		"HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret, "HOGA_KIS_ACCOUNT", account,
+		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_MARKET_HOURS", "always",
+		"HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
+		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
+		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	defer stopWait()
+	stdin, closeStdin := io.Pipe()
+	defer closeStdin.Close()
+	done := make(chan error, 1)
+	var out, errOut bytes.Buffer
+	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	if err := tg.WaitPolling(wait); err != nil {
+		t.Fatal(err)
+	}
+
+	sentTo := func(chat int64, contains string) func(telegramtest.Call) bool {
+		return func(c telegramtest.Call) bool {
+			return c.OK() && c.Message != nil && c.Message.Chat.ID == chat && strings.Contains(c.Message.Text, contains)
+		}
+	}
+	mark := tg.CallCount()
+	tg.Send(telegramtest.Incoming{From: stranger, Text: "/buy 005930 1"})
+	if _, err := tg.WaitCall(wait, mark, sentTo(stranger, "권한이 없습니다. 사용자 ID 999")); err != nil {
+		t.Fatalf("stranger was not told: %v", err)
+	}
+
+	mark = tg.CallCount()
+	tg.Send(telegramtest.Incoming{From: owner, Text: "/buy 005930 2 70000"})
+	prompt, err := tg.WaitCall(wait, mark, sentTo(owner, "실전 주문 확인"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Orders()); n != 0 {
+		t.Fatalf("%d orders before the confirmation", n)
+	}
+	if _, err := tg.PressButton(stranger, owner, prompt.Message.MessageID, "확인"); err != nil {
+		t.Fatal(err)
+	}
+	mark = tg.CallCount()
+	if _, err := tg.PressButton(owner, owner, prompt.Message.MessageID, "확인"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.WaitCall(wait, mark, sentTo(owner, "주문 접수")); err != nil {
+		t.Fatalf("no result after the press: %v", err)
+	}
+	if _, err := tg.PressButton(owner, owner, prompt.Message.MessageID, "확인"); err == nil {
+		t.Error("the buttons were still on the prompt after it was used")
+	}
+	if n := len(fake.Orders()); n != 1 {
+		t.Fatalf("%d orders at the broker; want exactly 1", n)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+}
