@@ -40,6 +40,10 @@ type Client struct {
 	limiter *rate.Limiter
 	tokens  *tokens
 	names   nameCache
+	// onWait and onIssued are Options.OnRateLimitWait and OnTokenIssued,
+	// never nil.
+	onWait   func(api string, d time.Duration)
+	onIssued func()
 }
 
 var _ broker.Broker = (*Client)(nil)
@@ -53,11 +57,19 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		set:     set,
-		http:    opts.HTTPClient,
-		log:     opts.Logger,
-		clock:   clock.Or(opts.Clock),
-		limiter: opts.Limiter,
+		set:      set,
+		http:     opts.HTTPClient,
+		log:      opts.Logger,
+		clock:    clock.Or(opts.Clock),
+		limiter:  opts.Limiter,
+		onWait:   opts.OnRateLimitWait,
+		onIssued: opts.OnTokenIssued,
+	}
+	if c.onWait == nil {
+		c.onWait = func(string, time.Duration) {}
+	}
+	if c.onIssued == nil {
+		c.onIssued = func() {}
 	}
 	if c.http == nil {
 		c.http = &http.Client{}
@@ -183,7 +195,8 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, erro
 	if err != nil {
 		return nil, "", err
 	}
-	if err := c.wait(ctx); err != nil {
+	trID := c.tr(rq.trID)
+	if err := c.wait(ctx, trID); err != nil {
 		return nil, tok, &broker.Error{Kind: broker.Transient, Msg: "cancelled while waiting for the request rate limit", Err: err}
 	}
 	actx, cancel := context.WithTimeout(ctx, c.set.timeout)
@@ -192,7 +205,6 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, erro
 	if err != nil {
 		return nil, tok, err
 	}
-	trID := c.tr(rq.trID)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -225,8 +237,9 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, erro
 }
 
 // wait takes one token from the rate limiter on the client's clock, so
-// tests with a fake clock exercise the real limiter without sleeping.
-func (c *Client) wait(ctx context.Context) error {
+// tests with a fake clock exercise the real limiter without sleeping, and
+// reports the pass for trID to onWait.
+func (c *Client) wait(ctx context.Context, trID string) error {
 	now := c.clock.Now()
 	res := c.limiter.ReserveN(now, 1)
 	if !res.OK() {
@@ -234,10 +247,12 @@ func (c *Client) wait(ctx context.Context) error {
 	}
 	d := res.DelayFrom(now)
 	if d <= 0 {
+		c.onWait(trID, 0)
 		return nil
 	}
 	select {
 	case <-c.clock.After(d):
+		c.onWait(trID, c.clock.Now().Sub(now))
 		return nil
 	case <-ctx.Done():
 		res.CancelAt(c.clock.Now())

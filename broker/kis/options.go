@@ -90,6 +90,19 @@ type Options struct {
 	// transient request; it doubles per retry (with jitter) up to 4s, at
 	// most 5 retries. Default 250ms.
 	Backoff time.Duration
+	// OnRateLimitWait, when set, is told of every pass through the rate
+	// limiter: api is the tr_id sent (the mock one in mock mode), d how
+	// long the request waited on the client's clock, 0 when it did not.
+	// A pass cancelled while waiting is not reported: no request followed.
+	// It runs on the caller's goroutine and must not block.
+	OnRateLimitWait func(api string, d time.Duration)
+	// OnTokenIssued, when set, is called each time KIS issues an access
+	// token the client did not already hold: not for one loaded from
+	// Tokens, nor when KIS hands back the current token (it does within 6
+	// hours of issuing it). A token issued to another process on the same
+	// app key and handed back here counts, as nothing here can tell it
+	// from a new one. It must not block.
+	OnTokenIssued func()
 }
 
 // NewLimiter returns a limiter for one app key: rps requests a second (0

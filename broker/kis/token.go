@@ -195,10 +195,18 @@ func (t *tokens) issue(ctx context.Context) (tokencache.Token, error) {
 		tok, err := t.request(ctx)
 		if err == nil {
 			t.mu.Lock()
+			// Within 6 hours KIS answers with the token it issued before:
+			// that is a renewal that renewed nothing, not an issuance.
+			reused := tok.Value == t.tok.Value
 			t.tok = tok
 			t.mu.Unlock()
 			t.persist(tok)
-			t.c.log.Info("kis: access token issued", "expiry", tok.Expiry)
+			if reused {
+				t.c.log.Info("kis: KIS handed back the current access token", "expiry", tok.Expiry)
+			} else {
+				t.c.log.Info("kis: access token issued", "expiry", tok.Expiry)
+				t.c.onIssued()
+			}
 			return tok, nil
 		}
 		if e, ok := broker.AsError(err); ok && e.Code == "EGW00133" && try < throttledTries {
