@@ -125,17 +125,11 @@ func (f *Feed) AddSink(s AlertSink) {
 	f.sinks = append(f.sinks, s)
 }
 
-// Publish delivers a to every sink unless its type is off.
+// Publish delivers a to every sink unless its type is off. Errors are
+// remembered for /status whatever their setting.
 func (f *Feed) Publish(ctx context.Context, a Alert) {
-	level := f.cfg.Settings[a.Type]
-	if level == LevelOff {
-		return
-	}
-	if level == LevelSilent {
-		a.Silent = true
-	}
 	f.mu.Lock()
-	if a.Type == AlertErrors {
+	if a.Type == AlertErrors { // kept for /status even when error alerts are off
 		line := kstClock(f.clock.Now()) + " " + StripHTML(a.Text)
 		f.errors = append(f.errors, line)
 		if len(f.errors) > f.cfg.KeepErrors {
@@ -144,6 +138,12 @@ func (f *Feed) Publish(ctx context.Context, a Alert) {
 	}
 	sinks := append([]AlertSink(nil), f.sinks...)
 	f.mu.Unlock()
+	switch f.cfg.Settings[a.Type] {
+	case LevelOff:
+		return
+	case LevelSilent:
+		a.Silent = true
+	}
 	for _, s := range sinks {
 		if err := s.SendAlert(ctx, a); err != nil {
 			f.log.Warn("alert not delivered", "type", a.Type, "err", err)
@@ -168,8 +168,18 @@ func (f *Feed) RecentErrors() []string {
 	return append([]string(nil), f.errors...)
 }
 
-// OrderEvent formats a guard event and publishes it.
+// OrderEvent formats a guard event and publishes it. A strategy order's
+// placement, rejection or unknown outcome is skipped: the strategy's own
+// event says the same with the rule and the price that fired it, and one
+// message per fire is what the owner wants on the phone. Its later
+// reconciliation, fill or cancel has no strategy twin and is published.
 func (f *Feed) OrderEvent(ctx context.Context, ev broker.OrderEvent) {
+	if ev.Request.Source == "strategy" {
+		switch ev.Kind {
+		case broker.EventPlaced, broker.EventRejected, broker.EventUnknown:
+			return
+		}
+	}
 	f.Publish(ctx, f.FormatOrderEvent(ev))
 }
 

@@ -383,3 +383,52 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
 	}
 }
+
+type alertRecorder struct {
+	mu     sync.Mutex
+	alerts []Alert
+}
+
+func (a *alertRecorder) SendAlert(_ context.Context, al Alert) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.alerts = append(a.alerts, al)
+	return nil
+}
+
+func TestFeedSettingsAndStrategyDuplicates(t *testing.T) {
+	t.Parallel()
+	settings, err := ParseAlertSettings("orders=on,system=silent,errors=off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewFeed(FeedConfig{Settings: settings})
+	rec := &alertRecorder{}
+	f.AddSink(rec)
+	ctx := context.Background()
+	req := broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 10, Price: 64_900, Source: "strategy", User: "rule:005930"}
+	f.OrderEvent(ctx, broker.OrderEvent{Kind: broker.EventPlaced, Request: req, Order: broker.Order{ID: "1"}})
+	f.OrderEvent(ctx, broker.OrderEvent{Kind: broker.EventReconciled, Request: req, Order: broker.Order{ID: "1", Status: broker.StatusAccepted}})
+	req.Source = "telegram"
+	f.OrderEvent(ctx, broker.OrderEvent{Kind: broker.EventPlaced, Request: req, Order: broker.Order{ID: "2", Name: "삼성전자"}})
+	f.OrderEvent(ctx, broker.OrderEvent{Kind: broker.EventHalted, By: "telegram:111"})
+	f.Error(ctx, "broker down")
+	if len(rec.alerts) != 3 {
+		t.Fatalf("alerts = %+v; want reconciled, placed, halted", rec.alerts)
+	}
+	if !strings.Contains(rec.alerts[0].Text, "결과 확인") || !strings.Contains(rec.alerts[1].Text, "삼성전자(005930) 10주 64,900원 — 주문번호 2") {
+		t.Errorf("texts = %q / %q", rec.alerts[0].Text, rec.alerts[1].Text)
+	}
+	if !rec.alerts[2].Silent || rec.alerts[2].Type != AlertSystem {
+		t.Errorf("halt alert = %+v; want silent system", rec.alerts[2])
+	}
+	if got := f.RecentErrors(); len(got) != 1 || !strings.Contains(got[0], "broker down") {
+		t.Errorf("errors kept for /status = %q (even when their alerts are off)", got)
+	}
+	if _, err := ParseAlertSettings("orders=loud"); err == nil {
+		t.Error("accepted level loud")
+	}
+	if _, err := ParseAlertSettings("trades=on"); err == nil {
+		t.Error("accepted type trades")
+	}
+}
