@@ -17,7 +17,7 @@ const (
 	accept     behaviour = iota // record and answer
 	reject                      // refuse (step.err, default Rejected); nothing recorded
 	lostAnswer                  // record, then fail as a timeout would: UnknownOutcome
-	hang                        // record, signal recorded, wait for ctx, then UnknownOutcome
+	hang                        // record, close step.recorded, wait for ctx, then UnknownOutcome
 	notSent                     // fail with UnknownOutcome without recording (reset before delivery)
 	transient                   // fail with Transient (provably not sent)
 	internal                    // record, then fail with an unclassified error
@@ -31,6 +31,9 @@ func (b behaviour) String() string {
 type step struct {
 	do  behaviour
 	err error
+	// recorded, for hang, is closed once the order is recorded. Each
+	// step has its own, so a caller never sees another call's signal.
+	recorded chan struct{}
 }
 
 // fakeBroker is a scriptable broker.Broker. Orders it records are the
@@ -57,8 +60,6 @@ type fakeBroker struct {
 	// starts; release, when set, must then deliver a token before it goes on.
 	entered chan string
 	release chan struct{}
-	// recorded receives the client id when a hang step has recorded.
-	recorded chan string
 }
 
 func newFakeBroker(clk clock.Clock) *fakeBroker {
@@ -70,7 +71,6 @@ func newFakeBroker(clk clock.Clock) *fakeBroker {
 			"005930": {Code: "005930", Name: "삼성전자", Price: 70_000, UpperLimit: 91_000, LowerLimit: 49_000, Tick: 100},
 			"069500": {Code: "069500", Name: "KODEX 200", Price: 35_005, UpperLimit: 45_505, Tick: 5},
 		},
-		recorded: make(chan string, 16),
 	}
 }
 
@@ -152,7 +152,9 @@ func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (b
 	case hang:
 		f.record(req)
 		f.mu.Unlock()
-		f.recorded <- req.ClientID
+		if s.recorded != nil {
+			close(s.recorded)
+		}
 		<-ctx.Done()
 		return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome, Msg: "order request timed out", Err: ctx.Err()}
 	case notSent:

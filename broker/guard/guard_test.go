@@ -203,12 +203,13 @@ func wantKind(t *testing.T, err error, k broker.Kind) {
 // order, and cancels the call's context once it has: the client's timeout
 // firing while the broker already has the order.
 func (e *env) placeHanging(req broker.OrderRequest) (broker.Order, error) {
-	e.fb.then(step{do: hang})
+	recorded := make(chan struct{})
+	e.fb.then(step{do: hang, recorded: recorded})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
 		select {
-		case <-e.fb.recorded:
+		case <-recorded:
 			cancel()
 		case <-ctx.Done():
 		}
