@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hoga-trade/hoga/clock"
@@ -71,11 +72,12 @@ type Options struct {
 // committed state without waiting for the writer, so /orders or the HTTP
 // API never stall behind an order's fsync.
 type DB struct {
-	w, r   *sql.DB
-	path   string
-	log    *slog.Logger
-	clock  clock.Clock
-	closed chan struct{}
+	w, r  *sql.DB
+	path  string
+	log   *slog.Logger
+	clock clock.Clock
+	once  sync.Once
+	err   error
 }
 
 // Open opens (creating if needed) HOGA_DATA_DIR/hoga.db, turns on WAL and
@@ -131,7 +133,7 @@ func open(ctx context.Context, opts Options, migrations fs.FS) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	db := &DB{w: w, path: path, log: logger, clock: clock.Or(opts.Clock), closed: make(chan struct{})}
+	db := &DB{w: w, path: path, log: logger, clock: clock.Or(opts.Clock)}
 	// The writer's first connection switches the file to WAL; readers are
 	// opened after that so they never see a rollback-journal file.
 	var mode string
@@ -228,14 +230,14 @@ func tighten(path string, want fs.FileMode, logger *slog.Logger) {
 // Path is the database file's path.
 func (db *DB) Path() string { return db.path }
 
-// Close checkpoints the WAL and closes the file. It is safe to call twice.
+// Close checkpoints the WAL and closes the file. Later calls return the
+// first call's result.
 func (db *DB) Close() error {
-	select {
-	case <-db.closed:
-		return nil
-	default:
-		close(db.closed)
-	}
+	db.once.Do(func() { db.err = db.close() })
+	return db.err
+}
+
+func (db *DB) close() error {
 	var errs []error
 	if db.r != nil {
 		errs = append(errs, db.r.Close())

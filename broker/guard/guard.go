@@ -42,13 +42,23 @@ type Journal interface {
 	// UpdateOrder changes a row atomically; store.ErrNotFound (wrapped)
 	// when there is none.
 	UpdateOrder(ctx context.Context, clientID string, fn func(*store.Entry) error) (store.Entry, error)
+	// OrderByClientID finds a row by hoga's id (idempotent replays);
+	// store.ErrNotFound (wrapped) when there is none.
 	OrderByClientID(ctx context.Context, clientID string) (store.Entry, error)
+	// OrderByBrokerID finds the row the broker numbered brokerID on day's
+	// KST date (cancels); store.ErrNotFound (wrapped) when there is none.
 	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (store.Entry, error)
+	// OrdersOn lists day's rows (the merged view, claimed numbers).
 	OrdersOn(ctx context.Context, day time.Time) ([]store.Entry, error)
+	// CountOrdersOn counts day's rows (the daily limit).
 	CountOrdersOn(ctx context.Context, day time.Time) (int, error)
+	// Unresolved lists pending and unknown rows not yet expired, oldest
+	// first (reconciliation).
 	Unresolved(ctx context.Context) ([]store.Entry, error)
+	// InsertCancel and FinishCancel journal a cancel around its call.
 	InsertCancel(ctx context.Context, c store.Cancel) (int64, error)
 	FinishCancel(ctx context.Context, c store.Cancel) error
+	// GetSetting and PutSetting keep the kill switch.
 	GetSetting(ctx context.Context, key string) (string, bool, error)
 	PutSetting(ctx context.Context, key, value string) error
 }
@@ -108,8 +118,11 @@ type Options struct {
 	// DefaultMatchWindow.
 	MatchWindow time.Duration
 	// ReconcileInterval is the first wait between reconciliation attempts;
-	// it doubles up to ReconcileMaxInterval while orders stay unresolved.
-	ReconcileInterval    time.Duration
+	// it doubles while orders stay unresolved. Default
+	// DefaultReconcileInterval.
+	ReconcileInterval time.Duration
+	// ReconcileMaxInterval caps that wait. Default
+	// DefaultReconcileMaxInterval.
 	ReconcileMaxInterval time.Duration
 	// JournalTimeout bounds the journal writes made after the broker
 	// answered; they run even if the caller's context has expired (it

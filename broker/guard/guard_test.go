@@ -1076,3 +1076,27 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 		t.Fatalf("journal rows = %d; want 1", n)
 	}
 }
+
+func TestAcceptedButAnswerNotJournaled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.wrap = func(j Journal) Journal { return crashJournal{j} }
+	e.restart()
+	o, err := e.g.PlaceOrder(context.Background(), limitBuy(1, 70_000))
+	if err != nil || o.ID == "" {
+		// The broker took it: the caller is told so even though the
+		// journal could not record the answer.
+		t.Fatalf("PlaceOrder = %+v, %v; want the broker's order", o, err)
+	}
+	if en := e.entry(o.ClientID); en.State != broker.StatusPending {
+		t.Fatalf("row %s; want still pending", en.State)
+	}
+	e.wrap = nil
+	e.restart()
+	if err := e.g.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if en := e.entry(o.ClientID); en.State != broker.StatusAccepted || en.BrokerID != o.ID {
+		t.Fatalf("row %+v; want accepted as %s", en, o.ID)
+	}
+}

@@ -83,11 +83,10 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 
 	switch {
 	case sendErr == nil:
-		entry, err = g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
+		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
 			e.State, e.BrokerID, e.Branch = broker.StatusAccepted, o.ID, o.Branch
 			return nil
-		})
-		if err != nil {
+		}); err != nil {
 			// The row stays pending; reconciliation finds the order in
 			// the broker's list and records it.
 			log.Error("order accepted but the journal update failed; reconciliation will record it", "order", o.ID, "err", err)
