@@ -20,6 +20,11 @@ const (
 	AlertStrategy AlertType = "strategy" // rule fired, limit reached, rule disarmed
 	AlertErrors   AlertType = "errors"   // broker down, token problems, rate limits
 	AlertSystem   AlertType = "system"   // start, stop, halt, resume
+	// AlertConfirm carries [확인]/[취소] buttons for an order that waits on
+	// the owner (an HTTP order in live mode, a rule with confirm: true).
+	// HOGA_ALERTS cannot turn it off: a prompt nobody sees is an order
+	// silently dropped.
+	AlertConfirm AlertType = "confirm"
 )
 
 // AlertLevel is how an alert type is delivered.
@@ -69,10 +74,14 @@ type Alert struct {
 	Text    string // HTML
 	Silent  bool   // deliver without notification sound
 	Buttons []Button
-	// Origin is the transport whose command caused the alert ("console",
-	// "telegram", "http", "strategy"), so a sink can skip echoing what its
-	// own user was just told in a reply.
-	Origin string
+	// Echo names the transport ("console", "telegram", "http") whose user
+	// was already told this in the reply to their command, so that sink can
+	// skip repeating it. Outcomes learned later (a reconciliation, a fill)
+	// have no Echo: everyone must hear them.
+	Echo string
+	// EchoUser is the user id that reply went to, so a sink sending to
+	// private chats can skip that one person and still tell the others.
+	EchoUser string
 }
 
 // AlertSink delivers alerts (the Telegram alert chat, the console). It
@@ -223,7 +232,11 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		}
 		return Esc(ev.Err.Error())
 	}
-	a := Alert{Type: AlertOrders, Origin: req.Source}
+	a := Alert{Type: AlertOrders}
+	switch ev.Kind {
+	case broker.EventPlaced, broker.EventRejected, broker.EventUnknown, broker.EventCancelled:
+		a.Echo, a.EchoUser = req.Source, req.User // the command's reply said it
+	}
 	switch ev.Kind {
 	case broker.EventPlaced:
 		a.Text = t("alert.placed", who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))

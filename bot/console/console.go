@@ -137,15 +137,19 @@ func (c *Console) print(r bot.Reply) {
 }
 
 // SendAlert prints an alert line; the console is an alert sink when no
-// Telegram chat is configured. Start/stop notices and alerts about the
-// console's own orders are skipped: the person at the terminal already
-// sees those.
+// Telegram chat is configured. Start/stop notices and alerts the console's
+// own replies already said are skipped; outcomes learned later (an unknown
+// order reconciled, a rule firing) are printed.
 func (c *Console) SendAlert(_ context.Context, a bot.Alert) error {
-	if a.Type == bot.AlertSystem || a.Origin == "console" {
+	if a.Type == bot.AlertSystem || a.Echo == "console" {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, err := fmt.Fprintln(c.cfg.Out, "🔔 "+bot.StripHTML(a.Text))
+	if len(a.Buttons) > 0 { // a prompt waiting on the owner: the next "1" answers it
+		c.buttons = a.Buttons
+		fmt.Fprintln(c.cfg.Out, c.cfg.Router.ButtonHint(a.Buttons))
+	}
 	return err
 }

@@ -96,7 +96,7 @@ func TestConsoleAlertsSkipItsOwnOrders(t *testing.T) {
 	var out bytes.Buffer
 	c := New(Config{Router: r, In: strings.NewReader(""), Out: &out})
 	ctx := context.Background()
-	_ = c.SendAlert(ctx, bot.Alert{Type: bot.AlertOrders, Text: "own order", Origin: "console"})
+	_ = c.SendAlert(ctx, bot.Alert{Type: bot.AlertOrders, Text: "own order", Echo: "console"})
 	_ = c.SendAlert(ctx, bot.Alert{Type: bot.AlertSystem, Text: "started"})
 	_ = c.SendAlert(ctx, bot.Alert{Type: bot.AlertStrategy, Text: "<b>rule</b> fired"})
 	if got := out.String(); got != "🔔 rule fired\n" {

@@ -32,6 +32,6 @@ func (c ChatConfirmer) AskConfirm(ctx context.Context, req broker.OrderRequest) 
 	if len(reply.Buttons) == 0 {
 		return &messageError{kind: broker.Rejected, msg: plain(reply.Text)}
 	}
-	c.Feed.Publish(ctx, bot.Alert{Type: bot.AlertOrders, Text: reply.Text, Buttons: reply.Buttons, Origin: "http"})
+	c.Feed.Publish(ctx, bot.Alert{Type: bot.AlertConfirm, Text: reply.Text, Buttons: reply.Buttons})
 	return nil
 }

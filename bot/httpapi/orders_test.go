@@ -589,7 +589,7 @@ func TestChatConfirmerEndToEnd(t *testing.T) {
 	}
 	cid := r.json(t)["client_id"].(string)
 	sink.mu.Lock()
-	if len(sink.alerts) != 1 || len(sink.alerts[0].Buttons) != 2 || sink.alerts[0].Origin != "http" {
+	if len(sink.alerts) != 1 || len(sink.alerts[0].Buttons) != 2 || sink.alerts[0].Type != bot.AlertConfirm {
 		sink.mu.Unlock()
 		t.Fatalf("alerts %+v", sink.alerts)
 	}

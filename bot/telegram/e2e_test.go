@@ -755,3 +755,25 @@ func TestConfigLogValueHidesToken(t *testing.T) {
 		t.Errorf("logged config: %s", buf.String())
 	}
 }
+
+// Without an alert chat, alerts go to the allowed users' private chats;
+// the one whose command caused an alert already has the reply, so only
+// the others get it. A later outcome (no Echo) reaches everyone.
+func TestPrivateAlertsSkipTheRequestersEcho(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, options{})
+	ctx := context.Background()
+	echo := bot.Alert{Type: bot.AlertOrders, Text: "E1", Echo: "telegram", EchoUser: strconv.FormatInt(owner, 10)}
+	if err := h.tb.SendAlert(ctx, echo); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.tb.SendAlert(ctx, bot.Alert{Type: bot.AlertOrders, Text: "R1"}); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(0, "E1 to the other user", sent(other, "E1"))
+	h.wait(0, "R1 to the owner", sent(owner, "R1"))
+	h.wait(0, "R1 to the other user", sent(other, "R1"))
+	if n := h.count(sent(owner, "E1")); n != 0 {
+		t.Errorf("the requester got their own echo %d times", n)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -459,6 +460,9 @@ func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
 	}
 	var errs []error
 	for _, d := range b.alertTargets() {
+		if d.private && a.Echo == "telegram" && strconv.FormatInt(d.chat, 10) == a.EchoUser {
+			continue // the reply in this private chat already said it
+		}
 		if err := b.enqueue(d, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread), false); err != nil {
 			errs = append(errs, fmt.Errorf("telegram: alert for chat %d: %w", d.chat, err))
 		}
@@ -474,7 +478,7 @@ func (b *Bot) alertTargets() []destination {
 	}
 	out := make([]destination, len(b.cfg.Allowed))
 	for i, id := range b.cfg.Allowed {
-		out[i] = destination{chat: id}
+		out[i] = destination{chat: id, private: true}
 	}
 	return out
 }

@@ -22,6 +22,9 @@ var orderCommands = map[string]bool{"/buy": true, "/sell": true, "/cancel": true
 type destination struct {
 	chat   int64
 	thread int
+	// private marks an allowed user's own chat used as the alert feed
+	// (no alert chat configured, or it was lost).
+	private bool
 }
 
 // onUpdate is the library's only handler. It runs on the library's single

@@ -170,6 +170,9 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 		a.feed.AddSink(con)
 	}
 	a.feed.System(ctx, "alert.started", a.modeLabel(), a.inner.Name())
+	for _, e := range a.startupErrors {
+		a.feed.Error(ctx, "%s", e)
+	}
 	conErr := con.Run(ctx)
 	if conErr == nil && len(a.services) > 0 {
 		// A service has no stdin: keep running until a signal.
@@ -214,6 +217,8 @@ type app struct {
 	services   map[string]func(context.Context) error
 	background map[string]func(context.Context) error
 	closers    []func() error
+	// startupErrors are published on the alert feed once its sinks exist.
+	startupErrors []string
 }
 
 func (a *app) close() {
@@ -288,7 +293,14 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	// Rows a crash left pending or unknown are settled before any command
 	// is taken, so a restart never hides an order that reached the broker.
 	if err := a.guard.Recover(ctx); err != nil {
-		return nil, fmt.Errorf("reconciling the journal: %w", err)
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		// The broker is unreachable: start anyway so the owner can /halt
+		// and see /orders; the guard keeps reconciling in the background
+		// and nothing unresolved is ever resent.
+		logger.Error("could not reconcile the journal at start-up; retrying in the background", "err", err)
+		a.startupErrors = append(a.startupErrors, "journal reconciliation at start-up failed, retrying: "+err.Error())
 	}
 	a.background["guard"] = a.guard.Run
 
@@ -450,7 +462,7 @@ func (a *app) askOwner(ctx context.Context, req broker.OrderRequest) error {
 	if len(rep.Buttons) == 0 {
 		return &broker.Error{Kind: broker.Rejected, Msg: bot.StripHTML(rep.Text)}
 	}
-	a.feed.Publish(ctx, bot.Alert{Type: bot.AlertStrategy, Text: rep.Text, Buttons: rep.Buttons})
+	a.feed.Publish(ctx, bot.Alert{Type: bot.AlertConfirm, Text: rep.Text, Buttons: rep.Buttons})
 	return nil
 }
 
