@@ -35,6 +35,7 @@ type Client struct {
 	timeout     time.Duration
 	backoffBase time.Duration
 	tokens      *tokenSource
+	onWait      func(api string, d time.Duration) // Options.OnRateLimitWait, never nil
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -60,14 +61,16 @@ func New(opts Options) (*Client, error) {
 		rps:         o.RPS,
 		timeout:     o.Timeout,
 		backoffBase: o.Backoff,
+		onWait:      o.OnRateLimitWait,
 		limiters:    make(map[string]*rate.Limiter),
 	}
 	c.tokens = &tokenSource{
-		issue: c.issueToken,
-		store: o.Tokens,
-		key:   TokenKey(o.Mode, o.AppKey),
-		clk:   o.Clock,
-		log:   c.log,
+		issue:    c.issueToken,
+		store:    o.Tokens,
+		key:      TokenKey(o.Mode, o.AppKey),
+		clk:      o.Clock,
+		log:      c.log,
+		onIssued: o.OnTokenIssued,
 	}
 	return c, nil
 }

@@ -65,6 +65,17 @@ type Options struct {
 	// most 4 retries. Default 250 ms: Kiwoom counts per second, so the
 	// retries reach the next window within two waits.
 	Backoff time.Duration
+	// OnRateLimitWait, when set, is told of every pass through an api-id's
+	// rate limiter: api is the api-id, d how long the request waited on
+	// the client's clock, 0 when it did not. A pass cancelled while
+	// waiting is not reported: no request followed. It runs on the
+	// caller's goroutine and must not block.
+	OnRateLimitWait func(api string, d time.Duration)
+	// OnTokenIssued, when set, is called each time Kiwoom issues an access
+	// token the client did not already hold: not for one read from
+	// Tokens, nor when Kiwoom answers with the token held (whether it
+	// does is undocumented). It must not block.
+	OnTokenIssued func()
 }
 
 func (o Options) normalized() (Options, error) {
@@ -113,6 +124,12 @@ func (o Options) normalized() (Options, error) {
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = backoffBase
+	}
+	if o.OnRateLimitWait == nil {
+		o.OnRateLimitWait = func(string, time.Duration) {}
+	}
+	if o.OnTokenIssued == nil {
+		o.OnTokenIssued = func() {}
 	}
 	if len(problems) > 0 {
 		return o, errors.New("kiwoom: " + strings.Join(problems, "; "))

@@ -91,6 +91,8 @@ type tokenSource struct {
 	key   string
 	clk   clock.Clock
 	log   *slog.Logger
+	// onIssued is Options.OnTokenIssued, never nil.
+	onIssued func()
 
 	mu          sync.Mutex
 	tok         Token
@@ -156,9 +158,17 @@ func (s *tokenSource) get(ctx context.Context) (string, error) {
 			s.mu.Unlock()
 			return "", err
 		}
+		// Kiwoom keeps one token per app key; if it answers with the one
+		// held (even one it refused), nothing new was issued.
+		reused := tok.Value == s.tok.Value
 		s.tok = tok
 		s.mu.Unlock()
-		s.log.Info("kiwoom token issued", "expires", tok.Expiry.In(broker.KST()).Format(time.DateTime))
+		if reused {
+			s.log.Info("kiwoom answered with the token already held", "expires", tok.Expiry.In(broker.KST()).Format(time.DateTime))
+		} else {
+			s.log.Info("kiwoom token issued", "expires", tok.Expiry.In(broker.KST()).Format(time.DateTime))
+			s.onIssued()
+		}
 		if err := s.store.Save(s.key, tok); err != nil {
 			s.log.Warn("kiwoom token not saved; the next start will issue a new one", "err", err)
 		}

@@ -87,17 +87,20 @@ func (c *Client) limiter(apiID string) *rate.Limiter {
 	return l
 }
 
-// pace waits for the api-id's limiter on the client's clock.
+// pace waits for the api-id's limiter on the client's clock and reports
+// the pass to onWait.
 func (c *Client) pace(ctx context.Context, apiID string) error {
 	lim := c.limiter(apiID)
 	now := c.clk.Now()
 	r := lim.ReserveN(now, 1)
 	d := r.DelayFrom(now)
 	if d <= 0 {
+		c.onWait(apiID, 0)
 		return nil
 	}
 	select {
 	case <-c.clk.After(d):
+		c.onWait(apiID, c.clk.Now().Sub(now))
 		return nil
 	case <-ctx.Done():
 		r.CancelAt(c.clk.Now())
