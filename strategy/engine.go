@@ -84,6 +84,11 @@ type Options struct {
 	// rule-editing methods (they wait for the evaluation that is
 	// reporting). Nil drops them.
 	OnEvent func(Event)
+	// OnEvaluate, when set, is called once each time a rule is checked
+	// against a fresh price (per rule per round whose quote arrived), for
+	// the evaluations counter in metrics. It runs on the engine's
+	// goroutine and must not block.
+	OnEvaluate func()
 	// Clock is the time source; nil is the wall clock.
 	Clock clock.Clock
 	// Logger receives the engine's log; nil discards.
@@ -103,6 +108,7 @@ type Engine struct {
 	halted      func() bool
 	asker       Asker
 	onEvent     func(Event)
+	onEvaluate  func()
 	clk         clock.Clock
 	log         *slog.Logger
 
@@ -156,6 +162,7 @@ func New(opts Options) (*Engine, error) {
 		halted:      opts.Halted,
 		asker:       opts.Asker,
 		onEvent:     opts.OnEvent,
+		onEvaluate:  opts.OnEvaluate,
 		clk:         clock.Or(opts.Clock),
 		log:         opts.Logger,
 		base:        map[broker.Code]Rule{},
@@ -182,6 +189,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if e.halted == nil {
 		e.halted = func() bool { return false }
+	}
+	if e.onEvaluate == nil {
+		e.onEvaluate = func() {}
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -435,6 +445,7 @@ func (e *Engine) evaluate(ctx context.Context, code broker.Code, bal *balanceCac
 		}
 		return
 	}
+	e.onEvaluate()
 	e.mu.Lock()
 	if n := e.quoteFails[code]; n > 0 {
 		e.log.Info("quotes work again", "code", code, "after_failures", n)
