@@ -131,6 +131,7 @@ type options struct {
 	token      string // the token the bot uses (default: the fake's)
 	beforeRun  func(*telegramtest.Server)
 	noRun      bool
+	onAPICall  func(method, outcome string)
 }
 
 // harness is the real adapter and router against the fake Bot API and a
@@ -185,7 +186,8 @@ func newHarness(t *testing.T, o options) *harness {
 		tok = o.token
 	}
 	tb, err := telegram.New(telegram.Config{Token: tok, APIURL: srv.URL, Allowed: o.allowed, AlertChat: o.alertChat,
-		AlertTopic: o.alertTopic, Router: router, Logger: log, Clock: clk, PollTimeout: 2 * time.Second, Limits: limits})
+		AlertTopic: o.alertTopic, Router: router, Logger: log, Clock: clk, PollTimeout: 2 * time.Second, Limits: limits,
+		OnAPICall: o.onAPICall})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -316,10 +316,12 @@ func (b *Bot) call(ctx context.Context, chat int64, it *item) error {
 			p.ReplyMarkup = keyboard(it.buttons)
 		}
 		_, err := b.api.EditMessageText(rctx, p)
+		b.apiCall("editMessageText", err)
 		return err
 	case opMarkup:
 		_, err := b.api.EditMessageReplyMarkup(rctx, &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: it.msgID,
 			ReplyMarkup: inlineKeyboard{InlineKeyboard: [][]inlineButton{}}})
+		b.apiCall("editMessageReplyMarkup", err)
 		return err
 	}
 	p := &tgbot.SendMessageParams{ChatID: chat, MessageThreadID: it.thread, Text: text, ParseMode: mode,
@@ -328,6 +330,7 @@ func (b *Bot) call(ctx context.Context, chat int64, it *item) error {
 		p.ReplyMarkup = keyboard(it.buttons)
 	}
 	_, err := b.api.SendMessage(rctx, p)
+	b.apiCall("sendMessage", err)
 	return err
 }
 

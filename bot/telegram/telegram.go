@@ -109,6 +109,18 @@ type Config struct {
 	MaxQueue int
 	// Readers is how many read-only commands may run at once (default 4).
 	Readers int
+
+	// OnAPICall, when set, is told of every Bot API request the adapter
+	// makes: method as Telegram names it (sendMessage, editMessageText,
+	// editMessageReplyMarkup, answerCallbackQuery, getMe, getChat,
+	// deleteWebhook, setMyCommands) and outcome "ok", "rate_limited" (a
+	// 429) or "error" (anything else, a cancelled request included) — the
+	// values of the metrics package's Telegram* constants. A resend after
+	// a 429 is a request of its own. getUpdates is left out: the library
+	// long-polls on its own, a poll is a wait rather than work (one every
+	// PollTimeout when nothing happens), and its failures are logged. It
+	// runs on the sending goroutine and must not block.
+	OnAPICall func(method, outcome string)
 }
 
 // LogValue keeps the token out of logs if a Config is ever logged.
@@ -153,6 +165,31 @@ const (
 )
 
 var errStopped = errors.New("telegram: stopped")
+
+// Outcomes reported to Config.OnAPICall.
+const (
+	outcomeOK          = "ok"
+	outcomeRateLimited = "rate_limited"
+	outcomeError       = "error"
+)
+
+// apiCall reports one Bot API request to Config.OnAPICall. A 429 is found
+// with errors.As, not the library's Is… helpers: they assert the type and
+// would miss it wrapped.
+func (b *Bot) apiCall(method string, err error) {
+	if b.cfg.OnAPICall == nil {
+		return
+	}
+	outcome := outcomeOK
+	if err != nil {
+		outcome = outcomeError
+		var tooMany *tgbot.TooManyRequestsError
+		if errors.As(err, &tooMany) {
+			outcome = outcomeRateLimited
+		}
+	}
+	b.cfg.OnAPICall(method, outcome)
+}
 
 // Bot is the Telegram transport. It implements bot.AlertSink.
 type Bot struct {
@@ -331,6 +368,7 @@ func (b *Bot) startup(ctx context.Context) error {
 		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		me, err := b.api.GetMe(rctx)
 		cancel()
+		b.apiCall("getMe", err)
 		if err == nil {
 			b.mu.Lock()
 			b.me = me.Username
@@ -346,7 +384,9 @@ func (b *Bot) startup(ctx context.Context) error {
 		}
 		backoff = min(backoff*2, time.Minute)
 	}
-	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+	_, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{})
+	b.apiCall("deleteWebhook", err)
+	if err != nil {
 		b.log.Warn("telegram: deleteWebhook failed; long polling may be refused while a webhook is set", "err", b.scrub(err))
 	}
 	for _, lang := range []bot.Lang{bot.Korean, bot.English} {
@@ -354,7 +394,9 @@ func (b *Bot) startup(ctx context.Context) error {
 		if lang == bot.English {
 			p.LanguageCode = "en" // the default list is Korean
 		}
-		if _, err := b.api.SetMyCommands(ctx, p); err != nil {
+		_, err = b.api.SetMyCommands(ctx, p)
+		b.apiCall("setMyCommands", err)
+		if err != nil {
 			b.log.Warn("telegram: setMyCommands failed; the command menu may be stale", "lang", lang, "err", b.scrub(err))
 		}
 	}
@@ -422,6 +464,7 @@ func (b *Bot) sendGoodbye() {
 // It returns the bot's username; for `hoga check`.
 func (b *Bot) CheckConnection(ctx context.Context) (string, error) {
 	me, err := b.api.GetMe(ctx)
+	b.apiCall("getMe", err)
 	if err != nil {
 		return "", b.scrub(fmt.Errorf("telegram: getMe: %w", err))
 	}
@@ -430,7 +473,9 @@ func (b *Bot) CheckConnection(ctx context.Context) (string, error) {
 	chat, dead := b.alertChat, b.alertDead
 	b.mu.Unlock()
 	if chat != 0 && !dead {
-		if _, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: chat}); err != nil {
+		_, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: chat})
+		b.apiCall("getChat", err)
+		if err != nil {
 			var mig *tgbot.MigrateError
 			if errors.As(err, &mig) {
 				errs = append(errs, fmt.Errorf("telegram: alert chat %d was upgraded to a supergroup: set HOGA_TELEGRAM_ALERT_CHAT=%d", chat, mig.MigrateToChatID))
@@ -440,7 +485,9 @@ func (b *Bot) CheckConnection(ctx context.Context) (string, error) {
 		}
 	} else {
 		for _, id := range b.cfg.Allowed {
-			if _, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: id}); err != nil {
+			_, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: id})
+			b.apiCall("getChat", err)
+			if err != nil {
 				errs = append(errs, fmt.Errorf("telegram: cannot reach user %d's private chat (they must send @%s /start first): %w", id, me.Username, err))
 			}
 		}

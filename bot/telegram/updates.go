@@ -234,6 +234,7 @@ func (b *Bot) answer(ctx context.Context, id, html string, alert bool) {
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	_, err := b.api.AnswerCallbackQuery(rctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text, ShowAlert: alert && text != ""})
+	b.apiCall("answerCallbackQuery", err)
 	if err != nil {
 		b.log.Warn("telegram: answerCallbackQuery failed", "err", b.scrub(err))
 	}
