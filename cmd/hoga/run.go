@@ -360,15 +360,17 @@ func (a *app) buildBroker(ctx context.Context) error {
 		return nil
 	case "kis":
 		cl, err := kis.New(kis.Options{
-			AppKey:    kis.Secret(cfg.KISAppKey.reveal()),
-			AppSecret: kis.Secret(cfg.KISAppSecret.reveal()),
-			Account:   cfg.KISAccount.reveal(),
-			Mode:      kis.Mode(cfg.Mode),
-			BaseURL:   cfg.KISBaseURL,
-			Logger:    a.log, // the client adds broker=kis itself
-			Tokens:    tokens,
-			RPS:       cfg.KISRPS,
-			Timeout:   cfg.BrokerTimeout,
+			AppKey:          kis.Secret(cfg.KISAppKey.reveal()),
+			AppSecret:       kis.Secret(cfg.KISAppSecret.reveal()),
+			Account:         cfg.KISAccount.reveal(),
+			Mode:            kis.Mode(cfg.Mode),
+			BaseURL:         cfg.KISBaseURL,
+			Logger:          a.log, // the client adds broker=kis itself
+			Tokens:          tokens,
+			RPS:             cfg.KISRPS,
+			Timeout:         cfg.BrokerTimeout,
+			OnRateLimitWait: func(api string, d time.Duration) { a.metrics.RateLimitWait("kis", api, d) },
+			OnTokenIssued:   func() { a.metrics.TokenIssued("kis") },
 		})
 		if err != nil {
 			return &configError{lines: []string{"KIS: " + err.Error()}}
@@ -383,14 +385,16 @@ func (a *app) buildBroker(ctx context.Context) error {
 		return nil
 	case "kiwoom":
 		cl, err := kiwoom.New(kiwoom.Options{
-			AppKey:    cfg.KiwoomAppKey.reveal(),
-			SecretKey: cfg.KiwoomSecretKey.reveal(),
-			Mode:      cfg.Mode,
-			BaseURL:   cfg.KiwoomBaseURL,
-			Logger:    a.log.With("broker", "kiwoom"),
-			Tokens:    tokens,
-			RPS:       cfg.KiwoomRPS,
-			Timeout:   cfg.BrokerTimeout,
+			AppKey:          cfg.KiwoomAppKey.reveal(),
+			SecretKey:       cfg.KiwoomSecretKey.reveal(),
+			Mode:            cfg.Mode,
+			BaseURL:         cfg.KiwoomBaseURL,
+			Logger:          a.log.With("broker", "kiwoom"),
+			Tokens:          tokens,
+			RPS:             cfg.KiwoomRPS,
+			Timeout:         cfg.BrokerTimeout,
+			OnRateLimitWait: func(api string, d time.Duration) { a.metrics.RateLimitWait("kiwoom", api, d) },
+			OnTokenIssued:   func() { a.metrics.TokenIssued("kiwoom") },
 		})
 		if err != nil {
 			return &configError{lines: []string{"Kiwoom: " + err.Error()}}
@@ -434,7 +438,8 @@ func (a *app) buildStrategy() error {
 			}
 			a.feed.StrategyEvent(context.Background(), ev)
 		},
-		Logger: a.log.With("part", "strategy"),
+		OnEvaluate: a.metrics.StrategyEvaluation,
+		Logger:     a.log.With("part", "strategy"),
 	})
 	if err != nil {
 		var fe *strategy.FileError
@@ -489,6 +494,7 @@ func (a *app) buildTelegram() error {
 		Router:        a.router,
 		AlertSettings: cfg.alerts,
 		Logger:        a.log.With("part", "telegram"),
+		OnAPICall:     a.metrics.TelegramSend,
 	})
 	if err != nil {
 		return &configError{lines: []string{"Telegram: " + err.Error()}}
