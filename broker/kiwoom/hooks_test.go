@@ -105,7 +105,7 @@ func TestOnTokenIssued(t *testing.T) {
 	clk.Advance(51 * time.Minute) // 9 minutes left: renewed
 	check("renewal", a.EnsureToken(ctx), 2)
 	clk.Advance(2 * time.Minute)
-	fake.ExpireTokens() // the next call answers 8005 and the token is renewed once
+	fake.ExpireTokens()                      // the next call answers 8005 and the token is renewed once
 	autoAdvance(t, clk, 50*time.Millisecond) // the retry with a new token waits for the limiter
 	_, err := a.Quote(ctx, "005930")
 	check("after 8005", err, 3)
