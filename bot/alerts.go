@@ -204,33 +204,20 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	if req.Side == broker.Sell {
 		side = t("side.sell")
 	}
-	name := string(req.Code) // "삼성전자(005930)", or the bare code when the name is unknown
-	if ev.Order.Name != "" {
-		name = Esc(ev.Order.Name) + "(" + name + ")"
-	}
+	name := label(ev.Order.Name, req.Code)
 	price := t("type.market")
 	if req.Type == broker.Limit {
 		price = t("type.limit", Group(req.Price))
 	}
 	who := Esc(strings.Trim(req.Source+":"+req.User, ":"))
 	errText := func() string {
-		if ev.Err == nil {
-			return ""
-		}
 		if e, ok := broker.AsError(ev.Err); ok {
-			switch e.Code { // the guard's own verdicts, in the reader's language
-			case "not_at_broker":
-				return t("err.not_at_broker")
-			case "expired":
-				return t("err.expired_unknown")
-			}
-			s := e.Msg
-			if e.Code != "" {
-				s = "[" + e.Code + "] " + s
-			}
-			return Esc(s)
+			return reasonText(lang, e)
 		}
-		return Esc(ev.Err.Error())
+		if ev.Err != nil {
+			return Esc(ev.Err.Error())
+		}
+		return ""
 	}
 	a := Alert{Type: AlertOrders}
 	switch ev.Kind {
@@ -247,11 +234,11 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	case broker.EventUnknown:
 		a.Text = t("alert.unknown", who, side, name, Group(req.Qty), price, errText())
 	case broker.EventReconciled:
-		outcome := t("status." + string(ev.Order.Status))
+		outcome := statusText(lang, ev.Order)
 		if ev.Order.ID != "" {
 			outcome += " · " + Esc(ev.Order.ID)
 		}
-		if ev.Err != nil {
+		if ev.Err != nil && ev.Order.Status != broker.StatusRejected { // a rejection's cause is in statusText
 			outcome += " · " + errText()
 		}
 		a.Text = t("alert.reconciled", who, side, name, Group(req.Qty), outcome)

@@ -165,6 +165,15 @@ func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply
 	return r.place(ctx, po.req, po.name)
 }
 
+// label is "삼성전자(005930)", or the bare code when the name is unknown
+// (brokers' order lists do not always carry names).
+func label(name string, code broker.Code) string {
+	if name == "" {
+		return string(code)
+	}
+	return Esc(name) + "(" + string(code) + ")"
+}
+
 func nameOr(name string, code broker.Code) string {
 	if name == "" {
 		return string(code)
@@ -252,24 +261,47 @@ func (r *Router) FormatOrder(o broker.Order) string {
 		}
 		by = r.t("orders.by", Esc(who))
 	}
-	st := r.statusText(o)
-	if o.Note != "" {
-		st += " (" + Esc(o.Note) + ")"
-	}
-	return r.t("orders.line", strings.TrimSpace(when+" "+id), r.sideName(o.Side), Esc(nameOr(o.Name, o.Code)), o.Code,
+	st := statusText(r.cfg.Lang, o)
+	return r.t("orders.line", strings.TrimSpace(when+" "+id), r.sideName(o.Side), label(o.Name, o.Code),
 		Group(o.Qty), r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price}), st, by)
 }
 
-func (r *Router) statusText(o broker.Order) string {
+// statusText says where an order stands, with the reason when the journal
+// has one: a rejection's cause, or that an unresolved order has expired.
+func statusText(lang Lang, o broker.Order) string {
+	t := func(key string, args ...any) string { return text(lang, key, args...) }
 	switch o.Status {
 	case broker.StatusPartial:
-		return r.t("status.partial", Group(o.FilledQty))
+		return t("status.partial", Group(o.FilledQty))
 	case broker.StatusFilled:
-		return r.t("status.filled", Group(o.FilledQty), Group(o.AvgFillPrice))
-	case broker.StatusCancelled, broker.StatusRejected, broker.StatusUnknown, broker.StatusPending, broker.StatusAccepted:
-		return r.t("status." + string(o.Status))
+		return t("status.filled", Group(o.FilledQty), Group(o.AvgFillPrice))
+	case broker.StatusUnknown:
+		if o.Expired {
+			return t("status.expired")
+		}
+		return t("status.unknown")
+	case broker.StatusRejected:
+		if e, ok := broker.AsError(o.Err); ok {
+			return t("status.rejected") + " (" + reasonText(lang, e) + ")"
+		}
+		return t("status.rejected")
+	case broker.StatusCancelled, broker.StatusPending, broker.StatusAccepted:
+		return t("status." + string(o.Status))
 	}
 	return Esc(string(o.Status))
+}
+
+// reasonText is a short cause for a status line or an alert: the guard's
+// own verdicts in the reader's language, a broker's "[code] message" as
+// the broker said it.
+func reasonText(lang Lang, e *broker.Error) string {
+	switch e.Code {
+	case "not_at_broker":
+		return text(lang, "err.not_at_broker")
+	case "expired":
+		return text(lang, "err.expired_unknown")
+	}
+	return brokerDetail(e)
 }
 
 func (r *Router) balance(ctx context.Context) Reply {

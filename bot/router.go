@@ -281,12 +281,13 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)
 	}
 	if e.Kind == broker.UnknownOutcome {
-		// The guard's own sentence is for the log; the user gets the
-		// broker's cause, if any, and what hoga does about it.
-		if cause, ok := broker.AsError(e.Err); ok {
+		// The guard's and the client's sentences are for the log; the user
+		// gets what the broker itself said, if it said anything, and what
+		// hoga does about it.
+		if cause, ok := broker.AsError(e.Err); ok && cause.Code != "" {
 			return r.t("err.unknown_outcome", brokerDetail(cause))
 		}
-		return r.t("err.unknown_outcome", Esc(kindWord(e)))
+		return r.t("err.unknown_outcome_plain")
 	}
 	detail := brokerDetail(e)
 	switch e.Kind {
@@ -311,12 +312,4 @@ func brokerDetail(e *broker.Error) string {
 		detail = e.Err.Error()
 	}
 	return Esc(strings.TrimSpace(detail))
-}
-
-// kindWord names a cause-less error by its wrapped error, or its kind.
-func kindWord(e *broker.Error) string {
-	if e.Err != nil {
-		return e.Err.Error()
-	}
-	return e.Kind.String()
 }

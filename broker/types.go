@@ -183,9 +183,15 @@ type Order struct {
 	ClientID string // hoga's id, when known
 	Source   string // console, telegram, http, strategy; from the journal
 	User     string // who asked; from the journal
-	// Note is a short journal remark shown to the user, e.g. why an order
-	// is still unresolved.
+	// Note is the journal's remark for logs and the HTTP API, e.g. why an
+	// order is still unresolved (English; chat replies use Err and Expired).
 	Note string
+	// Err is why the journal holds the order rejected or unresolved, when
+	// it knows.
+	Err error
+	// Expired marks an order from an earlier day whose outcome was never
+	// learned: it is no longer being reconciled.
+	Expired bool
 }
 
 // Remaining is the quantity still open.

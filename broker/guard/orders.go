@@ -104,6 +104,7 @@ func journalOrder(e store.Entry) broker.Order {
 		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
 		Status: e.State, Time: e.Created,
 		ClientID: e.ClientID, Source: e.Source, User: e.User, Note: e.Note,
+		Err: e.Err(), Expired: e.Expired,
 	}
 	switch {
 	case e.Expired:
