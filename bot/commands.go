@@ -363,6 +363,9 @@ func (r *Router) status(ctx context.Context) Reply {
 		}
 	}
 	txt := r.t("status", r.modeName(), Esc(r.cfg.Broker.Name()), duration(now.Sub(r.started)), state, market)
+	if r.cfg.Account != "" {
+		txt += r.t("status.account", Esc(r.cfg.Account))
+	}
 	if r.cfg.TokenExpiry != nil {
 		if exp := r.cfg.TokenExpiry(); !exp.IsZero() {
 			txt += r.t("status.token", r.kstWhen(exp))

@@ -362,8 +362,12 @@ func TestGoldenReplies(t *testing.T) {
 		},
 	}
 	for _, lang := range []Lang{Korean, English} {
-		r, _ := newTestRouter(t, b, func(c *Config) { c.Lang = lang })
-		for _, cmd := range []string{"/help", "/price 005930", "/balance", "/orders"} {
+		r, _ := newTestRouter(t, b, func(c *Config) {
+			c.Lang, c.Mode, c.Account = lang, "mock", "5012****-11"
+			c.TokenExpiry = func() time.Time { return t0.Add(20 * time.Hour) }
+			c.Errors = func() []string { return []string{"10:00:00 ⚠️ quote 005930 failed"} }
+		})
+		for _, cmd := range []string{"/help", "/price 005930", "/balance", "/orders", "/status"} {
 			name := string(lang) + "_" + strings.TrimPrefix(strings.Fields(cmd)[0], "/")
 			got := r.Handle(context.Background(), Request{Text: cmd, UserID: "console", Source: "console"}).Text
 			golden(t, name, got)
