@@ -351,6 +351,10 @@ var catalogs = map[Lang]map[string]string{
 	},
 }
 
+// Text renders a catalog entry in lang, for transports that need a
+// string of their own (Telegram's command menu, its stop notice).
+func Text(lang Lang, key string, args ...any) string { return text(lang, key, args...) }
+
 // text renders key in lang. A missing key is a programming error caught by
 // the catalog test; at run time it degrades to the key itself.
 func text(lang Lang, key string, args ...any) string {

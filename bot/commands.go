@@ -129,11 +129,13 @@ func newNonce() string {
 func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply {
 	if !r.Authorized(p.UserID) {
 		r.log.Warn("refused button press from unauthorized user", "user", p.UserID)
-		return r.Unauthorized(p.UserID)
+		rep := r.Unauthorized(p.UserID)
+		rep.Outcome = PressRefused
+		return rep
 	}
 	action, nonce, ok := strings.Cut(p.Data, ":")
 	if !ok || (action != "ok" && action != "no") {
-		return Reply{Text: r.t("confirm.expired")}
+		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	}
 	r.mu.Lock()
 	po, found := r.pending[nonce]
@@ -141,20 +143,20 @@ func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply
 	case !found:
 		r.mu.Unlock()
 		r.log.Warn("button press for an unknown or used confirmation", "user", p.UserID)
-		return Reply{Text: r.t("confirm.expired")}
+		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	case po.requester != "" && po.requester != p.UserID:
 		r.mu.Unlock()
 		r.log.Warn("button press by someone other than the requester", "user", p.UserID, "requester", po.requester)
-		return Reply{Text: r.t("confirm.not_yours")}
+		return Reply{Text: r.t("confirm.not_yours"), Outcome: PressRefused}
 	}
 	delete(r.pending, nonce) // single use, whatever happens next
 	expired := r.clock.Now().After(po.expires)
 	r.mu.Unlock()
 	if expired {
-		return Reply{Text: r.t("confirm.expired")}
+		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	}
 	if action == "no" {
-		return Reply{Text: r.t("confirm.cancelled")}
+		return Reply{Text: r.t("confirm.cancelled"), Outcome: PressDeclined}
 	}
 	if progress != nil {
 		progress(Reply{Text: r.t("confirm.sending", r.sideName(po.req.Side), Esc(nameOr(po.name, po.req.Code)), Group(po.req.Qty))})
@@ -162,7 +164,9 @@ func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply
 	if p.UserID != "" && po.requester == "" {
 		po.req.User = p.UserID
 	}
-	return r.place(ctx, po.req, po.name)
+	rep := r.place(ctx, po.req, po.name)
+	rep.Outcome = PressPlaced
+	return rep
 }
 
 // label is "삼성전자(005930)", or the bare code when the name is unknown

@@ -34,7 +34,21 @@ type Button struct {
 type Reply struct {
 	Text    string
 	Buttons []Button
+	// Outcome says what a button press did, so a transport can tidy the
+	// prompt (drop dead buttons) without recognising reply texts.
+	Outcome PressOutcome
 }
+
+// PressOutcome is what became of a button press.
+type PressOutcome string
+
+// Press outcomes. The zero value is a reply to anything else.
+const (
+	PressPlaced   PressOutcome = "placed"   // confirmed; the order was sent (see Text for its result)
+	PressDeclined PressOutcome = "declined" // [취소]: nothing sent, the prompt is finished
+	PressStale    PressOutcome = "stale"    // expired, already used, or unknown data: nothing sent
+	PressRefused  PressOutcome = "refused"  // not this user's to press, or not authorized
+)
 
 // Press is a button press.
 type Press struct {

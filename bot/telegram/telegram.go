@@ -199,7 +199,6 @@ type Bot struct {
 	router  *bot.Router
 	api     *tgbot.Bot
 	allowed map[int64]bool
-	texts   texts
 	limits  Limits
 	global  *rate.Limiter
 
@@ -290,7 +289,6 @@ func New(cfg Config) (*Bot, error) {
 		clock:      clock.Or(cfg.Clock),
 		router:     cfg.Router,
 		allowed:    allowed,
-		texts:      loadTexts(cfg.Router.Lang()),
 		limits:     limits,
 		global:     rate.NewLimiter(limits.Global, limits.GlobalBurst),
 		lane:       make(chan func(context.Context), 256),
@@ -446,14 +444,14 @@ func (b *Bot) shutdown(laneStop, laneDone chan struct{}, goodbye bool) {
 // sendGoodbye queues "hoga stopped" for the alert destinations, at the
 // level the alert settings give system messages.
 func (b *Bot) sendGoodbye() {
-	f := bot.NewFeed(bot.FeedConfig{Lang: b.router.Lang(), Settings: b.cfg.AlertSettings})
-	c := &capture{}
-	f.AddSink(c)
-	f.System(context.Background(), "alert.stopped")
-	if c.alert == nil {
-		return // system alerts are off
+	a := bot.Alert{Type: bot.AlertSystem, Text: bot.Text(b.router.Lang(), "alert.stopped")}
+	switch b.cfg.AlertSettings[bot.AlertSystem] {
+	case bot.LevelOff:
+		return
+	case bot.LevelSilent:
+		a.Silent = true
 	}
-	if err := b.SendAlert(context.Background(), *c.alert); err != nil {
+	if err := b.SendAlert(context.Background(), a); err != nil {
 		b.log.Warn("telegram: could not queue the stop message", "err", err)
 	}
 }
@@ -540,13 +538,4 @@ func (b *Bot) sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// capture is an alert sink that keeps the last alert (sendGoodbye,
-// catalog lookups).
-type capture struct{ alert *bot.Alert }
-
-func (c *capture) SendAlert(_ context.Context, a bot.Alert) error {
-	c.alert = &a
-	return nil
 }

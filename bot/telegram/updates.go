@@ -203,19 +203,19 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 	}
 	reply := b.router.Press(ctx, bot.Press{Data: q.Data, UserID: user, Source: "telegram"}, progress)
 	switch {
-	case progressed:
+	case progressed || reply.Outcome == bot.PressPlaced:
 		b.log.Info("telegram: confirmation accepted", "user", user, "chat", key.chat)
 		if msg != nil {
 			b.edit(key, dest, reply, false)
 		} else {
 			b.reply(dest, reply)
 		}
-	case reply.Text == b.texts.cancelled:
+	case reply.Outcome == bot.PressDeclined:
 		answer(reply.Text, false)
 		if msg != nil {
 			b.edit(key, dest, reply, false)
 		}
-	case reply.Text == b.texts.expired:
+	case reply.Outcome == bot.PressStale:
 		b.log.Info("telegram: confirmation refused: expired, used or unknown", "user", user, "chat", key.chat)
 		answer(reply.Text, true)
 		if msg != nil && b.wasOffered(q.Data) { // a real prompt gone stale (or pressed twice): take its dead buttons away
