@@ -31,9 +31,16 @@ func (b behaviour) String() string {
 type step struct {
 	do  behaviour
 	err error
-	// recorded, for hang, is closed once the order is recorded. Each
-	// step has its own, so a caller never sees another call's signal.
+	// recorded, for hang (and a gated accept), is closed once the order
+	// is recorded. Each step has its own, so a caller never sees another
+	// call's signal.
 	recorded chan struct{}
+	// timeout, for hang, stands for the broker client's own request timer:
+	// closing it ends the hang with UnknownOutcome, as the timer would.
+	timeout chan struct{}
+	// gate, for accept, holds the answer until closed; the call's context
+	// ending first gives UnknownOutcome, as a real client would.
+	gate chan struct{}
 }
 
 // fakeBroker is a scriptable broker.Broker. Orders it records are the
@@ -137,6 +144,16 @@ func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (b
 	case accept:
 		o := f.record(req)
 		f.mu.Unlock()
+		if s.gate != nil {
+			if s.recorded != nil {
+				close(s.recorded)
+			}
+			select {
+			case <-s.gate:
+			case <-ctx.Done():
+				return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome, Msg: "request cancelled", Err: ctx.Err()}
+			}
+		}
 		// Like the real order endpoints: number, branch, time, status.
 		return broker.Order{ID: o.ID, Branch: o.Branch, Time: o.Time, Status: broker.StatusAccepted}, nil
 	case reject:
@@ -155,8 +172,11 @@ func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (b
 		if s.recorded != nil {
 			close(s.recorded)
 		}
-		<-ctx.Done()
-		return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome, Msg: "order request timed out", Err: ctx.Err()}
+		select {
+		case <-ctx.Done():
+		case <-s.timeout:
+		}
+		return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome, Msg: "order request timed out", Err: context.DeadlineExceeded}
 	case notSent:
 		f.mu.Unlock()
 		return broker.Order{}, &broker.Error{Kind: broker.UnknownOutcome, Msg: "connection reset", Err: errors.New("read: connection reset by peer")}

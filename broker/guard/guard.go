@@ -75,6 +75,7 @@ const (
 	DefaultReconcileMaxInterval = time.Minute
 	DefaultEventQueue           = 1024
 	DefaultJournalTimeout       = 5 * time.Second
+	DefaultSendTimeout          = 30 * time.Second
 )
 
 // Options configures New. Zero values take the defaults noted.
@@ -129,6 +130,12 @@ type Options struct {
 	// often has, when the answer was a timeout). Default
 	// DefaultJournalTimeout.
 	JournalTimeout time.Duration
+	// SendTimeout caps a broker order or cancel call once its journal row
+	// is written. The call no longer follows the caller's context: a
+	// shutdown or a client hanging up must not cut a request in half (that
+	// is what makes an unknown outcome); the broker client's own per-request
+	// timeout still applies inside this cap. Default DefaultSendTimeout.
+	SendTimeout time.Duration
 }
 
 // Guard is a broker.Broker that checks, journals and serialises every order
@@ -147,6 +154,7 @@ type Guard struct {
 	grace, window      time.Duration
 	retryMin, retryMax time.Duration
 	journalTimeout     time.Duration
+	sendTimeout        time.Duration
 
 	// turn serialises everything that sends to the broker or settles the
 	// journal: PlaceOrder, CancelOrder and reconciliation passes. Holding
@@ -193,6 +201,7 @@ func New(opts Options) (*Guard, error) {
 		retryMin:       orDefault(opts.ReconcileInterval, DefaultReconcileInterval),
 		retryMax:       orDefault(opts.ReconcileMaxInterval, DefaultReconcileMaxInterval),
 		journalTimeout: orDefault(opts.JournalTimeout, DefaultJournalTimeout),
+		sendTimeout:    orDefault(opts.SendTimeout, DefaultSendTimeout),
 		wake:           make(chan struct{}, 1),
 		turn:           make(chan struct{}, 1),
 	}

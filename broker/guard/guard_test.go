@@ -200,21 +200,42 @@ func wantKind(t *testing.T, err error, k broker.Kind) {
 }
 
 // placeHanging places req with the fake hanging after it recorded the
-// order, and cancels the call's context once it has: the client's timeout
-// firing while the broker already has the order.
+// order, and fires the client's request timer once it has: the client's
+// timeout while the broker already has the order.
 func (e *env) placeHanging(req broker.OrderRequest) (broker.Order, error) {
-	recorded := make(chan struct{})
-	e.fb.then(step{do: hang, recorded: recorded})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	recorded, timeout := make(chan struct{}), make(chan struct{})
+	e.fb.then(step{do: hang, recorded: recorded, timeout: timeout})
 	go func() {
-		select {
-		case <-recorded:
-			cancel()
-		case <-ctx.Done():
-		}
+		<-recorded
+		close(timeout)
 	}()
-	return e.g.PlaceOrder(ctx, req)
+	return e.g.PlaceOrder(context.Background(), req)
+}
+
+// A caller going away (shutdown, an HTTP client hanging up) after the
+// journal row is written must not cut the broker call in half: the order's
+// answer is still awaited and journaled.
+func TestCallerCancelDoesNotAbandonASentOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	recorded, gate := make(chan struct{}), make(chan struct{})
+	e.fb.then(step{do: accept, recorded: recorded, gate: gate})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-recorded
+		cancel() // the caller leaves while the broker is answering
+		close(gate)
+	}()
+	o, err := e.g.PlaceOrder(ctx, limitBuy(1, 70_000))
+	if err != nil {
+		t.Fatalf("PlaceOrder: %v", err)
+	}
+	if o.ID == "" || o.Status != broker.StatusAccepted {
+		t.Fatalf("order = %+v; want accepted with a number", o)
+	}
+	if got := e.entry(o.ClientID); got.State != broker.StatusAccepted || got.BrokerID != o.ID {
+		t.Fatalf("journal = %+v; want accepted %s", got, o.ID)
+	}
 }
 
 func TestDelayedAnswerReconciledAccepted(t *testing.T) {

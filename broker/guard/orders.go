@@ -206,7 +206,9 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 	}
 	c.ID = id
 
-	res, sendErr := g.inner.CancelOrder(ctx, req)
+	sctx, cancel := g.sendContext(ctx)
+	res, sendErr := g.inner.CancelOrder(sctx, req)
+	cancel()
 
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.journalTimeout)
 	defer cancel()

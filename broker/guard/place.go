@@ -66,7 +66,9 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 		// The caller gave up while the row was written: do not send.
 		sendErr = &broker.Error{Kind: broker.Transient, Msg: "the request was cancelled before it was sent", Err: err}
 	} else {
-		o, sendErr = g.inner.PlaceOrder(ctx, req)
+		sctx, cancel := g.sendContext(ctx)
+		o, sendErr = g.inner.PlaceOrder(sctx, req)
+		cancel()
 		if sendErr == nil && o.ID == "" {
 			// Accepted without a number: it cannot be cancelled or told
 			// apart. Reconciliation will find its number.
@@ -150,6 +152,14 @@ func (g *Guard) Check(ctx context.Context, req broker.OrderRequest) error {
 		}
 	}
 	return g.check(ctx, req, g.clk.Now())
+}
+
+// sendContext is the context of a broker call whose journal row is
+// written: it keeps ctx's values but not its cancellation, so the call
+// finishes (or times out at the broker client) and its answer is journaled
+// even when the caller has gone; see Options.SendTimeout.
+func (g *Guard) sendContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), g.sendTimeout)
 }
 
 // normalise folds the stock code the way ParseCode would, so the journal
