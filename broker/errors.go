@@ -71,6 +71,9 @@ func (e *Error) Error() string {
 	if e.Msg != "" {
 		s += ": " + e.Msg
 	}
+	if !e.NextOpen.IsZero() {
+		s += " (next session " + e.NextOpen.In(KST()).Format("Mon 2006-01-02 15:04 KST") + ")"
+	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}

@@ -271,7 +271,7 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	}
 	if g.marketHours {
 		if err := g.cal.CheckOrderTime(now); err != nil {
-			return closedError(err)
+			return err
 		}
 	}
 	if g.maxKRW > 0 {
@@ -343,17 +343,6 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 			won(amount), won(req.Qty), won(price), basis, won(g.maxKRW))}
 }
 
-// closedError restates the calendar's refusal with when to come back.
-func closedError(err error) error {
-	be, ok := broker.AsError(err)
-	if !ok || be.NextOpen.IsZero() {
-		return err
-	}
-	out := *be
-	out.Msg = fmt.Sprintf("KRX is not accepting orders (%s); the next session opens %s", be.Msg,
-		be.NextOpen.In(broker.KST()).Format("Mon 2006-01-02 15:04 KST"))
-	return &out
-}
 
 // won formats n with thousands separators.
 func won(n int64) string {
