@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/pace"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -240,24 +241,11 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, erro
 // tests with a fake clock exercise the real limiter without sleeping, and
 // reports the pass for trID to onWait.
 func (c *Client) wait(ctx context.Context, trID string) error {
-	now := c.clock.Now()
-	res := c.limiter.ReserveN(now, 1)
-	if !res.OK() {
-		return errors.New("rate limiter refuses any request")
+	d, err := pace.Wait(ctx, c.clock, c.limiter)
+	if err == nil {
+		c.onWait(trID, d)
 	}
-	d := res.DelayFrom(now)
-	if d <= 0 {
-		c.onWait(trID, 0)
-		return nil
-	}
-	select {
-	case <-c.clock.After(d):
-		c.onWait(trID, c.clock.Now().Sub(now))
-		return nil
-	case <-ctx.Done():
-		res.CancelAt(c.clock.Now())
-		return ctx.Err()
-	}
+	return err
 }
 
 func (c *Client) newRequest(ctx context.Context, rq *request, tok string) (*http.Request, error) {

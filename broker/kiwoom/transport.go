@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/pace"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -90,22 +91,11 @@ func (c *Client) limiter(apiID string) *rate.Limiter {
 // pace waits for the api-id's limiter on the client's clock and reports
 // the pass to onWait.
 func (c *Client) pace(ctx context.Context, apiID string) error {
-	lim := c.limiter(apiID)
-	now := c.clk.Now()
-	r := lim.ReserveN(now, 1)
-	d := r.DelayFrom(now)
-	if d <= 0 {
-		c.onWait(apiID, 0)
-		return nil
+	d, err := pace.Wait(ctx, c.clk, c.limiter(apiID))
+	if err == nil {
+		c.onWait(apiID, d)
 	}
-	select {
-	case <-c.clk.After(d):
-		c.onWait(apiID, c.clk.Now().Sub(now))
-		return nil
-	case <-ctx.Done():
-		r.CancelAt(c.clk.Now())
-		return ctx.Err()
-	}
+	return err
 }
 
 // backoff is the retry schedule of one request. go-retry's own waits use
