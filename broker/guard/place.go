@@ -343,7 +343,6 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 			won(amount), won(req.Qty), won(price), basis, won(g.maxKRW))}
 }
 
-
 // won formats n with thousands separators.
 func won(n int64) string {
 	s := strconv.FormatInt(n, 10)
