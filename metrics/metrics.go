@@ -196,7 +196,7 @@ func New() *Metrics {
 		Buckets: prometheus.DefBuckets,
 	}, []string{"route"})
 
-	version, revision := buildVersion()
+	version, revision := BuildVersion()
 	// hoga_build_info is always 1; its labels say which build is running,
 	// so a dashboard can show a deploy and join on it.
 	buildInfo := prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -215,8 +215,10 @@ func New() *Metrics {
 	return m
 }
 
-// buildVersion reads the module version and VCS revision from the binary.
-func buildVersion() (version, revision string) {
+// BuildVersion reads the module version and VCS revision ("+dirty" when
+// built from a modified tree) from the binary; "unknown" when absent.
+// `hoga version` prints the same pair.
+func BuildVersion() (version, revision string) {
 	version, revision = "unknown", "unknown"
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -91,28 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // versionString reports the module version and VCS revision the binary was
 // built from, so a bug report names the exact build.
 func versionString() string {
-	v, rev, dirty := "(devel)", "", ""
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		v = bi.Main.Version
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					dirty = "+dirty"
-				}
-			}
-		}
-	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
-	out := "hoga " + v
-	if rev != "" {
-		out += " (" + rev + dirty + ")"
-	}
-	return out
+	v, rev := metrics.BuildVersion()
+	return "hoga " + v + " (" + rev + ")"
 }
 
 // loadSettings reads .env from the working directory and the environment.
