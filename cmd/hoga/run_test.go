@@ -189,3 +189,24 @@ func TestVersionAndUsage(t *testing.T) {
 		t.Fatalf("unknown command: exit %d %q", code, errOut)
 	}
 }
+
+// A second hoga on the same data directory would run the rules twice: it
+// is refused, and starts once the first has stopped.
+func TestSecondInstanceRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	release, err := lockDataDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runWith(t, env("HOGA_DATA_DIR", dir, "HOGA_LOG_LEVEL", "error"), "/price 005930\n")
+	if code != 1 || !strings.Contains(errOut, "another hoga is already running") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := runWith(t, env("HOGA_DATA_DIR", dir, "HOGA_LOG_LEVEL", "error"), "/price 005930\n"); code != 0 {
+		t.Fatalf("after release: exit %d\n%s%s", code, out, errOut)
+	}
+}
