@@ -30,5 +30,5 @@ func lockDataDir(dir string) (release func() error, err error) {
 	}
 	_ = f.Truncate(0)
 	_, _ = fmt.Fprintf(f, "%d\n", os.Getpid()) // for a person looking at who holds it
-	return f.Close, nil                         // closing the file releases the lock
+	return f.Close, nil                        // closing the file releases the lock
 }

@@ -253,7 +253,10 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Settings: cfg.alerts, Logger: logger.With("part", "alerts")})
 
 	a.guard, err = guard.New(guard.Options{
-		Broker:         metrics.InstrumentBroker(a.inner, a.metrics),
+		// Below the guard every caller's broker calls are measured, and
+		// failures the owner must hear about (keys refused, broker down,
+		// rate limits) reach the alert feed once, with the recovery.
+		Broker:         bot.NewBrokerWatch(metrics.InstrumentBroker(a.inner, a.metrics), a.feed, nil),
 		Journal:        a.db,
 		Calendar:       a.cal,
 		MarketHours:    cfg.marketHours,

@@ -1,0 +1,54 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+func TestBrokerWatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(t0)
+	fb := &fakeBroker{}
+	f := NewFeed(FeedConfig{Clock: clk})
+	rec := &alertRecorder{}
+	f.AddSink(rec)
+	w := NewBrokerWatch(fb, f, clk)
+	down := &broker.Error{Kind: broker.Transient, Msg: "connection refused"}
+	steps := []struct {
+		name    string
+		err     error // what the broker's next order answer is
+		advance time.Duration
+		want    string // the alert it causes, "" for none
+	}{
+		{"healthy", nil, 0, ""},
+		{"first_failure", down, 0, "브로커(fake) 문제: connection refused — 증권사 서버나 네트워크 문제"},
+		{"repeat_is_quiet", down, time.Minute, ""},
+		{"another_kind", &broker.Error{Kind: broker.Auth, Code: "EGW00123", Msg: "기간이 만료된 token 입니다."}, 0, "[EGW00123] 기간이 만료된 token 입니다. — 앱 키"},
+		{"user_error_is_no_alert", &broker.Error{Kind: broker.InsufficientFunds, Msg: "no cash"}, 0, ""},
+		{"reminder_after_quiet_period", down, WatchRepeat, "connection refused"},
+		{"recovered", nil, 0, "브로커(fake)가 다시 정상입니다"},
+		{"healthy_again_is_quiet", nil, 0, ""},
+		{"fails_again_alerts_at_once", down, time.Second, "connection refused"},
+	}
+	for _, st := range steps {
+		clk.Advance(st.advance)
+		fb.err = st.err
+		before := len(rec.alerts)
+		_, _ = w.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1})
+		got := rec.alerts[before:]
+		switch {
+		case st.want == "" && len(got) != 0:
+			t.Errorf("%s: unexpected alert %q", st.name, got[0].Text)
+		case st.want != "" && (len(got) != 1 || !strings.Contains(got[0].Text, st.want)):
+			t.Errorf("%s: alerts %+v; want one containing %q", st.name, got, st.want)
+		case len(got) == 1 && got[0].Type != AlertErrors:
+			t.Errorf("%s: alert type %s", st.name, got[0].Type)
+		}
+	}
+}
