@@ -94,6 +94,9 @@ type Config struct {
 	marketHours bool
 	lang        bot.Lang
 	logLevel    slog.Level
+	// set records which settings were given (environment or .env) rather
+	// than defaulted.
+	set map[string]bool
 }
 
 // problems collects one line per invalid setting, so a user fixes them all
@@ -124,7 +127,7 @@ func loadConfig(getenv func(string) string, dotenv map[string]string) (*Config, 
 		v, ok := dotenv[key]
 		return v, ok
 	}
-	var cfg Config
+	cfg := Config{set: map[string]bool{}}
 	var probs problems
 	v := reflect.ValueOf(&cfg).Elem()
 	t := v.Type()
@@ -138,6 +141,8 @@ func loadConfig(getenv func(string) string, dotenv map[string]string) (*Config, 
 		raw, ok := lookup(key)
 		if !ok {
 			raw = f.Tag.Get("default")
+		} else {
+			cfg.set[key] = true
 		}
 		if err := setField(v.Field(i), strings.TrimSpace(raw)); err != nil {
 			probs.addf("%s=%q: %v", key, raw, err)

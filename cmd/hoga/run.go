@@ -110,6 +110,13 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
+	interactive := isTerminal(stdin)
+	quietLog := interactive && !cfg.set["HOGA_LOG_LEVEL"] && cfg.LogFormat == "text"
+	if quietLog {
+		// A person typing at the prompt shares the terminal with the log:
+		// keep it to warnings unless they asked for more.
+		cfg.logLevel = slog.LevelWarn
+	}
 	logger := newLogger(stderr, cfg.LogFormat, cfg.logLevel)
 	a, err := build(ctx, cfg, logger)
 	if err != nil {
@@ -120,8 +127,7 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	}
 	defer a.close()
 
-	interactive := isTerminal(stdin)
-	fmt.Fprintln(stdout, a.banner(interactive))
+	fmt.Fprintln(stdout, a.banner(interactive, quietLog))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -524,7 +530,7 @@ func (a *app) buildHTTP() error {
 }
 
 // banner is the first thing a person sees: the mode, and how to go further.
-func (a *app) banner(interactive bool) string {
+func (a *app) banner(interactive, quietLog bool) string {
 	var b strings.Builder
 	en := a.cfg.lang == bot.English
 	mode := map[string]string{"paper": "페이퍼(가상) 거래", "mock": "모의투자", "live": "⚠️ 실전 투자"}[a.modeLabel()]
@@ -549,8 +555,14 @@ func (a *app) banner(interactive bool) string {
 	if interactive {
 		if en {
 			b.WriteString("Type /help for commands, Ctrl-C to quit.")
+			if quietLog {
+				b.WriteString(" (Log: warnings only; HOGA_LOG_LEVEL=info for more.)")
+			}
 		} else {
 			b.WriteString("/help 로 명령 목록, Ctrl-C 로 종료.")
+			if quietLog {
+				b.WriteString(" (로그는 경고만 표시; 자세히 보려면 HOGA_LOG_LEVEL=info)")
+			}
 		}
 	} else {
 		b.WriteString("---")
