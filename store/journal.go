@@ -400,6 +400,40 @@ func (db *DB) PutSetting(ctx context.Context, key, value string) error {
 	return nil
 }
 
+// DeleteSetting removes key; no error when it is absent.
+func (db *DB) DeleteSetting(ctx context.Context, key string) error {
+	if _, err := db.w.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", key); err != nil {
+		return fmt.Errorf("store: delete setting %s: %w", key, err)
+	}
+	return nil
+}
+
+// SettingsWithPrefix returns every setting whose key starts with prefix,
+// keyed by the full key (a part such as the strategy keeps one row per
+// stock under its own prefix).
+func (db *DB) SettingsWithPrefix(ctx context.Context, prefix string) (map[string]string, error) {
+	// GLOB rather than LIKE: LIKE treats _ and % in the prefix as patterns
+	// and ignores case; the prefix is escaped for GLOB's own specials.
+	pattern := strings.NewReplacer("[", "[[]", "*", "[*]", "?", "[?]").Replace(prefix) + "*"
+	rows, err := db.r.QueryContext(ctx, "SELECT key, value FROM settings WHERE key GLOB ?", pattern)
+	if err != nil {
+		return nil, fmt.Errorf("store: settings %s*: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("store: settings %s*: %w", prefix, err)
+		}
+		out[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: settings %s*: %w", prefix, err)
+	}
+	return out, nil
+}
+
 // kindName stores a broker.Kind by name, readable in the sqlite3 shell;
 // Internal (no error) is stored as "".
 func kindName(k broker.Kind) string {

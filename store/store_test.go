@@ -548,3 +548,37 @@ func BenchmarkJournalOrder(b *testing.B) {
 		}
 	}
 }
+
+func TestSettingsWithPrefix(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for k, v := range map[string]string{"strategy.rule.005930": "a", "strategy.rule.000660": "b", "strategyXrule.1": "c", "strategy.state.005930": "d", "kill": "e"} {
+		if err := db.PutSetting(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.SettingsWithPrefix(ctx, "strategy.rule.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["strategy.rule.005930"] != "a" || got["strategy.rule.000660"] != "b" {
+		t.Fatalf("SettingsWithPrefix = %v", got)
+	}
+	if err := db.DeleteSetting(ctx, "strategy.rule.005930"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteSetting(ctx, "no such key"); err != nil {
+		t.Fatalf("deleting an absent key: %v", err)
+	}
+	if got, _ := db.SettingsWithPrefix(ctx, "strategy.rule."); len(got) != 1 {
+		t.Fatalf("after delete = %v", got)
+	}
+	if got, _ := db.SettingsWithPrefix(ctx, "strategy*"); len(got) != 0 {
+		t.Fatalf("a * in the prefix matched %v", got)
+	}
+}

@@ -248,14 +248,16 @@ func TestMarketHours(t *testing.T) {
 
 func TestRestartWhileStillLowDoesNotBuyAgain(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	open := func() StateStore {
-		s, err := OpenFileStore(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+	for name, opener := range openers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			testRestartWhileStillLow(t, func() StateStore { return opener(t, dir) })
+		})
 	}
+}
+
+func testRestartWhileStillLow(t *testing.T, open func() StateStore) {
 	h1 := newHarness(t, rules(baseRule()), func(o *Options) { o.Store = open() })
 	h1.at(64_800)
 	h1.wantOrders(1)

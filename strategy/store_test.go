@@ -11,9 +11,42 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/store"
 )
 
-func TestFileStoreRoundTrip(t *testing.T) {
+// openers are the StateStore implementations: the JSON file and the
+// SQLite store hoga runs with. Each opens (or reopens) the store in dir.
+var openers = map[string]func(t *testing.T, dir string) StateStore{
+	"file": func(t *testing.T, dir string) StateStore {
+		s, err := OpenFileStore(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	},
+	"sqlite": func(t *testing.T, dir string) StateStore {
+		db, err := store.Open(context.Background(), store.Options{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return NewDBStore(db)
+	},
+}
+
+func TestStoreRoundTrip(t *testing.T) {
+	t.Parallel()
+	for name, open := range openers {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testStoreRoundTrip(t, func(dir string) StateStore { return open(t, dir) })
+		})
+	}
+}
+
+// The file store's own promises: its file and folder modes, and no
+// temporary files left behind.
+func TestFileStoreFiles(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
@@ -21,6 +54,32 @@ func TestFileStoreRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SaveState(ctx, "005930", NewState()); err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(filepath.Join(dir, StateFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("state file mode %v, want 0600", fi.Mode().Perm())
+		}
+		di, _ := os.Stat(dir)
+		if di.Mode().Perm() != 0o700 {
+			t.Errorf("data dir mode %v, want 0700", di.Mode().Perm())
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("leftover files: %v", entries)
+	}
+}
+
+func testStoreRoundTrip(t *testing.T, open func(dir string) StateStore) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	s := open(dir)
 	file := baseRule()
 	chat := baseRule()
 	chat.Cooldown, chat.Type, chat.Confirm, chat.RearmBP, chat.MaxPosition = 90*time.Second, broker.Market, true, 150, 40
@@ -40,10 +99,7 @@ func TestFileStoreRoundTrip(t *testing.T) {
 		}
 	}
 
-	again, err := OpenFileStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := open(dir)
 	edits, _ := again.LoadRules(ctx)
 	if len(edits) != 2 || edits[0].Code != "000660" || !edits[0].Deleted || edits[1].Rule != chat || *edits[1].Base != file || !edits[1].Updated.Equal(t0) {
 		t.Fatalf("edits %+v", edits)
@@ -58,26 +114,11 @@ func TestFileStoreRoundTrip(t *testing.T) {
 		t.Fatalf("state\n got %+v\nwant %+v", got, st)
 	}
 
-	if runtime.GOOS != "windows" {
-		fi, err := os.Stat(filepath.Join(dir, StateFile))
-		if err != nil {
-			t.Fatal(err)
+	if _, isFile := s.(*FileStore); isFile {
+		raw, _ := os.ReadFile(filepath.Join(dir, StateFile))
+		if !strings.Contains(string(raw), `"cooldown": "1m30s"`) || !strings.Contains(string(raw), `"type": "market"`) {
+			t.Errorf("stored form is not the readable one:\n%s", raw)
 		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("state file mode %v, want 0600", fi.Mode().Perm())
-		}
-		di, _ := os.Stat(dir)
-		if di.Mode().Perm() != 0o700 {
-			t.Errorf("data dir mode %v, want 0700", di.Mode().Perm())
-		}
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("leftover files: %v", entries)
-	}
-	raw, _ := os.ReadFile(filepath.Join(dir, StateFile))
-	if !strings.Contains(string(raw), `"cooldown": "1m30s"`) || !strings.Contains(string(raw), `"type": "market"`) {
-		t.Errorf("stored form is not the readable one:\n%s", raw)
 	}
 }
 

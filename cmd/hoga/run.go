@@ -412,13 +412,10 @@ func (a *app) buildBroker(ctx context.Context) error {
 // file so /rule add works from chat; it keeps hoga alive only when a file
 // gives it rules.
 func (a *app) buildStrategy() error {
-	st, err := strategy.OpenFileStore(a.cfg.DataDir)
-	if err != nil {
-		return fmt.Errorf("strategy state: %w", err)
-	}
+	var err error
 	a.engine, err = strategy.New(strategy.Options{
 		Broker:      a.guard,
-		Store:       st,
+		Store:       strategy.NewDBStore(a.db), // beside the journal: one file, one backup
 		RulesFile:   a.cfg.RulesFile,
 		Interval:    a.cfg.StrategyInterval,
 		Calendar:    a.cal,
