@@ -132,7 +132,7 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 8)
+	errs := make(chan error, len(a.services)+len(a.background)) // one per part: a failing part never blocks
 	start := func(name string, fn func(context.Context) error) {
 		wg.Add(1)
 		go func() {
