@@ -371,7 +371,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 		// Fail fast on a wrong key (or a key of the other mode) instead of
 		// at the first order.
 		if err := cl.EnsureToken(ctx); err != nil {
-			return fmt.Errorf("KIS token: %w", err)
+			return fmt.Errorf("kis token: %w", err)
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
 		a.account = fmt.Sprint(cl.Account())
@@ -393,7 +393,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 			return &configError{lines: []string{"Kiwoom: " + err.Error()}}
 		}
 		if err := cl.EnsureToken(ctx); err != nil {
-			return fmt.Errorf("Kiwoom token: %w", err)
+			return fmt.Errorf("kiwoom token: %w", err)
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
 		// The account comes from the key (ka00001); show it masked so the
