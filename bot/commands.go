@@ -319,7 +319,7 @@ func (r *Router) balance(ctx context.Context) Reply {
 	}
 	for _, p := range b.Positions {
 		lines = append(lines, r.t("balance.line", Esc(nameOr(p.Name, p.Code)), p.Code, Group(p.Qty), Group(p.AvgPrice), Group(p.Price),
-			mark(0, p.PnL)+Group(abs(p.PnL)), pct(p.PnLPct)))
+			change(broker.SignOf(p.PnL), p.PnL), pct(p.PnLPct)))
 	}
 	return Reply{Text: strings.Join(lines, "\n")}
 }

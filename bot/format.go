@@ -47,6 +47,18 @@ func mark(s broker.Sign, change int64) string {
 	return "–"
 }
 
+// change is a change with its mark, "▲1,500", "▼200", "↑39,000" at the
+// upper limit; an unchanged price is a plain "0", not "–0".
+func change(s broker.Sign, n int64) string {
+	if n == 0 && s != broker.SignUpperLimit && s != broker.SignLowerLimit {
+		return "0"
+	}
+	if n < 0 {
+		n = -n
+	}
+	return mark(s, n) + Group(n)
+}
+
 // pct formats a signed percentage with two decimals: "+2.19%".
 func pct(p float64) string {
 	s := strconv.FormatFloat(p, 'f', 2, 64)

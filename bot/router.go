@@ -260,15 +260,8 @@ func (r *Router) FormatQuote(q broker.Quote) string {
 	if name == "" {
 		name = string(q.Code)
 	}
-	return r.t("quote", Esc(name), q.Code, Group(q.Price), mark(q.Sign, q.Change), Group(abs(q.Change)), pct(q.ChangePct),
+	return r.t("quote", Esc(name), q.Code, Group(q.Price), change(q.Sign, q.Change), pct(q.ChangePct),
 		Group(q.Open), Group(q.High), Group(q.Low), Group(q.Volume), Group(q.UpperLimit), Group(q.LowerLimit))
-}
-
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
 }
 
 // errorReply tells the user what went wrong and what to do, by error kind.

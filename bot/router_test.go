@@ -441,3 +441,24 @@ func TestFeedSettingsAndStrategyDuplicates(t *testing.T) {
 		t.Error("accepted type trades")
 	}
 }
+
+func TestChangeText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		sign broker.Sign
+		n    int64
+		want string
+	}{
+		{broker.SignUp, 1_500, "▲1,500"},
+		{broker.SignDown, -200, "▼200"},
+		{broker.SignFlat, 0, "0"},
+		{broker.SignUpperLimit, 39_000, "↑39,000"},
+		{broker.SignLowerLimit, -21_000, "↓21,000"},
+		{broker.SignOf(-4_500), -4_500, "▼4,500"},
+	}
+	for _, tt := range tests {
+		if got := change(tt.sign, tt.n); got != tt.want {
+			t.Errorf("change(%d, %d) = %q; want %q", tt.sign, tt.n, got, tt.want)
+		}
+	}
+}
