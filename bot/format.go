@@ -53,10 +53,11 @@ func change(s broker.Sign, n int64) string {
 	if n == 0 && s != broker.SignUpperLimit && s != broker.SignLowerLimit {
 		return "0"
 	}
+	m := mark(s, n)
 	if n < 0 {
 		n = -n
 	}
-	return mark(s, n) + Group(n)
+	return m + Group(n)
 }
 
 // pct formats a signed percentage with two decimals: "+2.19%".
