@@ -10,21 +10,7 @@ import (
 )
 
 // Group formats n with thousands separators: 1234567 → "1,234,567".
-func Group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	if n < 0 {
-		b.WriteByte('-')
-		s = s[1:]
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func Group(n int64) string { return broker.Thousands(n) }
 
 // Esc escapes text for Telegram's HTML parse mode (&, <, >, and quotes).
 func Esc(s string) string { return html.EscapeString(s) }

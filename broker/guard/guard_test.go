@@ -1008,15 +1008,6 @@ func TestNewValidation(t *testing.T) {
 	}
 }
 
-func TestWon(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1_274_000: "1,274,000", -12345: "-12,345"} {
-		if got := won(in); got != want {
-			t.Errorf("won(%d) = %q; want %q", in, got, want)
-		}
-	}
-}
-
 func TestAcceptedWithoutNumberReconciled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)

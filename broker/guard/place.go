@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
@@ -340,34 +339,14 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 	}
 	return &broker.Error{Kind: broker.LimitExceeded, Code: "order_krw",
 		Msg: fmt.Sprintf("order value %s won (%s × %s, the %s) is over the per-order limit of %s won; set HOGA_MAX_ORDER_KRW to change it",
-			won(amount), won(req.Qty), won(price), basis, won(g.maxKRW))}
-}
-
-// won formats n with thousands separators.
-func won(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	out := make([]byte, 0, len(s)+len(s)/3+1)
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
+			broker.Thousands(amount), broker.Thousands(req.Qty), broker.Thousands(price), basis, broker.Thousands(g.maxKRW))}
 }
 
 // describe is a one-line order summary for messages.
 func describe(r broker.OrderRequest) string {
 	price := "market"
 	if r.Type == broker.Limit {
-		price = won(r.Price)
+		price = broker.Thousands(r.Price)
 	}
-	return fmt.Sprintf("%s %s %s @ %s", r.Side, r.Code, won(r.Qty), price)
+	return fmt.Sprintf("%s %s %s @ %s", r.Side, r.Code, broker.Thousands(r.Qty), price)
 }
