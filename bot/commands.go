@@ -383,7 +383,7 @@ func (r *Router) status(ctx context.Context) Reply {
 					enabled++
 				}
 			}
-			txt += r.t("status.strategy", r.t("status.rules", len(list), enabled))
+			txt += r.t("status.strategy", r.t("status.rules", len(list), enabled)+" · "+r.activityText(r.cfg.Rules.Activity()))
 		}
 	}
 	if r.cfg.Errors != nil {
@@ -413,6 +413,19 @@ func (r *Router) rules(ctx context.Context) Reply {
 		lines = append(lines, r.FormatRule(rs))
 	}
 	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// activityText says what the strategy engine is doing.
+func (r *Router) activityText(a strategy.Activity) string {
+	switch a {
+	case strategy.ActivityRunning:
+		return r.t("activity.running")
+	case strategy.ActivityPaused:
+		return r.t("activity.paused")
+	case strategy.ActivityClosed:
+		return r.t("activity.closed")
+	}
+	return r.t("activity.stopped")
 }
 
 // FormatRule renders one rule line of /rules.

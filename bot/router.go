@@ -76,6 +76,8 @@ type RuleBook interface {
 	PutRule(ctx context.Context, r strategy.Rule) error
 	DeleteRule(ctx context.Context, code broker.Code) error
 	EnableRule(ctx context.Context, code broker.Code, on bool) error
+	// Activity is what the engine is doing, for /status.
+	Activity() strategy.Activity
 }
 
 // Config builds a Router. Broker is the guarded broker (broker/guard) so

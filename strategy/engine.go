@@ -124,7 +124,7 @@ type Engine struct {
 	states     map[broker.Code]State
 	quoteFails map[broker.Code]int
 	balFails   int
-	status     string
+	status     Activity
 	// haltSeen: the kill switch was on at the last round start.
 	// haltSaid: EventHalted has been sent for the current halt; cleared
 	// by a resume or a placed order, so one halt is announced once even
@@ -134,12 +134,16 @@ type Engine struct {
 	running atomic.Bool
 }
 
-// Engine statuses, as Summary shows them.
+// Activity is what the engine is doing, as Summary shows it and /status
+// says it in the user's language.
+type Activity string
+
+// Engine activities.
 const (
-	statusStopped = "not running"
-	statusRunning = "running"
-	statusPaused  = "paused (halted)"
-	statusClosed  = "outside session"
+	ActivityStopped Activity = "not running"
+	ActivityRunning Activity = "running"
+	ActivityPaused  Activity = "paused (halted)"
+	ActivityClosed  Activity = "outside session"
 )
 
 // New loads the rules (file, then the chat's edits from the store) and
@@ -169,7 +173,7 @@ func New(opts Options) (*Engine, error) {
 		rules:       map[broker.Code]Rule{},
 		states:      map[broker.Code]State{},
 		quoteFails:  map[broker.Code]int{},
-		status:      statusStopped,
+		status:      ActivityStopped,
 	}
 	if e.prices == nil {
 		e.prices = opts.Broker
@@ -285,7 +289,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return errors.New("strategy: Run is already running")
 	}
 	defer e.running.Store(false)
-	defer e.setStatus(statusStopped)
+	defer e.setStatus(ActivityStopped)
 	e.mu.Lock()
 	n := len(e.rules)
 	e.mu.Unlock()
@@ -305,16 +309,23 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-func (e *Engine) setStatus(s string) {
+func (e *Engine) setStatus(s Activity) {
 	e.mu.Lock()
 	e.status = s
 	e.mu.Unlock()
 }
 
+// Activity reports what the engine is doing now.
+func (e *Engine) Activity() Activity {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.status
+}
+
 // pause records that the kill switch is on and announces it once per halt.
 func (e *Engine) pause() {
 	e.mu.Lock()
-	e.status = statusPaused
+	e.status = ActivityPaused
 	say := !e.haltSaid
 	e.haltSaid = true
 	e.mu.Unlock()
@@ -357,10 +368,10 @@ func (e *Engine) round(ctx context.Context) {
 		return
 	}
 	if e.marketHours && !e.cal.InContinuous(e.clk.Now()) {
-		e.setStatus(statusClosed)
+		e.setStatus(ActivityClosed)
 		return
 	}
-	e.setStatus(statusRunning)
+	e.setStatus(ActivityRunning)
 	bal := &balanceCache{}
 	for _, code := range e.activeCodes() {
 		if ctx.Err() != nil {
