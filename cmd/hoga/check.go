@@ -23,6 +23,7 @@ import (
 
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/store"
 	"github.com/hoga-trade/hoga/strategy"
 )
@@ -255,38 +256,104 @@ type tokenExpirer interface {
 	TokenExpiry() time.Time
 }
 
+// brokerProof is what a broker probe learned: read-only answers that
+// prove the keys, the account, the network path and the IP registration.
+type brokerProof struct {
+	expiry time.Time // zero for the paper exchange
+	quote  broker.Quote
+	cash   int64
+	// account is the account the key trades, masked, where the broker
+	// tells it (Kiwoom's comes with the key).
+	account string
+}
+
+// accountTeller is a broker that says which account its key trades
+// (Kiwoom, ka00001).
+type accountTeller interface {
+	Account(ctx context.Context) (string, error)
+}
+
+// probeStep names the probe step that failed, so each caller can say
+// what it was doing in its own words (check's lines, setup's catalog).
+type probeStep string
+
+const (
+	stepSetup   probeStep = "setup"
+	stepToken   probeStep = "token"
+	stepQuote   probeStep = "quote"
+	stepBalance probeStep = "balance"
+)
+
+// probeError is a failed probe: the step, and the broker's error (a
+// *broker.Error where the client could classify it).
+type probeError struct {
+	step probeStep
+	err  error
+}
+
+func (e *probeError) Error() string { return string(e.step) + ": " + e.err.Error() }
+func (e *probeError) Unwrap() error { return e.err }
+
+// probeBroker builds the configured broker (with the token cache, so a
+// token issued here is the one the next start uses), gets a token, one
+// quote and the balance. Nothing is ordered. `hoga check` and `hoga setup`
+// both prove a broker with it.
+func (c *checker) probeBroker(ctx context.Context) (brokerProof, error) {
+	var p brokerProof
+	b, release, err := c.openBroker(ctx)
+	if err != nil {
+		return p, &probeError{stepSetup, err}
+	}
+	defer release()
+	if t, isToken := b.(tokenEnsurer); isToken {
+		if err := t.EnsureToken(ctx); err != nil {
+			return p, &probeError{stepToken, err}
+		}
+	}
+	if p.quote, err = b.Quote(ctx, checkCode); err != nil {
+		return p, &probeError{stepQuote, err}
+	}
+	if t, isToken := b.(tokenExpirer); isToken {
+		p.expiry = t.TokenExpiry()
+	}
+	bal, err := b.Balance(ctx)
+	if err != nil {
+		return p, &probeError{stepBalance, err}
+	}
+	p.cash = bal.Cash
+	if t, ok := b.(accountTeller); ok {
+		if acct, err := t.Account(ctx); err == nil {
+			p.account = kiwoom.MaskAccount(acct)
+		}
+	}
+	return p, nil
+}
+
 // checkBroker gets a token, one quote and the balance: read-only calls
 // that prove the keys, the account, the network path and the IP
 // registration. Nothing is ordered.
 func (c *checker) checkBroker(ctx context.Context) checkResult {
-	b, release, err := c.openBroker(ctx)
-	if err != nil {
-		return failLine("setup: "+err.Error(), c.brokerTodo(err))
-	}
-	defer release()
+	p, err := c.probeBroker(ctx)
 	var parts []string
-	if t, isToken := b.(tokenEnsurer); isToken {
-		if err := t.EnsureToken(ctx); err != nil {
-			return failLine("token: "+err.Error(), c.brokerTodo(err))
-		}
-	}
-	q, err := b.Quote(ctx, checkCode)
-	if err != nil {
-		return failLine(fmt.Sprintf("quote %s: %v", checkCode, err), c.brokerTodo(err))
-	}
-	if t, isToken := b.(tokenExpirer); isToken {
-		if exp := t.TokenExpiry(); !exp.IsZero() {
-			parts = append(parts, "token valid until "+kstStamp(exp))
-		}
+	if !p.expiry.IsZero() {
+		parts = append(parts, "token valid until "+kstStamp(p.expiry))
 	} else if c.cfg.Broker == "paper" {
 		parts = append(parts, "simulated exchange")
 	}
-	parts = append(parts, fmt.Sprintf("%s = %s원", q.Code, bot.Group(q.Price)))
-	bal, err := b.Balance(ctx)
-	if err != nil {
-		return failLine(strings.Join(parts, ", ")+"; balance: "+err.Error(), c.brokerTodo(err))
+	if p.quote.Code != "" {
+		parts = append(parts, fmt.Sprintf("%s = %s원", p.quote.Code, bot.Group(p.quote.Price)))
 	}
-	parts = append(parts, fmt.Sprintf("account cash %s원", bot.Group(bal.Cash)))
+	var pe *probeError
+	if errors.As(err, &pe) {
+		switch pe.step {
+		case stepQuote:
+			return failLine(fmt.Sprintf("quote %s: %v", checkCode, pe.err), c.brokerTodo(pe.err))
+		case stepBalance:
+			return failLine(strings.Join(parts, ", ")+"; balance: "+pe.err.Error(), c.brokerTodo(pe.err))
+		}
+		return failLine(pe.Error(), c.brokerTodo(pe.err))
+	}
+	parts = append(parts, fmt.Sprintf("account cash %s원", bot.Group(p.cash)))
 	return okLine("%s", strings.Join(parts, ", "))
 }
 

@@ -54,6 +54,7 @@ commands:
   (none), run   start hoga (console on this terminal; Telegram/HTTP/strategy when configured)
   version       print the version
   config        list every setting with its default
+  setup         answer a few questions and get a working .env (keys proven, Telegram ids learned)
   check         check the settings and try each configured part (exit 1 if one fails)
   healthcheck   ask the HTTP API's /healthz (Docker HEALTHCHECK)
   service       install|uninstall|start|stop|status the Windows service
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return printUsage(stdout)
 	case "check":
 		return runCheck(ctx, args[1:], getenv, stdout, stderr)
+	case "setup":
+		return runSetup(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout)
 	case "service":
