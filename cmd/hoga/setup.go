@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -252,7 +253,7 @@ func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 	r := &setupRun{setupIO: sio, f: f, existing: existing}
 	lang := f.lang
 	if lang == "" {
-		lang = cmpOr(sio.getenv("HOGA_LANG"), existing["HOGA_LANG"])
+		lang = cmp.Or(sio.getenv("HOGA_LANG"), existing["HOGA_LANG"])
 	}
 	if r.lang, err = bot.ParseLang(lang); err != nil {
 		r.lang = bot.Korean
@@ -270,7 +271,7 @@ func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 	r.warnOverrides()
 	// One hoga per data directory: setup polls the bot and writes .env,
 	// which a running hoga would fight over.
-	dataDir := cmpOr(r.value("HOGA_DATA_DIR"), "./data")
+	dataDir := cmp.Or(r.value("HOGA_DATA_DIR"), "./data")
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
@@ -287,16 +288,6 @@ func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 		return err
 	}
 	return r.envStep(ctx, unlock)
-}
-
-// cmpOr is cmp.Or for strings (kept local for the two call sites' clarity).
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // setupKeys are the settings setup writes; an environment variable of the
@@ -399,8 +390,8 @@ func (r *setupRun) brokerStep(ctx context.Context) error {
 		return err
 	}
 	if mode == "live" {
-		maxKRW, _ := strconv.ParseInt(cmpOr(r.value("HOGA_MAX_ORDER_KRW"), "1000000"), 10, 64)
-		maxN, _ := strconv.Atoi(cmpOr(r.value("HOGA_MAX_DAILY_ORDERS"), "20"))
+		maxKRW, _ := strconv.ParseInt(cmp.Or(r.value("HOGA_MAX_ORDER_KRW"), "1000000"), 10, 64)
+		maxN, _ := strconv.Atoi(cmp.Or(r.value("HOGA_MAX_DAILY_ORDERS"), "20"))
 		r.say("live.explain", bot.Group(maxKRW), maxN)
 		if !r.f.yes {
 			if r.ask == nil {
@@ -425,8 +416,8 @@ func (r *setupRun) brokerStep(ctx context.Context) error {
 	if name == "kiwoom" {
 		keyVar, secretVar = "HOGA_KIWOOM_APP_KEY", "HOGA_KIWOOM_SECRET_KEY"
 	}
-	key := cmpOr(r.f.appKey, r.getenv(keyVar))
-	secret := cmpOr(r.f.appSecret, r.getenv(secretVar))
+	key := cmp.Or(r.f.appKey, r.getenv(keyVar))
+	secret := cmp.Or(r.f.appSecret, r.getenv(secretVar))
 	account := r.f.account
 	for first := true; ; first = false {
 		if key, err = r.askSecret(ctx, "app-key", "key."+name, key, first); err != nil {
@@ -605,7 +596,7 @@ func (r *setupRun) brokerProblem(cfg *Config, err error) string {
 // from /start messages.
 func (r *setupRun) telegramStep(ctx context.Context) error {
 	r.say("step.telegram")
-	token := cmpOr(r.f.tgToken, r.getenv("HOGA_TELEGRAM_TOKEN"))
+	token := cmp.Or(r.f.tgToken, r.getenv("HOGA_TELEGRAM_TOKEN"))
 	if token == "none" {
 		r.say("telegram.skip")
 		return nil
@@ -623,7 +614,7 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 			return nil
 		}
 	}
-	apiURL := cmpOr(r.f.tgAPIURL, r.getenv("HOGA_TELEGRAM_API_URL"), r.existing["HOGA_TELEGRAM_API_URL"], "https://api.telegram.org")
+	apiURL := cmp.Or(r.f.tgAPIURL, r.getenv("HOGA_TELEGRAM_API_URL"), r.existing["HOGA_TELEGRAM_API_URL"], "https://api.telegram.org")
 	if r.f.tgAPIURL != "" {
 		r.put("HOGA_TELEGRAM_API_URL", r.f.tgAPIURL)
 	}
@@ -683,7 +674,8 @@ func (r *setupRun) telegramProblem(tg *tgLearner, apiURL string, err error) stri
 	var ne *tgNetError
 	switch {
 	case refused(err):
-		return st(r.lang, "telegram.bad", err)
+		// check's rendering: "401 Unauthorized", not the library's words.
+		return st(r.lang, "telegram.bad", (&checker{cfg: &Config{TelegramAPIURL: apiURL}}).telegramProblem(err))
 	case errors.As(err, &ne):
 		return st(r.lang, "telegram.net", ne.host, ne.err)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -706,7 +698,7 @@ func (r *setupRun) learnOwner(ctx context.Context, tg *tgLearner) (int64, error)
 	if r.f.owner != "" && r.f.owner != "wait" {
 		return strconv.ParseInt(r.f.owner, 10, 64)
 	}
-	r.say("owner.send", tg.me.Username, tg.me.Username, r.f.wait)
+	r.say("owner.send", tg.me.Username, tg.me.Username, r.waitText())
 	wctx, cancel := context.WithTimeout(ctx, r.f.wait)
 	defer cancel()
 	for {
@@ -742,7 +734,7 @@ func (r *setupRun) waitError(ctx context.Context, tg *tgLearner, err error) erro
 		return ctx.Err()
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return errors.New(st(r.lang, "wait.timeout", r.f.wait))
+		return errors.New(st(r.lang, "wait.timeout", r.waitText()))
 	}
 	return errors.New(r.telegramProblem(tg, "", err))
 }
@@ -804,7 +796,7 @@ func (r *setupRun) learnGroup(ctx context.Context, tg *tgLearner, owner int64) (
 	}
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			r.say("wait.timeout", r.f.wait)
+			r.say("wait.timeout", r.waitText())
 			r.say("group.skip")
 			return "", nil
 		}
@@ -930,4 +922,16 @@ func brokerTitle(lang bot.Lang, name string) string {
 		return map[string]string{"kis": "한국투자증권", "kiwoom": "키움증권"}[name]
 	}
 	return map[string]string{"kis": "KIS", "kiwoom": "Kiwoom"}[name]
+}
+
+// waitText is --wait as a person says it: "10분", "10 min".
+func (r *setupRun) waitText() string {
+	d := r.f.wait
+	if d%time.Minute != 0 {
+		return d.String()
+	}
+	if r.lang == bot.Korean {
+		return fmt.Sprintf("%d분", d/time.Minute)
+	}
+	return fmt.Sprintf("%d min", d/time.Minute)
 }

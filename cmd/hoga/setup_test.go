@@ -470,3 +470,21 @@ func TestSetupCatalogComplete(t *testing.T) {
 		}
 	}
 }
+
+// A refused bot token, without a terminal to ask again on, is exit 1 and
+// one line saying what to do; the token is not in it.
+func TestSetupRefusedTelegramToken(t *testing.T) {
+	t.Chdir(t.TempDir())
+	tg := telegramtest.Start(telegramtest.Config{Token: "7000000003:RIGHTtoken"})
+	defer tg.Close()
+	const wrong = "7000000003:WRONGtokenXYZ"
+	_, stderr, code := hogaRun(t, map[string]string{"HOGA_TELEGRAM_TOKEN": wrong},
+		"setup", "--lang", "en", "--broker", "paper", "--telegram-api-url", tg.URL)
+	want := "hoga: Telegram refused this token (401 Unauthorized): copy the whole token from @BotFather again.\n"
+	if code != 1 || stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+	if _, err := os.Stat(".env"); !errors.Is(err, os.ErrNotExist) {
+		t.Error(".env written after a refused token")
+	}
+}

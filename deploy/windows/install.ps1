@@ -65,7 +65,7 @@ if (-not $sameFolder) {
 }
 Unblock-File -LiteralPath $exe
 if (-not (Test-Path -LiteralPath $envFile)) {
-    throw "$envFile is missing: copy your .env there (see .env.example) and run this script again"
+    throw "$envFile is missing: run '$exe setup' in $Target (or copy your .env there, see .env.example) and run this script again"
 }
 
 # 3. Register the service the first time.
