@@ -209,7 +209,7 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	if req.Type == broker.Limit {
 		price = t("type.limit", Group(req.Price))
 	}
-	who := Esc(strings.Trim(req.Source+":"+req.User, ":"))
+	who := Who(lang, strings.Trim(req.Source+":"+req.User, ":"))
 	errText := func() string {
 		if e, ok := broker.AsError(ev.Err); ok {
 			return reasonText(lang, e)
@@ -243,11 +243,11 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		}
 		a.Text = t("alert.reconciled", who, side, name, Group(req.Qty), outcome)
 	case broker.EventCancelled:
-		a.Text = t("alert.cancelled", Esc(ev.Order.ID), Esc(ev.By))
+		a.Text = t("alert.cancelled", Esc(ev.Order.ID), Who(lang, ev.By))
 	case broker.EventHalted:
-		a.Type, a.Text = AlertSystem, t("alert.halted", Esc(ev.By))
+		a.Type, a.Text = AlertSystem, t("alert.halted", Who(lang, ev.By))
 	case broker.EventResumed:
-		a.Type, a.Text = AlertSystem, t("alert.resumed", Esc(ev.By))
+		a.Type, a.Text = AlertSystem, t("alert.resumed", Who(lang, ev.By))
 	default:
 		a.Text = Esc(string(ev.Kind))
 	}

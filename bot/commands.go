@@ -263,7 +263,7 @@ func (r *Router) FormatOrder(o broker.Order) string {
 		if o.User != "" && o.User != o.Source {
 			who += ":" + o.User
 		}
-		by = r.t("orders.by", Esc(who))
+		by = r.t("orders.by", Who(r.cfg.Lang, who))
 	}
 	st := statusText(r.cfg.Lang, o)
 	return r.t("orders.line", strings.TrimSpace(when+" "+id), r.sideName(o.Side), label(o.Name, o.Code),
@@ -329,7 +329,7 @@ func (r *Router) halt(ctx context.Context, in Request) Reply {
 		return Reply{Text: r.t("unavailable")}
 	}
 	if on, since, by := r.cfg.Kill.Halted(); on {
-		return Reply{Text: r.t("already_halted", Esc(by), r.kstWhen(since))}
+		return Reply{Text: r.t("already_halted", Who(r.cfg.Lang, by), r.kstWhen(since))}
 	}
 	if err := r.cfg.Kill.Halt(ctx, in.Source+":"+in.UserID); err != nil {
 		return r.errorReply(err)
@@ -355,7 +355,7 @@ func (r *Router) status(ctx context.Context) Reply {
 	state := r.t("status.running")
 	if r.cfg.Kill != nil {
 		if on, since, by := r.cfg.Kill.Halted(); on {
-			state = r.t("status.halted", Esc(by)+", "+r.kstWhen(since))
+			state = r.t("status.halted", Who(r.cfg.Lang, by)+", "+r.kstWhen(since))
 		}
 	}
 	market := r.t("market.always")

@@ -107,3 +107,34 @@ func duration(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// Who names the origin of an order, a halt or a cancel for people, in
+// lang: guard and journal labels like "telegram:42" or
+// "strategy:rule:005930" are for logs, and the phone shows "텔레그램 사용자 42"
+// or "자동매매 규칙 005930" instead (issue 19, item 4). The result is HTML.
+func Who(lang Lang, by string) string {
+	src, user, _ := strings.Cut(by, ":")
+	switch src {
+	case "telegram":
+		if user == "" {
+			return text(lang, "who.telegram_any")
+		}
+		return text(lang, "who.telegram", Esc(user))
+	case "console":
+		return text(lang, "who.console")
+	case "http":
+		return text(lang, "who.http")
+	case "strategy", "rule":
+		code := strings.TrimPrefix(user, "rule:")
+		if src == "rule" {
+			code = user
+		}
+		if code == "" {
+			return text(lang, "who.strategy")
+		}
+		return text(lang, "who.rule", Esc(code))
+	case "":
+		return ""
+	}
+	return Esc(by)
+}

@@ -1,0 +1,111 @@
+package bot
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// catalogVerbs counts the fmt verbs of a catalog format (%% is not one).
+func catalogVerbs(f string) int {
+	n := 0
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+		if i+1 < len(f) && f[i+1] == '%' {
+			i++
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// TestCatalogCallsMatchTheirFormats is a vet-style pass over the source:
+// every call that renders a catalog key given as a literal (text(lang, "k",
+// …), Text(lang, "k", …), r.t("k", …), t("k", …)) must pass exactly as many
+// arguments as the key's format has verbs, in every language. A mismatch
+// prints %!(EXTRA …) or %!s(MISSING) on the owner's phone (issue 19, item 1:
+// the cancel alert did).
+func TestCatalogCallsMatchTheirFormats(t *testing.T) {
+	t.Parallel()
+	root := ".." // the module root: bot/ is one level down
+	fset := token.NewFileSet()
+	checked := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); name == "testdata" || (strings.HasPrefix(name, ".") && name != "..") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || call.Ellipsis.IsValid() {
+				return true
+			}
+			var name string
+			switch fn := call.Fun.(type) {
+			case *ast.Ident:
+				name = fn.Name
+			case *ast.SelectorExpr:
+				name = fn.Sel.Name
+			}
+			keyAt := -1
+			switch name {
+			case "t":
+				keyAt = 0
+			case "text", "Text":
+				keyAt = 1
+			default:
+				return true
+			}
+			if len(call.Args) <= keyAt {
+				return true
+			}
+			lit, ok := call.Args[keyAt].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			key, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				return true
+			}
+			if _, known := catalogs[Korean][key]; !known {
+				t.Errorf("%s: catalog key %q does not exist", fset.Position(call.Pos()), key)
+				return true
+			}
+			args := len(call.Args) - keyAt - 1
+			for lang, cat := range catalogs {
+				if want := catalogVerbs(cat[key]); want != args {
+					t.Errorf("%s: %q in %s has %d verbs; the call passes %d arguments", fset.Position(call.Pos()), key, lang, want, args)
+				}
+			}
+			checked++
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 100 {
+		t.Fatalf("only %d catalog calls found: the pass is not looking where the calls are", checked)
+	}
+}
