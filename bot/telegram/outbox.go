@@ -79,7 +79,7 @@ func (it *item) finish(err error) {
 // outbox is one chat's queue and its worker.
 type outbox struct {
 	perChat  *rate.Limiter
-	perGroup *rate.Limiter // nil for private chats
+	perGroup *window // nil for private chats
 
 	mu     sync.Mutex
 	chat   int64 // where it sends now (changes when a group migrates)
@@ -90,8 +90,8 @@ type outbox struct {
 
 func (b *Bot) newOutbox(chat int64) *outbox {
 	ob := &outbox{chat: chat, wake: make(chan struct{}, 1), perChat: rate.NewLimiter(b.limits.PerChat, b.limits.PerChatBurst)}
-	if chat < 0 {
-		ob.perGroup = rate.NewLimiter(b.limits.PerGroup, b.limits.PerGroupBurst)
+	if chat < 0 && b.limits.PerGroup != rate.Inf {
+		ob.perGroup = newWindow(max(1, int(float64(b.limits.PerGroup)*60)), time.Minute)
 	}
 	return ob
 }
@@ -277,13 +277,10 @@ func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
 	}
 }
 
-// waitTurn waits until the chat's, the group's and the global limiter all
+// waitTurn waits until the chat's and the global limiter and the group's window all
 // allow one more message, on the injected clock.
 func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
-	for _, l := range []*rate.Limiter{ob.perChat, ob.perGroup, b.global} {
-		if l == nil {
-			continue
-		}
+	for _, l := range []*rate.Limiter{ob.perChat, b.global} {
 		now := b.clock.Now()
 		r := l.ReserveN(now, 1)
 		if !r.OK() { // a zero burst: the limiter can never allow one; do not wait forever
@@ -298,7 +295,45 @@ func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
 			}
 		}
 	}
+	// The group's window last, so the time it records is the send's.
+	for ob.perGroup != nil {
+		d := ob.perGroup.take(b.clock.Now())
+		if d <= 0 {
+			break
+		}
+		select {
+		case <-b.clock.After(d):
+		case <-ctx.Done():
+			return false
+		}
+	}
 	return ctx.Err() == nil
+}
+
+// window allows at most n events in any period: Telegram's "20 messages
+// a minute in a group" counted the way Telegram counts it.
+type window struct {
+	n      int
+	period time.Duration
+	mu     sync.Mutex
+	sent   []time.Time // the last n events, oldest first
+}
+
+func newWindow(n int, period time.Duration) *window { return &window{n: n, period: period} }
+
+// take records an event at now and returns 0, or returns how long to wait
+// before one fits (nothing recorded).
+func (w *window) take(now time.Time) time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(w.sent) > 0 && now.Sub(w.sent[0]) >= w.period {
+		w.sent = w.sent[1:]
+	}
+	if len(w.sent) >= w.n {
+		return w.sent[0].Add(w.period).Sub(now)
+	}
+	w.sent = append(w.sent, now)
+	return 0
 }
 
 // call makes the API request for it.

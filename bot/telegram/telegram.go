@@ -29,12 +29,15 @@ const maxMessageLength = 4096
 // Limits are the sending rates. Zero fields take Telegram's published
 // limits; Unlimited turns throttling off.
 type Limits struct {
-	PerChat       rate.Limit // messages per second to one chat (default 1)
-	PerChatBurst  int        // default 3
-	PerGroup      rate.Limit // messages per second to one group (default 20 a minute)
-	PerGroupBurst int        // default 5
-	Global        rate.Limit // messages per second overall (default 30)
-	GlobalBurst   int        // default 30
+	PerChat      rate.Limit // messages per second to one chat (default 1)
+	PerChatBurst int        // default 3
+	// PerGroup is the average rate to one group (default 20 a minute). It
+	// is held as a count in any 60-second window (PerGroup×60 messages),
+	// not as a token bucket: Telegram counts a minute, so a bucket's burst
+	// on top of the rate (5 + 20) drew 429s from the alert group.
+	PerGroup    rate.Limit
+	Global      rate.Limit // messages per second overall (default 30)
+	GlobalBurst int        // default 30
 }
 
 // Unlimited is Limits with every rate infinite, for tests and for the fake
@@ -52,9 +55,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.PerGroup == 0 {
 		l.PerGroup = rate.Every(3 * time.Second) // 20 a minute
-	}
-	if l.PerGroupBurst <= 0 {
-		l.PerGroupBurst = 5
 	}
 	if l.Global == 0 {
 		l.Global = 30

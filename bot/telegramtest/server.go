@@ -36,6 +36,10 @@ type Config struct {
 	// Clock dates messages (default: the wall clock). Long-poll timeouts
 	// are wall-clock: they bound a real HTTP request.
 	Clock clock.Clock
+	// GroupLimit is how many messages one group takes in any 60 seconds of
+	// Clock before sendMessage answers 429 (default 20, Telegram's limit;
+	// negative: no limit).
+	GroupLimit int
 }
 
 // Server is the fake Bot API. Safe for concurrent use.
@@ -70,6 +74,7 @@ type Server struct {
 	forbidden      map[int64]bool
 	migrated       map[int64]int64
 	commands       map[string][]BotCommand // by language_code
+	groupSent      map[int64][]time.Time   // recent sendMessage times per group
 }
 
 type chatState struct {
@@ -102,6 +107,7 @@ func New(cfg Config) *Server {
 		forbidden:      map[int64]bool{},
 		migrated:       map[int64]int64{},
 		commands:       map[string][]BotCommand{},
+		groupSent:      map[int64][]time.Time{},
 	}
 }
 
@@ -373,6 +379,32 @@ func (s *Server) chatFault(chatID int64) *apiError {
 	return nil
 }
 
+// groupFlood counts a message to a group and answers 429 when the group
+// already had GroupLimit messages in the last 60 seconds, with retry_after
+// until the oldest leaves the window. Called with s.mu held.
+func (s *Server) groupFlood(chatID int64) *apiError {
+	limit := s.cfg.GroupLimit
+	if chatID > 0 || limit < 0 {
+		return nil
+	}
+	if limit == 0 {
+		limit = 20
+	}
+	now := s.clock.Now()
+	sent := s.groupSent[chatID]
+	for len(sent) > 0 && now.Sub(sent[0]) >= time.Minute {
+		sent = sent[1:]
+	}
+	if len(sent) >= limit {
+		s.groupSent[chatID] = sent
+		wait := int((sent[0].Add(time.Minute).Sub(now) + time.Second - 1) / time.Second)
+		return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", wait),
+			params: &responseParams{RetryAfter: wait}}
+	}
+	s.groupSent[chatID] = append(sent, now)
+	return nil
+}
+
 func forbidden(chatID int64) *apiError {
 	switch chatType(chatID) {
 	case "private":
@@ -538,6 +570,9 @@ func (s *Server) sendMessage(p map[string]string) (*Message, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if aerr := s.chatFault(chatID); aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.groupFlood(chatID); aerr != nil {
 		return nil, aerr
 	}
 	plain, aerr := checkText(p["text"], p["parse_mode"])
