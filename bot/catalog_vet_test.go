@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // catalogVerbs counts the fmt verbs of a catalog format (%% is not one).
@@ -107,5 +108,30 @@ func TestCatalogCallsMatchTheirFormats(t *testing.T) {
 	}
 	if checked < 100 {
 		t.Fatalf("only %d catalog calls found: the pass is not looking where the calls are", checked)
+	}
+}
+
+func TestDurationPerLanguage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		d      time.Duration
+		ko, en string
+	}{
+		{0, "0초", "0 s"},
+		{42 * time.Second, "42초", "42 s"},
+		{time.Minute, "1분", "1 min"},
+		{90 * time.Second, "1분 30초", "1 min 30 s"},
+		{90 * time.Minute, "1시간 30분", "1 h 30 min"},
+		{2 * time.Hour, "2시간", "2 h"},
+		{26 * time.Hour, "1일 2시간", "1 d 2 h"},
+		{-5 * time.Second, "5초", "5 s"},
+	}
+	for _, tt := range tests {
+		if got := duration(Korean, tt.d); got != tt.ko {
+			t.Errorf("duration(ko, %v) = %q, want %q", tt.d, got, tt.ko)
+		}
+		if got := duration(English, tt.d); got != tt.en {
+			t.Errorf("duration(en, %v) = %q, want %q", tt.d, got, tt.en)
+		}
 	}
 }

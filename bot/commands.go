@@ -366,7 +366,7 @@ func (r *Router) status(ctx context.Context) Reply {
 			market = r.t("market.closed", r.kstWhen(r.cfg.Calendar.NextSession(now).Open))
 		}
 	}
-	txt := r.t("status", r.modeName(), Esc(r.cfg.Broker.Name()), duration(now.Sub(r.started)), state, market)
+	txt := r.t("status", r.modeName(), Esc(r.cfg.Broker.Name()), duration(r.cfg.Lang, now.Sub(r.started)), state, market)
 	if r.cfg.Account != "" {
 		txt += r.t("status.account", Esc(r.cfg.Account))
 	}
@@ -442,7 +442,7 @@ func (r *Router) FormatRule(rs strategy.RuleStatus) string {
 		extra += r.t("rules.max", Group(rs.MaxPosition))
 	}
 	if rs.Cooldown > 0 {
-		extra += r.t("rules.cooldown", rs.Cooldown.String())
+		extra += r.t("rules.cooldown", duration(r.cfg.Lang, rs.Cooldown))
 	}
 	on := r.t("rules.on")
 	if !rs.Enabled {

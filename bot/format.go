@@ -91,22 +91,40 @@ func (r *Router) kstWhen(t time.Time) string {
 	return t.Format("01-02") + " (" + wd + ") " + t.Format("15:04")
 }
 
-// duration formats d coarsely for people: "3h 5m", "42s".
-func duration(d time.Duration) string {
+// duration formats d coarsely for people in lang: "1시간 30분", "1 h 30 min",
+// "42초", never Go's "1h30m0s" or "1m 0s" (issue 19, item 4). Zero parts
+// are left out; under a minute it counts seconds.
+func duration(lang Lang, d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
 	d = d.Round(time.Second)
-	if d >= time.Hour {
+	var parts []string
+	add := func(key string, n time.Duration) {
+		if n > 0 {
+			parts = append(parts, text(lang, key, int64(n)))
+		}
+	}
+	switch {
+	case d >= 24*time.Hour:
+		d = d.Round(time.Hour)
+		add("dur.d", d/(24*time.Hour))
+		add("dur.h", (d%(24*time.Hour))/time.Hour)
+	case d >= time.Hour:
 		d = d.Round(time.Minute)
-		h := d / time.Hour
-		m := (d % time.Hour) / time.Minute
-		return strconv.Itoa(int(h)) + "h " + strconv.Itoa(int(m)) + "m"
+		add("dur.h", d/time.Hour)
+		add("dur.m", (d%time.Hour)/time.Minute)
+	case d >= time.Minute:
+		add("dur.m", d/time.Minute)
+		add("dur.s", (d%time.Minute)/time.Second)
+	default:
+		return text(lang, "dur.s", int64(d/time.Second))
 	}
-	if d >= time.Minute {
-		m := d / time.Minute
-		s := (d % time.Minute) / time.Second
-		return strconv.Itoa(int(m)) + "m " + strconv.Itoa(int(s)) + "s"
-	}
-	return d.String()
+	return strings.Join(parts, " ")
 }
+
+// Duration is duration for transports: a span of time for people in lang.
+func Duration(lang Lang, d time.Duration) string { return duration(lang, d) }
 
 // Who names the origin of an order, a halt or a cancel for people, in
 // lang: guard and journal labels like "telegram:42" or

@@ -180,23 +180,56 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 		r.log.Warn("refused command from unauthorized user", "user", req.UserID, "source", req.Source)
 		return r.Unauthorized(req.UserID)
 	}
-	if !req.Sent.IsZero() && r.cfg.StaleAfter > 0 {
-		if age := r.clock.Now().Sub(req.Sent); age > r.cfg.StaleAfter {
-			r.log.Warn("ignored stale command", "user", req.UserID, "age", age, "text", req.Text)
-			return Reply{Text: r.t("stale", duration(age), duration(r.cfg.StaleAfter))}
-		}
-	}
 	fields := strings.Fields(req.Text)
 	if len(fields) == 0 {
 		return Reply{Text: r.t("not_command")}
 	}
-	cmd := strings.ToLower(fields[0])
+	cmd := CommandWord(fields[0])
 	if !strings.HasPrefix(cmd, "/") {
 		return Reply{Text: r.t("not_command")}
 	}
+	staleNote := ""
+	if !req.Sent.IsZero() && r.cfg.StaleAfter > 0 {
+		if age := r.clock.Now().Sub(req.Sent); age > r.cfg.StaleAfter {
+			if Acts(cmd) {
+				r.log.Warn("ignored stale command", "user", req.UserID, "age", age, "text", req.Text)
+				return Reply{Text: r.t("stale", duration(r.cfg.Lang, age), duration(r.cfg.Lang, r.cfg.StaleAfter))}
+			}
+			// A question from an outage: answer it with what is true now,
+			// and say it was old (issue 19, item 10).
+			r.log.Info("answering an old question with current data", "user", req.UserID, "age", age, "command", cmd)
+			staleNote = r.t("stale.read", duration(r.cfg.Lang, age)) + "\n"
+		}
+	}
+	if staleNote != "" {
+		rep := r.dispatch(ctx, req, cmd, fields)
+		rep.Text = staleNote + rep.Text
+		return rep
+	}
+	return r.dispatch(ctx, req, cmd, fields)
+}
+
+// CommandWord is a message's first word as a command: lower case, without
+// a group's "@botname".
+func CommandWord(word string) string {
+	cmd := strings.ToLower(word)
 	if at := strings.IndexByte(cmd, '@'); at >= 0 { // /price@hoga_bot in groups
 		cmd = cmd[:at]
 	}
+	return cmd
+}
+
+// acting are the commands that change orders, the kill switch or the
+// strategy; the rest only read.
+var acting = map[string]bool{"/buy": true, "/sell": true, "/cancel": true, "/halt": true, "/resume": true, "/rule": true}
+
+// Acts reports whether the command (as CommandWord gives it) changes
+// orders, the kill switch or the strategy. Transports run such commands
+// one at a time and refuse them when old or implausibly dated; reads are
+// answered with current data.
+func Acts(cmd string) bool { return acting[cmd] }
+
+func (r *Router) dispatch(ctx context.Context, req Request, cmd string, fields []string) Reply {
 	args := fields[1:]
 	switch cmd {
 	case "/start", "/help":

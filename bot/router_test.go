@@ -284,12 +284,19 @@ func TestUnauthorizedAndStale(t *testing.T) {
 		t.Fatalf("unauthorized reply = %q, orders %d, quotes %d", got.Text, b.placedCount(), b.quotes)
 	}
 	got = r.Handle(context.Background(), Request{Text: "/buy 005930 1", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-2 * time.Minute)})
-	if !strings.Contains(got.Text, "2m 0s 전에 보낸 것이라 실행하지 않았습니다") || b.placedCount() != 0 {
+	if !strings.Contains(got.Text, "2분 전에 보낸 것이라 실행하지 않았습니다") || b.placedCount() != 0 {
 		t.Fatalf("stale reply = %q", got.Text)
 	}
 	got = r.Handle(context.Background(), Request{Text: "/price@hoga_bot 005930", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-5 * time.Second)})
 	if !strings.Contains(got.Text, "71,500원") {
 		t.Fatalf("/price@hoga_bot reply = %q", got.Text)
+	}
+	// A question from an outage is answered with current data, marked old;
+	// only what acts is refused (issue 19, item 10).
+	quotes := b.quotes
+	got = r.Handle(context.Background(), Request{Text: "/price 005930", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-5 * time.Minute)})
+	if !strings.HasPrefix(got.Text, "⏳ 5분 전에 보낸 질문입니다") || !strings.Contains(got.Text, "71,500원") || b.quotes != quotes+1 {
+		t.Fatalf("old /price reply = %q", got.Text)
 	}
 }
 

@@ -582,26 +582,42 @@ func TestAlertChatMigration(t *testing.T) {
 	}
 }
 
-func TestAlertChatForbiddenFallsBack(t *testing.T) {
+// An alert chat that refuses the bot (403) or no longer exists (400 chat
+// not found, issue 19 item 6): alerts go to the allowed users' private
+// chats, and they are told once why.
+func TestAlertChatLostFallsBack(t *testing.T) {
 	t.Parallel()
-	const group = int64(-777)
-	h := newHarness(t, options{alertChat: group})
-	h.srv.Forbid(group)
-	if err := h.tb.SendAlert(context.Background(), bot.Alert{Text: "A1"}); err != nil {
-		t.Fatal(err)
-	}
-	h.wait(0, "A1 to the owner", sent(owner, "A1"))
-	h.wait(0, "A1 to the other user", sent(other, "A1"))
-	if err := h.tb.SendAlert(context.Background(), bot.Alert{Text: "A2"}); err != nil {
-		t.Fatal(err)
-	}
-	h.wait(0, "A2 to the owner", sent(owner, "A2"))
-	h.wait(0, "A2 to the other user", sent(other, "A2"))
-	if n := h.count(func(c telegramtest.Call) bool { return c.ChatID() == group }); n != 1 {
-		t.Errorf("%d calls to the forbidden group, want 1", n)
-	}
-	if !strings.Contains(h.logs.String(), "private chats") {
-		t.Errorf("fallback not logged:\n%s", h.logs.String())
+	for name, lose := range map[string]func(*telegramtest.Server, int64){
+		"403 forbidden":  (*telegramtest.Server).Forbid,
+		"chat not found": (*telegramtest.Server).Lose,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			const group = int64(-777)
+			h := newHarness(t, options{alertChat: group})
+			lose(h.srv, group)
+			if err := h.tb.SendAlert(context.Background(), bot.Alert{Text: "A1"}); err != nil {
+				t.Fatal(err)
+			}
+			h.wait(0, "A1 to the owner", sent(owner, "A1"))
+			h.wait(0, "A1 to the other user", sent(other, "A1"))
+			if err := h.tb.SendAlert(context.Background(), bot.Alert{Text: "A2"}); err != nil {
+				t.Fatal(err)
+			}
+			h.wait(0, "A2 to the owner", sent(owner, "A2"))
+			h.wait(0, "A2 to the other user", sent(other, "A2"))
+			if n := h.count(func(c telegramtest.Call) bool { return c.ChatID() == group }); n != 1 {
+				t.Errorf("%d calls to the lost group, want 1", n)
+			}
+			for _, u := range []int64{owner, other} {
+				if n := h.count(sent(u, "알림 채팅(-777)에 알림을 보낼 수 없습니다")); n != 1 {
+					t.Errorf("user %d was told %d times that alerts moved, want once\n%s", u, n, h.dump())
+				}
+			}
+			if !strings.Contains(h.logs.String(), "private chats") {
+				t.Errorf("fallback not logged:\n%s", h.logs.String())
+			}
+		})
 	}
 }
 

@@ -41,6 +41,35 @@ type fakeBroker struct {
 	onPlace     func(broker.OrderRequest) // runs inside PlaceOrder, before it returns
 	gate        chan struct{}             // when set, PlaceOrder waits until it is closed
 	entered     chan struct{}             // when set, PlaceOrder signals it has started
+	kill        *fakeKill                 // when set, PlaceOrder refuses while halted, as the guard does
+}
+
+// fakeKill is the guard's kill switch as the router sees it.
+type fakeKill struct {
+	mu    sync.Mutex
+	on    bool
+	since time.Time
+	by    string
+}
+
+func (k *fakeKill) Halt(_ context.Context, by string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.on, k.by = true, by
+	return nil
+}
+
+func (k *fakeKill) Resume(_ context.Context, by string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.on, k.by = false, by
+	return nil
+}
+
+func (k *fakeKill) Halted() (bool, time.Time, string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.on, k.since, k.by
 }
 
 var _ broker.Broker = (*fakeBroker)(nil)
@@ -59,8 +88,16 @@ func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (b
 	f.mu.Lock()
 	f.inflight++
 	f.maxInflight = max(f.maxInflight, f.inflight)
-	hook, gate, entered := f.onPlace, f.gate, f.entered
+	hook, gate, entered, kill := f.onPlace, f.gate, f.entered, f.kill
 	f.mu.Unlock()
+	if kill != nil {
+		if on, _, _ := kill.Halted(); on {
+			f.mu.Lock()
+			f.inflight--
+			f.mu.Unlock()
+			return broker.Order{}, &broker.Error{Kind: broker.Halted, Msg: "halted"}
+		}
+	}
 	if entered != nil {
 		entered <- struct{}{}
 	}
@@ -132,6 +169,7 @@ type options struct {
 	beforeRun  func(*telegramtest.Server)
 	noRun      bool
 	onAPICall  func(method, outcome string)
+	kill       bool // a kill switch the fake broker obeys
 }
 
 // harness is the real adapter and router against the fake Bot API and a
@@ -172,8 +210,13 @@ func newHarness(t *testing.T, o options) *harness {
 		set[strconv.FormatInt(id, 10)] = true
 	}
 	brk := &fakeBroker{}
-	router, err := bot.NewRouter(bot.Config{Broker: brk, Mode: o.mode, Allowed: func(id string) bool { return set[id] },
-		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log})
+	rcfg := bot.Config{Broker: brk, Mode: o.mode, Allowed: func(id string) bool { return set[id] },
+		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log}
+	if o.kill {
+		brk.kill = &fakeKill{}
+		rcfg.Kill = brk.kill
+	}
+	router, err := bot.NewRouter(rcfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -245,7 +245,11 @@ func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
 			it.moves++
 			b.migrate(ob, chat, int64(migrate.MigrateToChatID))
 		case errors.Is(err, tgbot.ErrorForbidden):
-			b.forbidden(chat, it, err)
+			b.forbidden(chat, it, err, "forbidden")
+			it.finish(b.scrub(err))
+			return
+		case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found") && it.alert:
+			b.forbidden(chat, it, err, "not_found")
 			it.finish(b.scrub(err))
 			return
 		case it.op != opMarkup && !it.plain && strings.Contains(err.Error(), "can't parse entities"):
@@ -392,10 +396,12 @@ func (b *Bot) migrate(ob *outbox, from, to int64) {
 	b.log.Error("telegram: a chat was upgraded to a supergroup; following it", "old_chat", from, "new_chat", to)
 }
 
-// forbidden handles a 403: the bot was removed from a group or blocked by
-// a user. An alert for the alert chat goes to the allowed users' private
-// chats instead, and so does every alert after it.
-func (b *Bot) forbidden(chat int64, it *item, err error) {
+// forbidden handles a 403 (the bot was removed from a group or blocked by
+// a user) and a 400 "chat not found" for an alert (the alert chat was
+// deleted or its id is wrong): an alert for the alert chat goes to the
+// allowed users' private chats instead, and so does every alert after it;
+// the first time, they are told why (why is "forbidden" or "not_found").
+func (b *Bot) forbidden(chat int64, it *item, err error, why string) {
 	b.mu.Lock()
 	toAlertChat := it.alert && it.op == opSend && b.alertChat != 0 && chat == b.alertChat
 	first := toAlertChat && !b.alertDead
@@ -408,13 +414,19 @@ func (b *Bot) forbidden(chat int64, it *item, err error) {
 			"chat", chat, "err", b.scrub(err))
 		return
 	}
+	var notice string
 	if first {
-		b.log.Error("telegram: the bot may not post in the alert chat (removed or blocked); alerts now go to the allowed users' private chats — add the bot back or fix HOGA_TELEGRAM_ALERT_CHAT",
+		b.log.Error("telegram: the bot may not post in the alert chat (removed, blocked or the chat is gone); alerts now go to the allowed users' private chats — add the bot back or fix HOGA_TELEGRAM_ALERT_CHAT",
 			"chat", chat, "err", b.scrub(err))
+		lang := b.router.Lang()
+		notice = bot.Text(lang, "alert.fallback", chat, bot.Text(lang, "alert.fallback."+why))
 	}
 	for _, id := range b.cfg.Allowed {
-		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true}
-		if qerr := b.enqueue(destination{chat: id}, []*item{cp}, false); qerr != nil {
+		items := []*item{{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true}}
+		if notice != "" {
+			items = append([]*item{{op: opSend, text: notice, alert: true}}, items...)
+		}
+		if qerr := b.enqueue(destination{chat: id}, items, false); qerr != nil {
 			b.log.Error("telegram: alert lost: could not queue it for a private chat", "chat", id, "err", qerr)
 		}
 	}

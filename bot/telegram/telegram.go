@@ -220,6 +220,8 @@ type Bot struct {
 	sendCtx    context.Context // queues: likewise
 	cancelSend context.CancelFunc
 	stopping   chan struct{} // closed when queues should drain and exit
+	halts      int           // /halt runs in flight; the lane waits for them
+	haltsDone  chan struct{} // closed when halts drops to 0
 	workers    sync.WaitGroup
 }
 

@@ -14,10 +14,6 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 )
 
-// orderCommands change orders, the kill switch or the strategy: they run
-// one at a time on the lane, in arrival order.
-var orderCommands = map[string]bool{"/buy": true, "/sell": true, "/cancel": true, "/halt": true, "/resume": true, "/rule": true}
-
 // destination is where a reply goes: a chat and, in a forum, a topic.
 type destination struct {
 	chat   int64
@@ -65,16 +61,67 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
 		b.refuse(dest, sender, reason, word)
 		return
 	}
-	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: time.Unix(int64(m.Date), 0)}
-	job := func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) }
-	cmd := strings.ToLower(word)
-	if at := strings.IndexByte(cmd, '@'); at >= 0 {
-		cmd = cmd[:at]
+	sent := time.Unix(int64(m.Date), 0)
+	cmd := bot.CommandWord(word)
+	if ahead := sent.Sub(b.clock.Now()); ahead > maxFuture && bot.Acts(cmd) {
+		// Telegram dates a message when it receives it: one from the future
+		// was forged or replayed, or a clock is badly wrong (issue 20, item 6).
+		b.log.Warn("telegram: refused an order command dated in the future", "user", sender, "chat", dest.chat,
+			"command", truncate(cmd, 40), "ahead", ahead, "date", sent.UTC())
+		b.reply(dest, bot.Reply{Text: bot.Text(b.router.Lang(), "future", bot.Duration(b.router.Lang(), ahead))})
+		return
 	}
-	if orderCommands[cmd] {
+	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: sent}
+	job := func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) }
+	switch {
+	case cmd == "/halt":
+		b.haltNow(job)
+	case bot.Acts(cmd):
 		b.toLane(ctx, job)
-	} else {
+	default:
 		b.toReader(ctx, job)
+	}
+}
+
+// maxFuture is how far ahead of hoga's clock a message may be dated before
+// an order command in it is refused.
+const maxFuture = time.Minute
+
+// haltNow runs /halt at once, beside the lane: the kill switch must not
+// wait behind queued orders (issue 21, item 4: five slow /buy let four
+// orders through before a /halt sent after them took effect). Lane jobs
+// wait for a halt in progress before they start, so every order queued
+// behind it meets the halted guard and is refused, and a /resume sent
+// after it runs after it.
+func (b *Bot) haltNow(job func(context.Context)) {
+	b.mu.Lock()
+	b.halts++
+	if b.haltsDone == nil {
+		b.haltsDone = make(chan struct{})
+	}
+	b.mu.Unlock()
+	b.handlers.Add(1)
+	go func() {
+		defer b.handlers.Done()
+		defer func() {
+			b.mu.Lock()
+			if b.halts--; b.halts == 0 {
+				close(b.haltsDone)
+				b.haltsDone = nil
+			}
+			b.mu.Unlock()
+		}()
+		b.run(job)
+	}()
+}
+
+// waitHalts returns when no /halt is in progress.
+func (b *Bot) waitHalts() {
+	b.mu.Lock()
+	ch := b.haltsDone
+	b.mu.Unlock()
+	if ch != nil {
+		<-ch
 	}
 }
 
@@ -265,6 +312,7 @@ func (b *Bot) runLane(stop, done chan struct{}) {
 				return
 			default:
 			}
+			b.waitHalts() // a /halt that jumped the queue takes effect first
 			b.run(job)
 		}
 	}

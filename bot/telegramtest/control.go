@@ -19,7 +19,7 @@ import (
 //	     optional: chat=…, message=<id>, button=<label> instead of data
 //	GET  /_fake/sent[?chat=…]                         the bot's messages as they are now
 //	GET  /_fake/calls                                 every API call, oldest first
-//	POST /_fake/fault?kind=429&n=2&retry_after=1      also kind=403&chat=…, kind=migrate&chat=…&to=…
+//	POST /_fake/fault?kind=429&n=2&retry_after=1      also kind=403&chat=…, kind=gone&chat=… (400 chat not found), kind=migrate&chat=…&to=…
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	i64 := func(k string) int64 { n, _ := strconv.ParseInt(q.Get(k), 10, 64); return n }
@@ -127,10 +127,12 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			s.TooManyRequests(n, ra)
 		case "403":
 			s.Forbid(i64("chat"))
+		case "gone":
+			s.Lose(i64("chat"))
 		case "migrate":
 			s.Migrate(i64("chat"), i64("to"))
 		default:
-			httpError(w, http.StatusBadRequest, "kind must be 429, 403 or migrate")
+			httpError(w, http.StatusBadRequest, "kind must be 429, 403, gone or migrate")
 			return
 		}
 		writeJSON(w, map[string]bool{"ok": true})

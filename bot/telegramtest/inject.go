@@ -154,6 +154,14 @@ func (s *Server) Forbid(chat int64) {
 	s.forbidden[chat] = true
 }
 
+// Lose makes writes to chat answer 400 "chat not found", as for a group
+// that was deleted or an id that was never a chat the bot is in.
+func (s *Server) Lose(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lost[chat] = true
+}
+
 // Migrate makes writes to the group chat answer 400 with
 // migrate_to_chat_id = to, as after an upgrade to a supergroup.
 func (s *Server) Migrate(chat, to int64) {

@@ -72,6 +72,7 @@ type Server struct {
 	tooMany        int // answer the next tooMany chat writes with 429
 	retryAfter     int
 	forbidden      map[int64]bool
+	lost           map[int64]bool // chats that answer "chat not found"
 	migrated       map[int64]int64
 	commands       map[string][]BotCommand // by language_code
 	groupSent      map[int64][]time.Time   // recent sendMessage times per group
@@ -105,6 +106,7 @@ func New(cfg Config) *Server {
 		chats:          map[int64]*chatState{},
 		queries:        map[string]*CallbackQuery{},
 		forbidden:      map[int64]bool{},
+		lost:           map[int64]bool{},
 		migrated:       map[int64]int64{},
 		commands:       map[string][]BotCommand{},
 		groupSent:      map[int64][]time.Time{},
@@ -375,6 +377,9 @@ func (s *Server) chatFault(chatID int64) *apiError {
 	}
 	if s.forbidden[chatID] {
 		return forbidden(chatID)
+	}
+	if s.lost[chatID] {
+		return badRequest("chat not found")
 	}
 	return nil
 }
@@ -699,6 +704,9 @@ func (s *Server) getChat(p map[string]string) (any, *Message, *apiError) {
 	defer s.mu.Unlock()
 	if s.forbidden[id] {
 		return nil, nil, forbidden(id)
+	}
+	if s.lost[id] {
+		return nil, nil, badRequest("chat not found")
 	}
 	if to, ok := s.migrated[id]; ok {
 		return nil, nil, &apiError{code: 400, desc: "Bad Request: group chat was upgraded to a supergroup chat",

@@ -1,0 +1,93 @@
+package telegram_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/bot/telegramtest"
+)
+
+// /halt is the kill switch: it must not wait behind orders queued on the
+// lane, and the orders queued before it are refused (issue 21, item 4).
+func TestHaltJumpsTheQueue(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, options{kill: true})
+	gate := make(chan struct{})
+	h.brk.mu.Lock()
+	h.brk.gate, h.brk.entered = gate, make(chan struct{}, 10)
+	h.brk.mu.Unlock()
+	mark := h.srv.CallCount()
+	for range 5 {
+		h.srv.Send(telegramtest.Incoming{From: owner, Text: "/buy 005930 1 70000"})
+	}
+	select { // the first order is at the (slow) broker
+	case <-h.brk.entered:
+	case <-h.ctx().Done():
+		t.Fatal("no order reached the broker")
+	}
+	h.srv.Send(telegramtest.Incoming{From: owner, Text: "/halt"})
+	// The halt is answered while the first order still hangs at the broker.
+	h.wait(mark, "halt reply before the slow order returns", sent(owner, "긴급 정지했습니다"))
+	close(gate)
+	_, err := h.srv.WaitCalls(h.ctx(), func(calls []telegramtest.Call) bool {
+		n := 0
+		for _, c := range calls[mark:] {
+			if sent(owner, "긴급 정지 중이라 주문하지 않았습니다")(c) {
+				n++
+			}
+		}
+		return n == 4
+	})
+	if err != nil {
+		t.Fatalf("the queued orders were not refused: %v\n%s", err, h.dump())
+	}
+	if _, placed := h.brk.counts(); len(placed) != 1 {
+		t.Fatalf("%d orders reached the broker after /halt; want only the one already in flight", len(placed))
+	}
+}
+
+// A message dated more than a minute ahead of hoga's clock cannot come from
+// Telegram: an order command in it is refused and logged, reads still run
+// (issue 20, item 6).
+func TestFutureDatedOrderCommandsRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, options{kill: true})
+	for _, text := range []string{"/halt", "/buy 005930 1 70000", "/rule del 005930"} {
+		mark := h.send(telegramtest.Incoming{From: owner, Text: text, Date: h.clk.Now().Add(24 * time.Hour)})
+		h.wait(mark, "refusal of "+text, sent(owner, "1일 앞서 있습니다"))
+	}
+	if on, _, _ := h.brk.kill.Halted(); on {
+		t.Error("a future-dated /halt was executed")
+	}
+	if _, placed := h.brk.counts(); len(placed) != 0 {
+		t.Errorf("a future-dated /buy reached the broker: %v", placed)
+	}
+	if !strings.Contains(h.logs.String(), "dated in the future") {
+		t.Errorf("the refusal was not logged:\n%s", h.logs.String())
+	}
+	// Within a minute is clock noise; a read is harmless either way.
+	mark := h.send(telegramtest.Incoming{From: owner, Text: "/buy 005930 1 70000", Date: h.clk.Now().Add(30 * time.Second)})
+	h.wait(mark, "a slightly early order runs", sent(owner, "주문 접수"))
+	mark = h.send(telegramtest.Incoming{From: owner, Text: "/price 005930", Date: h.clk.Now().Add(time.Hour)})
+	h.wait(mark, "a future-dated read runs", sent(owner, "삼성전자"))
+}
+
+// A question sent during an outage is answered with current data and says
+// it was old; only what acts is refused (issue 19, item 10).
+func TestOldQuestionsAreAnswered(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, options{})
+	for _, text := range []string{"/price 005930", "/orders", "/balance"} {
+		mark := h.send(telegramtest.Incoming{From: owner, Text: text, Date: h.clk.Now().Add(-5 * time.Minute)})
+		c := h.wait(mark, "answer to an old "+text, sent(owner, "5분 전에 보낸 질문입니다"))
+		if text == "/price 005930" && !strings.Contains(c.Message.Text, "70,000") {
+			t.Errorf("old /price not answered with the quote: %q", c.Message.Text)
+		}
+	}
+	mark := h.send(telegramtest.Incoming{From: owner, Text: "/sell 005930 1", Date: h.clk.Now().Add(-5 * time.Minute)})
+	h.wait(mark, "old /sell refused", sent(owner, "실행하지 않았습니다"))
+	if _, placed := h.brk.counts(); len(placed) != 0 {
+		t.Errorf("an old /sell reached the broker")
+	}
+}
