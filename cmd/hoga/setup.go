@@ -90,7 +90,11 @@ func runSetup(ctx context.Context, args []string, getenv func(string) string, st
 	if file, ok := stdin.(*os.File); ok && isTerminal(stdin) {
 		sio.ask = &prompter{in: newTTYReader(file, stdout), restore: terminalRestorer(file)}
 	}
-	return setup(ctx, f, sio)
+	err = setup(ctx, f, sio)
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stdout) // Ctrl-C at a prompt: end its line
+	}
+	return err
 }
 
 func parseSetupFlags(args []string, stdout io.Writer) (*setupFlags, error) {
@@ -267,6 +271,13 @@ func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 	if f.dataDir != "" {
 		r.put("HOGA_DATA_DIR", f.dataDir)
 	}
+	if sio.ask == nil {
+		// Without a terminal, a missing answer is found now, not after
+		// a token was issued and a /start waited for.
+		if missing := r.missingFlag(); missing != "" {
+			return r.needFlag(missing)
+		}
+	}
 	r.say("welcome")
 	r.warnOverrides()
 	// One hoga per data directory: setup polls the bot and writes .env,
@@ -288,6 +299,49 @@ func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 		return err
 	}
 	return r.envStep(ctx, unlock)
+}
+
+// missingFlag names the first flag a run without a terminal lacks: the
+// questions the steps would ask, in their order.
+func (r *setupRun) missingFlag() string {
+	f := r.f
+	if f.broker == "" {
+		return "broker"
+	}
+	if f.broker != "paper" {
+		if f.mode == "" {
+			return "mode"
+		}
+		if f.mode == "live" && !f.yes {
+			return "yes"
+		}
+		keyVar, secretVar := "HOGA_KIS_APP_KEY", "HOGA_KIS_APP_SECRET"
+		if f.broker == "kiwoom" {
+			keyVar, secretVar = "HOGA_KIWOOM_APP_KEY", "HOGA_KIWOOM_SECRET_KEY"
+		}
+		if cmp.Or(f.appKey, r.getenv(keyVar)) == "" {
+			return "app-key"
+		}
+		if cmp.Or(f.appSecret, r.getenv(secretVar)) == "" {
+			return "app-secret"
+		}
+		if f.broker == "kis" && f.account == "" {
+			return "account"
+		}
+	}
+	token := cmp.Or(f.tgToken, r.getenv("HOGA_TELEGRAM_TOKEN"))
+	if token == "" {
+		return "telegram-token"
+	}
+	// The first /start's sender becomes the owner unconfirmed: a script
+	// says it accepts that with --yes (or names the owner).
+	if token != "none" && (f.owner == "" || f.owner == "wait") && !f.yes {
+		return "yes"
+	}
+	if _, err := os.Stat(".env"); err == nil && !f.yes {
+		return "yes"
+	}
+	return ""
 }
 
 // setupKeys are the settings setup writes; an environment variable of the
@@ -409,8 +463,11 @@ func (r *setupRun) brokerStep(ctx context.Context) error {
 		}
 	}
 	r.put("HOGA_MODE", mode)
+	baseVar := map[string]string{"kis": "HOGA_KIS_BASE_URL", "kiwoom": "HOGA_KIWOOM_BASE_URL"}[name]
 	if r.f.base != "" {
-		r.put(map[string]string{"kis": "HOGA_KIS_BASE_URL", "kiwoom": "HOGA_KIWOOM_BASE_URL"}[name], r.f.base)
+		r.put(baseVar, r.f.base)
+	} else if v := r.value(baseVar); v != "" {
+		r.say("base.kept", baseVar, v) // a proxy, or a fake left from a trial: say which
 	}
 	keyVar, secretVar := "HOGA_KIS_APP_KEY", "HOGA_KIS_APP_SECRET"
 	if name == "kiwoom" {
@@ -599,6 +656,7 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 	token := cmp.Or(r.f.tgToken, r.getenv("HOGA_TELEGRAM_TOKEN"))
 	if token == "none" {
 		r.say("telegram.skip")
+		r.clearTelegram()
 		return nil
 	}
 	if token == "" {
@@ -611,6 +669,7 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 		}
 		if !ok {
 			r.say("telegram.skip")
+			r.clearTelegram()
 			return nil
 		}
 	}
@@ -656,9 +715,7 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if alert != "" {
-		r.put("HOGA_TELEGRAM_ALERT_CHAT", alert)
-	}
+	r.put("HOGA_TELEGRAM_ALERT_CHAT", alert) // "" clears an old one: alerts go to the owner
 	if err := tg.registerMenu(ctx); err != nil {
 		r.say("menu.fail", err)
 	} else {
@@ -668,6 +725,16 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 		r.logger.Warn("could not confirm the /start messages to Telegram; hoga may answer them once when it starts", "err", err)
 	}
 	return nil
+}
+
+// clearTelegram empties the Telegram settings an older .env may hold:
+// console mode was chosen.
+func (r *setupRun) clearTelegram() {
+	for _, k := range []string{"HOGA_TELEGRAM_TOKEN", "HOGA_TELEGRAM_ALLOWED_USERS", "HOGA_TELEGRAM_ALERT_CHAT"} {
+		if r.existing[k] != "" {
+			r.put(k, "")
+		}
+	}
 }
 
 func (r *setupRun) telegramProblem(tg *tgLearner, apiURL string, err error) string {

@@ -376,6 +376,8 @@ func TestSetupWithoutATerminalNeedsFlags(t *testing.T) {
 		{[]string{"setup", "--lang", "en", "--broker", "paper"}, "--telegram-token"},
 		{[]string{"setup", "--broker", "nasdaq"}, `--broker "nasdaq"`},
 		{[]string{"setup", "--account", "123"}, "--account must look like"},
+		{[]string{"setup", "--broker", "kis", "--mode", "mock", "--app-key", "k", "--app-secret", "s"}, "--account"},
+		{[]string{"setup", "--broker", "paper", "--telegram-token", "1:x"}, "--yes"},
 	} {
 		_, stderr, code := hogaRun(t, map[string]string{}, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
@@ -479,12 +481,41 @@ func TestSetupRefusedTelegramToken(t *testing.T) {
 	defer tg.Close()
 	const wrong = "7000000003:WRONGtokenXYZ"
 	_, stderr, code := hogaRun(t, map[string]string{"HOGA_TELEGRAM_TOKEN": wrong},
-		"setup", "--lang", "en", "--broker", "paper", "--telegram-api-url", tg.URL)
+		"setup", "--lang", "en", "--broker", "paper", "--telegram-api-url", tg.URL, "--yes")
 	want := "hoga: Telegram refused this token (401 Unauthorized): copy the whole token from @BotFather again.\n"
 	if code != 1 || stderr != want {
 		t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
 	}
 	if _, err := os.Stat(".env"); !errors.Is(err, os.ErrNotExist) {
 		t.Error(".env written after a refused token")
+	}
+}
+
+// Choosing console mode over an older .env empties its Telegram settings
+// (a start would otherwise still use the old bot) and keeps the rest.
+func TestSetupConsoleModeClearsOldTelegram(t *testing.T) {
+	t.Chdir(t.TempDir())
+	old := "HOGA_TELEGRAM_TOKEN=1:old\nHOGA_TELEGRAM_ALLOWED_USERS=5\nHOGA_TELEGRAM_ALERT_CHAT=-100123\nHOGA_MAX_DAILY_ORDERS=7\n"
+	if err := os.WriteFile(".env", []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := hogaRun(t, map[string]string{}, "setup", "--broker", "paper", "--telegram-token", "none", "--yes")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	vals, err := readDotEnv(".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"HOGA_TELEGRAM_TOKEN", "HOGA_TELEGRAM_ALLOWED_USERS", "HOGA_TELEGRAM_ALERT_CHAT"} {
+		if v, ok := vals[k]; !ok || v != "" {
+			t.Errorf("%s=%q, want it emptied", k, v)
+		}
+	}
+	if vals["HOGA_MAX_DAILY_ORDERS"] != "7" {
+		t.Errorf("HOGA_MAX_DAILY_ORDERS lost: %v", vals)
+	}
+	if !strings.Contains(stdout, "--   telegram: not configured") {
+		t.Errorf("check output:\n%s", stdout)
 	}
 }
