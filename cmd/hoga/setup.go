@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -953,6 +954,13 @@ func (r *setupRun) envStep(ctx context.Context, unlock func() error) error {
 		return checkErr
 	}
 	r.say("start", r.startCommand())
+	if runtime.GOOS == "windows" {
+		if exe, err := os.Executable(); err == nil {
+			if note := r.serviceNote(exe, filepath.Dir(path)); note != "" {
+				r.say("service.elsewhere", note)
+			}
+		}
+	}
 	if r.botName != "" {
 		r.say("start.telegram", r.botName)
 	}
@@ -981,6 +989,20 @@ func same(a, b string) bool {
 	sa, err1 := os.Stat(a)
 	sb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// serviceNote is, on Windows, the folder whose .env the service would
+// read (beside hoga.exe) when setup wrote .env somewhere else; "" when
+// they are the same or hoga runs under go run.
+func (r *setupRun) serviceNote(exe, envDir string) string {
+	if strings.Contains(filepath.ToSlash(r.argv0), "/go-build") || strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		return ""
+	}
+	dir, err := exeDir(exe, filepath.EvalSymlinks)
+	if err != nil || same(dir, envDir) {
+		return ""
+	}
+	return filepath.Join(dir, ".env")
 }
 
 // brokerTitle is how setup names a broker in a sentence.

@@ -519,3 +519,71 @@ func TestSetupConsoleModeClearsOldTelegram(t *testing.T) {
 		t.Errorf("check output:\n%s", stdout)
 	}
 }
+
+// Over the wire, without a terminal: the broker's refusal reaches the
+// user as the one line for its code, and nothing is written.
+func TestSetupBrokerRefusalsOverTheWire(t *testing.T) {
+	kiwoomWith := func(code int) func(t *testing.T) (string, []string, map[string]string) {
+		return func(t *testing.T) (string, []string, map[string]string) {
+			f, err := brokertest.StartKiwoomServer(brokertest.KiwoomFakeOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(f.Close)
+			f.InjectError("au10001", code, "")
+			key, secret, _ := f.Credentials()
+			return f.URL(), []string{"--broker", "kiwoom", "--mode", "mock"},
+				map[string]string{"HOGA_KIWOOM_APP_KEY": key, "HOGA_KIWOOM_SECRET_KEY": secret}
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		start func(t *testing.T) (url string, args []string, env map[string]string)
+		want  string
+	}{
+		{"kiwoom_ip_not_registered", kiwoomWith(8050), "Kiwoom does not accept requests from this computer: register its public IP address for the app key at openapi.kiwoom.com. (Kiwoom code 8050)"},
+		{"kiwoom_key_of_the_other_mode", kiwoomWith(8030), "The keys do not match the mode (now mock): use this mode's app keys, or change the mode. (Kiwoom code 8030)"},
+		{"kis_wrong_app_key", func(t *testing.T) (string, []string, map[string]string) {
+			f := brokertest.NewKIS(t, brokertest.KISFakeOptions{RateLimit: -1})
+			_, secret, account := f.Credentials()
+			return f.URL(), []string{"--broker", "kis", "--mode", "mock", "--account", account},
+				map[string]string{"HOGA_KIS_APP_KEY": "PSnotAKey", "HOGA_KIS_APP_SECRET": secret}
+		}, "KIS does not know this app key: check it (mock and live keys differ). (KIS code EGW00103)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			url, args, env := tc.start(t)
+			env["HOGA_KIS_RPS"] = "100"
+			args = append([]string{"setup", "--lang", "en", "--base-url", url, "--telegram-token", "none"}, args...)
+			_, stderr, code := hogaRun(t, env, args...)
+			if code != 1 || stderr != "hoga: "+tc.want+"\n" {
+				t.Errorf("exit %d, stderr %q\nwant 1 and %q", code, stderr, tc.want)
+			}
+			if _, err := os.Stat(".env"); !errors.Is(err, os.ErrNotExist) {
+				t.Error(".env written after a refusal")
+			}
+		})
+	}
+}
+
+// On Windows setup says when the .env it wrote is not the one the service
+// reads (beside hoga.exe).
+func TestSetupServiceNote(t *testing.T) {
+	t.Parallel()
+	exeFolder, other := t.TempDir(), t.TempDir()
+	exe := filepath.Join(exeFolder, "hoga.exe")
+	if err := os.WriteFile(exe, nil, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := &setupRun{setupIO: setupIO{argv0: exe}}
+	if got := r.serviceNote(exe, exeFolder); got != "" {
+		t.Errorf("same folder: %q", got)
+	}
+	if got, want := r.serviceNote(exe, other), filepath.Join(exeFolder, ".env"); got != want {
+		t.Errorf("other folder: %q, want %q", got, want)
+	}
+	r.argv0 = filepath.Join(os.TempDir(), "go-build123", "b001", "exe", "hoga")
+	if got := r.serviceNote(exe, other); got != "" {
+		t.Errorf("under go run: %q", got)
+	}
+}
