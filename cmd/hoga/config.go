@@ -226,13 +226,13 @@ func (c *Config) validate(p *problems) {
 			continue
 		}
 		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
-			p.addf("HOGA_TELEGRAM_ALLOWED_USERS: %q is not a numeric Telegram user id (ask @userinfobot)", id)
+			p.addf("HOGA_TELEGRAM_ALLOWED_USERS: %q is not a numeric Telegram user id (hoga setup learns yours from a /start)", id)
 			continue
 		}
 		c.allowed[id] = true
 	}
 	if c.TelegramToken != "" && len(c.allowed) == 0 {
-		p.addf("HOGA_TELEGRAM_TOKEN is set but HOGA_TELEGRAM_ALLOWED_USERS is empty: list the user ids allowed to command hoga")
+		p.addf("HOGA_TELEGRAM_TOKEN is set but HOGA_TELEGRAM_ALLOWED_USERS is empty: list the user ids allowed to command hoga (hoga setup learns yours from a /start)")
 	}
 	if c.Mode == "live" && c.TelegramToken != "" && len(c.allowed) == 0 {
 		p.addf("HOGA_MODE=live refuses to start without HOGA_TELEGRAM_ALLOWED_USERS")

@@ -540,16 +540,16 @@ func (a *app) banner(interactive, quietLog bool) string {
 	fmt.Fprintf(&b, "hoga — %s · broker %s · %s\n", mode, a.inner.Name(), time.Now().In(broker.KST()).Format("2006-01-02 15:04 KST"))
 	if a.paper != nil {
 		if en {
-			fmt.Fprintf(&b, "Simulated exchange (seed %d): no account needed. Set HOGA_BROKER=kis or kiwoom for a real broker.\n", a.paper.Seed())
+			fmt.Fprintf(&b, "Simulated exchange (seed %d): no account needed. For a real broker and your phone: hoga setup.\n", a.paper.Seed())
 		} else {
-			fmt.Fprintf(&b, "가상 거래소 (seed %d): 계좌가 필요 없습니다. 실제 증권사는 HOGA_BROKER=kis 또는 kiwoom.\n", a.paper.Seed())
+			fmt.Fprintf(&b, "가상 거래소 (seed %d): 계좌가 필요 없습니다. 실제 증권사와 휴대폰 연결은 hoga setup.\n", a.paper.Seed())
 		}
 	}
 	if a.cfg.TelegramToken == "" {
 		if en {
-			b.WriteString("Console mode. For Telegram set HOGA_TELEGRAM_TOKEN and HOGA_TELEGRAM_ALLOWED_USERS (see .env.example).\n")
+			b.WriteString("Console mode. To command hoga from your phone: hoga setup (it connects Telegram).\n")
 		} else {
-			b.WriteString("콘솔 모드. 텔레그램은 HOGA_TELEGRAM_TOKEN 과 HOGA_TELEGRAM_ALLOWED_USERS 를 설정하세요 (.env.example 참고).\n")
+			b.WriteString("콘솔 모드. 휴대폰(텔레그램)으로 명령하려면 hoga setup.\n")
 		}
 	}
 	if interactive {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // setting is one KEY=VALUE line setup writes.
@@ -19,7 +20,10 @@ func dotEnvValue(v string) (string, error) {
 	if strings.ContainsAny(v, "\r\n") {
 		return "", errors.New("a value may not span lines")
 	}
-	if v == "" || !strings.ContainsAny(v, " \t#\"'") {
+	if len(v) > 4096 {
+		return "", errors.New("a value may not be longer than 4096 bytes")
+	}
+	if !strings.ContainsAny(v, "#\"'") && !strings.ContainsFunc(v, unicode.IsSpace) {
 		return v, nil
 	}
 	if !strings.Contains(v, `"`) {

@@ -587,3 +587,24 @@ func TestSetupServiceNote(t *testing.T) {
 		t.Errorf("under go run: %q", got)
 	}
 }
+
+// Whatever value setup writes, every start reads back unchanged — or
+// setup refuses to write it.
+func FuzzDotEnvValueRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "abc", "a b", "#x", "x #y", `"q"`, "'", `a"b'c`, "123:ABC-def_ghi==", " lead", "trail\t", "k=v", "\v", "nbsp\u00a0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		q, err := dotEnvValue(v)
+		if err != nil {
+			return
+		}
+		got, err := parseDotEnv(strings.NewReader("HOGA_X="+q+"\n"), ".env")
+		if err != nil {
+			t.Fatalf("%q written as %q: %v", v, q, err)
+		}
+		if got["HOGA_X"] != v {
+			t.Fatalf("%q written as %q, read back as %q", v, q, got["HOGA_X"])
+		}
+	})
+}
