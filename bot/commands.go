@@ -386,6 +386,11 @@ func (r *Router) status(ctx context.Context) Reply {
 			txt += r.t("status.strategy", r.t("status.rules", len(list), enabled)+" · "+r.activityText(r.cfg.Rules.Activity()))
 		}
 	}
+	if r.cfg.Surface != nil {
+		if down, since, reason := r.cfg.Surface(); down {
+			txt += r.t("status.surface", r.kstWhen(since), r.t("surface."+reason))
+		}
+	}
 	if r.cfg.Errors != nil {
 		if errs := r.cfg.Errors(); len(errs) > 0 {
 			for i := range errs {

@@ -114,6 +114,10 @@ type Config struct {
 	MaxDailyOrders int
 	// Errors, when set, gives the recent errors for /status.
 	Errors func() []string
+	// Surface, when set, reports a lost control surface (Telegram down for
+	// longer than its setting): /status says so and that the strategy is
+	// paused.
+	Surface func() (down bool, since time.Time, reason string)
 
 	Clock  clock.Clock
 	Logger *slog.Logger

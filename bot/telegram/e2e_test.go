@@ -672,7 +672,7 @@ func TestWrongToken(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := h.tb.Run(ctx)
-	if err == nil || !strings.Contains(err.Error(), "refused the token") || strings.Contains(err.Error(), "WRONG-secret") {
+	if !errors.Is(err, telegram.ErrTokenRefused) || strings.Contains(err.Error(), "WRONG-secret") {
 		t.Errorf("Run with a wrong token = %v", err)
 	}
 	if strings.Contains(h.logs.String(), "WRONG-secret") {

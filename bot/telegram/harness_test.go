@@ -170,6 +170,9 @@ type options struct {
 	noRun      bool
 	onAPICall  func(method, outcome string)
 	kill       bool // a kill switch the fake broker obeys
+	pollGrace  time.Duration
+	offline    time.Duration
+	onSurface  func(up bool, reason string)
 }
 
 // harness is the real adapter and router against the fake Bot API and a
@@ -230,7 +233,7 @@ func newHarness(t *testing.T, o options) *harness {
 	}
 	tb, err := telegram.New(telegram.Config{Token: tok, APIURL: srv.URL, Allowed: o.allowed, AlertChat: o.alertChat,
 		AlertTopic: o.alertTopic, Router: router, Logger: log, Clock: clk, PollTimeout: 2 * time.Second, Limits: limits,
-		OnAPICall: o.onAPICall})
+		OnAPICall: o.onAPICall, PollGrace: o.pollGrace, OfflineAfter: o.offline, OnSurface: o.onSurface})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -399,35 +399,45 @@ func (b *Bot) migrate(ob *outbox, from, to int64) {
 // forbidden handles a 403 (the bot was removed from a group or blocked by
 // a user) and a 400 "chat not found" for an alert (the alert chat was
 // deleted or its id is wrong): an alert for the alert chat goes to the
-// allowed users' private chats instead, and so does every alert after it;
-// the first time, they are told why (why is "forbidden" or "not_found").
+// allowed users' private chats instead, and so does every alert after it
+// (why is "forbidden" or "not_found").
 func (b *Bot) forbidden(chat int64, it *item, err error, why string) {
 	b.mu.Lock()
 	toAlertChat := it.alert && it.op == opSend && b.alertChat != 0 && chat == b.alertChat
-	first := toAlertChat && !b.alertDead
-	if toAlertChat {
-		b.alertDead = true
-	}
 	b.mu.Unlock()
 	if !toAlertChat {
 		b.log.Warn("telegram: the bot may not post in this chat (blocked by the user or removed from the group); message dropped",
 			"chat", chat, "err", b.scrub(err))
 		return
 	}
-	var notice string
-	if first {
-		b.log.Error("telegram: the bot may not post in the alert chat (removed, blocked or the chat is gone); alerts now go to the allowed users' private chats — add the bot back or fix HOGA_TELEGRAM_ALERT_CHAT",
-			"chat", chat, "err", b.scrub(err))
-		lang := b.router.Lang()
-		notice = bot.Text(lang, "alert.fallback", chat, bot.Text(lang, "alert.fallback."+why))
-	}
+	b.loseAlertChat(chat, why)
 	for _, id := range b.cfg.Allowed {
-		items := []*item{{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true}}
-		if notice != "" {
-			items = append([]*item{{op: opSend, text: notice, alert: true}}, items...)
-		}
-		if qerr := b.enqueue(destination{chat: id}, items, false); qerr != nil {
+		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true}
+		if qerr := b.enqueue(destination{chat: id}, []*item{cp}, false); qerr != nil {
 			b.log.Error("telegram: alert lost: could not queue it for a private chat", "chat", id, "err", qerr)
+		}
+	}
+}
+
+// loseAlertChat moves the alert feed to the allowed users' private chats;
+// the first time, it logs loudly and tells them why.
+func (b *Bot) loseAlertChat(chat int64, why string) {
+	b.mu.Lock()
+	first := b.alertChat != 0 && chat == b.alertChat && !b.alertDead
+	if first {
+		b.alertDead = true
+	}
+	b.mu.Unlock()
+	if !first {
+		return
+	}
+	b.log.Error("telegram: the bot may not post in the alert chat (removed, blocked or the chat is gone); alerts now go to the allowed users' private chats — add the bot back or fix HOGA_TELEGRAM_ALERT_CHAT",
+		"chat", chat, "why", why)
+	lang := b.router.Lang()
+	notice := bot.Text(lang, "alert.fallback", chat, bot.Text(lang, "alert.fallback."+why))
+	for _, id := range b.cfg.Allowed {
+		if err := b.enqueue(destination{chat: id}, []*item{{op: opSend, text: notice, alert: true}}, false); err != nil {
+			b.log.Error("telegram: could not queue the alert-chat notice", "chat", id, "err", err)
 		}
 	}
 }

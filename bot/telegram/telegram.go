@@ -13,7 +13,6 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 	"golang.org/x/time/rate"
 
 	"github.com/hoga-trade/hoga/bot"
@@ -87,6 +86,21 @@ type Config struct {
 	Clock clock.Clock
 	// PollTimeout is the long-poll wait (default 50s).
 	PollTimeout time.Duration
+	// PollGrace is how long past PollTimeout a poll may go unanswered
+	// before its connection is taken for dead and the poll is made again
+	// (default 5s, wall clock).
+	PollGrace time.Duration
+	// OfflineAfter is how long polls may fail (Telegram unreachable, the
+	// token refused) before the control surface counts as lost and
+	// OnSurface(false) is called (HOGA_TELEGRAM_OFFLINE_AFTER, default 3m).
+	OfflineAfter time.Duration
+	// ConflictGrace is how long another poller on the token (409) is
+	// tolerated before the allowed users are told (default 30s).
+	ConflictGrace time.Duration
+	// OnSurface, when set, is told when the control surface is lost (up
+	// false, with a reason for the log and /status) and when it is back;
+	// cmd/hoga pauses automatic trading in between. It must not block.
+	OnSurface func(up bool, reason string)
 	// HTTPClient carries every Bot API request; its Timeout must exceed
 	// PollTimeout. Default: a client with PollTimeout+10s.
 	HTTPClient *http.Client
@@ -166,6 +180,11 @@ const (
 
 var errStopped = errors.New("telegram: stopped")
 
+// ErrTokenRefused is Run's error when Telegram refuses the bot token at
+// start-up (401, or 404 for a malformed one): a settings error, not an
+// outage, so cmd/hoga exits 2 as `hoga check` would report it.
+var ErrTokenRefused = errors.New("telegram: the Bot API refused the bot token (401 Unauthorized)")
+
 // Outcomes reported to Config.OnAPICall.
 const (
 	outcomeOK          = "ok"
@@ -212,7 +231,7 @@ type Bot struct {
 	outboxes   map[int64]*outbox // by chat id; a migrated chat's old id maps to the same outbox
 	alertChat  int64
 	alertTopic int
-	alertDead  bool                 // the alert chat refused us (403): alerts go private
+	alertDead  bool                 // the alert chat refused us (403, chat not found): alerts go private
 	offered    map[string]time.Time // callback data of buttons sent, for telling stale presses from forged ones
 	refused    map[string]time.Time
 	workCtx    context.Context // handlers: outlives Run's ctx by the grace period
@@ -221,8 +240,16 @@ type Bot struct {
 	cancelSend context.CancelFunc
 	stopping   chan struct{} // closed when queues should drain and exit
 	halts      int           // /halt runs in flight; the lane waits for them
-	haltsDone  chan struct{} // closed when halts drops to 0
-	workers    sync.WaitGroup
+
+	// poll.go's view of Telegram.
+	failingSince  time.Time // first failed poll of the current run of failures
+	surfaceDown   bool      // failing for OfflineAfter: OnSurface(false) was called
+	surfaceReason string
+	conflictSince time.Time // first 409 of the current episode
+	conflictLast  time.Time
+	conflictSaid  bool
+	haltsDone     chan struct{} // closed when halts drops to 0
+	workers       sync.WaitGroup
 }
 
 var _ bot.AlertSink = (*Bot)(nil)
@@ -263,11 +290,20 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 50 * time.Second
 	}
-	if cfg.PollTimeout < 2*time.Second {
-		cfg.PollTimeout = 2 * time.Second // the library asks Telegram for PollTimeout-1s
+	if cfg.PollTimeout < time.Second {
+		cfg.PollTimeout = time.Second // Telegram counts whole seconds
+	}
+	if cfg.PollGrace <= 0 {
+		cfg.PollGrace = 5 * time.Second
+	}
+	if cfg.OfflineAfter <= 0 {
+		cfg.OfflineAfter = 3 * time.Minute
+	}
+	if cfg.ConflictGrace <= 0 {
+		cfg.ConflictGrace = 30 * time.Second
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + cfg.PollGrace + 5*time.Second}
 	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
@@ -305,15 +341,8 @@ func New(cfg Config) (*Bot, error) {
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
-		tgbot.WithDefaultHandler(b.onUpdate),
-		tgbot.WithNotAsyncHandlers(),
-		tgbot.WithWorkers(1),
 		tgbot.WithErrorsHandler(b.libraryError),
-		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{
-			models.AllowedUpdateMessage, models.AllowedUpdateEditedMessage,
-			models.AllowedUpdateChannelPost, models.AllowedUpdateCallbackQuery,
-		}),
-	)
+	) // the library sends; polling is hoga's own (poll.go)
 	if err != nil {
 		return nil, b.scrub(fmt.Errorf("telegram: %w", err))
 	}
@@ -348,7 +377,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if startErr == nil {
 		laneStop, laneDone := make(chan struct{}), make(chan struct{})
 		go b.runLane(laneStop, laneDone)
-		b.api.Start(ctx) // returns when ctx ends; the handler only dispatches
+		b.poll(ctx) // returns when ctx ends; onUpdate only dispatches
 		b.shutdown(laneStop, laneDone, true)
 		return ctx.Err()
 	}
@@ -376,7 +405,7 @@ func (b *Bot) startup(ctx context.Context) error {
 			break
 		}
 		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
-			return b.scrub(fmt.Errorf("telegram: the Bot API refused the token (check HOGA_TELEGRAM_TOKEN and HOGA_TELEGRAM_API_URL): %w", err))
+			return b.scrub(fmt.Errorf("%w (check HOGA_TELEGRAM_TOKEN and HOGA_TELEGRAM_API_URL): %w", ErrTokenRefused, err))
 		}
 		b.log.Warn("telegram: cannot reach the Bot API; retrying", "err", b.scrub(err), "in", backoff)
 		if !b.sleep(ctx, backoff) {

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -23,11 +24,12 @@ type destination struct {
 	private bool
 }
 
-// onUpdate is the library's only handler. It runs on the library's single
-// worker, one update at a time (WithNotAsyncHandlers), so it must only
+// onUpdate runs on the poll loop, one update at a time, so it must only
 // check the sender and hand the work over.
-func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, u *models.Update) {
+func (b *Bot) onUpdate(ctx context.Context, u *models.Update) {
 	switch {
+	case u.MyChatMember != nil:
+		b.onChatMember(u.MyChatMember)
 	case u.Message != nil:
 		b.onMessage(ctx, u.Message, false)
 	case u.ChannelPost != nil:
@@ -275,15 +277,29 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 }
 
 // answer answers a callback query with a short plain text (≤ 200
-// characters), as a popup when alert is set.
+// characters), as a popup when alert is set. A 429 is waited out and the
+// answer sent again (a few times: Telegram drops a query after a while),
+// so the toast is not lost (issue 19, item 8).
 func (b *Bot) answer(ctx context.Context, id, html string, alert bool) {
 	text := truncate(strings.TrimSpace(bot.StripHTML(html)), 200)
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	_, err := b.api.AnswerCallbackQuery(rctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text, ShowAlert: alert && text != ""})
-	b.apiCall("answerCallbackQuery", err)
-	if err != nil {
+	for try := 0; ; try++ {
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := b.api.AnswerCallbackQuery(rctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text, ShowAlert: alert && text != ""})
+		cancel()
+		b.apiCall("answerCallbackQuery", err)
+		if err == nil {
+			return
+		}
+		var tooMany *tgbot.TooManyRequestsError
+		if errors.As(err, &tooMany) && try < 3 {
+			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			b.log.Warn("telegram: answerCallbackQuery rate-limited; answering again after retry_after", "retry_after", wait)
+			if b.sleep(ctx, wait) {
+				continue
+			}
+		}
 		b.log.Warn("telegram: answerCallbackQuery failed", "err", b.scrub(err))
+		return
 	}
 }
 

@@ -162,6 +162,76 @@ func (s *Server) Lose(chat int64) {
 	s.lost[chat] = true
 }
 
+// RevokeToken makes every request answer 401, as after /revoke in
+// @BotFather; RestoreToken undoes it (a new token put in place).
+func (s *Server) RevokeToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked = true
+}
+
+// RestoreToken accepts the token again.
+func (s *Server) RestoreToken() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked = false
+}
+
+// HangPolls makes the next n getUpdates requests never answer, as over a
+// half-open connection: the client must notice on its own.
+func (s *Server) HangPolls(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangPolls = n
+}
+
+// PollTooMany makes the next getUpdates answer 429 with retry_after.
+func (s *Server) PollTooMany(retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pollTooMany = retryAfter
+}
+
+// Conflict simulates another program polling the same token: while on,
+// every getUpdates answers 409 "terminated by other getUpdates request".
+func (s *Server) Conflict(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conflict = on
+}
+
+// AnswerTooMany makes the next n answerCallbackQuery calls answer 429
+// with retry_after 1.
+func (s *Server) AnswerTooMany(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answerTooMany = n
+}
+
+// Kick removes the bot from a group (or a user blocks it): writes to chat
+// answer 403 from now on, and a my_chat_member update says so, as
+// Telegram sends one to a bot that asked for them.
+func (s *Server) Kick(chat int64, by int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forbidden[chat] = true
+	st := s.chat(chat).chat
+	status := "kicked"
+	if st.Type == "private" {
+		by = chat
+	}
+	s.queue(Update{MyChatMember: &ChatMemberUpdated{Chat: st, From: User{ID: by, FirstName: "user" + itoa(by)},
+		Date: s.clock.Now().Unix(), OldChatMember: ChatMember{User: s.me, Status: "member"},
+		NewChatMember: ChatMember{User: s.me, Status: status}}})
+}
+
+// Parked is how many getUpdates requests are waiting for an update now.
+func (s *Server) Parked() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.parked
+}
+
 // Migrate makes writes to the group chat answer 400 with
 // migrate_to_chat_id = to, as after an upgrade to a supergroup.
 func (s *Server) Migrate(chat, to int64) {

@@ -73,6 +73,11 @@ type Server struct {
 	retryAfter     int
 	forbidden      map[int64]bool
 	lost           map[int64]bool // chats that answer "chat not found"
+	revoked        bool           // the token was revoked: every call answers 401
+	hangPolls      int            // the next hangPolls getUpdates never answer (a half-open connection)
+	pollTooMany    int            // retry_after for the next getUpdates (429), 0: none
+	conflict       bool           // another poller holds the token: getUpdates answers 409
+	answerTooMany  int            // answer the next answerTooMany answerCallbackQuery with 429
 	migrated       map[int64]int64
 	commands       map[string][]BotCommand // by language_code
 	groupSent      map[int64][]time.Time   // recent sendMessage times per group
@@ -145,7 +150,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, response{ErrorCode: 404, Description: "Not Found"})
 		return
 	}
-	if token != s.cfg.Token {
+	s.mu.Lock()
+	revoked := s.revoked
+	s.mu.Unlock()
+	if token != s.cfg.Token || revoked {
 		s.record(Call{Method: method, Status: 401, Description: "Unauthorized"})
 		writeResponse(w, response{ErrorCode: 401, Description: "Unauthorized"})
 		return
@@ -302,6 +310,24 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 	if s.webhook != "" {
 		s.mu.Unlock()
 		return nil, &apiError{code: 409, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
+	}
+	if s.conflict {
+		s.mu.Unlock()
+		return nil, &apiError{code: 409, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
+	}
+	if ra := s.pollTooMany; ra > 0 {
+		s.pollTooMany = 0
+		s.mu.Unlock()
+		return nil, &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", ra), params: &responseParams{RetryAfter: ra}}
+	}
+	if s.hangPolls > 0 { // the connection is dead: nothing comes back, not even at the timeout
+		s.hangPolls--
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+		case <-s.closed:
+		}
+		return []Update{}, nil
 	}
 	if p["allowed_updates"] != "" { // unset keeps the previous setting
 		s.allowed = nil
@@ -651,6 +677,10 @@ func (s *Server) answerCallbackQuery(p map[string]string) (any, *Message, *apiEr
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := p["callback_query_id"]
+	if s.answerTooMany > 0 {
+		s.answerTooMany--
+		return nil, nil, &apiError{code: 429, desc: "Too Many Requests: retry after 1", params: &responseParams{RetryAfter: 1}}
+	}
 	if _, ok := s.queries[id]; !ok {
 		return nil, nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}

@@ -87,11 +87,27 @@ type CallbackQuery struct {
 
 // Update is one item of getUpdates.
 type Update struct {
-	UpdateID      int64          `json:"update_id"`
-	Message       *Message       `json:"message,omitempty"`
-	EditedMessage *Message       `json:"edited_message,omitempty"`
-	ChannelPost   *Message       `json:"channel_post,omitempty"`
-	CallbackQuery *CallbackQuery `json:"callback_query,omitempty"`
+	UpdateID      int64              `json:"update_id"`
+	Message       *Message           `json:"message,omitempty"`
+	EditedMessage *Message           `json:"edited_message,omitempty"`
+	ChannelPost   *Message           `json:"channel_post,omitempty"`
+	CallbackQuery *CallbackQuery     `json:"callback_query,omitempty"`
+	MyChatMember  *ChatMemberUpdated `json:"my_chat_member,omitempty"`
+}
+
+// ChatMemberUpdated is a change of the bot's own membership in a chat.
+type ChatMemberUpdated struct {
+	Chat          Chat       `json:"chat"`
+	From          User       `json:"from"`
+	Date          int64      `json:"date"`
+	OldChatMember ChatMember `json:"old_chat_member"`
+	NewChatMember ChatMember `json:"new_chat_member"`
+}
+
+// ChatMember is a member's status in a chat ("member", "kicked", "left", …).
+type ChatMember struct {
+	User   User   `json:"user"`
+	Status string `json:"status"`
 }
 
 func (u Update) kind() string {
@@ -104,6 +120,8 @@ func (u Update) kind() string {
 		return "channel_post"
 	case u.CallbackQuery != nil:
 		return "callback_query"
+	case u.MyChatMember != nil:
+		return "my_chat_member"
 	}
 	return ""
 }

@@ -62,6 +62,9 @@ type Config struct {
 	TelegramAPIURL       string `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"Bot API server"`
 	TelegramAllowedUsers string `envconfig:"TELEGRAM_ALLOWED_USERS" desc:"comma-separated user ids allowed to command"`
 	TelegramAlertChat    string `envconfig:"TELEGRAM_ALERT_CHAT" desc:"alert chat id, or chatid:topicid"`
+	// TelegramOfflineAfter: hoga never trades on its own without a working
+	// control surface (issue 19, item 5).
+	TelegramOfflineAfter time.Duration `envconfig:"TELEGRAM_OFFLINE_AFTER" default:"3m" desc:"Telegram unreachable this long pauses the strategy until it is back"`
 
 	DataDir   string `envconfig:"DATA_DIR" default:"./data" desc:"SQLite database and state"`
 	RulesFile string `envconfig:"RULES_FILE" desc:"strategy rules file (YAML)"`

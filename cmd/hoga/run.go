@@ -192,6 +192,7 @@ type app struct {
 	guard   *guard.Guard  // what every order goes through
 	db      *store.DB
 	engine  *strategy.Engine
+	tg      *telegram.Bot // nil without a token
 	router  *bot.Router
 	feed    *bot.Feed
 	sinks   []bot.AlertSink
@@ -319,6 +320,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		TokenExpiry: a.tokenExpiry,
 		Account:     a.account,
 		Errors:      a.feed.RecentErrors,
+		Surface:     a.surface,
 		Logger:      logger.With("part", "bot"),
 	})
 	if err != nil {
@@ -423,7 +425,9 @@ func (a *app) buildStrategy() error {
 		Interval:    a.cfg.StrategyInterval,
 		Calendar:    a.cal,
 		MarketHours: a.cfg.marketHours,
-		Halted:      func() bool { on, _, _ := a.guard.Halted(); return on },
+		// Halted, or no working control surface: no automatic orders while
+		// the owner cannot be reached (issue 19, item 5).
+		Halted: func() bool { on, _, _ := a.guard.Halted(); return on || a.surfaceDown() },
 		Asker:       strategy.AskerFunc(a.askOwner),
 		OnEvent: func(ev strategy.Event) {
 			if ev.Kind == strategy.EventPlaced || ev.Kind == strategy.EventAsked {
@@ -488,14 +492,41 @@ func (a *app) buildTelegram() error {
 		AlertSettings: cfg.alerts,
 		Logger:        a.log.With("part", "telegram"),
 		OnAPICall:     a.metrics.TelegramSend,
+		OfflineAfter:  cfg.TelegramOfflineAfter,
+		OnSurface: func(up bool, reason string) {
+			if !up { // Telegram itself cannot carry this; the console and the log do
+				a.feed.System(context.Background(), "alert.surface_down", bot.Text(cfg.lang, "surface."+reason))
+				a.log.Error("no control surface: automatic trading paused", "reason", reason)
+			}
+		},
 	})
 	if err != nil {
 		return &configError{lines: []string{"Telegram: " + err.Error()}}
 	}
+	a.tg = tg
 	a.feed.AddSink(tg)
 	a.sinks = append(a.sinks, tg)
-	a.services["telegram"] = tg.Run
+	a.services["telegram"] = func(ctx context.Context) error {
+		err := tg.Run(ctx)
+		if errors.Is(err, telegram.ErrTokenRefused) { // a settings error, as `hoga check` says: exit 2
+			return &configError{lines: []string{"HOGA_TELEGRAM_TOKEN: Telegram refused the bot token (401 Unauthorized): copy it again from @BotFather (/mybots → API Token)"}}
+		}
+		return err
+	}
 	return nil
+}
+
+// surface reports a lost Telegram control surface for /status.
+func (a *app) surface() (down bool, since time.Time, reason string) {
+	if a.tg == nil {
+		return false, time.Time{}, ""
+	}
+	return a.tg.ControlSurface()
+}
+
+func (a *app) surfaceDown() bool {
+	down, _, _ := a.surface()
+	return down
 }
 
 func (a *app) buildHTTP() error {
@@ -515,6 +546,11 @@ func (a *app) buildHTTP() error {
 		ConfirmTTL: cfg.ConfirmTTL,
 		Ready: []httpapi.ReadyCheck{{Name: "store", Check: func(ctx context.Context) error {
 			return a.db.PutSetting(ctx, "httpapi.ready_probe", time.Now().UTC().Format(time.RFC3339))
+		}}, {Name: "telegram", Check: func(context.Context) error {
+			if down, since, reason := a.surface(); down {
+				return fmt.Errorf("telegram unreachable since %s (%s): the strategy is paused", since.UTC().Format(time.RFC3339), reason)
+			}
+			return nil
 		}}},
 		Metrics: a.metrics,
 		Logger:  a.log.With("part", "http"),

@@ -87,3 +87,29 @@ func TestTelegramLiveOrderAgainstFakeKIS(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, errOut.String())
 	}
 }
+
+// A bot token Telegram refuses at start-up is a settings error: one clear
+// line and exit status 2, as `hoga check` reports it (issue 19, item 5).
+func TestTelegramTokenRefusedAtStartIsASettingsError(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:RIGHTTOKEN"})
+	defer tg.Close()
+	getenv := env(
+		"HOGA_BROKER", "paper", "HOGA_TELEGRAM_TOKEN", "7000000001:REVOKEDTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
+		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
+		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stdin, closeStdin := io.Pipe()
+	defer closeStdin.Close()
+	var out, errOut bytes.Buffer
+	err := run(ctx, nil, getenv, stdin, &out, &errOut)
+	var msg bytes.Buffer
+	if code := exitCode(err, &msg); code != 2 {
+		t.Fatalf("exit %d (err %v); want 2", code, err)
+	}
+	if !strings.Contains(msg.String(), "HOGA_TELEGRAM_TOKEN") || !strings.Contains(msg.String(), "401") || strings.Contains(msg.String(), "REVOKEDTOKEN") {
+		t.Errorf("message = %q", msg.String())
+	}
+}
