@@ -428,7 +428,7 @@ func (a *app) buildStrategy() error {
 		// Halted, or no working control surface: no automatic orders while
 		// the owner cannot be reached (issue 19, item 5).
 		Halted: func() bool { on, _, _ := a.guard.Halted(); return on || a.surfaceDown() },
-		Asker:       strategy.AskerFunc(a.askOwner),
+		Asker:  strategy.AskerFunc(a.askOwner),
 		OnEvent: func(ev strategy.Event) {
 			if ev.Kind == strategy.EventPlaced || ev.Kind == strategy.EventAsked {
 				a.metrics.StrategyFire(string(ev.Rule.Code), ev.Side.String())
