@@ -515,9 +515,12 @@ func TestCheckTimesOut(t *testing.T) {
 	cfg.DataDir = t.TempDir()
 	var out bytes.Buffer
 	err := c.run(t.Context(), &out)
+	// Only the broker check is made to hang; the others may also run out
+	// of 50 ms on a loaded machine (the store opens SQLite), so only the
+	// broker's line is pinned.
 	var failed *checkFailedError
-	if !errors.As(err, &failed) || failed.failed != 1 {
-		t.Fatalf("err = %v, want one failed check", err)
+	if !errors.As(err, &failed) || failed.failed < 1 {
+		t.Fatalf("err = %v, want a failed check", err)
 	}
 	line := checkLine(t, out.String(), "broker kis (mock)")
 	want := "FAIL broker kis (mock): timed out after 50ms: quote 005930: transient: request cancelled: context deadline exceeded — no answer in time: check this machine's internet access, firewall and proxy"
