@@ -426,7 +426,12 @@ func (r *setupRun) brokerStep(ctx context.Context) error {
 	if r.f.broker == "" && r.ask != nil {
 		r.say("broker.menu")
 	}
-	name, err := r.choose(ctx, "broker", r.f.broker, []string{"paper", "kis", "kiwoom"}, "paper")
+	brokers := []string{"paper", "kis", "kiwoom"}
+	def := "paper" // or what an older .env chose: Enter keeps it
+	if old := strings.ToLower(r.existing["HOGA_BROKER"]); slices.Contains(brokers, old) {
+		def = old
+	}
+	name, err := r.choose(ctx, "broker", r.f.broker, brokers, def)
 	if err != nil {
 		return err
 	}
@@ -440,7 +445,11 @@ func (r *setupRun) brokerStep(ctx context.Context) error {
 	if r.f.mode == "" && r.ask != nil {
 		r.say("mode.menu")
 	}
-	mode, err := r.choose(ctx, "mode", r.f.mode, []string{"mock", "live"}, "mock")
+	def = "mock"
+	if strings.EqualFold(r.existing["HOGA_MODE"], "live") {
+		def = "live" // still explained and confirmed below
+	}
+	mode, err := r.choose(ctx, "mode", r.f.mode, []string{"mock", "live"}, def)
 	if err != nil {
 		return err
 	}
@@ -474,18 +483,25 @@ func (r *setupRun) brokerStep(ctx context.Context) error {
 	if name == "kiwoom" {
 		keyVar, secretVar = "HOGA_KIWOOM_APP_KEY", "HOGA_KIWOOM_SECRET_KEY"
 	}
+	// Given by flag or environment: used as is the first time. From an
+	// older .env: offered, Enter keeps it.
 	key := cmp.Or(r.f.appKey, r.getenv(keyVar))
 	secret := cmp.Or(r.f.appSecret, r.getenv(secretVar))
 	account := r.f.account
+	keyGiven, secretGiven, accountGiven := key != "", secret != "", account != ""
+	key, secret = cmp.Or(key, r.existing[keyVar]), cmp.Or(secret, r.existing[secretVar])
+	if validKISAccount(r.existing["HOGA_KIS_ACCOUNT"]) {
+		account = cmp.Or(account, r.existing["HOGA_KIS_ACCOUNT"])
+	}
 	for first := true; ; first = false {
-		if key, err = r.askSecret(ctx, "app-key", "key."+name, key, first); err != nil {
+		if key, err = r.askSecret(ctx, "app-key", "key."+name, key, first && keyGiven); err != nil {
 			return err
 		}
-		if secret, err = r.askSecret(ctx, "app-secret", "secret."+name, secret, first); err != nil {
+		if secret, err = r.askSecret(ctx, "app-secret", "secret."+name, secret, first && secretGiven); err != nil {
 			return err
 		}
 		if name == "kis" {
-			if account, err = r.askAccount(ctx, account, first); err != nil {
+			if account, err = r.askAccount(ctx, account, first && accountGiven); err != nil {
 				return err
 			}
 			r.put("HOGA_KIS_ACCOUNT", account)
@@ -507,12 +523,12 @@ func (r *setupRun) brokerStep(ctx context.Context) error {
 	}
 }
 
-// askSecret reads a key without echo. The first time, a value given by
-// flag or environment is used as is; after a refusal every value is asked
-// again, and Enter keeps the previous one (often only one of the two was
-// wrong).
-func (r *setupRun) askSecret(ctx context.Context, flagName, key, have string, first bool) (string, error) {
-	if first && have != "" {
+// askSecret reads a key without echo. given: have came from a flag or the
+// environment and is used without asking (the first time; after a refusal
+// every value is asked again). Otherwise have, if any, is what Enter keeps
+// (often only one of the two keys was wrong).
+func (r *setupRun) askSecret(ctx context.Context, flagName, key, have string, given bool) (string, error) {
+	if given {
 		return have, nil
 	}
 	if r.ask == nil {
@@ -534,8 +550,8 @@ func (r *setupRun) askSecret(ctx context.Context, flagName, key, have string, fi
 	}
 }
 
-func (r *setupRun) askAccount(ctx context.Context, have string, first bool) (string, error) {
-	if first && have != "" {
+func (r *setupRun) askAccount(ctx context.Context, have string, given bool) (string, error) {
+	if given {
 		return have, nil
 	}
 	if r.ask == nil {
@@ -679,9 +695,11 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 		r.put("HOGA_TELEGRAM_API_URL", r.f.tgAPIURL)
 	}
 	var tg *tgLearner
+	tokenGiven := token != ""
+	token = cmp.Or(token, r.existing["HOGA_TELEGRAM_TOKEN"])
 	for first := true; ; first = false {
 		var err error
-		if token, err = r.askSecret(ctx, "telegram-token", "telegram.token", token, first); err != nil {
+		if token, err = r.askSecret(ctx, "telegram-token", "telegram.token", token, first && tokenGiven); err != nil {
 			return err
 		}
 		if tg, err = newTGLearner(token, apiURL, r.f.timeout); err == nil {
@@ -707,12 +725,13 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 	r.botName = tg.me.Username
 	r.say("telegram.me", tg.me.FirstName, tg.me.Username)
 
-	owner, err := r.learnOwner(ctx, tg)
+	sameBot := token == r.existing["HOGA_TELEGRAM_TOKEN"]
+	owners, err := r.learnOwner(ctx, tg, sameBot)
 	if err != nil {
 		return err
 	}
-	r.put("HOGA_TELEGRAM_ALLOWED_USERS", strconv.FormatInt(owner, 10))
-	alert, err := r.learnGroup(ctx, tg, owner)
+	r.put("HOGA_TELEGRAM_ALLOWED_USERS", owners)
+	alert, err := r.learnGroup(ctx, tg, owners, sameBot)
 	if err != nil {
 		return err
 	}
@@ -762,9 +781,17 @@ func (r *setupRun) telegramProblem(tg *tgLearner, apiURL string, err error) stri
 
 // learnOwner waits for a /start in a private chat and takes its sender
 // as the owner once confirmed; --owner ID skips the wait.
-func (r *setupRun) learnOwner(ctx context.Context, tg *tgLearner) (int64, error) {
+func (r *setupRun) learnOwner(ctx context.Context, tg *tgLearner, sameBot bool) (string, error) {
 	if r.f.owner != "" && r.f.owner != "wait" {
-		return strconv.ParseInt(r.f.owner, 10, 64)
+		return r.f.owner, nil
+	}
+	// Setting up the same bot again (new keys, say): the owners it has
+	// may stay.
+	if old := r.existing["HOGA_TELEGRAM_ALLOWED_USERS"]; sameBot && old != "" && r.f.owner == "" {
+		ok, err := r.yes(ctx, "owner.keep", old)
+		if err != nil || ok {
+			return old, err
+		}
 	}
 	r.say("owner.send", tg.me.Username, tg.me.Username, r.waitText())
 	wctx, cancel := context.WithTimeout(ctx, r.f.wait)
@@ -779,11 +806,11 @@ func (r *setupRun) learnOwner(ctx context.Context, tg *tgLearner) (int64, error)
 			return true
 		})
 		if err != nil {
-			return 0, r.waitError(ctx, tg, err)
+			return "", r.waitError(ctx, tg, err)
 		}
 		ok, err := r.yes(ctx, "owner.found", personName(from), from.ID)
 		if err != nil {
-			return 0, err
+			return "", err
 		}
 		if !ok {
 			r.say("owner.ignored")
@@ -793,7 +820,7 @@ func (r *setupRun) learnOwner(ctx context.Context, tg *tgLearner) (int64, error)
 		if err := tg.say(ctx, from.ID, 0, st(r.lang, "chat.owner")); err != nil {
 			r.logger.Warn("could not greet the owner", "err", err)
 		}
-		return from.ID, nil
+		return strconv.FormatInt(from.ID, 10), nil
 	}
 }
 
@@ -809,7 +836,13 @@ func (r *setupRun) waitError(ctx context.Context, tg *tgLearner, err error) erro
 
 // learnGroup asks for an alert group and waits for the owner's /start in
 // it; Enter skips. It returns HOGA_TELEGRAM_ALERT_CHAT ("" for none).
-func (r *setupRun) learnGroup(ctx context.Context, tg *tgLearner, owner int64) (string, error) {
+func (r *setupRun) learnGroup(ctx context.Context, tg *tgLearner, owners string, sameBot bool) (string, error) {
+	if old := r.existing["HOGA_TELEGRAM_ALERT_CHAT"]; sameBot && old != "" && r.f.alert == "" {
+		ok, err := r.yes(ctx, "group.keep", old)
+		if err != nil || ok {
+			return old, err
+		}
+	}
 	switch a := r.f.alert; {
 	case a == "none" || (a == "" && r.ask == nil):
 		return "", nil
@@ -841,7 +874,7 @@ func (r *setupRun) learnGroup(ctx context.Context, tg *tgLearner, owner int64) (
 		if m.Chat.Type != models.ChatTypeGroup && m.Chat.Type != models.ChatTypeSupergroup || !tg.isStart(m) {
 			return false
 		}
-		if m.From == nil || m.From.ID != owner {
+		if m.From == nil || !isOwner(owners, m.From.ID) {
 			who := "?"
 			if m.From != nil {
 				who = personName(m.From)
@@ -1023,4 +1056,14 @@ func (r *setupRun) waitText() string {
 		return fmt.Sprintf("%d분", d/time.Minute)
 	}
 	return fmt.Sprintf("%d min", d/time.Minute)
+}
+
+// isOwner reports whether id is in a HOGA_TELEGRAM_ALLOWED_USERS list.
+func isOwner(list string, id int64) bool {
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == strconv.FormatInt(id, 10) {
+			return true
+		}
+	}
+	return false
 }

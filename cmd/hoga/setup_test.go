@@ -608,3 +608,64 @@ func FuzzDotEnvValueRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// Running setup again over its own .env: Enter keeps every answer (keys
+// offered without being shown, the bot's owner and alert chat kept), so
+// nothing has to be typed or sent again.
+func TestSetupAgainKeepsAnswers(t *testing.T) {
+	const botToken = "7000000004:AGAINtokenSECRET"
+	t.Chdir(t.TempDir())
+	tg := telegramtest.Start(telegramtest.Config{Token: botToken})
+	defer tg.Close()
+	tg.AddChat(telegramtest.Chat{ID: -100555, Type: "group", Title: "hoga alerts"})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{RateLimit: -1})
+	key, secret, account := fake.Credentials()
+	old := strings.Join([]string{"HOGA_BROKER=kis", "HOGA_MODE=mock", "HOGA_KIS_APP_KEY=" + key, "HOGA_KIS_APP_SECRET=" + secret,
+		"HOGA_KIS_ACCOUNT=" + account, "HOGA_KIS_BASE_URL=" + fake.URL(), "HOGA_TELEGRAM_TOKEN=" + botToken,
+		"HOGA_TELEGRAM_API_URL=" + tg.URL, "HOGA_TELEGRAM_ALLOWED_USERS=111", "HOGA_TELEGRAM_ALERT_CHAT=-100555", ""}, "\n")
+	if err := os.WriteFile(".env", []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	in, out := newScriptReader(), newWatchedBuffer()
+	ty := &typist{t: t, ctx: ctx, in: in, out: out}
+	f, err := parseSetupFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- setup(ctx, f, setupIO{getenv: env("HOGA_KIS_RPS", "100"), out: out, errOut: io.Discard,
+			ask: &prompter{in: in}, argv0: "hoga", now: time.Now})
+	}()
+	ty.answer("선택 [kis]", false, "")
+	ty.answer("선택 [mock]", false, "")
+	ty.answer("KIS 앱 키 (App Key, 화면에 표시되지 않음) (Enter: 그대로)", true, "")
+	ty.answer("KIS 앱 시크릿", true, "")
+	ty.answer("계좌번호", false, "")
+	ty.answer("텔레그램을 연결할까요?", false, "")
+	ty.answer("봇 토큰", true, "")
+	ty.answer("명령할 수 있는 사람(ID 111)을 그대로 둘까요?", false, "")
+	ty.answer("알림 채팅 -100555 를 그대로 둘까요?", false, "")
+	ty.answer("백업하고", false, "")
+	if err := <-done; err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+	got, err := os.ReadFile(".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, _ := parseDotEnv(bytes.NewReader(got), ".env")
+	was, _ := parseDotEnv(strings.NewReader(old), ".env")
+	for k, v := range was {
+		if vals[k] != v {
+			t.Errorf("%s=%q, was %q", k, vals[k], v)
+		}
+	}
+	for _, s := range []string{key, secret, botToken} {
+		if strings.Contains(out.String(), s) {
+			t.Error("a secret reached the output")
+		}
+	}
+}
