@@ -147,10 +147,10 @@ func (b *Bot) enqueue(dest destination, items []*item, urgent bool) error {
 		return nil
 	}
 	b.mu.Lock()
+	defer b.mu.Unlock() // held while pushing: an idle worker retires under b.mu
 	ob := b.outboxes[dest.chat]
 	if ob == nil {
 		if b.state >= stateStopping {
-			b.mu.Unlock()
 			return errStopped
 		}
 		ob = b.newOutbox(dest.chat)
@@ -159,8 +159,27 @@ func (b *Bot) enqueue(dest destination, items []*item, urgent bool) error {
 			b.startWorkerLocked(ob)
 		}
 	}
-	b.mu.Unlock()
 	return ob.push(items, urgent, b.cfg.MaxQueue)
+}
+
+// retire ends an idle outbox: it leaves the map (a later message makes a
+// new one) so a chat that went quiet costs no goroutine. False when
+// something was queued meanwhile.
+func (b *Bot) retire(ob *outbox) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	if len(ob.items) > 0 || ob.exited {
+		return false
+	}
+	ob.exited = true
+	for k, v := range b.outboxes {
+		if v == ob {
+			delete(b.outboxes, k)
+		}
+	}
+	return true
 }
 
 func (b *Bot) startWorkerLocked(ob *outbox) {
@@ -184,11 +203,17 @@ func (b *Bot) work(ctx context.Context, ob *outbox, stopping <-chan struct{}) {
 			return
 		}
 		if it == nil {
+			idle := time.NewTimer(b.cfg.IdleQueue) // resource upkeep, not logic: wall clock
 			select {
 			case <-ob.wake:
 			case <-stopping:
 			case <-ctx.Done():
+			case <-idle.C:
+				if b.retire(ob) {
+					return
+				}
 			}
+			idle.Stop()
 			if ctx.Err() != nil {
 				b.abandon(ob)
 				return

@@ -37,12 +37,16 @@ type Limits struct {
 	PerGroup    rate.Limit
 	Global      rate.Limit // messages per second overall (default 30)
 	GlobalBurst int        // default 30
+	// Refusals caps the replies to strangers (default 1 a second, burst
+	// 3); they also only use global capacity that is free at the moment.
+	Refusals      rate.Limit
+	RefusalsBurst int
 }
 
 // Unlimited is Limits with every rate infinite, for tests and for the fake
 // Bot API.
 func Unlimited() Limits {
-	return Limits{PerChat: rate.Inf, PerGroup: rate.Inf, Global: rate.Inf}
+	return Limits{PerChat: rate.Inf, PerGroup: rate.Inf, Global: rate.Inf, Refusals: rate.Inf}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -60,6 +64,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.GlobalBurst <= 0 {
 		l.GlobalBurst = 30
+	}
+	if l.Refusals == 0 {
+		l.Refusals = 1
+	}
+	if l.RefusalsBurst <= 0 {
+		l.RefusalsBurst = 3
 	}
 	return l
 }
@@ -123,6 +133,9 @@ type Config struct {
 	MaxQueue int
 	// Readers is how many read-only commands may run at once (default 4).
 	Readers int
+	// IdleQueue is how long a chat's send queue and its goroutine live with
+	// nothing to send (default 10m, wall clock).
+	IdleQueue time.Duration
 
 	// OnAPICall, when set, is told of every Bot API request the adapter
 	// makes: method as Telegram names it (sendMessage, editMessageText,
@@ -222,6 +235,7 @@ type Bot struct {
 	global  *rate.Limiter
 
 	lane     chan func(context.Context)
+	refusals chan refusal // replies to strangers (refusals.go)
 	readers  chan struct{}
 	handlers sync.WaitGroup // reader goroutines in flight
 
@@ -320,6 +334,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Readers <= 0 {
 		cfg.Readers = 4
 	}
+	if cfg.IdleQueue <= 0 {
+		cfg.IdleQueue = 10 * time.Minute
+	}
 	limits := cfg.Limits.withDefaults()
 	b := &Bot{
 		cfg:        cfg,
@@ -330,6 +347,7 @@ func New(cfg Config) (*Bot, error) {
 		limits:     limits,
 		global:     rate.NewLimiter(limits.Global, limits.GlobalBurst),
 		lane:       make(chan func(context.Context), 256),
+		refusals:   make(chan refusal, maxRefusalQueue),
 		readers:    make(chan struct{}, cfg.Readers),
 		outboxes:   map[int64]*outbox{},
 		alertChat:  cfg.AlertChat,
@@ -377,7 +395,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	if startErr == nil {
 		laneStop, laneDone := make(chan struct{}), make(chan struct{})
 		go b.runLane(laneStop, laneDone)
+		refStop, refDone := make(chan struct{}), make(chan struct{})
+		go b.runRefusals(b.sendCtx, refStop, refDone)
 		b.poll(ctx) // returns when ctx ends; onUpdate only dispatches
+		close(refStop)
+		<-refDone
 		b.shutdown(laneStop, laneDone, true)
 		return ctx.Err()
 	}

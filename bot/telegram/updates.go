@@ -167,20 +167,28 @@ func (b *Bot) refuse(dest destination, sender, reason, word string) {
 		b.log.Debug("telegram: refusal reply suppressed (one per interval)", "user", sender)
 		return
 	}
-	b.reply(dest, b.router.Unauthorized(sender))
+	b.queueRefusal(refusal{chat: dest.chat, thread: dest.thread, text: b.router.Unauthorized(sender).Text})
 }
 
+// refusalDue reports whether sender may get a refusal reply now, and
+// records it. The memory is bounded: expired senders are forgotten, and
+// past maxRefused senders within one interval nobody new gets a reply.
 func (b *Bot) refusalDue(sender string) bool {
 	now := b.clock.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for k, t := range b.refused {
-		if now.Sub(t) >= b.cfg.RefusalInterval {
-			delete(b.refused, k)
-		}
-	}
-	if _, recent := b.refused[sender]; recent {
+	if t, recent := b.refused[sender]; recent && now.Sub(t) < b.cfg.RefusalInterval {
 		return false
+	}
+	if len(b.refused) >= maxRefused {
+		for k, t := range b.refused {
+			if now.Sub(t) >= b.cfg.RefusalInterval {
+				delete(b.refused, k)
+			}
+		}
+		if len(b.refused) >= maxRefused {
+			return false
+		}
 	}
 	b.refused[sender] = now
 	return true
@@ -203,8 +211,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 			reason = "sender is a bot"
 		}
 		b.log.Warn("telegram: refused a button press from an unauthorized sender", "user", user, "chat", chat, "reason", reason)
-		text := b.router.Unauthorized(user).Text
-		b.toReader(ctx, func(ctx context.Context) { b.answer(ctx, q.ID, text, true) })
+		b.queueRefusal(refusal{chat: chat, text: b.router.Unauthorized(user).Text, queryID: q.ID})
 		return
 	}
 	b.toLane(ctx, func(ctx context.Context) { b.press(ctx, q, msg) })
@@ -335,15 +342,18 @@ func (b *Bot) runLane(stop, done chan struct{}) {
 }
 
 // toReader runs read-only work beside the lane, at most Readers at once.
+// It never blocks the update loop: a /halt behind four slow reads must
+// still be dispatched at once. Only allowed users get here, so the
+// goroutines waiting for a slot are few.
 func (b *Bot) toReader(ctx context.Context, job func(context.Context)) {
-	select {
-	case b.readers <- struct{}{}:
-	case <-ctx.Done():
-		return
-	}
 	b.handlers.Add(1)
 	go func() {
 		defer b.handlers.Done()
+		select {
+		case b.readers <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		defer func() { <-b.readers }()
 		b.run(job)
 	}()

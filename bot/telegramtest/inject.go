@@ -341,6 +341,25 @@ func (s *Server) WaitPolling(ctx context.Context) error {
 	}
 }
 
+// WaitDrained waits until the client has taken every queued update: none
+// is left and a poll is parked, so each was handed to the client and
+// confirmed by a later offset.
+func (s *Server) WaitDrained(ctx context.Context) error {
+	for {
+		s.mu.Lock()
+		done, changed := s.parked > 0 && len(s.updates) == 0, s.callsChanged
+		s.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("telegramtest: waiting for the client to take every update: %w", ctx.Err())
+		}
+	}
+}
+
 // WaitCalls waits until cond accepts the whole list of calls.
 func (s *Server) WaitCalls(ctx context.Context, cond func([]Call) bool) ([]Call, error) {
 	for {
