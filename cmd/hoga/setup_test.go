@@ -669,3 +669,45 @@ func TestSetupAgainKeepsAnswers(t *testing.T) {
 		}
 	}
 }
+
+// Enter while setup waits for a group's /start skips the group: alerts go
+// to the owner, and the Enter is not taken as the answer to anything else.
+func TestSetupEnterSkipsTheGroup(t *testing.T) {
+	const botToken = "7000000005:SKIPtokenSECRET"
+	t.Chdir(t.TempDir())
+	tg := telegramtest.Start(telegramtest.Config{Token: botToken})
+	defer tg.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	in, out := newScriptReader(), newWatchedBuffer()
+	ty := &typist{t: t, ctx: ctx, in: in, out: out}
+	f, err := parseSetupFlags([]string{"--lang", "en", "--telegram-api-url", tg.URL}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- setup(ctx, f, setupIO{getenv: env(), out: out, errOut: io.Discard, ask: &prompter{in: in}, argv0: "hoga", now: time.Now})
+	}()
+	ty.answer("Choice [paper]", false, "")
+	ty.answer("Connect Telegram?", false, "")
+	ty.answer("Bot token", true, botToken)
+	ty.out.waitFor(ctx, t, "send /start to @hoga_bot")
+	tg.Send(telegramtest.Incoming{From: 333, Text: "/start"})
+	ty.answer("Is this hoga's owner", false, "y")
+	ty.answer("Press Enter to get alerts in your private chat instead", false, "")
+	ty.out.waitFor(ctx, t, "Alerts go to the owner's private chat.")
+	if err := <-done; err != nil {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+	vals, err := readDotEnv(".env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vals["HOGA_TELEGRAM_ALLOWED_USERS"] != "333" || vals["HOGA_TELEGRAM_ALERT_CHAT"] != "" {
+		t.Errorf(".env: %v", vals)
+	}
+	if !strings.Contains(out.String(), "OK   telegram: @hoga_bot, alerts to user 333 reachable") {
+		t.Errorf("output:\n%s", out)
+	}
+}
