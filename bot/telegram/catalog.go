@@ -8,12 +8,16 @@ import (
 
 // menuCommands are the commands shown in Telegram's menu, in order.
 // /start is Telegram's own and stays out of the list.
-var menuCommands = [...]string{"help", "price", "buy", "sell", "cancel", "orders", "balance", "rules", "rule", "halt", "resume", "status"}
+var menuCommands = []string{"help", "price", "buy", "sell", "cancel", "orders", "balance", "rules", "rule", "halt", "resume", "status"}
 
-// commandMenu is the setMyCommands list in lang.
-func commandMenu(lang bot.Lang) []models.BotCommand {
-	out := make([]models.BotCommand, 0, len(menuCommands))
-	for _, c := range menuCommands {
+// readCommands are the menu of a shared chat (the alert group): what any
+// member may see without acting.
+var readCommands = []string{"help", "price", "orders", "balance", "rules", "status"}
+
+// commandMenu is the setMyCommands list of cmds in lang.
+func commandMenu(lang bot.Lang, cmds []string) []models.BotCommand {
+	out := make([]models.BotCommand, 0, len(cmds))
+	for _, c := range cmds {
 		out = append(out, models.BotCommand{Command: c, Description: bot.Text(lang, "cmd."+c)})
 	}
 	return out

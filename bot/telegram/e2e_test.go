@@ -37,20 +37,74 @@ func TestStartup(t *testing.T) {
 	if n := h.count(func(c telegramtest.Call) bool { return c.Status == 409 }); n != 0 {
 		t.Errorf("%d getUpdates refused while a webhook was set", n)
 	}
-	ko, en := h.srv.Commands(""), h.srv.Commands("en")
-	if len(ko) != 12 || len(en) != len(ko) {
-		t.Fatalf("command menus: ko %d, en %d", len(ko), len(en))
-	}
-	for i := range ko {
-		if ko[i].Command != en[i].Command || ko[i].Description == en[i].Description {
-			t.Errorf("menu entry %d: ko %+v, en %+v", i, ko[i], en[i])
-		}
-	}
-	if ko[1].Command != "price" || !strings.Contains(ko[1].Description, "현재가") || !strings.Contains(en[1].Description, "price") {
-		t.Errorf("price entry: ko %+v en %+v", ko[1], en[1])
-	}
 	if !strings.Contains(h.logs.String(), "bot=@hoga_bot") {
 		t.Errorf("connected log missing:\n%s", h.logs.String())
+	}
+}
+
+// The full menu only in the allowed users' private chats (and for them in
+// the alert group), read-only for the alert group's other members, none
+// for anyone else; each in the client's language, the default one in
+// hoga's (issue 19, item 3). A user whose chat did not exist at start
+// gets the menu at their first message.
+func TestCommandMenusByScopeAndLanguage(t *testing.T) {
+	t.Parallel()
+	const group = int64(-1004000000003)
+	for _, lang := range []bot.Lang{bot.Korean, bot.English} {
+		t.Run(string(lang), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, options{alertChat: group, lang: lang, beforeRun: func(s *telegramtest.Server) {
+				s.AddChat(telegramtest.Chat{ID: owner, Type: "private"})
+				s.AddChat(telegramtest.Chat{ID: group, Type: "supergroup"})
+			}})
+			names := func(cmds []telegramtest.BotCommand) string {
+				var out []string
+				for _, c := range cmds {
+					out = append(out, c.Command)
+				}
+				return strings.Join(out, " ")
+			}
+			full := "help price buy sell cancel orders balance rules rule halt resume status"
+			read := "help price orders balance rules status"
+			for _, tt := range []struct {
+				what       string
+				chat, user int64
+				client     string
+				want       string
+			}{
+				{"owner, private", owner, owner, "", full},
+				{"owner, private, en client", owner, owner, "en", full},
+				{"stranger, private", stranger, stranger, "ko", ""},
+				{"stranger, private, no language", stranger, stranger, "", ""},
+				{"owner in the alert group", group, owner, "ko", full},
+				{"stranger in the alert group", group, stranger, "ko", read},
+				{"owner in another group", -555, owner, "ko", ""},
+			} {
+				if got := names(h.srv.MenuFor(tt.chat, tt.user, tt.client)); got != tt.want {
+					t.Errorf("%s: menu %q, want %q", tt.what, got, tt.want)
+				}
+			}
+			def, en, ko := h.srv.MenuFor(owner, owner, "fr"), h.srv.MenuFor(owner, owner, "en"), h.srv.MenuFor(owner, owner, "ko")
+			wantDefault := "현재가"
+			if lang == bot.English {
+				wantDefault = "Current price"
+			}
+			if !strings.Contains(def[1].Description, wantDefault) || !strings.Contains(en[1].Description, "Current price") || !strings.Contains(ko[1].Description, "현재가") {
+				t.Errorf("descriptions: default %q, en %q, ko %q", def[1].Description, en[1].Description, ko[1].Description)
+			}
+			// The other allowed user's chat did not exist at start: their
+			// first message brings their menu.
+			if got := h.srv.MenuFor(other, other, "ko"); len(got) != 0 {
+				t.Fatalf("menu for a chat that did not exist: %v", got)
+			}
+			mark := h.send(telegramtest.Incoming{From: other, Text: "/help"})
+			h.wait(mark, "the menu at the first message", func(c telegramtest.Call) bool {
+				return c.Is("setMyCommands") && c.OK() && strings.Contains(c.Params["scope"], "222") && c.Params["language_code"] == "en"
+			})
+			if got := names(h.srv.MenuFor(other, other, "ko")); got != full {
+				t.Errorf("other user's menu after a message: %q", got)
+			}
+		})
 	}
 }
 

@@ -173,6 +173,7 @@ type options struct {
 	pollGrace  time.Duration
 	offline    time.Duration
 	onSurface  func(up bool, reason string)
+	lang       bot.Lang
 }
 
 // harness is the real adapter and router against the fake Bot API and a
@@ -214,7 +215,7 @@ func newHarness(t *testing.T, o options) *harness {
 	}
 	brk := &fakeBroker{}
 	rcfg := bot.Config{Broker: brk, Mode: o.mode, Allowed: func(id string) bool { return set[id] },
-		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log}
+		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log, Lang: o.lang}
 	if o.kill {
 		brk.kill = &fakeKill{}
 		rcfg.Kill = brk.kill

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/bot/telegramtest"
 )
 
 // apiCalls counts OnAPICall reports by "method outcome".
@@ -56,10 +57,12 @@ func (a *apiCalls) waitFor(ctx context.Context, t *testing.T, key string, n int)
 func TestOnAPICall(t *testing.T) {
 	t.Parallel()
 	calls := newAPICalls()
-	h := newHarness(t, options{mode: "live", allowed: []int64{owner}, onAPICall: calls.record})
+	h := newHarness(t, options{mode: "live", allowed: []int64{owner}, onAPICall: calls.record,
+		beforeRun: func(s *telegramtest.Server) { s.AddChat(telegramtest.Chat{ID: owner, Type: "private"}) }})
 
-	// Start-up is done once the bot polls.
-	if got := calls.snapshot(); got["getMe ok"] != 1 || got["deleteWebhook ok"] != 1 || got["setMyCommands ok"] != 2 {
+	// Start-up is done once the bot polls: the owner's menu in three
+	// languages, the default menus cleared.
+	if got := calls.snapshot(); got["getMe ok"] != 1 || got["deleteWebhook ok"] != 1 || got["setMyCommands ok"] != 3 || got["deleteMyCommands ok"] != 3 {
 		t.Fatalf("start-up reports %v", got)
 	}
 

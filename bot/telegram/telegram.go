@@ -140,7 +140,7 @@ type Config struct {
 	// OnAPICall, when set, is told of every Bot API request the adapter
 	// makes: method as Telegram names it (sendMessage, editMessageText,
 	// editMessageReplyMarkup, answerCallbackQuery, getMe, getChat,
-	// deleteWebhook, setMyCommands) and outcome "ok", "rate_limited" (a
+	// deleteWebhook, setMyCommands, deleteMyCommands) and outcome "ok", "rate_limited" (a
 	// 429) or "error" (anything else, a cancelled request included) — the
 	// values of the metrics package's Telegram* constants. A resend after
 	// a 429 is a request of its own. getUpdates is left out: the library
@@ -262,7 +262,9 @@ type Bot struct {
 	conflictSince time.Time // first 409 of the current episode
 	conflictLast  time.Time
 	conflictSaid  bool
-	haltsDone     chan struct{} // closed when halts drops to 0
+	menuRetry     bool           // some menus failed at start: retry at an allowed user's first message
+	menuTried     map[int64]bool // users whose menu was retried
+	haltsDone     chan struct{}  // closed when halts drops to 0
 	workers       sync.WaitGroup
 }
 
@@ -440,37 +442,12 @@ func (b *Bot) startup(ctx context.Context) error {
 	if err != nil {
 		b.log.Warn("telegram: deleteWebhook failed; long polling may be refused while a webhook is set", "err", b.scrub(err))
 	}
-	if err := RegisterCommands(ctx, b.api, b.apiCall); err != nil {
-		b.log.Warn("telegram: setMyCommands failed; the command menu may be stale", "err", b.scrub(err))
-	}
+	b.registerMenus(ctx)
 	b.mu.Lock()
 	me, chat, topic := b.me, b.alertChat, b.alertTopic
 	b.mu.Unlock()
 	b.log.Info("telegram: connected", "bot", "@"+me, "allowed_users", len(b.allowed), "alert_chat", chat, "alert_topic", topic)
 	return nil
-}
-
-// RegisterCommands sets hoga's command menu (setMyCommands) on the bot
-// behind api. Run calls it at every start; `hoga setup` calls it once, so
-// the menu is on the owner's phone before hoga first runs. onCall, when
-// set, is told of each request (as Config.OnAPICall). It tries every list
-// and returns the failures joined.
-func RegisterCommands(ctx context.Context, api *tgbot.Bot, onCall func(method string, err error)) error {
-	var errs []error
-	for _, lang := range []bot.Lang{bot.Korean, bot.English} {
-		p := &tgbot.SetMyCommandsParams{Commands: commandMenu(lang)}
-		if lang == bot.English {
-			p.LanguageCode = "en" // the default list is Korean
-		}
-		_, err := api.SetMyCommands(ctx, p)
-		if onCall != nil {
-			onCall("setMyCommands", err)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s menu: %w", lang, err))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // shutdown runs when polling has stopped: finish the work in hand, queue

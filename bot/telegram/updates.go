@@ -63,6 +63,9 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
 		b.refuse(dest, sender, reason, word)
 		return
 	}
+	if m.Chat.Type == models.ChatTypePrivate {
+		b.retryMenu(ctx, m.From.ID)
+	}
 	sent := time.Unix(int64(m.Date), 0)
 	cmd := bot.CommandWord(word)
 	if ahead := sent.Sub(b.clock.Now()); ahead > maxFuture && bot.Acts(cmd) {

@@ -432,10 +432,11 @@ func (s *Server) Unanswered() []string {
 	return out
 }
 
-// Commands returns the command list set for language code lang ("" is the
-// default list).
+// Commands returns the command list set for the default scope and
+// language code lang ("" is the list for every language); see MenuFor for
+// what a given user sees.
 func (s *Server) Commands(lang string) []BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]BotCommand(nil), s.commands[lang]...)
+	return append([]BotCommand(nil), s.commands[menuKey("default", lang)]...)
 }

@@ -79,7 +79,7 @@ type Server struct {
 	conflict       bool           // another poller holds the token: getUpdates answers 409
 	answerTooMany  int            // answer the next answerTooMany answerCallbackQuery with 429
 	migrated       map[int64]int64
-	commands       map[string][]BotCommand // by language_code
+	commands       map[string][]BotCommand // by scope key and language_code (menuKey)
 	groupSent      map[int64][]time.Time   // recent sendMessage times per group
 }
 
@@ -283,9 +283,22 @@ func (s *Server) dispatch(ctx context.Context, method string, p map[string]strin
 	case "setmycommands":
 		return s.setMyCommands(p)
 	case "getmycommands":
+		key, aerr := s.scopeKey(p["scope"])
+		if aerr != nil {
+			return nil, nil, aerr
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return append([]BotCommand{}, s.commands[p["language_code"]]...), nil, nil
+		return append([]BotCommand{}, s.commands[menuKey(key, p["language_code"])]...), nil, nil
+	case "deletemycommands":
+		key, aerr := s.scopeKey(p["scope"])
+		if aerr != nil {
+			return nil, nil, aerr
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.commands, menuKey(key, p["language_code"]))
+		return true, nil, nil
 	case "getchat":
 		return s.getChat(p)
 	}
@@ -707,10 +720,79 @@ func (s *Server) setMyCommands(p map[string]string) (any, *Message, *apiError) {
 			return nil, nil, badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
 		}
 	}
+	key, aerr := s.scopeKey(p["scope"])
+	if aerr != nil {
+		return nil, nil, aerr
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.commands[p["language_code"]] = cmds
+	s.commands[menuKey(key, p["language_code"])] = cmds
 	return true, nil, nil
+}
+
+// scopeKey reads a BotCommandScope as Telegram does: chat scopes need a
+// chat the bot knows ("chat not found" otherwise, as for a user who never
+// sent /start). Empty is the default scope.
+func (s *Server) scopeKey(raw string) (string, *apiError) {
+	if raw == "" {
+		return "default", nil
+	}
+	var sc struct {
+		Type   string `json:"type"`
+		ChatID *int64 `json:"chat_id"`
+		UserID int64  `json:"user_id"`
+	}
+	if err := json.Unmarshal([]byte(raw), &sc); err != nil {
+		return "", badRequest("can't parse BotCommandScope JSON object")
+	}
+	switch sc.Type {
+	case "default", "all_private_chats", "all_group_chats", "all_chat_administrators":
+		return sc.Type, nil
+	case "chat", "chat_administrators", "chat_member":
+		if sc.ChatID == nil {
+			return "", badRequest("chat_id is empty")
+		}
+		s.mu.Lock()
+		_, known := s.chats[*sc.ChatID]
+		s.mu.Unlock()
+		if !known {
+			return "", badRequest("chat not found")
+		}
+		if sc.Type == "chat_member" {
+			if sc.UserID <= 0 {
+				return "", badRequest("user not found")
+			}
+			return fmt.Sprintf("chat_member:%d:%d", *sc.ChatID, sc.UserID), nil
+		}
+		return fmt.Sprintf("%s:%d", sc.Type, *sc.ChatID), nil
+	}
+	return "", badRequest("unsupported BotCommandScope type")
+}
+
+func menuKey(scope, lang string) string { return scope + "|" + lang }
+
+// MenuFor is the command list a user sees in chat, with a client in
+// language lang, found the way Telegram documents it (botCommandScope
+// resolution, each scope with the language first): in a private chat the
+// chat's scope, all_private_chats, default; in a group chat_member, chat,
+// all_group_chats, default (administrator scopes are not modelled).
+func (s *Server) MenuFor(chat, user int64, lang string) []BotCommand {
+	var scopes []string
+	if chat > 0 {
+		scopes = []string{fmt.Sprintf("chat:%d", chat), "all_private_chats", "default"}
+	} else {
+		scopes = []string{fmt.Sprintf("chat_member:%d:%d", chat, user), fmt.Sprintf("chat:%d", chat), "all_group_chats", "default"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sc := range scopes {
+		for _, l := range []string{lang, ""} {
+			if cmds, ok := s.commands[menuKey(sc, l)]; ok {
+				return append([]BotCommand(nil), cmds...)
+			}
+		}
+	}
+	return nil
 }
 
 func validCommand(c string) bool {

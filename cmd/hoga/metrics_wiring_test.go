@@ -76,6 +76,7 @@ next:
 func TestMetricsWired(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
+	tg.AddChat(telegramtest.Chat{ID: 111, Type: "private"}) // the owner has sent /start: their menu can be set
 	defer tg.Close()
 	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
 	fake.SetPrice("005930", 70_000) // between the example rule's thresholds: nothing fires
@@ -145,7 +146,8 @@ func TestMetricsWired(t *testing.T) {
 		{"hoga_broker_requests_total", map[string]string{"broker": "kis", "call": "quote", "outcome": "ok"}, 3, 0},
 		{"hoga_broker_request_duration_seconds", map[string]string{"broker": "kis", "call": "quote"}, 3, 0},
 		{"hoga_telegram_requests_total", map[string]string{"method": "getMe", "outcome": "ok"}, 1, 1},
-		{"hoga_telegram_requests_total", map[string]string{"method": "setMyCommands", "outcome": "ok"}, 2, 2},
+		{"hoga_telegram_requests_total", map[string]string{"method": "setMyCommands", "outcome": "ok"}, 3, 3},
+		{"hoga_telegram_requests_total", map[string]string{"method": "deleteMyCommands", "outcome": "ok"}, 3, 3},
 		{"hoga_strategy_evaluations_total", nil, 1, 0},
 		{"hoga_trading_halted", nil, 0, 0},
 	} {

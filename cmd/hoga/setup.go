@@ -736,7 +736,7 @@ func (r *setupRun) telegramStep(ctx context.Context) error {
 		return err
 	}
 	r.put("HOGA_TELEGRAM_ALERT_CHAT", alert) // "" clears an old one: alerts go to the owner
-	if err := tg.registerMenu(ctx); err != nil {
+	if err := tg.registerMenu(ctx, r.lang, owners, alert); err != nil {
 		r.say("menu.fail", err)
 	} else {
 		r.say("menu.ok")

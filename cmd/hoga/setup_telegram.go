@@ -9,12 +9,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/telegram"
 )
 
@@ -217,9 +219,17 @@ func (t *tgLearner) say(ctx context.Context, chat int64, topic int, text string)
 	return t.clean(err)
 }
 
-// registerMenu sets the command menu with the adapter's own code.
-func (t *tgLearner) registerMenu(ctx context.Context) error {
-	return t.clean(telegram.RegisterCommands(ctx, t.api, nil))
+// registerMenu sets the command menus with the adapter's own code: the
+// full menu for the owners, read-only in the alert group, none elsewhere.
+func (t *tgLearner) registerMenu(ctx context.Context, lang bot.Lang, owners, alert string) error {
+	m := telegram.Menus{Lang: lang}
+	for _, id := range strings.Split(owners, ",") {
+		if n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64); err == nil && n > 0 {
+			m.Allowed = append(m.Allowed, n)
+		}
+	}
+	m.AlertChat, _, _ = telegram.ParseAlertChat(alert)
+	return t.clean(telegram.RegisterCommands(ctx, t.api, m, nil))
 }
 
 // personName is how a Telegram user is shown: "Kim Minsu (@minsu)".

@@ -254,8 +254,8 @@ func TestSetupFromNothingToABotAnsweringPrice(t *testing.T) {
 	if msgs := tg.BotMessages(group); len(msgs) != 1 || msgs[0].ThreadID != topic {
 		t.Errorf("group chat: %+v", msgs)
 	}
-	if len(tg.Commands("")) == 0 || len(tg.Commands("en")) == 0 {
-		t.Error("the command menu was not registered")
+	if len(tg.MenuFor(owner, owner, "")) != 12 || len(tg.MenuFor(owner, owner, "en")) != 12 || len(tg.MenuFor(stranger, stranger, "ko")) != 0 {
+		t.Error("the command menu was not registered for the owner only")
 	}
 
 	// hoga itself, started the way setup said, answers /price in the chat
