@@ -186,7 +186,10 @@ func (t *tokens) issue(ctx context.Context) (tokencache.Token, error) {
 			select {
 			case <-t.c.clock.After(wait):
 			case <-ctx.Done():
-				return tokencache.Token{}, &broker.Error{Kind: broker.Transient, Msg: "cancelled while waiting to issue a KIS token", Err: ctx.Err()}
+				// The wait is KIS's one-issuance-a-minute rule (EGW00133):
+				// the code tells a caller to say "wait a minute", not
+				// "the network is down".
+				return tokencache.Token{}, &broker.Error{Kind: broker.Transient, Code: "EGW00133", Msg: "cancelled while waiting to issue a KIS token (one a minute)", Err: ctx.Err()}
 			}
 		}
 		t.mu.Lock()

@@ -593,7 +593,9 @@ func (r *setupRun) proveBroker(ctx context.Context) (string, error) {
 		return "", err
 	}
 	r.say("probing")
-	c := newChecker(cfg, r.logger, r.f.timeout)
+	// The clients log each failed call as a warning; here the one line
+	// below says it all, so only errors reach the terminal.
+	c := newChecker(cfg, newLogger(r.errOut, "text", slog.LevelError), r.f.timeout)
 	pctx, cancel := context.WithTimeout(ctx, r.f.timeout)
 	defer cancel()
 	p, err := c.probeBroker(pctx)
@@ -620,6 +622,11 @@ func (r *setupRun) proveBroker(ctx context.Context) (string, error) {
 // what to do, from the clients' typed errors and codes.
 func (r *setupRun) brokerProblem(cfg *Config, err error) string {
 	name := r.brokerName
+	if be, ok := broker.AsError(err); ok && be.Code == "EGW00133" {
+		// Also when the probe's time ran out while the client waited out
+		// the throttle: the network is fine.
+		return st(r.lang, "fail.throttle") + st(r.lang, "fail.code", name, be.Code)
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return st(r.lang, "fail.timeout", name)
 	}

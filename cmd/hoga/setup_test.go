@@ -408,6 +408,7 @@ func TestSetupBrokerProblems(t *testing.T) {
 		{"kiwoom", "mock", bot.Korean, &broker.Error{Kind: broker.Auth, Code: "8001"}, "키움증권이 앱 키나 시크릿을 거부했습니다"},
 		{"kis", "mock", bot.Korean, &broker.Error{Kind: broker.Invalid, Code: "OPSQ0001"}, "계좌번호와"},
 		{"kis", "mock", bot.English, &probeError{stepToken, context.DeadlineExceeded}, "did not answer in time"},
+		{"kis", "mock", bot.English, &probeError{stepToken, &broker.Error{Kind: broker.Transient, Code: "EGW00133", Err: context.DeadlineExceeded}}, "KIS issues one token a minute"},
 		{"kis", "mock", bot.Korean, &broker.Error{Kind: broker.Transient, Msg: "dial tcp: refused"}, "통신하지 못했습니다"},
 	} {
 		r := &setupRun{lang: tc.lang, brokerName: brokerTitle(tc.lang, tc.broker)}
