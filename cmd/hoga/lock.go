@@ -24,7 +24,7 @@ func lockDataDir(dir string) (release func() error, err error) {
 	if err := lockFile(f); err != nil {
 		f.Close()
 		if errors.Is(err, errLocked) {
-			return nil, fmt.Errorf("another hoga is already running with HOGA_DATA_DIR=%s (lock %s): stop it first, or give this one its own data directory", dir, path)
+			return nil, &lockedError{dir: dir, path: path}
 		}
 		return nil, fmt.Errorf("data directory lock %s: %w", path, err)
 	}
@@ -32,3 +32,13 @@ func lockDataDir(dir string) (release func() error, err error) {
 	_, _ = fmt.Fprintf(f, "%d\n", os.Getpid()) // for a person looking at who holds it
 	return f.Close, nil                        // closing the file releases the lock
 }
+
+// lockedError is a data directory another hoga holds; it unwraps to
+// errLocked, so `hoga setup` can say it in the user's language.
+type lockedError struct{ dir, path string }
+
+func (e *lockedError) Error() string {
+	return fmt.Sprintf("another hoga is already running with HOGA_DATA_DIR=%s (lock %s): stop it first, or give this one its own data directory", e.dir, e.path)
+}
+
+func (e *lockedError) Unwrap() error { return errLocked }

@@ -288,6 +288,9 @@ func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	unlock, err := lockDataDir(dataDir)
+	if errors.Is(err, errLocked) {
+		return errors.New(st(r.lang, "locked", dataDir))
+	}
 	if err != nil {
 		return err
 	}

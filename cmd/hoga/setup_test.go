@@ -712,3 +712,21 @@ func TestSetupEnterSkipsTheGroup(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// setup refuses to run beside a running hoga (it would fight it for the
+// bot's updates and its .env), in the user's language.
+func TestSetupRefusedWhileHogaRuns(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.MkdirAll("data", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lockDataDir("data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	_, stderr, code := hogaRun(t, map[string]string{}, "setup", "--lang", "en", "--broker", "paper", "--telegram-token", "none")
+	if code != 1 || !strings.Contains(stderr, "hoga is running in this folder (HOGA_DATA_DIR=./data): stop it") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
