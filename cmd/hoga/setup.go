@@ -561,8 +561,10 @@ func (r *setupRun) askAccount(ctx context.Context, have string, given bool) (str
 		return "", r.needFlag("account")
 	}
 	for {
+		// Not echoed either: hoga treats the account number as a secret
+		// (logs mask it); the line that proves the keys shows it masked.
 		r.promptKeep("account.kis", have != "")
-		a, err := r.ask.line(ctx)
+		a, err := r.ask.secret(ctx)
 		if err != nil {
 			return "", err
 		}

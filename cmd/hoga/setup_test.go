@@ -167,11 +167,11 @@ func TestSetupFromNothingToABotAnsweringPrice(t *testing.T) {
 	ty.answer("mock — 모의투자", false, "")
 	ty.answer("KIS 앱 키", true, key)
 	ty.answer("KIS 앱 시크릿", true, "wrong-secret-0000")
-	ty.answer("계좌번호", false, account)
+	ty.answer("계좌번호", true, account)
 	ty.out.waitFor(ctx, t, "한국투자증권이 앱 시크릿을 거부했습니다")
 	ty.answer("다시 입력하세요", true, "") // Enter keeps the key
 	ty.answer("KIS 앱 시크릿", true, secret)
-	ty.waitRead(false) // the account: Enter keeps it
+	ty.waitRead(true) // the account: Enter keeps it
 	ty.typeLine("")
 	ty.out.waitFor(ctx, t, "✓ 한국투자증권 모의투자: 토큰 유효")
 	if n := fake.Issuances(); n != 1 {
@@ -644,7 +644,7 @@ func TestSetupAgainKeepsAnswers(t *testing.T) {
 	ty.answer("선택 [mock]", false, "")
 	ty.answer("KIS 앱 키 (App Key, 화면에 표시되지 않음) (Enter: 그대로)", true, "")
 	ty.answer("KIS 앱 시크릿", true, "")
-	ty.answer("계좌번호", false, "")
+	ty.answer("계좌번호", true, "")
 	ty.answer("텔레그램을 연결할까요?", false, "")
 	ty.answer("봇 토큰", true, "")
 	ty.answer("명령할 수 있는 사람(ID 111)을 그대로 둘까요?", false, "")
