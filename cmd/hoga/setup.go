@@ -540,6 +540,9 @@ func (r *setupRun) askSecret(ctx context.Context, flagName, key, have string, gi
 	for {
 		r.promptKeep(key, have != "")
 		a, err := r.ask.secret(ctx)
+		if errors.Is(err, errNoHiddenInput) {
+			return "", errors.New(st(r.lang, "no.hidden"))
+		}
 		if err != nil {
 			return "", err
 		}
@@ -565,6 +568,9 @@ func (r *setupRun) askAccount(ctx context.Context, have string, given bool) (str
 		// (logs mask it); the line that proves the keys shows it masked.
 		r.promptKeep("account.kis", have != "")
 		a, err := r.ask.secret(ctx)
+		if errors.Is(err, errNoHiddenInput) {
+			return "", errors.New(st(r.lang, "no.hidden"))
+		}
 		if err != nil {
 			return "", err
 		}

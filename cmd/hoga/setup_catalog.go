@@ -15,6 +15,7 @@ var setupTexts = map[bot.Lang]map[string]string{
 		"welcome": "hoga 설정 — 증권사, 텔레그램, .env 를 차례로 묻습니다. 언제든 Ctrl-C 로 그만둘 수 있습니다.\n" +
 			"입력한 키와 토큰은 화면에 표시되지 않고, 이 폴더의 .env (소유자만 읽기, 0600) 에만 저장됩니다.",
 		"env.override": "주의: 환경 변수 %s 가 설정되어 있어 .env 보다 우선합니다. 이 설정을 쓰려면 먼저 지우세요.",
+		"no.hidden":    "이 터미널(Git Bash 등)에서는 입력을 가릴 수 없습니다: PowerShell 이나 명령 프롬프트에서 hoga setup 을 하거나, 키를 환경 변수(HOGA_KIS_APP_KEY 등)로 주세요.",
 		"locked":       "이 폴더의 hoga 가 실행 중입니다 (HOGA_DATA_DIR=%s): 그 hoga 를 멈춘 뒤 setup 을 다시 하세요.",
 		"step.broker":  "\n[1/3] 증권사",
 		"broker.menu": "  1) paper  — 가상 거래소: 계좌 없이 연습\n" +
@@ -102,6 +103,7 @@ var setupTexts = map[bot.Lang]map[string]string{
 		"welcome": "hoga setup — asks about the broker, Telegram and .env in turn. Ctrl-C stops at any point.\n" +
 			"Keys and tokens you type are not shown, and are saved only in this folder's .env (readable by you only, 0600).",
 		"env.override": "Note: the environment variable %s is set and wins over .env. Unset it to use what setup writes.",
+		"no.hidden":    "This terminal (Git Bash and the like) cannot hide what is typed: run hoga setup in PowerShell or the Command Prompt, or give the keys as environment variables (HOGA_KIS_APP_KEY, …).",
 		"locked":       "hoga is running in this folder (HOGA_DATA_DIR=%s): stop it, then run setup again.",
 		"step.broker":  "\n[1/3] Broker",
 		"broker.menu": "  1) paper  — simulated exchange: practise without an account\n" +

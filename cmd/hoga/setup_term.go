@@ -77,6 +77,9 @@ func (p *prompter) line(ctx context.Context) (string, error) { return p.wait(ctx
 
 func (p *prompter) secret(ctx context.Context) (string, error) { return p.wait(ctx, p.start(true)) }
 
+// errNoHiddenInput is a terminal that cannot read without echo.
+var errNoHiddenInput = errors.New("this terminal cannot hide what is typed")
+
 // errInputEnded is the terminal closing (Ctrl-D) in the middle of setup.
 var errInputEnded = errors.New("hoga setup: input ended before setup finished; nothing was written")
 
@@ -104,6 +107,11 @@ func (t *ttyReader) readLine() (string, error) {
 // one line per read, so the line buffer holds nothing the secret read
 // could miss.
 func (t *ttyReader) readSecret() (string, error) {
+	if !term.IsTerminal(int(t.f.Fd())) {
+		// A Cygwin or MSYS2 terminal (Git Bash's mintty) is a pipe to
+		// Windows: echo cannot be turned off there.
+		return "", errNoHiddenInput
+	}
 	b, err := term.ReadPassword(int(t.f.Fd()))
 	// The newline the user typed was not echoed: end the prompt's line.
 	_, _ = io.WriteString(t.out, "\n")

@@ -730,3 +730,30 @@ func TestSetupRefusedWhileHogaRuns(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// A terminal that cannot hide what is typed (Git Bash's mintty is a pipe)
+// stops setup at the first key with what to do instead, never echoing it.
+func TestSetupTerminalWithoutHiddenInput(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	in, out := newScriptReader(), newWatchedBuffer()
+	f, err := parseSetupFlags([]string{"--lang", "en", "--broker", "kiwoom", "--mode", "mock"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- setup(ctx, f, setupIO{getenv: env(), out: out, errOut: io.Discard,
+			ask: &prompter{in: noHiddenReader{in}}, argv0: "hoga", now: time.Now})
+	}()
+	err = <-done
+	if err == nil || !strings.Contains(err.Error(), "cannot hide what is typed: run hoga setup in PowerShell") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// noHiddenReader is a terminal whose secret reads fail as a mintty's do.
+type noHiddenReader struct{ *scriptReader }
+
+func (noHiddenReader) readSecret() (string, error) { return "", errNoHiddenInput }
