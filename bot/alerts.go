@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
@@ -82,6 +83,9 @@ type Alert struct {
 	// EchoUser is the user id that reply went to, so a sink sending to
 	// private chats can skip that one person and still tell the others.
 	EchoUser string
+	// Expires is when a confirmation's buttons stop working (zero: they
+	// do not); a transport takes them away then.
+	Expires time.Time
 }
 
 // AlertSink delivers alerts (the Telegram alert chat, the console). It

@@ -102,6 +102,7 @@ func (r *Router) AskConfirm(ctx context.Context, req broker.OrderRequest, reques
 	r.pending[nonce] = &pendingOrder{req: req, requester: requester, name: q.Name, expires: now.Add(r.cfg.ConfirmTTL)}
 	r.mu.Unlock()
 	return Reply{
+		Expires: now.Add(r.cfg.ConfirmTTL),
 		Text: r.t("confirm.ask", r.modeName(), r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
 			Group(est), int(r.cfg.ConfirmTTL.Seconds())),
 		Buttons: []Button{{Text: r.t("confirm.ok"), Data: "ok:" + nonce}, {Text: r.t("confirm.no"), Data: "no:" + nonce}},

@@ -37,6 +37,10 @@ type Reply struct {
 	// Outcome says what a button press did, so a transport can tidy the
 	// prompt (drop dead buttons) without recognising reply texts.
 	Outcome PressOutcome
+	// Expires is when a confirmation prompt's buttons stop working; a
+	// transport edits the prompt then, and does not show it as live when it
+	// could only arrive later (issue 19, item 11).
+	Expires time.Time
 }
 
 // PressOutcome is what became of a button press.

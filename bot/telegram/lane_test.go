@@ -91,3 +91,18 @@ func TestOldQuestionsAreAnswered(t *testing.T) {
 		t.Errorf("an old /sell reached the broker")
 	}
 }
+
+// A prompt that could only be delivered after it expired (here, behind a
+// 429 with a minute's retry_after) is not sent as a live one: it arrives
+// without buttons, saying it expired (issue 19, item 11).
+func TestLatePromptIsNotSentLive(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, options{mode: "live"})
+	h.srv.TooManyRequests(1, 60)
+	mark := h.send(telegramtest.Incoming{From: owner, Text: "/buy 005930 10 70000"})
+	h.wait(mark, "the 429", func(c telegramtest.Call) bool { return c.Is("sendMessage") && c.Status == 429 })
+	c := h.advanceUntil("the prompt after retry_after", sent(owner, "실전 주문 확인"))
+	if len(c.Message.Buttons()) != 0 || !strings.Contains(c.Message.Text, "확인 시간이 지났습니다") {
+		t.Errorf("a prompt delivered after it expired: buttons %v, text %q", c.Message.Buttons(), c.Message.Text)
+	}
+}

@@ -68,6 +68,9 @@ type item struct {
 	alert   bool       // an alert: follows the alert chat's fallbacks
 	done    chan error // buffered; nil when nobody waits
 	moves   int        // migrations followed
+	// expires marks a confirmation prompt: sent as expired when it can
+	// only arrive too late, and edited when it expires (prompts.go).
+	expires time.Time
 }
 
 func (it *item) finish(err error) {
@@ -251,7 +254,11 @@ func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
 			it.finish(ctx.Err())
 			return
 		}
-		err := b.call(ctx, chat, it)
+		b.expireIfLate(it)
+		msgID, err := b.call(ctx, chat, it)
+		if err == nil && it.op == opSend && len(it.buttons) > 0 && !it.expires.IsZero() {
+			b.watchPrompt(chat, msgID, it)
+		}
 		if err == nil {
 			it.finish(nil)
 			return
@@ -365,8 +372,9 @@ func (w *window) take(now time.Time) time.Duration {
 	return 0
 }
 
-// call makes the API request for it.
-func (b *Bot) call(ctx context.Context, chat int64, it *item) error {
+// call makes the API request for it and returns the id of the message
+// sent or edited.
+func (b *Bot) call(ctx context.Context, chat int64, it *item) (int, error) {
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	text, mode := it.text, models.ParseModeHTML
@@ -381,21 +389,24 @@ func (b *Bot) call(ctx context.Context, chat int64, it *item) error {
 		}
 		_, err := b.api.EditMessageText(rctx, p)
 		b.apiCall("editMessageText", err)
-		return err
+		return it.msgID, err
 	case opMarkup:
 		_, err := b.api.EditMessageReplyMarkup(rctx, &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: it.msgID,
 			ReplyMarkup: inlineKeyboard{InlineKeyboard: [][]inlineButton{}}})
 		b.apiCall("editMessageReplyMarkup", err)
-		return err
+		return it.msgID, err
 	}
 	p := &tgbot.SendMessageParams{ChatID: chat, MessageThreadID: it.thread, Text: text, ParseMode: mode,
 		DisableNotification: it.silent, LinkPreviewOptions: noPreview}
 	if len(it.buttons) > 0 {
 		p.ReplyMarkup = keyboard(it.buttons)
 	}
-	_, err := b.api.SendMessage(rctx, p)
+	m, err := b.api.SendMessage(rctx, p)
 	b.apiCall("sendMessage", err)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return m.ID, nil
 }
 
 // migrate follows a group that became a supergroup: the queue sends to the
@@ -437,7 +448,7 @@ func (b *Bot) forbidden(chat int64, it *item, err error, why string) {
 	}
 	b.loseAlertChat(chat, why)
 	for _, id := range b.cfg.Allowed {
-		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true}
+		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true, expires: it.expires}
 		if qerr := b.enqueue(destination{chat: id}, []*item{cp}, false); qerr != nil {
 			b.log.Error("telegram: alert lost: could not queue it for a private chat", "chat", id, "err", qerr)
 		}
@@ -469,7 +480,7 @@ func (b *Bot) loseAlertChat(chat int64, why string) {
 
 // sendItems turns a message into queued sends: split to Telegram's length
 // limit, buttons on the last part.
-func (b *Bot) sendItems(text string, buttons []bot.Button, silent, alert bool, thread int) []*item {
+func (b *Bot) sendItems(text string, buttons []bot.Button, silent, alert bool, thread int, expires time.Time) []*item {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
@@ -481,6 +492,7 @@ func (b *Bot) sendItems(text string, buttons []bot.Button, silent, alert bool, t
 	if len(buttons) > 0 {
 		last := items[len(items)-1]
 		last.buttons = buttons
+		last.expires = expires
 		b.rememberOffer(buttons)
 	}
 	return items
@@ -492,7 +504,7 @@ func (b *Bot) reply(dest destination, r bot.Reply) {
 		b.log.Error("telegram: reply has invalid buttons; sent without them", "err", err)
 		r.Buttons = nil
 	}
-	if err := b.enqueue(dest, b.sendItems(r.Text, r.Buttons, false, false, dest.thread), false); err != nil {
+	if err := b.enqueue(dest, b.sendItems(r.Text, r.Buttons, false, false, dest.thread, r.Expires), false); err != nil {
 		b.log.Error("telegram: reply not queued", "chat", dest.chat, "err", err)
 	}
 }
@@ -548,7 +560,7 @@ func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
 		if d.private && a.Echo == "telegram" && strconv.FormatInt(d.chat, 10) == a.EchoUser {
 			continue // the reply in this private chat already said it
 		}
-		if err := b.enqueue(d, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread), false); err != nil {
+		if err := b.enqueue(d, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread, a.Expires), false); err != nil {
 			errs = append(errs, fmt.Errorf("telegram: alert for chat %d: %w", d.chat, err))
 		}
 	}

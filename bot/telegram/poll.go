@@ -242,7 +242,7 @@ func (b *Bot) conflict(pe *pollError) {
 	}
 	text := bot.Text(b.router.Lang(), "telegram.conflict")
 	for _, id := range b.cfg.Allowed {
-		if err := b.enqueue(destination{chat: id}, b.sendItems(text, nil, false, false, 0), true); err != nil {
+		if err := b.enqueue(destination{chat: id}, b.sendItems(text, nil, false, false, 0, time.Time{}), true); err != nil {
 			b.log.Error("telegram: could not queue the conflict notice", "chat", id, "err", err)
 		}
 	}

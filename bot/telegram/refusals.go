@@ -99,7 +99,7 @@ func (b *Bot) sendRefusal(ctx context.Context, r refusal) {
 		return
 	}
 	it := &item{op: opSend, thread: r.thread, text: r.text}
-	err := b.call(ctx, r.chat, it)
+	_, err := b.call(ctx, r.chat, it)
 	var tooMany *tgbot.TooManyRequestsError
 	if errors.As(err, &tooMany) {
 		b.sleep(ctx, time.Duration(max(tooMany.RetryAfter, 1))*time.Second) // slow the refusals, drop this one

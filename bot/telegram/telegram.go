@@ -262,9 +262,11 @@ type Bot struct {
 	conflictSince time.Time // first 409 of the current episode
 	conflictLast  time.Time
 	conflictSaid  bool
-	menuRetry     bool           // some menus failed at start: retry at an allowed user's first message
-	menuTried     map[int64]bool // users whose menu was retried
-	haltsDone     chan struct{}  // closed when halts drops to 0
+	menuRetry     bool              // some menus failed at start: retry at an allowed user's first message
+	menuTried     map[int64]bool    // users whose menu was retried
+	prompts       map[msgKey]string // live confirmation prompts and their text (prompts.go)
+	timers        sync.WaitGroup    // prompt expiry watchers
+	haltsDone     chan struct{}     // closed when halts drops to 0
 	workers       sync.WaitGroup
 }
 
@@ -479,6 +481,7 @@ func (b *Bot) shutdown(laneStop, laneDone chan struct{}, goodbye bool) {
 	close(b.stopping)
 	b.mu.Unlock()
 	b.workers.Wait()
+	b.timers.Wait()
 	b.cancelWork()
 	b.cancelSend()
 	b.mu.Lock()

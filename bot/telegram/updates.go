@@ -261,6 +261,9 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 		}
 	}
 	reply := b.router.Press(ctx, bot.Press{Data: q.Data, UserID: user, Source: "telegram"}, progress)
+	if msg != nil && reply.Outcome != bot.PressRefused {
+		b.forgetPrompt(key) // answered: its expiry needs no edit
+	}
 	switch {
 	case progressed || reply.Outcome == bot.PressPlaced:
 		b.log.Info("telegram: confirmation accepted", "user", user, "chat", key.chat)

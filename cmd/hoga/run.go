@@ -193,6 +193,8 @@ type app struct {
 	db      *store.DB
 	engine  *strategy.Engine
 	tg      *telegram.Bot // nil without a token
+	askMu   sync.Mutex
+	asked   []heldAsk // rule prompts waiting for their explanation (publishAsk)
 	router  *bot.Router
 	feed    *bot.Feed
 	sinks   []bot.AlertSink
@@ -433,6 +435,9 @@ func (a *app) buildStrategy() error {
 			if ev.Kind == strategy.EventPlaced || ev.Kind == strategy.EventAsked {
 				a.metrics.StrategyFire(string(ev.Rule.Code), ev.Side.String())
 			}
+			if ev.Kind == strategy.EventAsked && a.publishAsk(ev) {
+				return
+			}
 			a.feed.StrategyEvent(context.Background(), ev)
 		},
 		OnEvaluate: a.metrics.StrategyEvaluation,
@@ -464,8 +469,41 @@ func (a *app) askOwner(ctx context.Context, req broker.OrderRequest) error {
 	if len(rep.Buttons) == 0 {
 		return &broker.Error{Kind: broker.Rejected, Msg: bot.StripHTML(rep.Text)}
 	}
-	a.feed.Publish(ctx, bot.Alert{Type: bot.AlertConfirm, Text: rep.Text, Buttons: rep.Buttons})
+	// Held for the rule's EventAsked, which the engine emits right after
+	// Ask returns: the rule's explanation and its prompt go out as one
+	// message (issue 19, item 11).
+	a.askMu.Lock()
+	a.asked = append(a.asked, heldAsk{req: req, rep: rep})
+	a.askMu.Unlock()
 	return nil
+}
+
+// heldAsk is a rule's confirmation prompt waiting for its explanation.
+type heldAsk struct {
+	req broker.OrderRequest
+	rep bot.Reply
+}
+
+// publishAsk sends the prompt askOwner held for ev together with the
+// rule's explanation; false when none was held.
+func (a *app) publishAsk(ev strategy.Event) bool {
+	a.askMu.Lock()
+	var held *heldAsk
+	for i, h := range a.asked {
+		if h.req.Code == ev.Request.Code && h.req.Side == ev.Request.Side && h.req.Qty == ev.Request.Qty {
+			held = &a.asked[i]
+			a.asked = append(a.asked[:i:i], a.asked[i+1:]...)
+			break
+		}
+	}
+	a.askMu.Unlock()
+	if held == nil {
+		return false
+	}
+	why := a.feed.FormatStrategyEvent(ev)
+	a.feed.Publish(context.Background(), bot.Alert{Type: bot.AlertConfirm, Text: why.Text + "\n\n" + held.rep.Text,
+		Buttons: held.rep.Buttons, Expires: held.rep.Expires})
+	return true
 }
 
 func (a *app) buildTelegram() error {

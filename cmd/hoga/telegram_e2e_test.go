@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,5 +112,59 @@ func TestTelegramTokenRefusedAtStartIsASettingsError(t *testing.T) {
 	}
 	if !strings.Contains(msg.String(), "HOGA_TELEGRAM_TOKEN") || !strings.Contains(msg.String(), "401") || strings.Contains(msg.String(), "REVOKEDTOKEN") {
 		t.Errorf("message = %q", msg.String())
+	}
+}
+
+// A rule with confirm: true asks in one message: why it fired and the
+// prompt with its buttons (issue 19, item 11: they came as two).
+func TestRuleAsksInOneMessage(t *testing.T) {
+	t.Parallel()
+	const owner = 111
+	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
+	defer tg.Close()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 64_000)
+	key, secret, account := fake.Credentials()
+	dir := t.TempDir()
+	rulesFile := filepath.Join(dir, "rules.yaml")
+	rules := "rules:\n  - code: \"005930\"\n    buy_below: 65000\n    sell_above: 75000\n    qty: 1\n    confirm: true\n"
+	if err := os.WriteFile(rulesFile, []byte(rules), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := env(
+		"HOGA_BROKER", "kis", "HOGA_MODE", "mock",
+		"HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret, "HOGA_KIS_ACCOUNT", account,
+		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200", "HOGA_MARKET_HOURS", "always",
+		"HOGA_RULES_FILE", rulesFile, "HOGA_STRATEGY_INTERVAL", "100ms",
+		"HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
+		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
+		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error",
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	defer stopWait()
+	stdin, closeStdin := io.Pipe()
+	defer closeStdin.Close()
+	done := make(chan error, 1)
+	var out, errOut bytes.Buffer
+	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	c, err := tg.WaitCall(wait, 0, func(c telegramtest.Call) bool {
+		return c.OK() && c.Message != nil && c.Message.Chat.ID == owner && len(c.Message.Buttons()) == 2
+	})
+	if err != nil {
+		t.Fatalf("no prompt: %v", err)
+	}
+	if !strings.Contains(c.Message.Text, "자동매매 삼성전자 (005930) 현재가 64,000원") || !strings.Contains(c.Message.Text, "주문 확인") {
+		t.Errorf("the prompt does not say why the rule fired: %q", c.Message.Text)
+	}
+	for _, m := range tg.BotMessages(owner) {
+		if strings.Contains(m.Text, "확인을 기다립니다") && len(m.Buttons()) == 0 {
+			t.Errorf("the explanation came as a message of its own: %q", m.Text)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
 	}
 }

@@ -1,0 +1,70 @@
+package telegram
+
+import (
+	"time"
+
+	"github.com/hoga-trade/hoga/bot"
+)
+
+// Confirmation prompts on a phone (issue 19, item 11): a prompt's buttons
+// work until bot.Reply.Expires. When that passes unpressed, the message is
+// edited at once to say so and loses its buttons (they stayed
+// live-looking until pressed); a prompt that could only be delivered with
+// almost no time left — after a queue or a 429 — is sent as an expired one,
+// never as a live one.
+
+// promptLead is the least time a prompt must have left when it is sent
+// to be shown with live buttons: a person needs a moment to press.
+const promptLead = 3 * time.Second
+
+// expireIfLate turns a prompt that is about to be sent too late into its
+// expired form: the text with the expiry note, no buttons.
+func (b *Bot) expireIfLate(it *item) {
+	if it.op != opSend || len(it.buttons) == 0 || it.expires.IsZero() {
+		return
+	}
+	if left := it.expires.Sub(b.clock.Now()); left >= promptLead {
+		return
+	}
+	b.log.Warn("telegram: a confirmation prompt could only be delivered after it expired; sent without its buttons")
+	it.text += bot.Text(b.router.Lang(), "confirm.expired_note")
+	it.buttons, it.expires = nil, time.Time{}
+}
+
+// watchPrompt edits a sent prompt when it expires, unless it was pressed
+// first (forgetPrompt).
+func (b *Bot) watchPrompt(chat int64, msgID int, it *item) {
+	key := msgKey{chat: chat, msg: msgID}
+	b.mu.Lock()
+	if b.prompts == nil {
+		b.prompts = map[msgKey]string{}
+	}
+	b.prompts[key] = it.text
+	stopping := b.stopping
+	b.mu.Unlock()
+	wait := max(it.expires.Sub(b.clock.Now()), 0)
+	b.timers.Add(1)
+	go func() {
+		defer b.timers.Done()
+		select {
+		case <-b.clock.After(wait):
+		case <-stopping:
+			return
+		}
+		b.mu.Lock()
+		text, live := b.prompts[key]
+		delete(b.prompts, key)
+		b.mu.Unlock()
+		if !live {
+			return
+		}
+		b.edit(key, destination{chat: chat, thread: it.thread}, bot.Reply{Text: text + bot.Text(b.router.Lang(), "confirm.expired_note")}, false)
+	}()
+}
+
+// forgetPrompt stops watching a prompt that was answered.
+func (b *Bot) forgetPrompt(key msgKey) {
+	b.mu.Lock()
+	delete(b.prompts, key)
+	b.mu.Unlock()
+}
