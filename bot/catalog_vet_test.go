@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hoga-trade/hoga/broker"
 )
 
 // catalogVerbs counts the fmt verbs of a catalog format (%% is not one).
@@ -132,6 +134,36 @@ func TestDurationPerLanguage(t *testing.T) {
 		}
 		if got := duration(English, tt.d); got != tt.en {
 			t.Errorf("duration(en, %v) = %q, want %q", tt.d, got, tt.en)
+		}
+	}
+}
+
+func TestMarketState(t *testing.T) {
+	t.Parallel()
+	cal, err := broker.NewCalendar(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(d string, hh, mm int) time.Time {
+		t0, _ := time.ParseInLocation("2006-01-02", d, broker.KST())
+		return t0.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+	}
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{day("2026-11-25", 7, 30), "mkt.before"},
+		{day("2026-11-25", 8, 10), "mkt.nxt_pre"},
+		{day("2026-11-25", 8, 40), "mkt.auction_open"},
+		{day("2026-11-25", 10, 0), "mkt.open"},
+		{day("2026-11-25", 15, 25), "mkt.auction_close"},
+		{day("2026-11-25", 19, 0), "mkt.nxt_after"},
+		{day("2026-11-25", 21, 0), "mkt.closed"},
+		{day("2026-11-28", 10, 0), "mkt.holiday"}, // Saturday
+	}
+	for _, tt := range tests {
+		if got := MarketState(cal, tt.at); got != tt.want {
+			t.Errorf("MarketState(%v) = %s, want %s", tt.at, got, tt.want)
 		}
 	}
 }

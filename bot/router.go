@@ -294,7 +294,48 @@ func (r *Router) price(ctx context.Context, args []string) Reply {
 	if err != nil {
 		return r.errorReply(err)
 	}
-	return Reply{Text: r.FormatQuote(q)}
+	return Reply{Text: r.FormatQuote(q) + "\n" + r.quoteWhen(q)}
+}
+
+// quoteWhen says when the quote is from and what the market is doing
+// then (issue 19, item 12): a price at 19:00 is the close, or NXT's.
+func (r *Router) quoteWhen(q broker.Quote) string {
+	when := q.Time
+	if when.IsZero() {
+		when = r.clock.Now()
+	}
+	if r.cfg.Calendar == nil {
+		return r.t("quote.when", kstClock(when))
+	}
+	return r.t("quote.when_market", kstClock(when), r.t(MarketState(r.cfg.Calendar, when)))
+}
+
+// MarketState is the catalog key of what the Korean market is doing at t:
+// KRX's regular session and its auctions, and Nextrade's (NXT) pre- and
+// after-market (/work/shared/krx-calendar.md: NXT 08:00–08:50 and
+// 15:30–20:00 on KRX trading days).
+func MarketState(cal *broker.Calendar, t time.Time) string {
+	s, ok := cal.SessionOn(t)
+	if !ok {
+		return "mkt.holiday"
+	}
+	kt := t.In(broker.KST())
+	at := func(h, m int) time.Time { return s.Date.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+	switch {
+	case kt.Before(at(8, 0)):
+		return "mkt.before"
+	case kt.Before(s.AuctionStart) && kt.Before(at(8, 50)):
+		return "mkt.nxt_pre"
+	case kt.Before(s.Open):
+		return "mkt.auction_open"
+	case kt.Before(s.ContinuousEnd):
+		return "mkt.open"
+	case kt.Before(s.Close):
+		return "mkt.auction_close"
+	case kt.Before(at(20, 0)):
+		return "mkt.nxt_after"
+	}
+	return "mkt.closed"
 }
 
 // FormatQuote renders a quote the way /price shows it.

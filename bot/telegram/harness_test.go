@@ -42,6 +42,8 @@ type fakeBroker struct {
 	gate        chan struct{}             // when set, PlaceOrder waits until it is closed
 	entered     chan struct{}             // when set, PlaceOrder signals it has started
 	kill        *fakeKill                 // when set, PlaceOrder refuses while halted, as the guard does
+	quoteGate   chan struct{}             // when set, Quote waits until it is closed
+	quoteIn     chan struct{}             // when set, Quote signals it has started
 }
 
 // fakeKill is the guard's kill switch as the router sees it.
@@ -76,7 +78,19 @@ var _ broker.Broker = (*fakeBroker)(nil)
 
 func (f *fakeBroker) Name() string { return "fake" }
 
-func (f *fakeBroker) Quote(_ context.Context, code broker.Code) (broker.Quote, error) {
+func (f *fakeBroker) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
+	f.mu.Lock()
+	gate, in := f.quoteGate, f.quoteIn
+	f.mu.Unlock()
+	if in != nil {
+		in <- struct{}{}
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.quotes++
@@ -174,6 +188,7 @@ type options struct {
 	offline    time.Duration
 	onSurface  func(up bool, reason string)
 	lang       bot.Lang
+	calendar   bool // the router knows the KRX calendar (market state in /price)
 }
 
 // harness is the real adapter and router against the fake Bot API and a
@@ -216,6 +231,13 @@ func newHarness(t *testing.T, o options) *harness {
 	brk := &fakeBroker{}
 	rcfg := bot.Config{Broker: brk, Mode: o.mode, Allowed: func(id string) bool { return set[id] },
 		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log, Lang: o.lang}
+	if o.calendar {
+		cal, err := broker.NewCalendar(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcfg.Calendar = cal
+	}
 	if o.kill {
 		brk.kill = &fakeKill{}
 		rcfg.Kill = brk.kill

@@ -106,3 +106,38 @@ func TestLatePromptIsNotSentLive(t *testing.T) {
 		t.Errorf("a prompt delivered after it expired: buttons %v, text %q", c.Message.Buttons(), c.Message.Text)
 	}
 }
+
+// While a broker call is slow, the chat shows "typing…" after a second;
+// /price says when the quote is from and what the market is doing
+// (issue 19, item 12).
+func TestSlowReplyShowsTypingAndPriceSaysWhen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, options{calendar: true})
+	gate := make(chan struct{})
+	h.brk.mu.Lock()
+	h.brk.quoteGate, h.brk.quoteIn = gate, make(chan struct{}, 1)
+	h.brk.mu.Unlock()
+	mark := h.send(telegramtest.Incoming{From: owner, Text: "/price 005930"})
+	select {
+	case <-h.brk.quoteIn:
+	case <-h.ctx().Done():
+		t.Fatal("the quote never started")
+	}
+	if h.count(func(c telegramtest.Call) bool { return c.Is("sendChatAction") }) != 0 {
+		t.Fatal("typing shown before a second had passed")
+	}
+	if !h.clk.BlockUntil(1, h.ctx().Done()) {
+		t.Fatal("nothing waits on the clock while the quote hangs")
+	}
+	h.clk.Advance(time.Second)
+	c := h.wait(mark, "typing after a second", func(c telegramtest.Call) bool { return c.Is("sendChatAction") && c.OK() })
+	if c.ChatID() != owner || c.Params["action"] != "typing" {
+		t.Errorf("chat action %v", c.Params)
+	}
+	close(gate)
+	r := h.wait(mark, "the price", sent(owner, "삼성전자"))
+	// 10:00:01 KST on a Tuesday: the regular session.
+	if !strings.Contains(r.Message.Text, "⏱ 10:00:01 시세 · 장중") {
+		t.Errorf("price reply without its time and market state: %q", r.Message.Text)
+	}
+}

@@ -77,7 +77,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
 		return
 	}
 	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: sent}
-	job := func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) }
+	job := b.typing(dest, func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) })
 	switch {
 	case cmd == "/halt":
 		b.haltNow(job)
@@ -85,6 +85,44 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
 		b.toLane(ctx, job)
 	default:
 		b.toReader(ctx, job)
+	}
+}
+
+// typing wraps a command's job: when it runs for more than a second (a
+// slow broker), the chat shows "typing…" (sendChatAction), renewed every
+// 4 s while it lasts — Telegram shows the status for 5 s — so a long hang
+// is not silence (issue 19, item 12).
+func (b *Bot) typing(dest destination, job func(context.Context)) func(context.Context) {
+	return func(ctx context.Context) {
+		done := make(chan struct{})
+		b.timers.Add(1)
+		go func() {
+			defer b.timers.Done()
+			tick := b.clock.NewTicker(time.Second)
+			defer tick.Stop()
+			for n := 0; ; n++ {
+				select {
+				case <-done:
+					return
+				case <-tick.C():
+				}
+				if n%4 == 0 {
+					b.sendTyping(ctx, dest)
+				}
+			}
+		}()
+		defer close(done)
+		job(ctx)
+	}
+}
+
+func (b *Bot) sendTyping(ctx context.Context, dest destination) {
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := b.api.SendChatAction(rctx, &tgbot.SendChatActionParams{ChatID: dest.chat, MessageThreadID: dest.thread, Action: models.ChatActionTyping})
+	b.apiCall("sendChatAction", err)
+	if err != nil {
+		b.log.Debug("telegram: sendChatAction failed", "chat", dest.chat, "err", b.scrub(err))
 	}
 }
 

@@ -278,6 +278,8 @@ func (s *Server) dispatch(ctx context.Context, method string, p map[string]strin
 	case "editmessagereplymarkup":
 		m, err := s.editMessage(p, false)
 		return m, m, err
+	case "sendchataction":
+		return s.sendChatAction(p)
 	case "answercallbackquery":
 		return s.answerCallbackQuery(p)
 	case "setmycommands":
@@ -684,6 +686,30 @@ func (s *Server) editMessage(p map[string]string, withText bool) (*Message, *api
 	m.EditDate = s.clock.Now().Unix()
 	out := *m
 	return &out, nil
+}
+
+// sendChatAction checks the action as Telegram does; it sends nothing a
+// test can read but is recorded.
+func (s *Server) sendChatAction(p map[string]string) (any, *Message, *apiError) {
+	chatID, aerr := parseChatID(p["chat_id"])
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	switch p["action"] {
+	case "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+		"upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note":
+	default:
+		return nil, nil, badRequest("wrong parameter action in request")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.forbidden[chatID] {
+		return nil, nil, forbidden(chatID)
+	}
+	if s.lost[chatID] {
+		return nil, nil, badRequest("chat not found")
+	}
+	return true, nil, nil
 }
 
 func (s *Server) answerCallbackQuery(p map[string]string) (any, *Message, *apiError) {
