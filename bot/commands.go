@@ -135,6 +135,9 @@ func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply
 		return rep
 	}
 	action, nonce, ok := strings.Cut(p.Data, ":")
+	if ok && action == "pg" {
+		return r.navigate(ctx, nonce)
+	}
 	if !ok || (action != "ok" && action != "no") {
 		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	}
@@ -233,20 +236,93 @@ func (r *Router) cancel(ctx context.Context, in Request, args []string) Reply {
 	return Reply{Text: r.t("order.cancelled", Esc(args[0]))}
 }
 
-func (r *Router) orders(ctx context.Context) Reply {
+// OrdersPerPage is how many orders one page of /orders shows on a phone.
+const OrdersPerPage = 15
+
+// ordersPage is /orders: today's orders, newest first, only the open ones
+// (not yet final) with "/orders open". Paged, it shows one page with the
+// header on every page and ◀ ▶ 🔄 buttons that edit the message in place
+// (issue 19, item 14: 76 orders became two bubbles of 230 phone lines).
+func (r *Router) ordersPage(ctx context.Context, open bool, page int, paged bool) Reply {
 	list, err := r.cfg.Broker.OrdersToday(ctx)
 	if err != nil {
 		return r.errorReply(err)
 	}
-	if len(list) == 0 {
-		return Reply{Text: r.t("orders.none")}
+	if open {
+		kept := list[:0:0]
+		for _, o := range list {
+			if !o.Status.Final() && !o.Expired {
+				kept = append(kept, o)
+			}
+		}
+		list = kept
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].Time.Before(list[j].Time) })
-	lines := []string{r.t("orders.head", len(list))}
+	filter := "all"
+	head, none := "orders.head", "orders.none"
+	if open {
+		filter, head, none = "open", "orders.head_open", "orders.none_open"
+	}
+	refresh := Button{Text: r.t("nav.refresh"), Data: "pg:orders:" + filter + ":" + strconv.Itoa(page)}
+	if len(list) == 0 {
+		rep := Reply{Text: r.t(none)}
+		if paged {
+			rep.Buttons = []Button{refresh}
+		}
+		return rep
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Time.After(list[j].Time) })
+	total, pages := len(list), 1
+	if paged {
+		pages = (total + OrdersPerPage - 1) / OrdersPerPage
+		page = min(max(page, 1), pages)
+		refresh.Data = "pg:orders:" + filter + ":" + strconv.Itoa(page)
+		list = list[(page-1)*OrdersPerPage : min(page*OrdersPerPage, total)]
+	}
+	header := r.t(head, total)
+	if pages > 1 {
+		header += r.t("page", page, pages)
+	}
+	lines := []string{header}
 	for _, o := range list {
 		lines = append(lines, r.FormatOrder(o))
 	}
-	return Reply{Text: strings.Join(lines, "\n")}
+	rep := Reply{Text: strings.Join(lines, "\n")}
+	if paged {
+		if page > 1 {
+			rep.Buttons = append(rep.Buttons, Button{Text: r.t("nav.prev"), Data: "pg:orders:" + filter + ":" + strconv.Itoa(page-1)})
+		}
+		rep.Buttons = append(rep.Buttons, refresh)
+		if page < pages {
+			rep.Buttons = append(rep.Buttons, Button{Text: r.t("nav.next"), Data: "pg:orders:" + filter + ":" + strconv.Itoa(page+1)})
+		}
+	}
+	return rep
+}
+
+// navigate runs a ◀ ▶ or refresh button ("pg:orders:open:2",
+// "pg:price:005930", "pg:balance"): the read again, as it is now, to
+// replace the message the button was under.
+func (r *Router) navigate(ctx context.Context, what string) Reply {
+	parts := strings.Split(what, ":")
+	var rep Reply
+	switch {
+	case parts[0] == "orders" && len(parts) == 3:
+		page, err := strconv.Atoi(parts[2])
+		if err != nil || (parts[1] != "all" && parts[1] != "open") {
+			return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
+		}
+		rep = r.ordersPage(ctx, parts[1] == "open", page, true)
+	case parts[0] == "price" && len(parts) == 2:
+		rep = r.price(ctx, parts[1:])
+		rep.Buttons = []Button{{Text: r.t("nav.refresh"), Data: "pg:price:" + parts[1]}}
+	case parts[0] == "balance" && len(parts) == 1:
+		rep = r.balance(ctx)
+		rep.Buttons = []Button{{Text: r.t("nav.refresh"), Data: "pg:balance"}}
+	default:
+		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
+	}
+	rep.Outcome = PressNav
+	return rep
 }
 
 // FormatOrder renders one order line of /orders.

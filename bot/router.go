@@ -22,6 +22,10 @@ type Request struct {
 	// Sent is when the user sent it (Telegram's message date); zero when
 	// the transport cannot tell. Older than Config.StaleAfter is refused.
 	Sent time.Time
+	// Paged marks a transport that shows long lists a page at a time with
+	// ◀ ▶ and refresh buttons under the message (Telegram); others get the
+	// whole list and no buttons.
+	Paged bool
 }
 
 // Button is an inline button: a label and opaque callback data (≤ 64 bytes).
@@ -52,6 +56,7 @@ const (
 	PressDeclined PressOutcome = "declined" // [취소]: nothing sent, the prompt is finished
 	PressStale    PressOutcome = "stale"    // expired, already used, or unknown data: nothing sent
 	PressRefused  PressOutcome = "refused"  // not this user's to press, or not authorized
+	PressNav      PressOutcome = "nav"      // ◀ ▶ or refresh: the reply replaces the message it was under
 )
 
 // Press is a button press.
@@ -243,7 +248,13 @@ func (r *Router) dispatch(ctx context.Context, req Request, cmd string, fields [
 	case "/start", "/help":
 		return r.help()
 	case "/price":
-		return r.price(ctx, args)
+		rep := r.price(ctx, args)
+		if req.Paged && rep.Buttons == nil && len(args) == 1 && !strings.ContainsAny(args[0], ":") {
+			if code, err := broker.ParseCode(args[0]); err == nil {
+				rep.Buttons = []Button{{Text: r.t("nav.refresh"), Data: "pg:price:" + string(code)}}
+			}
+		}
+		return rep
 	case "/buy":
 		return r.order(ctx, req, broker.Buy, args)
 	case "/sell":
@@ -251,9 +262,16 @@ func (r *Router) dispatch(ctx context.Context, req Request, cmd string, fields [
 	case "/cancel":
 		return r.cancel(ctx, req, args)
 	case "/orders":
-		return r.orders(ctx)
+		if len(args) > 1 || (len(args) == 1 && !strings.EqualFold(args[0], "open")) {
+			return Reply{Text: r.t("usage.orders")}
+		}
+		return r.ordersPage(ctx, len(args) == 1, 1, req.Paged)
 	case "/balance":
-		return r.balance(ctx)
+		rep := r.balance(ctx)
+		if req.Paged {
+			rep.Buttons = []Button{{Text: r.t("nav.refresh"), Data: "pg:balance"}}
+		}
+		return rep
 	case "/halt":
 		return r.halt(ctx, req)
 	case "/resume":

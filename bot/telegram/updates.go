@@ -76,7 +76,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
 		b.reply(dest, bot.Reply{Text: bot.Text(b.router.Lang(), "future", bot.Duration(b.router.Lang(), ahead))})
 		return
 	}
-	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: sent}
+	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: sent, Paged: true}
 	job := b.typing(dest, func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) })
 	switch {
 	case cmd == "/halt":
@@ -255,6 +255,10 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		b.queueRefusal(refusal{chat: chat, text: b.router.Unauthorized(user).Text, queryID: q.ID})
 		return
 	}
+	if strings.HasPrefix(q.Data, "pg:") { // ◀ ▶ 🔄 only read: never behind a slow order
+		b.toReader(ctx, func(ctx context.Context) { b.press(ctx, q, msg) })
+		return
+	}
 	b.toLane(ctx, func(ctx context.Context) { b.press(ctx, q, msg) })
 }
 
@@ -303,6 +307,13 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 		b.forgetPrompt(key) // answered: its expiry needs no edit
 	}
 	switch {
+	case reply.Outcome == bot.PressNav:
+		answer("", false)
+		if msg != nil {
+			b.edit(key, dest, reply, false) // "message is not modified" counts as done
+		} else {
+			b.reply(dest, reply)
+		}
 	case progressed || reply.Outcome == bot.PressPlaced:
 		b.log.Info("telegram: confirmation accepted", "user", user, "chat", key.chat)
 		if msg != nil {
