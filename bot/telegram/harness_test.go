@@ -189,6 +189,7 @@ type options struct {
 	onSurface  func(up bool, reason string)
 	lang       bot.Lang
 	calendar   bool // the router knows the KRX calendar (market state in /price)
+	keyboard   [][]string
 }
 
 // harness is the real adapter and router against the fake Bot API and a
@@ -256,7 +257,7 @@ func newHarness(t *testing.T, o options) *harness {
 	}
 	tb, err := telegram.New(telegram.Config{Token: tok, APIURL: srv.URL, Allowed: o.allowed, AlertChat: o.alertChat,
 		AlertTopic: o.alertTopic, Router: router, Logger: log, Clock: clk, PollTimeout: 2 * time.Second, Limits: limits,
-		OnAPICall: o.onAPICall, PollGrace: o.pollGrace, OfflineAfter: o.offline, OnSurface: o.onSurface})
+		OnAPICall: o.onAPICall, PollGrace: o.pollGrace, OfflineAfter: o.offline, OnSurface: o.onSurface, Keyboard: o.keyboard})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,9 @@ type item struct {
 	// expires marks a confirmation prompt: sent as expired when it can
 	// only arrive too late, and edited when it expires (prompts.go).
 	expires time.Time
+	// keyboard is a reply keyboard to show with a message (no inline
+	// buttons: Telegram takes one markup per message).
+	keyboard [][]string
 }
 
 func (it *item) finish(err error) {
@@ -400,6 +403,8 @@ func (b *Bot) call(ctx context.Context, chat int64, it *item) (int, error) {
 		DisableNotification: it.silent, LinkPreviewOptions: noPreview}
 	if len(it.buttons) > 0 {
 		p.ReplyMarkup = keyboard(it.buttons)
+	} else if len(it.keyboard) > 0 {
+		p.ReplyMarkup = newReplyKeyboard(it.keyboard)
 	}
 	m, err := b.api.SendMessage(rctx, p)
 	b.apiCall("sendMessage", err)
@@ -505,6 +510,17 @@ func (b *Bot) reply(dest destination, r bot.Reply) {
 		r.Buttons = nil
 	}
 	if err := b.enqueue(dest, b.sendItems(r.Text, r.Buttons, false, false, dest.thread, r.Expires), false); err != nil {
+		b.log.Error("telegram: reply not queued", "chat", dest.chat, "err", err)
+	}
+}
+
+// replyWithKeyboard queues a reply that also brings up the reply keyboard.
+func (b *Bot) replyWithKeyboard(dest destination, r bot.Reply) {
+	items := b.sendItems(r.Text, nil, false, false, dest.thread, time.Time{})
+	if len(items) > 0 {
+		items[len(items)-1].keyboard = b.cfg.Keyboard
+	}
+	if err := b.enqueue(dest, items, false); err != nil {
 		b.log.Error("telegram: reply not queued", "chat", dest.chat, "err", err)
 	}
 }

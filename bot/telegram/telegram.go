@@ -133,6 +133,10 @@ type Config struct {
 	MaxQueue int
 	// Readers is how many read-only commands may run at once (default 4).
 	Readers int
+	// Keyboard is the reply keyboard shown in the allowed users' private
+	// chats with the answer to /start and /help (ParseKeyboard reads
+	// HOGA_TELEGRAM_KEYBOARD); nil: none.
+	Keyboard [][]string
 	// IdleQueue is how long a chat's send queue and its goroutine live with
 	// nothing to send (default 10m, wall clock).
 	IdleQueue time.Duration

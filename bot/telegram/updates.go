@@ -78,6 +78,9 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
 	}
 	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: sent, Paged: true}
 	job := b.typing(dest, func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) })
+	if (cmd == "/start" || cmd == "/help") && m.Chat.Type == models.ChatTypePrivate && len(b.cfg.Keyboard) > 0 {
+		job = func(ctx context.Context) { b.replyWithKeyboard(dest, b.router.Handle(ctx, req)) }
+	}
 	switch {
 	case cmd == "/halt":
 		b.haltNow(job)

@@ -542,6 +542,47 @@ func parseMarkup(raw string) (*InlineKeyboardMarkup, *apiError) {
 	return out, nil
 }
 
+// parseReplyKeyboard checks a ReplyKeyboardMarkup ("keyboard") and returns
+// its button texts; nil for any other markup.
+func parseReplyKeyboard(raw string) ([][]string, *apiError) {
+	if raw == "" {
+		return nil, nil
+	}
+	var top struct {
+		Keyboard *[][]json.RawMessage `json:"keyboard"`
+	}
+	if err := json.Unmarshal([]byte(raw), &top); err != nil || top.Keyboard == nil {
+		return nil, nil
+	}
+	var out [][]string
+	for _, row := range *top.Keyboard {
+		var texts []string
+		for _, raw := range row {
+			var b struct {
+				Text string `json:"text"`
+			}
+			if json.Unmarshal(raw, &b) != nil {
+				var s string
+				if json.Unmarshal(raw, &s) != nil {
+					return nil, badRequest("can't parse keyboard button")
+				}
+				b.Text = s
+			}
+			if b.Text == "" {
+				return nil, badRequest("BUTTON_TEXT_INVALID")
+			}
+			texts = append(texts, b.Text)
+		}
+		if len(texts) > 0 {
+			out = append(out, texts)
+		}
+	}
+	if len(out) == 0 {
+		return nil, badRequest("keyboard must be non-empty")
+	}
+	return out, nil
+}
+
 func checkButton(fields map[string]json.RawMessage) (Button, *apiError) {
 	var b Button
 	raw, ok := fields["text"]
@@ -629,10 +670,14 @@ func (s *Server) sendMessage(p map[string]string) (*Message, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	kb, aerr := parseReplyKeyboard(p["reply_markup"])
+	if aerr != nil {
+		return nil, aerr
+	}
 	thread, _ := strconv.Atoi(p["message_thread_id"])
 	me := s.me
 	m := &Message{ThreadID: thread, IsTopicMessage: thread != 0, From: &me, Date: s.clock.Now().Unix(), Text: plain,
-		ReplyMarkup: markup, HTML: p["text"], ParseMode: p["parse_mode"], DisableNotification: p["disable_notification"] == "true"}
+		ReplyMarkup: markup, Keyboard: kb, HTML: p["text"], ParseMode: p["parse_mode"], DisableNotification: p["disable_notification"] == "true"}
 	s.chat(chatID).add(m)
 	out := *m
 	return &out, nil

@@ -46,9 +46,12 @@ type Message struct {
 	Entities       []Entity              `json:"entities,omitempty"`
 	ReplyMarkup    *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
 
-	HTML                string `json:"-"`
-	ParseMode           string `json:"-"`
-	DisableNotification bool   `json:"-"`
+	// Keyboard is the reply keyboard sent with the message (rows of
+	// button texts), nil when none.
+	Keyboard            [][]string `json:"-"`
+	HTML                string     `json:"-"`
+	ParseMode           string     `json:"-"`
+	DisableNotification bool       `json:"-"`
 }
 
 // Buttons returns the message's inline buttons in reading order.

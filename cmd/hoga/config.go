@@ -16,6 +16,7 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/bot/telegram"
 	"github.com/hoga-trade/hoga/broker"
 )
 
@@ -65,6 +66,7 @@ type Config struct {
 	// TelegramOfflineAfter: hoga never trades on its own without a working
 	// control surface (issue 19, item 5).
 	TelegramOfflineAfter time.Duration `envconfig:"TELEGRAM_OFFLINE_AFTER" default:"3m" desc:"Telegram unreachable this long pauses the strategy until it is back"`
+	TelegramKeyboard     string        `envconfig:"TELEGRAM_KEYBOARD" default:"/price 005930,/balance,/orders|/orders open,/status,/halt" desc:"reply keyboard of commands: buttons separated by commas, rows by |; off for none"`
 
 	DataDir   string `envconfig:"DATA_DIR" default:"./data" desc:"SQLite database and state"`
 	RulesFile string `envconfig:"RULES_FILE" desc:"strategy rules file (YAML)"`
@@ -249,6 +251,9 @@ func (c *Config) validate(p *problems) {
 				p.addf("HOGA_TELEGRAM_ALERT_CHAT=%q: topic id after ':' must be a positive number", c.TelegramAlertChat)
 			}
 		}
+	}
+	if _, err := telegram.ParseKeyboard(c.TelegramKeyboard); err != nil {
+		p.addf("HOGA_TELEGRAM_KEYBOARD: %v", err)
 	}
 	if c.HTTPAddr != "" {
 		host, _, err := net.SplitHostPort(c.HTTPAddr)

@@ -520,6 +520,7 @@ func (a *app) buildTelegram() error {
 		n, _ := strconv.ParseInt(id, 10, 64) // validated in Config.validate
 		allowed = append(allowed, n)
 	}
+	keyboard, _ := telegram.ParseKeyboard(cfg.TelegramKeyboard) // checked in Config.validate
 	tg, err := telegram.New(telegram.Config{
 		Token:         cfg.TelegramToken.reveal(),
 		APIURL:        cfg.TelegramAPIURL,
@@ -531,6 +532,7 @@ func (a *app) buildTelegram() error {
 		Logger:        a.log.With("part", "telegram"),
 		OnAPICall:     a.metrics.TelegramSend,
 		OfflineAfter:  cfg.TelegramOfflineAfter,
+		Keyboard:      keyboard,
 		OnSurface: func(up bool, reason string) {
 			if !up { // Telegram itself cannot carry this; the console and the log do
 				a.feed.System(context.Background(), "alert.surface_down", bot.Text(cfg.lang, "surface."+reason))

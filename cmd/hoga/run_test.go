@@ -68,6 +68,7 @@ func TestInvalidSettingsOneLineEachExit2(t *testing.T) {
 		"HOGA_HOLIDAYS", "2026-02-30",
 		"HOGA_ALERTS", "orders=loud",
 		"HOGA_HTTP_ADDR", "0.0.0.0:8080",
+		"HOGA_TELEGRAM_KEYBOARD", "/price 005930,/prise",
 	)
 	out, errOut, code := runWith(t, getenv, "")
 	if code != 2 {
@@ -83,6 +84,7 @@ func TestInvalidSettingsOneLineEachExit2(t *testing.T) {
 		`HOGA_HOLIDAYS: "2026-02-30"`,
 		`alert level "loud"`,
 		`HOGA_HTTP_ADDR="0.0.0.0:8080" listens beyond this machine: set HOGA_HTTP_TOKEN`,
+		`HOGA_TELEGRAM_KEYBOARD: keyboard buttons ["/prise"] are not hoga commands; valid: /help`,
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)

@@ -1,0 +1,75 @@
+package telegram
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hoga-trade/hoga/bot"
+)
+
+// DefaultKeyboard is HOGA_TELEGRAM_KEYBOARD's default: the everyday
+// commands one tap away (issue 19, item 13). Rows are separated by "|",
+// buttons by ",".
+const DefaultKeyboard = "/price 005930,/balance,/orders|/orders open,/status,/halt"
+
+// ParseKeyboard reads a reply keyboard setting and checks every button is
+// a command hoga knows, so a typo fails at start with the list of valid
+// commands — the way Freqtrade checks its keyboard — rather than on the
+// owner's phone. "" or "off" means no keyboard.
+func ParseKeyboard(s string) ([][]string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "off") {
+		return nil, nil
+	}
+	var rows [][]string
+	var bad []string
+	for _, row := range strings.Split(s, "|") {
+		var buttons []string
+		for _, b := range strings.Split(row, ",") {
+			b = strings.Join(strings.Fields(b), " ")
+			if b == "" {
+				continue
+			}
+			if !strings.HasPrefix(b, "/") || !slices.Contains(menuCommands, strings.TrimPrefix(bot.CommandWord(strings.Fields(b)[0]), "/")) {
+				bad = append(bad, b)
+				continue
+			}
+			buttons = append(buttons, b)
+		}
+		if len(buttons) > 0 {
+			rows = append(rows, buttons)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("keyboard buttons %q are not hoga commands; valid: /%s", bad, strings.Join(menuCommands, ", /"))
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("keyboard %q has no buttons (use off for none)", s)
+	}
+	return rows, nil
+}
+
+// replyKeyboard is ReplyKeyboardMarkup: a persistent keyboard of command
+// buttons under the text field; a tap sends the button's text.
+type replyKeyboard struct {
+	Keyboard       [][]keyButton `json:"keyboard"`
+	IsPersistent   bool          `json:"is_persistent"`
+	ResizeKeyboard bool          `json:"resize_keyboard"`
+}
+
+type keyButton struct {
+	Text string `json:"text"`
+}
+
+func newReplyKeyboard(rows [][]string) replyKeyboard {
+	kb := replyKeyboard{IsPersistent: true, ResizeKeyboard: true}
+	for _, row := range rows {
+		r := make([]keyButton, len(row))
+		for i, t := range row {
+			r[i] = keyButton{Text: t}
+		}
+		kb.Keyboard = append(kb.Keyboard, r)
+	}
+	return kb
+}
