@@ -1,6 +1,10 @@
 package bot
 
-import "fmt"
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
 
 // Lang is a reply language.
 type Lang string
@@ -470,5 +474,20 @@ func text(lang Lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return f
 	}
-	return fmt.Sprintf(f, args...)
+	out := fmt.Sprintf(f, args...)
+	if lang == English {
+		out = singular(out)
+	}
+	return out
+}
+
+// englishOne finds a count of exactly one before a plural noun: "1 shares"
+// but not "11 shares", "2,001 shares" or "0.1 times".
+var englishOne = regexp.MustCompile(`(^|[^0-9.,])1 (shares|rules|orders|failures|times|seconds|minutes|hours|days)\b`)
+
+// singular makes English agree with a count of one (issue 19, item 4:
+// "1 shares"): the catalog says "%s shares" once, for every count.
+// Korean needs no such rule (1주, 3주).
+func singular(s string) string {
+	return englishOne.ReplaceAllStringFunc(s, func(m string) string { return strings.TrimSuffix(m, "s") })
 }

@@ -167,3 +167,30 @@ func TestMarketState(t *testing.T) {
 		}
 	}
 }
+
+// English agrees with a count of one; other counts and Korean are left
+// alone (issue 19, item 4).
+func TestEnglishPlurals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key  string
+		args []any
+		want string
+	}{
+		{"order.filled", []any{"1", "70,000"}, "Filled: 1 share @"},
+		{"order.filled", []any{"11", "70,000"}, "Filled: 11 shares @"},
+		{"order.filled", []any{"2,001", "70,000"}, "Filled: 2,001 shares @"},
+		{"status.rules", []any{1, 1}, "1 rule (1 on)"},
+		{"status.rules", []any{3, 1}, "3 rules (1 on)"},
+		{"err.daily_orders", []any{1}, "limit of 1 order is"},
+		{"confirm.sending", []any{"Buy", "삼성전자", "1"}, "Buy 삼성전자 1 share"},
+	}
+	for _, tt := range tests {
+		if got := text(English, tt.key, tt.args...); !strings.Contains(got, tt.want) {
+			t.Errorf("%s %v = %q; want it to contain %q", tt.key, tt.args, got, tt.want)
+		}
+	}
+	if got := text(Korean, "order.filled", "1", "70,000"); !strings.Contains(got, "1주") {
+		t.Errorf("ko: %q", got)
+	}
+}
