@@ -296,12 +296,13 @@ func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
 		case it.op == opEdit && errors.Is(err, tgbot.ErrorBadRequest):
 			b.log.Warn("telegram: could not edit the message; sending the text as a new one", "chat", chat, "err", b.scrub(err))
 			it.op = opSend
-		case errors.Is(err, tgbot.ErrorBadRequest), errors.Is(err, tgbot.ErrorUnauthorized),
-			errors.Is(err, tgbot.ErrorNotFound), errors.As(err, &migrate):
+		case errors.Is(err, tgbot.ErrorBadRequest), errors.Is(err, tgbot.ErrorNotFound), errors.As(err, &migrate):
 			b.log.Error("telegram: Telegram refused the message; dropped", "chat", chat, "err", b.scrub(err))
 			it.finish(b.scrub(err))
 			return
-		default: // network trouble or a server error: try again, later each time
+		default: // network trouble, a server error or a refused token (401: revoked, and
+			// perhaps restored): try again, later each time — an alert of a fill
+			// during a Telegram outage arrives late rather than never
 			if ctx.Err() != nil {
 				it.finish(ctx.Err())
 				return

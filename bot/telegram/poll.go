@@ -45,7 +45,14 @@ func (b *Bot) poll(ctx context.Context) {
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		updates, err := b.getUpdates(ctx, offset)
+		b.mu.Lock()
+		failing := !b.failingSince.IsZero()
+		b.mu.Unlock()
+		wait := b.cfg.PollTimeout
+		if failing { // a quick poll: notice at once that Telegram is back
+			wait = 0
+		}
+		updates, err := b.getUpdates(ctx, offset, wait)
 		if ctx.Err() != nil {
 			return
 		}
@@ -60,7 +67,6 @@ func (b *Bot) poll(ctx context.Context) {
 			}
 			continue
 		}
-		var wait time.Duration
 		wait, backoff = b.pollFailed(ctx, err, backoff)
 		if !b.sleep(ctx, wait) {
 			return
@@ -72,14 +78,14 @@ func (b *Bot) poll(ctx context.Context) {
 // wall time (it bounds a real request): a half-open connection, which the
 // HTTP client alone would wait out for its whole timeout, is given up
 // within a few seconds of the poll's own end.
-func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]*models.Update, error) {
+func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, error) {
 	body, err := json.Marshal(map[string]any{
-		"offset": offset, "timeout": int(b.cfg.PollTimeout / time.Second), "allowed_updates": allowedUpdates,
+		"offset": offset, "timeout": int(timeout / time.Second), "allowed_updates": allowedUpdates,
 	})
 	if err != nil {
 		return nil, err
 	}
-	rctx, cancel := context.WithTimeout(ctx, b.cfg.PollTimeout+b.cfg.PollGrace)
+	rctx, cancel := context.WithTimeout(ctx, timeout+b.cfg.PollGrace)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {

@@ -136,6 +136,9 @@ func TestRevokedTokenTakesTheSurfaceDownAndBack(t *testing.T) {
 	h := newHarness(t, options{offline: time.Minute, onSurface: func(up bool, _ string) { events <- up }})
 	h.srv.RevokeToken()
 	mark := h.send(telegramtest.Incoming{From: owner, Text: "/help"}) // ends the parked poll; its answer is refused
+	if err := h.tb.SendAlert(context.Background(), bot.Alert{Text: "fill during the outage"}); err != nil {
+		t.Fatal(err)
+	}
 	start := h.clk.Now()
 	done := make(chan struct{})
 	var up bool
@@ -165,5 +168,6 @@ func TestRevokedTokenTakesTheSurfaceDownAndBack(t *testing.T) {
 	if down, _, _ := h.tb.ControlSurface(); down {
 		t.Error("still down after Telegram came back")
 	}
+	h.advanceUntil("the alert queued during the outage, delivered late rather than never", sent(owner, "fill during the outage"))
 	_ = mark
 }

@@ -19,7 +19,8 @@ import (
 //	     optional: chat=…, message=<id>, button=<label> instead of data
 //	GET  /_fake/sent[?chat=…]                         the bot's messages as they are now
 //	GET  /_fake/calls                                 every API call, oldest first
-//	POST /_fake/fault?kind=429&n=2&retry_after=1      also kind=403&chat=…, kind=gone&chat=… (400 chat not found), kind=migrate&chat=…&to=…
+//	POST /_fake/fault?kind=429&n=2&retry_after=1      also kind=403&chat=…, kind=gone&chat=… (400 chat not found), kind=migrate&chat=…&to=…,
+//	     kind=revoke|restore (token 401), kind=hang&n=1 (dead long poll), kind=conflict|noconflict (409), kind=kick&chat=…
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	i64 := func(k string) int64 { n, _ := strconv.ParseInt(q.Get(k), 10, 64); return n }
@@ -129,10 +130,22 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			s.Forbid(i64("chat"))
 		case "gone":
 			s.Lose(i64("chat"))
+		case "revoke": // the token revoked: every call answers 401 until restore
+			s.RevokeToken()
+		case "restore":
+			s.RestoreToken()
+		case "hang": // the next n long polls never answer (a half-open connection)
+			s.HangPolls(max(1, int(i64("n"))))
+		case "conflict": // another poller on the token until noconflict
+			s.Conflict(true)
+		case "noconflict":
+			s.Conflict(false)
+		case "kick": // the bot removed from chat (my_chat_member is sent)
+			s.Kick(i64("chat"), i64("user"))
 		case "migrate":
 			s.Migrate(i64("chat"), i64("to"))
 		default:
-			httpError(w, http.StatusBadRequest, "kind must be 429, 403, gone or migrate")
+			httpError(w, http.StatusBadRequest, "kind must be 429, 403, gone, migrate, revoke, restore, hang, conflict, noconflict or kick")
 			return
 		}
 		writeJSON(w, map[string]bool{"ok": true})
