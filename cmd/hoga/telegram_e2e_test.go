@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // The whole program against the fake Bot API and a live-mode fake KIS: a
@@ -167,4 +168,82 @@ func TestRuleAsksInOneMessage(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v\n%s", err, errOut.String())
 	}
+}
+
+// Issue 21, item 4, through the whole program: five /buy queued behind a
+// broker that answers orders late, then /halt. The halt is answered while
+// the first order still hangs, and the four queued orders are refused by
+// the halted guard: exactly one order reaches the broker.
+func TestHaltJumpsFiveSlowOrders(t *testing.T) {
+	t.Parallel()
+	const owner = 111
+	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
+	defer tg.Close()
+	kisClock := clock.NewFake(time.Now())
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: kisClock})
+	fake.SetPrice("005930", 70_000)
+	fake.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: "/uapi/domestic-stock/v1/trading/order-cash", Delay: 2500 * time.Millisecond, Times: 5})
+	key, secret, account := fake.Credentials()
+	getenv := env(
+		"HOGA_BROKER", "kis", "HOGA_MODE", "mock",
+		"HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret, "HOGA_KIS_ACCOUNT", account,
+		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200", "HOGA_MARKET_HOURS", "always",
+		"HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
+		// Five owners and an alert group, so the replies are not paced one a
+		// second in one chat behind each other and the alerts.
+		"HOGA_TELEGRAM_ALLOWED_USERS", "111,112,113,114,115", "HOGA_TELEGRAM_ALERT_CHAT", "-1001",
+		"HOGA_ALERTS", "orders=off,strategy=off,errors=off,system=off",
+		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	defer stopWait()
+	stdin, closeStdin := io.Pipe()
+	defer closeStdin.Close()
+	done := make(chan error, 1)
+	var out, errOut bytes.Buffer
+	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	if err := tg.WaitPolling(wait); err != nil {
+		t.Fatal(err)
+	}
+	mark := tg.CallCount()
+	for i := range int64(5) {
+		tg.Send(telegramtest.Incoming{From: owner + i, Text: "/buy 005930 1 70000"})
+	}
+	waitFor(t, "the first order at the broker", func() bool { return len(fake.Orders()) >= 1 })
+	tg.Send(telegramtest.Incoming{From: owner, Text: "/halt"})
+	sentTo := func(contains string) func(telegramtest.Call) bool {
+		return func(c telegramtest.Call) bool {
+			return c.OK() && c.Message != nil && c.Message.Chat.ID > 0 && strings.Contains(c.Message.Text, contains)
+		}
+	}
+	if _, err := tg.WaitCall(wait, mark, sentTo("긴급 정지했습니다")); err != nil {
+		t.Fatalf("/halt waited behind the slow order: %v", err)
+	}
+	// Let the slow order answer; the rest must be refused, not sent.
+	refused := make(chan struct{})
+	go func() {
+		_, _ = tg.WaitCalls(wait, func(calls []telegramtest.Call) bool {
+			n := 0
+			for _, c := range calls[mark:] {
+				if sentTo("긴급 정지 중이라 주문하지 않았습니다")(c) {
+					n++
+				}
+			}
+			return n == 4
+		})
+		close(refused)
+	}()
+	for kisClock.BlockUntil(1, refused) {
+		kisClock.Advance(time.Second)
+	}
+	if wait.Err() != nil {
+		t.Fatal("the four queued orders were not refused")
+	}
+	if n := len(fake.Orders()); n != 1 {
+		t.Errorf("%d orders reached the broker after /halt; want only the one already in flight", n)
+	}
+	cancel()
+	<-done
 }
