@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -192,5 +193,25 @@ func TestEnglishPlurals(t *testing.T) {
 	}
 	if got := text(Korean, "order.filled", "1", "70,000"); !strings.Contains(got, "1주") {
 		t.Errorf("ko: %q", got)
+	}
+}
+
+// /status says when the control surface is lost and why, in the user's
+// language (issue 19, item 5).
+func TestStatusSaysTelegramIsLost(t *testing.T) {
+	t.Parallel()
+	since := time.Date(2026, 11, 25, 10, 0, 0, 0, broker.KST())
+	for lang, want := range map[Lang]string{
+		Korean:  "⚠️ 텔레그램 연결 끊김 (11-25 (수) 10:00부터, 텔레그램이 봇 토큰을 거부함",
+		English: "⚠️ Telegram lost (since 11-25 (Wed) 10:00, Telegram refused the bot token",
+	} {
+		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+			c.Lang = lang
+			c.Surface = func() (bool, time.Time, string) { return true, since, "token_refused" }
+		})
+		got := r.Handle(context.Background(), Request{Text: "/status", UserID: "console", Source: "console"}).Text
+		if !strings.Contains(got, want) {
+			t.Errorf("%s /status = %q; want %q", lang, got, want)
+		}
 	}
 }

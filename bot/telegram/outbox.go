@@ -185,6 +185,9 @@ func (b *Bot) retire(ob *outbox) bool {
 			delete(b.outboxes, k)
 		}
 	}
+	if b.retired != nil {
+		b.retired(ob.chat)
+	}
 	return true
 }
 
