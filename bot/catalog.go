@@ -37,7 +37,7 @@ var catalogs = map[Lang]map[string]string{
 			"/buy 종목코드 수량 [가격] — 매수 (가격 없으면 시장가)\n" +
 			"/sell 종목코드 수량 [가격] — 매도 (가격 없으면 시장가)\n" +
 			"/cancel 주문번호 — 주문 취소\n" +
-			"/orders — 오늘 주문\n" +
+			"/orders — 오늘 주문 (/orders open: 미체결만)\n" +
 			"/balance — 잔고와 평가손익\n" +
 			"/rules — 자동매매 규칙, /rule add|del|on|off …\n" +
 			"/halt — 모든 주문 정지, /resume — 재개\n" +
@@ -249,7 +249,7 @@ var catalogs = map[Lang]map[string]string{
 			"/buy CODE QTY [PRICE] — buy (no price: market)\n" +
 			"/sell CODE QTY [PRICE] — sell (no price: market)\n" +
 			"/cancel ORDERNO — cancel an order\n" +
-			"/orders — today's orders\n" +
+			"/orders — today's orders (/orders open: open ones only)\n" +
 			"/balance — cash, holdings and P&amp;L\n" +
 			"/rules — strategy rules, /rule add|del|on|off …\n" +
 			"/halt — stop all orders, /resume — resume\n" +
