@@ -323,7 +323,10 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		Account:     a.account,
 		Errors:      a.feed.RecentErrors,
 		Surface:     a.surface,
-		Logger:      logger.With("part", "bot"),
+		// The guard's limits, so a refusal names them (it said "한도 0원").
+		MaxOrderKRW:    cfg.MaxOrderKRW,
+		MaxDailyOrders: cfg.MaxDailyOrders,
+		Logger:         logger.With("part", "bot"),
 	})
 	if err != nil {
 		return nil, err

@@ -30,12 +30,13 @@ func TestConsoleSessionOnPaper(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	getenv := env("HOGA_DATA_DIR", dir, "HOGA_PAPER_SEED", "7", "HOGA_LOG_LEVEL", "warn")
-	in := "/price 005930\n/buy 005930 3 market\n/balance\n/buy 005930 abc\n"
+	in := "/price 005930\n/buy 005930 3 market\n/balance\n/buy 005930 abc\n/sell 005930 100000\n"
 	out, errOut, code := runWith(t, getenv, in)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"페이퍼(가상) 거래", "삼성전자 (005930)", "현재가", "매수 주문 접수", "체결: 3주", "삼성전자 (005930) 3주 · 평균", "사용법: /buy 종목코드 수량"} {
+	for _, want := range []string{"페이퍼(가상) 거래", "삼성전자 (005930)", "현재가", "매수 주문 접수", "체결: 3주", "삼성전자 (005930) 3주 · 평균", "사용법: /buy 종목코드 수량",
+		"1회 한도 1,000,000원을 넘습니다"} { // the router names the guard's limit (it said 0원)
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
