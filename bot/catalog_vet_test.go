@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/strategy"
 )
 
 // catalogVerbs counts the fmt verbs of a catalog format (%% is not one).
@@ -215,3 +216,34 @@ func TestStatusSaysTelegramIsLost(t *testing.T) {
 		}
 	}
 }
+
+// A rule's problem is said in the user's language, not the strategy's
+// English (issue 19, item 4).
+func TestRuleProblemsInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args string
+		ko   string
+	}{
+		{"/rule add 005930 qty=1", "매수 조건(buy&lt;가격)이나 매도 조건(sell&gt;가격)이 하나는 있어야 합니다"},
+		{"/rule add 005930 buy<75000 sell>65000 qty=1", "매수 가격 75,000원이 매도 가격 65,000원보다 낮아야 합니다"},
+		{"/rule add 005930 buy<65000", "수량(qty=)을 1 이상으로 쓰세요"},
+		{"/rule add 005930 buy<65000 qty=10 max=5", "최대 보유 5주가 한 번의 수량 10주보다 적습니다"},
+		{"/rule add 005930 buy<abc qty=1", "규칙이 올바르지 않습니다: buy&lt;abc"},
+	} {
+		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) { c.Rules = &fakeRules{} })
+		got := r.Handle(context.Background(), Request{Text: tt.args, UserID: "console", Source: "console"}).Text
+		if !strings.Contains(got, tt.ko) || strings.Contains(got, "rule 005930") {
+			t.Errorf("%s = %q; want %q", tt.args, got, tt.ko)
+		}
+	}
+}
+
+// fakeRules is a RuleBook that keeps nothing.
+type fakeRules struct{}
+
+func (*fakeRules) Rules(context.Context) ([]strategy.RuleStatus, error) { return nil, nil }
+func (*fakeRules) PutRule(context.Context, strategy.Rule) error         { return nil }
+func (*fakeRules) DeleteRule(context.Context, broker.Code) error        { return nil }
+func (*fakeRules) EnableRule(context.Context, broker.Code, bool) error  { return nil }
+func (*fakeRules) Activity() strategy.Activity                          { return strategy.ActivityRunning }

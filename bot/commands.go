@@ -565,7 +565,13 @@ func (r *Router) rule(ctx context.Context, args []string) Reply {
 	case "add", "set":
 		rule, problem := ParseRule(code, args[2:])
 		if problem != "" {
-			return Reply{Text: r.t("bad.rule", Esc(problem)) + "\n" + r.t("usage.rule")}
+			verr, invalid := broker.AsError(rule.Validate())
+			if why := r.ruleInvalid(rule); why != "" && invalid && verr.Msg == problem {
+				problem = why // the strategy's English sentence, said in the user's language
+			} else {
+				problem = Esc(problem) // the word the user typed
+			}
+			return Reply{Text: r.t("bad.rule", problem) + "\n" + r.t("usage.rule")}
 		}
 		if err := r.cfg.Rules.PutRule(ctx, rule); err != nil {
 			return r.errorReply(err)
@@ -587,6 +593,24 @@ func (r *Router) rule(ctx context.Context, args []string) Reply {
 		return Reply{Text: r.t("rules.disabled", code)}
 	}
 	return Reply{Text: r.t("usage.rule")}
+}
+
+// ruleInvalid says what is wrong with a parsed rule, in the user's
+// language, checking what strategy.Rule.Validate checks in the same
+// order; "" when none of them is (issue 19, item 4: its English sentence
+// reached Korean replies).
+func (r *Router) ruleInvalid(rule strategy.Rule) string {
+	switch {
+	case rule.BuyBelow <= 0 && rule.SellAbove <= 0:
+		return r.t("rule.need_leg")
+	case rule.BuyBelow > 0 && rule.SellAbove > 0 && rule.BuyBelow >= rule.SellAbove:
+		return r.t("rule.order", Group(rule.BuyBelow), Group(rule.SellAbove))
+	case rule.Qty <= 0:
+		return r.t("rule.qty")
+	case rule.MaxPosition > 0 && rule.MaxPosition < rule.Qty:
+		return r.t("rule.max", Group(rule.MaxPosition), Group(rule.Qty))
+	}
+	return ""
 }
 
 // ParseRule reads the chat rule syntax after the code:
