@@ -3,6 +3,7 @@ module github.com/hoga-trade/hoga
 go 1.26.8
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/go-telegram/bot v1.19.0
 	github.com/goccy/go-yaml v1.19.2
 	github.com/kelseyhightower/envconfig v1.4.0

@@ -173,6 +173,8 @@ type KISFake struct {
 	tokenSeq  int64
 	faults    []*KISFault
 
+	ws kisWS // realtime side (kis_fake_ws.go)
+
 	issuances, throttled, requests, rateLimited int
 	reqLog                                      []KISRequest
 }
@@ -317,6 +319,9 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 	return f, nil
 }
 
+// WSURL is the WebSocket host to give a stream (StreamOptions.URL).
+func (f *KISFake) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") }
+
 // URL is the base URL to give a client (Options.BaseURL).
 func (f *KISFake) URL() string { return f.srv.URL }
 
@@ -359,6 +364,7 @@ func (f *KISFake) SetPrice(code string, price int64) bool {
 	s.price = price
 	s.high = max(s.high, price)
 	s.low = min(s.low, price)
+	f.wsTrade(code, price, 1, s.vol)
 	for _, o := range f.orders {
 		if o.Code != code || o.Market || o.remaining() == 0 {
 			continue
@@ -504,6 +510,10 @@ func (f *KISFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/oauth2/tokenP":
 		f.serveToken(w, r)
+	case r.URL.Path == "/oauth2/Approval":
+		f.serveApproval(w, r)
+	case r.URL.Path == "/tryitout":
+		f.serveWS(w, r)
 	case strings.HasPrefix(r.URL.Path, "/_fake/"):
 		f.serveControl(w, r)
 	default:

@@ -168,6 +168,7 @@ func (f *KISFake) fillLocked(o *kisFakeOrder, qty, px int64) {
 	}
 	o.Filled += qty
 	o.FillAmount += qty * px
+	f.wsNotice(o, qty, px)
 	h := f.holdings[o.Code]
 	if h == nil {
 		h = &kisHolding{}

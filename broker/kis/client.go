@@ -45,6 +45,10 @@ type Client struct {
 	// never nil.
 	onWait   func(api string, d time.Duration)
 	onIssued func()
+	// approval is the WebSocket approval key (approval.go); tokenStore
+	// persists it beside the access token.
+	approval   approvals
+	tokenStore TokenStore
 }
 
 var _ broker.Broker = (*Client)(nil)
@@ -82,6 +86,7 @@ func New(opts Options) (*Client, error) {
 	if c.limiter == nil {
 		c.limiter = NewLimiter(set.mode, opts.RPS)
 	}
+	c.tokenStore = opts.Tokens
 	c.tokens = newTokens(c, opts.Tokens, TokenKey(set.mode, set.appKey))
 	c.names.init()
 	return c, nil

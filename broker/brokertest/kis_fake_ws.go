@@ -1,0 +1,384 @@
+package brokertest
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/coder/websocket"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// The KIS fake's realtime side: POST /oauth2/Approval and the WebSocket at
+// /tryitout, speaking kis.md §9: JSON subscribe messages answered with
+// OPSP0000 (and key/iv for the encrypted notice TRs), data frames
+// 0|H0STCNT0|NNN|… on every price change, AES-encrypted H0STCNI0/9 notices
+// on every fill, PINGPONG on demand, 41 registrations per session at
+// most (OPSP0008 past that), OPSP8996 ALREADY IN USE for a second session
+// on the same app key.
+
+// kisWSMax is the server's own limit; the official client stops at 40.
+const kisWSMax = 41
+
+type kisWS struct {
+	mu       sync.Mutex
+	approval map[string]string // approval key → app key
+	seq      int
+	sessions map[*kisWSSession]struct{}
+	silent   bool
+	frames   map[string]int // frames sent by TR id
+	pongs    int            // PINGPONG echoes received
+}
+
+// Pongs is how many PINGPONG echoes the clients sent back.
+func (f *KISFake) Pongs() int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	return f.ws.pongs
+}
+
+type kisWSSession struct {
+	appKey string
+	out    chan []byte
+	done   chan struct{}
+	once   sync.Once
+	subs   map[string]bool // tr_id|tr_key
+	key    string
+	iv     string
+}
+
+func (s *kisWSSession) close() { s.once.Do(func() { close(s.done) }) }
+
+func (s *kisWSSession) send(b []byte) {
+	select {
+	case s.out <- b:
+	default: // a client that cannot keep up loses frames, as on a real socket buffer overflow
+	}
+}
+
+func (w *kisWS) init() {
+	if w.approval == nil {
+		w.approval = map[string]string{}
+		w.sessions = map[*kisWSSession]struct{}{}
+		w.frames = map[string]int{}
+	}
+}
+
+func (f *KISFake) serveApproval(rw http.ResponseWriter, r *http.Request) {
+	var in struct {
+		GrantType string `json:"grant_type"`
+		AppKey    string `json:"appkey"`
+		SecretKey string `json:"secretkey"`
+	}
+	_ = json.Unmarshal(kisReadBody(r), &in)
+	if in.AppKey != f.appKey || in.SecretKey != f.appSecret || in.GrantType != "client_credentials" {
+		kisWriteJSON(rw, http.StatusForbidden, map[string]string{"error_code": "EGW00105", "error_description": "유효하지 않은 AppSecret입니다."})
+		return
+	}
+	f.ws.mu.Lock()
+	f.ws.init()
+	f.ws.seq++
+	key := fmt.Sprintf("%08x-fake-approval-%04d", f.ws.seq*2654435761, f.ws.seq)
+	f.ws.approval[key] = in.AppKey
+	f.ws.mu.Unlock()
+	kisWriteJSON(rw, http.StatusOK, map[string]string{"approval_key": key})
+}
+
+// Approvals is how many approval keys were issued.
+func (f *KISFake) Approvals() int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	return f.ws.seq
+}
+
+func (f *KISFake) serveWS(rw http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(rw, r, nil)
+	if err != nil {
+		return
+	}
+	s := &kisWSSession{out: make(chan []byte, 4096), done: make(chan struct{}), subs: map[string]bool{}}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer c.CloseNow()
+	go func() {
+		for {
+			select {
+			case <-s.done:
+				c.CloseNow()
+				return
+			case <-ctx.Done():
+				return
+			case b := <-s.out:
+				if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	defer func() {
+		s.close()
+		f.ws.mu.Lock()
+		delete(f.ws.sessions, s)
+		f.ws.mu.Unlock()
+	}()
+	for {
+		_, msg, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		f.wsHandle(s, msg)
+	}
+}
+
+func kisWSAnswer(trID, trKey, encrypt, rtCd, msgCd, msg1, key, iv string) []byte {
+	m := map[string]any{
+		"header": map[string]string{"tr_id": trID, "tr_key": trKey, "encrypt": encrypt},
+		"body":   map[string]any{"rt_cd": rtCd, "msg_cd": msgCd, "msg1": msg1},
+	}
+	if key != "" {
+		m["body"].(map[string]any)["output"] = map[string]string{"iv": iv, "key": key}
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func (f *KISFake) wsHandle(s *kisWSSession, msg []byte) {
+	var in struct {
+		Header map[string]string `json:"header"`
+		Body   struct {
+			Input struct {
+				TRID  string `json:"tr_id"`
+				TRKey string `json:"tr_key"`
+			} `json:"input"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal(msg, &in); err != nil || in.Header == nil {
+		if strings.Contains(string(msg), "PINGPONG") {
+			f.ws.mu.Lock()
+			f.ws.pongs++
+			f.ws.mu.Unlock()
+			return // the client's echo
+		}
+		s.send(kisWSAnswer("", "", "N", "9", "OPSP9999", "JSON PARSING ERROR : header not found", "", ""))
+		return
+	}
+	if in.Header["tr_id"] == "PINGPONG" {
+		f.ws.mu.Lock()
+		f.ws.pongs++
+		f.ws.mu.Unlock()
+		return
+	}
+	tr, key := in.Body.Input.TRID, in.Body.Input.TRKey
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	f.ws.init()
+	app, ok := f.ws.approval[in.Header["approval_key"]]
+	if !ok {
+		s.send(kisWSAnswer(tr, key, "N", "1", "OPSP0011", "invalid approval : NOT FOUND", "", ""))
+		return
+	}
+	if s.appKey == "" {
+		for o := range f.ws.sessions {
+			if o.appKey == app {
+				s.send(kisWSAnswer(tr, key, "N", "1", "OPSP8996", "ALREADY IN USE appkey", "", ""))
+				return
+			}
+		}
+		s.appKey = app
+		s.key, s.iv = fmt.Sprintf("%032x", f.ws.seq+7)[:32], fmt.Sprintf("%016x", f.ws.seq+3)[:16]
+		f.ws.sessions[s] = struct{}{}
+	}
+	id := tr + "|" + key
+	enc := "N"
+	if tr == kisTRNoticeLive || tr == kisTRNoticeMock {
+		enc = "Y"
+	}
+	switch in.Header["tr_type"] {
+	case "1":
+		if s.subs[id] {
+			s.send(kisWSAnswer(tr, key, enc, "1", "OPSP0002", "ALREADY IN SUBSCRIBE", "", ""))
+			return
+		}
+		if len(s.subs) >= kisWSMax {
+			s.send(kisWSAnswer(tr, key, enc, "1", "OPSP0008", "MAX SUBSCRIBE OVER", "", ""))
+			return
+		}
+		s.subs[id] = true
+		s.send(kisWSAnswer(tr, key, enc, "0", "OPSP0000", "SUBSCRIBE SUCCESS", s.key, s.iv))
+	case "2":
+		if !s.subs[id] {
+			s.send(kisWSAnswer(tr, key, enc, "1", "OPSP0003", "UNSUBSCRIBE ERROR(not found!)", "", ""))
+			return
+		}
+		delete(s.subs, id)
+		s.send(kisWSAnswer(tr, key, enc, "0", "OPSP0001", "UNSUBSCRIBE SUCCESS", "", ""))
+	default:
+		s.send(kisWSAnswer(tr, key, enc, "9", "OPSP9999", "JSON PARSING ERROR : invalid tr_type", "", ""))
+	}
+}
+
+// StreamSubscriptions is the number of registrations across open
+// sessions.
+func (f *KISFake) StreamSubscriptions() int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	n := 0
+	for s := range f.ws.sessions {
+		n += len(s.subs)
+	}
+	return n
+}
+
+// StreamSessions is the number of open realtime sessions.
+func (f *KISFake) StreamSessions() int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	return len(f.ws.sessions)
+}
+
+// StreamFrames is how many data frames of a TR id were sent.
+func (f *KISFake) StreamFrames(trID string) int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	return f.ws.frames[trID]
+}
+
+// DropStreams closes every realtime session at once, as a lost network does.
+func (f *KISFake) DropStreams() {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	for s := range f.ws.sessions {
+		s.close()
+		delete(f.ws.sessions, s)
+	}
+}
+
+// SilenceStreams makes open sessions go quiet (no frames, no PINGPONG),
+// as a dead TCP connection does, until called with false.
+func (f *KISFake) SilenceStreams(on bool) {
+	f.ws.mu.Lock()
+	f.ws.silent = on
+	f.ws.mu.Unlock()
+}
+
+// StreamGarbage sends a frame no parser accepts to every session.
+func (f *KISFake) StreamGarbage(frame string) {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	for s := range f.ws.sessions {
+		s.send([]byte(frame))
+	}
+}
+
+// PingPong sends the server's keep-alive to every session.
+func (f *KISFake) PingPong() {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	if f.ws.silent {
+		return
+	}
+	msg := fmt.Sprintf(`{"header":{"tr_id":"PINGPONG","datetime":"%s"}}`, f.clock.Now().In(broker.KST()).Format("20060102150405"))
+	for s := range f.ws.sessions {
+		s.send([]byte(msg))
+	}
+}
+
+// wsTrade pushes an H0STCNT0 frame for a price change; called with f.mu held.
+func (f *KISFake) wsTrade(code string, price, vol, accVol int64) {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	if f.ws.silent || len(f.ws.sessions) == 0 {
+		return
+	}
+	var frame []byte
+	for s := range f.ws.sessions {
+		if !s.subs[kisTRTrade+"|"+code] {
+			continue
+		}
+		if frame == nil {
+			now := f.clock.Now().In(broker.KST())
+			fields := make([]string, 46)
+			for i := range fields {
+				fields[i] = "0"
+			}
+			// Positions: open-trading-api ccnl_krx.py columns.
+			fields[0], fields[1], fields[2], fields[12], fields[13] = code, now.Format("150405"), kisItoa(price), kisItoa(vol), kisItoa(accVol)
+			fields[33], fields[34], fields[35], fields[43] = now.Format("20060102"), "20", "N", "0"
+			frame = []byte("0|" + kisTRTrade + "|001|" + strings.Join(fields, "^"))
+		}
+		f.ws.frames[kisTRTrade]++
+		s.send(frame)
+	}
+}
+
+// wsNotice pushes an encrypted fill notice (CNTG_YN 2) to every session
+// subscribed to the mode's notice TR; called with f.mu held.
+func (f *KISFake) wsNotice(o *kisFakeOrder, qty, px int64) {
+	tr := kisTRNoticeLive
+	if f.mock {
+		tr = kisTRNoticeMock
+	}
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	if f.ws.silent {
+		return
+	}
+	side := "02"
+	if o.Side == broker.Sell {
+		side = "01"
+	}
+	now := f.clock.Now().In(broker.KST())
+	for s := range f.ws.sessions {
+		for id := range s.subs {
+			if !strings.HasPrefix(id, tr+"|") {
+				continue
+			}
+			hts := strings.TrimPrefix(id, tr+"|")
+			// Positions: open-trading-api ccnl_notice.py columns (26).
+			fields := make([]string, 26)
+			fields[0], fields[1], fields[2], fields[3], fields[4] = hts, f.cano+f.prdt, o.ODNO, "", side
+			fields[5], fields[6], fields[7], fields[8], fields[9] = "0", "00", "0", o.Code, kisItoa(qty)
+			fields[10], fields[11], fields[12], fields[13], fields[14] = kisItoa(px), now.Format("150405"), "0", "2", "2"
+			fields[15], fields[16], fields[19], fields[25] = "00950", kisItoa(o.Qty), "1", kisItoa(o.Price)
+			ct, err := kisEncrypt(s.key, s.iv, strings.Join(fields, "^"))
+			if err != nil {
+				continue
+			}
+			f.ws.frames[tr]++
+			s.send([]byte("1|" + tr + "|001|" + ct))
+		}
+	}
+}
+
+// TR ids (open-trading-api ccnl_krx.py, ccnl_notice.py). Repeated here:
+// broker/kis imports this package in its tests.
+const (
+	kisTRTrade      = "H0STCNT0"
+	kisTRNoticeLive = "H0STCNI0"
+	kisTRNoticeMock = "H0STCNI9"
+)
+
+// kisEncrypt is KIS's payload encryption: AES-256-CBC, PKCS#7, base64
+// (kis_auth.py aes_cbc_base64_dec is its inverse).
+func kisEncrypt(key, iv, plain string) (string, error) {
+	block, err := aes.NewCipher([]byte(key))
+	if err != nil {
+		return "", err
+	}
+	if len(iv) != aes.BlockSize {
+		return "", fmt.Errorf("iv of %d bytes", len(iv))
+	}
+	pad := aes.BlockSize - len(plain)%aes.BlockSize
+	pt := append([]byte(plain), bytes.Repeat([]byte{byte(pad)}, pad)...)
+	ct := make([]byte, len(pt))
+	cipher.NewCBCEncrypter(block, []byte(iv)).CryptBlocks(ct, pt)
+	return base64.StdEncoding.EncodeToString(ct), nil
+}

@@ -1,0 +1,436 @@
+package kis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// WebSocket hosts (kis.md §1 and §9; open-trading-api kis_auth.py
+// ops/vops and the /tryitout path of KISWebSocket). Plain ws://.
+const (
+	LiveWSURL = "ws://ops.koreainvestment.com:21000"
+	MockWSURL = "ws://ops.koreainvestment.com:31000"
+	wsPath    = "/tryitout"
+	// MaxSubscriptions is the official client's cap per session
+	// (kis_auth.py: "Subscription's max is 40"; python-kis
+	// WEBSOCKET_MAX_SUBSCRIPTIONS = 40). The fill-notice registration
+	// counts toward it.
+	MaxSubscriptions = 40
+)
+
+// StreamOptions configures a Stream. Zero values take the defaults.
+type StreamOptions struct {
+	// URL is the WebSocket host; default LiveWSURL or MockWSURL by the
+	// client's mode. The path /tryitout is appended.
+	URL string
+	// HTSID, when set, subscribes the account's fill notices
+	// (H0STCNI0 live, H0STCNI9 mock), which KIS keys by HTS id.
+	HTSID string
+	// OnTick receives every trade; it runs on the read loop and must not
+	// block (a broker.TickBook's Put is right).
+	OnTick func(broker.Tick)
+	// OnNotice receives every decrypted order or fill notice; must not block.
+	OnNotice func(Notice)
+	// OnUp and OnDown are told when a session is established (all
+	// subscriptions sent) and when it ends; must not block.
+	OnUp   func()
+	OnDown func(err error)
+	// OnAck is told of every subscribe/unsubscribe answer (msg_cd
+	// OPSP0000, OPSP0001, OPSP0008…); must not block.
+	OnAck func(trID, trKey, msgCd string)
+	// OnDecodeError counts frames that could not be decoded.
+	OnDecodeError func()
+	// SilentAfter: a session with no frame at all (trades or PINGPONG) for
+	// this long is taken for a dead TCP connection and replaced. Default
+	// 30s (KIS sends PINGPONG about every 20 s, kis.md §9).
+	SilentAfter time.Duration
+	// Backoff is the first reconnect wait, doubled with jitter up to
+	// MaxBackoff; defaults 500ms and 30s. KIS warns that tight connect
+	// loops get a key blocked.
+	Backoff, MaxBackoff time.Duration
+	// Limit overrides MaxSubscriptions (tests).
+	Limit  int
+	Clock  clock.Clock
+	Logger *slog.Logger
+}
+
+// Stream is a KIS realtime session that reconnects by itself and keeps
+// the wanted subscriptions. Subscribe and Unsubscribe may be called at any
+// time; Run owns the connection.
+type Stream struct {
+	c    *Client
+	o    StreamOptions
+	clk  clock.Clock
+	log  *slog.Logger
+	kick chan struct{} // subscriptions changed
+
+	mu        sync.Mutex
+	want      map[broker.Code]bool
+	active    map[broker.Code]bool // subscribed in the current session
+	keys      map[string][2]string // tr_id → key, iv
+	conn      *websocket.Conn
+	connected bool
+	since     time.Time
+	lastMsg   atomic.Int64 // unix nanos on the stream clock
+	reconns   atomic.Int64
+}
+
+// NewStream returns a stream on c's app key. Only one may run per app key:
+// KIS answers a second session "ALREADY IN USE" (OPSP8996).
+func (c *Client) NewStream(o StreamOptions) *Stream {
+	if o.URL == "" {
+		o.URL = MockWSURL
+		if c.set.mode == ModeLive {
+			o.URL = LiveWSURL
+		}
+	}
+	if o.SilentAfter <= 0 {
+		o.SilentAfter = 30 * time.Second
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = 500 * time.Millisecond
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+	if o.Limit <= 0 {
+		o.Limit = MaxSubscriptions
+	}
+	for _, f := range []*func(){&o.OnUp, &o.OnDecodeError} {
+		if *f == nil {
+			*f = func() {}
+		}
+	}
+	if o.OnDown == nil {
+		o.OnDown = func(error) {}
+	}
+	if o.OnAck == nil {
+		o.OnAck = func(string, string, string) {}
+	}
+	if o.OnTick == nil {
+		o.OnTick = func(broker.Tick) {}
+	}
+	if o.OnNotice == nil {
+		o.OnNotice = func(Notice) {}
+	}
+	clk := clock.Or(o.Clock)
+	if o.Clock == nil {
+		clk = c.clock
+	}
+	log := o.Logger
+	if log == nil {
+		log = c.log
+	}
+	return &Stream{c: c, o: o, clk: clk, log: log.With("stream", "kis"), kick: make(chan struct{}, 1),
+		want: map[broker.Code]bool{}, active: map[broker.Code]bool{}, keys: map[string][2]string{}}
+}
+
+func (s *Stream) noticeTR() string {
+	if s.c.set.mode == ModeLive {
+		return TRNoticeLive
+	}
+	return TRNoticeMock
+}
+
+// Subscribe asks for code's trades; past the limit the code is listed as
+// polled in Status.
+func (s *Stream) Subscribe(code broker.Code) {
+	s.mu.Lock()
+	s.want[code] = true
+	s.mu.Unlock()
+	s.poke()
+}
+
+// Unsubscribe drops code.
+func (s *Stream) Unsubscribe(code broker.Code) {
+	s.mu.Lock()
+	delete(s.want, code)
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *Stream) poke() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Status reports the stream for /status.
+func (s *Stream) Status() broker.StreamStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := broker.StreamStatus{Connected: s.connected, Since: s.since, Reconnects: s.reconns.Load()}
+	if n := s.lastMsg.Load(); n != 0 {
+		st.LastMsg = time.Unix(0, n)
+	}
+	for c := range s.want {
+		if s.active[c] {
+			st.Subscribed = append(st.Subscribed, c)
+		} else {
+			st.Polled = append(st.Polled, c)
+		}
+	}
+	sort.Slice(st.Subscribed, func(i, j int) bool { return st.Subscribed[i] < st.Subscribed[j] })
+	sort.Slice(st.Polled, func(i, j int) bool { return st.Polled[i] < st.Polled[j] })
+	return st
+}
+
+// Run keeps a session open until ctx ends, reconnecting with jittered
+// exponential backoff and resubscribing everything.
+func (s *Stream) Run(ctx context.Context) error {
+	wait := s.o.Backoff
+	for {
+		up, err := s.session(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.reconns.Add(1)
+		s.log.Warn("kis stream: session ended; reconnecting", "err", err)
+		if up {
+			wait = s.o.Backoff
+		}
+		d := wait/2 + rand.N(wait/2+1)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.clk.After(d):
+		}
+		wait = min(wait*2, s.o.MaxBackoff)
+	}
+}
+
+// errSilent ends a session that sent nothing for SilentAfter.
+var errSilent = errors.New("kis stream: no frame within the silence limit (dead connection)")
+
+// session runs one connection; up reports whether it got established.
+func (s *Stream) session(ctx context.Context) (up bool, err error) {
+	key, err := s.c.ApprovalKey(ctx)
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	dctx, dcancel := context.WithTimeout(ctx, s.c.set.timeout)
+	conn, _, err := websocket.Dial(dctx, strings.TrimRight(s.o.URL, "/")+wsPath, nil)
+	dcancel()
+	if err != nil {
+		return false, fmt.Errorf("kis stream: connect: %w", err)
+	}
+	conn.SetReadLimit(1 << 20)
+	defer conn.CloseNow()
+	s.touch()
+	s.mu.Lock()
+	s.conn, s.active, s.keys = conn, map[broker.Code]bool{}, map[string][2]string{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.conn, s.active = nil, map[broker.Code]bool{}
+		if s.connected {
+			s.since = s.clk.Now()
+		}
+		s.connected = false
+		s.mu.Unlock()
+		if up {
+			s.o.OnDown(err)
+		}
+	}()
+
+	readErr := make(chan error, 1)
+	go func() { readErr <- s.read(ctx, conn, cancel) }()
+
+	if s.o.HTSID != "" {
+		if err := conn.Write(ctx, websocket.MessageText, subscribeMessage(key, "1", s.noticeTR(), s.o.HTSID)); err != nil {
+			return false, err
+		}
+	}
+	if err := s.sync(ctx, conn, key); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	s.connected, s.since = true, s.clk.Now()
+	s.mu.Unlock()
+	up = true
+	s.o.OnUp()
+
+	watch := s.clk.NewTicker(max(s.o.SilentAfter/6, time.Millisecond))
+	defer watch.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+				return up, c
+			}
+			conn.Close(websocket.StatusNormalClosure, "")
+			return up, ctx.Err()
+		case err := <-readErr:
+			return up, err
+		case <-s.kick:
+			if err := s.sync(ctx, conn, key); err != nil {
+				return up, err
+			}
+		case <-watch.C():
+			if s.clk.Now().Sub(time.Unix(0, s.lastMsg.Load())) >= s.o.SilentAfter {
+				return up, errSilent
+			}
+		}
+	}
+}
+
+func (s *Stream) touch() { s.lastMsg.Store(s.clk.Now().UnixNano()) }
+
+// sync sends the subscribe and unsubscribe messages that make the
+// session's subscriptions match the wanted set, within the limit.
+func (s *Stream) sync(ctx context.Context, conn *websocket.Conn, key string) error {
+	s.mu.Lock()
+	var add, drop []broker.Code
+	for c := range s.active {
+		if !s.want[c] {
+			drop = append(drop, c)
+		}
+	}
+	room := s.o.Limit - len(s.active) + len(drop)
+	if s.o.HTSID != "" {
+		room--
+	}
+	var wanted []broker.Code
+	for c := range s.want {
+		if !s.active[c] {
+			wanted = append(wanted, c)
+		}
+	}
+	sort.Slice(wanted, func(i, j int) bool { return wanted[i] < wanted[j] })
+	for _, c := range wanted {
+		if room <= 0 {
+			break
+		}
+		add = append(add, c)
+		room--
+	}
+	for _, c := range drop {
+		delete(s.active, c)
+	}
+	for _, c := range add {
+		s.active[c] = true
+	}
+	s.mu.Unlock()
+	for _, c := range drop {
+		if err := conn.Write(ctx, websocket.MessageText, subscribeMessage(key, "2", TRTrade, string(c))); err != nil {
+			return err
+		}
+	}
+	for _, c := range add {
+		if err := conn.Write(ctx, websocket.MessageText, subscribeMessage(key, "1", TRTrade, string(c))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// read is the session's read loop: data frames to OnTick/OnNotice,
+// PINGPONG echoed, subscribe answers recorded.
+func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.CancelCauseFunc) error {
+	for {
+		_, msg, err := conn.Read(ctx)
+		if err != nil {
+			return fmt.Errorf("kis stream: read: %w", err)
+		}
+		now := s.clk.Now()
+		s.lastMsg.Store(now.UnixNano())
+		if IsData(msg) {
+			s.data(msg, now)
+			continue
+		}
+		c, err := ParseControl(msg)
+		if err != nil {
+			s.o.OnDecodeError()
+			continue
+		}
+		if c.PingPong() {
+			// Echo it as text (python-kis) — kis.md §9.
+			if err := conn.Write(ctx, websocket.MessageText, msg); err != nil {
+				return err
+			}
+			continue
+		}
+		s.o.OnAck(c.Header.TRID, c.Header.TRKey, c.Body.MsgCd)
+		switch c.Body.MsgCd {
+		case "OPSP0000": // SUBSCRIBE SUCCESS: keep key/iv for encrypted TRs
+			if c.Body.Output.Key != "" {
+				s.mu.Lock()
+				s.keys[c.Header.TRID] = [2]string{c.Body.Output.Key, c.Body.Output.IV}
+				s.mu.Unlock()
+			}
+		case "OPSP8996": // ALREADY IN USE: another session holds the key
+			err := &broker.Error{Kind: broker.Rejected, Code: c.Body.MsgCd, Msg: "KIS realtime: the app key is already in use by another session"}
+			cancel(err)
+			return err
+		case "OPSP0008": // MAX SUBSCRIBE OVER: leave the code to polling
+			s.mu.Lock()
+			delete(s.active, broker.Code(c.Header.TRKey))
+			s.mu.Unlock()
+			s.log.Warn("kis stream: subscription limit reached", "code", c.Header.TRKey)
+		default:
+			if c.Body.RtCd != "" && c.Body.RtCd != "0" {
+				s.log.Warn("kis stream: control answer", "tr_id", c.Header.TRID, "msg_cd", c.Body.MsgCd, "msg", c.Body.Msg1)
+			}
+		}
+	}
+}
+
+func (s *Stream) data(msg []byte, now time.Time) {
+	f, err := ParseFrame(msg)
+	if err != nil {
+		s.o.OnDecodeError()
+		return
+	}
+	switch f.TRID {
+	case TRTrade:
+		trades, err := ParseTrades(f)
+		if err != nil {
+			s.o.OnDecodeError()
+			return
+		}
+		for _, t := range trades {
+			s.o.OnTick(broker.Tick{Code: t.Code, Price: t.Price, Volume: t.Volume, Time: t.Time, Received: now})
+		}
+	case TRNoticeLive, TRNoticeMock:
+		payload := f.Payload
+		if f.Encrypted {
+			s.mu.Lock()
+			k, ok := s.keys[f.TRID]
+			s.mu.Unlock()
+			if !ok {
+				s.o.OnDecodeError()
+				return
+			}
+			if payload, err = Decrypt(k[0], k[1], payload); err != nil {
+				s.o.OnDecodeError()
+				return
+			}
+		}
+		ns, err := ParseNotices(f.Count, payload)
+		if err != nil {
+			s.o.OnDecodeError()
+			return
+		}
+		for _, n := range ns {
+			s.o.OnNotice(n)
+		}
+	default:
+		s.o.OnDecodeError()
+	}
+}

@@ -1,0 +1,188 @@
+package kis
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// streamRig is a fake KIS, a client and a running stream, with every
+// callback turned into a channel.
+type streamRig struct {
+	clk     *clock.Fake
+	f       *brokertest.KISFake
+	c       *Client
+	s       *Stream
+	ticks   chan broker.Tick
+	notices chan Notice
+	acks    chan string
+	up      chan struct{}
+	down    chan time.Time
+	stop    func()
+}
+
+func newStreamRig(t *testing.T, limit int) *streamRig {
+	t.Helper()
+	r := &streamRig{clk: clock.NewFake(kstAt(10, 0)), ticks: make(chan broker.Tick, 1000), notices: make(chan Notice, 100),
+		acks: make(chan string, 1000), up: make(chan struct{}, 10), down: make(chan time.Time, 10)}
+	r.c, r.f = newPair(t, brokertest.KISFakeOptions{Clock: r.clk}, nil)
+	r.s = r.c.NewStream(StreamOptions{
+		URL: r.f.WSURL(), HTSID: "hoga01", Limit: limit,
+		OnTick:   func(tk broker.Tick) { r.ticks <- tk },
+		OnNotice: func(n Notice) { r.notices <- n },
+		OnAck:    func(tr, key, code string) { r.acks <- tr + "|" + key + "|" + code },
+		OnUp:     func() { r.up <- struct{}{} },
+		OnDown:   func(error) { r.down <- r.clk.Now() },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = r.s.Run(ctx); close(done) }()
+	r.stop = func() { cancel(); <-done }
+	t.Cleanup(r.stop)
+	return r
+}
+
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second): // a bound on a hang, not synchronisation
+		t.Fatalf("no %s", what)
+		panic("unreachable")
+	}
+}
+
+// acked waits for n subscribe answers with code.
+func (r *streamRig) acked(t *testing.T, n int, code string) {
+	t.Helper()
+	for got := 0; got < n; {
+		a := recv(t, r.acks, "subscribe answer")
+		if len(a) >= len(code) && a[len(a)-len(code):] == code {
+			got++
+		}
+	}
+}
+
+func TestStreamTradesAndNotices(t *testing.T) {
+	t.Parallel()
+	r := newStreamRig(t, 0)
+	r.s.Subscribe("005930")
+	recv(t, r.up, "session")
+	r.acked(t, 2, "OPSP0000") // the notice TR and 005930
+	if !r.f.SetPrice("005930", 70100) {
+		t.Fatal("SetPrice")
+	}
+	tk := recv(t, r.ticks, "tick")
+	if tk.Code != "005930" || tk.Price != 70100 {
+		t.Fatalf("tick %+v", tk)
+	}
+	o, err := r.c.PlaceOrder(context.Background(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Qty: 3, Type: broker.Limit, Price: 70000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.f.SetPrice("005930", 70000)
+	n := recv(t, r.notices, "fill notice")
+	if !n.Fill || n.OrderNo != o.ID || n.Qty != 3 || n.Price != 70000 || n.Side != broker.Buy {
+		t.Fatalf("notice %+v, order %s", n, o.ID)
+	}
+	if r.f.StreamFrames(TRNoticeMock) != 1 {
+		t.Fatalf("notice frames %d", r.f.StreamFrames(TRNoticeMock))
+	}
+	st := r.s.Status()
+	if !st.Connected || len(st.Subscribed) != 1 || len(st.Polled) != 0 {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+func TestStreamLimitAndUnsubscribe(t *testing.T) {
+	t.Parallel()
+	r := newStreamRig(t, 3) // the notice TR and two codes
+	for _, c := range []broker.Code{"005930", "000660", "035420"} {
+		r.s.Subscribe(c)
+	}
+	recv(t, r.up, "session")
+	r.acked(t, 3, "OPSP0000")
+	st := r.s.Status()
+	if len(st.Subscribed) != 2 || len(st.Polled) != 1 || st.Polled[0] != "035420" {
+		t.Fatalf("status %+v", st)
+	}
+	r.s.Unsubscribe("000660")
+	r.acked(t, 2, "") // unsubscribe answer and the subscribe of the polled code
+	st = r.s.Status()
+	if len(st.Subscribed) != 2 || len(st.Polled) != 0 {
+		t.Fatalf("after unsubscribe %+v", st)
+	}
+	if r.f.StreamSubscriptions() != 3 {
+		t.Fatalf("fake holds %d", r.f.StreamSubscriptions())
+	}
+}
+
+func TestStreamPingPongDropAndSilence(t *testing.T) {
+	t.Parallel()
+	r := newStreamRig(t, 0)
+	r.s.Subscribe("005930")
+	recv(t, r.up, "session")
+	r.acked(t, 2, "OPSP0000")
+
+	// Garbage is counted, not fatal; PINGPONG is echoed.
+	r.f.StreamGarbage("0|H0STCNT0|001|not^a^trade")
+	r.f.PingPong()
+	r.f.SetPrice("005930", 70200)
+	recv(t, r.ticks, "tick after garbage")
+	// The fake reads in order: once a later subscribe is answered, the
+	// echo sent before it has been counted.
+	r.s.Subscribe("000660")
+	r.acked(t, 1, "OPSP0000")
+	if r.f.Pongs() != 1 {
+		t.Fatalf("pongs %d", r.f.Pongs())
+	}
+
+	// Drop: back and resubscribed after one backoff (≤ 500ms of clock).
+	lost := r.clk.Now()
+	r.f.DropStreams()
+	recv(t, r.down, "down")
+	r.clk.BlockUntil(1, nil)
+	r.clk.Advance(500 * time.Millisecond)
+	recv(t, r.up, "reconnect")
+	r.acked(t, 3, "OPSP0000")
+	if d := r.clk.Now().Sub(lost); d > 5*time.Second {
+		t.Fatalf("resubscribed after %s", d)
+	}
+	r.f.SetPrice("005930", 70300)
+	if tk := recv(t, r.ticks, "tick after reconnect"); tk.Price != 70300 {
+		t.Fatalf("tick %+v", tk)
+	}
+
+	// Silence: detected at 30 s of session time, replaced.
+	r.f.SilenceStreams(true)
+	quiet := r.clk.Now()
+	r.clk.Advance(30 * time.Second)
+	at := recv(t, r.down, "silence detected")
+	if d := at.Sub(quiet); d > 30*time.Second {
+		t.Fatalf("silence detected after %s", d)
+	}
+	r.f.SilenceStreams(false)
+	for i := 0; ; i++ {
+		r.clk.BlockUntil(1, nil)
+		r.clk.Advance(time.Second)
+		select {
+		case <-r.up:
+		case <-r.down: // the fake had not yet seen the old session go (ALREADY IN USE): retry
+			if i > 10 {
+				t.Fatal("never reconnected")
+			}
+			continue
+		case <-time.After(5 * time.Second):
+			t.Fatal("no reconnect after silence")
+		}
+		break
+	}
+	if st := r.s.Status(); st.Reconnects != 2 {
+		t.Logf("reconnects %d", st.Reconnects)
+	}
+}

@@ -1,0 +1,90 @@
+package broker
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Tick is one trade seen on a broker's realtime feed (or the paper
+// exchange's simulation). Received is when hoga read the frame, for the
+// tick→decision latency.
+type Tick struct {
+	Code     Code
+	Price    int64
+	Volume   int64
+	Time     time.Time // the exchange's trade time when the feed gives it
+	Received time.Time
+}
+
+// StreamStatus is what /status shows of a realtime stream.
+type StreamStatus struct {
+	Connected  bool
+	Since      time.Time // connected since, or lost since
+	LastMsg    time.Time // last frame of any kind
+	Subscribed []Code    // codes streamed
+	Polled     []Code    // codes past the broker's subscription limit
+	Reconnects int64
+}
+
+// TickBook keeps the last tick per code and wakes one reader. Writers
+// (the socket's read loop) never block: a slow reader sees only the latest
+// price of each code, which is all a threshold rule needs.
+type TickBook struct {
+	mu    sync.Mutex
+	last  map[Code]Tick
+	dirty map[Code]struct{}
+	wake  chan struct{}
+}
+
+// NewTickBook returns an empty book.
+func NewTickBook() *TickBook {
+	return &TickBook{last: map[Code]Tick{}, dirty: map[Code]struct{}{}, wake: make(chan struct{}, 1)}
+}
+
+// Put records a tick and wakes the reader; it never blocks.
+func (b *TickBook) Put(t Tick) {
+	b.mu.Lock()
+	b.last[t.Code] = t
+	b.dirty[t.Code] = struct{}{}
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Last is the latest tick of code, if any.
+func (b *TickBook) Last(code Code) (Tick, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t, ok := b.last[code]
+	return t, ok
+}
+
+// Next waits until at least one code has a new tick and returns the latest
+// tick of each code updated since the previous call.
+func (b *TickBook) Next(ctx context.Context) ([]Tick, error) {
+	for {
+		b.mu.Lock()
+		if len(b.dirty) > 0 {
+			out := make([]Tick, 0, len(b.dirty))
+			for c := range b.dirty {
+				out = append(out, b.last[c])
+				delete(b.dirty, c)
+			}
+			b.mu.Unlock()
+			return out, nil
+		}
+		b.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-b.wake:
+		}
+	}
+}
+
+// Wake returns the channel that receives when ticks are waiting, for a
+// reader that selects on other things too; call Next after it fires.
+func (b *TickBook) Wake() <-chan struct{} { return b.wake }
