@@ -35,6 +35,8 @@ type TickBook struct {
 	last  map[Code]Tick
 	dirty map[Code]struct{}
 	wake  chan struct{}
+
+	streaming func(Code) bool
 }
 
 // NewTickBook returns an empty book.
@@ -83,6 +85,38 @@ func (b *TickBook) Next(ctx context.Context) ([]Tick, error) {
 		case <-b.wake:
 		}
 	}
+}
+
+// Drain returns the latest tick of each code updated since the previous
+// call, without waiting (nil when none).
+func (b *TickBook) Drain() []Tick {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.dirty) == 0 {
+		return nil
+	}
+	out := make([]Tick, 0, len(b.dirty))
+	for c := range b.dirty {
+		out = append(out, b.last[c])
+		delete(b.dirty, c)
+	}
+	return out
+}
+
+// SetStreaming sets the function Streaming asks (the stream's view of
+// which codes it carries now); nil means none.
+func (b *TickBook) SetStreaming(f func(Code) bool) {
+	b.mu.Lock()
+	b.streaming = f
+	b.mu.Unlock()
+}
+
+// Streaming reports whether code's trades arrive through this book now.
+func (b *TickBook) Streaming(code Code) bool {
+	b.mu.Lock()
+	f := b.streaming
+	b.mu.Unlock()
+	return f != nil && f(code)
 }
 
 // Wake returns the channel that receives when ticks are waiting, for a

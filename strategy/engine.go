@@ -34,6 +34,22 @@ type PriceSource interface {
 	Quote(ctx context.Context, code broker.Code) (broker.Quote, error)
 }
 
+// TickSource is a realtime price feed (broker.TickBook fed by a broker's
+// WebSocket, or the paper exchange's own trades). With one, the engine
+// acts on each trade as it arrives instead of waiting for the next round,
+// and its rounds skip the codes the feed streams, so no quote is polled
+// for them while the stream is up.
+type TickSource interface {
+	// Wake receives when ticks are waiting.
+	Wake() <-chan struct{}
+	// Drain returns the latest tick of each code updated since the last
+	// call, without waiting.
+	Drain() []broker.Tick
+	// Streaming reports whether code's price arrives as ticks now (the
+	// stream is up and the code is within the subscription limit).
+	Streaming(code broker.Code) bool
+}
+
 // Asker asks the owner to confirm an order instead of placing it (rules
 // with confirm: true). cmd/hoga wires it to the router's confirmation
 // buttons on the alert feed.
@@ -65,6 +81,13 @@ type Options struct {
 	RulesFile string
 	// Rules are base rules given directly instead of a file (tests, tools).
 	Rules []Rule
+	// Ticks, when set, drives the rules from a realtime feed; polling
+	// stays for the codes it does not stream.
+	Ticks TickSource
+	// OnTickDecision, when set, is told how long each tick waited between
+	// its frame being read and the rule's decision (tick→decision
+	// latency), on the engine's clock.
+	OnTickDecision func(time.Duration)
 	// Interval is the polling interval; DefaultInterval when 0.
 	Interval time.Duration
 	// Calendar is the KRX calendar; nil means broker.NewCalendar(nil).
@@ -109,6 +132,9 @@ type Engine struct {
 	asker       Asker
 	onEvent     func(Event)
 	onEvaluate  func()
+	ticks       TickSource
+	onTickDec   func(time.Duration)
+	names       map[broker.Code]string // last quoted name per code, for tick events
 	clk         clock.Clock
 	log         *slog.Logger
 
@@ -167,6 +193,9 @@ func New(opts Options) (*Engine, error) {
 		asker:       opts.Asker,
 		onEvent:     opts.OnEvent,
 		onEvaluate:  opts.OnEvaluate,
+		ticks:       opts.Ticks,
+		onTickDec:   opts.OnTickDecision,
+		names:       map[broker.Code]string{},
 		clk:         clock.Or(opts.Clock),
 		log:         opts.Logger,
 		base:        map[broker.Code]Rule{},
@@ -196,6 +225,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if e.onEvaluate == nil {
 		e.onEvaluate = func() {}
+	}
+	if e.onTickDec == nil {
+		e.onTickDec = func(time.Duration) {}
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -295,17 +327,52 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.mu.Unlock()
 	e.log.Info("strategy started", "rules", n, "interval", e.interval, "market_hours", e.marketHours)
 	next := e.clk.Now()
+	var wake <-chan struct{}
+	if e.ticks != nil {
+		wake = e.ticks.Wake()
+	}
 	for {
 		e.round(ctx)
 		now := e.clk.Now()
 		for next = next.Add(e.interval); !next.After(now); next = next.Add(e.interval) {
 		}
-		select {
-		case <-ctx.Done():
-			e.log.Info("strategy stopped")
-			return nil
-		case <-e.clk.After(next.Sub(now)):
+		timer := e.clk.After(next.Sub(now))
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				e.log.Info("strategy stopped")
+				return nil
+			case <-wake:
+				e.onTicks(ctx, e.ticks.Drain())
+			case <-timer:
+				break wait
+			}
 		}
+	}
+}
+
+// onTicks acts on the trades a feed delivered: each code with an active
+// rule is decided at once on the trade's price, so a crossing is acted on
+// at the first trade past the threshold.
+func (e *Engine) onTicks(ctx context.Context, ticks []broker.Tick) {
+	if len(ticks) == 0 || e.checkHalt() {
+		return
+	}
+	if e.marketHours && !e.cal.InContinuous(e.clk.Now()) {
+		e.setStatus(ActivityClosed)
+		return
+	}
+	e.setStatus(ActivityRunning)
+	bal := &balanceCache{}
+	for i := range ticks {
+		if ctx.Err() != nil {
+			return
+		}
+		e.evaluateTick(ctx, ticks[i].Code, bal, &ticks[i])
+	}
+	if bal.done {
+		e.noteBalance(bal.err)
 	}
 }
 
@@ -377,6 +444,9 @@ func (e *Engine) round(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		if e.ticks != nil && e.ticks.Streaming(code) {
+			continue // its trades arrive as ticks; no polling
+		}
 		if e.halted() {
 			e.pause()
 			return
@@ -439,6 +509,12 @@ func (e *Engine) noteBalance(err error) {
 
 // evaluate runs one rule for one round: quote, decide, and act.
 func (e *Engine) evaluate(ctx context.Context, code broker.Code, bal *balanceCache) {
+	e.evaluateTick(ctx, code, bal, nil)
+}
+
+// evaluateTick is evaluate on a tick's price instead of a fresh quote
+// when tick is set.
+func (e *Engine) evaluateTick(ctx context.Context, code broker.Code, bal *balanceCache, tick *broker.Tick) {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
 	e.mu.Lock()
@@ -449,12 +525,29 @@ func (e *Engine) evaluate(ctx context.Context, code broker.Code, bal *balanceCac
 		return // edited since the round started
 	}
 
-	q, err := e.prices.Quote(ctx, code)
-	if err != nil {
-		if ctx.Err() == nil {
-			e.quoteFailed(ctx, r, err)
+	var q broker.Quote
+	if tick != nil {
+		e.mu.Lock()
+		name := e.names[code]
+		e.mu.Unlock()
+		q = broker.Quote{Code: code, Name: name, Price: tick.Price, Time: tick.Time}
+		if !tick.Received.IsZero() {
+			defer func() { e.onTickDec(e.clk.Now().Sub(tick.Received)) }()
 		}
-		return
+	} else {
+		var err error
+		q, err = e.prices.Quote(ctx, code)
+		if err != nil {
+			if ctx.Err() == nil {
+				e.quoteFailed(ctx, r, err)
+			}
+			return
+		}
+		if q.Name != "" {
+			e.mu.Lock()
+			e.names[code] = q.Name
+			e.mu.Unlock()
+		}
 	}
 	e.onEvaluate()
 	e.mu.Lock()

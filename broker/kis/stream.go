@@ -434,3 +434,12 @@ func (s *Stream) data(msg []byte, now time.Time) {
 		s.o.OnDecodeError()
 	}
 }
+
+// Streaming reports whether code's trades arrive on the stream now: the
+// session is up and code is within the subscription limit. Others are
+// for polling (strategy.TickSource via broker.TickBook.SetStreaming).
+func (s *Stream) Streaming(code broker.Code) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected && s.active[code]
+}
