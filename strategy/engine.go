@@ -531,9 +531,6 @@ func (e *Engine) evaluateTick(ctx context.Context, code broker.Code, bal *balanc
 		name := e.names[code]
 		e.mu.Unlock()
 		q = broker.Quote{Code: code, Name: name, Price: tick.Price, Time: tick.Time}
-		if !tick.Received.IsZero() {
-			defer func() { e.onTickDec(e.clk.Now().Sub(tick.Received)) }()
-		}
 	} else {
 		var err error
 		q, err = e.prices.Quote(ctx, code)
@@ -569,6 +566,9 @@ func (e *Engine) evaluateTick(ctx context.Context, code broker.Code, bal *balanc
 	}
 	now := e.clk.Now()
 	a, next := Decide(st, r, q, pos, now)
+	if tick != nil && !tick.Received.IsZero() {
+		e.onTickDec(e.clk.Now().Sub(tick.Received))
+	}
 	if a.RearmedBuy {
 		e.log.Info("rule re-armed", "code", code, "side", "buy", "price", q.Price)
 		e.emit(Event{Kind: EventRearmed, Rule: r, Name: q.Name, Side: broker.Buy, Price: q.Price})
