@@ -37,7 +37,7 @@ func BenchmarkTickToDecision(b *testing.B) {
 	e, err := strategy.New(strategy.Options{Broker: c, Ticks: book, Interval: time.Hour,
 		Rules:          []strategy.Rule{{Code: "005930", BuyBelow: 60_000, Qty: 1, Type: broker.Limit, Enabled: true}},
 		OnTickDecision: func(d time.Duration) { lat <- d },
-		OnEvent: func(ev strategy.Event) { events <- ev.Kind }})
+		OnEvent:        func(ev strategy.Event) { events <- ev.Kind }})
 	if err != nil {
 		b.Fatal(err)
 	}
