@@ -162,6 +162,7 @@ type KiwoomFake struct {
 	limited    int
 	windows    map[string]kwWindow
 	log        []KiwoomRequest
+	ws         kwWS // realtime side (kiwoom_fake_ws.go)
 }
 
 type kwToken struct {
@@ -373,6 +374,10 @@ type kwAnswer struct {
 func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_fake/") {
 		f.serveControl(w, r)
+		return
+	}
+	if r.URL.Path == "/api/dostk/websocket" {
+		f.serveWS(w, r)
 		return
 	}
 	raw, _ := readAll(r)

@@ -45,6 +45,7 @@ func (f *KiwoomFake) SetPrice(code string, price int64) bool {
 	}
 	s.price = price
 	s.high, s.low = max(s.high, price), min(s.low, price)
+	f.kwWSTrade(code, price, s.base, s.volum)
 	for _, o := range f.orders {
 		if o.Code != code || o.Market || o.Remaining() == 0 {
 			continue
@@ -140,6 +141,7 @@ func (f *KiwoomFake) Fill(ordNo string, qty int64) error {
 func (f *KiwoomFake) fillLocked(o *KiwoomFakeOrder, qty, px int64) {
 	o.Filled += qty
 	o.FillAmount += qty * px
+	f.kwWSFill(o, qty, px)
 	f.stocks[o.Code].volum += qty
 	h := f.holdings[o.Code]
 	if o.Side == broker.Buy {

@@ -1,0 +1,300 @@
+package brokertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/coder/websocket"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// The Kiwoom fake's realtime side at /api/dostk/websocket (kiwoom.md §9):
+// LOGIN with a token the fake issued (answered before anything else),
+// REG/REMOVE with grp_no, refresh and data [{item:[…], type:[…]}],
+// REAL 0B rows on every price change and 00 rows on every fill, PING to
+// be echoed, a registration cap per connection (105115 past it, as
+// measured by hoga-ops), and a second session on the same app key kicking
+// the first (close 1000 "Bye").
+
+const kwWSMax = 200
+
+type kwWS struct {
+	mu       sync.Mutex
+	sessions map[*kwWSSession]struct{}
+	silent   bool
+	frames   map[string]int
+	pongs    int
+	logins   int
+	seqExec  int
+}
+
+type kwWSSession struct {
+	appKey string
+	out    chan []byte
+	done   chan struct{}
+	once   sync.Once
+	items  map[string]bool // type|item
+	orders bool
+}
+
+func (s *kwWSSession) close() { s.once.Do(func() { close(s.done) }) }
+
+func (s *kwWSSession) send(b []byte) {
+	select {
+	case s.out <- b:
+	default:
+	}
+}
+
+func kwJSON(v any) []byte { b, _ := json.Marshal(v); return b }
+
+// WSURL is the WebSocket host to give a stream (StreamOptions.URL).
+func (f *KiwoomFake) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") }
+
+func (f *KiwoomFake) serveWS(rw http.ResponseWriter, r *http.Request) {
+	c, err := websocket.Accept(rw, r, nil)
+	if err != nil {
+		return
+	}
+	s := &kwWSSession{out: make(chan []byte, 4096), done: make(chan struct{}), items: map[string]bool{}}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer c.CloseNow()
+	go func() {
+		for {
+			select {
+			case <-s.done:
+				c.Close(websocket.StatusNormalClosure, "Bye")
+				return
+			case <-ctx.Done():
+				return
+			case b := <-s.out:
+				if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	defer func() {
+		s.close()
+		f.ws.mu.Lock()
+		delete(f.ws.sessions, s)
+		f.ws.mu.Unlock()
+	}()
+	for {
+		_, msg, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		if !f.kwWSHandle(s, msg) {
+			return
+		}
+	}
+}
+
+func (f *KiwoomFake) kwWSHandle(s *kwWSSession, msg []byte) bool {
+	var in struct {
+		Trnm    string `json:"trnm"`
+		Token   string `json:"token"`
+		GrpNo   string `json:"grp_no"`
+		Refresh string `json:"refresh"`
+		Data    []struct {
+			Item []string `json:"item"`
+			Type []string `json:"type"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(msg, &in); err != nil {
+		return true
+	}
+	if in.Trnm == "PING" {
+		f.ws.mu.Lock()
+		f.ws.pongs++
+		f.ws.mu.Unlock()
+		return true
+	}
+	if s.appKey == "" && in.Trnm != "LOGIN" {
+		s.send(kwJSON(map[string]any{"trnm": in.Trnm, "return_code": 100013, "return_msg": "로그인 후 이용하세요"}))
+		return true
+	}
+	switch in.Trnm {
+	case "LOGIN":
+		f.mu.Lock()
+		t, ok := f.tokens[in.Token]
+		f.mu.Unlock()
+		if !ok || !f.clk.Now().Before(t.expiry) {
+			s.send(kwJSON(map[string]any{"trnm": "LOGIN", "return_code": 100013, "return_msg": "인증에 실패했습니다[8005:Token이 유효하지 않습니다]"}))
+			return true
+		}
+		f.ws.mu.Lock()
+		if f.ws.sessions == nil {
+			f.ws.sessions, f.ws.frames = map[*kwWSSession]struct{}{}, map[string]int{}
+		}
+		for o := range f.ws.sessions {
+			if o.appKey == t.appKey {
+				o.close() // a second session kicks the first
+				delete(f.ws.sessions, o)
+			}
+		}
+		s.appKey = t.appKey
+		f.ws.sessions[s] = struct{}{}
+		f.ws.logins++
+		f.ws.mu.Unlock()
+		s.send(kwJSON(map[string]any{"trnm": "LOGIN", "return_code": 0, "return_msg": ""}))
+	case "REG", "REMOVE":
+		f.ws.mu.Lock()
+		code, text := 0, ""
+		for _, d := range in.Data {
+			for _, ty := range d.Type {
+				for _, it := range d.Item {
+					id := ty + "|" + it
+					if in.Trnm == "REMOVE" {
+						delete(s.items, id)
+						continue
+					}
+					if ty == "00" {
+						s.orders = true
+						continue
+					}
+					if len(s.items) >= kwWSMax && !s.items[id] {
+						code, text = 105115, "등록 가능한 종목 수를 초과했습니다"
+						continue
+					}
+					s.items[id] = true
+				}
+			}
+		}
+		f.ws.mu.Unlock()
+		s.send(kwJSON(map[string]any{"trnm": in.Trnm, "return_code": code, "return_msg": text}))
+	}
+	return true
+}
+
+// StreamItems is the number of 0B registrations across open sessions.
+func (f *KiwoomFake) StreamItems() int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	n := 0
+	for s := range f.ws.sessions {
+		n += len(s.items)
+	}
+	return n
+}
+
+// StreamFrames is how many REAL rows of a type were sent.
+func (f *KiwoomFake) StreamFrames(typ string) int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	return f.ws.frames[typ]
+}
+
+// Pongs is how many PING echoes came back.
+func (f *KiwoomFake) Pongs() int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	return f.ws.pongs
+}
+
+// Ping sends the server's PING to every session.
+func (f *KiwoomFake) Ping() {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	if f.ws.silent {
+		return
+	}
+	for s := range f.ws.sessions {
+		s.send([]byte(`{"trnm":"PING"}`))
+	}
+}
+
+// DropStreams closes every realtime session.
+func (f *KiwoomFake) DropStreams() {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	for s := range f.ws.sessions {
+		s.close()
+		delete(f.ws.sessions, s)
+	}
+}
+
+// SilenceStreams stops all frames (dead TCP) until called with false.
+func (f *KiwoomFake) SilenceStreams(on bool) {
+	f.ws.mu.Lock()
+	f.ws.silent = on
+	f.ws.mu.Unlock()
+}
+
+// StreamGarbage sends a frame to every session as is.
+func (f *KiwoomFake) StreamGarbage(frame string) {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	for s := range f.ws.sessions {
+		s.send([]byte(frame))
+	}
+}
+
+// kwWSTrade pushes a 0B row (called with f.mu held). FIDs: Kiwoom-REST-API
+// spec 0B — 20 time, 10 price (signed by direction), 15 volume, 13 cumulative.
+func (f *KiwoomFake) kwWSTrade(code string, price, base, acc int64) {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	if f.ws.silent {
+		return
+	}
+	var frame []byte
+	for s := range f.ws.sessions {
+		if !s.items["0B|"+code] {
+			continue
+		}
+		if frame == nil {
+			sign := ""
+			if price > base {
+				sign = "+"
+			} else if price < base {
+				sign = "-"
+			}
+			now := f.clk.Now().In(broker.KST())
+			frame = kwJSON(map[string]any{"trnm": "REAL", "data": []any{map[string]any{
+				"type": "0B", "name": "주식체결", "item": code,
+				"values": map[string]string{"20": now.Format("150405"), "10": fmt.Sprintf("%s%d", sign, price), "15": "+1", "13": fmt.Sprint(acc)},
+			}}})
+		}
+		f.ws.frames["0B"]++
+		s.send(frame)
+	}
+}
+
+// kwWSFill pushes a 00 row for a fill (called with f.mu held). FIDs:
+// Kiwoom-REST-API spec 00 — 9203 order no, 9001 code, 913 state, 907
+// side, 900/901/902 qty/price/remaining, 909 execution no, 914/915 unit
+// fill price/qty.
+func (f *KiwoomFake) kwWSFill(o *KiwoomFakeOrder, qty, px int64) {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	if f.ws.silent {
+		return
+	}
+	side := "2"
+	if o.Side == broker.Sell {
+		side = "1"
+	}
+	f.ws.seqExec++
+	now := f.clk.Now().In(broker.KST())
+	frame := kwJSON(map[string]any{"trnm": "REAL", "data": []any{map[string]any{
+		"type": "00", "name": "주문체결", "item": "",
+		"values": map[string]string{"9201": "5012345678", "9203": o.No, "9001": "A" + o.Code, "913": "체결", "907": side,
+			"900": fmt.Sprint(o.Qty), "901": fmt.Sprint(o.Price), "902": fmt.Sprint(o.Qty - o.Filled), "904": "0000000",
+			"908": now.Format("150405"), "909": fmt.Sprintf("%07d", f.ws.seqExec), "910": fmt.Sprint(px), "911": fmt.Sprint(o.Filled),
+			"914": fmt.Sprint(px), "915": fmt.Sprint(qty)},
+	}}})
+	for s := range f.ws.sessions {
+		if s.orders {
+			f.ws.frames["00"]++
+			s.send(frame)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package kiwoom_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/broker/kiwoom"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second): // a bound on a hang, not synchronisation
+		t.Fatalf("no %s", what)
+		panic("unreachable")
+	}
+}
+
+func TestStreamTradesFillsPingDropSilence(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(start)
+	c, f := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk}, kiwoom.Options{Clock: clk})
+	ticks := make(chan broker.Tick, 100)
+	orders := make(chan kiwoom.OrderNotice, 10)
+	acks := make(chan string, 100)
+	up := make(chan struct{}, 10)
+	down := make(chan time.Time, 10)
+	decodeErrs := make(chan struct{}, 10)
+	s := c.NewStream(kiwoom.StreamOptions{URL: f.WSURL(), Orders: true,
+		OnTick: func(tk broker.Tick) { ticks <- tk }, OnOrder: func(n kiwoom.OrderNotice) { orders <- n },
+		OnAck: func(trnm, code string) { acks <- trnm + ":" + code }, OnUp: func() { up <- struct{}{} },
+		OnDown: func(error) { down <- clk.Now() }, OnDecodeError: func() { decodeErrs <- struct{}{} }})
+	s.Subscribe("005930")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	recv(t, up, "session")
+	recv(t, acks, "00 registration")
+	recv(t, acks, "0B registration")
+	f.SetPrice("005930", 71_100)
+	if tk := recv(t, ticks, "tick"); tk.Code != "005930" || tk.Price != 71_100 {
+		t.Fatalf("tick %+v", tk)
+	}
+	o, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 2, Price: 71_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetPrice("005930", 71_000)
+	n := recv(t, orders, "fill notice")
+	if !n.Fill() || n.OrderNo != o.ID || n.ExecQty != 2 || n.ExecPx != 71_000 || n.ExecNo == "" || n.Code != "005930" {
+		t.Fatalf("notice %+v (order %s)", n, o.ID)
+	}
+
+	f.StreamGarbage(`{"trnm":"REAL","data":[{"type":"0B","item":"bad","values":{}}]}`)
+	recv(t, decodeErrs, "decode error")
+	f.Ping()
+	s.Subscribe("000660")
+	recv(t, acks, "second registration") // the fake reads in order: the echo came first
+	if f.Pongs() != 1 {
+		t.Fatalf("pongs %d", f.Pongs())
+	}
+
+	f.DropStreams()
+	recv(t, down, "down")
+	clk.BlockUntil(1, nil)
+	clk.Advance(500 * time.Millisecond)
+	recv(t, up, "reconnect")
+	recv(t, acks, "00 again")
+	recv(t, acks, "0B again")
+	if got := s.Status(); !got.Connected || len(got.Subscribed) != 2 || f.StreamItems() != 2 {
+		t.Fatalf("after reconnect %+v, fake items %d", got, f.StreamItems())
+	}
+
+	f.SilenceStreams(true)
+	quiet := clk.Now()
+	clk.Advance(30 * time.Second)
+	if at := recv(t, down, "silence detected"); at.Sub(quiet) > 30*time.Second {
+		t.Fatalf("detected after %s", at.Sub(quiet))
+	}
+	f.SilenceStreams(false)
+	clk.BlockUntil(1, nil)
+	clk.Advance(time.Second)
+	recv(t, up, "replaced")
+}
