@@ -13,8 +13,8 @@ import (
 	"github.com/hoga-trade/hoga/strategy"
 )
 
-// parseAmount reads a positive whole number as people type it: "70000",
-// "70,000", "70000원".
+// parseAmount reads a positive whole number as people type it: "198000",
+// "198,000", "198000원".
 func parseAmount(s string) (int64, bool) {
 	s = strings.TrimSuffix(strings.ReplaceAll(s, ",", ""), "원")
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -614,7 +614,7 @@ func (r *Router) ruleInvalid(rule strategy.Rule) string {
 }
 
 // ParseRule reads the chat rule syntax after the code:
-// "buy<65000 sell>75000 qty=10 [market] [max=50] [cooldown=10m] [confirm]
+// "buy<190000 sell>210000 qty=3 [market] [max=50] [cooldown=10m] [confirm]
 // [rearm=1.5%]". The problem string is empty on success.
 func ParseRule(code broker.Code, args []string) (strategy.Rule, string) {
 	rule := strategy.Rule{Code: code, Type: broker.Limit, Enabled: true}

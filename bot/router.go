@@ -385,6 +385,12 @@ func (r *Router) ErrorText(err error) string {
 	}
 	switch e.Code { // hoga's own refusals, said in the user's language
 	case "order_krw":
+		var v *broker.OrderValue
+		if errors.As(err, &v) {
+			basis := map[broker.ValueBasis]string{broker.BasisLimit: "basis.limit",
+				broker.BasisUpperLimit: "basis.upper", broker.BasisCurrent: "basis.current"}[v.Basis]
+			return r.t("err.order_krw_sum", Group(v.Qty), Group(v.Price), Group(v.Amount), r.t(basis), Group(v.Limit))
+		}
 		return r.t("err.order_krw", Group(r.cfg.MaxOrderKRW))
 	case "daily_orders":
 		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)

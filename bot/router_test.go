@@ -314,6 +314,9 @@ func TestErrorTextByKind(t *testing.T) {
 		{&broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"}, "다시 보내지 마세요"},
 		{&broker.Error{Kind: broker.Halted}, "/resume"},
 		{&broker.Error{Kind: broker.LimitExceeded, Msg: "1 order over HOGA_MAX_ORDER_KRW"}, "위험 한도"},
+		// The guard's arithmetic is shown, not only the limit (issue 12, item 6).
+		{&broker.Error{Kind: broker.LimitExceeded, Code: "order_krw", Err: &broker.OrderValue{Qty: 10, Price: 257_000, Amount: 2_570_000, Limit: 1_000_000, Basis: broker.BasisUpperLimit}},
+			"주문 금액 10주 × 257,000원 = 2,570,000원(시장가 매수는 상한가로 계산: 증권사가 잡아 두는 금액)이 1회 한도 1,000,000원을 넘습니다"},
 		{&broker.Error{Kind: broker.Auth, Code: "EGW00123", Msg: "기간이 만료된 token 입니다."}, "HOGA_MODE"},
 		{os.ErrDeadlineExceeded, "내부 오류"},
 	}

@@ -103,3 +103,39 @@ func AsError(err error) (*Error, bool) {
 func Errorf(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Msg: fmt.Sprintf(format, args...)}
 }
+
+// ValueBasis is the price an order was valued at against HOGA_MAX_ORDER_KRW.
+type ValueBasis int
+
+// Value bases: a limit order at its own price; a market buy at the day's
+// upper limit (what it can pay at most, and what KIS reserves for it); a
+// market sell at the current price (what it is expected to raise).
+const (
+	BasisLimit ValueBasis = iota
+	BasisUpperLimit
+	BasisCurrent
+)
+
+var basisNames = [...]string{
+	BasisLimit:      "the limit price",
+	BasisUpperLimit: "the upper limit price, the most a market buy can pay",
+	BasisCurrent:    "the current price",
+}
+
+// OrderValue is the arithmetic behind a refusal for the per-order amount
+// limit. It travels as the Err of a LimitExceeded error so that a reply can
+// show the user the sum (10 × 257,000 = 2,570,000원) in their language, not
+// only that some limit was crossed.
+type OrderValue struct {
+	Qty, Price, Amount, Limit int64
+	Basis                     ValueBasis
+}
+
+func (v *OrderValue) Error() string {
+	basis := "the price"
+	if int(v.Basis) >= 0 && int(v.Basis) < len(basisNames) {
+		basis = basisNames[v.Basis]
+	}
+	return fmt.Sprintf("order value %s won (%s × %s, %s) is over the per-order limit of %s won; set HOGA_MAX_ORDER_KRW to change it",
+		Thousands(v.Amount), Thousands(v.Qty), Thousands(v.Price), basis, Thousands(v.Limit))
+}

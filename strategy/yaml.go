@@ -180,7 +180,7 @@ func kindName(t reflect.Type) string {
 	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "a whole number (write 65000, without commas)"
+		return "a whole number (write 190000, without commas)"
 	case reflect.Float64, reflect.Float32:
 		return "a number"
 	case reflect.Bool:

@@ -18,8 +18,8 @@ func TestExampleRulesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Rule{
-		{Code: "005930", BuyBelow: 65_000, SellAbove: 75_000, Qty: 10, Type: broker.Limit, Enabled: true},
-		{Code: "000660", BuyBelow: 180_000, SellAbove: 230_000, Qty: 2, Type: broker.Limit, MaxPosition: 10,
+		{Code: "005930", BuyBelow: 190_000, SellAbove: 210_000, Qty: 3, Type: broker.Limit, Enabled: true},
+		{Code: "000660", BuyBelow: 950_000, SellAbove: 995_000, Qty: 1, Type: broker.Limit, MaxPosition: 10,
 			Cooldown: 30 * time.Minute, Enabled: false, Confirm: true, RearmBP: 150},
 	}
 	if len(rs) != len(want) {

@@ -15,7 +15,7 @@
 //	GET  /balance        cash and holdings
 //	GET  /orders         {"orders": [today's orders], "awaiting_confirmation": [...]}
 //	GET  /orders/{id}    one order, by hoga's client id or the broker's number
-//	POST /orders         {"code":"005930","side":"buy","qty":10,"type":"limit","price":70000}
+//	POST /orders         {"code":"005930","side":"buy","qty":3,"type":"limit","price":198000}
 //	                     or "type":"market" without a price
 //
 // Safety:

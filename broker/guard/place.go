@@ -316,15 +316,15 @@ func (g *Guard) checkTick(ctx context.Context, req broker.OrderRequest) error {
 // walk it past the cap); a market sell at the current price, which is what
 // it is expected to raise.
 func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error {
-	price, basis := req.Price, "limit price"
+	price, basis := req.Price, broker.BasisLimit
 	if req.Type == broker.Market {
 		q, err := g.inner.Quote(ctx, req.Code)
 		if err != nil {
 			return fmt.Errorf("guard: pricing the market order against HOGA_MAX_ORDER_KRW: %w", err)
 		}
-		price, basis = q.Price, "current price"
+		price, basis = q.Price, broker.BasisCurrent
 		if req.Side == broker.Buy && q.UpperLimit > 0 {
-			price, basis = q.UpperLimit, "upper limit price, the most a market buy can pay"
+			price, basis = q.UpperLimit, broker.BasisUpperLimit
 		}
 		if price <= 0 {
 			return &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no price for %s to value the market order", req.Code)}
@@ -338,8 +338,7 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 		return nil
 	}
 	return &broker.Error{Kind: broker.LimitExceeded, Code: "order_krw",
-		Msg: fmt.Sprintf("order value %s won (%s × %s, the %s) is over the per-order limit of %s won; set HOGA_MAX_ORDER_KRW to change it",
-			broker.Thousands(amount), broker.Thousands(req.Qty), broker.Thousands(price), basis, broker.Thousands(g.maxKRW))}
+		Err: &broker.OrderValue{Qty: req.Qty, Price: price, Amount: amount, Limit: g.maxKRW, Basis: basis}}
 }
 
 // describe is a one-line order summary for messages.

@@ -31,11 +31,13 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // The issue's acceptance run: HOGA_MARKET_HOURS=always with
 // deploy/rules.example.yaml against the fake KIS buys once when the price
-// drops below 65,000 and sells once when it rises above 75,000.
+// drops below 190,000 and sells once when it rises above 210,000.
 func TestStrategyAgainstFakeKIS(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
-	fake.SetPrice("005930", 70_000)
+	// 005930 listed near the paper broker's 198,000, the price the example
+	// file is written for (its day's limits decide what orders are taken).
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1,
+		Stocks: []brokertest.KISStock{{Code: "005930", Name: "삼성전자", Price: 198_000}}})
 	key, secret, account := fake.Credentials()
 	rules, err := os.ReadFile("../../deploy/rules.example.yaml")
 	if err != nil {
@@ -72,18 +74,18 @@ func TestStrategyAgainstFakeKIS(t *testing.T) {
 	}
 	waitFor(t, "the strategy to poll", func() bool { return quotes() >= 2 })
 	if orders(broker.Buy)+orders(broker.Sell) != 0 {
-		t.Fatal("ordered at 70,000, between the thresholds")
+		t.Fatal("ordered at 198,000, between the thresholds")
 	}
 
-	fake.SetPrice("005930", 64_000)
+	fake.SetPrice("005930", 189_000)
 	waitFor(t, "the buy", func() bool { return orders(broker.Buy) == 1 })
 	seen := quotes()
 	waitFor(t, "five more polls below the threshold", func() bool { return quotes() >= seen+5 })
 	if n := orders(broker.Buy); n != 1 {
-		t.Fatalf("%d buys while the price stayed below 65,000; want 1", n)
+		t.Fatalf("%d buys while the price stayed below 190,000; want 1", n)
 	}
 
-	fake.SetPrice("005930", 76_000)
+	fake.SetPrice("005930", 211_000)
 	waitFor(t, "the sell", func() bool { return orders(broker.Sell) == 1 })
 	seen = quotes()
 	waitFor(t, "five more polls above the threshold", func() bool { return quotes() >= seen+5 })
@@ -91,8 +93,8 @@ func TestStrategyAgainstFakeKIS(t *testing.T) {
 		t.Fatalf("buys %d, sells %d; want one each", b, s)
 	}
 	for _, o := range fake.Orders() {
-		if o.Qty != 10 {
-			t.Errorf("order %s qty %d; the example rule trades 10", o.ODNO, o.Qty)
+		if o.Qty != 3 {
+			t.Errorf("order %s qty %d; the example rule trades 3", o.ODNO, o.Qty)
 		}
 	}
 
