@@ -94,7 +94,7 @@ func (w *BrokerWatch) observe(ctx context.Context, err error) {
 			w.feed.Publish(ctx, Alert{Type: AlertErrors, Text: text(w.feed.cfg.Lang, "alert.broker_ok", Esc(w.inner.Name()))})
 		}
 		return
-	case kind != broker.Auth && kind != broker.Transient && kind != broker.RateLimited && kind != broker.Internal:
+	case kind != broker.Auth && kind != broker.Transient && kind != broker.RateLimited && kind != broker.Internal && kind != broker.Unreadable:
 		return
 	}
 	now := w.clock.Now()

@@ -168,6 +168,7 @@ var catalogs = map[Lang]map[string]string{
 		"err.not_at_broker":         "브로커에 주문이 없어 전송되지 않은 것으로 확인했습니다. 원하면 다시 주문하세요.",
 		"err.expired_unknown":       "확인되지 않은 채 지난 주문입니다. 증권사 주문내역과 /balance 를 확인하세요.",
 		"err.internal":              "❌ 내부 오류가 났습니다. 주문 상태는 /orders 로 확인하고, 계속되면 로그를 확인하세요.",
+		"err.unreadable":            "⚠️ 증권사의 답을 읽을 수 없습니다: %s — 잠시 후 다시 시도하세요. 주문을 보냈다면 /orders 로 상태를 확인하세요.",
 
 		"weekday.0": "일", "weekday.1": "월", "weekday.2": "화", "weekday.3": "수",
 		"weekday.4": "목", "weekday.5": "금", "weekday.6": "토",
@@ -233,6 +234,7 @@ var catalogs = map[Lang]map[string]string{
 		"hint.transient":           "증권사 서버나 네트워크 문제입니다. hoga 가 다시 시도하며, 주문을 두 번 보내지 않습니다.",
 		"hint.rate_limited":        "요청 한도를 넘었습니다. hoga 가 속도를 늦춰 다시 시도합니다 (HOGA_KIS_RPS / HOGA_KIWOOM_RPS).",
 		"hint.internal":            "hoga 가 읽지 못한 응답입니다. 로그를 확인하세요.",
+		"hint.unreadable":          "증권사가 성공이라면서 읽을 수 없는 답(빈 목록 항목, 0원 시세 등)을 보냈습니다. hoga 가 다시 조회하며, 이것만으로 주문이 없다고 판단하지 않습니다.",
 
 		"strategy.placed":         "🤖 자동매매 %s 현재가 %s원 (%s) → %s %s주 %s 주문 접수, 주문번호 %s",
 		"strategy.asked":          "✋ 자동매매 %s 현재가 %s원 (%s) → %s %s주 %s — 확인을 기다립니다",
@@ -388,6 +390,7 @@ var catalogs = map[Lang]map[string]string{
 		"err.not_at_broker":         "The broker has no such order, so it was never placed. Send it again if you still want it.",
 		"err.expired_unknown":       "Never confirmed and now past. Check the broker's order history and /balance.",
 		"err.internal":              "❌ Internal error. Check /orders for the order's state; if it persists, check the logs.",
+		"err.unreadable":            "⚠️ The broker's answer could not be read: %s — try again shortly. If an order was sent, check /orders for its state.",
 
 		"weekday.0": "Sun", "weekday.1": "Mon", "weekday.2": "Tue", "weekday.3": "Wed",
 		"weekday.4": "Thu", "weekday.5": "Fri", "weekday.6": "Sat",
@@ -453,6 +456,7 @@ var catalogs = map[Lang]map[string]string{
 		"hint.transient":           "The broker's server or the network has trouble. hoga retries and never sends an order twice.",
 		"hint.rate_limited":        "The request limit was reached. hoga slows down and retries (HOGA_KIS_RPS / HOGA_KIWOOM_RPS).",
 		"hint.internal":            "An answer hoga could not read. Check the logs.",
+		"hint.unreadable":          "The broker answered success with something hoga cannot read (a list field missing, a quote of 0). hoga asks again and never concludes from it that an order is absent.",
 
 		"strategy.placed":         "🤖 Rule %s: price %s won (%s) → %s %s sh %s placed, no. %s",
 		"strategy.asked":          "✋ Rule %s: price %s won (%s) → %s %s sh %s — waiting for your confirmation",

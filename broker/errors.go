@@ -24,6 +24,11 @@ const (
 	NotFound               // no such stock or order
 	Halted                 // hoga's kill switch is on
 	LimitExceeded          // a hoga risk limit (amount, daily count) refused it
+	// Unreadable: the broker answered success but the answer cannot be
+	// read (a list field missing, null or not an array; a quote of 0 won).
+	// For a read, nothing can be concluded from it — above all not "no
+	// orders" — so the caller retries and alerts if it persists.
+	Unreadable
 )
 
 var kindNames = [...]string{
@@ -39,6 +44,7 @@ var kindNames = [...]string{
 	NotFound:          "not_found",
 	Halted:            "halted",
 	LimitExceeded:     "limit_exceeded",
+	Unreadable:        "unreadable",
 }
 
 func (k Kind) String() string {

@@ -309,7 +309,7 @@ func Classify(err error) Outcome {
 		return OutPlaced
 	}
 	switch broker.KindOf(err) {
-	case broker.UnknownOutcome, broker.Internal:
+	case broker.UnknownOutcome, broker.Internal, broker.Unreadable:
 		return OutUnknown
 	case broker.LimitExceeded:
 		return OutLimit

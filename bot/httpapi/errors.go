@@ -31,6 +31,8 @@ import (
 //   - UnknownOutcome 504 on reads. POST /orders never answers it: the
 //     order may exist, so it answers 202 with state "unknown" and the
 //     client id to poll (GET /orders/{id}) instead of inviting a resend.
+//   - Unreadable 502: the broker answered something hoga cannot read
+//     (a list field missing, a quote of 0); retry later.
 //   - Internal 500, with a generic message; the log keeps the detail.
 var kindStatus = map[broker.Kind]int{
 	broker.Invalid:           http.StatusBadRequest,
@@ -45,6 +47,7 @@ var kindStatus = map[broker.Kind]int{
 	broker.Transient:         http.StatusServiceUnavailable,
 	broker.UnknownOutcome:    http.StatusGatewayTimeout,
 	broker.Internal:          http.StatusInternalServerError,
+	broker.Unreadable:        http.StatusBadGateway,
 }
 
 // StatusFor is the HTTP status the API answers for an error of kind k.

@@ -103,6 +103,13 @@ const (
 	FaultRateLimit
 	// FaultTokenExpired answers EGW00123 as KIS does; nothing is done.
 	FaultTokenExpired
+	// The list faults answer rt_cd 0 with the answer's list fields
+	// (output1 of inquire-daily-ccld, …) mangled: left out, null, or an
+	// object instead of an array. A client must report such an answer as
+	// unreadable, never as an empty list (issue 21.1).
+	FaultListMissing
+	FaultListNull
+	FaultListNotArray
 )
 
 // KISFault injects a misbehaviour into the next Times requests (default 1)
@@ -166,6 +173,9 @@ type KISFake struct {
 	stocks    map[string]*kisStock
 	deposit   int64 // dnca_tot_amt: unchanged until settlement, which the fake never reaches
 	cash      int64 // D+2 deposit: moves with every fill
+	// soldToday is today's sale proceeds: in nrcvb_buy_amt (미수없는매수금액)
+	// but not in ord_psbl_cash (주문가능현금), as on KIS's portal.
+	soldToday int64
 	holdings  map[string]*kisHolding
 	orders    []*kisFakeOrder
 	odnoSeq   int64
@@ -403,7 +413,7 @@ func (f *KISFake) Codes() []string {
 func (f *KISFake) SetCash(won int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.deposit, f.cash = won, won
+	f.deposit, f.cash, f.soldToday = won, won, 0
 }
 
 // SetHolding gives the account qty shares of code bought at avgPrice.

@@ -67,6 +67,10 @@ type kisRoute struct {
 	method string
 	trIDs  []string // real tr_ids accepted
 	fields []string // required query keys (GET) or body keys (POST)
+	// mca: a POST body lacking one of fields is refused with IGW00007
+	// ("MCA 전문바디 구성 중 오류"), KIS's answer to an incomplete order
+	// body, rather than OPSQ2001.
+	mca    bool
 	handle func(f *KISFake, c *kisCall) kisAnswer
 }
 
@@ -86,7 +90,12 @@ var kisRoutes = map[string]kisRoute{
 	},
 	"/uapi/domestic-stock/v1/trading/order-cash": {
 		method: http.MethodPost, trIDs: []string{"TTTC0012U", "TTTC0011U"},
-		fields: []string{"CANO", "ACNT_PRDT_CD", "PDNO", "ORD_DVSN", "ORD_QTY", "ORD_UNPR"},
+		// The nine keys of the official sample (examples_llm/domestic_stock/
+		// order_cash/order_cash.py lines 120-130), "" where unused; a body
+		// lacking any of them is refused with IGW00007 (issue 12.1).
+		fields: []string{"CANO", "ACNT_PRDT_CD", "PDNO", "ORD_DVSN", "ORD_QTY", "ORD_UNPR",
+			"EXCG_ID_DVSN_CD", "SLL_TYPE", "CNDT_PRIC"},
+		mca:    true,
 		handle: (*KISFake).handleOrder,
 	},
 	"/uapi/domestic-stock/v1/trading/order-rvsecncl": {
@@ -212,6 +221,9 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		// answered below, without processing
 	default:
 		ans = f.processLocked(r, route, trID, raw, now)
+		if m, ok := ans.body.(map[string]any); ok && fault != nil && ans.status == http.StatusOK {
+			mangleLists(m, int(fault.Kind-FaultListMissing))
+		}
 	}
 	rec.Status = ans.status
 	if m, ok := ans.body.(map[string]any); ok {
@@ -353,7 +365,9 @@ func (f *KISFake) processLocked(r *http.Request, route kisRoute, trID string, ra
 			c.body[k] = s
 		}
 		for _, k := range route.fields {
-			if _, ok := c.body[k]; !ok {
+			if _, ok := c.body[k]; !ok && route.mca {
+				return kisFailure(http.StatusInternalServerError, "1", "IGW00007", kisMsgBadBody)
+			} else if !ok {
 				return kisFailure(http.StatusInternalServerError, "1", "OPSQ2001", "ERROR : INPUT_FIELD_NAME "+k)
 			}
 		}

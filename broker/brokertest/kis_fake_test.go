@@ -127,7 +127,7 @@ func TestKISFakeAPIRules(t *testing.T) {
 	quoteQ := url.Values{"FID_COND_MRKT_DIV_CODE": {"J"}, "FID_INPUT_ISCD": {"005930"}}
 	orderBody := func() map[string]any {
 		return map[string]any{"CANO": "50123456", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "01",
-			"ORD_QTY": "1", "ORD_UNPR": "0", "EXCG_ID_DVSN_CD": "KRX"}
+			"ORD_QTY": "1", "ORD_UNPR": "0", "EXCG_ID_DVSN_CD": "KRX", "SLL_TYPE": "", "CNDT_PRIC": ""}
 	}
 	cases := []struct {
 		name   string
@@ -171,7 +171,18 @@ func TestKISFakeAPIRules(t *testing.T) {
 			b := orderBody()
 			delete(b, "ORD_UNPR")
 			return kisPost(t, f, kisPathOrder, kisHeaders(t, f, "VTTC0012U"), b)
-		}, 500, "OPSQ2001", "INPUT_FIELD_NAME ORD_UNPR"},
+		}, 500, "IGW00007", "MCA 전문바디"},
+		// order_cash.py always sends SLL_TYPE and CNDT_PRIC, "" when unused.
+		{"missing_sll_type", "mock", func(t *testing.T, f *KISFake) kisResp {
+			b := orderBody()
+			delete(b, "SLL_TYPE")
+			return kisPost(t, f, kisPathOrder, kisHeaders(t, f, "VTTC0012U"), b)
+		}, 500, "IGW00007", "MCA 전문바디"},
+		{"missing_cndt_pric", "live", func(t *testing.T, f *KISFake) kisResp {
+			b := orderBody()
+			delete(b, "CNDT_PRIC")
+			return kisPost(t, f, kisPathOrder, kisHeaders(t, f, "TTTC0011U"), b)
+		}, 500, "IGW00007", "MCA 전문바디"},
 		{"missing_query_key", "mock", func(t *testing.T, f *KISFake) kisResp {
 			return kisGet(t, f, kisPathBalance, kisHeaders(t, f, "VTTC8434R"), url.Values{"CANO": {"50123456"}, "ACNT_PRDT_CD": {"01"}})
 		}, 500, "OPSQ2001", "INPUT_FIELD_NAME"},
@@ -261,7 +272,7 @@ func TestKISFakePaging(t *testing.T) {
 	h := kisHeaders(t, f, "VTTC0012U")
 	for i := 0; i < 20; i++ {
 		b := map[string]string{"CANO": "50123456", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "00",
-			"ORD_QTY": "1", "ORD_UNPR": "60000", "EXCG_ID_DVSN_CD": "KRX"}
+			"ORD_QTY": "1", "ORD_UNPR": "60000", "EXCG_ID_DVSN_CD": "KRX", "SLL_TYPE": "", "CNDT_PRIC": ""}
 		if r := kisPost(t, f, kisPathOrder, h, b); r.status != 200 || r.str("rt_cd") != "0" {
 			t.Fatalf("order %d: %s", i, r.raw)
 		}
@@ -303,7 +314,7 @@ func TestKISFakeLimitOrdersFillOnPrice(t *testing.T) {
 	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Cash: 1_000_000})
 	h := kisHeaders(t, f, "TTTC0012U")
 	body := map[string]string{"CANO": "50123456", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "00",
-		"ORD_QTY": "10", "ORD_UNPR": "60000", "EXCG_ID_DVSN_CD": "KRX"}
+		"ORD_QTY": "10", "ORD_UNPR": "60000", "EXCG_ID_DVSN_CD": "KRX", "SLL_TYPE": "", "CNDT_PRIC": ""}
 	if r := kisPost(t, f, kisPathOrder, h, body); r.str("rt_cd") != "0" {
 		t.Fatal(r.raw)
 	}
@@ -339,7 +350,7 @@ func TestKISFakeFaults(t *testing.T) {
 	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1})
 	h := kisHeaders(t, f, "TTTC0012U")
 	body := map[string]string{"CANO": "50123456", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "01",
-		"ORD_QTY": "1", "ORD_UNPR": "0"}
+		"ORD_QTY": "1", "ORD_UNPR": "0", "EXCG_ID_DVSN_CD": "KRX", "SLL_TYPE": "", "CNDT_PRIC": ""}
 	f.Inject(KISFault{Kind: FaultReset, Path: kisPathOrder, AfterProcessing: true})
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPost, f.URL()+kisPathOrder, bytes.NewReader(b))

@@ -183,6 +183,7 @@ func (f *KISFake) fillLocked(o *kisFakeOrder, qty, px int64) {
 		h.boughtAmt += amt
 	} else {
 		f.cash += amt
+		f.soldToday += amt
 		if h.qty > 0 {
 			h.cost -= h.cost * qty / h.qty
 		}
@@ -429,7 +430,7 @@ func (f *KISFake) handleCcld(c *kisCall) kisAnswer {
 		return ans
 	}
 	from, to := q.Get("INQR_STRT_DT"), q.Get("INQR_END_DT")
-	var rows []map[string]string
+	rows := []map[string]string{} // an empty list is [], never null
 	var totQty, totFilled, totAmt int64
 	for _, o := range f.orders {
 		day := f.kstNow(o.At).Format("20060102")
@@ -522,7 +523,7 @@ func (f *KISFake) handleBalance(c *kisCall) kisAnswer {
 		codes = append(codes, code)
 	}
 	sort.Strings(codes)
-	var rows []map[string]string
+	rows := []map[string]string{} // an empty list is [], never null
 	var value, cost, buyAmt, sellAmt int64
 	for _, code := range codes {
 		h := f.holdings[code]
@@ -592,7 +593,13 @@ func (f *KISFake) handlePsblOrder(c *kisCall) kisAnswer {
 		qty = avail / unit
 	}
 	return kisSuccess("KIOK0000", "조회가 완료되었습니다", map[string]any{"output": map[string]string{
-		"ord_psbl_cash": kisItoa(avail), "ord_psbl_sbst": "0", "ruse_psbl_amt": "0", "fund_rpch_chgs": "0",
+		// ord_psbl_cash leaves today's sale proceeds out (they are
+		// ruse_psbl_amt, 재사용가능금액); nrcvb_buy_amt (미수없는매수금액) is
+		// what a cash buy can really use (field names: open-trading-api
+		// examples_llm/domestic_stock/inquire_psbl_order/
+		// chk_inquire_psbl_order.py lines 23-31).
+		"ord_psbl_cash": kisItoa(max(avail-f.soldToday, 0)), "ord_psbl_sbst": "0",
+		"ruse_psbl_amt": kisItoa(min(f.soldToday, avail)), "fund_rpch_chgs": "0",
 		"psbl_qty_calc_unpr": kisItoa(unit), "nrcvb_buy_amt": kisItoa(avail), "nrcvb_buy_qty": kisItoa(qty),
 		"max_buy_amt": kisItoa(avail), "max_buy_qty": kisItoa(qty), "cma_evlu_amt": "0",
 		"ovrs_re_use_amt_wcrc": "0", "ord_psbl_frcr_amt_wcrc": "0",

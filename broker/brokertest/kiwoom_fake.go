@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,13 @@ const (
 	KiwoomFault500AfterAccept                          // done, then HTTP 500
 	KiwoomFaultDelayAfterAccept                        // done, then no answer until the client gives up
 	KiwoomFaultResetAfterAccept                        // done, then the connection is reset
+	// The list faults answer return_code 0 with the answer's list field
+	// (cntr, oso, …) mangled: left out, null, or an object instead of an
+	// array. A client must report such an answer as unreadable, never as an
+	// empty list (issue 21.1).
+	KiwoomFaultListMissing
+	KiwoomFaultListNull
+	KiwoomFaultListNotArray
 )
 
 // Defaults of the Kiwoom fake: the credentials it accepts, the account it
@@ -579,6 +587,9 @@ func (f *KiwoomFake) answer(r *http.Request, raw []byte) (kwAnswer, KiwoomFault)
 	}
 	a := f.dispatch(apiID, body, r.Header.Get("cont-yn"), r.Header.Get("next-key"))
 	a.apiID = apiID
+	if m, ok := a.body.(map[string]any); ok {
+		mangleLists(m, int(fault-KiwoomFaultListMissing))
+	}
 	return a, fault
 }
 
@@ -720,7 +731,7 @@ func (f *KiwoomFake) errAnswer(apiID string, code int, msg string) kwAnswer {
 		var class int
 		var words string
 		switch {
-		case code >= 1700 && code <= 1702 || code == 1687:
+		case code >= 1700 && code <= 1702:
 			class, words = 5, "허용된 요청 개수를 초과하였습니다"
 		case code >= 8000:
 			class, words = 3, "인증에 실패했습니다"
@@ -776,4 +787,28 @@ func (f *KiwoomFake) requireFields(apiID string, body map[string]string, names .
 		}
 	}
 	return kwAnswer{}, true
+}
+
+// mangleLists applies a list fault to every array field of an answer body:
+// how 0 leaves the field out, 1 makes it null, 2 an object. Any other how
+// leaves the body alone. Shared by both fakes.
+func mangleLists(body map[string]any, how int) {
+	if how < 0 || how > 2 {
+		return
+	}
+	for k, v := range body {
+		switch reflect.ValueOf(v).Kind() {
+		case reflect.Slice, reflect.Array:
+		default:
+			continue
+		}
+		switch how {
+		case 0:
+			delete(body, k)
+		case 1:
+			body[k] = nil
+		case 2:
+			body[k] = map[string]any{}
+		}
+	}
 }

@@ -499,7 +499,7 @@ func (f *KiwoomFake) openOrders(apiID string, body map[string]string, nextKey st
 	if a, ok := f.requireFields(apiID, body, "all_stk_tp", "trde_tp", "stex_tp"); !ok {
 		return a
 	}
-	var rows []map[string]any
+	rows := []map[string]any{} // an empty list is [], never null
 	for i := len(f.orders) - 1; i >= 0; i-- {
 		o := f.orders[i]
 		if o.Cancel || o.Remaining() == 0 || !selected(o, body["all_stk_tp"] == "1", body["stk_cd"], body["trde_tp"]) {
@@ -533,7 +533,7 @@ func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey 
 	if a, ok := f.requireFields(apiID, body, "qry_tp", "sell_tp", "stex_tp"); !ok {
 		return a
 	}
-	var rows []map[string]any
+	rows := []map[string]any{} // an empty list is [], never null
 	for i := len(f.orders) - 1; i >= 0; i-- {
 		o := f.orders[i]
 		if !selected(o, body["qry_tp"] == "1", body["stk_cd"], body["sell_tp"]) {

@@ -27,8 +27,9 @@ const (
 // Cash is prvs_rcdl_excc_amt, the D+2 deposit: the cash the account will
 // hold once today's trades settle. KIS's dnca_tot_amt (예수금총금액) does not
 // move until settlement, so a buy made today would not show in it.
-// Orderable is inquire-psbl-order's ord_psbl_cash, the broker's own figure,
-// which also sets aside open buy orders; if that call fails for any reason
+// Orderable is inquire-psbl-order's nrcvb_buy_amt (미수없는매수금액), the
+// broker's own figure of buying power without margin, which counts today's
+// sale proceeds (ord_psbl_cash does not) and sets aside open buy orders; if that call fails for any reason
 // but cancellation, Orderable falls back to the D+2 deposit (logged).
 // Holdings with hldg_qty 0 (sold today, shown until settlement) are left
 // out.
@@ -143,12 +144,18 @@ func (c *Client) orderableCash(ctx context.Context) (int64, error) {
 	if err := json.Unmarshal(r.body, &resp); err != nil {
 		return 0, err
 	}
-	if strings.TrimSpace(resp.Output.OrdPsblCash) == "" {
-		return 0, errors.New("inquire-psbl-order gave no ord_psbl_cash")
+	// nrcvb_buy_amt (미수없는매수금액), not ord_psbl_cash: ord_psbl_cash
+	// leaves out today's sale proceeds, so after a sell it understates
+	// what a cash buy can use; KIS's portal calls nrcvb_buy_amt the buying
+	// power without margin (issue 12.2; output fields per open-trading-api
+	// examples_llm/domestic_stock/inquire_psbl_order/
+	// chk_inquire_psbl_order.py lines 23-31).
+	if strings.TrimSpace(resp.Output.NrcvbBuyAmt) == "" {
+		return 0, errors.New("inquire-psbl-order gave no nrcvb_buy_amt")
 	}
-	n, err := parseWon(resp.Output.OrdPsblCash)
+	n, err := parseWon(resp.Output.NrcvbBuyAmt)
 	if err != nil {
-		return 0, malformed("orderable cash", resp.Output.OrdPsblCash)
+		return 0, malformed("orderable cash", resp.Output.NrcvbBuyAmt)
 	}
 	return n, nil
 }

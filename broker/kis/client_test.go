@@ -1037,3 +1037,54 @@ func TestTransportErrorsHideTheAccount(t *testing.T) {
 		t.Errorf("error lost the path: %v", err)
 	}
 }
+
+// TestOrdersTodayMalformedList: a successful inquire-daily-ccld whose
+// output1 is missing, null or not an array is unreadable, never "no
+// orders today" (issue 21.1); an empty list ([]) is still no orders.
+func TestOrdersTodayMalformedList(t *testing.T) {
+	t.Parallel()
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, nil)
+	orders, err := c.OrdersToday(bg())
+	if err != nil || len(orders) != 0 {
+		t.Fatalf("empty day: %v, %v; want no orders and no error", orders, err)
+	}
+	if _, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 60_000}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []brokertest.KISFaultKind{brokertest.FaultListMissing, brokertest.FaultListNull, brokertest.FaultListNotArray} {
+		f.Inject(brokertest.KISFault{Kind: k, Path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld"})
+		orders, err := c.OrdersToday(bg())
+		if broker.KindOf(err) != broker.Unreadable {
+			t.Errorf("fault %d: orders %v, err %v; want unreadable", k, orders, err)
+		}
+		// Cancel looks the order up in the same list: it must not say
+		// "no such order" either.
+		f.Inject(brokertest.KISFault{Kind: k, Path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld"})
+		if _, err := c.CancelOrder(bg(), broker.CancelRequest{OrderID: "1"}); broker.KindOf(err) != broker.Unreadable {
+			t.Errorf("fault %d: cancel lookup %v; want unreadable", k, err)
+		}
+	}
+	if orders, err := c.OrdersToday(bg()); err != nil || len(orders) != 1 {
+		t.Errorf("after the faults: %v, %v; want the one order", orders, err)
+	}
+}
+
+// TestOrderableCountsTodaysSales: after a sell fills, buying power
+// includes its proceeds. ord_psbl_cash leaves them out; nrcvb_buy_amt
+// (미수없는매수금액, what KIS's portal shows as buying power) has them
+// (issue 12.2).
+func TestOrderableCountsTodaysSales(t *testing.T) {
+	t.Parallel()
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Cash: 1_000_000}, nil)
+	f.SetHolding("000660", 10, 190_000)
+	if _, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "000660", Side: broker.Sell, Type: broker.Market, Qty: 10}); err != nil {
+		t.Fatal(err)
+	}
+	bal, err := c.Balance(bg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bal.Cash <= 1_000_000 || bal.Orderable != bal.Cash {
+		t.Errorf("after selling 10: cash %d, orderable %d; want orderable = cash with the proceeds", bal.Cash, bal.Orderable)
+	}
+}

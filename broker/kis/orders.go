@@ -43,6 +43,16 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 	if req.Type == broker.Market {
 		dvsn, price = "01", 0
 	}
+	// All nine keys, always, "" where unused, exactly as KIS's sample
+	// sends them (open-trading-api examples_llm/domestic_stock/order_cash/
+	// order_cash.py lines 120-130; MCP/Kis Trading MCP/configs/
+	// domestic_stock.json order_cash marks SLL_TYPE and CNDT_PRIC required
+	// with default ""). A body without SLL_TYPE/CNDT_PRIC is the shape a
+	// third-party bot saw refused with IGW00007 (issue 12.1).
+	sllType := "" // buy: no sell type
+	if req.Side == broker.Sell {
+		sllType = "01" // 일반매도
+	}
 	body := map[string]string{
 		"CANO":            c.set.account.cano,
 		"ACNT_PRDT_CD":    c.set.account.prdt,
@@ -51,9 +61,8 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 		"ORD_QTY":         itoa(req.Qty),
 		"ORD_UNPR":        itoa(price),
 		"EXCG_ID_DVSN_CD": "KRX", // mock supports KRX only; always sent
-	}
-	if req.Side == broker.Sell {
-		body["SLL_TYPE"] = "01" // 일반매도
+		"SLL_TYPE":        sllType,
+		"CNDT_PRIC":       "", // stop-limit only
 	}
 	r, err := c.do(ctx, &request{method: http.MethodPost, path: pathOrderCash, trID: trID, body: body, order: true})
 	if err != nil {
@@ -188,7 +197,8 @@ func sameODNO(a, b string) bool {
 // the rows KIS adds when an order is cancelled, pointing back through
 // orgn_odno — are folded into the order they cancel.
 //
-// Errors: Auth, RateLimited, Transient, Internal (malformed rows).
+// Errors: Auth, RateLimited, Transient, Internal (malformed rows),
+// Unreadable (output1 missing, null or not an array: never read as empty).
 func (c *Client) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 	rows, err := c.ccldRows(ctx, "")
 	if err != nil {
@@ -223,7 +233,11 @@ func (c *Client) ccldRows(ctx context.Context, odno string) ([]ccldRow, error) {
 		if err := json.Unmarshal(body, &resp); err != nil {
 			return "", "", &broker.Error{Kind: broker.Internal, Msg: "KIS sent an unreadable order list", Err: err}
 		}
-		rows = append(rows, resp.Output1...)
+		var page []ccldRow
+		if err := decodeList(resp.Output1, "output1", "an order list", &page); err != nil {
+			return "", "", err
+		}
+		rows = append(rows, page...)
 		return resp.CtxAreaFK100, resp.CtxAreaNK100, nil
 	})
 	return rows, err

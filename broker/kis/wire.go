@@ -1,11 +1,15 @@
 package kis
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/hoga-trade/hoga/broker"
 )
 
 // KIS sends every number in a REST output as a JSON string ("65850",
@@ -202,15 +206,42 @@ type balanceSummary struct {
 
 type psblOrderResponse struct {
 	Output struct {
-		OrdPsblCash string `json:"ord_psbl_cash"`
+		OrdPsblCash string `json:"ord_psbl_cash"` // 주문가능현금: without today's sale proceeds
+		NrcvbBuyAmt string `json:"nrcvb_buy_amt"` // 미수없는매수금액: buying power without margin
 	} `json:"output"`
 }
 
 // ccldResponse is one page of inquire-daily-ccld.
 type ccldResponse struct {
-	Output1      []ccldRow `json:"output1"`
-	CtxAreaFK100 string    `json:"ctx_area_fk100"`
-	CtxAreaNK100 string    `json:"ctx_area_nk100"`
+	// Output1 is kept raw: a missing or null output1 must read as an
+	// unreadable answer, not as "no orders" (see decodeList).
+	Output1      json.RawMessage `json:"output1"`
+	CtxAreaFK100 string          `json:"ctx_area_fk100"`
+	CtxAreaNK100 string          `json:"ctx_area_nk100"`
+}
+
+// decodeList decodes a list field of a successful answer into *into. KIS
+// answers an empty list as [] (inquire-daily-ccld's output1 in the
+// official sample is read with pd.DataFrame(res.getBody().output1)): a
+// field that is missing, null or not an array is an answer hoga cannot
+// read, reported as broker.Unreadable so that no caller mistakes it for
+// an empty list (issue 21.1).
+func decodeList(raw json.RawMessage, field, what string, into any) error {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || t[0] != '[' {
+		shown := string(t)
+		if shown == "" {
+			shown = "missing"
+		}
+		if len(shown) > 40 {
+			shown = shown[:40] + "…"
+		}
+		return &broker.Error{Kind: broker.Unreadable, Msg: fmt.Sprintf("KIS sent %s without a readable %s (%s)", what, field, shown)}
+	}
+	if err := json.Unmarshal(t, into); err != nil {
+		return &broker.Error{Kind: broker.Unreadable, Msg: fmt.Sprintf("KIS sent an unreadable %s", what), Err: err}
+	}
+	return nil
 }
 
 type ccldRow struct {

@@ -269,6 +269,13 @@ func (c *Client) quoteFrom(code broker.Code, a *quoteAnswer) (broker.Quote, erro
 		// empty success rather than 1902; either way there is no stock.
 		return broker.Quote{}, &broker.Error{Kind: broker.NotFound, Code: epQuote.id, Msg: fmt.Sprintf("Kiwoom has no price for %s", code)}
 	}
+	if n.err == nil && price <= 0 {
+		// A named stock with no price: no stock trades at 0 won, and a
+		// rule or a market order's valuation must never see one (issue
+		// 12.4). Unreadable, so callers retry rather than act on it.
+		return broker.Quote{}, &broker.Error{Kind: broker.Unreadable, Code: epQuote.id,
+			Msg: fmt.Sprintf("Kiwoom quoted %s (%s) at %q won", code, strings.TrimSpace(a.StkNm), strings.TrimSpace(a.CurPrc.raw))}
+	}
 	q := broker.Quote{
 		Code:       code,
 		Name:       strings.TrimSpace(a.StkNm),
@@ -503,12 +510,16 @@ func (c *Client) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 	var all, open []orderRow
 	err := c.doPages(ctx, epFilled, map[string]string{"qry_tp": "0", "sell_tp": "0", "stex_tp": "0"}, func(body []byte) error {
 		var a struct {
-			Rows []orderRow `json:"cntr"`
+			Rows json.RawMessage `json:"cntr"`
 		}
 		if err := decode(epFilled, body, &a); err != nil {
 			return err
 		}
-		all = append(all, a.Rows...)
+		var rows []orderRow
+		if err := decodeList(epFilled, "cntr", a.Rows, &rows); err != nil {
+			return err
+		}
+		all = append(all, rows...)
 		return nil
 	})
 	if err != nil {
@@ -516,12 +527,16 @@ func (c *Client) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 	}
 	err = c.doPages(ctx, epOpen, map[string]string{"all_stk_tp": "0", "trde_tp": "0", "stex_tp": "0"}, func(body []byte) error {
 		var a struct {
-			Rows []orderRow `json:"oso"`
+			Rows json.RawMessage `json:"oso"`
 		}
 		if err := decode(epOpen, body, &a); err != nil {
 			return err
 		}
-		open = append(open, a.Rows...)
+		var rows []orderRow
+		if err := decodeList(epOpen, "oso", a.Rows, &rows); err != nil {
+			return err
+		}
+		open = append(open, rows...)
 		return nil
 	})
 	if err != nil {

@@ -971,3 +971,46 @@ func TestBackoffOption(t *testing.T) {
 		t.Errorf("requests %d, want 5", fake.Requests("ka10001"))
 	}
 }
+
+// TestRecursiveCallNotRetried: 1687 (재귀 호출) is Kiwoom's own client
+// refusing a looping caller, an input error: retrying it only repeats the
+// loop, so it is reported at once as invalid (issue 12.3).
+func TestRecursiveCallNotRetried(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(start)
+	autoAdvance(t, clk, 500*time.Millisecond)
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk}, kiwoom.Options{Clock: clk})
+	for i := 0; i < 5; i++ {
+		fake.InjectError("ka10001", 1687, "재귀 호출이 발생하여 API 호출을 제한합니다")
+	}
+	_, err := c.Quote(ctx, "005930")
+	if e := kindIs(t, err, broker.Invalid); e.Code != "1687" {
+		t.Errorf("error %+v, want code 1687", e)
+	}
+	if n := fake.Requests("ka10001"); n != 1 {
+		t.Errorf("requests %d, want 1 (no retry)", n)
+	}
+}
+
+// TestOrdersTodayMalformedList: a ka10076/ka10075 answer with return_code
+// 0 whose cntr or oso is missing, null or not an array is unreadable,
+// never "no orders today" (issue 21.1); an empty list ([]) is no orders.
+func TestOrdersTodayMalformedList(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(start)
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk}, kiwoom.Options{Clock: clk})
+	orders, err := c.OrdersToday(ctx)
+	if err != nil || len(orders) != 0 {
+		t.Fatalf("empty day: %v, %v; want no orders and no error", orders, err)
+	}
+	for _, api := range []string{"ka10076", "ka10075"} {
+		for _, k := range []brokertest.KiwoomFault{brokertest.KiwoomFaultListMissing, brokertest.KiwoomFaultListNull, brokertest.KiwoomFaultListNotArray} {
+			clk.Advance(time.Second) // stay inside the fake's rate window
+			fake.InjectFault(api, k)
+			orders, err := c.OrdersToday(ctx)
+			if broker.KindOf(err) != broker.Unreadable {
+				t.Errorf("%s fault %d: orders %v, err %v; want unreadable", api, k, orders, err)
+			}
+		}
+	}
+}

@@ -57,7 +57,7 @@ var codeKinds = map[string]broker.Kind{
 	"1516": broker.Auth,        // no token in authorization
 	"1517": broker.Invalid,     // bad input format
 	"1634": broker.Invalid,     // too many codes in one call (third-party, ka10095)
-	"1687": broker.RateLimited, // recursive call blocked
+	"1687": broker.Invalid,     // 재귀 호출이 발생하여 API 호출을 제한합니다: the caller loops (an input error in Kiwoom's own client, issue 12.3); waiting and retrying repeats it
 	"1700": broker.RateLimited, // per-API request limit (유량=)
 	"1701": broker.RateLimited, // total request limit (총유량=)
 	"1702": broker.RateLimited, // group request limit

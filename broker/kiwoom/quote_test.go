@@ -76,6 +76,15 @@ func TestQuoteSignRepair(t *testing.T) {
 			t.Errorf("%s: %v, want not_found", body, err)
 		}
 	}
+	// A named stock quoted at 0 (or with no price at all) is unreadable,
+	// never a quote a rule could act on (issue 12.4).
+	for _, body := range []string{`{"stk_nm":"삼성전자","cur_prc":"0","base_pric":"169100"}`, `{"stk_nm":"삼성전자","cur_prc":"+0"}`, `{"stk_nm":"삼성전자","cur_prc":""}`} {
+		var a quoteAnswer
+		_ = json.Unmarshal([]byte(body), &a)
+		if q, err := c.quoteFrom("005930", &a); broker.KindOf(err) != broker.Unreadable {
+			t.Errorf("%s: %+v, %v; want unreadable", body, q, err)
+		}
+	}
 	var a quoteAnswer
 	_ = json.Unmarshal([]byte(`{"stk_nm":"x","cur_prc":"7l000"}`), &a)
 	if _, err := c.quoteFrom("005930", &a); broker.KindOf(err) != broker.Internal {

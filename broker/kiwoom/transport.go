@@ -359,3 +359,27 @@ func decode(ep endpoint, body []byte, out any) error {
 	}
 	return nil
 }
+
+// decodeList decodes a list field (ka10076's cntr, ka10075's oso) of an
+// answer with return_code 0. Kiwoom answers an empty list as [] (the
+// official examples' cntr/oso are arrays): a field that is missing, null
+// or not an array is an answer hoga cannot read, reported as
+// broker.Unreadable so that no caller mistakes it for "no orders today"
+// (issue 21.1).
+func decodeList(ep endpoint, field string, raw json.RawMessage, out any) error {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || t[0] != '[' {
+		shown := string(t)
+		if shown == "" {
+			shown = "missing"
+		}
+		if len(shown) > 40 {
+			shown = shown[:40] + "…"
+		}
+		return &broker.Error{Kind: broker.Unreadable, Msg: fmt.Sprintf("Kiwoom's %s answer has no readable %s list (%s)", ep.id, field, shown)}
+	}
+	if err := json.Unmarshal(t, out); err != nil {
+		return &broker.Error{Kind: broker.Unreadable, Msg: "reading Kiwoom's " + ep.id + " " + field + " list", Err: err}
+	}
+	return nil
+}
