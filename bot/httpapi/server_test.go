@@ -297,6 +297,7 @@ func TestErrorKindsMapToStatuses(t *testing.T) {
 		{broker.Transient, 503},
 		{broker.UnknownOutcome, 504},
 		{broker.Internal, 500},
+		{broker.Unreadable, 502},
 	}
 	if len(tests) != len(kindStatus) {
 		t.Fatalf("the table has %d kinds; the test covers %d", len(kindStatus), len(tests))
