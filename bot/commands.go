@@ -35,8 +35,8 @@ func (r *Router) ParseOrder(side broker.Side, args []string) (broker.OrderReques
 	if len(args) > 3 {
 		return broker.OrderRequest{}, r.t("bad.extra", Esc(strings.Join(args[3:], " "))) + "\n" + usage
 	}
-	code, err := broker.ParseCode(args[0])
-	if err != nil {
+	code, ok := r.lookupCode(args[0])
+	if !ok {
 		return broker.OrderRequest{}, r.t("bad.code", Esc(args[0])) + "\n" + usage
 	}
 	qty, ok := parseAmount(args[1])
@@ -557,8 +557,8 @@ func (r *Router) rule(ctx context.Context, args []string) Reply {
 	if len(args) < 2 {
 		return Reply{Text: r.t("usage.rule")}
 	}
-	code, err := broker.ParseCode(args[1])
-	if err != nil {
+	code, ok := r.lookupCode(args[1])
+	if !ok {
 		return Reply{Text: r.t("bad.code", Esc(args[1])) + "\n" + r.t("usage.rule")}
 	}
 	switch strings.ToLower(args[0]) {

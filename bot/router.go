@@ -121,6 +121,10 @@ type Config struct {
 	// reply when an order hits one.
 	MaxOrderKRW    int64
 	MaxDailyOrders int
+	// Stocks are stock names known without asking the broker (the paper
+	// exchange's table): /price without a code lists them, and a name is
+	// accepted wherever a code is.
+	Stocks map[broker.Code]string
 	// Errors, when set, gives the recent errors for /status.
 	Errors func() []string
 	// Surface, when set, reports a lost control surface (Telegram down for
@@ -141,6 +145,8 @@ type Router struct {
 
 	mu      sync.Mutex
 	pending map[string]*pendingOrder
+	// seenNames maps the folded names of quotes shown so far to their codes.
+	seenNames map[string]broker.Code
 }
 
 // NewRouter checks cfg and returns a Router.
@@ -301,17 +307,18 @@ func (r *Router) modeName() string {
 }
 
 func (r *Router) price(ctx context.Context, args []string) Reply {
-	if len(args) != 1 {
-		return Reply{Text: r.t("usage.price")}
+	if len(args) == 0 {
+		return Reply{Text: r.stockList()}
 	}
-	code, err := broker.ParseCode(args[0])
-	if err != nil {
-		return Reply{Text: r.t("bad.code", Esc(args[0])) + "\n" + r.t("usage.price")}
+	code, ok := r.lookupCode(strings.Join(args, " "))
+	if !ok {
+		return Reply{Text: r.t("bad.code", Esc(strings.Join(args, " "))) + "\n" + r.t("usage.price")}
 	}
 	q, err := r.cfg.Broker.Quote(ctx, code)
 	if err != nil {
 		return r.errorReply(err)
 	}
+	r.learnName(q)
 	return Reply{Text: r.FormatQuote(q) + "\n" + r.quoteWhen(q)}
 }
 

@@ -323,6 +323,9 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		Account:     a.account,
 		Errors:      a.feed.RecentErrors,
 		Surface:     a.surface,
+		// Names typed for codes, offline whatever the broker: the paper
+		// table (KRX codes are the same at every broker).
+		Stocks: paper.Stocks(),
 		// The guard's limits, so a refusal names them (it said "한도 0원").
 		MaxOrderKRW:    cfg.MaxOrderKRW,
 		MaxDailyOrders: cfg.MaxDailyOrders,

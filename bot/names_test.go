@@ -1,0 +1,50 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hoga-trade/hoga/broker"
+)
+
+// TestStockNamesWhereCodesGo: /price with no code lists the known stocks,
+// and a name (as typed: spaces, Latin case) works wherever a code does,
+// from the offline table or from a quote already shown (issue 12 item 14,
+// issue 19 item 15).
+func TestStockNamesWhereCodesGo(t *testing.T) {
+	t.Parallel()
+	r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+		c.Stocks = map[broker.Code]string{"005930": "삼성전자", "000660": "SK하이닉스"}
+	})
+	ctx := context.Background()
+	ask := func(in string) string {
+		return r.Handle(ctx, Request{Text: in, UserID: "111", Source: "telegram", Sent: t0}).Text
+	}
+	if got := ask("/price"); !strings.Contains(got, "<code>000660</code> SK하이닉스\n<code>005930</code> 삼성전자") {
+		t.Errorf("/price lists %q", got)
+	}
+	if got := ask("/price 삼성전자"); !strings.Contains(got, "71,500원") {
+		t.Errorf("/price 삼성전자 = %q", got)
+	}
+	if got := ask("/price sk 하이닉스"); strings.Contains(got, "올바르지") {
+		t.Errorf("/price sk 하이닉스 not looked up: %q", got)
+	}
+	req, problem := r.ParseOrder(broker.Buy, []string{"삼성전자", "3", "70000"})
+	if problem != "" || req.Code != "005930" {
+		t.Errorf("ParseOrder by name = %+v, %q", req, problem)
+	}
+	if got := ask("/price 없는회사"); !strings.Contains(got, "올바르지") {
+		t.Errorf("unknown name = %q", got)
+	}
+
+	// Without the table, a name learned from a quote shown earlier.
+	r2, _ := newTestRouter(t, &fakeBroker{}, nil)
+	if _, ok := r2.lookupCode("삼성전자"); ok {
+		t.Fatal("name known before any quote")
+	}
+	r2.Handle(ctx, Request{Text: "/price 005930", UserID: "111", Source: "telegram", Sent: t0})
+	if code, ok := r2.lookupCode("삼성전자"); !ok || code != "005930" {
+		t.Errorf("after a quote: %q %v", code, ok)
+	}
+}
