@@ -253,6 +253,13 @@ var catalogs = map[Lang]map[string]string{
 		"strategy.above":          "%s원 초과",
 		"strategy.rearm.buy":      "%s원 이상으로",
 		"strategy.rearm.sell":     "%s원 이하로",
+
+		// Realtime stream (issue 15).
+		"alert.stream_lost":    "📡 실시간 시세 연결이 %s 동안 끊겨 있습니다. 시세와 체결은 조회(polling)로 대신 확인합니다. 다시 연결되면 알려 드립니다.",
+		"alert.stream_back":    "📡 실시간 시세 연결이 돌아왔습니다 (%s 끊김). 종목 %d개를 다시 구독했습니다.",
+		"status.stream_up":     "\n실시간: 연결됨 (%s부터) · 구독 %d종목 · 마지막 수신 %s 전",
+		"status.stream_down":   "\n실시간: 끊김 (%s부터) — 조회로 대신 확인 중",
+		"status.stream_polled": "\n구독 한도 초과로 조회하는 종목: %s",
 	},
 	English: {
 		"help": "<b>hoga</b> — KRX trading bot (%s · %s)\n\n" +
@@ -476,6 +483,13 @@ var catalogs = map[Lang]map[string]string{
 		"strategy.above":          "above %s won",
 		"strategy.rearm.buy":      "back to %s won or more",
 		"strategy.rearm.sell":     "back to %s won or less",
+
+		// Realtime stream (issue 15).
+		"alert.stream_lost":    "📡 The realtime price stream has been down for %s. Prices and fills are checked by polling meanwhile. You will hear when it is back.",
+		"alert.stream_back":    "📡 The realtime price stream is back (down %s); %d codes resubscribed.",
+		"status.stream_up":     "\nRealtime: connected since %s · %d codes · last message %s ago",
+		"status.stream_down":   "\nRealtime: down since %s — polling meanwhile",
+		"status.stream_polled": "\nPolled (past the subscription limit): %s",
 	},
 }
 

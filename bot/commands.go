@@ -463,6 +463,26 @@ func (r *Router) status(ctx context.Context) Reply {
 			txt += r.t("status.strategy", r.t("status.rules", len(list), enabled)+" · "+r.activityText(r.cfg.Rules.Activity()))
 		}
 	}
+	if r.cfg.Stream != nil {
+		if st, ok := r.cfg.Stream(); ok {
+			if st.Connected {
+				age := "-"
+				if !st.LastMsg.IsZero() {
+					age = duration(r.cfg.Lang, now.Sub(st.LastMsg))
+				}
+				txt += r.t("status.stream_up", r.kstWhen(st.Since), len(st.Subscribed), age)
+			} else {
+				txt += r.t("status.stream_down", r.kstWhen(st.Since))
+			}
+			if len(st.Polled) > 0 {
+				codes := make([]string, len(st.Polled))
+				for i, c := range st.Polled {
+					codes[i] = string(c)
+				}
+				txt += r.t("status.stream_polled", Esc(strings.Join(codes, ", ")))
+			}
+		}
+	}
 	if r.cfg.Surface != nil {
 		if down, since, reason := r.cfg.Surface(); down {
 			txt += r.t("status.surface", r.kstWhen(since), r.t("surface."+reason))

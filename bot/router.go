@@ -113,6 +113,9 @@ type Config struct {
 	// Calendar and MarketHours feed /status's market line.
 	Calendar    *broker.Calendar
 	MarketHours bool
+	// Stream, when set, reports the realtime stream for /status (ok false
+	// when there is none).
+	Stream func() (st broker.StreamStatus, ok bool)
 	// TokenExpiry, when set, reports the broker token's expiry for /status.
 	TokenExpiry func() time.Time
 	// Account is the masked account number shown in /status.

@@ -92,6 +92,10 @@ type Metrics struct {
 	halted         prometheus.Gauge
 	telegram       *prometheus.CounterVec
 	strategyEvals  prometheus.Counter
+	streamMsgs     *prometheus.CounterVec
+	streamReconns  *prometheus.CounterVec
+	streamDecode   *prometheus.CounterVec
+	tickDecision   prometheus.Histogram
 	strategyFires  *prometheus.CounterVec
 	httpRequests   *prometheus.CounterVec
 	httpDuration   *prometheus.HistogramVec
@@ -175,6 +179,19 @@ func New() *Metrics {
 		Help: "Telegram Bot API calls by method and outcome (ok, rate_limited, error).",
 	}, []string{"method", "outcome"})
 	// Rule evaluations: one per rule per price the engine looked at.
+	m.streamMsgs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hoga_stream_messages_total", Help: "Realtime messages decoded, by broker and type (trade, notice).",
+	}, []string{"broker", "type"})
+	m.streamReconns = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hoga_stream_reconnects_total", Help: "Realtime sessions lost and reopened, by broker.",
+	}, []string{"broker"})
+	m.streamDecode = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hoga_stream_decode_errors_total", Help: "Realtime frames that could not be decoded, by broker.",
+	}, []string{"broker"})
+	m.tickDecision = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "hoga_tick_decision_seconds", Help: "From a realtime trade frame being read to the rule's decision.",
+		Buckets: []float64{0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5},
+	})
 	m.strategyEvals = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "hoga_strategy_evaluations_total",
 		Help: "Strategy rule evaluations against a fresh price.",
@@ -208,6 +225,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		m.brokerRequests, m.brokerDuration, m.rlWaits, m.rlWaitSeconds, m.tokens,
 		m.orderEvents, m.rejections, m.halted, m.telegram, m.strategyEvals, m.strategyFires,
+		m.streamMsgs, m.streamReconns, m.streamDecode, m.tickDecision,
 		m.httpRequests, m.httpDuration, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -426,6 +444,39 @@ func (m *Metrics) StrategyEvaluation() {
 		return
 	}
 	m.strategyEvals.Inc()
+}
+
+// StreamMessage counts a decoded realtime message; brokerName and typ
+// are hoga's own fixed names ("kis"/"kiwoom", "trade"/"notice").
+func (m *Metrics) StreamMessage(brokerName, typ string) {
+	if m == nil {
+		return
+	}
+	m.streamMsgs.WithLabelValues(brokerName, typ).Inc()
+}
+
+// StreamReconnect counts a lost realtime session.
+func (m *Metrics) StreamReconnect(brokerName string) {
+	if m == nil {
+		return
+	}
+	m.streamReconns.WithLabelValues(brokerName).Inc()
+}
+
+// StreamDecodeError counts a frame that could not be decoded.
+func (m *Metrics) StreamDecodeError(brokerName string) {
+	if m == nil {
+		return
+	}
+	m.streamDecode.WithLabelValues(brokerName).Inc()
+}
+
+// TickDecision records tick→decision latency.
+func (m *Metrics) TickDecision(d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.tickDecision.Observe(d.Seconds())
 }
 
 // StrategyFire records a rule firing for code on side ("buy" or "sell").

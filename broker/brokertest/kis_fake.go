@@ -183,7 +183,8 @@ type KISFake struct {
 	tokenSeq  int64
 	faults    []*KISFault
 
-	ws kisWS // realtime side (kis_fake_ws.go)
+	ws       kisWS          // realtime side (kis_fake_ws.go)
+	quotesBy map[string]int // inquire-price calls per code
 
 	issuances, throttled, requests, rateLimited int
 	reqLog                                      []KISRequest
@@ -500,6 +501,13 @@ func (f *KISFake) CountRequests(path string) int {
 		}
 	}
 	return n
+}
+
+// QuoteCalls is how many inquire-price calls asked for code.
+func (f *KISFake) QuoteCalls(code string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.quotesBy[code]
 }
 
 // Orders returns every order the fake holds, cancel orders included,

@@ -55,6 +55,10 @@ func (f *KISFake) kstNow(now time.Time) time.Time { return now.In(broker.KST()) 
 // the wire; an unlisted code answers rt_cd "0" with stck_prpr "0".
 func (f *KISFake) handlePrice(c *kisCall) kisAnswer {
 	code := c.query.Get("FID_INPUT_ISCD")
+	if f.quotesBy == nil {
+		f.quotesBy = map[string]int{}
+	}
+	f.quotesBy[code]++
 	if c.query.Get("FID_COND_MRKT_DIV_CODE") != "J" {
 		return kisFailure(http.StatusOK, "1", "OPSQ2001", "ERROR : INPUT_FIELD_NAME FID_COND_MRKT_DIV_CODE")
 	}

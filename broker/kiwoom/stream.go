@@ -268,10 +268,12 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	s.mu.Lock()
 	s.connected, s.since = true, s.clk.Now()
 	s.mu.Unlock()
-	up = true
-	s.o.OnUp()
+	// The watchdog exists before OnUp, so whoever hears of the session
+	// can rely on silence being timed from then.
 	watch := s.clk.NewTicker(max(s.o.SilentAfter/6, time.Millisecond))
 	defer watch.Stop()
+	up = true
+	s.o.OnUp()
 	for {
 		select {
 		case <-ctx.Done():

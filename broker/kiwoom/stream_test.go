@@ -62,6 +62,9 @@ func TestStreamTradesFillsPingDropSilence(t *testing.T) {
 	f.StreamGarbage(`{"trnm":"REAL","data":[{"type":"0B","item":"bad","values":{}}]}`)
 	recv(t, decodeErrs, "decode error")
 	f.Ping()
+	f.SetPrice("005930", 71_200)
+	for recv(t, ticks, "tick after the ping").Price != 71_200 { // the echo was written before this was read
+	}
 	s.Subscribe("000660")
 	recv(t, acks, "second registration") // the fake reads in order: the echo came first
 	if f.Pongs() != 1 {

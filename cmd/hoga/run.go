@@ -202,6 +202,11 @@ type app struct {
 	// tokenExpiry and account feed /status for real brokers.
 	tokenExpiry func() time.Time
 	account     string
+	// stream is the broker's realtime feed (nil: polling only) and ticks
+	// the last trade per code it delivers to the strategy (stream.go).
+	stream     realtime
+	streamName string
+	ticks      *broker.TickBook
 	// services run until ctx ends and keep hoga alive after console input
 	// ends (a service has no stdin); background parts run alongside but do
 	// not keep it alive on their own.
@@ -303,6 +308,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	}
 	a.background["guard"] = a.guard.Run
 
+	a.buildStream()
 	if err := a.buildStrategy(); err != nil {
 		return nil, err
 	}
@@ -326,6 +332,12 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		// Names typed for codes, offline whatever the broker: the paper
 		// table (KRX codes are the same at every broker).
 		Stocks: paper.Stocks(),
+		Stream: func() (broker.StreamStatus, bool) {
+			if a.stream == nil {
+				return broker.StreamStatus{}, false
+			}
+			return a.stream.Status(), true
+		},
 		// The guard's limits, so a refusal names them (it said "한도 0원").
 		MaxOrderKRW:    cfg.MaxOrderKRW,
 		MaxDailyOrders: cfg.MaxDailyOrders,
@@ -426,7 +438,12 @@ func (a *app) buildBroker(ctx context.Context) error {
 // gives it rules.
 func (a *app) buildStrategy() error {
 	var err error
+	var ticks strategy.TickSource
+	if a.stream != nil {
+		ticks = a.ticks
+	}
 	a.engine, err = strategy.New(strategy.Options{
+		Ticks:       ticks,
 		Broker:      a.guard,
 		Store:       strategy.NewDBStore(a.db), // beside the journal: one file, one backup
 		RulesFile:   a.cfg.RulesFile,
@@ -446,8 +463,9 @@ func (a *app) buildStrategy() error {
 			}
 			a.feed.StrategyEvent(context.Background(), ev)
 		},
-		OnEvaluate: a.metrics.StrategyEvaluation,
-		Logger:     a.log.With("part", "strategy"),
+		OnEvaluate:     a.metrics.StrategyEvaluation,
+		OnTickDecision: a.metrics.TickDecision,
+		Logger:         a.log.With("part", "strategy"),
 	})
 	if err != nil {
 		var fe *strategy.FileError

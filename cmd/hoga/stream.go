@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/kis"
+	"github.com/hoga-trade/hoga/broker/kiwoom"
+	"github.com/hoga-trade/hoga/bot"
+)
+
+// realtime is what cmd/hoga needs of a broker's stream (kis.Stream,
+// kiwoom.Stream).
+type realtime interface {
+	Run(ctx context.Context) error
+	Subscribe(code broker.Code)
+	Unsubscribe(code broker.Code)
+	Streaming(code broker.Code) bool
+	Status() broker.StreamStatus
+}
+
+// streamLostAfter is how long the stream may be down before the alert
+// feed hears of it (issue 15): short gaps are covered by polling quietly.
+const streamLostAfter = time.Minute
+
+// buildStream makes the realtime stream of the configured broker, feeding
+// a.ticks, which the strategy reads. A REST host overridden without a
+// WebSocket host (a proxy or a fake without one) means no stream: hoga
+// never dials the real broker behind an override.
+func (a *app) buildStream() {
+	cfg := a.cfg
+	a.ticks = broker.NewTickBook()
+	tick := func(name string) func(broker.Tick) {
+		return func(t broker.Tick) { a.metrics.StreamMessage(name, "trade"); a.ticks.Put(t) }
+	}
+	switch cl := a.inner.(type) {
+	case *kis.Client:
+		if cfg.KISBaseURL != "" && cfg.KISWSURL == "" {
+			a.log.Info("realtime stream off: HOGA_KIS_BASE_URL is overridden without HOGA_KIS_WS_URL")
+			return
+		}
+		a.streamName = "kis"
+		a.stream = cl.NewStream(kis.StreamOptions{
+			URL: cfg.KISWSURL, HTSID: cfg.KISHTSID,
+			OnTick: tick("kis"),
+			OnNotice: func(n kis.Notice) {
+				a.metrics.StreamMessage("kis", "notice")
+				// Fills reach the owner through the order tracker (issue
+				// 14), which deduplicates against polling; until it takes
+				// this feed they are logged.
+				a.log.Info("kis fill notice", "order", n.OrderNo, "code", n.Code, "fill", n.Fill, "qty", n.Qty, "price", n.Price)
+			},
+			OnDown:        func(error) { a.metrics.StreamReconnect("kis") },
+			OnDecodeError: func() { a.metrics.StreamDecodeError("kis") },
+			Logger:        a.log.With("broker", "kis"),
+		})
+	case *kiwoom.Client:
+		if cfg.KiwoomBaseURL != "" && cfg.KiwoomWSURL == "" {
+			a.log.Info("realtime stream off: HOGA_KIWOOM_BASE_URL is overridden without HOGA_KIWOOM_WS_URL")
+			return
+		}
+		a.streamName = "kiwoom"
+		a.stream = cl.NewStream(kiwoom.StreamOptions{
+			URL: cfg.KiwoomWSURL, Orders: true,
+			OnTick: tick("kiwoom"),
+			OnOrder: func(n kiwoom.OrderNotice) {
+				a.metrics.StreamMessage("kiwoom", "notice")
+				a.log.Info("kiwoom order notice", "order", n.OrderNo, "code", n.Code, "state", n.State, "exec", n.ExecNo, "qty", n.ExecQty, "price", n.ExecPx)
+			},
+			OnDown:        func(error) { a.metrics.StreamReconnect("kiwoom") },
+			OnDecodeError: func() { a.metrics.StreamDecodeError("kiwoom") },
+			Logger:        a.log.With("broker", "kiwoom"),
+		})
+	default:
+		return
+	}
+	a.ticks.SetStreaming(a.stream.Streaming)
+	a.background["stream"] = a.runStream
+}
+
+// runStream runs the stream and its supervisor: subscriptions follow the
+// enabled rules; the alert feed hears once when the stream has been down
+// for streamLostAfter and once when it is back. While it is down the
+// strategy polls every code by itself (Streaming is false), which is also
+// the REST snapshot after a gap.
+func (a *app) runStream(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- a.stream.Run(ctx) }()
+	every := time.NewTicker(time.Second)
+	defer every.Stop()
+	subscribed := map[broker.Code]bool{}
+	lostSince := time.Now()
+	alerted := false
+	for {
+		select {
+		case <-ctx.Done():
+			<-done
+			return nil
+		case err := <-done:
+			return err
+		case now := <-every.C:
+			if a.engine != nil {
+				if rules, err := a.engine.Rules(ctx); err == nil {
+					want := map[broker.Code]bool{}
+					for _, r := range rules {
+						if r.Enabled && r.Disabled == "" {
+							want[r.Code] = true
+						}
+					}
+					for c := range want {
+						if !subscribed[c] {
+							a.stream.Subscribe(c)
+							subscribed[c] = true
+						}
+					}
+					for c := range subscribed {
+						if !want[c] {
+							a.stream.Unsubscribe(c)
+							delete(subscribed, c)
+						}
+					}
+				}
+			}
+			st := a.stream.Status()
+			switch {
+			case st.Connected:
+				if alerted {
+					a.feed.System(ctx, "alert.stream_back", bot.Duration(a.cfg.lang, now.Sub(lostSince)), len(st.Subscribed))
+					alerted = false
+				}
+				lostSince = time.Time{}
+			case lostSince.IsZero():
+				lostSince = now
+			case !alerted && now.Sub(lostSince) >= streamLostAfter:
+				a.feed.System(ctx, "alert.stream_lost", bot.Duration(a.cfg.lang, now.Sub(lostSince)))
+				alerted = true
+			}
+		}
+	}
+}
