@@ -4,10 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kis"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
-	"github.com/hoga-trade/hoga/bot"
 )
 
 // realtime is what cmd/hoga needs of a broker's stream (kis.Stream,
