@@ -41,6 +41,12 @@ func NewBrokerWatch(b broker.Broker, feed *Feed, clk clock.Clock) *BrokerWatch {
 // Name is the wrapped broker's.
 func (w *BrokerWatch) Name() string { return w.inner.Name() }
 
+// NormalizeOrderID passes through to the watched broker, so the guard
+// above compares order numbers in the broker's own form.
+func (w *BrokerWatch) NormalizeOrderID(id string) string {
+	return broker.NormalizeOrderID(w.inner, id)
+}
+
 // Quote passes through, watching the outcome.
 func (w *BrokerWatch) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
 	q, err := w.inner.Quote(ctx, code)

@@ -87,3 +87,9 @@ func (i *instrumented) Balance(ctx context.Context) (broker.Balance, error) {
 func isCanceled(err error) bool { return errors.Is(err, context.Canceled) }
 
 func isDeadline(err error) bool { return errors.Is(err, context.DeadlineExceeded) }
+
+// NormalizeOrderID passes through to the instrumented broker, so the guard
+// above compares order numbers in the broker's own form.
+func (i *instrumented) NormalizeOrderID(id string) string {
+	return broker.NormalizeOrderID(i.b, id)
+}

@@ -398,3 +398,9 @@ func (q *eventQueue) run(ctx context.Context) {
 		}
 	}
 }
+
+// NormalizeOrderID is the wrapped broker's: the guard compares order
+// numbers in the broker's own form, and so can anyone above it.
+func (g *Guard) NormalizeOrderID(id string) string {
+	return broker.NormalizeOrderID(g.inner, id)
+}

@@ -145,6 +145,9 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 	if g.closed.Load() {
 		return broker.Order{}, errClosed
 	}
+	// "6555" and "0000006555" are the same KIS order: compare in the
+	// broker's own form (issue 12.5).
+	req.OrderID = broker.NormalizeOrderID(g.inner, req.OrderID)
 	if req.OrderID == "" {
 		return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "which order? give the order number shown by /orders"}
 	}
@@ -179,7 +182,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 		}
 		found := false
 		for _, o := range orders {
-			if o.ID == req.OrderID {
+			if broker.NormalizeOrderID(g.inner, o.ID) == req.OrderID {
 				found, orig = true, o
 				if req.Branch == "" {
 					req.Branch = o.Branch

@@ -181,12 +181,12 @@ func (c *Client) CancelOrder(ctx context.Context, req broker.CancelRequest) (bro
 
 // padODNO restores the 10-digit zero-padded form KIS uses, so "6555"
 // typed on a phone matches "0000006555".
-func padODNO(id string) string {
-	if allDigits(id) && len(id) < 10 {
-		return strings.Repeat("0", 10-len(id)) + id
-	}
-	return id
-}
+func padODNO(id string) string { return broker.PadOrderID(id, 10) }
+
+// NormalizeOrderID writes an order number the way KIS does: 10 digits,
+// zero-padded (odno in order-cash's answer and inquire-daily-ccld's rows),
+// so that every comparison up the stack matches "6555" with "0000006555".
+func (c *Client) NormalizeOrderID(id string) string { return padODNO(id) }
 
 func sameODNO(a, b string) bool {
 	return strings.TrimLeft(strings.TrimSpace(a), "0") == strings.TrimLeft(strings.TrimSpace(b), "0")

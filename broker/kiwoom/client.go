@@ -370,7 +370,7 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 // returned order is the original one, marked cancelled; Kiwoom's number for
 // the cancel itself is in Note.
 func (c *Client) CancelOrder(ctx context.Context, req broker.CancelRequest) (broker.Order, error) {
-	id := strings.TrimSpace(req.OrderID)
+	id := c.NormalizeOrderID(req.OrderID)
 	if id == "" {
 		return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "cancel needs an order number"}
 	}
@@ -566,3 +566,8 @@ func absFloat(v float64) float64 {
 	}
 	return v
 }
+
+// NormalizeOrderID writes an order number the way Kiwoom does: 7 digits,
+// zero-padded (ord_no "0000139" in the official kt10000/ka10075 examples),
+// so that "6555" typed on a phone matches "0006555" everywhere.
+func (c *Client) NormalizeOrderID(id string) string { return broker.PadOrderID(id, 7) }
