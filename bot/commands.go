@@ -551,7 +551,10 @@ func (r *Router) FormatRule(rs strategy.RuleStatus) string {
 		on = r.t("rules.off")
 	}
 	if rs.Disabled != "" {
-		on += " (" + Esc(rs.Disabled) + ")"
+		// Turned off by the engine: off, as /status counts it, whatever
+		// Enabled says (it read 켜짐 while /status said off). The reason
+		// is the engine's English, kept for the log only.
+		on = r.t("rules.off_auto", rs.Code)
 	}
 	armed := func(b bool) string {
 		if b {

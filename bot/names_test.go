@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/strategy"
 )
 
 // TestStockNamesWhereCodesGo: /price with no code lists the known stocks,
@@ -46,5 +47,18 @@ func TestStockNamesWhereCodesGo(t *testing.T) {
 	r2.Handle(ctx, Request{Text: "/price 005930", UserID: "111", Source: "telegram", Sent: t0})
 	if code, ok := r2.lookupCode("삼성전자"); !ok || code != "005930" {
 		t.Errorf("after a quote: %q %v", code, ok)
+	}
+}
+
+// TestRuleTurnedOffByTheEngineReadsOff: /rules said 켜짐 for a rule the
+// engine had turned off while /status counted it off (issue 12 item 8).
+func TestRuleTurnedOffByTheEngineReadsOff(t *testing.T) {
+	t.Parallel()
+	r, _ := newTestRouter(t, &fakeBroker{}, nil)
+	rs := strategy.RuleStatus{Rule: strategy.Rule{Code: "005930", BuyBelow: 190_000, Qty: 3, Type: broker.Limit, Enabled: true},
+		Failures: 3, Disabled: "quote failed 3 times in a row"}
+	got := r.FormatRule(rs)
+	if strings.Contains(got, "켜짐") || !strings.Contains(got, "꺼짐") || strings.Contains(got, "quote failed") {
+		t.Errorf("FormatRule = %q", got)
 	}
 }
