@@ -102,3 +102,19 @@ func TestEnvExampleValuesMarketBuysAsTheGuardDoes(t *testing.T) {
 		t.Errorf(".env.example does not say a market buy is valued at the upper limit")
 	}
 }
+
+// TestReadmeSaysWhatTheTestsNeed: the README's test command needs a C
+// compiler, and orders against the fakes at night need
+// HOGA_MARKET_HOURS=always (issue 12 item 17).
+func TestReadmeSaysWhatTheTestsNeed(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"C compiler", "apt-get install gcc libc6-dev", "HOGA_MARKET_HOURS=always` to try orders at night"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("README lacks %q", want)
+		}
+	}
+}
