@@ -3,6 +3,7 @@ package strategy
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"reflect"
@@ -73,7 +74,7 @@ func problemAt(tk *token.Token, format string, args ...any) *problemError {
 // check` calls it too). Errors are *FileError naming every problem's line,
 // or the read error.
 func LoadRulesFile(path string) ([]Rule, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("strategy: rules file: %w", err)
 	}
@@ -343,4 +344,25 @@ func (d *yamlDuration) UnmarshalYAML(n ast.Node) error {
 	}
 	*d = yamlDuration(v)
 	return nil
+}
+
+// readRegular reads at most limit+1 bytes of a regular file. A FIFO nobody
+// writes, /dev/zero or /dev/urandom given as a rules file hung start-up for
+// 20–40 s or more (issue 20, item 2): it is refused from its mode, before
+// it is opened (opening a FIFO blocks until a writer appears), and the read
+// is bounded in case the path is swapped in between.
+func readRegular(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s); give the path of a YAML file", path, fi.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
 }

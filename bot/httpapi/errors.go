@@ -63,6 +63,7 @@ const (
 	kindUnauthorized     = "unauthorized"           // 401: no or wrong bearer token
 	kindForbidden        = "forbidden"              // 403: control routes off (no token configured)
 	kindRouteNotFound    = "not_found"              // 404: no such route
+	kindBadTarget        = "bad_request"            // 400: a request target that is no path (`GET *`)
 	kindMethodNotAllowed = "method_not_allowed"     // 405
 	kindTooLarge         = "too_large"              // 413: body over the limit
 	kindMediaType        = "unsupported_media_type" // 415

@@ -422,6 +422,13 @@ func (s *Server) jsonFallback(mux *http.ServeMux) http.Handler {
 				s.writeError(w, http.StatusInternalServerError, apiError{Kind: broker.Internal.String(), Message: s.msg("internal")})
 			}
 		}()
+		if r.RequestURI == "*" || !strings.HasPrefix(r.URL.Path, "/") {
+			// `GET *` (an OPTIONS-only form) or a path without its leading
+			// slash: the mux would answer a 307 to "/", inviting a client
+			// to follow a request that was malformed (issue 20, item 4).
+			s.writeError(w, http.StatusBadRequest, apiError{Kind: kindBadTarget, Message: s.msg("route", r.RequestURI)})
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)
