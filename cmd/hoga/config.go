@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +102,8 @@ type Config struct {
 	marketHours bool
 	lang        bot.Lang
 	logLevel    slog.Level
+	// warnings are lines for the log once it exists: unknown HOGA_* names.
+	warnings []string
 	// set records which settings were given (environment or .env) rather
 	// than defaulted.
 	set map[string]bool
@@ -155,6 +159,7 @@ func loadConfig(getenv func(string) string, dotenv map[string]string) (*Config, 
 		}
 	}
 	cfg.validate(&probs)
+	cfg.warnings = unknownSettings(getenv, dotenv)
 	if len(probs) > 0 {
 		return nil, &configError{lines: probs}
 	}
@@ -188,7 +193,7 @@ func setField(f reflect.Value, raw string) error {
 		f.SetInt(n)
 	case reflect.Float64:
 		x, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			return errors.New("not a number")
 		}
 		f.SetFloat(x)
@@ -304,23 +309,27 @@ func (c *Config) validate(p *problems) {
 		p.addf("HOGA_LANG=%q: must be ko or en", c.Lang)
 	}
 	c.lang = lang
-	if c.BrokerTimeout <= 0 {
-		p.addf("HOGA_BROKER_TIMEOUT must be positive")
+	// Values outside these ranges were accepted and made hoga useless or
+	// dangerous in silence: a 1 ns timeout fails every request (issue 21,
+	// item 7).
+	durationIn(p, "HOGA_BROKER_TIMEOUT", c.BrokerTimeout, 100*time.Millisecond, 10*time.Minute)
+	durationIn(p, "HOGA_CONFIRM_TTL", c.ConfirmTTL, 5*time.Second, 24*time.Hour)
+	durationIn(p, "HOGA_STALE_AFTER", c.StaleAfter, time.Second, 24*time.Hour)
+	durationIn(p, "HOGA_TELEGRAM_OFFLINE_AFTER", c.TelegramOfflineAfter, 10*time.Second, 24*time.Hour)
+	durationIn(p, "HOGA_STRATEGY_INTERVAL", c.StrategyInterval, 100*time.Millisecond, time.Hour)
+	if c.KISRPS > 1000 || c.KiwoomRPS > 1000 {
+		p.addf("HOGA_KIS_RPS and HOGA_KIWOOM_RPS must be at most 1000 (KIS allows 20/s live, 2/s mock)")
 	}
 	if c.PaperCash < 0 {
 		p.addf("HOGA_PAPER_CASH must not be negative")
 	}
-	if c.StrategyInterval < 100*time.Millisecond {
-		p.addf("HOGA_STRATEGY_INTERVAL=%s: must be at least 100ms", c.StrategyInterval)
-	}
+
 	switch c.Confirm {
 	case "live", "always":
 	default:
 		p.addf("HOGA_CONFIRM=%q: must be live or always", c.Confirm)
 	}
-	if c.ConfirmTTL < 5*time.Second {
-		p.addf("HOGA_CONFIRM_TTL=%s: must be at least 5s", c.ConfirmTTL)
-	}
+
 	if c.KISRPS < 0 || c.KiwoomRPS < 0 {
 		p.addf("HOGA_KIS_RPS and HOGA_KIWOOM_RPS must not be negative")
 	}
@@ -358,22 +367,40 @@ func isLoopback(host string) bool {
 // readDotEnv parses KEY=VALUE lines of a .env file; a missing file is no
 // error. Quotes around a value are removed; # starts a comment line.
 func readDotEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	if !fi.Mode().IsRegular() {
+		// A FIFO would block the open until a writer came (issue 20, item 2).
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fi.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
-	return parseDotEnv(f, path)
+	return parseDotEnv(io.LimitReader(f, maxDotEnvSize), path)
 }
+
+// maxDotEnvSize bounds what is read of .env; a settings file is a few KB.
+const maxDotEnvSize = 1 << 20
 
 func parseDotEnv(r io.Reader, name string) (map[string]string, error) {
 	out := map[string]string{}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if n == 1 {
+			// Windows editors (Notepad) save UTF-8 with a byte-order mark;
+			// left on, it made the first key "\ufeffHOGA_…", silently
+			// dropping that setting (issue 21, item 7).
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		line := strings.TrimSpace(text)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -401,4 +428,83 @@ func printUsage(w io.Writer) error {
       {{usage_description .}}
 {{end}}`
 	return envconfig.Usagef("HOGA", &Config{}, w, format)
+}
+
+// durationIn adds a problem when d is outside [lo, hi].
+func durationIn(p *problems, key string, d, lo, hi time.Duration) {
+	if d < lo || d > hi {
+		p.addf("%s=%s: must be between %s and %s", key, d, lo, hi)
+	}
+}
+
+// knownSettings lists every HOGA_* name Config reads.
+func knownSettings() []string {
+	var out []string
+	t := reflect.TypeFor[Config]()
+	for i := 0; i < t.NumField(); i++ {
+		if name := t.Field(i).Tag.Get("envconfig"); name != "" {
+			out = append(out, "HOGA_"+name)
+		}
+	}
+	return out
+}
+
+// unknownSettings returns a warning for every HOGA_* name in .env or in the
+// environment that hoga does not read, with the nearest known name: a
+// misspelt HOGA_MAX_ORDER_WON was ignored without a word and the default
+// limit applied (issue 21, item 7). The environment is listed from
+// os.Environ but only names getenv also sees count, so a test's injected
+// environment is not mixed with the test process's own.
+func unknownSettings(getenv func(string) string, dotenv map[string]string) []string {
+	known := knownSettings()
+	isKnown := map[string]bool{}
+	for _, k := range known {
+		isKnown[k] = true
+	}
+	names := map[string]string{}
+	for k := range dotenv {
+		names[k] = ".env"
+	}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if v != "" && getenv(k) == v {
+			names[k] = "environment"
+		}
+	}
+	var out []string
+	for k, where := range names {
+		if !strings.HasPrefix(k, "HOGA_") || isKnown[k] {
+			continue
+		}
+		best, bestD := "", 1<<30
+		for _, c := range known {
+			if d := editDistance(k, c); d < bestD {
+				best, bestD = c, d
+			}
+		}
+		out = append(out, fmt.Sprintf("%s (in %s) is not a hoga setting and is ignored; did you mean %s? (hoga config lists them all)", k, where, best))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

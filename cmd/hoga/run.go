@@ -121,6 +121,9 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 		cfg.logLevel = slog.LevelWarn
 	}
 	logger := newLogger(stderr, cfg.LogFormat, cfg.logLevel)
+	for _, w := range cfg.warnings {
+		logger.Warn(w)
+	}
 	a, err := build(ctx, cfg, logger)
 	if err != nil {
 		if ctx.Err() != nil {
