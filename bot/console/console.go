@@ -45,16 +45,7 @@ func (c *Console) Run(ctx context.Context) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(c.cfg.In)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
-		}
-		readErr <- sc.Err()
+		readErr <- readLines(ctx, c.cfg.In, lines)
 	}()
 	c.prompt()
 	for {
@@ -67,6 +58,11 @@ func (c *Console) Run(ctx context.Context) error {
 			}
 			return nil
 		case line := <-lines:
+			if line == tooLong {
+				c.print(bot.Reply{Text: bot.Text(c.cfg.Router.Lang(), "console.too_long", maxLine)})
+				c.prompt()
+				continue
+			}
 			c.handle(ctx, strings.TrimSpace(line))
 			c.prompt()
 		}
@@ -152,4 +148,55 @@ func (c *Console) SendAlert(_ context.Context, a bot.Alert) error {
 		fmt.Fprintln(c.cfg.Out, c.cfg.Router.ButtonHint(a.Buttons))
 	}
 	return err
+}
+
+// maxLine bounds one console line. A longer line stopped the whole daemon
+// (bufio.Scanner's ErrTooLong ended Run; issue 21, item 8): it is now
+// skipped up to its newline and answered, and reading goes on.
+const maxLine = 1 << 20
+
+// tooLong stands for a skipped overlong line on the lines channel; a read
+// line never contains a NUL-free "\x00" sentinel like this one.
+const tooLong = "\x00too long\x00"
+
+// readLines sends each line of in (without its newline) to lines, and
+// tooLong for a line over maxLine. It returns nil at end of input.
+func readLines(ctx context.Context, in io.Reader, lines chan<- string) error {
+	br := bufio.NewReaderSize(in, 64*1024)
+	for {
+		var buf []byte
+		over := false
+		var err error
+		for {
+			var frag []byte
+			frag, err = br.ReadSlice('\n')
+			if !over {
+				if len(buf)+len(frag) > maxLine+1 { // +1: the newline
+					over, buf = true, nil
+				} else {
+					buf = append(buf, frag...)
+				}
+			}
+			if err != bufio.ErrBufferFull {
+				break
+			}
+		}
+		line := strings.TrimSuffix(strings.TrimSuffix(string(buf), "\n"), "\r")
+		if over {
+			line = tooLong
+		}
+		if over || len(buf) > 0 {
+			select {
+			case lines <- line:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
