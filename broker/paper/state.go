@@ -108,7 +108,7 @@ func (e *Exchange) stateLocked() *stateFile {
 	rng, _ := e.pcg.MarshalBinary() // PCG's encoding never fails
 	st := &stateFile{
 		Version:     stateVersion,
-		Saved:       e.clk.Now(),
+		Saved:       e.clk.Now().UTC(),
 		Seed:        e.seed,
 		RNG:         rng,
 		InitialCash: e.initialCash,
@@ -133,7 +133,10 @@ func (e *Exchange) stateLocked() *stateFile {
 		st.Orders = append(st.Orders, orderState{
 			ID: o.ID, Code: o.Code, Name: o.Name, Side: o.Side.String(), Type: o.Type.String(),
 			Qty: o.Qty, Price: o.Price, FilledQty: o.FilledQty, AvgFillPrice: o.AvgFillPrice,
-			Status: string(o.Status), Time: o.Time, ExpireAt: o.ExpireAt, FillTime: o.FillTime,
+			// UTC: RFC 3339 offsets have no seconds, and Asia/Seoul before
+			// 1908 is LMT +08:27:52, so a KST time drifted 52 s per
+			// save/load (issue 21, item 8; found by FuzzStateFile).
+			Status: string(o.Status), Time: o.Time.UTC(), ExpireAt: o.ExpireAt.UTC(), FillTime: o.FillTime.UTC(),
 			Commission: o.Commission, Tax: o.Tax,
 			ClientID: o.ClientID, Source: o.Source, User: o.User, Note: o.Note,
 		})
