@@ -2,16 +2,26 @@ package kiwoom_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // newClient starts a fake and a client pointed at it. Zero options take
 // the fake's credentials and address.
 func newClient(t *testing.T, fo brokertest.KiwoomFakeOptions, co kiwoom.Options) (*kiwoom.Client, *brokertest.KiwoomFake) {
 	t.Helper()
+	if fo.Clock == nil && co.Clock == nil {
+		// Rate limits, backoff and token expiry run on an injected clock
+		// that moves whenever something waits on it: no test waits on the
+		// wall clock for a rate window (issue 12.18).
+		clk := clock.NewFake(start)
+		autoAdvance(t, clk, 50*time.Millisecond)
+		fo.Clock, co.Clock = clk, clk
+	}
 	fake := brokertest.NewKiwoomServer(fo)
 	t.Cleanup(fake.Close)
 	if co.AppKey == "" {
