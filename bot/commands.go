@@ -524,6 +524,8 @@ func (r *Router) activityText(a strategy.Activity) string {
 		return r.t("activity.running")
 	case strategy.ActivityPaused:
 		return r.t("activity.paused")
+	case strategy.ActivityUnattended:
+		return r.t("activity.unattended")
 	case strategy.ActivityClosed:
 		return r.t("activity.closed")
 	}

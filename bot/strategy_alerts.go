@@ -66,6 +66,9 @@ func (f *Feed) FormatStrategyEvent(ev strategy.Event) Alert {
 		a.Text, a.Silent = t("strategy.rearmed", label, side, Group(ev.Price)), true
 	case strategy.EventHalted:
 		a.Text = t("strategy.halted")
+		if ev.Reason == strategy.PauseUnattended {
+			a.Text = t("strategy.unattended")
+		}
 	case strategy.EventQuoteFailed:
 		a.Type = AlertErrors
 		if ev.Reason == "balance" || r.Code == "" {

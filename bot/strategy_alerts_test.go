@@ -50,6 +50,7 @@ func strategyEvents() []strategy.Event {
 		{Kind: strategy.EventHalted, Time: at},
 		ev(strategy.EventQuoteFailed, 0, broker.OrderRequest{}, errors.New("dial tcp: refused")),
 		{Kind: strategy.EventQuoteFailed, Time: at, Reason: "balance", Err: &broker.Error{Kind: broker.Auth, Code: "EGW00123", Msg: "token expired"}},
+		{Kind: strategy.EventHalted, Time: at, Reason: strategy.PauseUnattended},
 	}
 }
 
@@ -72,6 +73,24 @@ func TestStrategyEventsInBothLanguages(t *testing.T) {
 			if a.Type != wantType || a.Silent != (ev.Kind == strategy.EventRearmed) {
 				t.Errorf("%s %s: type %s silent %t", lang, ev.Kind, a.Type, a.Silent)
 			}
+		}
+	}
+}
+
+// Issue 19, item 5: a pause for a lost Telegram must not read as a halt
+// that /resume would lift.
+func TestUnattendedPauseIsNotAHalt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang      Lang
+		want, not string
+	}{
+		{Korean, "텔레그램", "/resume"},
+		{English, "Telegram", "/resume"},
+	} {
+		a := NewFeed(FeedConfig{Lang: tc.lang}).FormatStrategyEvent(strategy.Event{Kind: strategy.EventHalted, Reason: strategy.PauseUnattended})
+		if !strings.Contains(a.Text, tc.want) || strings.Contains(a.Text, tc.not) {
+			t.Errorf("%s: %q", tc.lang, a.Text)
 		}
 	}
 }

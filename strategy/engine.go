@@ -98,6 +98,11 @@ type Options struct {
 	// Halted reports the kill switch; while it is on the engine does
 	// nothing. Nil means never halted.
 	Halted func() bool
+	// Unattended reports that the owner cannot be reached (Telegram lost
+	// for longer than HOGA_TELEGRAM_OFFLINE_AFTER): the engine pauses as
+	// for a halt, but says so as its own reason, because the owner's
+	// remedy differs (fix the connection, not /resume). Nil means never.
+	Unattended func() bool
 	// Asker handles rules with confirm: true; without it such rules fail
 	// to fire (and say so). Like OnEvent, it must not call back into the
 	// engine.
@@ -129,6 +134,7 @@ type Engine struct {
 	cal         *broker.Calendar
 	marketHours bool
 	halted      func() bool
+	unattended  func() bool
 	asker       Asker
 	onEvent     func(Event)
 	onEvaluate  func()
@@ -151,11 +157,13 @@ type Engine struct {
 	quoteFails map[broker.Code]int
 	balFails   int
 	status     Activity
-	// haltSeen: the kill switch was on at the last round start.
-	// haltSaid: EventHalted has been sent for the current halt; cleared
-	// by a resume or a placed order, so one halt is announced once even
-	// when only the guard (not Options.Halted) reports it.
-	haltSeen, haltSaid bool
+	// haltSeen: the kill switch (or unattended) was on at the last round
+	// start. haltSaid: the reason EventHalted was last sent with for the
+	// current pause; cleared by a resume or a placed order, so one pause
+	// is announced once per reason even when only the guard (not
+	// Options.Halted) reports it.
+	haltSeen bool
+	haltSaid string
 
 	running atomic.Bool
 }
@@ -169,7 +177,9 @@ const (
 	ActivityStopped Activity = "not running"
 	ActivityRunning Activity = "running"
 	ActivityPaused  Activity = "paused (halted)"
-	ActivityClosed  Activity = "outside session"
+	// ActivityUnattended: paused because no control surface works.
+	ActivityUnattended Activity = "paused (owner unreachable)"
+	ActivityClosed     Activity = "outside session"
 )
 
 // New loads the rules (file, then the chat's edits from the store) and
@@ -190,6 +200,7 @@ func New(opts Options) (*Engine, error) {
 		cal:         opts.Calendar,
 		marketHours: opts.MarketHours,
 		halted:      opts.Halted,
+		unattended:  opts.Unattended,
 		asker:       opts.Asker,
 		onEvent:     opts.OnEvent,
 		onEvaluate:  opts.OnEvaluate,
@@ -219,6 +230,9 @@ func New(opts Options) (*Engine, error) {
 			return nil, err
 		}
 		e.cal = cal
+	}
+	if e.unattended == nil {
+		e.unattended = func() bool { return false }
 	}
 	if e.halted == nil {
 		e.halted = func() bool { return false }
@@ -389,31 +403,55 @@ func (e *Engine) Activity() Activity {
 	return e.status
 }
 
-// pause records that the kill switch is on and announces it once per halt.
-func (e *Engine) pause() {
+// Pause reasons, as EventHalted's Reason carries them.
+const (
+	PauseHalted     = "halted"
+	PauseUnattended = "unattended"
+)
+
+// pauseReason says why the engine must not place orders now, "" when it
+// may. The kill switch wins: its remedy (/resume) is the owner's to give.
+func (e *Engine) pauseReason() string {
+	switch {
+	case e.halted():
+		return PauseHalted
+	case e.unattended():
+		return PauseUnattended
+	}
+	return ""
+}
+
+// pause records that the engine is paused and announces it once per
+// reason.
+func (e *Engine) pause(reason string) {
 	e.mu.Lock()
 	e.status = ActivityPaused
-	say := !e.haltSaid
-	e.haltSaid = true
+	if reason == PauseUnattended {
+		e.status = ActivityUnattended
+	}
+	say := e.haltSaid != reason
+	e.haltSaid = reason
 	e.mu.Unlock()
 	if say {
-		e.log.Info("strategy paused: halted")
-		e.emit(Event{Kind: EventHalted})
+		e.log.Info("strategy paused", "reason", reason)
+		e.emit(Event{Kind: EventHalted, Reason: reason})
 	}
 }
 
-// checkHalt consults Options.Halted at the start of a round.
+// checkHalt consults Options.Halted and Options.Unattended at the start
+// of a round.
 func (e *Engine) checkHalt() bool {
-	on := e.halted()
+	reason := e.pauseReason()
+	on := reason != ""
 	e.mu.Lock()
 	was := e.haltSeen
 	e.haltSeen = on
 	if was && !on {
-		e.haltSaid = false
+		e.haltSaid = ""
 	}
 	e.mu.Unlock()
 	if on {
-		e.pause()
+		e.pause(reason)
 	} else if was {
 		e.log.Info("strategy resumed")
 	}
@@ -447,8 +485,8 @@ func (e *Engine) round(ctx context.Context) {
 		if e.ticks != nil && e.ticks.Streaming(code) {
 			continue // its trades arrive as ticks; no polling
 		}
-		if e.halted() {
-			e.pause()
+		if reason := e.pauseReason(); reason != "" {
+			e.pause(reason)
 			return
 		}
 		e.evaluate(ctx, code, bal)
@@ -670,7 +708,7 @@ func (e *Engine) fire(ctx context.Context, r Rule, name string, prev, fired Stat
 			ev.Kind = EventAsked
 		}
 		e.mu.Lock()
-		e.haltSaid = false
+		e.haltSaid = ""
 		e.mu.Unlock()
 		e.log.Info("rule order placed", "code", code, "order", o.ID, "asked", r.Confirm)
 	case OutNotSent:
@@ -684,7 +722,7 @@ func (e *Engine) fire(ctx context.Context, r Rule, name string, prev, fired Stat
 		e.log.Warn("rule order refused by a risk limit; the leg waits to re-arm", "code", code, "err", err)
 	case OutHalted:
 		e.log.Info("rule order refused: halted", "code", code)
-		e.pause()
+		e.pause(PauseHalted)
 		return
 	}
 	e.emit(ev)

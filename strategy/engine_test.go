@@ -175,6 +175,41 @@ func TestHaltAndResume(t *testing.T) {
 	}
 }
 
+// Issue 19, item 5: a lost control surface pauses the engine like a halt
+// but under its own reason, so /status and the alert do not tell the owner
+// to /resume a halt that never happened; a halt on top is announced again,
+// and the engine resumes by itself when the surface is back.
+func TestUnattendedPausesWithItsOwnReason(t *testing.T) {
+	t.Parallel()
+	lost := &haltFlag{}
+	h := newHarness(t, rules(baseRule()), func(o *Options) { o.Unattended = lost.get })
+	lost.set(true)
+	h.b.setPrice("005930", 64_800)
+	h.start()
+	for range 5 {
+		h.tick(DefaultInterval)
+	}
+	h.wantOrders(0)
+	if got := h.ev.reasons(EventHalted); !slices.Equal(got, []string{PauseUnattended}) {
+		t.Fatalf("pause events %v, want one unattended", got)
+	}
+	if a := h.e.Activity(); a != ActivityUnattended {
+		t.Fatalf("activity %q, want %q", a, ActivityUnattended)
+	}
+	h.halt.set(true)
+	h.tick(DefaultInterval)
+	if a := h.e.Activity(); a != ActivityPaused {
+		t.Fatalf("activity %q: the kill switch wins over a lost surface", a)
+	}
+	if got := h.ev.reasons(EventHalted); !slices.Equal(got, []string{PauseUnattended, PauseHalted}) {
+		t.Fatalf("pause events %v, want the halt announced too", got)
+	}
+	h.halt.set(false)
+	lost.set(false)
+	h.tick(DefaultInterval)
+	h.wantOrders(1)
+}
+
 func TestHaltedByTheGuardMidRound(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, rules(baseRule()), func(o *Options) { o.Halted = nil }) // only the guard knows

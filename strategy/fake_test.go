@@ -200,6 +200,19 @@ func (e *events) count(k EventKind) int {
 	return n
 }
 
+// reasons lists the Reason of every event of kind k, in order.
+func (e *events) reasons(k EventKind) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, ev := range e.evs {
+		if ev.Kind == k {
+			out = append(out, ev.Reason)
+		}
+	}
+	return out
+}
+
 func (e *events) last() Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()

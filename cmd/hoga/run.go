@@ -453,10 +453,11 @@ func (a *app) buildStrategy() error {
 		Interval:    a.cfg.StrategyInterval,
 		Calendar:    a.cal,
 		MarketHours: a.cfg.marketHours,
-		// Halted, or no working control surface: no automatic orders while
-		// the owner cannot be reached (issue 19, item 5).
-		Halted: func() bool { on, _, _ := a.guard.Halted(); return on || a.surfaceDown() },
-		Asker:  strategy.AskerFunc(a.askOwner),
+		Halted:      func() bool { on, _, _ := a.guard.Halted(); return on },
+		// No working control surface: no automatic orders while the owner
+		// cannot be reached (issue 19, item 5), said as its own reason.
+		Unattended: a.surfaceDown,
+		Asker:      strategy.AskerFunc(a.askOwner),
 		OnEvent: func(ev strategy.Event) {
 			if ev.Kind == strategy.EventPlaced || ev.Kind == strategy.EventAsked {
 				a.metrics.StrategyFire(string(ev.Rule.Code), ev.Side.String())
