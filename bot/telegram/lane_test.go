@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/telegramtest"
+	"github.com/hoga-trade/hoga/broker"
 )
 
 // /halt is the kill switch: it must not wait behind orders queued on the
@@ -139,5 +141,49 @@ func TestSlowReplyShowsTypingAndPriceSaysWhen(t *testing.T) {
 	// 10:00:01 KST on a Tuesday: the regular session.
 	if !strings.Contains(r.Message.Text, "⏱ 10:00:01 시세 · 장중") {
 		t.Errorf("price reply without its time and market state: %q", r.Message.Text)
+	}
+}
+
+// With no alert chat, a rule's confirmation prompt goes to every owner's
+// private chat. Once one owner answers it, the other copies take the
+// outcome and lose their buttons at once: they used to stay live-looking
+// until pressed or expired, inviting a second press (issue 19, item 11).
+func TestPromptCopiesCloseWhenOneIsAnswered(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		button, want string
+		orders       int
+	}{
+		{"확인", "주문 접수", 1},
+		{"주문 안 함", "아무것도 전송되지 않았습니다", 0},
+	} {
+		t.Run(tc.button, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, options{mode: "live"})
+			ask := h.router.AskConfirm(h.ctx(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 2, Price: 70000, Source: "strategy"}, "")
+			mark := h.srv.CallCount()
+			if err := h.tb.SendAlert(h.ctx(), bot.Alert{Type: bot.AlertConfirm, Text: ask.Text, Buttons: ask.Buttons, Expires: ask.Expires}); err != nil {
+				t.Fatal(err)
+			}
+			withButtons := func(chat int64) func(telegramtest.Call) bool {
+				return func(c telegramtest.Call) bool {
+					return c.Is("sendMessage") && c.OK() && c.ChatID() == chat && len(c.Message.Buttons()) == 2
+				}
+			}
+			mine := h.wait(mark, "the owner's copy", withButtons(owner)).Message
+			theirs := h.wait(mark, "the other owner's copy", withButtons(other)).Message
+			mark = h.srv.CallCount()
+			if _, err := h.srv.PressButton(owner, owner, mine.MessageID, tc.button); err != nil {
+				t.Fatal(err)
+			}
+			h.wait(mark, "the pressed prompt edited", edited(owner, mine.MessageID, tc.want))
+			h.wait(mark, "the other copy closed", edited(other, theirs.MessageID, tc.want))
+			if got, _ := h.srv.Message(other, theirs.MessageID); len(got.Buttons()) != 0 {
+				t.Errorf("the other copy still has buttons: %+v", got)
+			}
+			if _, placed := h.brk.counts(); len(placed) != tc.orders {
+				t.Errorf("%d orders, want %d", len(placed), tc.orders)
+			}
+		})
 	}
 }

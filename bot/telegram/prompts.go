@@ -1,6 +1,8 @@
 package telegram
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hoga-trade/hoga/bot"
@@ -31,15 +33,35 @@ func (b *Bot) expireIfLate(it *item) {
 	it.buttons, it.expires = nil, time.Time{}
 }
 
+// livePrompt is a sent prompt whose buttons still work. group names its
+// buttons' data: the copies of one prompt sent to several owners' private
+// chats (no alert chat, or it was lost) share it, so an answer in one chat
+// closes the others instead of leaving them live-looking (issue 19,
+// item 11).
+type livePrompt struct {
+	text   string
+	group  string
+	thread int
+}
+
+// promptGroup identifies a prompt by all its buttons' data.
+func promptGroup(buttons []bot.Button) string {
+	data := make([]string, len(buttons))
+	for i, bt := range buttons {
+		data[i] = bt.Data
+	}
+	return strings.Join(data, "\n")
+}
+
 // watchPrompt edits a sent prompt when it expires, unless it was pressed
 // first (forgetPrompt).
 func (b *Bot) watchPrompt(chat int64, msgID int, it *item) {
 	key := msgKey{chat: chat, msg: msgID}
 	b.mu.Lock()
 	if b.prompts == nil {
-		b.prompts = map[msgKey]string{}
+		b.prompts = map[msgKey]livePrompt{}
 	}
-	b.prompts[key] = it.text
+	b.prompts[key] = livePrompt{text: it.text, group: promptGroup(it.buttons), thread: it.thread}
 	stopping := b.stopping
 	b.mu.Unlock()
 	wait := max(it.expires.Sub(b.clock.Now()), 0)
@@ -52,13 +74,13 @@ func (b *Bot) watchPrompt(chat int64, msgID int, it *item) {
 			return
 		}
 		b.mu.Lock()
-		text, live := b.prompts[key]
+		p, live := b.prompts[key]
 		delete(b.prompts, key)
 		b.mu.Unlock()
 		if !live {
 			return
 		}
-		b.edit(key, destination{chat: chat, thread: it.thread}, bot.Reply{Text: text + bot.Text(b.router.Lang(), "confirm.expired_note")}, false)
+		b.edit(key, destination{chat: chat, thread: it.thread}, bot.Reply{Text: p.text + bot.Text(b.router.Lang(), "confirm.expired_note")}, false)
 	}()
 }
 
@@ -67,4 +89,32 @@ func (b *Bot) forgetPrompt(key msgKey) {
 	b.mu.Lock()
 	delete(b.prompts, key)
 	b.mu.Unlock()
+}
+
+// takeCopies stops watching every live prompt that carries a button with
+// data — the other owners' copies of a prompt just answered — and returns
+// them for closeCopies.
+func (b *Bot) takeCopies(data string) map[msgKey]livePrompt {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var copies map[msgKey]livePrompt
+	for k, p := range b.prompts {
+		if slices.Contains(strings.Split(p.group, "\n"), data) {
+			if copies == nil {
+				copies = map[msgKey]livePrompt{}
+			}
+			copies[k] = p
+			delete(b.prompts, k)
+		}
+	}
+	return copies
+}
+
+// closeCopies edits the other copies of an answered prompt to its outcome,
+// without buttons, so no owner is left looking at a live [확인] for an
+// order that was already confirmed or refused elsewhere.
+func (b *Bot) closeCopies(copies map[msgKey]livePrompt, outcome string) {
+	for k, p := range copies {
+		b.edit(k, destination{chat: k.chat, thread: p.thread}, bot.Reply{Text: outcome}, false)
+	}
 }
