@@ -90,8 +90,7 @@ func (a *app) runStream(ctx context.Context) error {
 	every := time.NewTicker(time.Second)
 	defer every.Stop()
 	subscribed := map[broker.Code]bool{}
-	lostSince := time.Now()
-	alerted := false
+	watch := streamWatch{lostSince: time.Now()}
 	for {
 		select {
 		case <-ctx.Done():
@@ -123,19 +122,39 @@ func (a *app) runStream(ctx context.Context) error {
 				}
 			}
 			st := a.stream.Status()
-			switch {
-			case st.Connected:
-				if alerted {
-					a.feed.System(ctx, "alert.stream_back", bot.Duration(a.cfg.lang, now.Sub(lostSince)), len(st.Subscribed))
-					alerted = false
-				}
-				lostSince = time.Time{}
-			case lostSince.IsZero():
-				lostSince = now
-			case !alerted && now.Sub(lostSince) >= streamLostAfter:
-				a.feed.System(ctx, "alert.stream_lost", bot.Duration(a.cfg.lang, now.Sub(lostSince)))
-				alerted = true
+			if key, args := watch.observe(now, st.Connected, len(st.Subscribed), a.cfg.lang); key != "" {
+				a.feed.System(ctx, key, args...)
 			}
 		}
 	}
+}
+
+// streamWatch decides the stream's lost/back alerts from its state, one
+// observation a second: "lost" once after streamLostAfter down (a short
+// reconnect is not worth a message), "back" once when it reconnects after
+// that, with how long it was down. A stream that was never up counts as
+// down from start.
+type streamWatch struct {
+	lostSince time.Time // zero while connected
+	alerted   bool
+}
+
+// observe returns the catalog key and arguments of the alert to send now,
+// or "".
+func (w *streamWatch) observe(now time.Time, connected bool, subscribed int, lang bot.Lang) (string, []any) {
+	switch {
+	case connected:
+		down := now.Sub(w.lostSince)
+		was := w.alerted
+		w.lostSince, w.alerted = time.Time{}, false
+		if was {
+			return "alert.stream_back", []any{bot.Duration(lang, down), subscribed}
+		}
+	case w.lostSince.IsZero():
+		w.lostSince = now
+	case !w.alerted && now.Sub(w.lostSince) >= streamLostAfter:
+		w.alerted = true
+		return "alert.stream_lost", []any{bot.Duration(lang, now.Sub(w.lostSince))}
+	}
+	return "", nil
 }
