@@ -29,6 +29,10 @@ const (
 	// For a read, nothing can be concluded from it — above all not "no
 	// orders" — so the caller retries and alerts if it persists.
 	Unreadable
+	// Duplicate: the record already exists — a journal write under a
+	// client order id that is already there. The caller reads the existing
+	// row instead of sending the order again.
+	Duplicate
 )
 
 var kindNames = [...]string{
@@ -45,6 +49,7 @@ var kindNames = [...]string{
 	Halted:            "halted",
 	LimitExceeded:     "limit_exceeded",
 	Unreadable:        "unreadable",
+	Duplicate:         "duplicate",
 }
 
 func (k Kind) String() string {

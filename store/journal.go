@@ -14,103 +14,20 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 )
 
-// Entry is one journaled order: what was asked, by whom, and where it
-// stands as far as hoga knows. Fills are not journaled; the broker's
-// OrdersToday is the authority on them.
-type Entry struct {
-	// ClientID is hoga's id for the order; unique across the journal.
-	ClientID string
-	Source   string // console, telegram, http, strategy
-	User     string // who asked
-
-	Code  broker.Code
-	Side  broker.Side
-	Type  broker.OrderType
-	Qty   int64
-	Price int64 // 0 for market
-
-	// State is pending (journaled, broker not answered yet), accepted,
-	// rejected, unknown (sent, no answer) or cancelled.
-	State    broker.OrderStatus
-	BrokerID string // broker order number once known
-	Branch   string // KIS order branch, needed to cancel
-
-	// ErrKind, ErrCode and ErrMsg record why an order was rejected or
-	// why its outcome is unknown.
-	ErrKind broker.Kind
-	ErrCode string
-	ErrMsg  string
-	// Note is a short remark for the owner (how it was reconciled, why it
-	// is unresolved).
-	Note string
-	// Expired marks a pending/unknown row whose trading day ended before
-	// it could be reconciled: today's order list can no longer show it, so
-	// reconciliation stops and the owner is told to check the broker's
-	// history.
-	Expired bool
-
-	Created time.Time // when the row was written, just before the broker call
-	Updated time.Time
-}
-
-// Request rebuilds the order request the entry journals.
-func (e Entry) Request() broker.OrderRequest {
-	return broker.OrderRequest{
-		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
-		ClientID: e.ClientID, Source: e.Source, User: e.User,
-	}
-}
-
-// Err rebuilds the error recorded with the entry, nil if none.
-func (e Entry) Err() error {
-	if e.ErrKind == broker.Internal && e.ErrCode == "" && e.ErrMsg == "" {
-		return nil
-	}
-	return &broker.Error{Kind: e.ErrKind, Code: e.ErrCode, Msg: e.ErrMsg}
-}
-
-// SetErr records err's kind, code and message (the whole chain's text when
-// err is not a *broker.Error).
-func (e *Entry) SetErr(err error) {
-	e.ErrKind, e.ErrCode, e.ErrMsg = errFields(err)
-}
-
-// Unresolved reports whether reconciliation still has to settle the entry.
-func (e Entry) Unresolved() bool {
-	return (e.State == broker.StatusPending || e.State == broker.StatusUnknown) && !e.Expired
-}
-
-func errFields(err error) (broker.Kind, string, string) {
-	if err == nil {
-		return broker.Internal, "", ""
-	}
-	if be, ok := broker.AsError(err); ok {
-		msg := be.Msg
-		if msg == "" {
-			msg = err.Error()
-		}
-		return be.Kind, be.Code, msg
-	}
-	return broker.Internal, "", err.Error()
-}
-
-// Day is the KST trading date of t, as the journal indexes it.
-func Day(t time.Time) string { return t.In(broker.KST()).Format(time.DateOnly) }
-
 const entryColumns = `client_id, day, source, user_id, code, side, type, qty, price, state, broker_id, branch,
 	err_kind, err_code, err_msg, note, expired, created_ns, updated_ns`
 
-func entryArgs(e *Entry) []any {
-	return []any{e.ClientID, Day(e.Created), e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(),
+func entryArgs(e *broker.JournalEntry) []any {
+	return []any{e.ClientID, broker.Day(e.Created), e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(),
 		e.Qty, e.Price, string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note,
 		boolInt(e.Expired), nanos(e.Created), nanos(e.Updated)}
 }
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanEntry(s scanner) (Entry, error) {
+func scanEntry(s scanner) (broker.JournalEntry, error) {
 	var (
-		e                       Entry
+		e                       broker.JournalEntry
 		day, code, side, typ    string
 		state, kind             string
 		expired                 int64
@@ -118,15 +35,15 @@ func scanEntry(s scanner) (Entry, error) {
 	)
 	if err := s.Scan(&e.ClientID, &day, &e.Source, &e.User, &code, &side, &typ, &e.Qty, &e.Price, &state,
 		&e.BrokerID, &e.Branch, &kind, &e.ErrCode, &e.ErrMsg, &e.Note, &expired, &createdNanos, &updatedNs); err != nil {
-		return Entry{}, err
+		return broker.JournalEntry{}, err
 	}
 	e.Code = broker.Code(code)
 	var err error
 	if e.Side, err = broker.ParseSide(side); err != nil {
-		return Entry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
+		return broker.JournalEntry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
 	}
 	if e.Type, err = broker.ParseOrderType(typ); err != nil {
-		return Entry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
+		return broker.JournalEntry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
 	}
 	e.State = broker.OrderStatus(state)
 	e.ErrKind = parseKind(kind)
@@ -135,23 +52,19 @@ func scanEntry(s scanner) (Entry, error) {
 	return e, nil
 }
 
-func (e *Entry) check() error {
-	switch {
-	case e.ClientID == "":
-		return errors.New("store: entry has no client id")
-	case e.Created.IsZero():
-		return errors.New("store: entry has no creation time")
-	case e.State == "":
-		return errors.New("store: entry has no state")
+// check refuses what the journal must not hold.
+func check(e *broker.JournalEntry) error {
+	if err := e.Validate(); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	return nil
 }
 
-// InsertOrder journals a new order. It fails with ErrDuplicate (wrapped)
+// InsertOrder journals a new order. It fails with a broker.Duplicate error
 // when the client id is already there; the caller must then not send the
 // order again.
-func (db *DB) InsertOrder(ctx context.Context, e Entry) error {
-	if err := e.check(); err != nil {
+func (db *DB) InsertOrder(ctx context.Context, e broker.JournalEntry) error {
+	if err := check(&e); err != nil {
 		return err
 	}
 	if e.Updated.IsZero() {
@@ -160,7 +73,7 @@ func (db *DB) InsertOrder(ctx context.Context, e Entry) error {
 	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return fmt.Errorf("%w: %s", ErrDuplicate, e.ClientID)
+			return &broker.Error{Kind: broker.Duplicate, Msg: fmt.Sprintf("client order id %s is already journaled", e.ClientID), Err: err}
 		}
 		return fmt.Errorf("store: insert order %s: %w", e.ClientID, err)
 	}
@@ -172,29 +85,29 @@ func (db *DB) InsertOrder(ctx context.Context, e Entry) error {
 // decided on the row as it is now. If fn returns an error nothing is
 // written and that error is returned. ClientID, Created and the KST day
 // cannot be changed; Updated is set to the current time unless fn sets it.
-func (db *DB) UpdateOrder(ctx context.Context, clientID string, fn func(*Entry) error) (Entry, error) {
+func (db *DB) UpdateOrder(ctx context.Context, clientID string, fn func(*broker.JournalEntry) error) (broker.JournalEntry, error) {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return Entry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
+		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}
 	defer tx.Rollback()
 	e, err := scanEntry(tx.QueryRowContext(ctx, "SELECT "+entryColumns+" FROM orders WHERE client_id = ?", clientID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Entry{}, fmt.Errorf("%w: order %s", ErrNotFound, clientID)
+		return broker.JournalEntry{}, notFound("order %s is not in the journal", clientID)
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
+		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}
 	before := e
 	if err := fn(&e); err != nil {
-		return Entry{}, err
+		return broker.JournalEntry{}, err
 	}
 	e.ClientID, e.Created = before.ClientID, before.Created
 	if e.Updated.Equal(before.Updated) {
 		e.Updated = db.clock.Now()
 	}
-	if err := e.check(); err != nil {
-		return Entry{}, err
+	if err := check(&e); err != nil {
+		return broker.JournalEntry{}, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET source = ?, user_id = ?, code = ?, side = ?, type = ?, qty = ?, price = ?,
 		state = ?, broker_id = ?, branch = ?, err_kind = ?, err_code = ?, err_msg = ?, note = ?, expired = ?, updated_ns = ?
@@ -203,47 +116,47 @@ func (db *DB) UpdateOrder(ctx context.Context, clientID string, fn func(*Entry) 
 		string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note, boolInt(e.Expired),
 		nanos(e.Updated), clientID)
 	if err != nil {
-		return Entry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
+		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return Entry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
+		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}
 	return e, nil
 }
 
-// OrderByClientID returns the entry with clientID, or ErrNotFound.
-func (db *DB) OrderByClientID(ctx context.Context, clientID string) (Entry, error) {
+// OrderByClientID returns the entry with clientID, or a broker.NotFound error.
+func (db *DB) OrderByClientID(ctx context.Context, clientID string) (broker.JournalEntry, error) {
 	e, err := scanEntry(db.r.QueryRowContext(ctx, "SELECT "+entryColumns+" FROM orders WHERE client_id = ?", clientID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Entry{}, fmt.Errorf("%w: order %s", ErrNotFound, clientID)
+		return broker.JournalEntry{}, notFound("order %s is not in the journal", clientID)
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("store: order %s: %w", clientID, err)
+		return broker.JournalEntry{}, fmt.Errorf("store: order %s: %w", clientID, err)
 	}
 	return e, nil
 }
 
 // OrderByBrokerID returns the entry the broker numbered brokerID on day's
-// KST date (brokers restart their numbering daily), or ErrNotFound.
-func (db *DB) OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (Entry, error) {
+// KST date (brokers restart their numbering daily), or a broker.NotFound error.
+func (db *DB) OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (broker.JournalEntry, error) {
 	if brokerID == "" {
-		return Entry{}, fmt.Errorf("%w: empty broker order number", ErrNotFound)
+		return broker.JournalEntry{}, notFound("empty broker order number")
 	}
 	e, err := scanEntry(db.r.QueryRowContext(ctx, "SELECT "+entryColumns+" FROM orders WHERE broker_id = ? AND day = ? ORDER BY id DESC LIMIT 1",
-		brokerID, Day(day)))
+		brokerID, broker.Day(day)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Entry{}, fmt.Errorf("%w: broker order %s", ErrNotFound, brokerID)
+		return broker.JournalEntry{}, notFound("broker order %s is not in the journal", brokerID)
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("store: broker order %s: %w", brokerID, err)
+		return broker.JournalEntry{}, fmt.Errorf("store: broker order %s: %w", brokerID, err)
 	}
 	return e, nil
 }
 
 // OrdersOn returns the entries of day's KST date in the order they were
 // written.
-func (db *DB) OrdersOn(ctx context.Context, day time.Time) ([]Entry, error) {
-	return db.queryEntries(ctx, "SELECT "+entryColumns+" FROM orders WHERE day = ? ORDER BY id", Day(day))
+func (db *DB) OrdersOn(ctx context.Context, day time.Time) ([]broker.JournalEntry, error) {
+	return db.queryEntries(ctx, "SELECT "+entryColumns+" FROM orders WHERE day = ? ORDER BY id", broker.Day(day))
 }
 
 // CountOrdersOn counts the entries of day's KST date: every order hoga
@@ -251,7 +164,7 @@ func (db *DB) OrdersOn(ctx context.Context, day time.Time) ([]Entry, error) {
 // refused are never journaled, so they do not count.
 func (db *DB) CountOrdersOn(ctx context.Context, day time.Time) (int, error) {
 	var n int
-	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM orders WHERE day = ?", Day(day)).Scan(&n); err != nil {
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM orders WHERE day = ?", broker.Day(day)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count orders: %w", err)
 	}
 	return n, nil
@@ -259,17 +172,17 @@ func (db *DB) CountOrdersOn(ctx context.Context, day time.Time) (int, error) {
 
 // Unresolved returns the entries still pending or unknown and not expired,
 // oldest first: the ones reconciliation has to settle.
-func (db *DB) Unresolved(ctx context.Context) ([]Entry, error) {
+func (db *DB) Unresolved(ctx context.Context) ([]broker.JournalEntry, error) {
 	return db.queryEntries(ctx, "SELECT "+entryColumns+" FROM orders WHERE state IN ('pending', 'unknown') AND expired = 0 ORDER BY id")
 }
 
-func (db *DB) queryEntries(ctx context.Context, query string, args ...any) ([]Entry, error) {
+func (db *DB) queryEntries(ctx context.Context, query string, args ...any) ([]broker.JournalEntry, error) {
 	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: orders: %w", err)
 	}
 	defer rows.Close()
-	var out []Entry
+	var out []broker.JournalEntry
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
@@ -283,33 +196,10 @@ func (db *DB) queryEntries(ctx context.Context, query string, args ...any) ([]En
 	return out, nil
 }
 
-// Cancel is one journaled cancel request.
-type Cancel struct {
-	ID       int64  // assigned by InsertCancel
-	OrderID  string // broker order number being cancelled
-	ClientID string // journal entry of that order, when hoga placed it
-	Source   string
-	User     string
-	// State is pending, accepted (the broker took the cancel), rejected or
-	// unknown.
-	State    broker.OrderStatus
-	CancelID string // the broker's number for the cancel itself
-	ErrKind  broker.Kind
-	ErrCode  string
-	ErrMsg   string
-	Created  time.Time
-	Updated  time.Time
-}
-
-// SetErr records err's kind, code and message.
-func (c *Cancel) SetErr(err error) {
-	c.ErrKind, c.ErrCode, c.ErrMsg = errFields(err)
-}
-
 const cancelColumns = `id, order_id, client_id, source, user_id, state, cancel_id, err_kind, err_code, err_msg, created_ns, updated_ns`
 
 // InsertCancel journals a cancel before it is sent and returns its id.
-func (db *DB) InsertCancel(ctx context.Context, c Cancel) (int64, error) {
+func (db *DB) InsertCancel(ctx context.Context, c broker.JournalCancel) (int64, error) {
 	if c.OrderID == "" || c.Created.IsZero() || c.State == "" {
 		return 0, errors.New("store: cancel needs an order id, a creation time and a state")
 	}
@@ -318,7 +208,7 @@ func (db *DB) InsertCancel(ctx context.Context, c Cancel) (int64, error) {
 	}
 	res, err := db.w.ExecContext(ctx, `INSERT INTO cancels (day, order_id, client_id, source, user_id, state, cancel_id,
 		err_kind, err_code, err_msg, created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		Day(c.Created), c.OrderID, c.ClientID, c.Source, c.User, string(c.State), c.CancelID,
+		broker.Day(c.Created), c.OrderID, c.ClientID, c.Source, c.User, string(c.State), c.CancelID,
 		kindName(c.ErrKind), c.ErrCode, c.ErrMsg, nanos(c.Created), nanos(c.Updated))
 	if err != nil {
 		return 0, fmt.Errorf("store: insert cancel of %s: %w", c.OrderID, err)
@@ -332,7 +222,7 @@ func (db *DB) InsertCancel(ctx context.Context, c Cancel) (int64, error) {
 
 // FinishCancel records the outcome of cancel id: its state, the broker's
 // number for it and any error.
-func (db *DB) FinishCancel(ctx context.Context, c Cancel) error {
+func (db *DB) FinishCancel(ctx context.Context, c broker.JournalCancel) error {
 	if c.Updated.IsZero() {
 		c.Updated = db.clock.Now()
 	}
@@ -343,22 +233,22 @@ func (db *DB) FinishCancel(ctx context.Context, c Cancel) error {
 		return fmt.Errorf("store: finish cancel %d: %w", c.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%w: cancel %d", ErrNotFound, c.ID)
+		return notFound("cancel %d is not in the journal", c.ID)
 	}
 	return nil
 }
 
 // CancelsOn returns the cancels journaled on day's KST date, oldest first.
-func (db *DB) CancelsOn(ctx context.Context, day time.Time) ([]Cancel, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+cancelColumns+" FROM cancels WHERE day = ? ORDER BY id", Day(day))
+func (db *DB) CancelsOn(ctx context.Context, day time.Time) ([]broker.JournalCancel, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+cancelColumns+" FROM cancels WHERE day = ? ORDER BY id", broker.Day(day))
 	if err != nil {
 		return nil, fmt.Errorf("store: cancels: %w", err)
 	}
 	defer rows.Close()
-	var out []Cancel
+	var out []broker.JournalCancel
 	for rows.Next() {
 		var (
-			c                Cancel
+			c                broker.JournalCancel
 			state, kind      string
 			created, updated int64
 		)
@@ -458,6 +348,11 @@ func parseKind(s string) broker.Kind {
 			return k
 		}
 	}
+}
+
+// notFound is the journal's NotFound: a looked-up row that does not exist.
+func notFound(format string, args ...any) error {
+	return broker.Errorf(broker.NotFound, format, args...)
 }
 
 func boolInt(b bool) int64 {

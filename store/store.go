@@ -3,6 +3,12 @@
 // journal that broker/guard writes before any order reaches a broker, the
 // log of cancels, and small key/value settings such as the kill switch.
 //
+// The journal's vocabulary (broker.JournalEntry, broker.JournalCancel,
+// broker.Day) is the domain's; DB implements broker/guard's Journal and
+// answers with broker.Error kinds (NotFound, Duplicate), the way a
+// technology package implements its root package's services. Only
+// cmd/hoga imports store.
+//
 // The journal is the reason this package exists: an order that may have
 // reached a broker must never be forgotten, even if the process dies between
 // the request and the answer. Every write is therefore committed with
@@ -33,14 +39,6 @@ import (
 
 // FileName is the database file inside the data directory.
 const FileName = "hoga.db"
-
-// ErrNotFound is returned (wrapped) when a looked-up row does not exist.
-var ErrNotFound = errors.New("store: not found")
-
-// ErrDuplicate is returned (wrapped) by InsertOrder when the client order id
-// is already journaled: the caller should read the existing row instead of
-// sending the order again.
-var ErrDuplicate = errors.New("store: duplicate client order id")
 
 // Options configures Open. Zero values take the defaults noted per field.
 type Options struct {

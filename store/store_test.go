@@ -36,8 +36,8 @@ func kstTime(date string, h, m int) time.Time {
 	return d.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
 }
 
-func entry(id string, created time.Time) Entry {
-	return Entry{
+func entry(id string, created time.Time) broker.JournalEntry {
+	return broker.JournalEntry{
 		ClientID: id, Source: "console", User: "console",
 		Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 10, Price: 70_000,
 		State: broker.StatusPending, Created: created,
@@ -319,8 +319,8 @@ func TestJournalRoundTrip(t *testing.T) {
 	if err := db.InsertOrder(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.InsertOrder(ctx, e); !errors.Is(err, ErrDuplicate) {
-		t.Fatalf("second insert = %v; want ErrDuplicate", err)
+	if err := db.InsertOrder(ctx, e); broker.KindOf(err) != broker.Duplicate {
+		t.Fatalf("second insert = %v; want Duplicate", err)
 	}
 	got, err := db.OrderByClientID(ctx, e.ClientID)
 	if err != nil {
@@ -331,7 +331,7 @@ func TestJournalRoundTrip(t *testing.T) {
 		t.Fatalf("read back %+v", got)
 	}
 
-	up, err := db.UpdateOrder(ctx, e.ClientID, func(x *Entry) error {
+	up, err := db.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
 		x.State = broker.StatusRejected
 		x.SetErr(&broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과 했습니다"})
 		x.ClientID = "tampered" // ignored
@@ -351,19 +351,19 @@ func TestJournalRoundTrip(t *testing.T) {
 
 	// fn's error aborts the write.
 	sentinel := errors.New("no")
-	if _, err := db.UpdateOrder(ctx, e.ClientID, func(x *Entry) error { x.State = broker.StatusAccepted; return sentinel }); !errors.Is(err, sentinel) {
+	if _, err := db.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error { x.State = broker.StatusAccepted; return sentinel }); !errors.Is(err, sentinel) {
 		t.Fatalf("UpdateOrder fn error = %v", err)
 	}
 	if got, _ := db.OrderByClientID(ctx, e.ClientID); got.State != broker.StatusRejected {
 		t.Fatalf("aborted update was written: %s", got.State)
 	}
-	if _, err := db.UpdateOrder(ctx, "nope", func(*Entry) error { return nil }); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("update missing = %v; want ErrNotFound", err)
+	if _, err := db.UpdateOrder(ctx, "nope", func(*broker.JournalEntry) error { return nil }); broker.KindOf(err) != broker.NotFound {
+		t.Fatalf("update missing = %v; want NotFound", err)
 	}
-	if _, err := db.OrderByClientID(ctx, "nope"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("missing = %v; want ErrNotFound", err)
+	if _, err := db.OrderByClientID(ctx, "nope"); broker.KindOf(err) != broker.NotFound {
+		t.Fatalf("missing = %v; want NotFound", err)
 	}
-	if err := db.InsertOrder(ctx, Entry{ClientID: "x"}); err == nil {
+	if err := db.InsertOrder(ctx, broker.JournalEntry{ClientID: "x"}); err == nil {
 		t.Fatal("insert without created time succeeded")
 	}
 }
@@ -417,15 +417,15 @@ func TestDaysCountsAndUnresolved(t *testing.T) {
 	for d, want := range map[time.Time]string{day: "a", kstTime("2026-03-02", 9, 0): "e"} {
 		got, err := db.OrderByBrokerID(ctx, d, "0001")
 		if err != nil || got.ClientID != want {
-			t.Fatalf("OrderByBrokerID(%s) = %s, %v; want %s", Day(d), got.ClientID, err, want)
+			t.Fatalf("OrderByBrokerID(%s) = %s, %v; want %s", broker.Day(d), got.ClientID, err, want)
 		}
 	}
-	if _, err := db.OrderByBrokerID(ctx, kstTime("2026-03-05", 9, 0), "0001"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("other day = %v; want ErrNotFound", err)
+	if _, err := db.OrderByBrokerID(ctx, kstTime("2026-03-05", 9, 0), "0001"); broker.KindOf(err) != broker.NotFound {
+		t.Fatalf("other day = %v; want NotFound", err)
 	}
 }
 
-func clientIDs(es []Entry) string {
+func clientIDs(es []broker.JournalEntry) string {
 	ids := make([]string, len(es))
 	for i, e := range es {
 		ids[i] = e.ClientID
@@ -439,17 +439,17 @@ func TestCancelsAndSettings(t *testing.T) {
 	dir := t.TempDir()
 	db := openTest(t, dir)
 	at := kstTime("2026-03-03", 10, 0)
-	id, err := db.InsertCancel(ctx, Cancel{OrderID: "0000012", ClientID: "H1", Source: "telegram", User: "7", State: broker.StatusPending, Created: at})
+	id, err := db.InsertCancel(ctx, broker.JournalCancel{OrderID: "0000012", ClientID: "H1", Source: "telegram", User: "7", State: broker.StatusPending, Created: at})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := Cancel{ID: id, State: broker.StatusRejected, Updated: at.Add(time.Second)}
+	c := broker.JournalCancel{ID: id, State: broker.StatusRejected, Updated: at.Add(time.Second)}
 	c.SetErr(&broker.Error{Kind: broker.NotFound, Code: "40330000", Msg: "취소가능수량이 없습니다"})
 	if err := db.FinishCancel(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FinishCancel(ctx, Cancel{ID: 999, State: broker.StatusAccepted}); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("FinishCancel(999) = %v; want ErrNotFound", err)
+	if err := db.FinishCancel(ctx, broker.JournalCancel{ID: 999, State: broker.StatusAccepted}); broker.KindOf(err) != broker.NotFound {
+		t.Fatalf("FinishCancel(999) = %v; want NotFound", err)
 	}
 	cs, err := db.CancelsOn(ctx, at)
 	if err != nil || len(cs) != 1 {
@@ -504,7 +504,7 @@ func TestConcurrentWriters(t *testing.T) {
 					errs <- err
 					return
 				}
-				_, err := db.UpdateOrder(ctx, id, func(e *Entry) error { e.State = broker.StatusAccepted; return nil })
+				_, err := db.UpdateOrder(ctx, id, func(e *broker.JournalEntry) error { e.State = broker.StatusAccepted; return nil })
 				errs <- err
 			}()
 		}
@@ -540,7 +540,7 @@ func BenchmarkJournalOrder(b *testing.B) {
 		if err := db.InsertOrder(ctx, entry(id, now)); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := db.UpdateOrder(ctx, id, func(e *Entry) error {
+		if _, err := db.UpdateOrder(ctx, id, func(e *broker.JournalEntry) error {
 			e.State, e.BrokerID, e.Branch = broker.StatusAccepted, fmt.Sprint(i), "06590"
 			return nil
 		}); err != nil {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
-	"github.com/hoga-trade/hoga/store"
 )
 
 const testToken = "s3cret-token-for-tests-0123456789"
@@ -151,14 +150,14 @@ func (f *fakeBroker) addForeign(o broker.Order) {
 // writes.
 type memJournal struct {
 	mu      sync.Mutex
-	entries map[string]store.Entry
+	entries map[string]broker.JournalEntry
 	order   []string
 	writes  int
 }
 
-func newMemJournal() *memJournal { return &memJournal{entries: map[string]store.Entry{}} }
+func newMemJournal() *memJournal { return &memJournal{entries: map[string]broker.JournalEntry{}} }
 
-func (j *memJournal) put(e store.Entry) {
+func (j *memJournal) put(e broker.JournalEntry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if _, ok := j.entries[e.ClientID]; !ok {
@@ -174,26 +173,26 @@ func (j *memJournal) writeCount() int {
 	return j.writes
 }
 
-func (j *memJournal) OrderByClientID(_ context.Context, id string) (store.Entry, error) {
+func (j *memJournal) OrderByClientID(_ context.Context, id string) (broker.JournalEntry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	e, ok := j.entries[id]
 	if !ok {
-		return store.Entry{}, fmt.Errorf("%w: order %s", store.ErrNotFound, id)
+		return broker.JournalEntry{}, broker.Errorf(broker.NotFound, "order %s is not in the journal", id)
 	}
 	return e, nil
 }
 
-func (j *memJournal) OrderByBrokerID(_ context.Context, day time.Time, id string) (store.Entry, error) {
+func (j *memJournal) OrderByBrokerID(_ context.Context, day time.Time, id string) (broker.JournalEntry, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, cid := range j.order {
 		e := j.entries[cid]
-		if id != "" && e.BrokerID == id && store.Day(e.Created) == store.Day(day) {
+		if id != "" && e.BrokerID == id && broker.Day(e.Created) == broker.Day(day) {
 			return e, nil
 		}
 	}
-	return store.Entry{}, fmt.Errorf("%w: broker order %s", store.ErrNotFound, id)
+	return broker.JournalEntry{}, broker.Errorf(broker.NotFound, "broker order %s is not in the journal", id)
 }
 
 // miniGuard mirrors broker/guard's contract for these tests: checks,
@@ -232,6 +231,15 @@ func (g *miniGuard) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 		}
 	}
 	return list, nil
+}
+
+// OrderByClientID and OrderByBrokerID are the guard's journal lookups.
+func (g *miniGuard) OrderByClientID(ctx context.Context, id string) (broker.JournalEntry, error) {
+	return g.j.OrderByClientID(ctx, id)
+}
+
+func (g *miniGuard) OrderByBrokerID(ctx context.Context, day time.Time, id string) (broker.JournalEntry, error) {
+	return g.j.OrderByBrokerID(ctx, day, id)
 }
 
 func (g *miniGuard) setHalted(on bool) {
@@ -295,7 +303,7 @@ func (g *miniGuard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (br
 		return broker.Order{}, err
 	}
 	now := g.clock.Now()
-	e := store.Entry{ClientID: req.ClientID, Source: req.Source, User: req.User, Code: req.Code, Side: req.Side,
+	e := broker.JournalEntry{ClientID: req.ClientID, Source: req.Source, User: req.User, Code: req.Code, Side: req.Side,
 		Type: req.Type, Qty: req.Qty, Price: req.Price, State: broker.StatusPending, Created: now, Updated: now}
 	g.j.put(e)
 	o, err := g.inner.PlaceOrder(ctx, req)
@@ -336,7 +344,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	fb := newFakeBroker(c)
 	j := newMemJournal()
 	g := &miniGuard{inner: fb, j: j, clock: c}
-	cfg := Config{Addr: "127.0.0.1:0", Token: testToken, Broker: g, Orders: j, Checker: g, Clock: c}
+	cfg := Config{Addr: "127.0.0.1:0", Token: testToken, Broker: g, Orders: g, Checker: g, Clock: c}
 	for _, o := range opts {
 		o(&cfg)
 	}

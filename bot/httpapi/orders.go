@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/store"
 )
 
 // handlePrice answers GET /price/{code}.
@@ -138,7 +137,7 @@ func (s *Server) findOrder(ctx context.Context, id string) (orderJSON, bool, err
 		if err == nil {
 			return s.withBrokerView(ctx, e), true, nil
 		}
-		if !errors.Is(err, store.ErrNotFound) {
+		if broker.KindOf(err) != broker.NotFound {
 			return orderJSON{}, false, &broker.Error{Kind: broker.Internal, Msg: "journal lookup", Err: err}
 		}
 	}
@@ -150,7 +149,7 @@ func (s *Server) findOrder(ctx context.Context, id string) (orderJSON, bool, err
 		if err == nil {
 			return s.withBrokerView(ctx, e), true, nil
 		}
-		if !errors.Is(err, store.ErrNotFound) {
+		if broker.KindOf(err) != broker.NotFound {
 			return orderJSON{}, false, &broker.Error{Kind: broker.Internal, Msg: "journal lookup", Err: err}
 		}
 	}
@@ -170,9 +169,9 @@ func (s *Server) findOrder(ctx context.Context, id string) (orderJSON, bool, err
 // state from today's order list when the order may still trade. The list
 // is best effort: when the broker cannot be asked, the journal's view is
 // shown.
-func (s *Server) withBrokerView(ctx context.Context, e store.Entry) orderJSON {
+func (s *Server) withBrokerView(ctx context.Context, e broker.JournalEntry) orderJSON {
 	out := s.entryOut(e)
-	if e.BrokerID == "" || store.Day(e.Created) != store.Day(s.clock.Now()) ||
+	if e.BrokerID == "" || broker.Day(e.Created) != broker.Day(s.clock.Now()) ||
 		(e.State != broker.StatusAccepted && e.State != broker.StatusPartial) {
 		return out
 	}
@@ -338,10 +337,10 @@ func (s *Server) handlePlace(w http.ResponseWriter, r *http.Request) {
 }
 
 // resolveKey picks the client id for key's order: the first attempt id
-// the journal does not have, or the last one it has, skipping attempts the
-// broker rejected as rate-limited or unavailable (nothing was done, so a
-// retry must really retry; the guard would replay the refusal for the
-// same id). journaled reports that the id is in the journal already.
+// the guard has not journaled, or the last one it has, skipping attempts
+// journaled as a RetryableRefusal (nothing was done, so a retry must
+// really retry; the guard would replay the refusal for the same id).
+// journaled reports that the id is in the journal already.
 func (s *Server) resolveKey(ctx context.Context, key string) (id string, journaled bool, err error) {
 	if s.cfg.Orders == nil {
 		return keyClientID(key, 0), false, nil
@@ -349,13 +348,13 @@ func (s *Server) resolveKey(ctx context.Context, key string) (id string, journal
 	for n := 0; n < maxAttempts; n++ {
 		id = keyClientID(key, n)
 		e, err := s.cfg.Orders.OrderByClientID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		if broker.KindOf(err) == broker.NotFound {
 			return id, false, nil
 		}
 		if err != nil {
 			return "", false, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read, so the order was not sent", Err: err}
 		}
-		if !(e.State == broker.StatusRejected && retryable(e.ErrKind)) {
+		if !e.RetryableRefusal() {
 			return id, true, nil
 		}
 	}

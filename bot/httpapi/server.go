@@ -18,7 +18,6 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/metrics"
-	"github.com/hoga-trade/hoga/store"
 )
 
 // Defaults for zero Config fields.
@@ -44,17 +43,16 @@ const (
 // makes a good one.
 const MinTokenLen = 16
 
-// OrderLookup finds journaled orders for GET /orders/{id}. *store.DB
-// implements it; both methods return store.ErrNotFound (wrapped) when
-// there is no such row.
+// OrderLookup finds journaled orders for GET /orders/{id} and for
+// idempotency keys. The guard (broker/guard's *Guard) implements it with
+// its own replay semantics; both methods return a broker.NotFound error
+// when hoga never journaled the order.
 type OrderLookup interface {
-	OrderByClientID(ctx context.Context, clientID string) (store.Entry, error)
+	OrderByClientID(ctx context.Context, clientID string) (broker.JournalEntry, error)
 	// OrderByBrokerID finds the row the broker numbered brokerID on day's
 	// KST date (brokers restart their numbering daily).
-	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (store.Entry, error)
+	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (broker.JournalEntry, error)
 }
-
-var _ OrderLookup = (*store.DB)(nil)
 
 // Checker dry-runs the guard's checks (broker/guard's *Guard implements
 // it), so a live order that would be refused is refused in the response
@@ -94,7 +92,7 @@ type Config struct {
 	// Broker is the guarded broker (broker/guard): every order takes the
 	// same checked, journaled, idempotent path as from the chat. Required.
 	Broker broker.Broker
-	// Orders is the journal (the *store.DB) for GET /orders/{id} by
+	// Orders is the guard's view of its journal, for GET /orders/{id} by
 	// client order id, and for the outcome of a confirmed live order.
 	// Required when Live; without it GET /orders/{id} searches only the
 	// broker's list of today's orders.

@@ -11,12 +11,13 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/guard"
 	"github.com/hoga-trade/hoga/store"
 )
 
-// TestLookupWithTheRealStore reads orders from a real *store.DB, as
-// cmd/hoga wires it: by client id, by today's broker number, and a
-// confirmation that lapsed while nothing was journaled.
+// TestLookupWithTheRealStore reads orders through a real guard over a real
+// *store.DB, as cmd/hoga wires it: by client id, by today's broker number,
+// and a confirmation that lapsed while nothing was journaled.
 func TestLookupWithTheRealStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -26,7 +27,13 @@ func TestLookupWithTheRealStore(t *testing.T) {
 	}
 	defer db.Close()
 	conf := &recordingConfirmer{}
-	e := newEnv(t, func(c *Config) { c.Orders, c.Live, c.Confirmer = db, true, conf })
+	e := newEnv(t)
+	g, err := guard.New(guard.Options{Broker: e.fb, Journal: db, Clock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	e.restart(func(c *Config) { c.Orders, c.Live, c.Confirmer = g, true, conf })
 
 	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "store-1")
 	if r.status != http.StatusAccepted {
@@ -38,7 +45,7 @@ func TestLookupWithTheRealStore(t *testing.T) {
 	}
 	// The owner confirms: the guard journals the order under cid.
 	now := e.clock.Now()
-	entry := store.Entry{ClientID: cid, Source: "http", User: "42", Code: "005930", Side: broker.Buy, Type: broker.Limit,
+	entry := broker.JournalEntry{ClientID: cid, Source: "http", User: "42", Code: "005930", Side: broker.Buy, Type: broker.Limit,
 		Qty: 10, Price: 70_000, State: broker.StatusPending, Created: now, Updated: now}
 	if err := db.InsertOrder(ctx, entry); err != nil {
 		t.Fatal(err)
@@ -46,7 +53,7 @@ func TestLookupWithTheRealStore(t *testing.T) {
 	if m := e.do("GET", "/orders/"+cid, "").json(t); m["state"] != "pending" {
 		t.Fatalf("pending: %v", m)
 	}
-	if _, err := db.UpdateOrder(ctx, cid, func(en *store.Entry) error {
+	if _, err := db.UpdateOrder(ctx, cid, func(en *broker.JournalEntry) error {
 		en.State, en.BrokerID = broker.StatusRejected, "0000000042"
 		en.SetErr(&broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과했습니다"})
 		return nil

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/store"
 )
 
 // Order states beyond broker.OrderStatus, for live orders before the
@@ -114,7 +113,7 @@ func orderOut(o broker.Order) orderJSON {
 	}
 }
 
-func (s *Server) entryOut(e store.Entry) orderJSON {
+func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 	o := orderJSON{
 		ID: e.BrokerID, ClientID: e.ClientID, State: string(e.State), Code: string(e.Code),
 		Side: sideName(e.Side), Type: typeName(e.Type), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),

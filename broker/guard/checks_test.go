@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/store"
 )
 
 func TestChecks(t *testing.T) {
@@ -162,7 +161,7 @@ func TestDailyCountAcrossSourcesAndOutcomes(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.MaxDailyOrders = 4 })
 	// Yesterday's orders do not count.
 	for i, id := range []string{"y1", "y2", "y3", "y4", "y5"} {
-		en := store.Entry{ClientID: id, Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 70_000,
+		en := broker.JournalEntry{ClientID: id, Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 70_000,
 			State: broker.StatusAccepted, Created: t0.Add(-24*time.Hour + time.Duration(i)*time.Minute)}
 		if err := e.db.InsertOrder(ctx, en); err != nil {
 			t.Fatal(err)

@@ -30,40 +30,39 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
-	"github.com/hoga-trade/hoga/store"
 )
 
-// Journal is what the guard needs from durable storage. *store.DB
-// implements it; tests wrap it to inject failures.
+// Journal is what the guard needs from durable storage, in the domain's
+// vocabulary. The SQLite store (wired in cmd/hoga) implements it;
+// brokertest.Journal is an in-memory one for tests. Errors other than the
+// kinds named are the storage's own and count as Internal.
 type Journal interface {
-	// InsertOrder writes a new row; store.ErrDuplicate (wrapped) when the
-	// client id exists.
-	InsertOrder(ctx context.Context, e store.Entry) error
-	// UpdateOrder changes a row atomically; store.ErrNotFound (wrapped)
+	// InsertOrder writes a new row; a broker.Duplicate error when
+	// the client id exists.
+	InsertOrder(ctx context.Context, e broker.JournalEntry) error
+	// UpdateOrder changes a row atomically; a broker.NotFound error
 	// when there is none.
-	UpdateOrder(ctx context.Context, clientID string, fn func(*store.Entry) error) (store.Entry, error)
+	UpdateOrder(ctx context.Context, clientID string, fn func(*broker.JournalEntry) error) (broker.JournalEntry, error)
 	// OrderByClientID finds a row by hoga's id (idempotent replays);
-	// store.ErrNotFound (wrapped) when there is none.
-	OrderByClientID(ctx context.Context, clientID string) (store.Entry, error)
+	// a broker.NotFound error when there is none.
+	OrderByClientID(ctx context.Context, clientID string) (broker.JournalEntry, error)
 	// OrderByBrokerID finds the row the broker numbered brokerID on day's
-	// KST date (cancels); store.ErrNotFound (wrapped) when there is none.
-	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (store.Entry, error)
+	// KST date (cancels); a broker.NotFound error when there is none.
+	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (broker.JournalEntry, error)
 	// OrdersOn lists day's rows (the merged view, claimed numbers).
-	OrdersOn(ctx context.Context, day time.Time) ([]store.Entry, error)
+	OrdersOn(ctx context.Context, day time.Time) ([]broker.JournalEntry, error)
 	// CountOrdersOn counts day's rows (the daily limit).
 	CountOrdersOn(ctx context.Context, day time.Time) (int, error)
 	// Unresolved lists pending and unknown rows not yet expired, oldest
 	// first (reconciliation).
-	Unresolved(ctx context.Context) ([]store.Entry, error)
+	Unresolved(ctx context.Context) ([]broker.JournalEntry, error)
 	// InsertCancel and FinishCancel journal a cancel around its call.
-	InsertCancel(ctx context.Context, c store.Cancel) (int64, error)
-	FinishCancel(ctx context.Context, c store.Cancel) error
+	InsertCancel(ctx context.Context, c broker.JournalCancel) (int64, error)
+	FinishCancel(ctx context.Context, c broker.JournalCancel) error
 	// GetSetting and PutSetting keep the kill switch.
 	GetSetting(ctx context.Context, key string) (string, bool, error)
 	PutSetting(ctx context.Context, key, value string) error
 }
-
-var _ Journal = (*store.DB)(nil)
 
 // Defaults for zero Options fields.
 const (
@@ -82,7 +81,7 @@ const (
 type Options struct {
 	// Broker is the wrapped broker (paper, kis, kiwoom). Required.
 	Broker broker.Broker
-	// Journal is the order journal, normally the *store.DB. Required.
+	// Journal is the order journal, normally the SQLite store. Required.
 	Journal Journal
 	// Clock is the time source; nil is the wall clock.
 	Clock clock.Clock

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/store"
 )
@@ -25,15 +26,18 @@ func kst(s string) time.Time {
 	return t
 }
 
-// env is a guard over a real journal in a temp dir and a fake broker, with
-// a fake clock. restart replaces the guard and reopens the journal, as a
-// new process would; the fake broker (the exchange) lives on.
+// env is a guard over an in-memory journal (or, with sqlite, the real
+// store in a temp dir) and a fake broker, with a fake clock. restart
+// replaces the guard and reopens the journal, as a new process would; the
+// journal's contents and the fake broker (the exchange) live on.
 type env struct {
 	t      *testing.T
 	dir    string
 	clk    *clock.Fake
 	fb     *fakeBroker
-	db     *store.DB
+	sqlite bool
+	mem    *brokertest.Journal
+	db     testJournal
 	g      *Guard
 	events chan broker.OrderEvent
 	mod    func(*Options)
@@ -48,20 +52,45 @@ func newEnv(t *testing.T, mod func(*Options)) *env {
 
 func newEnvAt(t *testing.T, at time.Time, mod func(*Options)) *env {
 	t.Helper()
+	return startEnv(t, at, false, mod)
+}
+
+// newSQLiteEnv is newEnv over the real SQLite store.
+func newSQLiteEnv(t *testing.T, mod func(*Options)) *env {
+	t.Helper()
+	return startEnv(t, t0, true, mod)
+}
+
+func startEnv(t *testing.T, at time.Time, sqlite bool, mod func(*Options)) *env {
+	t.Helper()
 	clk := clock.NewFake(at)
-	e := &env{t: t, dir: t.TempDir(), clk: clk, fb: newFakeBroker(clk), events: make(chan broker.OrderEvent, 1000), mod: mod}
+	e := &env{t: t, dir: t.TempDir(), clk: clk, fb: newFakeBroker(clk), sqlite: sqlite, events: make(chan broker.OrderEvent, 1000), mod: mod}
 	e.open()
 	t.Cleanup(e.shutdown)
 	return e
 }
 
+// testJournal is a journal the tests can close, as a process exit would.
+type testJournal interface {
+	Journal
+	Close() error
+}
+
 func (e *env) open() {
 	e.t.Helper()
-	db, err := store.Open(context.Background(), store.Options{Dir: e.dir, Clock: e.clk})
-	if err != nil {
-		e.t.Fatalf("store.Open: %v", err)
+	if e.sqlite {
+		db, err := store.Open(context.Background(), store.Options{Dir: e.dir, Clock: e.clk})
+		if err != nil {
+			e.t.Fatalf("store.Open: %v", err)
+		}
+		e.db = db
+	} else {
+		if e.mem == nil {
+			e.mem = brokertest.NewJournal(e.clk)
+		}
+		e.db = e.mem
 	}
-	e.db = db
+	db := e.db
 	var j Journal = db
 	if e.wrap != nil {
 		j = e.wrap(db)
@@ -179,7 +208,7 @@ func (e *env) noEvent() {
 	}
 }
 
-func (e *env) entry(clientID string) store.Entry {
+func (e *env) entry(clientID string) broker.JournalEntry {
 	e.t.Helper()
 	en, err := e.db.OrderByClientID(context.Background(), clientID)
 	if err != nil {
@@ -317,8 +346,8 @@ func TestUnknownNeverSentRejectedAfterGrace(t *testing.T) {
 // answered.
 type crashJournal struct{ Journal }
 
-func (crashJournal) UpdateOrder(context.Context, string, func(*store.Entry) error) (store.Entry, error) {
-	return store.Entry{}, errors.New("process killed")
+func (crashJournal) UpdateOrder(context.Context, string, func(*broker.JournalEntry) error) (broker.JournalEntry, error) {
+	return broker.JournalEntry{}, errors.New("process killed")
 }
 
 func TestCrashBetweenJournalAndAnswer(t *testing.T) {
@@ -423,7 +452,7 @@ func TestExpiredFromEarlierDay(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	old := store.Entry{ClientID: "H20260303OLD", Source: "strategy", User: "rule1", Code: "005930", Side: broker.Sell,
+	old := broker.JournalEntry{ClientID: "H20260303OLD", Source: "strategy", User: "rule1", Code: "005930", Side: broker.Sell,
 		Type: broker.Market, Qty: 2, State: broker.StatusPending, Created: t0.Add(-20 * time.Hour)}
 	if err := e.db.InsertOrder(ctx, old); err != nil {
 		t.Fatal(err)
@@ -716,7 +745,7 @@ func TestCancelUsesJournal(t *testing.T) {
 		t.Fatal("a cancel for an unknown order was sent")
 	}
 
-	cs, err := e.db.CancelsOn(ctx, t0)
+	cs, err := e.mem.Cancels(t0), error(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -790,16 +819,16 @@ type failingJournal struct {
 	insert, lookup bool
 }
 
-func (f failingJournal) InsertOrder(ctx context.Context, e store.Entry) error {
+func (f failingJournal) InsertOrder(ctx context.Context, e broker.JournalEntry) error {
 	if f.insert {
 		return errors.New("disk I/O error")
 	}
 	return f.Journal.InsertOrder(ctx, e)
 }
 
-func (f failingJournal) OrderByClientID(ctx context.Context, id string) (store.Entry, error) {
+func (f failingJournal) OrderByClientID(ctx context.Context, id string) (broker.JournalEntry, error) {
 	if f.lookup {
-		return store.Entry{}, errors.New("disk I/O error")
+		return broker.JournalEntry{}, errors.New("disk I/O error")
 	}
 	return f.Journal.OrderByClientID(ctx, id)
 }
@@ -1112,3 +1141,6 @@ func TestAcceptedButAnswerNotJournaled(t *testing.T) {
 		t.Fatalf("row %+v; want accepted as %s", en, o.ID)
 	}
 }
+
+// The in-memory journal the unit tests run on is a Journal like the store.
+var _ Journal = (*brokertest.Journal)(nil)

@@ -2,13 +2,11 @@ package guard
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/store"
 )
 
 // OrdersToday is the broker's list of today's orders merged with the
@@ -61,8 +59,27 @@ func (g *Guard) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 	return out, nil
 }
 
+// OrderByClientID is the journal's row for clientID: what PlaceOrder with
+// that id would replay instead of sending (its order, its refusal, or
+// UnknownOutcome while it is reconciled; a RetryableRefusal is replayed
+// too, so a real retry needs a fresh id). Callers that key their own
+// retries (the HTTP API's Idempotency-Key) ask here rather than read the
+// journal. Errors: NotFound when the id was never journaled (placing it
+// would send it); the journal's own errors otherwise.
+func (g *Guard) OrderByClientID(ctx context.Context, clientID string) (broker.JournalEntry, error) {
+	return g.j.OrderByClientID(ctx, clientID)
+}
+
+// OrderByBrokerID is the journal's row for the order the broker numbered
+// brokerID on day's KST date (numbers restart daily), as the journal
+// spells it. Errors: NotFound when hoga did not place it; the journal's own
+// errors otherwise.
+func (g *Guard) OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (broker.JournalEntry, error) {
+	return g.j.OrderByBrokerID(ctx, day, brokerID)
+}
+
 // annotate adds the journal's knowledge to the broker's view of an order.
-func annotate(o broker.Order, e store.Entry) broker.Order {
+func annotate(o broker.Order, e broker.JournalEntry) broker.Order {
 	o.ClientID, o.Source, o.User = e.ClientID, e.Source, e.User
 	if o.Branch == "" {
 		o.Branch = e.Branch
@@ -98,7 +115,7 @@ func fillFromRequest(o *broker.Order, req broker.OrderRequest, now time.Time) {
 
 // journalOrder shows a journal row as an order, for rows the broker does
 // not list and for replies built from the journal.
-func journalOrder(e store.Entry) broker.Order {
+func journalOrder(e broker.JournalEntry) broker.Order {
 	o := broker.Order{
 		ID: e.BrokerID, Branch: e.Branch,
 		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
@@ -127,7 +144,7 @@ func journalOrder(e store.Entry) broker.Order {
 
 // withOutcome is e after an answer, for replies before the journal is
 // re-read.
-func withOutcome(e store.Entry, state broker.OrderStatus, note string, err error) store.Entry {
+func withOutcome(e broker.JournalEntry, state broker.OrderStatus, note string, err error) broker.JournalEntry {
 	e.State, e.Note = state, note
 	e.SetErr(err)
 	return e
@@ -159,7 +176,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 
 	e, err := g.j.OrderByBrokerID(ctx, now, req.OrderID)
 	haveEntry := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && broker.KindOf(err) != broker.NotFound {
 		g.log.Warn("cancel: journal lookup failed; asking the broker", "order", req.OrderID, "err", err)
 	}
 	var orig broker.Order
@@ -201,7 +218,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 		}
 	}
 
-	c := store.Cancel{OrderID: req.OrderID, ClientID: e.ClientID, Source: req.Source, User: req.User,
+	c := broker.JournalCancel{OrderID: req.OrderID, ClientID: e.ClientID, Source: req.Source, User: req.User,
 		State: broker.StatusPending, Created: now}
 	id, err := g.j.InsertCancel(ctx, c)
 	if err != nil {
@@ -224,7 +241,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 			log.Error("cancel accepted but not journaled", "err", err)
 		}
 		if haveEntry {
-			if _, err := g.j.UpdateOrder(wctx, e.ClientID, func(x *store.Entry) error {
+			if _, err := g.j.UpdateOrder(wctx, e.ClientID, func(x *broker.JournalEntry) error {
 				x.State = broker.StatusCancelled
 				return nil
 			}); err != nil {
@@ -272,7 +289,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 }
 
 // requestOf rebuilds what was asked for an order, for cancel events.
-func requestOf(o broker.Order, e store.Entry, haveEntry bool) broker.OrderRequest {
+func requestOf(o broker.Order, e broker.JournalEntry, haveEntry bool) broker.OrderRequest {
 	if haveEntry {
 		return e.Request()
 	}

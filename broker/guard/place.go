@@ -3,13 +3,11 @@ package guard
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/store"
 )
 
 // PlaceOrder checks req, journals it as pending, sends it to the wrapped
@@ -84,7 +82,7 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 
 	switch {
 	case sendErr == nil:
-		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
+		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *broker.JournalEntry) error {
 			e.State, e.BrokerID, e.Branch = broker.StatusAccepted, o.ID, o.Branch
 			return nil
 		}); err != nil {
@@ -105,7 +103,7 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 	case maybeSent(sendErr):
 		note := fmt.Sprintf("sent at %s; no answer came back, so hoga is checking the broker's order list (it will not resend)",
 			now.In(broker.KST()).Format("15:04:05"))
-		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
+		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *broker.JournalEntry) error {
 			e.State, e.Note = broker.StatusUnknown, note
 			e.SetErr(sendErr)
 			return nil
@@ -124,7 +122,7 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 		}
 
 	default:
-		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *store.Entry) error {
+		if _, err := g.j.UpdateOrder(wctx, req.ClientID, func(e *broker.JournalEntry) error {
 			e.State = broker.StatusRejected
 			e.SetErr(sendErr)
 			return nil
@@ -173,23 +171,23 @@ func normalise(req broker.OrderRequest) broker.OrderRequest {
 // lookup finds a journaled order under req.ClientID. A different order
 // under the same id is Invalid; a journal failure is Internal (without the
 // lookup hoga cannot promise not to send twice, so it sends nothing).
-func (g *Guard) lookup(ctx context.Context, req broker.OrderRequest) (store.Entry, bool, error) {
+func (g *Guard) lookup(ctx context.Context, req broker.OrderRequest) (broker.JournalEntry, bool, error) {
 	e, err := g.j.OrderByClientID(ctx, req.ClientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Entry{}, false, nil
+	if broker.KindOf(err) == broker.NotFound {
+		return broker.JournalEntry{}, false, nil
 	}
 	if err != nil {
-		return store.Entry{}, false, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read, so the order was not sent", Err: err}
+		return broker.JournalEntry{}, false, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read, so the order was not sent", Err: err}
 	}
 	if e.Code != req.Code || e.Side != req.Side || e.Type != req.Type || e.Qty != req.Qty || e.Price != req.Price {
-		return store.Entry{}, false, &broker.Error{Kind: broker.Invalid, Code: "client_id",
+		return broker.JournalEntry{}, false, &broker.Error{Kind: broker.Invalid, Code: "client_id",
 			Msg: fmt.Sprintf("client order id %s was already used for a different order (%s)", req.ClientID, describe(e.Request()))}
 	}
 	return e, true, nil
 }
 
 // replay answers a repeated client id from the journal.
-func replay(e store.Entry) (broker.Order, error) {
+func replay(e broker.JournalEntry) (broker.Order, error) {
 	o := journalOrder(e)
 	switch e.State {
 	case broker.StatusAccepted, broker.StatusCancelled, broker.StatusPartial, broker.StatusFilled:
@@ -202,7 +200,7 @@ func replay(e store.Entry) (broker.Order, error) {
 	}
 	if e.Expired {
 		return o, &broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent on %s and never confirmed; check the broker's order history (it will not be sent again)",
-			e.ClientID, store.Day(e.Created))}
+			e.ClientID, broker.Day(e.Created))}
 	}
 	return o, &broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent earlier and its outcome is still being checked; it will not be sent again", e.ClientID)}
 }
@@ -224,7 +222,7 @@ func maybeSent(err error) bool {
 // row. A generated id that collides is replaced (50 random bits a day make
 // that a formality); a caller's id cannot collide here because lookup has
 // just seen it free in the same turn.
-func (g *Guard) journalPending(ctx context.Context, req *broker.OrderRequest, now time.Time) (store.Entry, error) {
+func (g *Guard) journalPending(ctx context.Context, req *broker.OrderRequest, now time.Time) (broker.JournalEntry, error) {
 	generated := req.ClientID == ""
 	for attempt := 0; ; attempt++ {
 		if generated {
@@ -235,8 +233,8 @@ func (g *Guard) journalPending(ctx context.Context, req *broker.OrderRequest, no
 		if err == nil {
 			return e, nil
 		}
-		if !generated || !errors.Is(err, store.ErrDuplicate) || attempt == 2 {
-			return store.Entry{}, err
+		if !generated || broker.KindOf(err) != broker.Duplicate || attempt == 2 {
+			return broker.JournalEntry{}, err
 		}
 	}
 }
@@ -247,8 +245,8 @@ func newClientID(now time.Time) string {
 	return "H" + now.In(broker.KST()).Format("20060102") + rand.Text()[:10]
 }
 
-func entryFor(req broker.OrderRequest, now time.Time) store.Entry {
-	return store.Entry{
+func entryFor(req broker.OrderRequest, now time.Time) broker.JournalEntry {
+	return broker.JournalEntry{
 		ClientID: req.ClientID, Source: req.Source, User: req.User,
 		Code: req.Code, Side: req.Side, Type: req.Type, Qty: req.Qty, Price: req.Price,
 		State: broker.StatusPending, Created: now, Updated: now,

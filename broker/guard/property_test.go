@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/store"
 )
 
 // TestJournalAgreesWithBroker drives the guard through a seeded random mix
@@ -37,16 +36,26 @@ func TestJournalAgreesWithBroker(t *testing.T) {
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed_%d", seed), func(t *testing.T) {
 			t.Parallel()
-			runRandomized(t, seed, 200)
+			runRandomized(t, seed, 200, false)
 		})
 	}
+	// The same story over the real SQLite store: the in-memory journal
+	// must not be hiding anything the file would do differently.
+	t.Run("sqlite_seed_1", func(t *testing.T) {
+		t.Parallel()
+		runRandomized(t, 1, 200, true)
+	})
 }
 
-func runRandomized(t *testing.T, seed uint64, ops int) {
+func runRandomized(t *testing.T, seed uint64, ops int, sqlite bool) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
 	grace := 2 * time.Minute
-	e := newEnv(t, func(o *Options) {
+	newE := newEnv
+	if sqlite {
+		newE = newSQLiteEnv
+	}
+	e := newE(t, func(o *Options) {
 		o.ReconcileGrace = grace
 		o.MatchWindow = time.Minute
 	})
@@ -174,8 +183,8 @@ func runRandomized(t *testing.T, seed uint64, ops int) {
 			t.Errorf("refused order %s reached the broker", id)
 		}
 	}
-	byBroker := map[string]store.Entry{}
-	rowOf := map[string]store.Entry{}
+	byBroker := map[string]broker.JournalEntry{}
+	rowOf := map[string]broker.JournalEntry{}
 	for _, r := range rows {
 		rowOf[r.ClientID] = r
 		if r.Unresolved() {
@@ -234,9 +243,9 @@ func runRandomized(t *testing.T, seed uint64, ops int) {
 }
 
 // allRows reads every journal row, whatever its day.
-func allRows(t *testing.T, e *env) []store.Entry {
+func allRows(t *testing.T, e *env) []broker.JournalEntry {
 	t.Helper()
-	var out []store.Entry
+	var out []broker.JournalEntry
 	for d := t0.Add(-24 * time.Hour); !d.After(e.clk.Now().Add(24 * time.Hour)); d = d.Add(24 * time.Hour) {
 		rows, err := e.db.OrdersOn(context.Background(), d)
 		if err != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/store"
 )
 
 // Reconciliation settles journal rows left pending or unknown: orders that
@@ -76,7 +75,7 @@ func (g *Guard) markOrphans(ctx context.Context) error {
 		note := fmt.Sprintf("hoga stopped at %s before the broker answered; checking the broker's order list (not resent)",
 			e.Created.In(broker.KST()).Format("15:04:05"))
 		cause := &broker.Error{Kind: broker.UnknownOutcome, Msg: "hoga stopped before the broker answered"}
-		upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *store.Entry) error {
+		upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
 			if x.State != broker.StatusPending {
 				return errSettled
 			}
@@ -160,10 +159,10 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 		return 0, time.Time{}, nil
 	}
 	now := g.clk.Now()
-	today := store.Day(now)
+	today := broker.Day(now)
 	live := rows[:0]
 	for _, e := range rows {
-		if store.Day(e.Created) == today {
+		if broker.Day(e.Created) == today {
 			live = append(live, e)
 			continue
 		}
@@ -229,7 +228,7 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 // are taken first (ties: the older row), so of two identical orders the
 // broker order goes to the row written just before it rather than to
 // whichever row is oldest.
-func (g *Guard) assign(rows []store.Entry, cands []broker.Order) map[int]int {
+func (g *Guard) assign(rows []broker.JournalEntry, cands []broker.Order) map[int]int {
 	type pair struct {
 		row, cand int
 		exact     bool
@@ -276,7 +275,7 @@ func (g *Guard) assign(rows []store.Entry, cands []broker.Order) map[int]int {
 
 // fits reports whether broker order o could be row e, and how far apart
 // their times are.
-func (g *Guard) fits(e store.Entry, o broker.Order) (time.Duration, bool) {
+func (g *Guard) fits(e broker.JournalEntry, o broker.Order) (time.Duration, bool) {
 	if o.Code != e.Code || o.Side != e.Side || o.Qty != e.Qty {
 		return 0, false
 	}
@@ -304,7 +303,7 @@ func (g *Guard) fits(e store.Entry, o broker.Order) (time.Duration, bool) {
 }
 
 // settleFound records that the broker has the order.
-func (g *Guard) settleFound(ctx context.Context, e store.Entry, o broker.Order) error {
+func (g *Guard) settleFound(ctx context.Context, e broker.JournalEntry, o broker.Order) error {
 	state := broker.StatusAccepted
 	note := fmt.Sprintf("the answer was lost; found in the broker's order list as %s", o.ID)
 	var evErr error
@@ -318,7 +317,7 @@ func (g *Guard) settleFound(ctx context.Context, e store.Entry, o broker.Order) 
 		state = broker.StatusCancelled
 		note = fmt.Sprintf("the answer was lost; found in the broker's order list as %s, since cancelled", o.ID)
 	}
-	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *store.Entry) error {
+	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
 		if !x.Unresolved() {
 			return errSettled
 		}
@@ -338,11 +337,11 @@ func (g *Guard) settleFound(ctx context.Context, e store.Entry, o broker.Order) 
 }
 
 // settleMissing records that the order never reached the broker.
-func (g *Guard) settleMissing(ctx context.Context, e store.Entry) error {
+func (g *Guard) settleMissing(ctx context.Context, e broker.JournalEntry) error {
 	cause := &broker.Error{Kind: broker.Rejected, Code: "not_at_broker",
 		Msg: fmt.Sprintf("the broker's order list still had no such order %s after it was sent, so it was never placed; send it again if you still want it",
 			g.grace)}
-	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *store.Entry) error {
+	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
 		if !x.Unresolved() {
 			return errSettled
 		}
@@ -362,11 +361,11 @@ func (g *Guard) settleMissing(ctx context.Context, e store.Entry) error {
 }
 
 // expire gives up on a row from an earlier trading day.
-func (g *Guard) expire(ctx context.Context, e store.Entry) error {
+func (g *Guard) expire(ctx context.Context, e broker.JournalEntry) error {
 	msg := fmt.Sprintf("order %s of %s was never confirmed and today's order list cannot show it; if it reached the broker it was a day order and has expired, filled or not: check the broker's order history and /balance",
-		e.ClientID, store.Day(e.Created))
+		e.ClientID, broker.Day(e.Created))
 	cause := &broker.Error{Kind: broker.UnknownOutcome, Code: "expired", Msg: msg}
-	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *store.Entry) error {
+	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
 		if !x.Unresolved() {
 			return errSettled
 		}
@@ -380,7 +379,7 @@ func (g *Guard) expire(ctx context.Context, e store.Entry) error {
 	if err != nil {
 		return err
 	}
-	g.log.Warn("unresolved order from an earlier day expired", "client_id", e.ClientID, "day", store.Day(e.Created))
+	g.log.Warn("unresolved order from an earlier day expired", "client_id", e.ClientID, "day", broker.Day(e.Created))
 	g.emit(broker.OrderEvent{Kind: broker.EventReconciled, Request: upd.Request(), Order: journalOrder(upd), Err: cause})
 	return nil
 }

@@ -606,7 +606,7 @@ func (a *app) buildHTTP() error {
 		Addr:       cfg.HTTPAddr,
 		Token:      cfg.HTTPToken.reveal(),
 		Broker:     a.guard,
-		Orders:     a.db,
+		Orders:     a.guard,
 		Checker:    a.guard,
 		Router:     a.router,
 		Live:       cfg.Confirm == "always" || a.modeLabel() == "live",

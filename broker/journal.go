@@ -1,0 +1,137 @@
+package broker
+
+import (
+	"errors"
+	"time"
+)
+
+// JournalEntry is one journaled order: what was asked, by whom, and where it
+// stands as far as hoga knows. Fills are not journaled; the broker's
+// OrdersToday is the authority on them. broker/guard writes entries before
+// any order reaches a broker; the store keeps them.
+type JournalEntry struct {
+	// ClientID is hoga's id for the order; unique across the journal.
+	ClientID string
+	Source   string // console, telegram, http, strategy
+	User     string // who asked
+
+	Code  Code
+	Side  Side
+	Type  OrderType
+	Qty   int64
+	Price int64 // 0 for market
+
+	// State is pending (journaled, broker not answered yet), accepted,
+	// rejected, unknown (sent, no answer) or cancelled.
+	State    OrderStatus
+	BrokerID string // broker order number once known
+	Branch   string // KIS order branch, needed to cancel
+
+	// ErrKind, ErrCode and ErrMsg record why an order was rejected or
+	// why its outcome is unknown.
+	ErrKind Kind
+	ErrCode string
+	ErrMsg  string
+	// Note is a short remark for the owner (how it was reconciled, why it
+	// is unresolved).
+	Note string
+	// Expired marks a pending/unknown row whose trading day ended before
+	// it could be reconciled: today's order list can no longer show it, so
+	// reconciliation stops and the owner is told to check the broker's
+	// history.
+	Expired bool
+
+	Created time.Time // when the row was written, just before the broker call
+	Updated time.Time
+}
+
+// Request rebuilds the order request the entry journals.
+func (e JournalEntry) Request() OrderRequest {
+	return OrderRequest{
+		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
+		ClientID: e.ClientID, Source: e.Source, User: e.User,
+	}
+}
+
+// Err rebuilds the error recorded with the entry, nil if none.
+func (e JournalEntry) Err() error {
+	if e.ErrKind == Internal && e.ErrCode == "" && e.ErrMsg == "" {
+		return nil
+	}
+	return &Error{Kind: e.ErrKind, Code: e.ErrCode, Msg: e.ErrMsg}
+}
+
+// SetErr records err's kind, code and message (the whole chain's text when
+// err is not a *Error).
+func (e *JournalEntry) SetErr(err error) {
+	e.ErrKind, e.ErrCode, e.ErrMsg = errFields(err)
+}
+
+// Unresolved reports whether reconciliation still has to settle the entry.
+func (e JournalEntry) Unresolved() bool {
+	return (e.State == StatusPending || e.State == StatusUnknown) && !e.Expired
+}
+
+// RetryableRefusal reports whether the entry is a refusal that promised the
+// broker did nothing (RateLimited, Transient). The guard replays a journaled
+// refusal for the same client id, so a real retry of such an order needs a
+// fresh id; any other journaled outcome is the order's fate.
+func (e JournalEntry) RetryableRefusal() bool {
+	return e.State == StatusRejected && (e.ErrKind == RateLimited || e.ErrKind == Transient)
+}
+
+// Validate reports what a journal refuses to write: an entry without a
+// client id, a creation time or a state.
+func (e JournalEntry) Validate() error {
+	switch {
+	case e.ClientID == "":
+		return errors.New("entry has no client id")
+	case e.Created.IsZero():
+		return errors.New("entry has no creation time")
+	case e.State == "":
+		return errors.New("entry has no state")
+	}
+	return nil
+}
+
+func errFields(err error) (Kind, string, string) {
+	if err == nil {
+		return Internal, "", ""
+	}
+	if be, ok := AsError(err); ok {
+		msg := be.Msg
+		if msg == "" {
+			msg = err.Error()
+		}
+		return be.Kind, be.Code, msg
+	}
+	return Internal, "", err.Error()
+}
+
+// JournalCancel is one journaled cancel request.
+type JournalCancel struct {
+	ID       int64  // assigned by the journal when the cancel is inserted
+	OrderID  string // broker order number being cancelled
+	ClientID string // journal entry of that order, when hoga placed it
+	Source   string
+	User     string
+	// State is pending, accepted (the broker took the cancel), rejected or
+	// unknown.
+	State    OrderStatus
+	CancelID string // the broker's number for the cancel itself
+	ErrKind  Kind
+	ErrCode  string
+	ErrMsg   string
+	Created  time.Time
+	Updated  time.Time
+}
+
+// SetErr records err's kind, code and message.
+func (c *JournalCancel) SetErr(err error) {
+	c.ErrKind, c.ErrCode, c.ErrMsg = errFields(err)
+}
+
+// Day is the KST trading date of t (YYYY-MM-DD), as the journal indexes it:
+// brokers restart their order numbering daily, so a broker order number is
+// only unique within its Day.
+func Day(t time.Time) string { return t.In(KST()).Format(time.DateOnly) }
