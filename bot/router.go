@@ -231,66 +231,10 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 	return r.dispatch(ctx, req, cmd, fields)
 }
 
-// CommandWord is a message's first word as a command: lower case, without
-// a group's "@botname".
-func CommandWord(word string) string {
-	cmd := strings.ToLower(word)
-	if at := strings.IndexByte(cmd, '@'); at >= 0 { // /price@hoga_bot in groups
-		cmd = cmd[:at]
-	}
-	return cmd
-}
-
-// acting are the commands that change orders, the kill switch or the
-// strategy; the rest only read.
-var acting = map[string]bool{"/buy": true, "/sell": true, "/cancel": true, "/halt": true, "/resume": true, "/rule": true}
-
-// Acts reports whether the command (as CommandWord gives it) changes
-// orders, the kill switch or the strategy. Transports run such commands
-// one at a time and refuse them when old or implausibly dated; reads are
-// answered with current data.
-func Acts(cmd string) bool { return acting[cmd] }
-
+// dispatch runs the command's row of the table (table.go).
 func (r *Router) dispatch(ctx context.Context, req Request, cmd string, fields []string) Reply {
-	args := fields[1:]
-	switch cmd {
-	case "/start", "/help":
-		return r.help()
-	case "/price":
-		rep := r.price(ctx, args)
-		if req.Paged && rep.Buttons == nil && len(args) == 1 && !strings.ContainsAny(args[0], ":") {
-			if code, err := broker.ParseCode(args[0]); err == nil {
-				rep.Buttons = []Button{{Text: r.t("nav.refresh"), Data: "pg:price:" + string(code)}}
-			}
-		}
-		return rep
-	case "/buy":
-		return r.order(ctx, req, broker.Buy, args)
-	case "/sell":
-		return r.order(ctx, req, broker.Sell, args)
-	case "/cancel":
-		return r.cancel(ctx, req, args)
-	case "/orders":
-		if len(args) > 1 || (len(args) == 1 && !strings.EqualFold(args[0], "open")) {
-			return Reply{Text: r.t("usage.orders")}
-		}
-		return r.ordersPage(ctx, len(args) == 1, 1, req.Paged)
-	case "/balance":
-		rep := r.balance(ctx)
-		if req.Paged {
-			rep.Buttons = []Button{{Text: r.t("nav.refresh"), Data: "pg:balance"}}
-		}
-		return rep
-	case "/halt":
-		return r.halt(ctx, req)
-	case "/resume":
-		return r.resume(ctx, req)
-	case "/status":
-		return r.status(ctx)
-	case "/rules":
-		return r.rules(ctx)
-	case "/rule":
-		return r.rule(ctx, args)
+	if c, ok := LookupCommand(cmd); ok {
+		return c.run(r, ctx, req, fields[1:])
 	}
 	return Reply{Text: r.t("unknown_command", Esc(fields[0]))}
 }

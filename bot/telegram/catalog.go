@@ -6,13 +6,13 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 )
 
-// menuCommands are the commands shown in Telegram's menu, in order.
-// /start is Telegram's own and stays out of the list.
-var menuCommands = []string{"help", "price", "buy", "sell", "cancel", "orders", "balance", "rules", "rule", "halt", "resume", "status"}
+// menuCommands are the commands shown in Telegram's menu, in order, from
+// bot's command table. /start is Telegram's own and stays out of the list.
+var menuCommands = bot.MenuCommands(bot.MenuOwner)
 
 // readCommands are the menu of a shared chat (the alert group): what any
 // member may see without acting.
-var readCommands = []string{"help", "price", "orders", "balance", "rules", "status"}
+var readCommands = bot.MenuCommands(bot.MenuShared)
 
 // commandMenu is the setMyCommands list of cmds in lang.
 func commandMenu(lang bot.Lang, cmds []string) []models.BotCommand {

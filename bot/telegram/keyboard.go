@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hoga-trade/hoga/bot"
@@ -31,7 +30,7 @@ func ParseKeyboard(s string) ([][]string, error) {
 			if b == "" {
 				continue
 			}
-			if !strings.HasPrefix(b, "/") || !slices.Contains(menuCommands, strings.TrimPrefix(bot.CommandWord(strings.Fields(b)[0]), "/")) {
+			if c, ok := bot.LookupCommand(strings.Fields(b)[0]); !ok || c.Menu == bot.MenuNone {
 				bad = append(bad, b)
 				continue
 			}

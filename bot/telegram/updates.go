@@ -67,24 +67,24 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, channel bool) {
 		b.retryMenu(ctx, m.From.ID)
 	}
 	sent := time.Unix(int64(m.Date), 0)
-	cmd := bot.CommandWord(word)
-	if ahead := sent.Sub(b.clock.Now()); ahead > maxFuture && bot.Acts(cmd) {
+	c, _ := bot.LookupCommand(word) // the zero Command (unknown) only reads
+	if ahead := sent.Sub(b.clock.Now()); ahead > maxFuture && c.Acts {
 		// Telegram dates a message when it receives it: one from the future
 		// was forged or replayed, or a clock is badly wrong (issue 20, item 6).
 		b.log.Warn("telegram: refused an order command dated in the future", "user", sender, "chat", dest.chat,
-			"command", truncate(cmd, 40), "ahead", ahead, "date", sent.UTC())
+			"command", "/"+c.Name, "ahead", ahead, "date", sent.UTC())
 		b.reply(dest, bot.Reply{Text: bot.Text(b.router.Lang(), "future", bot.Duration(b.router.Lang(), ahead))})
 		return
 	}
 	req := bot.Request{Text: text, UserID: sender, Source: "telegram", Sent: sent, Paged: true}
 	job := b.typing(dest, func(ctx context.Context) { b.reply(dest, b.router.Handle(ctx, req)) })
-	if (cmd == "/start" || cmd == "/help") && m.Chat.Type == models.ChatTypePrivate && len(b.cfg.Keyboard) > 0 {
+	if (c.Name == "start" || c.Name == "help") && m.Chat.Type == models.ChatTypePrivate && len(b.cfg.Keyboard) > 0 {
 		job = func(ctx context.Context) { b.replyWithKeyboard(dest, b.router.Handle(ctx, req)) }
 	}
 	switch {
-	case cmd == "/halt":
+	case c.Urgent:
 		b.haltNow(job)
-	case bot.Acts(cmd):
+	case c.Acts:
 		b.toLane(ctx, job)
 	default:
 		b.toReader(ctx, job)
