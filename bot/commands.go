@@ -76,16 +76,27 @@ func (r *Router) order(ctx context.Context, in Request, side broker.Side, args [
 // AskConfirm checks req and, when it would pass, holds it and returns the
 // confirmation prompt with [확인]/[취소] buttons. Only requester may press
 // them; an empty requester lets any authorized user (a strategy rule with
-// confirm: true asks the owners).
+// confirm: true asks the owners). A refusal is the reply's sentence.
 func (r *Router) AskConfirm(ctx context.Context, req broker.OrderRequest, requester string) Reply {
+	rep, err := r.prompt(ctx, req, requester)
+	if err != nil {
+		return r.errorReply(err)
+	}
+	return rep
+}
+
+// prompt is AskConfirm with the refusal as the error it is: the guard's
+// dry run (once) or the quote the prompt's name and estimate come from.
+// Nothing is held when it fails.
+func (r *Router) prompt(ctx context.Context, req broker.OrderRequest, requester string) (Reply, error) {
 	if r.cfg.Checker != nil {
 		if err := r.cfg.Checker.Check(ctx, req); err != nil {
-			return r.errorReply(err)
+			return Reply{}, err
 		}
 	}
 	q, err := r.cfg.Broker.Quote(ctx, req.Code)
 	if err != nil {
-		return r.errorReply(err)
+		return Reply{}, err
 	}
 	est := req.Price * req.Qty
 	if req.Type == broker.Market {
@@ -106,7 +117,7 @@ func (r *Router) AskConfirm(ctx context.Context, req broker.OrderRequest, reques
 		Text: r.t("confirm.ask", r.modeName(), r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
 			Group(est), int(r.cfg.ConfirmTTL.Seconds())),
 		Buttons: []Button{{Text: r.t("confirm.ok"), Data: "ok:" + nonce}, {Text: r.t("confirm.no"), Data: "no:" + nonce}},
-	}
+	}, nil
 }
 
 type pendingOrder struct {

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -91,20 +90,10 @@ type errorEnvelope struct {
 	Error apiError `json:"error"`
 }
 
-// messageError carries a sentence already written for people (the chat
-// router's refusal of a confirmation) with the kind to answer it with.
-type messageError struct {
-	kind broker.Kind
-	msg  string
-}
-
-func (e *messageError) Error() string { return e.msg }
-
 // brokerError turns err into the response status, headers and body, and
 // logs an internal error (whose detail the response withholds).
 func (s *Server) brokerError(err error) (int, http.Header, apiError) {
-	var me *messageError
-	if broker.KindOf(err) == broker.Internal && !errors.As(err, &me) {
+	if broker.KindOf(err) == broker.Internal {
 		s.log.Error("request failed", "err", err)
 	}
 	return s.describe(err)
@@ -115,10 +104,6 @@ func (s *Server) brokerError(err error) (int, http.Header, apiError) {
 // symbol), so the HTTP API speaks the configured language like the chat.
 func (s *Server) describe(err error) (int, http.Header, apiError) {
 	h := http.Header{}
-	var me *messageError
-	if errors.As(err, &me) {
-		return StatusFor(me.kind), h, apiError{Kind: me.kind.String(), Message: me.msg}
-	}
 	kind := broker.KindOf(err)
 	body := apiError{Kind: kind.String(), Message: s.errorText(err)}
 	if e, ok := broker.AsError(err); ok {

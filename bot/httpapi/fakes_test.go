@@ -344,9 +344,12 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	fb := newFakeBroker(c)
 	j := newMemJournal()
 	g := &miniGuard{inner: fb, j: j, clock: c}
-	cfg := Config{Addr: "127.0.0.1:0", Token: testToken, Broker: g, Orders: g, Checker: g, Clock: c}
+	cfg := Config{Addr: "127.0.0.1:0", Token: testToken, Broker: g, Orders: g, Clock: c}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if rc, ok := cfg.Confirmer.(*recordingConfirmer); ok && rc.checker == nil {
+		rc.checker = g // as bot.Confirmer runs the guard's dry run
 	}
 	srv, err := New(cfg)
 	if err != nil {
@@ -430,12 +433,20 @@ func (e *env) do(method, path, body string, hdr ...string) result {
 
 // recordingConfirmer records what it was asked to confirm.
 type recordingConfirmer struct {
+	checker interface {
+		Check(context.Context, broker.OrderRequest) error
+	}
 	mu   sync.Mutex
 	reqs []broker.OrderRequest
 	err  error
 }
 
-func (c *recordingConfirmer) AskConfirm(_ context.Context, req broker.OrderRequest) error {
+func (c *recordingConfirmer) AskConfirm(ctx context.Context, req broker.OrderRequest) error {
+	if c.checker != nil {
+		if err := c.checker.Check(ctx, req); err != nil {
+			return err
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil {

@@ -403,16 +403,11 @@ func fillFromRequest(o *broker.Order, req broker.OrderRequest) {
 	}
 }
 
-// askOwner runs the guard's checks and asks the owner to confirm it.req.
-// final is false when nobody was asked (a retry may ask).
+// askOwner asks the owner to confirm it.req; the Confirmer runs the
+// guard's checks, and its refusal is answered like the guard's own. final
+// is false when nobody was asked (a retry may ask).
 func (s *Server) askOwner(ctx context.Context, it *intent) (resp *response, final bool) {
 	req := it.req
-	if s.cfg.Checker != nil {
-		if err := s.cfg.Checker.Check(ctx, req); err != nil {
-			status, h, body := s.brokerError(err)
-			return s.jsonResponse(status, h, errorEnvelope{Error: body}), false
-		}
-	}
 	if !s.book.await(it, s.cfg.ConfirmTTL, s.cfg.MaxAwaiting) {
 		return s.jsonResponse(http.StatusTooManyRequests, http.Header{"Retry-After": {"60"}}, errorEnvelope{Error: apiError{
 			Kind: broker.RateLimited.String(), Message: s.msg("too_many_waiting", s.cfg.MaxAwaiting), RetryAfter: 60,

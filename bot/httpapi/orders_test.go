@@ -571,16 +571,16 @@ func TestChatConfirmerEndToEnd(t *testing.T) {
 	sink := &chatSink{}
 	e := newEnv(t, func(cfg *Config) {
 		var err error
-		// The router does the dry run here (its Checker), so its refusal
-		// is what the HTTP client sees.
-		router, err = bot.NewRouter(bot.Config{Broker: cfg.Broker, Checker: cfg.Checker, Mode: "live", Lang: bot.English,
+		// The router does the dry run (its Checker), so its refusal is
+		// what the HTTP client sees.
+		router, err = bot.NewRouter(bot.Config{Broker: cfg.Broker, Checker: cfg.Broker.(bot.Checker), Mode: "live", Lang: bot.English,
 			Clock: cfg.Clock, Allowed: func(id string) bool { return id == "42" }})
 		if err != nil {
 			t.Fatal(err)
 		}
 		feed := bot.NewFeed(bot.FeedConfig{Lang: bot.English})
 		feed.AddSink(sink)
-		cfg.Live, cfg.Router, cfg.Checker, cfg.Confirmer = true, router, nil, ChatConfirmer{Router: router, Feed: feed}
+		cfg.Live, cfg.Router, cfg.Confirmer = true, router, bot.Confirmer{Router: router, Feed: feed}
 	})
 
 	r := e.do("POST", "/orders", buy10)
@@ -615,10 +615,12 @@ func TestChatConfirmerEndToEnd(t *testing.T) {
 		t.Fatalf("after press: %v", g)
 	}
 
-	// The router's refusal (a halted guard) comes back as its sentence.
+	// The router's refusal (a halted guard) comes back as its sentence,
+	// with the guard's kind: 409 halted, as when the server checked
+	// itself (it was 422 rejected through the chat confirmer: issue 13.4).
 	e.g.setHalted(true)
 	r = e.do("POST", "/orders", buy10)
-	if kind, body := r.errKind(t); r.status != http.StatusUnprocessableEntity || kind != "rejected" || !strings.HasPrefix(body["message"].(string), "Halted") {
+	if kind, body := r.errKind(t); r.status != http.StatusConflict || kind != "halted" || !strings.HasPrefix(body["message"].(string), "Halted") {
 		t.Fatalf("refused by the router: %d %s", r.status, r.body)
 	}
 }

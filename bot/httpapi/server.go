@@ -54,17 +54,12 @@ type OrderLookup interface {
 	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (broker.JournalEntry, error)
 }
 
-// Checker dry-runs the guard's checks (broker/guard's *Guard implements
-// it), so a live order that would be refused is refused in the response
-// instead of after the owner is asked.
-type Checker interface {
-	Check(ctx context.Context, req broker.OrderRequest) error
-}
-
-// Confirmer asks the owner to confirm a live order (buttons in Telegram).
-// req carries the ClientID the order will be journaled under once
-// confirmed, which is how GET /orders/{id} learns the outcome. An error
-// means nobody was asked. ChatConfirmer implements it with the chat router.
+// Confirmer asks the owner to confirm a live order (buttons in Telegram),
+// after the guard's dry run. req carries the ClientID the order will be
+// journaled under once confirmed, which is how GET /orders/{id} learns the
+// outcome. An error means nobody was asked; it is the refusal (Halted,
+// MarketClosed, …) and is answered with its kind's status. bot.Confirmer
+// implements it with the chat router and the alert feed.
 type Confirmer interface {
 	AskConfirm(ctx context.Context, req broker.OrderRequest) error
 }
@@ -97,9 +92,6 @@ type Config struct {
 	// Required when Live; without it GET /orders/{id} searches only the
 	// broker's list of today's orders.
 	Orders OrderLookup
-	// Checker is the guard's dry run, used before asking for confirmation.
-	// Optional.
-	Checker Checker
 	// Router supplies the error sentences (the chat's, in its language).
 	// Optional: without it messages are the broker's own, and Korean
 	// is the language of the HTTP layer's own messages.

@@ -490,12 +490,9 @@ func (a *app) buildStrategy() error {
 // a live manual order, sent to the alert feed so any allowed user can
 // press it.
 func (a *app) askOwner(ctx context.Context, req broker.OrderRequest) error {
-	if err := a.guard.Check(ctx, req); err != nil {
+	rep, err := bot.Confirmer{Router: a.router, Feed: a.feed}.Prompt(ctx, req)
+	if err != nil {
 		return err
-	}
-	rep := a.router.AskConfirm(ctx, req, "")
-	if len(rep.Buttons) == 0 {
-		return &broker.Error{Kind: broker.Rejected, Msg: bot.StripHTML(rep.Text)}
 	}
 	// Held for the rule's EventAsked, which the engine emits right after
 	// Ask returns: the rule's explanation and its prompt go out as one
@@ -607,10 +604,9 @@ func (a *app) buildHTTP() error {
 		Token:      cfg.HTTPToken.reveal(),
 		Broker:     a.guard,
 		Orders:     a.guard,
-		Checker:    a.guard,
 		Router:     a.router,
 		Live:       cfg.Confirm == "always" || a.modeLabel() == "live",
-		Confirmer:  httpapi.ChatConfirmer{Router: a.router, Feed: a.feed},
+		Confirmer:  bot.Confirmer{Router: a.router, Feed: a.feed},
 		ConfirmTTL: cfg.ConfirmTTL,
 		Ready: []httpapi.ReadyCheck{{Name: "store", Check: func(ctx context.Context) error {
 			return a.db.PutSetting(ctx, "httpapi.ready_probe", time.Now().UTC().Format(time.RFC3339))
