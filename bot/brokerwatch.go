@@ -14,15 +14,15 @@ import (
 // once per poll.
 const WatchRepeat = 10 * time.Minute
 
-// BrokerWatch is a broker.Broker that tells the alert feed when calls to
-// the broker start failing for a reason the owner has to know about (the
-// token or keys refused, the broker unreachable, its rate limit, answers
-// hoga cannot read), and when it works again. Refusals of one request
-// (bad input, no cash, market closed) are the requester's reply, not an
-// alert. cmd/hoga puts it between the broker and the guard, so every
-// caller's failures are seen.
+// BrokerWatch tells the alert feed when calls to the broker start failing
+// for a reason the owner has to know about (the token or keys refused, the
+// broker unreachable, its rate limit, answers hoga cannot read), and when
+// it works again. Refusals of one request (bad input, no cash, market
+// closed) are the requester's reply, not an alert. Its Observe is a
+// broker.Hook: cmd/hoga observes the broker below the guard with it, so
+// every caller's failures are seen.
 type BrokerWatch struct {
-	inner broker.Broker
+	name  string
 	feed  *Feed
 	clock clock.Clock
 
@@ -31,55 +31,15 @@ type BrokerWatch struct {
 	failing  bool
 }
 
-var _ broker.Broker = (*BrokerWatch)(nil)
-
-// NewBrokerWatch wraps b; clk may be nil for the wall clock.
-func NewBrokerWatch(b broker.Broker, feed *Feed, clk clock.Clock) *BrokerWatch {
-	return &BrokerWatch{inner: b, feed: feed, clock: clock.Or(clk), reported: map[broker.Kind]time.Time{}}
+// NewBrokerWatch watches the broker called name (its alerts say so); clk
+// may be nil for the wall clock.
+func NewBrokerWatch(name string, feed *Feed, clk clock.Clock) *BrokerWatch {
+	return &BrokerWatch{name: name, feed: feed, clock: clock.Or(clk), reported: map[broker.Kind]time.Time{}}
 }
 
-// Name is the wrapped broker's.
-func (w *BrokerWatch) Name() string { return w.inner.Name() }
-
-// NormalizeOrderID passes through to the watched broker, so the guard
-// above compares order numbers in the broker's own form.
-func (w *BrokerWatch) NormalizeOrderID(id string) string {
-	return broker.NormalizeOrderID(w.inner, id)
-}
-
-// Quote passes through, watching the outcome.
-func (w *BrokerWatch) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
-	q, err := w.inner.Quote(ctx, code)
+// Observe is the broker.Hook: it sees every call's outcome.
+func (w *BrokerWatch) Observe(ctx context.Context, _ string, err error, _ time.Duration) {
 	w.observe(ctx, err)
-	return q, err
-}
-
-// PlaceOrder passes through, watching the outcome.
-func (w *BrokerWatch) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
-	o, err := w.inner.PlaceOrder(ctx, req)
-	w.observe(ctx, err)
-	return o, err
-}
-
-// CancelOrder passes through, watching the outcome.
-func (w *BrokerWatch) CancelOrder(ctx context.Context, req broker.CancelRequest) (broker.Order, error) {
-	o, err := w.inner.CancelOrder(ctx, req)
-	w.observe(ctx, err)
-	return o, err
-}
-
-// OrdersToday passes through, watching the outcome.
-func (w *BrokerWatch) OrdersToday(ctx context.Context) ([]broker.Order, error) {
-	list, err := w.inner.OrdersToday(ctx)
-	w.observe(ctx, err)
-	return list, err
-}
-
-// Balance passes through, watching the outcome.
-func (w *BrokerWatch) Balance(ctx context.Context) (broker.Balance, error) {
-	b, err := w.inner.Balance(ctx)
-	w.observe(ctx, err)
-	return b, err
 }
 
 // observe alerts on the first failure of a watched kind (then at most once
@@ -97,7 +57,7 @@ func (w *BrokerWatch) observe(ctx context.Context, err error) {
 		clear(w.reported)
 		w.mu.Unlock()
 		if recovered {
-			w.feed.Publish(ctx, Alert{Type: AlertErrors, Text: text(w.feed.cfg.Lang, "alert.broker_ok", Esc(w.inner.Name()))})
+			w.feed.Publish(ctx, Alert{Type: AlertErrors, Text: text(w.feed.cfg.Lang, "alert.broker_ok", Esc(w.name))})
 		}
 		return
 	case kind != broker.Auth && kind != broker.Transient && kind != broker.RateLimited && kind != broker.Internal && kind != broker.Unreadable:
@@ -120,5 +80,5 @@ func (w *BrokerWatch) observe(ctx context.Context, err error) {
 	if e, ok := broker.AsError(err); ok {
 		detail = brokerDetail(e)
 	}
-	w.feed.Publish(ctx, Alert{Type: AlertErrors, Text: text(lang, "alert.broker_error", Esc(w.inner.Name()), detail, text(lang, "hint."+kind.String()))})
+	w.feed.Publish(ctx, Alert{Type: AlertErrors, Text: text(lang, "alert.broker_error", Esc(w.name), detail, text(lang, "hint."+kind.String()))})
 }

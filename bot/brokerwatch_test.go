@@ -18,7 +18,7 @@ func TestBrokerWatch(t *testing.T) {
 	f := NewFeed(FeedConfig{Clock: clk})
 	rec := &alertRecorder{}
 	f.AddSink(rec)
-	w := NewBrokerWatch(fb, f, clk)
+	w := broker.Observe(fb, NewBrokerWatch(fb.Name(), f, clk).Observe)
 	down := &broker.Error{Kind: broker.Transient, Msg: "connection refused"}
 	steps := []struct {
 		name    string

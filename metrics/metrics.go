@@ -61,13 +61,14 @@ const maxLabelValues = 64
 // otherLabel replaces label values beyond maxLabelValues.
 const otherLabel = "other"
 
-// Broker call names, the call label of the broker metrics.
+// Broker call names, the call label of the broker metrics: the names
+// broker.Observe gives its hooks.
 const (
-	CallQuote       = "quote"
-	CallPlaceOrder  = "place_order"
-	CallCancelOrder = "cancel_order"
-	CallOrdersToday = "orders_today"
-	CallBalance     = "balance"
+	CallQuote       = broker.CallQuote
+	CallPlaceOrder  = broker.CallPlaceOrder
+	CallCancelOrder = broker.CallCancelOrder
+	CallOrdersToday = broker.CallOrdersToday
+	CallBalance     = broker.CallBalance
 )
 
 // Telegram outcomes for TelegramSend. Others are accepted (bounded).
@@ -290,7 +291,7 @@ func (m *Metrics) Handler() http.Handler {
 
 // BrokerRequest records one call to a broker: call is one of the Call*
 // constants, err its result (nil for success), d how long it took.
-// InstrumentBroker calls it; a part that calls a broker API outside the
+// BrokerHook calls it; a part that calls a broker API outside the
 // broker.Broker interface may call it too.
 func (m *Metrics) BrokerRequest(brokerName, call string, err error, d time.Duration) {
 	if m == nil {

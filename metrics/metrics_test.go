@@ -72,7 +72,7 @@ func scrape(t *testing.T, m *Metrics) map[string]*dto.MetricFamily {
 	return fams
 }
 
-func TestInstrumentBrokerCountsByCallAndOutcome(t *testing.T) {
+func TestBrokerHookCountsByCallAndOutcome(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -91,7 +91,7 @@ func TestInstrumentBrokerCountsByCallAndOutcome(t *testing.T) {
 			t.Parallel()
 			m := New()
 			sb := &stubBroker{err: tt.err}
-			b := InstrumentBroker(sb, m)
+			b := broker.Observe(sb, m.BrokerHook(sb.Name()))
 			ctx := context.Background()
 			q, qerr := b.Quote(ctx, "005930")
 			if q.Price != 70_000 || !errors.Is(qerr, tt.err) && qerr != tt.err {
@@ -124,10 +124,11 @@ func TestInstrumentBrokerCountsByCallAndOutcome(t *testing.T) {
 	}
 }
 
-func TestInstrumentBrokerNilMetricsIsIdentity(t *testing.T) {
+func TestBrokerHookNilMetricsIsIdentity(t *testing.T) {
 	t.Parallel()
 	sb := &stubBroker{}
-	if got := InstrumentBroker(sb, nil); got != broker.Broker(sb) {
+	var m *Metrics
+	if got := broker.Observe(sb, m.BrokerHook(sb.Name())); got != broker.Broker(sb) {
 		t.Fatal("nil metrics should return the broker unwrapped")
 	}
 }

@@ -72,7 +72,7 @@ next:
 // with a rules file, and checks that the hooks the parts expose reach the
 // exposition: token issuance and rate-limit passes from the KIS client,
 // Bot API requests from the Telegram adapter, rule evaluations from the
-// strategy, beside the broker calls the instrumented broker counts.
+// strategy, beside the broker calls the observed broker counts.
 func TestMetricsWired(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})

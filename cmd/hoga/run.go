@@ -276,7 +276,8 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		// Below the guard every caller's broker calls are measured, and
 		// failures the owner must hear about (keys refused, broker down,
 		// rate limits) reach the alert feed once, with the recovery.
-		Broker:         bot.NewBrokerWatch(metrics.InstrumentBroker(a.inner, a.metrics), a.feed, nil),
+		Broker: broker.Observe(a.inner, a.metrics.BrokerHook(a.inner.Name()),
+			bot.NewBrokerWatch(a.inner.Name(), a.feed, nil).Observe),
 		Journal:        a.db,
 		Calendar:       a.cal,
 		MarketHours:    cfg.marketHours,
