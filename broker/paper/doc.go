@@ -7,10 +7,20 @@
 // price follows a seeded random walk on the KRX tick grid, mildly
 // mean-reverting around a reference price and clamped to the ±30% daily
 // limits. Market orders fill at once at the current price; limit orders
-// fill when the walk crosses them. Cash for open buys and shares for open
+// fill when the walk reaches them, at their limit. Cash for open buys and shares for open
 // sells are reserved, commission is charged on both sides and the
 // securities transaction tax on sells, and the account survives a restart
-// in a JSON file.
+// in a JSON file. The market itself — books, walk, matching, ledger,
+// expiry — is broker/internal/market, the same simulation the KIS and
+// Kiwoom fakes in broker/brokertest trade on; this package adds the
+// broker.Broker API, the goroutine, the state file and the event feeds.
+//
+// # Events
+//
+// Subscribe pushes every fill, cancel and expiry to a callback as it
+// happens (an order tracker's push source for the paper broker), and
+// StreamTicks feeds the walk's price changes into a broker.TickBook as a
+// broker's realtime trade feed would.
 //
 // # Why the walk is lazy
 //

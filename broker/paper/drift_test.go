@@ -26,7 +26,7 @@ func TestStateTimesDoNotDriftThroughSaveLoad(t *testing.T) {
 	}
 	old := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).In(broker.KST())
 	e.mu.Lock()
-	e.orders[0].Time, e.orders[0].ExpireAt = old, old
+	e.m.Orders[0].Time, e.m.Orders[0].ExpireAt = old, old
 	st := e.stateLocked()
 	e.mu.Unlock()
 	load := func(st *stateFile) *stateFile {

@@ -28,12 +28,12 @@ func Example() {
 	bal, _ := ex.Balance(ctx)
 	fmt.Printf("%s %s; cash %d, orderable %d\n", o.ID, o.Status, bal.Cash, bal.Orderable)
 
-	_ = ex.SetPrice("005930", 196_500) // the price falls through the limit
+	_ = ex.SetPrice("005930", 196_500) // the price falls through the limit: it fills there
 	bal, _ = ex.Balance(ctx)
 	p, _ := bal.Position("005930")
 	fmt.Printf("holding %d @ %d; cash %d\n", p.Qty, p.AvgPrice, bal.Cash)
 	// Output:
 	// 삼성전자 198000 (limits 138600–257000, tick 100)
 	// P0000001 accepted; cash 10000000, orderable 8029705
-	// holding 10 @ 196500; cash 8034706
+	// holding 10 @ 197000; cash 8029705
 }

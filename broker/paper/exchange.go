@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -44,15 +44,11 @@ const (
 // ppmScale is one in parts per million.
 const ppmScale = 1_000_000
 
-// Bounds that keep every sum of money in int64: an order's amount and the
-// starting cash stay under maxMoney (about 1.1 quadrillion won), a price
-// under maxPrice (134 million won; KRX's highest prices are a few million)
-// and a holding under maxQty shares, so that even the sum of every
-// holding's value fits.
+// Bounds that keep every sum of money in int64 (see market.MaxMoney).
 const (
-	maxMoney = 1 << 50
-	maxPrice = 1 << 27
-	maxQty   = 1 << 30
+	maxMoney = market.MaxMoney
+	maxPrice = market.MaxPrice
+	maxQty   = market.MaxQty
 )
 
 // Options configure an Exchange. Zero values take the defaults.
@@ -108,32 +104,13 @@ type Exchange struct {
 	tick        time.Duration
 	log         *slog.Logger
 	path        string // state file; "" = memory only
+	frozen      bool   // Options.Freeze, until the market exists
 
-	mu       sync.Mutex
-	closed   bool
-	seed     int64
-	pcg      *rand.PCG
-	rng      *rand.Rand
-	frozen   bool
-	lastStep time.Time
-	day      string
-	nextRoll time.Time
-	winStart time.Time
-	winEnd   time.Time
-	books    []book // indexed like listings
-	index    map[broker.Code]int
-
-	initialCash int64
-	cash        int64
-	realized    int64
-	paidComm    int64
-	paidTax     int64
-	positions   map[broker.Code]*position
-	orders      []*order // history, oldest first
-	byID        map[string]*order
-	open        []*order // open orders, oldest first
-	nextID      int64
-	version     uint64 // bumped on every snapshot taken
+	mu      sync.Mutex
+	closed  bool
+	m       *market.Market // prices, orders and the account (broker/internal/market)
+	version uint64         // bumped on every snapshot taken
+	subs    subscribers    // fill and tick listeners (events.go)
 
 	saveMu   sync.Mutex
 	savedVer uint64
@@ -173,7 +150,7 @@ func New(opts Options) (*Exchange, error) {
 		e.fresh(opts.Seed, opts.Cash, now)
 	}
 	e.settleLocked(now)
-	e.log.Info("paper exchange open", "seed", e.seed, "cash", e.cash, "loaded", loaded,
+	e.log.Info("paper exchange open", "seed", e.m.Seed, "cash", e.m.Cash, "loaded", loaded,
 		"market_hours", e.marketHours, "state", e.path)
 
 	go e.run(e.clk.NewTicker(e.tick))
@@ -191,10 +168,6 @@ func build(opts Options) (*Exchange, error) {
 		tick:        opts.Tick,
 		log:         opts.Logger,
 		frozen:      opts.Freeze,
-		index:       make(map[broker.Code]int, len(listings)),
-		positions:   make(map[broker.Code]*position),
-		byID:        make(map[string]*order),
-		nextID:      1,
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
 		onTick:      opts.onTick,
@@ -222,34 +195,42 @@ func build(opts Options) (*Exchange, error) {
 		}
 		e.cal = cal
 	}
-	for i, l := range listings {
-		e.index[l.code] = i
-	}
-	now := e.clk.Now()
-	e.lastStep = now
-	e.nextRoll = now // settle on the first look
+	// A market exists from the start (tests restore into it); fresh or
+	// restore replaces its account.
+	e.m = e.newMarket(e.clk.Now(), 1, 0)
 	return e, nil
+}
+
+// newMarket makes the simulated market with the exchange's rules: KRX
+// sessions with market hours, else days that turn at midnight KST.
+func (e *Exchange) newMarket(now time.Time, seed, cash int64) *market.Market {
+	var sessions market.Sessions = market.Midnight{}
+	if e.marketHours {
+		sessions = market.NewKRX(e.cal)
+	}
+	m := market.New(market.Config{
+		Name:           "paper",
+		Instruments:    instruments(),
+		Sessions:       sessions,
+		Tick:           e.tick,
+		Frozen:         e.frozen,
+		CommissionRate: e.commission,
+		SellTaxRate:    e.sellTax,
+		IDFormat:       "P%07d",
+		HistoryDays:    historyDays,
+		OnEvent:        e.onEvent,
+		Log:            e.log,
+	}, now, seed, cash)
+	return m
 }
 
 // fresh opens a new account: the starting cash, the listings at their
 // reference prices, and the walk seeded (randomly when seed is 0).
 func (e *Exchange) fresh(seed, cash int64, now time.Time) {
-	e.seed = seed
-	for e.seed == 0 {
-		e.seed = rand.Int64()
-	}
-	e.reseed()
 	if cash == 0 {
 		cash = DefaultCash
 	}
-	e.initialCash, e.cash = cash, cash
-	e.books = make([]book, len(listings))
-	for i, l := range listings {
-		b := &e.books[i]
-		b.Price, b.Ref = l.ref, l.ref
-		b.newDay()
-	}
-	e.day, e.nextRoll = e.dayAt(now)
+	e.m = e.newMarket(now, seed, cash)
 }
 
 // rate resolves a fee option: 0 is the default, negative is none.
@@ -261,12 +242,6 @@ func rate(v, def int64) int64 {
 		return 0
 	}
 	return v
-}
-
-// reseed starts the walk's generator from e.seed.
-func (e *Exchange) reseed() {
-	e.pcg = rand.NewPCG(uint64(e.seed), uint64(e.seed)^0x9e3779b97f4a7c15)
-	e.rng = rand.New(e.pcg)
 }
 
 // run is the Exchange's one goroutine: on each tick of the clock it brings
@@ -310,7 +285,9 @@ func (e *Exchange) Close() error {
 	e.advanceLocked(e.clk.Now())
 	snap := e.snapshotLocked()
 	e.mu.Unlock()
-	return e.save(snap)
+	err := e.save(snap)
+	e.subs.closeAll(&e.mu)
+	return err
 }
 
 // Name is "paper".
@@ -321,7 +298,7 @@ func (e *Exchange) Name() string { return "paper" }
 func (e *Exchange) Seed() int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.seed
+	return e.m.Seed
 }
 
 // Stats are the account's running totals.
@@ -345,7 +322,8 @@ func (s Stats) Net() int64 { return s.Realized - s.Commission - s.Tax }
 func (e *Exchange) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return Stats{Seed: e.seed, InitialCash: e.initialCash, Realized: e.realized, Commission: e.paidComm, Tax: e.paidTax}
+	m := e.m
+	return Stats{Seed: m.Seed, InitialCash: m.InitialCash, Realized: m.Realized, Commission: m.PaidComm, Tax: m.PaidTax}
 }
 
 // SetFrozen stops (true) or restarts (false) the walk. Time keeps passing
@@ -355,7 +333,7 @@ func (e *Exchange) SetFrozen(frozen bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.advanceLocked(e.clk.Now())
-	e.frozen = frozen
+	e.m.Frozen = frozen
 }
 
 // SetPrice makes code trade at price now, for tests and demonstrations:
@@ -364,7 +342,7 @@ func (e *Exchange) SetFrozen(frozen bool) {
 // starts a new base, as after a corporate action: PrevClose, Open, High and
 // Low become the price. Errors: NotFound, Invalid (off the tick grid).
 func (e *Exchange) SetPrice(code broker.Code, price int64) error {
-	i, ok := e.index[code]
+	i, ok := e.m.Lookup(code)
 	if !ok {
 		return notFound(code)
 	}
@@ -381,16 +359,14 @@ func (e *Exchange) SetPrice(code broker.Code, price int64) error {
 	}
 	now := e.clk.Now()
 	events := e.advanceLocked(now)
-	b := &e.books[i]
+	b := &e.m.Books[i]
 	b.Ref = price
-	b.Price = price
-	if price > b.upper || price < b.lower {
-		b.newDay()
-	} else {
-		b.setPrice(price)
-		b.derive()
+	if price > b.Upper() || price < b.Lower() {
+		b.Price = price
+		b.NewDay()
 	}
-	events += e.matchLocked(now)
+	b.Derive()
+	events += e.m.SetPrice(now, code, price)
 	var snap *snapshot
 	if events > 0 {
 		snap = e.snapshotLocked()
@@ -405,7 +381,7 @@ func (e *Exchange) Quote(ctx context.Context, code broker.Code) (broker.Quote, e
 	if err := ctx.Err(); err != nil {
 		return broker.Quote{}, fmt.Errorf("paper: quote %s: %w", code, err)
 	}
-	i, ok := e.index[code]
+	i, ok := e.m.Lookup(code)
 	if !ok {
 		return broker.Quote{}, notFound(code)
 	}
@@ -419,7 +395,7 @@ func (e *Exchange) Quote(ctx context.Context, code broker.Code) (broker.Quote, e
 	if e.advanceLocked(now) > 0 {
 		snap = e.snapshotLocked()
 	}
-	q := e.books[i].quote(listings[i], now)
+	q := e.m.Books[i].Quote(e.m.Instruments[i], now)
 	e.mu.Unlock()
 	e.save(snap)
 	return q, nil

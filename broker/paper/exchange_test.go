@@ -309,7 +309,7 @@ func TestTickerFillsWithoutCalls(t *testing.T) {
 		fake.Advance(time.Second)
 		<-ticked
 		e.mu.Lock()
-		status, last := e.byID[o.ID].Status, e.lastStep
+		status, last := e.m.ByID[o.ID].Status, e.m.LastStep
 		e.mu.Unlock()
 		if !last.Equal(fake.Now()) {
 			t.Fatalf("step %d: the goroutine left the walk at %v, clock at %v", i, last, fake.Now())

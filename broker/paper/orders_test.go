@@ -31,12 +31,16 @@ func TestFills(t *testing.T) {
 		{name: "limit_buy_at_the_price", side: broker.Buy, typ: broker.Limit, limit: 198_000, atOnce: true, wantPrice: 198_000},
 		{name: "limit_buy_crossed_down", side: broker.Buy, typ: broker.Limit, limit: 197_000,
 			moves: []move{{197_500, false}, {198_100, false}, {197_000, true}}, wantPrice: 197_000},
-		{name: "limit_buy_gap_down_fills_better", side: broker.Buy, typ: broker.Limit, limit: 197_000,
-			moves: []move{{197_100, false}, {196_000, true}}, wantPrice: 196_000},
+		// A resting order fills at its own limit, even when the price
+		// gaps through it (it was on the book; the trade that reached it
+		// traded with it). It filled at the gap's better price before the
+		// one simulated market (issue 13 item 3), unlike both fakes.
+		{name: "limit_buy_gap_down_fills_at_its_limit", side: broker.Buy, typ: broker.Limit, limit: 197_000,
+			moves: []move{{197_100, false}, {196_000, true}}, wantPrice: 197_000},
 		{name: "limit_sell_crossed_up", side: broker.Sell, typ: broker.Limit, limit: 199_000,
 			moves: []move{{198_500, false}, {197_000, false}, {199_000, true}}, wantPrice: 199_000},
-		{name: "limit_sell_gap_up_fills_better", side: broker.Sell, typ: broker.Limit, limit: 199_000,
-			moves: []move{{198_900, false}, {201_000, true}}, wantPrice: 201_000},
+		{name: "limit_sell_gap_up_fills_at_its_limit", side: broker.Sell, typ: broker.Limit, limit: 199_000,
+			moves: []move{{198_900, false}, {201_000, true}}, wantPrice: 199_000},
 		{name: "limit_sell_across_a_tick_bracket", side: broker.Sell, typ: broker.Limit, limit: 200_500,
 			moves: []move{{199_900, false}, {200_000, false}, {200_500, true}}, wantPrice: 200_500},
 	}
@@ -105,7 +109,7 @@ func TestFeesAndTax(t *testing.T) {
 		t.Errorf("stats = %+v (net %d)", st, st.Net())
 	}
 	e.mu.Lock()
-	if got := e.byID[o.ID]; got.Commission != 300 || got.Tax != 4_000 {
+	if got := e.m.ByID[o.ID]; got.Commission != 300 || got.Tax != 4_000 {
 		t.Errorf("sell order fees %d/%d, want 300/4000", got.Commission, got.Tax)
 	}
 	e.mu.Unlock()
@@ -192,20 +196,20 @@ func checkLedger(t testing.TB, e *Exchange) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var cost int64
-	for _, p := range e.positions {
+	for _, p := range e.m.Positions {
 		cost += p.Cost
 	}
-	if got, want := e.cash+cost, e.initialCash+e.realized-e.paidComm-e.paidTax; got != want {
-		t.Errorf("cash %d + cost %d = %d, want initial + realised − fees = %d", e.cash, cost, got, want)
+	if got, want := e.m.Cash+cost, e.m.InitialCash+e.m.Realized-e.m.PaidComm-e.m.PaidTax; got != want {
+		t.Errorf("cash %d + cost %d = %d, want initial + realised − fees = %d", e.m.Cash, cost, got, want)
 	}
 	res, _, _ := e.reservedLocked("")
-	if res > e.cash {
-		t.Errorf("reservations %d exceed cash %d", res, e.cash)
+	if res > e.m.Cash {
+		t.Errorf("reservations %d exceed cash %d", res, e.m.Cash)
 	}
 	for _, l := range listings {
 		_, selling, _ := e.reservedLocked(l.code)
 		var held int64
-		if p := e.positions[l.code]; p != nil {
+		if p := e.m.Positions[l.code]; p != nil {
 			held = p.Qty
 		}
 		if selling > held {
@@ -249,15 +253,17 @@ func TestReservations(t *testing.T) {
 		t.Fatalf("orderable after cancel = %d", b.Orderable)
 	}
 
-	// A fill below the limit releases the reservation and charges less.
+	// A fill releases the reservation. A resting buy fills at its limit
+	// when the price falls through it (it filled at 189,000 before the one
+	// simulated market, issue 13 item 3).
 	o3 := place(t, e, buy(10, 190_000))
 	setPrice(t, e, samsung, 189_000)
-	if got := findOrder(t, e, o3.ID); got.Status != broker.StatusFilled || got.AvgFillPrice != 189_000 {
+	if got := findOrder(t, e, o3.ID); got.Status != broker.StatusFilled || got.AvgFillPrice != 190_000 {
 		t.Fatalf("o3 = %+v", got)
 	}
-	// Both open buys (the 42) filled at 189,000 too.
+	// Both open buys (the 42) filled at their 190,000 too.
 	b := balance(t, e)
-	want := int64(DefaultCash) - 1_890_000 - 283 - 7_938_000 - 1_190
+	want := int64(DefaultCash) - 1_900_000 - 285 - 7_980_000 - 1_197
 	if b.Cash != want || b.Orderable != want {
 		t.Fatalf("cash %d orderable %d, want %d", b.Cash, b.Orderable, want)
 	}
@@ -367,7 +373,7 @@ func TestOrdersTodayAndExpiry(t *testing.T) {
 		t.Fatalf("yesterday's orders listed today: %+v", orders)
 	}
 	e.mu.Lock()
-	got := *e.byID[open.ID]
+	got := *e.m.ByID[open.ID]
 	e.mu.Unlock()
 	if got.Status != broker.StatusCancelled || got.Note == "" {
 		t.Errorf("expired order = %+v", got)
@@ -392,7 +398,7 @@ func TestHistoryPruned(t *testing.T) {
 	fake.Advance(historyDays * 24 * time.Hour)
 	quote(t, e, samsung)
 	e.mu.Lock()
-	n := len(e.orders)
+	n := len(e.m.Orders)
 	e.mu.Unlock()
 	if n != 1 {
 		t.Fatalf("%d orders after %d days, want 1", n, historyDays)
@@ -400,7 +406,7 @@ func TestHistoryPruned(t *testing.T) {
 	fake.Advance(24 * time.Hour)
 	quote(t, e, samsung)
 	e.mu.Lock()
-	n = len(e.orders)
+	n = len(e.m.Orders)
 	e.mu.Unlock()
 	if n != 0 {
 		t.Errorf("%d orders kept after %d days", n, historyDays+1)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
 )
 
 // stateVersion is the state file's format; a file of another version is
@@ -105,31 +105,33 @@ func (e *Exchange) snapshotLocked() *snapshot {
 }
 
 func (e *Exchange) stateLocked() *stateFile {
-	rng, _ := e.pcg.MarshalBinary() // PCG's encoding never fails
+	m := e.m
 	st := &stateFile{
 		Version:     stateVersion,
 		Saved:       e.clk.Now().UTC(),
-		Seed:        e.seed,
-		RNG:         rng,
-		InitialCash: e.initialCash,
-		Cash:        e.cash,
-		Realized:    e.realized,
-		Commission:  e.paidComm,
-		Tax:         e.paidTax,
-		NextOrder:   e.nextID,
-		Day:         e.day,
-		Stocks:      make(map[broker.Code]stockState, len(e.books)),
-		Positions:   make(map[broker.Code]positionState, len(e.positions)),
-		Orders:      make([]orderState, 0, len(e.orders)),
+		Seed:        m.Seed,
+		RNG:         m.RNG(),
+		InitialCash: m.InitialCash,
+		Cash:        m.Cash,
+		Realized:    m.Realized,
+		Commission:  m.PaidComm,
+		Tax:         m.PaidTax,
+		NextOrder:   m.NextID,
+		Day:         m.Day,
+		Stocks:      make(map[broker.Code]stockState, len(m.Books)),
+		Positions:   make(map[broker.Code]positionState, len(m.Positions)),
+		Orders:      make([]orderState, 0, len(m.Orders)),
 	}
-	for i, b := range e.books {
-		st.Stocks[listings[i].code] = stockState{Price: b.Price, PrevClose: b.PrevClose, Open: b.Open,
+	for i, b := range m.Books {
+		st.Stocks[m.Instruments[i].Code] = stockState{Price: b.Price, PrevClose: b.PrevClose, Open: b.Open,
 			High: b.High, Low: b.Low, Volume: b.Volume, Ref: b.Ref}
 	}
-	for c, p := range e.positions {
-		st.Positions[c] = positionState{Qty: p.Qty, Cost: p.Cost}
+	for c, p := range m.Positions {
+		if p.Qty > 0 { // a holding sold out today is not kept
+			st.Positions[c] = positionState{Qty: p.Qty, Cost: p.Cost}
+		}
 	}
-	for _, o := range e.orders {
+	for _, o := range m.Orders {
 		st.Orders = append(st.Orders, orderState{
 			ID: o.ID, Code: o.Code, Name: o.Name, Side: o.Side.String(), Type: o.Type.String(),
 			Qty: o.Qty, Price: o.Price, FilledQty: o.FilledQty, AvgFillPrice: o.AvgFillPrice,
@@ -243,17 +245,14 @@ func (e *Exchange) restore(st *stateFile, seed int64) error {
 	if st.Seed == 0 {
 		return bad("no seed")
 	}
-	e.seed = st.Seed
+	m := e.m
+	m.Seed = st.Seed
 	if seed != 0 && seed != st.Seed {
 		e.log.Info("paper: reseeding the walk", "saved_seed", st.Seed, "seed", seed)
-		e.seed = seed
-		e.reseed()
-	} else {
-		e.pcg = &rand.PCG{}
-		if err := e.pcg.UnmarshalBinary(st.RNG); err != nil {
-			return bad("walk generator: %w", err)
-		}
-		e.rng = rand.New(e.pcg)
+		m.Seed = seed
+		m.Reseed()
+	} else if err := m.SetRNG(st.RNG); err != nil {
+		return bad("walk generator: %w", err)
 	}
 
 	switch {
@@ -271,17 +270,17 @@ func (e *Exchange) restore(st *stateFile, seed int64) error {
 	if _, err := time.Parse(time.DateOnly, st.Day); err != nil {
 		return bad("day %q is not a date", st.Day)
 	}
-	e.initialCash, e.cash = st.InitialCash, st.Cash
-	e.realized, e.paidComm, e.paidTax = st.Realized, st.Commission, st.Tax
-	e.nextID, e.day = st.NextOrder, st.Day
+	m.InitialCash, m.Cash = st.InitialCash, st.Cash
+	m.Realized, m.PaidComm, m.PaidTax = st.Realized, st.Commission, st.Tax
+	m.NextID = st.NextOrder
+	m.SetDay(st.Day)
 
-	e.books = make([]book, len(listings))
 	for i, l := range listings {
-		b := &e.books[i]
+		b := &m.Books[i]
 		s, ok := st.Stocks[l.code]
 		if !ok { // listed since the file was written
 			b.Price, b.Ref = l.ref, l.ref
-			b.newDay()
+			b.NewDay()
 			continue
 		}
 		for _, p := range []int64{s.Price, s.PrevClose, s.Open, s.High, s.Low, s.Ref} {
@@ -295,23 +294,23 @@ func (e *Exchange) restore(st *stateFile, seed int64) error {
 		if s.Low > s.Price || s.Price > s.High || s.Volume < 0 || s.Volume > maxTotal {
 			return bad("%s: price %d outside low %d–high %d, or volume %d", l.code, s.Price, s.Low, s.High, s.Volume)
 		}
-		*b = book{Price: s.Price, PrevClose: s.PrevClose, Open: s.Open, High: s.High, Low: s.Low, Volume: s.Volume, Ref: s.Ref}
-		b.derive()
-		if s.Price > b.upper || s.Price < b.lower {
-			return bad("%s: price %d outside the day's limits %d–%d", l.code, s.Price, b.lower, b.upper)
+		*b = market.Book{Price: s.Price, PrevClose: s.PrevClose, Open: s.Open, High: s.High, Low: s.Low, Volume: s.Volume, Ref: s.Ref}
+		b.Derive()
+		if s.Price > b.Upper() || s.Price < b.Lower() {
+			return bad("%s: price %d outside the day's limits %d–%d", l.code, s.Price, b.Lower(), b.Upper())
 		}
 	}
 
 	var cost int64
 	for c, p := range st.Positions {
-		if _, ok := e.index[c]; !ok {
+		if _, ok := m.Lookup(c); !ok {
 			return bad("holding of unlisted stock %q", c)
 		}
 		if p.Qty <= 0 || p.Qty > maxQty || p.Cost < 0 || p.Cost > p.Qty*maxPrice {
 			return bad("%s: holding %d shares costing %d out of range", c, p.Qty, p.Cost)
 		}
 		cost += p.Cost
-		e.positions[c] = &position{Qty: p.Qty, Cost: p.Cost}
+		m.Positions[c] = &position{Qty: p.Qty, Cost: p.Cost}
 	}
 	if cost > maxTotal-st.Cash {
 		return bad("cash and holdings out of range")
@@ -322,31 +321,26 @@ func (e *Exchange) restore(st *stateFile, seed int64) error {
 		if err != nil {
 			return bad("order %q: %w", s.ID, err)
 		}
-		if _, dup := e.byID[o.ID]; dup {
+		if _, dup := m.ByID[o.ID]; dup {
 			return bad("order %s twice", o.ID)
 		}
-		if n, _ := strconv.ParseInt(o.ID[1:], 10, 64); n >= e.nextID {
-			return bad("order %s not below the next number %d", o.ID, e.nextID)
+		if n, _ := strconv.ParseInt(o.ID[1:], 10, 64); n >= m.NextID {
+			return bad("order %s not below the next number %d", o.ID, m.NextID)
 		}
-		e.byID[o.ID] = o
-		e.orders = append(e.orders, o)
+		m.Restore(o)
 	}
-	slices.SortFunc(e.orders, func(a, b *order) int { return strings.Compare(a.ID, b.ID) })
-	for _, o := range e.orders {
-		if o.Status.Open() {
-			e.open = append(e.open, o)
-		}
-	}
+	slices.SortFunc(m.Orders, func(a, b *order) int { return strings.Compare(a.ID, b.ID) })
+	m.Reopen()
 
 	// What the open orders hold must be there.
 	resCash, _, _ := e.reservedLocked("")
-	if resCash > e.cash {
-		return bad("open buys reserve %d won, more than the cash %d", resCash, e.cash)
+	if resCash > m.Cash {
+		return bad("open buys reserve %d won, more than the cash %d", resCash, m.Cash)
 	}
 	for _, l := range listings {
 		_, selling, buying := e.reservedLocked(l.code)
 		var held int64
-		if p := e.positions[l.code]; p != nil {
+		if p := m.Positions[l.code]; p != nil {
 			held = p.Qty
 		}
 		if selling > held {
@@ -400,7 +394,7 @@ func (e *Exchange) restoreOrder(s orderState) (*order, error) {
 		if typ != broker.Limit {
 			return nil, errors.New("open market order")
 		}
-		if _, ok := e.index[s.Code]; !ok {
+		if _, ok := e.m.Lookup(s.Code); !ok {
 			return nil, fmt.Errorf("open order for unlisted stock %q", s.Code)
 		}
 		if _, ok := amountOf(s.Qty, s.Price); !ok {

@@ -344,18 +344,18 @@ func checkLedgerCovered(t *testing.T, e *Exchange) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	res, _, _ := e.reservedLocked("")
-	if res > e.cash {
-		t.Fatalf("reservations %d exceed cash %d", res, e.cash)
+	if res > e.m.Cash {
+		t.Fatalf("reservations %d exceed cash %d", res, e.m.Cash)
 	}
-	for i, b := range e.books {
-		if !broker.OnTick(b.Price) || b.Price > b.upper || b.Price < b.lower {
-			t.Fatalf("%s price %d off the grid or outside %d–%d", listings[i].code, b.Price, b.lower, b.upper)
+	for i, b := range e.m.Books {
+		if !broker.OnTick(b.Price) || b.Price > b.Upper() || b.Price < b.Lower() {
+			t.Fatalf("%s price %d off the grid or outside %d–%d", listings[i].code, b.Price, b.Lower(), b.Upper())
 		}
 	}
 	for _, l := range listings {
 		_, selling, _ := e.reservedLocked(l.code)
 		var held int64
-		if p := e.positions[l.code]; p != nil {
+		if p := e.m.Positions[l.code]; p != nil {
 			held = p.Qty
 		}
 		if selling > held {

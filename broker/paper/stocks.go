@@ -1,6 +1,9 @@
 package paper
 
-import "github.com/hoga-trade/hoga/broker"
+import (
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
+)
 
 // listing is one stock the exchange trades.
 type listing struct {
@@ -50,4 +53,13 @@ func Stocks() map[broker.Code]string {
 		m[l.code] = l.name
 	}
 	return m
+}
+
+// instruments are the listings as the market lists them.
+func instruments() []market.Instrument {
+	out := make([]market.Instrument, len(listings))
+	for i, l := range listings {
+		out[i] = market.Instrument{Code: l.code, Name: l.name, Market: l.market, Ref: l.ref}
+	}
+	return out
 }

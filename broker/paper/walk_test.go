@@ -116,27 +116,27 @@ func TestWalkStaysOnGridAndInLimits(t *testing.T) {
 				// Push a stock to a limit and make it the walk's anchor.
 				i := (step / 2_500) % len(listings)
 				e.mu.Lock()
-				b := e.books[i]
+				b := e.m.Books[i]
 				e.mu.Unlock()
-				target := b.upper
+				target := b.Upper()
 				if step%5_000 == 0 {
-					target = b.lower
+					target = b.Lower()
 				}
 				setPrice(t, e, listings[i].code, target)
 			}
 			ts = ts.Add(10 * time.Second)
 			e.mu.Lock()
 			e.advanceLocked(ts)
-			newDay := e.day != day
-			day = e.day
-			for i, b := range e.books {
+			newDay := e.m.Day != day
+			day = e.m.Day
+			for i, b := range e.m.Books {
 				up, lo := priceLimits(b.PrevClose)
 				switch {
 				case !broker.OnTick(b.Price):
 					t.Fatalf("seed %d step %d %s: price %d off the grid", seed, step, listings[i].code, b.Price)
-				case b.Price > b.upper || b.Price < b.lower || b.upper != up || b.lower != lo:
-					t.Fatalf("seed %d step %d %s: price %d outside %d–%d (base %d)", seed, step, listings[i].code, b.Price, b.lower, b.upper, b.PrevClose)
-				case b.Price > b.High || b.Price < b.Low || b.High > b.upper || b.Low < b.lower:
+				case b.Price > b.Upper() || b.Price < b.Lower() || b.Upper() != up || b.Lower() != lo:
+					t.Fatalf("seed %d step %d %s: price %d outside %d–%d (base %d)", seed, step, listings[i].code, b.Price, b.Lower(), b.Upper(), b.PrevClose)
+				case b.Price > b.High || b.Price < b.Low || b.High > b.Upper() || b.Low < b.Lower():
 					t.Fatalf("seed %d step %d %s: price %d outside low %d–high %d", seed, step, listings[i].code, b.Price, b.Low, b.High)
 				case !newDay && b.Volume < prevVol[i]:
 					t.Fatalf("seed %d step %d %s: volume fell %d → %d", seed, step, listings[i].code, prevVol[i], b.Volume)
@@ -164,7 +164,7 @@ func TestWalkRevertsToReference(t *testing.T) {
 		ts = ts.Add(time.Second)
 		e.mu.Lock()
 		e.advanceLocked(ts)
-		for i, b := range e.books {
+		for i, b := range e.m.Books {
 			d := float64(b.Price-b.Ref) / float64(b.Ref)
 			sum2[i] += d * d
 			maxDev[i] = max(maxDev[i], math.Abs(d))
@@ -192,13 +192,13 @@ func TestWalkCatchUpIsBounded(t *testing.T) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.advanceLocked(later)
-	if !e.lastStep.Equal(later) {
-		t.Errorf("walk at %v, want %v", e.lastStep, later)
+	if !e.m.LastStep.Equal(later) {
+		t.Errorf("walk at %v, want %v", e.m.LastStep, later)
 	}
-	if e.day != later.Format(time.DateOnly) {
-		t.Errorf("day %s, want %s", e.day, later.Format(time.DateOnly))
+	if e.m.Day != later.Format(time.DateOnly) {
+		t.Errorf("day %s, want %s", e.m.Day, later.Format(time.DateOnly))
 	}
-	if got := e.byID[open.ID]; got.Status != broker.StatusCancelled {
+	if got := e.m.ByID[open.ID]; got.Status != broker.StatusCancelled {
 		t.Errorf("month-old open order is %s, want expired", got.Status)
 	}
 }
