@@ -196,8 +196,6 @@ func (db *DB) queryEntries(ctx context.Context, query string, args ...any) ([]br
 	return out, nil
 }
 
-const cancelColumns = `id, order_id, client_id, source, user_id, state, cancel_id, err_kind, err_code, err_msg, created_ns, updated_ns`
-
 // InsertCancel journals a cancel before it is sent and returns its id.
 func (db *DB) InsertCancel(ctx context.Context, c broker.JournalCancel) (int64, error) {
 	if c.OrderID == "" || c.Created.IsZero() || c.State == "" {
@@ -236,34 +234,6 @@ func (db *DB) FinishCancel(ctx context.Context, c broker.JournalCancel) error {
 		return notFound("cancel %d is not in the journal", c.ID)
 	}
 	return nil
-}
-
-// CancelsOn returns the cancels journaled on day's KST date, oldest first.
-func (db *DB) CancelsOn(ctx context.Context, day time.Time) ([]broker.JournalCancel, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+cancelColumns+" FROM cancels WHERE day = ? ORDER BY id", broker.Day(day))
-	if err != nil {
-		return nil, fmt.Errorf("store: cancels: %w", err)
-	}
-	defer rows.Close()
-	var out []broker.JournalCancel
-	for rows.Next() {
-		var (
-			c                broker.JournalCancel
-			state, kind      string
-			created, updated int64
-		)
-		if err := rows.Scan(&c.ID, &c.OrderID, &c.ClientID, &c.Source, &c.User, &state, &c.CancelID, &kind,
-			&c.ErrCode, &c.ErrMsg, &created, &updated); err != nil {
-			return nil, fmt.Errorf("store: cancels: %w", err)
-		}
-		c.State, c.ErrKind = broker.OrderStatus(state), parseKind(kind)
-		c.Created, c.Updated = fromNanos(created), fromNanos(updated)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: cancels: %w", err)
-	}
-	return out, nil
 }
 
 // GetSetting returns the value stored under key, and whether there is one.

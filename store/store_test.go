@@ -451,7 +451,7 @@ func TestCancelsAndSettings(t *testing.T) {
 	if err := db.FinishCancel(ctx, broker.JournalCancel{ID: 999, State: broker.StatusAccepted}); broker.KindOf(err) != broker.NotFound {
 		t.Fatalf("FinishCancel(999) = %v; want NotFound", err)
 	}
-	cs, err := db.CancelsOn(ctx, at)
+	cs, err := cancelsOn(ctx, db, at)
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("CancelsOn = %v, %v", cs, err)
 	}
@@ -582,3 +582,34 @@ func TestSettingsWithPrefix(t *testing.T) {
 		t.Fatalf("a * in the prefix matched %v", got)
 	}
 }
+
+// cancelsOn reads back the cancels journaled on day's KST date, oldest
+// first. (It was DB.CancelsOn; only tests read cancels back.)
+func cancelsOn(ctx context.Context, db *DB, day time.Time) ([]broker.JournalCancel, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+cancelColumns+" FROM cancels WHERE day = ? ORDER BY id", broker.Day(day))
+	if err != nil {
+		return nil, fmt.Errorf("store: cancels: %w", err)
+	}
+	defer rows.Close()
+	var out []broker.JournalCancel
+	for rows.Next() {
+		var (
+			c                broker.JournalCancel
+			state, kind      string
+			created, updated int64
+		)
+		if err := rows.Scan(&c.ID, &c.OrderID, &c.ClientID, &c.Source, &c.User, &state, &c.CancelID, &kind,
+			&c.ErrCode, &c.ErrMsg, &created, &updated); err != nil {
+			return nil, fmt.Errorf("store: cancels: %w", err)
+		}
+		c.State, c.ErrKind = broker.OrderStatus(state), parseKind(kind)
+		c.Created, c.Updated = fromNanos(created), fromNanos(updated)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: cancels: %w", err)
+	}
+	return out, nil
+}
+
+const cancelColumns = `id, order_id, client_id, source, user_id, state, cancel_id, err_kind, err_code, err_msg, created_ns, updated_ns`

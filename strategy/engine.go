@@ -907,33 +907,3 @@ func (e *Engine) EnableRule(ctx context.Context, code broker.Code, on bool) erro
 	e.log.Info("rule toggled from chat", "code", code, "on", on)
 	return nil
 }
-
-// Summary is the strategy's line in /status: "3 rules, 2 enabled,
-// running", with today's fires and rules turned off by errors when there
-// are any.
-func (e *Engine) Summary() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	today := kstDay(e.clk.Now())
-	enabled, fires, off := 0, 0, 0
-	for code, r := range e.rules {
-		st := e.states[code]
-		switch {
-		case st.Disabled != "":
-			off++
-		case r.Enabled:
-			enabled++
-		}
-		if st.Day == today {
-			fires += st.FiresToday
-		}
-	}
-	s := fmt.Sprintf("%d rules, %d enabled, %s", len(e.rules), enabled, e.status)
-	if fires > 0 {
-		s += fmt.Sprintf(", %d fired today", fires)
-	}
-	if off > 0 {
-		s += fmt.Sprintf(", %d off after errors", off)
-	}
-	return s
-}

@@ -3,12 +3,8 @@ package strategy
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"time"
@@ -150,78 +146,24 @@ func (s *StoredRule) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// StateFile is the FileStore's file name in the data directory.
-const StateFile = "strategy.json"
-
-// stateVersion is the file format's version; a newer file is refused
-// rather than half-read.
-const stateVersion = 1
-
-type fileJSON struct {
-	Version int                   `json:"version"`
-	Rules   []StoredRule          `json:"rules"`
-	States  map[broker.Code]State `json:"states"`
-}
-
-// FileStore is a StateStore in one JSON file (StateFile), rewritten
-// atomically — temporary file, fsync, rename, fsync of the directory — on
-// every change. The strategy's state is small (a few hundred bytes per
-// rule) and changes only when a leg fires or re-arms, so a whole-file
-// rewrite is cheap. NewMemStore gives the same store without a file.
-type FileStore struct {
-	path string // "" keeps everything in memory
-
+// MemStore is a StateStore in memory: state is lost when the process
+// ends. hoga runs with DBStore (the SQLite file); MemStore serves tests,
+// `hoga check` and an engine started without a store.
+type MemStore struct {
 	mu     sync.Mutex
 	rules  map[broker.Code]StoredRule
 	states map[broker.Code]State
 }
 
-var _ StateStore = (*FileStore)(nil)
+var _ StateStore = (*MemStore)(nil)
 
-// OpenFileStore opens (or starts) dir/StateFile. The directory is created
-// 0700 if missing and the file is written 0600: it says what the owner
-// trades. A file that cannot be read or parsed is an error naming it —
-// the state is never silently reset, since that would re-arm every rule.
-func OpenFileStore(dir string) (*FileStore, error) {
-	if dir == "" {
-		return nil, errors.New("strategy: state directory is empty")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("strategy: create state directory: %w", err)
-	}
-	s := &FileStore{path: filepath.Join(dir, StateFile), rules: map[broker.Code]StoredRule{}, states: map[broker.Code]State{}}
-	data, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return s, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("strategy: read %s: %w", s.path, err)
-	}
-	var f fileJSON
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("strategy: %s is damaged (%v); move it aside to start with every rule armed", s.path, err)
-	}
-	if f.Version > stateVersion {
-		return nil, fmt.Errorf("strategy: %s is version %d, newer than this hoga understands (%d)", s.path, f.Version, stateVersion)
-	}
-	for _, r := range f.Rules {
-		s.rules[r.Code] = r
-	}
-	maps.Copy(s.states, f.States)
-	return s, nil
+// NewMemStore returns an empty MemStore.
+func NewMemStore() *MemStore {
+	return &MemStore{rules: map[broker.Code]StoredRule{}, states: map[broker.Code]State{}}
 }
-
-// NewMemStore returns a FileStore that keeps everything in memory: state
-// is lost when the process ends. For tests and `hoga check`.
-func NewMemStore() *FileStore {
-	return &FileStore{rules: map[broker.Code]StoredRule{}, states: map[broker.Code]State{}}
-}
-
-// Path is the file the store writes, "" for a memory store.
-func (s *FileStore) Path() string { return s.path }
 
 // LoadRules returns the chat edits, sorted by code.
-func (s *FileStore) LoadRules(ctx context.Context) ([]StoredRule, error) {
+func (s *MemStore) LoadRules(ctx context.Context) ([]StoredRule, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]StoredRule, 0, len(s.rules))
@@ -233,101 +175,40 @@ func (s *FileStore) LoadRules(ctx context.Context) ([]StoredRule, error) {
 }
 
 // SaveRule stores the chat edit for r.Code.
-func (s *FileStore) SaveRule(ctx context.Context, r StoredRule) error {
+func (s *MemStore) SaveRule(ctx context.Context, r StoredRule) error {
 	return s.update(ctx, func(rules map[broker.Code]StoredRule, _ map[broker.Code]State) { rules[r.Code] = r })
 }
 
 // DeleteRule forgets the chat edit for code.
-func (s *FileStore) DeleteRule(ctx context.Context, code broker.Code) error {
+func (s *MemStore) DeleteRule(ctx context.Context, code broker.Code) error {
 	return s.update(ctx, func(rules map[broker.Code]StoredRule, _ map[broker.Code]State) { delete(rules, code) })
 }
 
 // LoadState returns a copy of every saved state.
-func (s *FileStore) LoadState(ctx context.Context) (map[broker.Code]State, error) {
+func (s *MemStore) LoadState(ctx context.Context) (map[broker.Code]State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return maps.Clone(s.states), nil
 }
 
-// SaveState durably stores the state for code.
-func (s *FileStore) SaveState(ctx context.Context, code broker.Code, st State) error {
+// SaveState stores the state for code.
+func (s *MemStore) SaveState(ctx context.Context, code broker.Code, st State) error {
 	return s.update(ctx, func(_ map[broker.Code]StoredRule, states map[broker.Code]State) { states[code] = st })
 }
 
 // DeleteState forgets the state for code.
-func (s *FileStore) DeleteState(ctx context.Context, code broker.Code) error {
+func (s *MemStore) DeleteState(ctx context.Context, code broker.Code) error {
 	return s.update(ctx, func(_ map[broker.Code]StoredRule, states map[broker.Code]State) { delete(states, code) })
 }
 
-// update applies change to copies, writes them, and only then keeps them:
-// a failed write leaves the store as it was, matching the file.
-func (s *FileStore) update(ctx context.Context, change func(map[broker.Code]StoredRule, map[broker.Code]State)) error {
+// update applies change unless ctx is done, as a durable store would
+// refuse a write after its caller gave up.
+func (s *MemStore) update(ctx context.Context, change func(map[broker.Code]StoredRule, map[broker.Code]State)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rules, states := maps.Clone(s.rules), maps.Clone(s.states)
-	change(rules, states)
-	if s.path != "" {
-		if err := s.write(rules, states); err != nil {
-			return err
-		}
-	}
-	s.rules, s.states = rules, states
+	change(s.rules, s.states)
 	return nil
-}
-
-func (s *FileStore) write(rules map[broker.Code]StoredRule, states map[broker.Code]State) error {
-	f := fileJSON{Version: stateVersion, Rules: make([]StoredRule, 0, len(rules)), States: states}
-	for _, r := range rules {
-		f.Rules = append(f.Rules, r)
-	}
-	sort.Slice(f.Rules, func(i, j int) bool { return f.Rules[i].Code < f.Rules[j].Code })
-	data, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return fmt.Errorf("strategy: encode state: %w", err)
-	}
-	return writeAtomic(s.path, append(data, '\n'))
-}
-
-// writeAtomic replaces path with data so that a crash leaves either the
-// old file or the new one, never a mix, and the new one is on disk when it
-// returns.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // created 0600
-	if err != nil {
-		return fmt.Errorf("strategy: write state: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("strategy: write state: %w", err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("strategy: sync state: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("strategy: write state: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("strategy: replace state: %w", err)
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename durable on Unix. Windows cannot open a directory
-// for sync and does not need it (the rename is journaled by NTFS), so the
-// error is ignored.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }

@@ -3,10 +3,7 @@ package strategy
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,16 +11,9 @@ import (
 	"github.com/hoga-trade/hoga/store"
 )
 
-// openers are the StateStore implementations: the JSON file and the
-// SQLite store hoga runs with. Each opens (or reopens) the store in dir.
+// openers are the durable StateStore implementations: the SQLite store
+// hoga runs with. Each opens (or reopens) the store in dir.
 var openers = map[string]func(t *testing.T, dir string) StateStore{
-	"file": func(t *testing.T, dir string) StateStore {
-		s, err := OpenFileStore(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	},
 	"sqlite": func(t *testing.T, dir string) StateStore {
 		db, err := store.Open(context.Background(), store.Options{Dir: dir})
 		if err != nil {
@@ -41,38 +31,6 @@ func TestStoreRoundTrip(t *testing.T) {
 			t.Parallel()
 			testStoreRoundTrip(t, func(dir string) StateStore { return open(t, dir) })
 		})
-	}
-}
-
-// The file store's own promises: its file and folder modes, and no
-// temporary files left behind.
-func TestFileStoreFiles(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "data")
-	s, err := OpenFileStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveState(ctx, "005930", NewState()); err != nil {
-		t.Fatal(err)
-	}
-	if runtime.GOOS != "windows" {
-		fi, err := os.Stat(filepath.Join(dir, StateFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("state file mode %v, want 0600", fi.Mode().Perm())
-		}
-		di, _ := os.Stat(dir)
-		if di.Mode().Perm() != 0o700 {
-			t.Errorf("data dir mode %v, want 0700", di.Mode().Perm())
-		}
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("leftover files: %v", entries)
 	}
 }
 
@@ -114,72 +72,6 @@ func testStoreRoundTrip(t *testing.T, open func(dir string) StateStore) {
 		t.Fatalf("state\n got %+v\nwant %+v", got, st)
 	}
 
-	if _, isFile := s.(*FileStore); isFile {
-		raw, _ := os.ReadFile(filepath.Join(dir, StateFile))
-		if !strings.Contains(string(raw), `"cooldown": "1m30s"`) || !strings.Contains(string(raw), `"type": "market"`) {
-			t.Errorf("stored form is not the readable one:\n%s", raw)
-		}
-	}
-}
-
-func TestFileStoreRefusesADamagedFile(t *testing.T) {
-	t.Parallel()
-	for name, content := range map[string]string{
-		"not_json":    "{",
-		"newer":       `{"version": 99}`,
-		"bad_rule":    `{"version": 1, "rules": [{"code": "005930", "rule": {"type": "stop"}}]}`,
-		"bad_cooldwn": `{"version": 1, "rules": [{"code": "005930", "rule": {"type": "limit", "cooldown": "x"}}]}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, StateFile), []byte(content), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			_, err := OpenFileStore(dir)
-			if err == nil || !strings.Contains(err.Error(), StateFile) {
-				t.Fatalf("err = %v, want one naming the file", err)
-			}
-		})
-	}
-	if _, err := OpenFileStore(""); err == nil {
-		t.Error("empty directory accepted")
-	}
-}
-
-func TestFailedWriteLeavesTheStoreUnchanged(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	dir := t.TempDir()
-	s, err := OpenFileStore(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveState(ctx, "005930", armed()); err != nil {
-		t.Fatal(err)
-	}
-	// A non-empty directory where the file should be: the rename fails,
-	// even for root.
-	path := filepath.Join(dir, StateFile)
-	if err := os.Remove(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(path, "x"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	fired := armed()
-	fired.BuyArmed = false
-	if err := s.SaveState(ctx, "005930", fired); err == nil {
-		t.Fatal("the write succeeded")
-	}
-	states, _ := s.LoadState(ctx)
-	if !states["005930"].BuyArmed {
-		t.Fatal("the store kept a state it could not write")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temporary file left behind: %v", entries)
-	}
 }
 
 func TestStoredRuleJSON(t *testing.T) {

@@ -26,7 +26,7 @@ const DefaultAPIURL = "https://api.telegram.org"
 const maxMessageLength = 4096
 
 // Limits are the sending rates. Zero fields take Telegram's published
-// limits; Unlimited turns throttling off.
+// limits; rate.Inf in every rate turns throttling off.
 type Limits struct {
 	PerChat      rate.Limit // messages per second to one chat (default 1)
 	PerChatBurst int        // default 3
@@ -41,12 +41,6 @@ type Limits struct {
 	// 3); they also only use global capacity that is free at the moment.
 	Refusals      rate.Limit
 	RefusalsBurst int
-}
-
-// Unlimited is Limits with every rate infinite, for tests and for the fake
-// Bot API.
-func Unlimited() Limits {
-	return Limits{PerChat: rate.Inf, PerGroup: rate.Inf, Global: rate.Inf, Refusals: rate.Inf}
 }
 
 func (l Limits) withDefaults() Limits {
