@@ -6,9 +6,9 @@ import (
 )
 
 // JournalEntry is one journaled order: what was asked, by whom, and where it
-// stands as far as hoga knows. Fills are not journaled; the broker's
-// OrdersToday is the authority on them. broker/guard writes entries before
-// any order reaches a broker; the store keeps them.
+// stands as far as hoga knows. broker/guard writes entries before any order
+// reaches a broker; the order tracker records its fills (FillJournal) and
+// keeps FilledQty and FillAmount in step; the store keeps them.
 type JournalEntry struct {
 	// ClientID is hoga's id for the order; unique across the journal.
 	ClientID string
@@ -22,7 +22,7 @@ type JournalEntry struct {
 	Price int64 // 0 for market
 
 	// State is pending (journaled, broker not answered yet), accepted,
-	// rejected, unknown (sent, no answer) or cancelled.
+	// partial, filled, rejected, unknown (sent, no answer) or cancelled.
 	State    OrderStatus
 	BrokerID string // broker order number once known
 	Branch   string // KIS order branch, needed to cancel
@@ -41,8 +41,22 @@ type JournalEntry struct {
 	// history.
 	Expired bool
 
+	// FilledQty and FillAmount are the sums of the order's journaled
+	// fills (shares, won), kept by the fill journal.
+	FilledQty  int64
+	FillAmount int64
+
 	Created time.Time // when the row was written, just before the broker call
 	Updated time.Time
+}
+
+// AvgFillPrice is the average price of the journaled fills, rounded to the
+// won; 0 before any.
+func (e JournalEntry) AvgFillPrice() int64 {
+	if e.FilledQty <= 0 {
+		return 0
+	}
+	return (e.FillAmount + e.FilledQty/2) / e.FilledQty
 }
 
 // Request rebuilds the order request the entry journals.

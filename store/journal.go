@@ -15,12 +15,12 @@ import (
 )
 
 const entryColumns = `client_id, day, source, user_id, code, side, type, qty, price, state, broker_id, branch,
-	err_kind, err_code, err_msg, note, expired, created_ns, updated_ns`
+	err_kind, err_code, err_msg, note, expired, filled_qty, fill_amount, created_ns, updated_ns`
 
 func entryArgs(e *broker.JournalEntry) []any {
 	return []any{e.ClientID, broker.Day(e.Created), e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(),
 		e.Qty, e.Price, string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note,
-		boolInt(e.Expired), nanos(e.Created), nanos(e.Updated)}
+		boolInt(e.Expired), e.FilledQty, e.FillAmount, nanos(e.Created), nanos(e.Updated)}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -34,7 +34,8 @@ func scanEntry(s scanner) (broker.JournalEntry, error) {
 		createdNanos, updatedNs int64
 	)
 	if err := s.Scan(&e.ClientID, &day, &e.Source, &e.User, &code, &side, &typ, &e.Qty, &e.Price, &state,
-		&e.BrokerID, &e.Branch, &kind, &e.ErrCode, &e.ErrMsg, &e.Note, &expired, &createdNanos, &updatedNs); err != nil {
+		&e.BrokerID, &e.Branch, &kind, &e.ErrCode, &e.ErrMsg, &e.Note, &expired, &e.FilledQty, &e.FillAmount,
+		&createdNanos, &updatedNs); err != nil {
 		return broker.JournalEntry{}, err
 	}
 	e.Code = broker.Code(code)
@@ -70,7 +71,7 @@ func (db *DB) InsertOrder(ctx context.Context, e broker.JournalEntry) error {
 	if e.Updated.IsZero() {
 		e.Updated = e.Created
 	}
-	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
+	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return &broker.Error{Kind: broker.Duplicate, Msg: fmt.Sprintf("client order id %s is already journaled", e.ClientID), Err: err}
@@ -110,11 +111,12 @@ func (db *DB) UpdateOrder(ctx context.Context, clientID string, fn func(*broker.
 		return broker.JournalEntry{}, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET source = ?, user_id = ?, code = ?, side = ?, type = ?, qty = ?, price = ?,
-		state = ?, broker_id = ?, branch = ?, err_kind = ?, err_code = ?, err_msg = ?, note = ?, expired = ?, updated_ns = ?
+		state = ?, broker_id = ?, branch = ?, err_kind = ?, err_code = ?, err_msg = ?, note = ?, expired = ?,
+		filled_qty = ?, fill_amount = ?, updated_ns = ?
 		WHERE client_id = ?`,
 		e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(), e.Qty, e.Price,
 		string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note, boolInt(e.Expired),
-		nanos(e.Updated), clientID)
+		e.FilledQty, e.FillAmount, nanos(e.Updated), clientID)
 	if err != nil {
 		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}

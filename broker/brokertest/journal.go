@@ -26,6 +26,7 @@ type Journal struct {
 	orders   []broker.JournalEntry // in insertion order
 	byClient map[string]int
 	cancels  []broker.JournalCancel
+	fills    []broker.Fill
 	settings map[string]string
 	writes   int
 }
