@@ -8,13 +8,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -77,9 +77,13 @@ type KISFakeOptions struct {
 	// BalancePageSize and OrdersPageSize override KIS's page sizes
 	// (balance 20 mock / 50 live; daily orders 15 mock / 100 live).
 	BalancePageSize, OrdersPageSize int
-	// MarketHours makes orders outside 09:00–15:30 KST on weekdays fail
-	// the way KIS fails them. Off by default: tests place orders any time.
+	// MarketHours makes orders outside the KRX session (09:00 to the
+	// close, 15:30 or 16:30 on the 수능 day; never on holidays) fail the
+	// way KIS fails them, and open orders lapse at the close. Off by
+	// default: tests place orders any time and orders never lapse.
 	MarketHours bool
+	// Sim sets the simulated market: calendar, walk, background ticks.
+	Sim SimOptions
 	// Addr is where NewKISServer listens; default 127.0.0.1:0.
 	Addr string
 	// Logger gets one debug line per request; nil discards.
@@ -170,18 +174,18 @@ type KISFake struct {
 	current   map[string]*kisToken // by app key
 	lastIssue map[string]time.Time
 	windows   map[string]*kisWindow
-	stocks    map[string]*kisStock
-	deposit   int64 // dnca_tot_amt: unchanged until settlement, which the fake never reaches
-	cash      int64 // D+2 deposit: moves with every fill
-	// soldToday is today's sale proceeds: in nrcvb_buy_amt (미수없는매수금액)
-	// but not in ord_psbl_cash (주문가능현금), as on KIS's portal.
-	soldToday int64
-	holdings  map[string]*kisHolding
-	orders    []*kisFakeOrder
-	odnoSeq   int64
-	gtSeq     int64
-	tokenSeq  int64
-	faults    []*KISFault
+	// m is the simulated market: prices, limits, the account (m.Cash is
+	// the D+2 deposit, moving with every fill; today's sale proceeds
+	// m.DaySold are in nrcvb_buy_amt but not in ord_psbl_cash, as on
+	// KIS's portal) and the orders' fills. dnca_tot_amt is the deposit
+	// before today's trades: m.Cash + m.DayBought − m.DaySold.
+	m        *market.Market
+	cal      *broker.Calendar
+	orders   []*kisFakeOrder // order and cancel rows, as KIS lists them
+	stopSim  chan struct{}
+	gtSeq    int64
+	tokenSeq int64
+	faults   []*KISFault
 
 	ws       kisWS          // realtime side (kis_fake_ws.go)
 	quotesBy map[string]int // inquire-price calls per code
@@ -200,27 +204,46 @@ type kisWindow struct {
 	n   int
 }
 
+// kisStock is a stock as the handlers read it: a copy of its book.
 type kisStock struct {
 	code, name                        string
 	price, base, open, high, low, vol int64
+	up, lo                            int64
 }
 
-type kisHolding struct {
-	qty, cost          int64
-	boughtQty, soldQty int64 // today
-	boughtAmt, soldAmt int64
+// stock returns code's book, or false when it is not listed.
+func (f *KISFake) stock(code string) (*kisStock, bool) {
+	i, ok := f.m.Lookup(broker.Code(code))
+	if !ok {
+		return nil, false
+	}
+	b := &f.m.Books[i]
+	return &kisStock{code: code, name: f.m.Instruments[i].Name, price: b.Price, base: b.PrevClose, open: b.Open,
+		high: b.High, low: b.Low, vol: b.Volume, up: b.Upper(), lo: b.Lower()}, true
 }
 
+// kisFakeOrder is one row of KIS's order list: an order (mo, the market's
+// order) or a cancel order pointing at one (CancelOf).
 type kisFakeOrder struct {
 	KISOrder
 	name string
+	mo   *market.Order // nil for a cancel row
 }
 
 func (o *kisFakeOrder) remaining() int64 {
-	if o.CancelOf != "" {
+	if o.mo == nil {
 		return 0
 	}
-	return o.Qty - o.Filled - o.Cancelled
+	return o.mo.Open()
+}
+
+// view is the row with the market's fill state.
+func (o *kisFakeOrder) view() KISOrder {
+	v := o.KISOrder
+	if o.mo != nil {
+		v.Filled, v.Cancelled, v.FillAmount = o.mo.FilledQty, o.mo.Cancelled, o.mo.FillAmount
+	}
+	return v
 }
 
 // NewKIS starts a fake KIS server for a test and closes it when the test
@@ -250,8 +273,6 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		current:     make(map[string]*kisToken),
 		lastIssue:   make(map[string]time.Time),
 		windows:     make(map[string]*kisWindow),
-		stocks:      make(map[string]*kisStock),
-		holdings:    make(map[string]*kisHolding),
 		marketHours: opts.MarketHours,
 	}
 	switch opts.Mode {
@@ -304,11 +325,15 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 			f.ccldPag = 15
 		}
 	}
-	f.deposit = opts.Cash
-	if f.deposit == 0 {
-		f.deposit = 10_000_000
+	cash := opts.Cash
+	if cash == 0 {
+		cash = 10_000_000
 	}
-	f.cash = f.deposit
+	var err error
+	f.m, f.cal, err = newSim("kis", "%010d", f.marketHours, opts.Sim, f.clock.Now(), cash, f.onEvent)
+	if err != nil {
+		return nil, err
+	}
 	stocks := opts.Stocks
 	if stocks == nil {
 		stocks = DefaultKISStocks()
@@ -327,7 +352,55 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		f.srv.Listener = l
 	}
 	f.srv.Start()
+	if opts.Sim.Tick > 0 {
+		f.stopSim = make(chan struct{})
+		go simTicker(f.clock.NewTicker(opts.Sim.Tick), f.stopSim, func() { f.Advance() })
+	}
 	return f, nil
+}
+
+// onEvent turns the market's events into WebSocket frames; called with
+// f.mu held. A fill is a CNTG_YN 2 notice; a price change a trade frame.
+func (f *KISFake) onEvent(ev market.Event) {
+	switch ev.Kind {
+	case market.EventFill:
+		f.wsNotice(ev.Order, ev.Qty, ev.Price)
+	case market.EventPrice:
+		f.wsTrade(string(ev.Code), ev.Price, 1, ev.Volume)
+	}
+}
+
+// Advance brings the simulated market up to the fake's clock: scheduled
+// prices, the walk (with Sim.Walk), fills of resting orders they cross
+// (and their notices) and, with MarketHours, day orders lapsing at the
+// close. Every API request does this first; tests call it after moving a
+// fake clock when no request follows.
+func (f *KISFake) Advance() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.m.Advance(f.clock.Now())
+}
+
+// SetPriceAt makes code trade at price when the fake's clock reaches at
+// (a resting order it crosses fills then, at its limit).
+func (f *KISFake) SetPriceAt(code string, price int64, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.m.PriceAt(at, broker.Code(code), price)
+}
+
+// Fill fills qty of the open order odno now, at its limit price (the
+// current price for a market order): a partial fill, as the market gives
+// one when only part of the other side is there.
+func (f *KISFake) Fill(odno string, qty int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.clock.Now()
+	f.m.Advance(now)
+	if err := f.m.Fill(now, odno, qty); err != nil {
+		return fmt.Errorf("brokertest: %w", err)
+	}
+	return nil
 }
 
 // WSURL is the WebSocket host to give a stream (StreamOptions.URL).
@@ -337,7 +410,15 @@ func (f *KISFake) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "
 func (f *KISFake) URL() string { return f.srv.URL }
 
 // Close stops the server.
-func (f *KISFake) Close() { f.srv.Close() }
+func (f *KISFake) Close() {
+	f.srv.Close()
+	f.mu.Lock()
+	if f.stopSim != nil {
+		close(f.stopSim)
+		f.stopSim = nil
+	}
+	f.mu.Unlock()
+}
 
 // Mode is "mock" or "live".
 func (f *KISFake) Mode() string {
@@ -360,7 +441,7 @@ func (f *KISFake) AddStock(code, name string, price int64) {
 }
 
 func (f *KISFake) addStockLocked(code, name string, price int64) {
-	f.stocks[code] = &kisStock{code: code, name: name, price: price, base: price, open: price, high: price, low: price}
+	f.m.List(market.Instrument{Code: broker.Code(code), Name: name}, price, price)
 }
 
 // SetPrice moves a listed stock's price and fills the open limit orders
@@ -368,22 +449,12 @@ func (f *KISFake) addStockLocked(code, name string, price int64) {
 func (f *KISFake) SetPrice(code string, price int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s, ok := f.stocks[code]
-	if !ok || price <= 0 {
+	if _, ok := f.m.Lookup(broker.Code(code)); !ok || price <= 0 {
 		return false
 	}
-	s.price = price
-	s.high = max(s.high, price)
-	s.low = min(s.low, price)
-	f.wsTrade(code, price, 1, s.vol)
-	for _, o := range f.orders {
-		if o.Code != code || o.Market || o.remaining() == 0 {
-			continue
-		}
-		if (o.Side == broker.Buy && price <= o.Price) || (o.Side == broker.Sell && price >= o.Price) {
-			f.fillLocked(o, o.remaining(), o.Price)
-		}
-	}
+	now := f.clock.Now()
+	f.m.Advance(now)
+	f.m.SetPrice(now, broker.Code(code), price)
 	return true
 }
 
@@ -391,7 +462,7 @@ func (f *KISFake) SetPrice(code string, price int64) bool {
 func (f *KISFake) Price(code string) (int64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s, ok := f.stocks[code]
+	s, ok := f.stock(code)
 	if !ok {
 		return 0, false
 	}
@@ -402,26 +473,21 @@ func (f *KISFake) Price(code string) (int64, bool) {
 func (f *KISFake) Codes() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]string, 0, len(f.stocks))
-	for c := range f.stocks {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
+	return simCodes(f.m)
 }
 
 // SetCash sets both the deposit and the D+2 deposit.
 func (f *KISFake) SetCash(won int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.deposit, f.cash, f.soldToday = won, won, 0
+	f.m.SetCash(won)
 }
 
 // SetHolding gives the account qty shares of code bought at avgPrice.
 func (f *KISFake) SetHolding(code string, qty, avgPrice int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.holdings[code] = &kisHolding{qty: qty, cost: qty * avgPrice}
+	f.m.SetHolding(broker.Code(code), qty, avgPrice)
 }
 
 // ExpireTokens makes every issued token expired: the next API call with
@@ -517,7 +583,7 @@ func (f *KISFake) Orders() []KISOrder {
 	defer f.mu.Unlock()
 	out := make([]KISOrder, len(f.orders))
 	for i, o := range f.orders {
-		out[i] = o.KISOrder
+		out[i] = o.view()
 	}
 	return out
 }
@@ -557,9 +623,9 @@ func (f *KISFake) serveControl(w http.ResponseWriter, r *http.Request) {
 		kisWriteJSON(w, http.StatusOK, map[string]any{"code": code, "price": price})
 	case r.URL.Path == "/_fake/prices" && r.Method == http.MethodGet:
 		f.mu.Lock()
-		out := make(map[string]int64, len(f.stocks))
-		for c, s := range f.stocks {
-			out[c] = s.price
+		out := make(map[string]int64, len(f.m.Books))
+		for i, b := range f.m.Books {
+			out[string(f.m.Instruments[i].Code)] = b.Price
 		}
 		f.mu.Unlock()
 		kisWriteJSON(w, http.StatusOK, out)

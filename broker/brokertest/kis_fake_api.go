@@ -207,6 +207,7 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	f.mu.Lock()
 	now := f.clock.Now()
+	f.m.Advance(now)
 	rec.At = now
 	f.requests++
 	fault := f.takeFaultLocked(r.URL.Path)

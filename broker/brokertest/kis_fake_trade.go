@@ -1,6 +1,7 @@
 package brokertest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -9,13 +10,18 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
 )
 
 // kisBranch is the fake's KRX_FWDG_ORD_ORGNO / ord_gno_brno.
 const kisBranch = "06590"
 
-func (s *kisStock) upper() int64 { return broker.SnapDown(s.base * 13 / 10) }
-func (s *kisStock) lower() int64 { return broker.SnapUp((s.base*7 + 9) / 10) }
+// The day's limits are the market's (market.Limits, KRX's rule). The
+// fake rounded its lower limit up from 70% of the base, Kiwoom's fake down,
+// and paper cut the width to the base's tick: e.g. for a base of 2,015
+// they gave 1,411, 1,410 and 1,415 — KRX's is 1,415.
+func (s *kisStock) upper() int64 { return s.up }
+func (s *kisStock) lower() int64 { return s.lo }
 
 func (s *kisStock) sign() string {
 	switch {
@@ -62,7 +68,7 @@ func (f *KISFake) handlePrice(c *kisCall) kisAnswer {
 	if c.query.Get("FID_COND_MRKT_DIV_CODE") != "J" {
 		return kisFailure(http.StatusOK, "1", "OPSQ2001", "ERROR : INPUT_FIELD_NAME FID_COND_MRKT_DIV_CODE")
 	}
-	s, ok := f.stocks[code]
+	s, ok := f.stock(code)
 	out := map[string]string{}
 	if !ok {
 		for _, k := range []string{"stck_prpr", "prdy_vrss", "prdy_ctrt", "acml_vol", "acml_tr_pbmn", "stck_oprc",
@@ -119,7 +125,7 @@ func (f *KISFake) handlePrice(c *kisCall) kisAnswer {
 // name) and a one-row output2 for today.
 func (f *KISFake) handleChart(c *kisCall) kisAnswer {
 	code := c.query.Get("FID_INPUT_ISCD")
-	s, ok := f.stocks[code]
+	s, ok := f.stock(code)
 	if !ok {
 		return kisSuccess("MCA00000", kisMsgOK, map[string]any{
 			"output1": map[string]string{"hts_kor_isnm": "", "stck_prpr": "0", "stck_shrn_iscd": ""},
@@ -146,78 +152,29 @@ func (f *KISFake) handleChart(c *kisCall) kisAnswer {
 
 // reservedLocked is cash set aside for open buy orders.
 func (f *KISFake) reservedLocked() int64 {
-	var n int64
-	for _, o := range f.orders {
-		if o.Side == broker.Buy && !o.Market {
-			n += o.remaining() * o.Price
-		}
-	}
+	n, _, _ := f.m.Reserved("")
 	return n
 }
 
 // openSellLocked is shares of code promised to open sell orders.
 func (f *KISFake) openSellLocked(code string) int64 {
-	var n int64
-	for _, o := range f.orders {
-		if o.Side == broker.Sell && o.Code == code {
-			n += o.remaining()
-		}
-	}
+	_, n, _ := f.m.Reserved(broker.Code(code))
 	return n
 }
 
-func (f *KISFake) fillLocked(o *kisFakeOrder, qty, px int64) {
-	if qty <= 0 {
-		return
-	}
-	o.Filled += qty
-	o.FillAmount += qty * px
-	f.wsNotice(o, qty, px)
-	h := f.holdings[o.Code]
-	if h == nil {
-		h = &kisHolding{}
-		f.holdings[o.Code] = h
-	}
-	amt := qty * px
-	if o.Side == broker.Buy {
-		f.cash -= amt
-		h.qty += qty
-		h.cost += amt
-		h.boughtQty += qty
-		h.boughtAmt += amt
-	} else {
-		f.cash += amt
-		f.soldToday += amt
-		if h.qty > 0 {
-			h.cost -= h.cost * qty / h.qty
-		}
-		h.qty -= qty
-		h.soldQty += qty
-		h.soldAmt += amt
-	}
-	if s := f.stocks[o.Code]; s != nil {
-		s.vol += qty
-	}
-}
-
-func (f *KISFake) nextODNO() string {
-	f.odnoSeq++
-	return fmt.Sprintf("%010d", f.odnoSeq)
-}
-
-// sessionCheck refuses orders outside 09:00–15:30 KST on weekdays when
-// MarketHours is on, with KIS's texts.
+// sessionCheck refuses orders outside the KRX session when MarketHours
+// is on — from 09:00 (10:00 on a late-opening day) to the close (15:30, or
+// 16:30 on the 수능 day), never on a holiday — with KIS's texts. It
+// checked 09:00–15:30 on weekdays and took orders on holidays.
 func (f *KISFake) sessionCheck(now time.Time) (kisAnswer, bool) {
 	if !f.marketHours {
 		return kisAnswer{}, true
 	}
-	k := f.kstNow(now)
-	mins := k.Hour()*60 + k.Minute()
-	weekend := k.Weekday() == time.Saturday || k.Weekday() == time.Sunday
+	s, trading := f.cal.SessionOn(now)
 	switch {
-	case !weekend && mins >= 9*60 && mins < 15*60+30:
+	case trading && !now.Before(s.Open) && now.Before(s.Close):
 		return kisAnswer{}, true
-	case f.mock && !weekend && mins < 9*60:
+	case f.mock && trading && now.Before(s.Open):
 		return kisFailure(http.StatusOK, "1", "40570000", "모의투자 장시작전 입니다."), false // code: placeholder
 	case f.mock:
 		return kisFailure(http.StatusOK, "1", "40580000", "모의투자 장종료 입니다."), false // code: placeholder
@@ -245,7 +202,7 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	if ans, ok := f.sessionCheck(c.now); !ok {
 		return ans
 	}
-	s, ok := f.stocks[b["PDNO"]]
+	s, ok := f.stock(b["PDNO"])
 	if !ok {
 		return kisFailure(http.StatusOK, "1", "APBK0656", "해당종목정보가 없습니다.")
 	}
@@ -278,40 +235,19 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	default:
 		return kisFailure(http.StatusOK, "1", "APBK0015", "주문구분을 확인 하여 주십시요.") // code: placeholder
 	}
-	if side == broker.Buy {
-		unit := price
-		if market {
-			unit = s.upper() // a market buy is reserved at the upper limit (kis.md §5)
-		}
-		if qty*unit > f.cash-f.reservedLocked() || qty > (1<<62)/max(unit, 1) {
-			if f.mock {
-				return kisFailure(http.StatusOK, "1", "40250000", "모의투자 주문가능금액이 부족합니다.")
-			}
-			return kisFailure(http.StatusOK, "7", "APBK0952", "주문가능금액을 초과 했습니다")
-		}
-	} else {
-		held := int64(0)
-		if h := f.holdings[s.code]; h != nil {
-			held = h.qty
-		}
-		switch sellable := held - f.openSellLocked(s.code); {
-		case held <= 0 && f.mock:
-			return kisFailure(http.StatusOK, "1", "40240000", "모의투자 잔고내역이 없습니다.")
-		case qty > sellable:
-			return kisFailure(http.StatusOK, "1", "APBK0400", "주문가능수량을 초과 했습니다.") // code: placeholder
-		}
+	typ := broker.Limit
+	if market {
+		typ = broker.Market
+	}
+	mo, err := f.m.Place(c.now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price})
+	if err != nil {
+		return f.orderRefusal(err)
 	}
 	o := &kisFakeOrder{KISOrder: KISOrder{
-		ODNO: f.nextODNO(), Branch: kisBranch, Code: s.code, Side: side, Market: market,
+		ODNO: mo.ID, Branch: kisBranch, Code: s.code, Side: side, Market: market,
 		Qty: qty, Price: price, At: c.now,
-	}, name: s.name}
+	}, name: s.name, mo: mo}
 	f.orders = append(f.orders, o)
-	switch {
-	case market,
-		side == broker.Buy && price >= s.price,
-		side == broker.Sell && price <= s.price:
-		f.fillLocked(o, qty, s.price)
-	}
 	msg := "주문 전송 완료 되었습니다."
 	if f.mock {
 		msg = "모의투자 매수주문이 완료 되었습니다."
@@ -324,6 +260,33 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 		"ODNO":               o.ODNO,
 		"ORD_TMD":            f.kstNow(c.now).Format("150405"),
 	}})
+}
+
+// orderRefusal answers a refusal of the market with KIS's code for it.
+func (f *KISFake) orderRefusal(err error) kisAnswer {
+	var rej *market.Reject
+	if !errors.As(err, &rej) {
+		return kisFailure(http.StatusOK, "1", "FAKE0002", err.Error())
+	}
+	switch rej.Reason {
+	case market.NotListed:
+		return kisFailure(http.StatusOK, "1", "APBK0656", "해당종목정보가 없습니다.")
+	case market.OutsideLimits:
+		if f.mock {
+			return kisFailure(http.StatusOK, "1", "40550000", "모의투자 상/하한가 오류") // code: placeholder
+		}
+		return kisFailure(http.StatusOK, "1", "APBK0507", "상/하한가 오류 입니다.") // code: placeholder
+	case market.NoShares:
+		if rej.Held <= 0 && f.mock {
+			return kisFailure(http.StatusOK, "1", "40240000", "모의투자 잔고내역이 없습니다.")
+		}
+		return kisFailure(http.StatusOK, "1", "APBK0400", "주문가능수량을 초과 했습니다.") // code: placeholder
+	}
+	// NoCash, TooLarge: more than the account can buy.
+	if f.mock {
+		return kisFailure(http.StatusOK, "1", "40250000", "모의투자 주문가능금액이 부족합니다.")
+	}
+	return kisFailure(http.StatusOK, "7", "APBK0952", "주문가능금액을 초과 했습니다")
 }
 
 // handleCancel is order-rvsecncl, cancel only (RVSE_CNCL_DVSN_CD 02). A
@@ -365,9 +328,11 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 		}
 		qty = n
 	}
-	orig.Cancelled += qty
+	if _, err := f.m.Cancel(c.now, orig.ODNO, qty); err != nil {
+		return nothing()
+	}
 	cx := &kisFakeOrder{KISOrder: KISOrder{
-		ODNO: f.nextODNO(), Branch: orig.Branch, Code: orig.Code, Side: orig.Side, Market: orig.Market,
+		ODNO: f.m.NewID(), Branch: orig.Branch, Code: orig.Code, Side: orig.Side, Market: orig.Market,
 		Qty: qty, CancelOf: orig.ODNO, At: c.now,
 	}, name: orig.name}
 	f.orders = append(f.orders, cx)
@@ -448,14 +413,15 @@ func (f *KISFake) handleCcld(c *kisCall) kisAnswer {
 			continue
 		case q.Get("ODNO") != "" && q.Get("ODNO") != o.ODNO:
 			continue
-		case q.Get("CCLD_DVSN") == "01" && o.Filled == 0,
+		case q.Get("CCLD_DVSN") == "01" && o.view().Filled == 0,
 			q.Get("CCLD_DVSN") == "02" && o.remaining() == 0:
 			continue
 		}
 		rows = append(rows, f.ccldRow(o))
-		totQty += o.Qty
-		totFilled += o.Filled
-		totAmt += o.FillAmount
+		v := o.view()
+		totQty += v.Qty
+		totFilled += v.Filled
+		totAmt += v.FillAmount
 	}
 	if q.Get("INQR_DVSN") != "01" {
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
@@ -480,7 +446,8 @@ func (f *KISFake) handleCcld(c *kisCall) kisAnswer {
 	return ans
 }
 
-func (f *KISFake) ccldRow(o *kisFakeOrder) map[string]string {
+func (f *KISFake) ccldRow(row *kisFakeOrder) map[string]string {
+	o := row.view()
 	k := f.kstNow(o.At)
 	sideCd, sideName := "02", "현금매수"
 	if o.Side == broker.Sell {
@@ -502,10 +469,10 @@ func (f *KISFake) ccldRow(o *kisFakeOrder) map[string]string {
 	return map[string]string{
 		"ord_dt": k.Format("20060102"), "ord_gno_brno": o.Branch, "odno": o.ODNO, "orgn_odno": o.CancelOf,
 		"ord_dvsn_name": dvsnName, "sll_buy_dvsn_cd": sideCd, "sll_buy_dvsn_cd_name": sideName,
-		"pdno": o.Code, "prdt_name": o.name, "ord_qty": kisItoa(o.Qty), "ord_unpr": kisItoa(price),
+		"pdno": o.Code, "prdt_name": row.name, "ord_qty": kisItoa(o.Qty), "ord_unpr": kisItoa(price),
 		"ord_tmd": k.Format("150405"), "tot_ccld_qty": kisItoa(o.Filled), "avg_prvs": avg, "cncl_yn": cncl,
 		"tot_ccld_amt": kisItoa(o.FillAmount), "loan_dt": "", "ordr_empno": "", "ord_dvsn_cd": dvsnCd,
-		"cnc_cfrm_qty": kisItoa(cnc), "rmn_qty": kisItoa(o.remaining()), "rjct_qty": "0", "ccld_cndt_name": "없음",
+		"cnc_cfrm_qty": kisItoa(cnc), "rmn_qty": kisItoa(row.remaining()), "rjct_qty": "0", "ccld_cndt_name": "없음",
 		"inqr_ip_addr": "", "cpbc_ordp_ord_rcit_dvsn_cd": "", "cpbc_ordp_infm_mthd_dvsn_cd": "",
 		"infm_tmd": "", "ctac_tlno": "", "prdt_type_cd": "300", "excg_dvsn_cd": "02",
 		"cpbc_ordp_mtrl_dvsn_cd": "", "ord_orgno": o.Branch, "rsvn_ord_end_dt": "",
@@ -522,31 +489,30 @@ func (f *KISFake) handleBalance(c *kisCall) kisAnswer {
 	if ans, ok := f.checkAccount(q.Get("CANO"), q.Get("ACNT_PRDT_CD")); !ok {
 		return ans
 	}
-	codes := make([]string, 0, len(f.holdings))
-	for code := range f.holdings {
-		codes = append(codes, code)
+	codes := make([]string, 0, len(f.m.Positions))
+	for code := range f.m.Positions {
+		codes = append(codes, string(code))
 	}
 	sort.Strings(codes)
 	rows := []map[string]string{} // an empty list is [], never null
 	var value, cost, buyAmt, sellAmt int64
 	for _, code := range codes {
-		h := f.holdings[code]
-		s := f.stocks[code]
+		p := f.m.Positions[broker.Code(code)]
 		name, price := code, int64(0)
-		if s != nil {
+		if s, ok := f.stock(code); ok {
 			name, price = s.name, s.price
 		}
-		ev := h.qty * price
+		ev := p.Qty * price
 		value += ev
-		cost += h.cost
-		buyAmt += h.boughtAmt
-		sellAmt += h.soldAmt
+		cost += p.Cost
+		buyAmt += p.BoughtAmt
+		sellAmt += p.SoldAmt
 		rows = append(rows, map[string]string{
 			"pdno": code, "prdt_name": name, "trad_dvsn_name": "현금", "bfdy_buy_qty": "0", "bfdy_sll_qty": "0",
-			"thdt_buyqty": kisItoa(h.boughtQty), "thdt_sll_qty": kisItoa(h.soldQty), "hldg_qty": kisItoa(h.qty),
-			"ord_psbl_qty": kisItoa(h.qty - f.openSellLocked(code)), "pchs_avg_pric": kisDec4(h.cost, h.qty),
-			"pchs_amt": kisItoa(h.cost), "prpr": kisItoa(price), "evlu_amt": kisItoa(ev), "evlu_pfls_amt": kisItoa(ev - h.cost),
-			"evlu_pfls_rt": kisPct(ev-h.cost, h.cost), "evlu_erng_rt": "0.00000000", "loan_dt": "", "loan_amt": "0",
+			"thdt_buyqty": kisItoa(p.BoughtQty), "thdt_sll_qty": kisItoa(p.SoldQty), "hldg_qty": kisItoa(p.Qty),
+			"ord_psbl_qty": kisItoa(p.Qty - f.openSellLocked(code)), "pchs_avg_pric": kisDec4(p.Cost, p.Qty),
+			"pchs_amt": kisItoa(p.Cost), "prpr": kisItoa(price), "evlu_amt": kisItoa(ev), "evlu_pfls_amt": kisItoa(ev - p.Cost),
+			"evlu_pfls_rt": kisPct(ev-p.Cost, p.Cost), "evlu_erng_rt": "0.00000000", "loan_dt": "", "loan_amt": "0",
 			"stln_slng_chgs": "0", "expd_dt": "", "fltt_rt": "0.00000000", "bfdy_cprs_icdc": "0",
 			"item_mgna_rt_name": "20%", "grta_rt_name": "", "sbst_pric": "0", "stck_loan_unpr": "0.0000",
 		})
@@ -556,19 +522,20 @@ func (f *KISFake) handleBalance(c *kisCall) kisAnswer {
 	if trCont == "D" || trCont == "E" {
 		fk, nk = fmt.Sprintf("%-100s", ""), fmt.Sprintf("%-100s", "")
 	}
-	total := value + f.cash
+	total := value + f.m.Cash
+	deposit := f.m.Cash + f.m.DayBought - f.m.DaySold
 	ans := kisSuccess("KIOK0510", "조회가 완료되었습니다", map[string]any{
 		"ctx_area_fk100": fk,
 		"ctx_area_nk100": nk,
 		"output1":        pg,
 		"output2": []map[string]string{{
-			"dnca_tot_amt": kisItoa(f.deposit), "nxdy_excc_amt": kisItoa(f.cash), "prvs_rcdl_excc_amt": kisItoa(f.cash),
+			"dnca_tot_amt": kisItoa(deposit), "nxdy_excc_amt": kisItoa(f.m.Cash), "prvs_rcdl_excc_amt": kisItoa(f.m.Cash),
 			"cma_evlu_amt": "0", "bfdy_buy_amt": "0", "thdt_buy_amt": kisItoa(buyAmt), "nxdy_auto_rdpt_amt": "0",
 			"bfdy_sll_amt": "0", "thdt_sll_amt": kisItoa(sellAmt), "d2_auto_rdpt_amt": "0", "bfdy_tlex_amt": "0",
 			"thdt_tlex_amt": "0", "tot_loan_amt": "0", "scts_evlu_amt": kisItoa(value), "tot_evlu_amt": kisItoa(total),
 			"nass_amt": kisItoa(total), "fncg_gld_auto_rdpt_yn": "", "pchs_amt_smtl_amt": kisItoa(cost),
 			"evlu_amt_smtl_amt": kisItoa(value), "evlu_pfls_smtl_amt": kisItoa(value - cost), "tot_stln_slng_chgs": "0",
-			"bfdy_tot_asst_evlu_amt": kisItoa(f.deposit), "asst_icdc_amt": kisItoa(total - f.deposit),
+			"bfdy_tot_asst_evlu_amt": kisItoa(deposit), "asst_icdc_amt": kisItoa(total - deposit),
 			"asst_icdc_erng_rt": "0.00000000",
 		}},
 	})
@@ -584,9 +551,10 @@ func (f *KISFake) handlePsblOrder(c *kisCall) kisAnswer {
 	if ans, ok := f.checkAccount(q.Get("CANO"), q.Get("ACNT_PRDT_CD")); !ok {
 		return ans
 	}
-	avail := max(f.cash-f.reservedLocked(), 0)
+	avail := max(f.m.Orderable(), 0)
+	soldToday := f.m.DaySold
 	unit, _ := strconv.ParseInt(q.Get("ORD_UNPR"), 10, 64)
-	if s := f.stocks[q.Get("PDNO")]; s != nil && unit <= 0 {
+	if s, ok := f.stock(q.Get("PDNO")); ok && unit <= 0 {
 		unit = s.price
 		if q.Get("ORD_DVSN") == "01" {
 			unit = s.upper()
@@ -602,8 +570,8 @@ func (f *KISFake) handlePsblOrder(c *kisCall) kisAnswer {
 		// what a cash buy can really use (field names: open-trading-api
 		// examples_llm/domestic_stock/inquire_psbl_order/
 		// chk_inquire_psbl_order.py lines 23-31).
-		"ord_psbl_cash": kisItoa(max(avail-f.soldToday, 0)), "ord_psbl_sbst": "0",
-		"ruse_psbl_amt": kisItoa(min(f.soldToday, avail)), "fund_rpch_chgs": "0",
+		"ord_psbl_cash": kisItoa(max(avail-soldToday, 0)), "ord_psbl_sbst": "0",
+		"ruse_psbl_amt": kisItoa(min(soldToday, avail)), "fund_rpch_chgs": "0",
 		"psbl_qty_calc_unpr": kisItoa(unit), "nrcvb_buy_amt": kisItoa(avail), "nrcvb_buy_qty": kisItoa(qty),
 		"max_buy_amt": kisItoa(avail), "max_buy_qty": kisItoa(qty), "cma_evlu_amt": "0",
 		"ovrs_re_use_amt_wcrc": "0", "ord_psbl_frcr_amt_wcrc": "0",

@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
 )
 
 // The KIS fake's realtime side: POST /oauth2/Approval and the WebSocket at
@@ -321,7 +322,7 @@ func (f *KISFake) wsTrade(code string, price, vol, accVol int64) {
 
 // wsNotice pushes an encrypted fill notice (CNTG_YN 2) to every session
 // subscribed to the mode's notice TR; called with f.mu held.
-func (f *KISFake) wsNotice(o *kisFakeOrder, qty, px int64) {
+func (f *KISFake) wsNotice(o *market.Order, qty, px int64) {
 	tr := kisTRNoticeLive
 	if f.mock {
 		tr = kisTRNoticeMock
@@ -344,8 +345,8 @@ func (f *KISFake) wsNotice(o *kisFakeOrder, qty, px int64) {
 			hts := strings.TrimPrefix(id, tr+"|")
 			// Positions: open-trading-api ccnl_notice.py columns (26).
 			fields := make([]string, 26)
-			fields[0], fields[1], fields[2], fields[3], fields[4] = hts, f.cano+f.prdt, o.ODNO, "", side
-			fields[5], fields[6], fields[7], fields[8], fields[9] = "0", "00", "0", o.Code, kisItoa(qty)
+			fields[0], fields[1], fields[2], fields[3], fields[4] = hts, f.cano+f.prdt, o.ID, "", side
+			fields[5], fields[6], fields[7], fields[8], fields[9] = "0", "00", "0", string(o.Code), kisItoa(qty)
 			fields[10], fields[11], fields[12], fields[13], fields[14] = kisItoa(px), now.Format("150405"), "0", "2", "2"
 			fields[15], fields[16], fields[19], fields[25] = "00950", kisItoa(o.Qty), "1", kisItoa(o.Price)
 			ct, err := kisEncrypt(s.key, s.iv, strings.Join(fields, "^"))
