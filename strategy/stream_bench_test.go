@@ -9,6 +9,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/broker/kis"
+	"github.com/hoga-trade/hoga/internal/redact"
 	"github.com/hoga-trade/hoga/strategy"
 )
 
@@ -21,7 +22,7 @@ import (
 func BenchmarkTickToDecision(b *testing.B) {
 	f := brokertest.NewKIS(b, brokertest.KISFakeOptions{})
 	key, secret, acct := f.Credentials()
-	c, err := kis.New(kis.Options{AppKey: kis.Secret(key), AppSecret: kis.Secret(secret), Account: acct, Mode: kis.ModeMock, BaseURL: f.URL(), RPS: 1000})
+	c, err := kis.New(kis.Options{AppKey: redact.Secret(key), AppSecret: redact.Secret(secret), Account: acct, Mode: kis.ModeMock, BaseURL: f.URL(), RPS: 1000})
 	if err != nil {
 		b.Fatal(err)
 	}

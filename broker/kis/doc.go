@@ -45,5 +45,5 @@
 //     appkey, appsecret); Approval: lines 476-485 (secretkey).
 //
 // App keys, secrets, tokens and account numbers are carried in types that
-// log and print redacted (Secret, Account).
+// log and print redacted (redact.Secret, Account).
 package kis

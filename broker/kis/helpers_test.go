@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // tlog sends a client's log to the test log, so a failing test shows
@@ -33,8 +34,8 @@ func testLogger(t testing.TB) *slog.Logger {
 func optsFor(t testing.TB, f *brokertest.KISFake) Options {
 	key, secret, acct := f.Credentials()
 	return Options{
-		AppKey:    Secret(key),
-		AppSecret: Secret(secret),
+		AppKey:    redact.Secret(key),
+		AppSecret: redact.Secret(secret),
 		Account:   acct,
 		Mode:      Mode(f.Mode()),
 		BaseURL:   f.URL(),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker/tokencache"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // Mode selects the real (실전) or the mock (모의투자) service. They differ in
@@ -51,8 +52,8 @@ var _ TokenStore = (*tokencache.Cache)(nil)
 
 // Options configures a Client. Zero values take the documented defaults.
 type Options struct {
-	AppKey    Secret
-	AppSecret Secret
+	AppKey    redact.Secret
+	AppSecret redact.Secret
 	// Account is the account number, "12345678-01".
 	Account string
 	// Mode is ModeMock (default) or ModeLive.
@@ -120,7 +121,7 @@ func NewLimiter(mode Mode, rps float64) *rate.Limiter {
 
 // TokenKey is the TokenStore key for an app key in a mode: it names the
 // mode and a hash of the key, so the file name reveals nothing.
-func TokenKey(mode Mode, appKey Secret) string {
+func TokenKey(mode Mode, appKey redact.Secret) string {
 	sum := sha256.Sum256([]byte(appKey))
 	return "kis-" + string(mode) + "-" + hex.EncodeToString(sum[:])[:16]
 }
@@ -128,8 +129,8 @@ func TokenKey(mode Mode, appKey Secret) string {
 type settings struct {
 	mode      Mode
 	base      string
-	appKey    Secret
-	appSecret Secret
+	appKey    redact.Secret
+	appSecret redact.Secret
 	account   Account
 	timeout   time.Duration
 	renewAt   time.Duration

@@ -7,29 +7,6 @@ import (
 	"strings"
 )
 
-// Secret is an app key, app secret or access token. It prints and logs as
-// redacted, so passing one to a logger or to fmt by mistake leaks nothing;
-// the raw value is read with string(s) only where a request is built.
-type Secret string
-
-// String returns "[redacted]" (or "" for an empty secret, so a missing
-// setting is still visible in diagnostics).
-func (s Secret) String() string {
-	if s == "" {
-		return ""
-	}
-	return "[redacted]"
-}
-
-// LogValue keeps the value out of slog output.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// GoString keeps the value out of %#v.
-func (s Secret) GoString() string { return s.String() }
-
-// Format keeps the value out of every fmt verb, including %d and %x.
-func (s Secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, s.String()) }
-
 // Account is a KIS account number: the 8-digit CANO and the 2-digit product
 // code (ACNT_PRDT_CD, "01" for a 종합 stock account). It prints masked as
 // 1234****-01.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // Client is a Kiwoom REST account. It is safe for concurrent use: the
@@ -26,8 +27,8 @@ import (
 type Client struct {
 	base        string
 	mode        string
-	appKey      secret
-	secretKey   secret
+	appKey      redact.Secret
+	secretKey   redact.Secret
 	hc          *http.Client
 	log         *slog.Logger
 	clk         clock.Clock
@@ -53,8 +54,8 @@ func New(opts Options) (*Client, error) {
 	c := &Client{
 		base:        o.BaseURL,
 		mode:        o.Mode,
-		appKey:      secret(o.AppKey),
-		secretKey:   secret(o.SecretKey),
+		appKey:      redact.Secret(o.AppKey),
+		secretKey:   redact.Secret(o.SecretKey),
 		hc:          o.HTTPClient,
 		log:         o.Logger.With("mode", o.Mode), // cmd/hoga adds broker=kiwoom
 		clk:         o.Clock,
@@ -111,8 +112,8 @@ type tokenAnswer struct {
 func (c *Client) issueToken(ctx context.Context) (Token, bool, error) {
 	payload, err := json.Marshal(map[string]string{
 		"grant_type": "client_credentials",
-		"appkey":     c.appKey.reveal(),
-		"secretkey":  c.secretKey.reveal(),
+		"appkey":     c.appKey.Reveal(),
+		"secretkey":  c.secretKey.Reveal(),
 	})
 	if err != nil {
 		return Token{}, false, &broker.Error{Kind: broker.Internal, Msg: "encoding token request", Err: err}

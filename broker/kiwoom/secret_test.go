@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 func TestMaskAccount(t *testing.T) {
@@ -28,7 +30,7 @@ func TestMaskAccount(t *testing.T) {
 
 func TestSecretsStayHidden(t *testing.T) {
 	t.Parallel()
-	s := secret("APPKEY-123")
+	s := redact.Secret("APPKEY-123")
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	log.Info("x", "key", s, "c", &Client{mode: ModeMock, appKey: s, secretKey: s, base: "https://mockapi.kiwoom.com"})
@@ -36,7 +38,7 @@ func TestSecretsStayHidden(t *testing.T) {
 	if strings.Contains(out, "APPKEY-123") {
 		t.Fatalf("secret leaked: %s", out)
 	}
-	if s.reveal() != "APPKEY-123" {
+	if s.Reveal() != "APPKEY-123" {
 		t.Fatal("reveal lost the value")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/market"
+	"github.com/hoga-trade/hoga/internal/atomicfile"
 )
 
 // stateVersion is the state file's format; a file of another version is
@@ -165,45 +166,15 @@ func (e *Exchange) save(snap *snapshot) error {
 	return nil
 }
 
-// writeAtomic replaces path with data through a temporary file in the same
-// directory and a rename, so a crash leaves the old file or the new one,
-// never half of one. The directory is created 0700, the file is 0600.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+// writeAtomic replaces path with data (atomicfile.WriteFile: a crash
+// leaves the old file or the new one, never half of one). The directory is
+// created 0700, the file is 0600.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("paper: state directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".paper-*.tmp")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("paper: state file: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("paper: writing %s: %w", tmp, err)
-	}
-	if err := f.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		f.Close()
-		return fmt.Errorf("paper: state file mode: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("paper: syncing %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("paper: closing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("paper: replacing %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable where the OS allows
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }

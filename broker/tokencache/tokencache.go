@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/hoga-trade/hoga/internal/atomicfile"
 )
 
 // Token is an access token with what is needed to decide when to renew it.
@@ -114,37 +116,9 @@ func (c *Cache) Save(key string, t Token) error {
 	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return fmt.Errorf("tokencache: create %s: %w", c.dir, err)
 	}
-	f, err := os.CreateTemp(c.dir, "."+key+".*.tmp")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("tokencache: save %s: %w", key, err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = os.Remove(tmp)
-		}
-	}()
-	// CreateTemp already uses 0600; Chmod makes it explicit whatever the umask.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("tokencache: save %s: %w", key, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("tokencache: save %s: %w", key, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("tokencache: save %s: %w", key, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("tokencache: save %s: %w", key, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("tokencache: save %s: %w", key, err)
-	}
-	ok = true
 	return nil
 }
 

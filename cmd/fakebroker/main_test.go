@@ -14,6 +14,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kis"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // TestRunServesKIS starts the command as main would, reads the settings it
@@ -43,7 +44,7 @@ func TestRunServesKIS(t *testing.T) {
 		t.Fatalf("printed settings = %v", env)
 	}
 	c, err := kis.New(kis.Options{
-		AppKey: kis.Secret(env["HOGA_KIS_APP_KEY"]), AppSecret: kis.Secret(env["HOGA_KIS_APP_SECRET"]),
+		AppKey: redact.Secret(env["HOGA_KIS_APP_KEY"]), AppSecret: redact.Secret(env["HOGA_KIS_APP_SECRET"]),
 		Account: env["HOGA_KIS_ACCOUNT"], Mode: kis.ModeLive, BaseURL: env["HOGA_KIS_BASE_URL"],
 	})
 	if err != nil {

@@ -409,7 +409,7 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 	if c.cfg.TelegramToken == "" {
 		return skipLine("not configured (console mode)")
 	}
-	b, err := tgbot.New(c.cfg.TelegramToken.reveal(),
+	b, err := tgbot.New(c.cfg.TelegramToken.Reveal(),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithServerURL(strings.TrimRight(c.cfg.TelegramAPIURL, "/")),
 		tgbot.WithHTTPClient(c.timeout, c.http),

@@ -49,8 +49,8 @@ func TestCheckAgainstFakeKIS(t *testing.T) {
 			// the test builds the client the same way.
 			c.openBroker = func(context.Context) (broker.Broker, func(), error) {
 				cl, err := kis.New(kis.Options{
-					AppKey: kis.Secret(cfg.KISAppKey.reveal()), AppSecret: kis.Secret(cfg.KISAppSecret.reveal()),
-					Account: cfg.KISAccount.reveal(), Mode: kis.Mode(cfg.Mode), BaseURL: cfg.KISBaseURL,
+					AppKey: cfg.KISAppKey, AppSecret: cfg.KISAppSecret,
+					Account: cfg.KISAccount.Reveal(), Mode: kis.Mode(cfg.Mode), BaseURL: cfg.KISBaseURL,
 					Tokens: tokencache.New(cfg.DataDir), Timeout: cfg.BrokerTimeout, Backoff: time.Millisecond,
 					RPS: 100, // the fake does not limit; KIS mock allows 2/s
 				})

@@ -20,27 +20,8 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/telegram"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
-
-// secret is a setting that must never reach a log line or an error.
-type secret string
-
-// LogValue redacts the secret in slog output.
-func (s secret) LogValue() slog.Value {
-	if s == "" {
-		return slog.StringValue("")
-	}
-	return slog.StringValue("[redacted]")
-}
-
-// String redacts the secret in fmt output, so %v of a Config is safe.
-func (s secret) String() string { return s.LogValue().String() }
-
-// Decode satisfies envconfig.Decoder so `hoga config` shows it as a string.
-func (s *secret) Decode(v string) error { *s = secret(v); return nil }
-
-// reveal returns the value for the one place that needs it.
-func (s secret) reveal() string { return string(s) }
 
 // Config is every setting, read from HOGA_* variables. The tags are
 // envconfig's: `hoga config` prints this table with envconfig.Usagef.
@@ -48,24 +29,24 @@ type Config struct {
 	Broker string `envconfig:"BROKER" default:"paper" desc:"paper, kis or kiwoom"`
 	Mode   string `envconfig:"MODE" default:"mock" desc:"mock (모의투자) or live (실전)"`
 
-	KISAppKey    secret  `envconfig:"KIS_APP_KEY" desc:"KIS app key"`
-	KISAppSecret secret  `envconfig:"KIS_APP_SECRET" desc:"KIS app secret"`
-	KISAccount   secret  `envconfig:"KIS_ACCOUNT" desc:"KIS account, 12345678-01"`
-	KISBaseURL   string  `envconfig:"KIS_BASE_URL" desc:"override the KIS REST host"`
-	KISWSURL     string  `envconfig:"KIS_WS_URL" desc:"override the KIS WebSocket host"`
-	KISHTSID     string  `envconfig:"KIS_HTS_ID" desc:"HTS id that KIS fill notices (H0STCNI0/9) are keyed by; empty: fills by polling only"`
-	KISRPS       float64 `envconfig:"KIS_RPS" desc:"KIS requests per second (default 18 live, 2 mock)"`
+	KISAppKey    redact.Secret `envconfig:"KIS_APP_KEY" desc:"KIS app key"`
+	KISAppSecret redact.Secret `envconfig:"KIS_APP_SECRET" desc:"KIS app secret"`
+	KISAccount   redact.Secret `envconfig:"KIS_ACCOUNT" desc:"KIS account, 12345678-01"`
+	KISBaseURL   string        `envconfig:"KIS_BASE_URL" desc:"override the KIS REST host"`
+	KISWSURL     string        `envconfig:"KIS_WS_URL" desc:"override the KIS WebSocket host"`
+	KISHTSID     string        `envconfig:"KIS_HTS_ID" desc:"HTS id that KIS fill notices (H0STCNI0/9) are keyed by; empty: fills by polling only"`
+	KISRPS       float64       `envconfig:"KIS_RPS" desc:"KIS requests per second (default 18 live, 2 mock)"`
 
-	KiwoomAppKey    secret  `envconfig:"KIWOOM_APP_KEY" desc:"Kiwoom app key"`
-	KiwoomSecretKey secret  `envconfig:"KIWOOM_SECRET_KEY" desc:"Kiwoom secret key"`
-	KiwoomBaseURL   string  `envconfig:"KIWOOM_BASE_URL" desc:"override the Kiwoom REST host"`
-	KiwoomWSURL     string  `envconfig:"KIWOOM_WS_URL" desc:"override the Kiwoom WebSocket host"`
-	KiwoomRPS       float64 `envconfig:"KIWOOM_RPS" desc:"Kiwoom requests per second per API (default 4)"`
+	KiwoomAppKey    redact.Secret `envconfig:"KIWOOM_APP_KEY" desc:"Kiwoom app key"`
+	KiwoomSecretKey redact.Secret `envconfig:"KIWOOM_SECRET_KEY" desc:"Kiwoom secret key"`
+	KiwoomBaseURL   string        `envconfig:"KIWOOM_BASE_URL" desc:"override the Kiwoom REST host"`
+	KiwoomWSURL     string        `envconfig:"KIWOOM_WS_URL" desc:"override the Kiwoom WebSocket host"`
+	KiwoomRPS       float64       `envconfig:"KIWOOM_RPS" desc:"Kiwoom requests per second per API (default 4)"`
 
-	TelegramToken        secret `envconfig:"TELEGRAM_TOKEN" desc:"bot token; empty means console mode"`
-	TelegramAPIURL       string `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"Bot API server"`
-	TelegramAllowedUsers string `envconfig:"TELEGRAM_ALLOWED_USERS" desc:"comma-separated user ids allowed to command"`
-	TelegramAlertChat    string `envconfig:"TELEGRAM_ALERT_CHAT" desc:"alert chat id, or chatid:topicid"`
+	TelegramToken        redact.Secret `envconfig:"TELEGRAM_TOKEN" desc:"bot token; empty means console mode"`
+	TelegramAPIURL       string        `envconfig:"TELEGRAM_API_URL" default:"https://api.telegram.org" desc:"Bot API server"`
+	TelegramAllowedUsers string        `envconfig:"TELEGRAM_ALLOWED_USERS" desc:"comma-separated user ids allowed to command"`
+	TelegramAlertChat    string        `envconfig:"TELEGRAM_ALERT_CHAT" desc:"alert chat id, or chatid:topicid"`
 	// TelegramOfflineAfter: hoga never trades on its own without a working
 	// control surface (issue 19, item 5).
 	TelegramOfflineAfter time.Duration `envconfig:"TELEGRAM_OFFLINE_AFTER" default:"3m" desc:"Telegram unreachable this long pauses the strategy until it is back"`
@@ -74,8 +55,8 @@ type Config struct {
 	DataDir   string `envconfig:"DATA_DIR" default:"./data" desc:"SQLite database and state"`
 	RulesFile string `envconfig:"RULES_FILE" desc:"strategy rules file (YAML)"`
 
-	HTTPAddr  string `envconfig:"HTTP_ADDR" desc:"HTTP API listen address; empty is off"`
-	HTTPToken secret `envconfig:"HTTP_TOKEN" desc:"HTTP API bearer token"`
+	HTTPAddr  string        `envconfig:"HTTP_ADDR" desc:"HTTP API listen address; empty is off"`
+	HTTPToken redact.Secret `envconfig:"HTTP_TOKEN" desc:"HTTP API bearer token"`
 
 	MaxOrderKRW    int64  `envconfig:"MAX_ORDER_KRW" default:"1000000" desc:"largest order in won"`
 	MaxDailyOrders int    `envconfig:"MAX_DAILY_ORDERS" default:"20" desc:"most orders per KST day"`
@@ -212,7 +193,7 @@ func (c *Config) validate(p *problems) {
 		if c.KISAppKey == "" || c.KISAppSecret == "" {
 			p.addf("HOGA_BROKER=kis needs HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET (from apiportal.koreainvestment.com)")
 		}
-		if !validKISAccount(c.KISAccount.reveal()) {
+		if !validKISAccount(c.KISAccount.Reveal()) {
 			p.addf("HOGA_KIS_ACCOUNT must be the account number as 12345678-01 (8 digits, dash, 2-digit product code)")
 		}
 	case "kiwoom":

@@ -11,6 +11,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/broker/kis"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // TestCancelByShortOrderNumber: the owner types the order number without
@@ -24,7 +25,7 @@ func TestCancelByShortOrderNumber(t *testing.T) {
 	fake.SetPrice("005930", 70_000)
 	key, secret, account := fake.Credentials()
 	// An order placed outside hoga (the broker's app): not in the journal.
-	other, err := kis.New(kis.Options{AppKey: kis.Secret(key), AppSecret: kis.Secret(secret), Account: account,
+	other, err := kis.New(kis.Options{AppKey: redact.Secret(key), AppSecret: redact.Secret(secret), Account: account,
 		Mode: kis.Mode(fake.Mode()), BaseURL: fake.URL()})
 	if err != nil {
 		t.Fatal(err)

@@ -382,9 +382,9 @@ func (a *app) buildBroker(ctx context.Context) error {
 		return nil
 	case "kis":
 		cl, err := kis.New(kis.Options{
-			AppKey:          kis.Secret(cfg.KISAppKey.reveal()),
-			AppSecret:       kis.Secret(cfg.KISAppSecret.reveal()),
-			Account:         cfg.KISAccount.reveal(),
+			AppKey:          cfg.KISAppKey,
+			AppSecret:       cfg.KISAppSecret,
+			Account:         cfg.KISAccount.Reveal(),
 			Mode:            kis.Mode(cfg.Mode),
 			BaseURL:         cfg.KISBaseURL,
 			Logger:          a.log, // the client adds broker=kis itself
@@ -407,8 +407,8 @@ func (a *app) buildBroker(ctx context.Context) error {
 		return nil
 	case "kiwoom":
 		cl, err := kiwoom.New(kiwoom.Options{
-			AppKey:          cfg.KiwoomAppKey.reveal(),
-			SecretKey:       cfg.KiwoomSecretKey.reveal(),
+			AppKey:          cfg.KiwoomAppKey.Reveal(),
+			SecretKey:       cfg.KiwoomSecretKey.Reveal(),
 			Mode:            cfg.Mode,
 			BaseURL:         cfg.KiwoomBaseURL,
 			Logger:          a.log.With("broker", "kiwoom"),
@@ -548,7 +548,7 @@ func (a *app) buildTelegram() error {
 	}
 	keyboard, _ := telegram.ParseKeyboard(cfg.TelegramKeyboard) // checked in Config.validate
 	tg, err := telegram.New(telegram.Config{
-		Token:         cfg.TelegramToken.reveal(),
+		Token:         cfg.TelegramToken.Reveal(),
 		APIURL:        cfg.TelegramAPIURL,
 		Allowed:       allowed,
 		AlertChat:     chat,
@@ -602,7 +602,7 @@ func (a *app) buildHTTP() error {
 	}
 	hs, err := httpapi.New(httpapi.Config{
 		Addr:       cfg.HTTPAddr,
-		Token:      cfg.HTTPToken.reveal(),
+		Token:      cfg.HTTPToken.Reveal(),
 		Broker:     a.guard,
 		Orders:     a.guard,
 		Router:     a.router,

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // env returns a getenv over a map: tests never touch the process environment.
@@ -168,11 +170,11 @@ func TestEnvExampleListsEverySetting(t *testing.T) {
 
 func TestSecretsAreRedacted(t *testing.T) {
 	t.Parallel()
-	s := secret("PSxxxxAPPKEY")
+	s := redact.Secret("PSxxxxAPPKEY")
 	if strings.Contains(s.String(), "APPKEY") || strings.Contains(s.LogValue().String(), "APPKEY") {
 		t.Fatal("secret leaked")
 	}
-	if s.reveal() != "PSxxxxAPPKEY" {
+	if s.Reveal() != "PSxxxxAPPKEY" {
 		t.Fatal("reveal lost the value")
 	}
 }

@@ -618,7 +618,7 @@ func (r *setupRun) proveBroker(ctx context.Context) (string, error) {
 	}
 	acct := ""
 	if cfg.Broker == "kis" {
-		if a, err := kis.ParseAccount(cfg.KISAccount.reveal()); err == nil {
+		if a, err := kis.ParseAccount(cfg.KISAccount.Reveal()); err == nil {
 			acct = st(r.lang, "broker.account", a.String())
 		}
 	} else if p.account != "" {

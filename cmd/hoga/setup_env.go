@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/hoga-trade/hoga/internal/atomicfile"
 )
 
 // setting is one KEY=VALUE line setup writes.
@@ -98,29 +99,11 @@ func mergeDotEnv(old []byte, set []setting, now time.Time) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// writeFileAtomic writes data to path with mode 0600 (os.CreateTemp's
-// mode) through a temporary file in the same directory, so a crash leaves the old file or the new
-// one, never half of one, and the secrets are never readable by others,
-// not even for a moment.
+// writeFileAtomic writes data to path with mode 0600 (atomicfile), so a
+// crash leaves the old file or the new one, never half of one, and the
+// secrets are never readable by others, not even for a moment.
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".env.tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 // copyFile0600 copies an existing .env to its backup, readable by the
