@@ -100,6 +100,9 @@ type OrderRequest struct {
 	Type  OrderType
 	Qty   int64 // shares, > 0
 	Price int64 // won; > 0 for Limit, 0 for Market
+	// Venue is where the order goes: KRX, NXT or SOR; empty means the
+	// configured default (HOGA_VENUE), which broker/guard fills in.
+	Venue Venue
 
 	// ClientID is hoga's own id for the order, written to the journal
 	// before the broker is called; set by broker/guard when empty.
@@ -119,6 +122,9 @@ func (r OrderRequest) Validate() error {
 	}
 	if r.Side != Buy && r.Side != Sell {
 		return &Error{Kind: Invalid, Msg: "order side must be buy or sell"}
+	}
+	if r.Venue != "" && !r.Venue.Valid() {
+		return &Error{Kind: Invalid, Msg: fmt.Sprintf("venue %q must be KRX, NXT or SOR", r.Venue)}
 	}
 	if r.Qty <= 0 {
 		return &Error{Kind: Invalid, Msg: fmt.Sprintf("quantity %d must be positive", r.Qty)}
@@ -174,6 +180,9 @@ type Order struct {
 	Type  OrderType
 	Qty   int64
 	Price int64 // limit price; 0 for market
+	// Venue is where the order was sent (KRX, NXT, SOR) as the broker
+	// reports it; empty when the broker does not say.
+	Venue Venue
 
 	FilledQty    int64
 	AvgFillPrice int64

@@ -1,0 +1,239 @@
+package broker
+
+import (
+	"sort"
+	"time"
+)
+
+// SessionKind names one trading session of one venue.
+type SessionKind string
+
+// Sessions of both venues. Times below are a normal day's, in KST.
+//
+// Sources (the exchanges publish these in notices; hoga cites the press
+// reports of them, which the brokers' apps follow):
+//   - NXT: pre-market 08:00–08:50, main market 09:00:30–15:20, after-market
+//     15:30–20:00; trading pauses 08:50–09:00:30 and 15:20–15:30 around KRX's
+//     auctions; the same ±30 % limit from the previous KRX close (이데일리
+//     2025-03-04 "출퇴근 길에도 주식 거래…넥스트레이드 오늘 출범", mirrored at
+//     amuse.peoplentools.com/…-988126.html; MBC imnews 2025 6685972_36737).
+//     Kiwoom describes 15:30–15:40 as the after-market's opening single-price
+//     call, then continuous trading (its 영웅문 guide, kkong1003.tistory.com).
+//   - KRX: opening call auction 08:30–09:00, continuous 09:00–15:20, closing
+//     call auction 15:20–15:30; 장전 시간외 종가 08:30–08:40 (the previous
+//     close); 장후 시간외 종가 15:40–16:00 (today's close, orders from 15:30);
+//     시간외 단일가 16:00–18:00, matched every 10 minutes within ±10 % of the
+//     close (gaengsta.tistory.com "주식 시간외 거래 종류"; the KIS order types
+//     05 장전 시간외, 06 장후 시간외, 07 시간외 단일가: koreainvestment/
+//     open-trading-api, MCP/Kis Trading MCP/configs/domestic_stock.json,
+//     ord_dvsn of the credit order; Kiwoom trde_tp 61/81/62).
+//   - Irregular days: on the first trading day of the year everything before
+//     the close moves one hour later (KRX regular 10:00–15:30; NXT holds no
+//     pre-market and opens its main market at 10:00:30: shared/
+//     krx-calendar.md, N2 wowtv 2025-12-18). On 수능 day every session moves an
+//     hour: KRX 10:00–16:30, 장전 시간외 09:30–09:40, 장후 16:40–17:00,
+//     단일가 17:00–18:00 (it still ends at 18:00); NXT holds no pre-market,
+//     runs its main market 10:00:30–16:20 and opens its after-market at 16:40
+//     (liveissue.kr/?p=49160, the 2025-11-13 수능 notice). The NXT after-market
+//     still closing at 20:00 on those days is an assumption: no source says
+//     otherwise, and the notices name only what moved.
+//
+// KRX announced its own pre-market (07:00–08:00) and after-market
+// (16:00–20:00, replacing 시간외 단일가) for mid-2026 (국민일보 2026-01-13),
+// but neither broker's official samples show an order type for them yet, so
+// hoga does not offer them; when they appear, they are rows in sessionTable.
+const (
+	KRXPreClosing   SessionKind = "krx_pre_closing"   // 장전 시간외 종가
+	KRXRegular      SessionKind = "krx_regular"       // 정규장: auctions and continuous trading
+	KRXAfterClosing SessionKind = "krx_after_closing" // 장후 시간외 종가
+	KRXAfterSingle  SessionKind = "krx_after_single"  // 시간외 단일가
+	NXTPre          SessionKind = "nxt_pre"           // 프리마켓
+	NXTMain         SessionKind = "nxt_main"          // 메인마켓
+	NXTAfter        SessionKind = "nxt_after"         // 애프터마켓
+)
+
+// Venue is the exchange the session belongs to.
+func (k SessionKind) Venue() Venue {
+	switch k {
+	case NXTPre, NXTMain, NXTAfter:
+		return VenueNXT
+	}
+	return VenueKRX
+}
+
+// PlainOrders reports whether an ordinary limit or market order (KIS
+// ORD_DVSN 00/01, Kiwoom trde_tp 0/3: all hoga sends) is taken in the
+// session. KRX's off-hours sessions take only their own order types.
+func (k SessionKind) PlainOrders() bool {
+	return k == KRXRegular || k == NXTPre || k == NXTMain || k == NXTAfter
+}
+
+// Extended reports whether the session lies outside the regular day
+// (09:00–15:30): what a rule with `sessions: extended` may also act in.
+func (k SessionKind) Extended() bool {
+	return k != KRXRegular && k != NXTMain
+}
+
+// Window is one session on one date.
+type Window struct {
+	Kind  SessionKind
+	Start time.Time // orders accepted from
+	End   time.Time // until (exclusive)
+	// Continuous is when continuous trading starts and ends inside the
+	// window (KRX: after the opening auction, before the closing one; NXT
+	// after-market: after its 10-minute opening call).
+	ContinuousStart, ContinuousEnd time.Time
+	Note                           string // the irregular day's name, or ""
+}
+
+// Venue is the window's exchange.
+func (w Window) Venue() Venue { return w.Kind.Venue() }
+
+// Contains reports whether t is inside the window.
+func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start) && t.Before(w.End) }
+
+// hm is a time of day as seconds after midnight.
+type hm int
+
+func at(h, m, s int) hm { return hm(h*3600 + m*60 + s) }
+
+// sessionRow is one session on one kind of day; contStart/contEnd are 0
+// when the whole window is continuous.
+type sessionRow struct {
+	kind               SessionKind
+	start, end         hm
+	contStart, contEnd hm
+}
+
+// dayKind classifies a trading day by its timetable.
+type dayKind int
+
+const (
+	normalDay dayKind = iota
+	firstTradingDay
+	csatDay
+)
+
+// sessionTable is every session of both venues by kind of day: the data
+// the calendar answers from. See the SessionKind constants for sources.
+var sessionTable = map[dayKind][]sessionRow{
+	normalDay: {
+		{NXTPre, at(8, 0, 0), at(8, 50, 0), 0, 0},
+		{KRXPreClosing, at(8, 30, 0), at(8, 40, 0), 0, 0},
+		{KRXRegular, at(8, 30, 0), at(15, 30, 0), at(9, 0, 0), at(15, 20, 0)},
+		{NXTMain, at(9, 0, 30), at(15, 20, 0), 0, 0},
+		{NXTAfter, at(15, 30, 0), at(20, 0, 0), at(15, 40, 0), at(20, 0, 0)},
+		{KRXAfterClosing, at(15, 40, 0), at(16, 0, 0), 0, 0},
+		{KRXAfterSingle, at(16, 0, 0), at(18, 0, 0), 0, 0},
+	},
+	firstTradingDay: {
+		{KRXPreClosing, at(9, 30, 0), at(9, 40, 0), 0, 0},
+		{KRXRegular, at(9, 30, 0), at(15, 30, 0), at(10, 0, 0), at(15, 20, 0)},
+		{NXTMain, at(10, 0, 30), at(15, 20, 0), 0, 0},
+		{NXTAfter, at(15, 30, 0), at(20, 0, 0), at(15, 40, 0), at(20, 0, 0)},
+		{KRXAfterClosing, at(15, 40, 0), at(16, 0, 0), 0, 0},
+		{KRXAfterSingle, at(16, 0, 0), at(18, 0, 0), 0, 0},
+	},
+	csatDay: {
+		{KRXPreClosing, at(9, 30, 0), at(9, 40, 0), 0, 0},
+		{KRXRegular, at(9, 30, 0), at(16, 30, 0), at(10, 0, 0), at(16, 20, 0)},
+		{NXTMain, at(10, 0, 30), at(16, 20, 0), 0, 0},
+		{NXTAfter, at(16, 40, 0), at(20, 0, 0), 0, 0},
+		{KRXAfterClosing, at(16, 40, 0), at(17, 0, 0), 0, 0},
+		{KRXAfterSingle, at(17, 0, 0), at(18, 0, 0), 0, 0},
+	},
+}
+
+// Windows returns every session of both venues on t's KST date, by start
+// time; none on a closed day.
+func (c *Calendar) Windows(t time.Time) []Window {
+	if !c.IsTradingDay(t) {
+		return nil
+	}
+	t = t.In(kst)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, kst)
+	kind, note := normalDay, ""
+	if late, ok := lateOpenDays[day.Format(time.DateOnly)]; ok {
+		kind, note = firstTradingDay, late.reason
+		if late.lateClose {
+			kind = csatDay
+		}
+	}
+	rows := sessionTable[kind]
+	out := make([]Window, 0, len(rows))
+	clock := func(s hm) time.Time { return day.Add(time.Duration(s) * time.Second) }
+	for _, r := range rows {
+		w := Window{Kind: r.kind, Start: clock(r.start), End: clock(r.end), Note: note}
+		w.ContinuousStart, w.ContinuousEnd = w.Start, w.End
+		if r.contStart != 0 {
+			w.ContinuousStart, w.ContinuousEnd = clock(r.contStart), clock(r.contEnd)
+		}
+		out = append(out, w)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+// takes reports whether a plain order to venue v may go into session k.
+// SOR takes whatever either exchange takes.
+func takes(v Venue, k SessionKind) bool {
+	if !k.PlainOrders() {
+		return false
+	}
+	return v == VenueSOR || k.Venue() == v
+}
+
+// OrderWindow returns the session that would take a plain order to v at t.
+func (c *Calendar) OrderWindow(v Venue, t time.Time) (Window, bool) {
+	for _, w := range c.Windows(t) {
+		if takes(v, w.Kind) && w.Contains(t) {
+			return w, true
+		}
+	}
+	return Window{}, false
+}
+
+// NextOrderWindow returns the first session after t that takes a plain
+// order to v (t itself is not in one). It looks a year ahead at most.
+func (c *Calendar) NextOrderWindow(v Venue, t time.Time) (Window, bool) {
+	t = t.In(kst)
+	for i := 0; i < 366; i++ {
+		for _, w := range c.Windows(t.AddDate(0, 0, i)) {
+			if takes(v, w.Kind) && w.Start.After(t) {
+				return w, true
+			}
+		}
+	}
+	return Window{}, false
+}
+
+// CheckVenueOrderTime returns a MarketClosed error carrying the start of
+// the next session that would take the order (Code is the venue, lower
+// case) when venue v takes no plain order at t. SOR for a stock NXT does
+// not list is KRX: the caller passes VenueKRX then.
+func (c *Calendar) CheckVenueOrderTime(v Venue, t time.Time) error {
+	if _, ok := c.OrderWindow(v, t); ok {
+		return nil
+	}
+	next, _ := c.NextOrderWindow(v, t)
+	reason := c.ClosedReason(t)
+	if reason == "" {
+		reason = "장 운영시간 외"
+	}
+	return &Error{Kind: MarketClosed, Code: v.Lower(), Msg: reason, NextOpen: next.Start}
+}
+
+// InVenueContinuous reports whether t is in continuous trading on v, in a
+// regular session only or (extended) in any session taking plain orders:
+// when a strategy may act on prices.
+func (c *Calendar) InVenueContinuous(v Venue, t time.Time, extended bool) bool {
+	for _, w := range c.Windows(t) {
+		if !takes(v, w.Kind) || (w.Kind.Extended() && !extended) {
+			continue
+		}
+		if !t.Before(w.ContinuousStart) && t.Before(w.ContinuousEnd) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,106 @@
+package broker
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Venue is where an order is sent: one of Korea's two stock exchanges, or
+// the broker's smart order routing between them. The zero value means "the
+// configured default" (HOGA_VENUE) and is resolved before an order leaves
+// hoga, so a broker never sees it.
+//
+// The three values are exactly the KIS wire values of EXCG_ID_DVSN_CD on
+// order-cash and order-rvsecncl (koreainvestment/open-trading-api,
+// examples_user/domestic_stock/domestic_stock_functions.py: "KRX:한국거래소,
+// NXT:넥스트레이드, SOR:SOR"; examples_llm/domestic_stock/order_rvsecncl/
+// order_rvsecncl.py line 36 "KRX: 한국거래소, NXT:대체거래소, SOR:SOR") and
+// of Kiwoom's dmst_stex_tp on kt10000–kt10003 (Kiwoom-REST-API spec:
+// "국내거래소구분 KRX,NXT,SOR").
+type Venue string
+
+// Venues.
+const (
+	// VenueKRX is the Korea Exchange: regular session 09:00–15:30 KST.
+	VenueKRX Venue = "KRX"
+	// VenueNXT is Nextrade, the alternative exchange (since 2025-03-04):
+	// 08:00–20:00 in three sessions, for the stocks it lists.
+	VenueNXT Venue = "NXT"
+	// VenueSOR lets the broker route each order to the better of the two
+	// (smart order routing); outside KRX's session it can only go to NXT.
+	VenueSOR Venue = "SOR"
+)
+
+// Venues lists the venues an order may name, in the order they are shown.
+var Venues = []Venue{VenueKRX, VenueNXT, VenueSOR}
+
+// ParseVenue reads "krx", "nxt" or "sor" in any case.
+func ParseVenue(s string) (Venue, error) {
+	v := Venue(strings.ToUpper(strings.TrimSpace(s)))
+	if v.Valid() {
+		return v, nil
+	}
+	return "", &Error{Kind: Invalid, Msg: fmt.Sprintf("venue %q must be krx, nxt or sor", s)}
+}
+
+// Valid reports whether v is one of the three venues (not the zero value).
+func (v Venue) Valid() bool {
+	return v == VenueKRX || v == VenueNXT || v == VenueSOR
+}
+
+// Or returns v, or def when v is the zero value.
+func (v Venue) Or(def Venue) Venue {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// Lower is the venue as a user types it: krx, nxt, sor.
+func (v Venue) Lower() string { return strings.ToLower(string(v)) }
+
+// ReachesNXT reports whether an order at v may trade on Nextrade, so the
+// stock must be one NXT lists (SOR routes an unlisted stock to KRX only).
+func (v Venue) ReachesNXT() bool { return v == VenueNXT || v == VenueSOR }
+
+// VenueSupport says which venues a broker connection can send orders to.
+// KIS and Kiwoom mock (모의투자) accounts trade on KRX only. Kiwoom says so
+// on every API of its spec (Kiwoom-Securities/Kiwoom-REST-API: "모의투자
+// 도메인 https://mockapi.kiwoom.com(KRX만 지원가능)"). The KIS samples say
+// less: order_cash's only documented value is "(KRX)" and its demo example
+// passes excg_id_dvsn_cd="KRX" (examples_llm/domestic_stock/order_cash/
+// order_cash.py lines 62 and 70), while NXT/SOR appear only with real-account
+// APIs; hoga treats the KIS mock as KRX-only too (an assumption: refusing
+// early is safer than an order the mock server rejects).
+type VenueSupport struct {
+	KRX, NXT, SOR bool
+}
+
+// Supports reports whether orders to v are possible.
+func (s VenueSupport) Supports(v Venue) bool {
+	switch v {
+	case VenueKRX:
+		return s.KRX
+	case VenueNXT:
+		return s.NXT
+	case VenueSOR:
+		return s.SOR
+	}
+	return false
+}
+
+// Default is the venue to use when the owner names none: SOR where the
+// connection supports it (the better price, and the longer day), KRX
+// otherwise.
+func (s VenueSupport) Default() Venue {
+	if s.SOR {
+		return VenueSOR
+	}
+	return VenueKRX
+}
+
+// LiveVenues is what a live (실전) KIS or Kiwoom account supports.
+var LiveVenues = VenueSupport{KRX: true, NXT: true, SOR: true}
+
+// MockVenues is what a mock (모의투자) account supports: KRX only.
+var MockVenues = VenueSupport{KRX: true}
