@@ -6,12 +6,21 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 )
 
-// setupTexts are `hoga setup`'s sentences: plain terminal text, one map
+// setupTexts are `hoga setup`'s sentences, and the start-up banner's: plain terminal text, one map
 // per language (Korean by default, English with HOGA_LANG=en or --lang
 // en). The chat messages it sends are here too. A test checks both
 // languages have every key and the same verbs.
 var setupTexts = map[bot.Lang]map[string]string{
 	bot.Korean: {
+		// The banner `hoga` prints at start (serve.go).
+		"banner.mode.paper": "페이퍼(가상) 거래",
+		"banner.mode.mock":  "모의투자",
+		"banner.mode.live":  "⚠️ 실전 투자",
+		"banner.head":       "hoga — %s · broker %s · %s\n",
+		"banner.paper":      "가상 거래소 (seed %d): 계좌가 필요 없습니다. 실제 증권사와 휴대폰 연결은 hoga setup.\n",
+		"banner.console":    "콘솔 모드. 휴대폰(텔레그램)으로 명령하려면 hoga setup.\n",
+		"banner.help":       "/help 로 명령 목록, Ctrl-C 로 종료.",
+		"banner.quiet_log":  " (로그는 경고만 표시; 자세히 보려면 HOGA_LOG_LEVEL=info)",
 		"welcome": "hoga 설정 — 증권사, 텔레그램, .env 를 차례로 묻습니다. 언제든 Ctrl-C 로 그만둘 수 있습니다.\n" +
 			"입력한 키와 토큰은 화면에 표시되지 않고, 이 폴더의 .env (소유자만 읽기, 0600) 에만 저장됩니다.",
 		"env.override": "주의: 환경 변수 %s 가 설정되어 있어 .env 보다 우선합니다. 이 설정을 쓰려면 먼저 지우세요.",
@@ -100,6 +109,15 @@ var setupTexts = map[bot.Lang]map[string]string{
 		"yesno.ask_again":   "y 또는 n 으로 답하세요.",
 	},
 	bot.English: {
+		// The banner `hoga` prints at start (serve.go).
+		"banner.mode.paper": "paper (simulated) trading",
+		"banner.mode.mock":  "mock trading",
+		"banner.mode.live":  "⚠️ LIVE trading",
+		"banner.head":       "hoga — %s · broker %s · %s\n",
+		"banner.paper":      "Simulated exchange (seed %d): no account needed. For a real broker and your phone: hoga setup.\n",
+		"banner.console":    "Console mode. To command hoga from your phone: hoga setup (it connects Telegram).\n",
+		"banner.help":       "Type /help for commands, Ctrl-C to quit.",
+		"banner.quiet_log":  " (Log: warnings only; HOGA_LOG_LEVEL=info for more.)",
 		"welcome": "hoga setup — asks about the broker, Telegram and .env in turn. Ctrl-C stops at any point.\n" +
 			"Keys and tokens you type are not shown, and are saved only in this folder's .env (readable by you only, 0600).",
 		"env.override": "Note: the environment variable %s is set and wins over .env. Unset it to use what setup writes.",

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker/kis"
+	"github.com/hoga-trade/hoga/broker/kiwoom"
+	"github.com/hoga-trade/hoga/broker/paper"
+	"github.com/hoga-trade/hoga/broker/tokencache"
+)
+
+// This file constructs the configured broker (paper, kis or kiwoom) with
+// its token cache, rate limits and hooks.
+
+// buildBroker makes the configured broker. hoga check calls it on an app
+// holding only cfg, log and cal, so it must not need anything else.
+func (a *app) buildBroker(ctx context.Context) error {
+	cfg := a.cfg
+	tokens := tokencache.New(filepath.Join(cfg.DataDir, "tokens"))
+	switch cfg.Broker {
+	case "paper":
+		ex, err := paper.New(paper.Options{
+			Cash:        cfg.PaperCash,
+			Seed:        cfg.PaperSeed,
+			DataDir:     cfg.DataDir,
+			MarketHours: cfg.marketHours,
+			Calendar:    a.cal,
+			Logger:      a.log.With("broker", "paper"),
+		})
+		if err != nil {
+			return fmt.Errorf("paper broker: %w", err)
+		}
+		a.paper, a.inner = ex, ex
+		a.closers = append(a.closers, ex.Close)
+		return nil
+	case "kis":
+		cl, err := kis.New(kis.Options{
+			AppKey:          cfg.KISAppKey,
+			AppSecret:       cfg.KISAppSecret,
+			Account:         cfg.KISAccount.Reveal(),
+			Mode:            kis.Mode(cfg.Mode),
+			BaseURL:         cfg.KISBaseURL,
+			Logger:          a.log, // the client adds broker=kis itself
+			Tokens:          tokens,
+			RPS:             cfg.KISRPS,
+			Timeout:         cfg.BrokerTimeout,
+			OnRateLimitWait: func(api string, d time.Duration) { a.metrics.RateLimitWait("kis", api, d) },
+			OnTokenIssued:   func() { a.metrics.TokenIssued("kis") },
+		})
+		if err != nil {
+			return &configError{lines: []string{"KIS: " + err.Error()}}
+		}
+		// Fail fast on a wrong key (or a key of the other mode) instead of
+		// at the first order.
+		if err := cl.EnsureToken(ctx); err != nil {
+			return fmt.Errorf("kis token: %w", err)
+		}
+		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
+		a.account = fmt.Sprint(cl.Account())
+		return nil
+	case "kiwoom":
+		cl, err := kiwoom.New(kiwoom.Options{
+			AppKey:          cfg.KiwoomAppKey.Reveal(),
+			SecretKey:       cfg.KiwoomSecretKey.Reveal(),
+			Mode:            cfg.Mode,
+			BaseURL:         cfg.KiwoomBaseURL,
+			Logger:          a.log.With("broker", "kiwoom"),
+			Tokens:          tokens,
+			RPS:             cfg.KiwoomRPS,
+			Timeout:         cfg.BrokerTimeout,
+			OnRateLimitWait: func(api string, d time.Duration) { a.metrics.RateLimitWait("kiwoom", api, d) },
+			OnTokenIssued:   func() { a.metrics.TokenIssued("kiwoom") },
+		})
+		if err != nil {
+			return &configError{lines: []string{"Kiwoom: " + err.Error()}}
+		}
+		if err := cl.EnsureToken(ctx); err != nil {
+			return fmt.Errorf("kiwoom token: %w", err)
+		}
+		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
+		// The account comes from the key (ka00001); show it masked so the
+		// owner can see which account hoga trades.
+		if acct, err := cl.Account(ctx); err == nil {
+			a.account = kiwoom.MaskAccount(acct)
+		} else {
+			a.log.Warn("could not read the Kiwoom account number", "err", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("broker %q is not available in this build", cfg.Broker)
+}

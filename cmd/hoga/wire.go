@@ -1,0 +1,393 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/bot/httpapi"
+	"github.com/hoga-trade/hoga/bot/telegram"
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/guard"
+	"github.com/hoga-trade/hoga/broker/paper"
+	"github.com/hoga-trade/hoga/metrics"
+	"github.com/hoga-trade/hoga/store"
+	"github.com/hoga-trade/hoga/strategy"
+)
+
+// This file is the wiring: the app holds every part, build makes them in
+// order (journal, guard, strategy, router, transports) and connects them.
+
+// app holds the built parts.
+type app struct {
+	cfg     *Config
+	log     *slog.Logger
+	cal     *broker.Calendar
+	metrics *metrics.Metrics
+	inner   broker.Broker // the configured broker
+	guard   *guard.Guard  // what every order goes through
+	db      *store.DB
+	engine  *strategy.Engine
+	tg      *telegram.Bot // nil without a token
+	askMu   sync.Mutex
+	asked   []heldAsk // rule prompts waiting for their explanation (publishAsk)
+	router  *bot.Router
+	feed    *bot.Feed
+	sinks   []bot.AlertSink
+	paper   *paper.Exchange
+	// tokenExpiry and account feed /status for real brokers.
+	tokenExpiry func() time.Time
+	account     string
+	// stream is the broker's realtime feed (nil: polling only) and ticks
+	// the last trade per code it delivers to the strategy (stream.go).
+	stream     realtime
+	streamName string
+	ticks      *broker.TickBook
+	// services run until ctx ends and keep hoga alive after console input
+	// ends (a service has no stdin); background parts run alongside but do
+	// not keep it alive on their own.
+	services   map[string]func(context.Context) error
+	background map[string]func(context.Context) error
+	closers    []func() error
+	// startupErrors are published on the alert feed once its sinks exist.
+	startupErrors []string
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			a.log.Warn("shutdown", "err", err)
+		}
+	}
+}
+
+func (a *app) modeLabel() string {
+	if a.cfg.Broker == "paper" {
+		return "paper"
+	}
+	return a.cfg.Mode
+}
+
+// build makes every part and connects them. Arrows point one way: the
+// broker is observed (metrics, broker watch), then wrapped by the guard; the router, the
+// strategy and the HTTP API all order through the guard; events flow from
+// the guard and the strategy to the feed, and from the feed to the sinks.
+func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err error) {
+	a := &app{cfg: cfg, log: logger, services: map[string]func(context.Context) error{},
+		background: map[string]func(context.Context) error{}}
+	defer func() {
+		if err != nil { // close what was built before the failure
+			a.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, unlock)
+	a.cal, err = broker.NewCalendar(cfg.holidays)
+	if err != nil {
+		return nil, err
+	}
+	a.metrics = metrics.New()
+	if err := a.buildBroker(ctx); err != nil {
+		return nil, err
+	}
+	// Opening the journal (and migrating it) is quick local work that must
+	// not be cut in half by a stop request arriving during start-up.
+	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Logger: logger.With("part", "store")})
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	a.closers = append(a.closers, a.db.Close)
+	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Settings: cfg.alerts, Logger: logger.With("part", "alerts")})
+
+	a.guard, err = guard.New(guard.Options{
+		// Below the guard every caller's broker calls are measured, and
+		// failures the owner must hear about (keys refused, broker down,
+		// rate limits) reach the alert feed once, with the recovery.
+		Broker: broker.Observe(a.inner, a.metrics.BrokerHook(a.inner.Name()),
+			bot.NewBrokerWatch(a.inner.Name(), a.feed, nil).Observe),
+		Journal:        a.db,
+		Calendar:       a.cal,
+		MarketHours:    cfg.marketHours,
+		MaxOrderKRW:    cfg.MaxOrderKRW,
+		MaxDailyOrders: cfg.MaxDailyOrders,
+		Logger:         logger.With("part", "guard"),
+		OnEvent: func(ev broker.OrderEvent) {
+			a.metrics.OrderEvent(ev)
+			if ev.Kind == broker.EventHalted || ev.Kind == broker.EventResumed {
+				a.metrics.SetHalted(ev.Kind == broker.EventHalted)
+			}
+			a.feed.OrderEvent(context.Background(), ev)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.guard.Close)
+	halted, _, _ := a.guard.Halted()
+	a.metrics.SetHalted(halted)
+	// Rows a crash left pending or unknown are settled before any command
+	// is taken, so a restart never hides an order that reached the broker.
+	if err := a.guard.Recover(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		// The broker is unreachable: start anyway so the owner can /halt
+		// and see /orders; the guard keeps reconciling in the background
+		// and nothing unresolved is ever resent.
+		logger.Error("could not reconcile the journal at start-up; retrying in the background", "err", err)
+		a.startupErrors = append(a.startupErrors, "journal reconciliation at start-up failed, retrying: "+err.Error())
+	}
+	a.background["guard"] = a.guard.Run
+
+	a.buildStream()
+	if err := a.buildStrategy(); err != nil {
+		return nil, err
+	}
+	a.router, err = bot.NewRouter(bot.Config{
+		Broker:      a.guard,
+		Kill:        a.guard,
+		Checker:     a.guard,
+		Rules:       a.engine,
+		Lang:        cfg.lang,
+		Mode:        a.modeLabel(),
+		ConfirmAll:  cfg.Confirm == "always",
+		ConfirmTTL:  cfg.ConfirmTTL,
+		StaleAfter:  cfg.StaleAfter,
+		Allowed:     func(id string) bool { return cfg.allowed[id] },
+		Calendar:    a.cal,
+		MarketHours: cfg.marketHours,
+		TokenExpiry: a.tokenExpiry,
+		Account:     a.account,
+		Errors:      a.feed.RecentErrors,
+		Surface:     a.surface,
+		// Names typed for codes, offline whatever the broker: the paper
+		// table (KRX codes are the same at every broker).
+		Stocks: paper.Stocks(),
+		Stream: func() (broker.StreamStatus, bool) {
+			if a.stream == nil {
+				return broker.StreamStatus{}, false
+			}
+			return a.stream.Status(), true
+		},
+		// The guard's limits, so a refusal names them (it said "한도 0원").
+		MaxOrderKRW:    cfg.MaxOrderKRW,
+		MaxDailyOrders: cfg.MaxDailyOrders,
+		Logger:         logger.With("part", "bot"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.buildTelegram(); err != nil {
+		return nil, err
+	}
+	if err := a.buildHTTP(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// buildStrategy makes the rules engine. It exists even without a rules
+// file so /rule add works from chat; it keeps hoga alive only when a file
+// gives it rules.
+func (a *app) buildStrategy() error {
+	var err error
+	var ticks strategy.TickSource
+	if a.stream != nil {
+		ticks = a.ticks
+	}
+	a.engine, err = strategy.New(strategy.Options{
+		Ticks:       ticks,
+		Broker:      a.guard,
+		Store:       strategy.NewDBStore(a.db), // beside the journal: one file, one backup
+		RulesFile:   a.cfg.RulesFile,
+		Interval:    a.cfg.StrategyInterval,
+		Calendar:    a.cal,
+		MarketHours: a.cfg.marketHours,
+		Halted:      func() bool { on, _, _ := a.guard.Halted(); return on },
+		// No working control surface: no automatic orders while the owner
+		// cannot be reached (issue 19, item 5), said as its own reason.
+		Unattended: a.surfaceDown,
+		Asker:      strategy.AskerFunc(a.askOwner),
+		OnEvent: func(ev strategy.Event) {
+			if ev.Kind == strategy.EventPlaced || ev.Kind == strategy.EventAsked {
+				a.metrics.StrategyFire(string(ev.Rule.Code), ev.Side.String())
+			}
+			if ev.Kind == strategy.EventAsked && a.publishAsk(ev) {
+				return
+			}
+			a.feed.StrategyEvent(context.Background(), ev)
+		},
+		OnEvaluate:     a.metrics.StrategyEvaluation,
+		OnTickDecision: a.metrics.TickDecision,
+		Logger:         a.log.With("part", "strategy"),
+	})
+	if err != nil {
+		var fe *strategy.FileError
+		if errors.As(err, &fe) {
+			return &configError{lines: strings.Split(fe.Error(), "\n")}
+		}
+		return err
+	}
+	if a.cfg.RulesFile != "" {
+		a.services["strategy"] = a.engine.Run
+	} else {
+		a.background["strategy"] = a.engine.Run
+	}
+	return nil
+}
+
+// askOwner is how a rule with confirm: true asks: the same confirmation as
+// a live manual order, sent to the alert feed so any allowed user can
+// press it.
+func (a *app) askOwner(ctx context.Context, req broker.OrderRequest) error {
+	rep, err := bot.Confirmer{Router: a.router, Feed: a.feed}.Prompt(ctx, req)
+	if err != nil {
+		return err
+	}
+	// Held for the rule's EventAsked, which the engine emits right after
+	// Ask returns: the rule's explanation and its prompt go out as one
+	// message (issue 19, item 11).
+	a.askMu.Lock()
+	a.asked = append(a.asked, heldAsk{req: req, rep: rep})
+	a.askMu.Unlock()
+	return nil
+}
+
+// heldAsk is a rule's confirmation prompt waiting for its explanation.
+type heldAsk struct {
+	req broker.OrderRequest
+	rep bot.Reply
+}
+
+// publishAsk sends the prompt askOwner held for ev together with the
+// rule's explanation; false when none was held.
+func (a *app) publishAsk(ev strategy.Event) bool {
+	a.askMu.Lock()
+	var held *heldAsk
+	for i, h := range a.asked {
+		if h.req.Code == ev.Request.Code && h.req.Side == ev.Request.Side && h.req.Qty == ev.Request.Qty {
+			held = &a.asked[i]
+			a.asked = append(a.asked[:i:i], a.asked[i+1:]...)
+			break
+		}
+	}
+	a.askMu.Unlock()
+	if held == nil {
+		return false
+	}
+	why := a.feed.FormatStrategyEvent(ev)
+	a.feed.Publish(context.Background(), bot.Alert{Type: bot.AlertConfirm, Text: why.Text + "\n\n" + held.rep.Text,
+		Buttons: held.rep.Buttons, Expires: held.rep.Expires})
+	return true
+}
+
+func (a *app) buildTelegram() error {
+	cfg := a.cfg
+	if cfg.TelegramToken == "" {
+		return nil
+	}
+	chat, topic, err := telegram.ParseAlertChat(cfg.TelegramAlertChat)
+	if err != nil {
+		return &configError{lines: []string{"HOGA_TELEGRAM_ALERT_CHAT: " + err.Error()}}
+	}
+	var allowed []int64
+	for id := range cfg.allowed {
+		n, _ := strconv.ParseInt(id, 10, 64) // validated in Config.validate
+		allowed = append(allowed, n)
+	}
+	keyboard, _ := telegram.ParseKeyboard(cfg.TelegramKeyboard) // checked in Config.validate
+	tg, err := telegram.New(telegram.Config{
+		Token:         cfg.TelegramToken.Reveal(),
+		APIURL:        cfg.TelegramAPIURL,
+		Allowed:       allowed,
+		AlertChat:     chat,
+		AlertTopic:    topic,
+		Router:        a.router,
+		AlertSettings: cfg.alerts,
+		Logger:        a.log.With("part", "telegram"),
+		OnAPICall:     a.metrics.TelegramSend,
+		OfflineAfter:  cfg.TelegramOfflineAfter,
+		Keyboard:      keyboard,
+		OnSurface: func(up bool, reason string) {
+			if !up { // Telegram itself cannot carry this; the console and the log do
+				a.feed.System(context.Background(), "alert.surface_down", bot.Text(cfg.lang, "surface."+reason))
+				a.log.Error("no control surface: automatic trading paused", "reason", reason)
+			}
+		},
+	})
+	if err != nil {
+		return &configError{lines: []string{"Telegram: " + err.Error()}}
+	}
+	a.tg = tg
+	a.feed.AddSink(tg)
+	a.sinks = append(a.sinks, tg)
+	a.services["telegram"] = func(ctx context.Context) error {
+		err := tg.Run(ctx)
+		if errors.Is(err, telegram.ErrTokenRefused) { // a settings error, as `hoga check` says: exit 2
+			return &configError{lines: []string{"HOGA_TELEGRAM_TOKEN: Telegram refused the bot token (401 Unauthorized): copy it again from @BotFather (/mybots → API Token)"}}
+		}
+		return err
+	}
+	return nil
+}
+
+// surface reports a lost Telegram control surface for /status.
+func (a *app) surface() (down bool, since time.Time, reason string) {
+	if a.tg == nil {
+		return false, time.Time{}, ""
+	}
+	return a.tg.ControlSurface()
+}
+
+func (a *app) surfaceDown() bool {
+	down, _, _ := a.surface()
+	return down
+}
+
+func (a *app) buildHTTP() error {
+	cfg := a.cfg
+	if cfg.HTTPAddr == "" {
+		return nil
+	}
+	hs, err := httpapi.New(httpapi.Config{
+		Addr:       cfg.HTTPAddr,
+		Token:      cfg.HTTPToken.Reveal(),
+		Broker:     a.guard,
+		Orders:     a.guard,
+		Router:     a.router,
+		Live:       cfg.Confirm == "always" || a.modeLabel() == "live",
+		Confirmer:  bot.Confirmer{Router: a.router, Feed: a.feed},
+		ConfirmTTL: cfg.ConfirmTTL,
+		Ready: []httpapi.ReadyCheck{{Name: "store", Check: func(ctx context.Context) error {
+			return a.db.PutSetting(ctx, "httpapi.ready_probe", time.Now().UTC().Format(time.RFC3339))
+		}}, {Name: "telegram", Check: func(context.Context) error {
+			if down, since, reason := a.surface(); down {
+				return fmt.Errorf("telegram unreachable since %s (%s): the strategy is paused", since.UTC().Format(time.RFC3339), reason)
+			}
+			return nil
+		}}},
+		Metrics: a.metrics,
+		Logger:  a.log.With("part", "http"),
+	})
+	if err != nil {
+		return &configError{lines: []string{err.Error()}}
+	}
+	if _, err := hs.Listen(); err != nil {
+		return fmt.Errorf("HTTP API: %w", err)
+	}
+	a.services["http"] = hs.Run
+	return nil
+}
