@@ -174,15 +174,14 @@ type KISFake struct {
 	current   map[string]*kisToken // by app key
 	lastIssue map[string]time.Time
 	windows   map[string]*kisWindow
-	// m is the simulated market: prices, limits, the account (m.Cash is
+	// simAccount.m is the simulated market: prices, limits, the account (m.Cash is
 	// the D+2 deposit, moving with every fill; today's sale proceeds
 	// m.DaySold are in nrcvb_buy_amt but not in ord_psbl_cash, as on
 	// KIS's portal) and the orders' fills. dnca_tot_amt is the deposit
 	// before today's trades: m.Cash + m.DayBought − m.DaySold.
-	m        *market.Market
+	simAccount
 	cal      *broker.Calendar
 	orders   []*kisFakeOrder // order and cancel rows, as KIS lists them
-	stopSim  chan struct{}
 	gtSeq    int64
 	tokenSeq int64
 	faults   []*KISFault
@@ -330,6 +329,7 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		cash = 10_000_000
 	}
 	var err error
+	f.simAccount = simAccount{lk: &f.mu, simClk: f.clock}
 	f.m, f.cal, err = newSim("kis", "%010d", f.marketHours, opts.Sim, f.clock.Now(), cash, f.onEvent)
 	if err != nil {
 		return nil, err
@@ -352,10 +352,7 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		f.srv.Listener = l
 	}
 	f.srv.Start()
-	if opts.Sim.Tick > 0 {
-		f.stopSim = make(chan struct{})
-		go simTicker(f.clock.NewTicker(opts.Sim.Tick), f.stopSim, func() { f.Advance() })
-	}
+	f.startTicker(opts.Sim.Tick)
 	return f, nil
 }
 
@@ -370,39 +367,6 @@ func (f *KISFake) onEvent(ev market.Event) {
 	}
 }
 
-// Advance brings the simulated market up to the fake's clock: scheduled
-// prices, the walk (with Sim.Walk), fills of resting orders they cross
-// (and their notices) and, with MarketHours, day orders lapsing at the
-// close. Every API request does this first; tests call it after moving a
-// fake clock when no request follows.
-func (f *KISFake) Advance() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.m.Advance(f.clock.Now())
-}
-
-// SetPriceAt makes code trade at price when the fake's clock reaches at
-// (a resting order it crosses fills then, at its limit).
-func (f *KISFake) SetPriceAt(code string, price int64, at time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.m.PriceAt(at, broker.Code(code), price)
-}
-
-// Fill fills qty of the open order odno now, at its limit price (the
-// current price for a market order): a partial fill, as the market gives
-// one when only part of the other side is there.
-func (f *KISFake) Fill(odno string, qty int64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := f.clock.Now()
-	f.m.Advance(now)
-	if err := f.m.Fill(now, odno, qty); err != nil {
-		return fmt.Errorf("brokertest: %w", err)
-	}
-	return nil
-}
-
 // WSURL is the WebSocket host to give a stream (StreamOptions.URL).
 func (f *KISFake) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") }
 
@@ -412,12 +376,7 @@ func (f *KISFake) URL() string { return f.srv.URL }
 // Close stops the server.
 func (f *KISFake) Close() {
 	f.srv.Close()
-	f.mu.Lock()
-	if f.stopSim != nil {
-		close(f.stopSim)
-		f.stopSim = nil
-	}
-	f.mu.Unlock()
+	f.stopTicker()
 }
 
 // Mode is "mock" or "live".
@@ -442,52 +401,6 @@ func (f *KISFake) AddStock(code, name string, price int64) {
 
 func (f *KISFake) addStockLocked(code, name string, price int64) {
 	f.m.List(market.Instrument{Code: broker.Code(code), Name: name}, price, price)
-}
-
-// SetPrice moves a listed stock's price and fills the open limit orders
-// it crosses, at their limit prices. It reports whether code is listed.
-func (f *KISFake) SetPrice(code string, price int64) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.m.Lookup(broker.Code(code)); !ok || price <= 0 {
-		return false
-	}
-	now := f.clock.Now()
-	f.m.Advance(now)
-	f.m.SetPrice(now, broker.Code(code), price)
-	return true
-}
-
-// Price returns a stock's current price.
-func (f *KISFake) Price(code string) (int64, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s, ok := f.stock(code)
-	if !ok {
-		return 0, false
-	}
-	return s.price, true
-}
-
-// Codes lists the listed stocks' codes, sorted.
-func (f *KISFake) Codes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return simCodes(f.m)
-}
-
-// SetCash sets both the deposit and the D+2 deposit.
-func (f *KISFake) SetCash(won int64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.m.SetCash(won)
-}
-
-// SetHolding gives the account qty shares of code bought at avgPrice.
-func (f *KISFake) SetHolding(code string, qty, avgPrice int64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.m.SetHolding(broker.Code(code), qty, avgPrice)
 }
 
 // ExpireTokens makes every issued token expired: the next API call with
@@ -622,13 +535,7 @@ func (f *KISFake) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		kisWriteJSON(w, http.StatusOK, map[string]any{"code": code, "price": price})
 	case r.URL.Path == "/_fake/prices" && r.Method == http.MethodGet:
-		f.mu.Lock()
-		out := make(map[string]int64, len(f.m.Books))
-		for i, b := range f.m.Books {
-			out[string(f.m.Instruments[i].Code)] = b.Price
-		}
-		f.mu.Unlock()
-		kisWriteJSON(w, http.StatusOK, out)
+		kisWriteJSON(w, http.StatusOK, f.prices())
 	default:
 		http.NotFound(w, r)
 	}

@@ -163,18 +163,19 @@ func (f *KISFake) openSellLocked(code string) int64 {
 }
 
 // sessionCheck refuses orders outside the KRX session when MarketHours
-// is on — from 09:00 (10:00 on a late-opening day) to the close (15:30, or
-// 16:30 on the 수능 day), never on a holiday — with KIS's texts. It
-// checked 09:00–15:30 on weekdays and took orders on holidays.
+// is on — broker.Calendar.AcceptsOrders: from the opening auction (08:30,
+// or 09:30 on a late-opening day; kis.md "08:30–09:00 opening call
+// auction") to the close (15:30, or 16:30 on the 수능 day), never on a
+// holiday — with KIS's texts. The fake checked 09:00–15:30 on weekdays by
+// hand: it took orders on holidays, refused them in the opening auction
+// (which the Kiwoom fake and paper take) and after 15:30 on the 수능 day.
 func (f *KISFake) sessionCheck(now time.Time) (kisAnswer, bool) {
-	if !f.marketHours {
+	if !f.marketHours || f.cal.AcceptsOrders(now) {
 		return kisAnswer{}, true
 	}
 	s, trading := f.cal.SessionOn(now)
 	switch {
-	case trading && !now.Before(s.Open) && now.Before(s.Close):
-		return kisAnswer{}, true
-	case f.mock && trading && now.Before(s.Open):
+	case f.mock && trading && now.Before(s.AuctionStart):
 		return kisFailure(http.StatusOK, "1", "40570000", "모의투자 장시작전 입니다."), false // code: placeholder
 	case f.mock:
 		return kisFailure(http.StatusOK, "1", "40580000", "모의투자 장종료 입니다."), false // code: placeholder

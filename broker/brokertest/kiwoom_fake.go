@@ -100,6 +100,8 @@ type KiwoomFakeOptions struct {
 	// on trading days, broker.Calendar) with Kiwoom's closed-market
 	// answers; off, orders are taken at any hour unless SetMarketOpen(false).
 	MarketHours bool
+	// Sim sets the simulated market: calendar, walk, background ticks.
+	Sim SimOptions
 	// Addr is where StartKiwoomServer listens (127.0.0.1:0, a free port).
 	Addr string
 	// Logger gets one debug line per request; nil discards.
@@ -154,14 +156,13 @@ type KiwoomFake struct {
 	closed chan struct{}
 	once   sync.Once
 
-	mu         sync.Mutex
-	tokens     map[string]kwToken
-	stocks     map[string]*kwStock
-	holdings   map[string]*kwHolding
-	orders     []*KiwoomFakeOrder
-	nextOrd    int
-	deposit    int64 // 예수금 at the start of the day
-	today      int64 // today's buys (−) and sells (+), settled D+2
+	mu     sync.Mutex
+	tokens map[string]kwToken
+	// simAccount.m is the simulated market: prices, limits, fills and the
+	// account. Its Cash is the D+2 deposit; 예수금 at the start of the day
+	// is m.Cash + m.DayBought − m.DaySold.
+	simAccount
+	orders     []*kwOrder // order and cancel rows, as Kiwoom lists them
 	marketOpen bool
 	faults     map[string][]KiwoomFault
 	injected   map[string][]kwInjected
@@ -212,10 +213,6 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	cal, err := broker.NewCalendar(nil)
-	if err != nil {
-		return nil, err
-	}
 	if opts.AppKey == "" {
 		opts.AppKey = KiwoomFakeAppKey
 	}
@@ -244,17 +241,19 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 		opts:       opts,
 		clk:        clock.Or(opts.Clock),
 		logger:     opts.Logger,
-		cal:        cal,
 		closed:     make(chan struct{}),
 		tokens:     map[string]kwToken{},
-		stocks:     map[string]*kwStock{},
-		holdings:   map[string]*kwHolding{},
-		deposit:    opts.Cash,
 		marketOpen: true,
 		faults:     map[string][]KiwoomFault{},
 		injected:   map[string][]kwInjected{},
 		requests:   map[string]int{},
 		windows:    map[string]kwWindow{},
+	}
+	f.simAccount = simAccount{lk: &f.mu, simClk: f.clk}
+	var err error
+	f.m, f.cal, err = newSim("kiwoom", "%07d", opts.MarketHours, opts.Sim, f.clk.Now(), opts.Cash, f.onEvent)
+	if err != nil {
+		return nil, err
 	}
 	for _, s := range []struct {
 		code, name  string
@@ -266,6 +265,7 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 	} {
 		f.addStockLocked(s.code, s.name, s.base, s.price)
 	}
+	f.startTicker(opts.Sim.Tick)
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serveHTTP))
 	if opts.Addr != "" {
 		l, err := net.Listen("tcp", opts.Addr)
@@ -295,6 +295,7 @@ func (f *KiwoomFake) Close() {
 	f.once.Do(func() { close(f.closed) })
 	f.srv.CloseClientConnections()
 	f.srv.Close()
+	f.stopTicker()
 }
 
 // InjectFault makes the next request of apiID fail with fault, after it
@@ -364,7 +365,7 @@ func (f *KiwoomFake) Orders() []KiwoomFakeOrder {
 	defer f.mu.Unlock()
 	out := make([]KiwoomFakeOrder, len(f.orders))
 	for i, o := range f.orders {
-		out[i] = *o
+		out[i] = o.view()
 	}
 	return out
 }
@@ -465,11 +466,7 @@ func (f *KiwoomFake) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(http.StatusOK, map[string]any{"code": code, "price": price})
 	case r.URL.Path == "/_fake/prices" && r.Method == http.MethodGet:
-		out := map[string]int64{}
-		for _, c := range f.Codes() {
-			out[c], _ = f.Price(c)
-		}
-		writeJSON(http.StatusOK, out)
+		writeJSON(http.StatusOK, f.prices())
 	default:
 		http.NotFound(w, r)
 	}
@@ -522,6 +519,7 @@ func (f *KiwoomFake) answer(r *http.Request, raw []byte) (kwAnswer, KiwoomFault)
 	apiID := r.Header.Get("api-id")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.m.Advance(f.clk.Now())
 	if apiID != "" {
 		f.requests[apiID]++
 	}

@@ -1,30 +1,67 @@
 package brokertest
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
 )
 
-// kwStock is one listed stock at the Kiwoom fake.
+// kwStock is a stock as the handlers read it: a copy of its book.
 type kwStock struct {
 	code, name             string
 	base, price            int64 // 기준가 (previous close), current price
 	open, high, low, volum int64
+	up, lo                 int64
 }
 
-func (s *kwStock) upper() int64 { return broker.SnapDown(s.base * 13 / 10) }
-func (s *kwStock) lower() int64 { return broker.SnapUp(s.base * 7 / 10) }
+// The day's limits are the market's (market.Limits, KRX's rule): the fake
+// rounded 70% of the base down to a price and then up to the grid, so a
+// base of 2,015 had a lower limit of 1,410 where KRX's is 1,415.
+func (s *kwStock) upper() int64 { return s.up }
+func (s *kwStock) lower() int64 { return s.lo }
 
-type kwHolding struct {
-	qty, cost int64
+// stock returns code's book, or false when it is not listed.
+func (f *KiwoomFake) stock(code string) (*kwStock, bool) {
+	i, ok := f.m.Lookup(broker.Code(code))
+	if !ok {
+		return nil, false
+	}
+	b := &f.m.Books[i]
+	return &kwStock{code: code, name: f.m.Instruments[i].Name, base: b.PrevClose, price: b.Price, open: b.Open,
+		high: b.High, low: b.Low, volum: b.Volume, up: b.Upper(), lo: b.Lower()}, true
+}
+
+// kwOrder is one row of Kiwoom's order list: an order (mo, the market's
+// order) or a cancel order (Cancel, OrigNo).
+type kwOrder struct {
+	KiwoomFakeOrder
+	mo *market.Order // nil for a cancel row
+}
+
+// view is the row with the market's fill state.
+func (o *kwOrder) view() KiwoomFakeOrder {
+	v := o.KiwoomFakeOrder
+	if o.mo != nil {
+		v.Filled, v.FillAmount, v.Cancelled = o.mo.FilledQty, o.mo.FillAmount, o.mo.Cancelled
+	}
+	return v
+}
+
+// remaining is the quantity still open.
+func (o *kwOrder) remaining() int64 {
+	if o.mo == nil {
+		return 0
+	}
+	return o.mo.Open()
 }
 
 func (f *KiwoomFake) addStockLocked(code, name string, base, price int64) {
-	f.stocks[code] = &kwStock{code: code, name: name, base: base, price: price, open: base, high: max(base, price), low: min(base, price)}
+	f.m.List(market.Instrument{Code: broker.Code(code), Name: name}, base, price)
 }
 
 // AddStock lists a stock with its previous close and current price.
@@ -34,68 +71,17 @@ func (f *KiwoomFake) AddStock(code, name string, prevClose, price int64) {
 	f.addStockLocked(code, name, prevClose, price)
 }
 
-// SetPrice moves a stock's price; resting limit orders it crosses fill at
-// their own price. It reports whether code is listed.
-func (f *KiwoomFake) SetPrice(code string, price int64) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s, ok := f.stocks[code]
-	if !ok || price <= 0 {
-		return false
-	}
-	s.price = price
-	s.high, s.low = max(s.high, price), min(s.low, price)
-	f.kwWSTrade(code, price, s.base, s.volum)
-	for _, o := range f.orders {
-		if o.Code != code || o.Market || o.Remaining() == 0 {
-			continue
-		}
-		if (o.Side == broker.Buy && o.Price >= price) || (o.Side == broker.Sell && o.Price <= price) {
-			f.fillLocked(o, o.Remaining(), o.Price)
+// onEvent turns the market's events into WebSocket rows; called with f.mu
+// held. A fill is a 00 row, a price change a 0B row.
+func (f *KiwoomFake) onEvent(ev market.Event) {
+	switch ev.Kind {
+	case market.EventFill:
+		f.kwWSFill(ev.Order, ev.Qty, ev.Price)
+	case market.EventPrice:
+		if b := f.m.Book(ev.Code); b != nil {
+			f.kwWSTrade(string(ev.Code), ev.Price, b.PrevClose, ev.Volume)
 		}
 	}
-	return true
-}
-
-// Price returns a stock's current price.
-func (f *KiwoomFake) Price(code string) (int64, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s, ok := f.stocks[code]
-	if !ok {
-		return 0, false
-	}
-	return s.price, true
-}
-
-// Codes lists the listed stocks' codes, sorted.
-func (f *KiwoomFake) Codes() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]string, 0, len(f.stocks))
-	for c := range f.stocks {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// SetHolding puts qty shares of code bought at avgPrice into the account.
-func (f *KiwoomFake) SetHolding(code string, qty, avgPrice int64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if qty <= 0 {
-		delete(f.holdings, code)
-		return
-	}
-	f.holdings[code] = &kwHolding{qty: qty, cost: qty * avgPrice}
-}
-
-// SetCash sets the deposit (예수금) and forgets today's unsettled trades.
-func (f *KiwoomFake) SetCash(cash int64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.deposit, f.today = cash, 0
 }
 
 // Cash is the D+2 deposit: the start-of-day deposit plus today's sells
@@ -103,90 +89,17 @@ func (f *KiwoomFake) SetCash(cash int64) {
 func (f *KiwoomFake) Cash() int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.deposit + f.today
+	return f.m.Cash
 }
 
 // Holding returns the shares held of code and their purchase amount.
 func (f *KiwoomFake) Holding(code string) (qty, cost int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if h, ok := f.holdings[code]; ok {
-		return h.qty, h.cost
+	if p, ok := f.m.Positions[broker.Code(code)]; ok {
+		return p.Qty, p.Cost
 	}
 	return 0, 0
-}
-
-// Fill trades qty of an open order at its limit price (the current price
-// for a market order), as a partial fill the market would give.
-func (f *KiwoomFake) Fill(ordNo string, qty int64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, o := range f.orders {
-		if o.No != ordNo || o.Cancel {
-			continue
-		}
-		if qty <= 0 || qty > o.Remaining() {
-			return fmt.Errorf("brokertest: order %s has %d open, cannot fill %d", ordNo, o.Remaining(), qty)
-		}
-		px := o.Price
-		if o.Market {
-			px = f.stocks[o.Code].price
-		}
-		f.fillLocked(o, qty, px)
-		return nil
-	}
-	return fmt.Errorf("brokertest: no order %s", ordNo)
-}
-
-func (f *KiwoomFake) fillLocked(o *KiwoomFakeOrder, qty, px int64) {
-	o.Filled += qty
-	o.FillAmount += qty * px
-	f.kwWSFill(o, qty, px)
-	f.stocks[o.Code].volum += qty
-	h := f.holdings[o.Code]
-	if o.Side == broker.Buy {
-		if h == nil {
-			h = &kwHolding{}
-			f.holdings[o.Code] = h
-		}
-		h.qty += qty
-		h.cost += qty * px
-		f.today -= qty * px
-		return
-	}
-	h.cost -= h.cost * qty / h.qty
-	h.qty -= qty
-	f.today += qty * px
-	if h.qty == 0 {
-		delete(f.holdings, o.Code)
-	}
-}
-
-// orderableLocked is 주문가능금액: the D+2 deposit less what open buy
-// orders hold back.
-func (f *KiwoomFake) orderableLocked() int64 {
-	reserved := int64(0)
-	for _, o := range f.orders {
-		if o.Side == broker.Buy && !o.Cancel {
-			reserved += o.Remaining() * o.Price
-		}
-	}
-	return f.deposit + f.today - reserved
-}
-
-// sellableLocked is held shares less those open sell orders hold back.
-func (f *KiwoomFake) sellableLocked(code string) int64 {
-	h, ok := f.holdings[code]
-	if !ok {
-		return 0
-	}
-	n := h.qty
-	for _, o := range f.orders {
-		if o.Code == code && o.Side == broker.Sell {
-			n -= o.Remaining()
-		}
-	}
-	return n
 }
 
 // sessionCheck refuses orders when the market is closed: by SetMarketOpen,
@@ -216,13 +129,16 @@ func (f *KiwoomFake) sessionCheck(apiID string) (kwAnswer, bool) {
 	return f.deskReject(apiID, "RC4058", "모의투자 장종료"), false
 }
 
-func (f *KiwoomFake) newOrderLocked(o KiwoomFakeOrder) *KiwoomFakeOrder {
-	f.nextOrd++
-	o.No = fmt.Sprintf("%07d", f.nextOrd)
-	o.Time = f.clk.Now()
-	p := &o
-	f.orders = append(f.orders, p)
-	return p
+// sellableLocked is held shares less those open sell orders hold back.
+func (f *KiwoomFake) sellableLocked(code string) int64 {
+	_, n := f.m.Held(broker.Code(code))
+	return n
+}
+
+// index is a listed code's place in the market.
+func (f *KiwoomFake) index(code string) int {
+	i, _ := f.m.Lookup(broker.Code(code))
+	return i
 }
 
 // direction prefixes a price with its direction against base, as ka10001
@@ -265,7 +181,7 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 	if a, ok := f.requireFields("ka10001", body, "stk_cd"); !ok {
 		return a
 	}
-	s, ok := f.stocks[body["stk_cd"]]
+	s, ok := f.stock(body["stk_cd"])
 	if !ok {
 		return f.errAnswer("ka10001", 1902, "")
 	}
@@ -304,7 +220,7 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 	if body["dmst_stex_tp"] != "KRX" {
 		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 거래소구분=KRX만 지원합니다")
 	}
-	s, ok := f.stocks[body["stk_cd"]]
+	s, ok := f.stock(body["stk_cd"])
 	if !ok {
 		return f.errAnswer(apiID, 1902, "")
 	}
@@ -339,29 +255,46 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 			return f.deskReject(apiID, "RC4027", f.mock("상/하한가 오류입니다."))
 		}
 	}
-	if side == broker.Buy {
-		ref := price
-		if market {
-			ref = s.upper() // a market buy holds back cash at the upper limit
-		}
-		if avail := f.orderableLocked(); qty*ref > avail {
-			if f.opts.Mode == "live" {
-				return f.deskReject(apiID, "855056", fmt.Sprintf("매수증거금이 부족합니다. %d주 매수가능", max(avail, 0)/ref))
-			}
-			return f.deskReject(apiID, "RC4025", f.mock("주문가능금액을 확인하세요."))
-		}
-	} else if sellable := f.sellableLocked(s.code); qty > sellable {
-		return f.deskReject(apiID, "800033", f.mock(fmt.Sprintf("매도가능수량이 부족합니다. %d주 매도가능", max(sellable, 0))))
+	typ := broker.Limit
+	if market {
+		typ = broker.Market
 	}
-	o := f.newOrderLocked(KiwoomFakeOrder{Code: s.code, Side: side, Market: market, Qty: qty, Price: price})
-	switch {
-	case market:
-		f.fillLocked(o, qty, s.price)
-	case side == broker.Buy && price >= s.price, side == broker.Sell && price <= s.price:
-		f.fillLocked(o, qty, s.price)
+	now := f.clk.Now()
+	mo, err := f.m.Place(now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price})
+	if err != nil {
+		return f.orderRefusal(apiID, err, qty, price, s)
 	}
+	o := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: mo.ID, Code: s.code, Side: side, Market: market, Qty: qty, Price: price, Time: now}, mo: mo}
+	f.orders = append(f.orders, o)
 	return f.ok(map[string]any{"ord_no": o.No, "dmst_stex_tp": "KRX"})
 }
+
+// orderRefusal answers a refusal of the market with Kiwoom's code for it.
+func (f *KiwoomFake) orderRefusal(apiID string, err error, qty, price int64, s *kwStock) kwAnswer {
+	var rej *errReject
+	if !errors.As(err, &rej) {
+		return f.errAnswer(apiID, 1517, err.Error())
+	}
+	switch rej.Reason {
+	case market.OutsideLimits:
+		return f.deskReject(apiID, "RC4027", f.mock("상/하한가 오류입니다."))
+	case market.NoShares:
+		return f.deskReject(apiID, "800033", f.mock(fmt.Sprintf("매도가능수량이 부족합니다. %d주 매도가능", max(rej.Sellable, 0))))
+	case market.NotListed:
+		return f.errAnswer(apiID, 1902, "")
+	}
+	// NoCash, TooLarge: a market buy holds back cash at the upper limit.
+	ref := price
+	if ref == 0 {
+		ref = s.upper()
+	}
+	if f.opts.Mode == "live" {
+		return f.deskReject(apiID, "855056", fmt.Sprintf("매수증거금이 부족합니다. %d주 매수가능", max(f.m.Orderable(), 0)/ref))
+	}
+	return f.deskReject(apiID, "RC4025", f.mock("주문가능금액을 확인하세요."))
+}
+
+type errReject = market.Reject
 
 // cancel is kt10003. The refusals for an unknown order (RC4032) and for
 // nothing left to cancel (RC4033) are the fake's own: no real answer for
@@ -373,7 +306,7 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	if a, ok := f.sessionCheck(apiID); !ok {
 		return a
 	}
-	var orig *KiwoomFakeOrder
+	var orig *kwOrder
 	for _, o := range f.orders {
 		if o.No == body["orig_ord_no"] && o.Code == body["stk_cd"] && !o.Cancel {
 			orig = o
@@ -386,15 +319,19 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	if err != nil || n < 0 {
 		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=cncl_qty")
 	}
-	left := orig.Remaining()
+	left := orig.remaining()
 	if left == 0 || n > left {
 		return f.deskReject(apiID, "RC4033", f.mock("취소가능수량이 없습니다."))
 	}
 	if n == 0 {
 		n = left // "0" cancels all that is left
 	}
-	orig.Cancelled += n
-	c := f.newOrderLocked(KiwoomFakeOrder{OrigNo: orig.No, Code: orig.Code, Side: orig.Side, Market: orig.Market, Qty: n, Cancel: true})
+	now := f.clk.Now()
+	if _, err := f.m.Cancel(now, orig.No, n); err != nil {
+		return f.deskReject(apiID, "RC4033", f.mock("취소가능수량이 없습니다."))
+	}
+	c := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: f.m.NewID(), OrigNo: orig.No, Code: orig.Code, Side: orig.Side, Market: orig.Market, Qty: n, Cancel: true, Time: now}}
+	f.orders = append(f.orders, c)
 	return f.ok(map[string]any{"ord_no": c.No, "base_orig_ord_no": orig.No, "cncl_qty": strconv.FormatInt(n, 10)})
 }
 
@@ -404,10 +341,11 @@ func (f *KiwoomFake) depositDetail(apiID string, body map[string]string) kwAnswe
 	if a, ok := f.requireFields(apiID, body, "qry_tp"); !ok {
 		return a
 	}
-	orderable := max(f.orderableLocked(), 0)
+	orderable := max(f.m.Orderable(), 0)
+	deposit := f.m.Cash + f.m.DayBought - f.m.DaySold
 	return f.ok(map[string]any{
-		"entr": padded(f.deposit, 15), "d1_entra": padded(f.deposit, 15), "d2_entra": padded(f.deposit+f.today, 15),
-		"ord_alow_amt": padded(orderable, 15), "pymn_alow_amt": padded(min(orderable, f.deposit), 15),
+		"entr": padded(deposit, 15), "d1_entra": padded(deposit, 15), "d2_entra": padded(f.m.Cash, 15),
+		"ord_alow_amt": padded(orderable, 15), "pymn_alow_amt": padded(min(orderable, deposit), 15),
 		"100stk_ord_alow_amt": padded(orderable, 15), "profa_ch": padded(0, 15), "crd_grnt_rt": "0.00",
 		"stk_entr_prst": []any{},
 	})
@@ -419,15 +357,19 @@ func (f *KiwoomFake) balance(apiID string, body map[string]string, nextKey strin
 	if a, ok := f.requireFields(apiID, body, "qry_tp", "dmst_stex_tp"); !ok {
 		return a
 	}
-	codes := make([]string, 0, len(f.holdings))
-	for c := range f.holdings {
-		codes = append(codes, c)
+	codes := make([]string, 0, len(f.m.Positions))
+	for c, p := range f.m.Positions {
+		if p.Qty > 0 { // Kiwoom drops a holding sold out
+			codes = append(codes, string(c))
+		}
 	}
 	sort.Strings(codes)
 	var totCost, totValue int64
 	rows := make([]map[string]any, 0, len(codes))
 	for _, c := range codes {
-		h, s := f.holdings[c], f.stocks[c]
+		p := f.m.Positions[broker.Code(c)]
+		h := struct{ qty, cost int64 }{p.Qty, p.Cost}
+		s, _ := f.stock(c)
 		value := h.qty * s.price
 		totCost += h.cost
 		totValue += value
@@ -445,7 +387,7 @@ func (f *KiwoomFake) balance(apiID string, body map[string]string, nextKey strin
 	part, cont, next := f.page(rows, nextKey)
 	a := f.ok(map[string]any{
 		"tot_pur_amt": padded(totCost, 15), "tot_evlt_amt": padded(totValue, 15), "tot_evlt_pl": padded(totValue-totCost, 15),
-		"tot_prft_rt": fmt.Sprintf("%.2f", pct(totValue-totCost, totCost)), "prsm_dpst_aset_amt": padded(f.deposit+f.today+totValue, 15),
+		"tot_prft_rt": fmt.Sprintf("%.2f", pct(totValue-totCost, totCost)), "prsm_dpst_aset_amt": padded(f.m.Cash+totValue, 15),
 		"tot_loan_amt": padded(0, 15), "tot_crd_loan_amt": padded(0, 15), "tot_crd_ls_amt": padded(0, 15),
 		"acnt_evlt_remn_indv_tot": part,
 	})
@@ -501,11 +443,12 @@ func (f *KiwoomFake) openOrders(apiID string, body map[string]string, nextKey st
 	}
 	rows := []map[string]any{} // an empty list is [], never null
 	for i := len(f.orders) - 1; i >= 0; i-- {
-		o := f.orders[i]
+		v := f.orders[i].view()
+		o := &v
 		if o.Cancel || o.Remaining() == 0 || !selected(o, body["all_stk_tp"] == "1", body["stk_cd"], body["trde_tp"]) {
 			continue
 		}
-		s := f.stocks[o.Code]
+		s, _ := f.stock(o.Code)
 		stt := "접수"
 		if o.Filled > 0 {
 			stt = "체결"
@@ -535,7 +478,8 @@ func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey 
 	}
 	rows := []map[string]any{} // an empty list is [], never null
 	for i := len(f.orders) - 1; i >= 0; i-- {
-		o := f.orders[i]
+		v := f.orders[i].view()
+		o := &v
 		if !selected(o, body["qry_tp"] == "1", body["stk_cd"], body["sell_tp"]) {
 			continue
 		}
@@ -547,7 +491,7 @@ func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey 
 			stt = "체결"
 		}
 		rows = append(rows, map[string]any{
-			"ord_no": o.No, "stk_nm": f.stocks[o.Code].name, "io_tp_nm": ioTpNm(o),
+			"ord_no": o.No, "stk_nm": f.m.Instruments[f.index(o.Code)].Name, "io_tp_nm": ioTpNm(o),
 			"ord_pric": strconv.FormatInt(o.Price, 10), "ord_qty": strconv.FormatInt(o.Qty, 10),
 			"cntr_pric": strconv.FormatInt(avgFill(o), 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
 			"oso_qty": strconv.FormatInt(o.Remaining(), 10), "tdy_trde_cmsn": "0", "tdy_trde_tax": "0",

@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/market"
 )
 
 // The Kiwoom fake's realtime side at /api/dostk/websocket (kiwoom.md §9):
@@ -272,7 +273,7 @@ func (f *KiwoomFake) kwWSTrade(code string, price, base, acc int64) {
 // Kiwoom-REST-API spec 00 — 9203 order no, 9001 code, 913 state, 907
 // side, 900/901/902 qty/price/remaining, 909 execution no, 914/915 unit
 // fill price/qty.
-func (f *KiwoomFake) kwWSFill(o *KiwoomFakeOrder, qty, px int64) {
+func (f *KiwoomFake) kwWSFill(o *market.Order, qty, px int64) {
 	f.ws.mu.Lock()
 	defer f.ws.mu.Unlock()
 	if f.ws.silent {
@@ -286,9 +287,9 @@ func (f *KiwoomFake) kwWSFill(o *KiwoomFakeOrder, qty, px int64) {
 	now := f.clk.Now().In(broker.KST())
 	frame := kwJSON(map[string]any{"trnm": "REAL", "data": []any{map[string]any{
 		"type": "00", "name": "주문체결", "item": "",
-		"values": map[string]string{"9201": "5012345678", "9203": o.No, "9001": "A" + o.Code, "913": "체결", "907": side,
-			"900": fmt.Sprint(o.Qty), "901": fmt.Sprint(o.Price), "902": fmt.Sprint(o.Qty - o.Filled), "904": "0000000",
-			"908": now.Format("150405"), "909": fmt.Sprintf("%07d", f.ws.seqExec), "910": fmt.Sprint(px), "911": fmt.Sprint(o.Filled),
+		"values": map[string]string{"9201": "5012345678", "9203": o.ID, "9001": "A" + string(o.Code), "913": "체결", "907": side,
+			"900": fmt.Sprint(o.Qty), "901": fmt.Sprint(o.Price), "902": fmt.Sprint(o.Qty - o.FilledQty), "904": "0000000",
+			"908": now.Format("150405"), "909": fmt.Sprintf("%07d", f.ws.seqExec), "910": fmt.Sprint(px), "911": fmt.Sprint(o.FilledQty),
 			"914": fmt.Sprint(px), "915": fmt.Sprint(qty)},
 	}}})
 	for s := range f.ws.sessions {

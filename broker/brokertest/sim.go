@@ -1,11 +1,14 @@
 package brokertest
 
 import (
+	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/market"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // Both fakes trade on the one simulated market (broker/internal/market),
@@ -86,4 +89,124 @@ func simTicker(t interface {
 			advance()
 		}
 	}
+}
+
+// simAccount is the market side both fakes share, embedded in each: the
+// market, the lock it lives under (the fake's own), and the controls
+// tests drive it with.
+type simAccount struct {
+	lk      *sync.Mutex
+	simClk  clock.Clock
+	m       *market.Market
+	stopSim chan struct{}
+}
+
+// startTicker runs the market on the clock's ticks (SimOptions.Tick).
+func (s *simAccount) startTicker(tick time.Duration) {
+	if tick <= 0 {
+		return
+	}
+	s.stopSim = make(chan struct{})
+	go simTicker(s.simClk.NewTicker(tick), s.stopSim, s.Advance)
+}
+
+// stopTicker ends startTicker's goroutine.
+func (s *simAccount) stopTicker() {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	if s.stopSim != nil {
+		close(s.stopSim)
+		s.stopSim = nil
+	}
+}
+
+// Advance brings the simulated market up to the fake's clock: scheduled
+// prices, the walk (with SimOptions.Walk), fills of resting orders they
+// cross (and their WebSocket notices) and, with MarketHours, day orders
+// lapsing at the close. Every API request does this first; tests call it
+// after moving a fake clock when no request follows.
+func (s *simAccount) Advance() {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	s.m.Advance(s.simClk.Now())
+}
+
+// SetPriceAt makes code trade at price when the fake's clock reaches at:
+// a resting order it crosses fills then, at its limit.
+func (s *simAccount) SetPriceAt(code string, price int64, at time.Time) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	s.m.PriceAt(at, broker.Code(code), price)
+}
+
+// SetPrice moves a listed stock's price now and fills the resting orders
+// it crosses, at their limit prices. It reports whether code is listed.
+func (s *simAccount) SetPrice(code string, price int64) bool {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	if _, ok := s.m.Lookup(broker.Code(code)); !ok || price <= 0 {
+		return false
+	}
+	now := s.simClk.Now()
+	s.m.Advance(now)
+	s.m.SetPrice(now, broker.Code(code), price)
+	return true
+}
+
+// Fill trades qty of an open order now at its limit price (the current
+// price for a market order): a partial fill, as the market gives one when
+// only part of the other side is there.
+func (s *simAccount) Fill(orderNo string, qty int64) error {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	now := s.simClk.Now()
+	s.m.Advance(now)
+	if err := s.m.Fill(now, orderNo, qty); err != nil {
+		return fmt.Errorf("brokertest: %w", err)
+	}
+	return nil
+}
+
+// Price returns a stock's current price.
+func (s *simAccount) Price(code string) (int64, bool) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	b := s.m.Book(broker.Code(code))
+	if b == nil {
+		return 0, false
+	}
+	return b.Price, true
+}
+
+// Codes lists the listed stocks' codes, sorted.
+func (s *simAccount) Codes() []string {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	return simCodes(s.m)
+}
+
+// SetCash sets the deposit and forgets today's unsettled trades.
+func (s *simAccount) SetCash(won int64) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	s.m.SetCash(won)
+}
+
+// SetHolding gives the account qty shares of code bought at avgPrice
+// (qty 0: a holding sold out today, which KIS still lists).
+func (s *simAccount) SetHolding(code string, qty, avgPrice int64) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	s.m.SetHolding(broker.Code(code), qty, avgPrice)
+}
+
+// prices are every listed stock's current price, for /_fake/prices.
+func (s *simAccount) prices() map[string]int64 {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	out := make(map[string]int64, len(s.m.Books))
+	for i, b := range s.m.Books {
+		out[string(s.m.Instruments[i].Code)] = b.Price
+	}
+	return out
 }

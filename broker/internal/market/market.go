@@ -310,10 +310,11 @@ func (m *Market) SetCash(won int64) {
 	m.Cash, m.DayBought, m.DaySold = won, 0, 0
 }
 
-// SetHolding gives the account qty shares of code bought at avgPrice
-// (none when qty ≤ 0), with no trades today.
+// SetHolding gives the account qty shares of code bought at avgPrice, with
+// no trades today. Qty 0 keeps an empty holding (one sold out today, which
+// KIS lists until settlement); a negative qty removes it.
 func (m *Market) SetHolding(code broker.Code, qty, avgPrice int64) {
-	if qty <= 0 {
+	if qty < 0 {
 		delete(m.Positions, code)
 		return
 	}
