@@ -392,6 +392,8 @@ func reasonText(lang Lang, e *broker.Error) string {
 		return text(lang, "err.not_at_broker")
 	case "expired":
 		return text(lang, "err.expired_unknown")
+	case "stopped":
+		return text(lang, "err.stopped_unknown")
 	}
 	return brokerDetail(e)
 }
@@ -492,6 +494,11 @@ func (r *Router) status(ctx context.Context) Reply {
 				}
 				txt += r.t("status.stream_polled", Esc(strings.Join(codes, ", ")))
 			}
+		}
+	}
+	if r.cfg.Checking != nil {
+		if n := r.cfg.Checking(ctx); n > 0 {
+			txt += r.t("status.checking", n)
 		}
 	}
 	if r.cfg.Surface != nil {

@@ -128,6 +128,9 @@ type Config struct {
 	// exchange's table): /price without a code lists them, and a name is
 	// accepted wherever a code is.
 	Stocks map[broker.Code]string
+	// Checking, when set, counts orders whose outcome is still being
+	// checked against the broker's list, for /status.
+	Checking func(ctx context.Context) int
 	// Errors, when set, gives the recent errors for /status.
 	Errors func() []string
 	// Surface, when set, reports a lost control surface (Telegram down for
@@ -348,6 +351,8 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.order_krw", Group(r.cfg.MaxOrderKRW))
 	case "daily_orders":
 		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)
+	case "unsettled":
+		return r.t("err.unsettled")
 	}
 	if e.Kind == broker.UnknownOutcome {
 		// The guard's and the client's sentences are for the log; the user

@@ -166,6 +166,10 @@ type Guard struct {
 	haltMu sync.Mutex
 	halt   haltState
 
+	// started is when this Guard was built: journal rows created before it
+	// were left unsettled by an earlier process (checkUnsettled).
+	started time.Time
+
 	wake   chan struct{} // a new unknown outcome: reconcile now
 	events *eventQueue
 
@@ -204,6 +208,7 @@ func New(opts Options) (*Guard, error) {
 		wake:           make(chan struct{}, 1),
 		turn:           make(chan struct{}, 1),
 	}
+	g.started = g.clk.Now()
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}

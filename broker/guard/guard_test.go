@@ -380,27 +380,25 @@ func TestCrashBetweenJournalAndAnswer(t *testing.T) {
 			for len(e.events) > 0 {
 				<-e.events // the dead process's events
 			}
-			done := make(chan error, 1)
-			go func() { done <- e.g.Recover(context.Background()) }()
-			if !tt.atBroker {
-				// Too young to call rejected: Recover waits out the grace.
-				stop := make(chan struct{})
-				defer close(stop)
-				if !e.clk.BlockUntil(1, stop) {
-					t.Fatal("Recover not waiting")
-				}
-				select {
-				case err := <-done:
-					t.Fatalf("Recover returned before the grace: %v", err)
-				default:
-				}
-				e.clk.Advance(time.Minute)
-			}
-			if err := <-done; err != nil {
+			// Recover returns after one pass (issue 20, item 1): a row too
+			// young to call rejected is left to Run, which waits out the
+			// grace in the background while commands are taken.
+			if err := e.g.Recover(context.Background()); err != nil {
 				t.Fatalf("Recover: %v", err)
 			}
+			if !tt.atBroker {
+				if en := e.entry(id); en.State != broker.StatusUnknown {
+					t.Fatalf("row after Recover is %s; want unknown until the grace has passed", en.State)
+				}
+			}
 			e.run()
-			evs := e.expectEvents(broker.EventUnknown, broker.EventReconciled)
+			var evs []broker.OrderEvent
+			for len(evs) < 2 {
+				evs = append(evs, e.advanceUntilEvent(10*time.Second))
+			}
+			if evs[0].Kind != broker.EventUnknown || evs[1].Kind != broker.EventReconciled {
+				t.Fatalf("events %s, %s; want unknown, reconciled", evs[0].Kind, evs[1].Kind)
+			}
 			en := e.entry(id)
 			orders, _, calls := e.fb.snapshot()
 			if calls[id] != 1 {
@@ -1144,3 +1142,58 @@ func TestAcceptedButAnswerNotJournaled(t *testing.T) {
 
 // The in-memory journal the unit tests run on is a Journal like the store.
 var _ Journal = (*brokertest.Journal)(nil)
+
+// Issue 20, item 1: after a restart, Recover returns after one pass even
+// when a row is too young to settle; until Run settles it, only an order
+// that could duplicate it (same code, side and quantity) is refused, and
+// Checking counts it for /status.
+func TestUnsettledRowFromEarlierRunBlocksOnlyItsDuplicates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *Options) { o.ReconcileGrace = 90 * time.Second })
+	ctx := context.Background()
+	e.fb.then(step{do: notSent})
+	first, err := e.g.PlaceOrder(ctx, limitBuy(3, 69_900))
+	wantKind(t, err, broker.UnknownOutcome)
+	e.clk.Advance(time.Second)
+	e.restart()
+	for len(e.events) > 0 {
+		<-e.events
+	}
+	if err := e.g.Recover(ctx); err != nil {
+		t.Fatalf("Recover: %v", err)
+	}
+	if n := e.g.Checking(ctx); n != 1 {
+		t.Fatalf("Checking = %d, want 1", n)
+	}
+	for _, tc := range []struct {
+		name    string
+		req     broker.OrderRequest
+		refused bool
+	}{
+		{"same order", limitBuy(3, 69_900), true},
+		{"same order at another price", limitBuy(3, 70_000), true},
+		{"another quantity", limitBuy(2, 69_900), false},
+		{"the other side", func() broker.OrderRequest { r := limitBuy(3, 69_900); r.Side = broker.Sell; return r }(), false},
+	} {
+		_, err := e.g.PlaceOrder(ctx, tc.req)
+		be, _ := broker.AsError(err)
+		if got := be != nil && be.Code == "unsettled"; got != tc.refused {
+			t.Errorf("%s: err %v, want refused=%t", tc.name, err, tc.refused)
+		}
+		if tc.refused && be.Kind != broker.LimitExceeded {
+			t.Errorf("%s: kind %s; a rule must wait, not count a failure", tc.name, be.Kind)
+		}
+	}
+	e.run()
+	for {
+		if ev := e.advanceUntilEvent(10 * time.Second); ev.Kind == broker.EventReconciled && ev.Request.ClientID == first.ClientID {
+			break
+		}
+	}
+	if n := e.g.Checking(ctx); n != 0 {
+		t.Fatalf("Checking = %d after the row settled", n)
+	}
+	if _, err := e.g.PlaceOrder(ctx, limitBuy(3, 69_900)); err != nil && broker.KindOf(err) == broker.LimitExceeded {
+		t.Fatalf("still refused after the row settled: %v", err)
+	}
+}

@@ -78,6 +78,25 @@ func (g *Guard) OrderByBrokerID(ctx context.Context, day time.Time, brokerID str
 	return g.j.OrderByBrokerID(ctx, day, brokerID)
 }
 
+// Checking counts today's orders whose outcome is still being checked
+// against the broker's list (for /status). A journal error counts as none:
+// /status must answer, and /orders says more.
+func (g *Guard) Checking(ctx context.Context) int {
+	rows, err := g.j.Unresolved(ctx)
+	if err != nil {
+		g.log.Warn("status: journal unreadable", "err", err)
+		return 0
+	}
+	today := broker.Day(g.clk.Now())
+	n := 0
+	for _, e := range rows {
+		if !e.Expired && broker.Day(e.Created) == today {
+			n++
+		}
+	}
+	return n
+}
+
 // annotate adds the journal's knowledge to the broker's view of an order.
 func annotate(o broker.Order, e broker.JournalEntry) broker.Order {
 	o.ClientID, o.Source, o.User = e.ClientID, e.Source, e.User

@@ -261,6 +261,9 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	if err := g.haltError(); err != nil {
 		return err
 	}
+	if err := g.checkUnsettled(ctx, req, now); err != nil {
+		return err
+	}
 	if req.Type == broker.Limit {
 		if err := g.checkTick(ctx, req); err != nil {
 			return err
@@ -285,6 +288,36 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 			return &broker.Error{Kind: broker.LimitExceeded, Code: "daily_orders",
 				Msg: fmt.Sprintf("%d orders already sent today (KST), the daily limit is %d across all sources; set HOGA_MAX_DAILY_ORDERS to change it", n, g.maxDaily)}
 		}
+	}
+	return nil
+}
+
+// checkUnsettled refuses an order that could duplicate one an earlier
+// process left unsettled (it crashed or stopped before the broker
+// answered, and the broker's list has not shown it yet): same code, same
+// side, same quantity. Price and type are left out on purpose: an owner who
+// resends "the same order" after a restart, or a rule that fires again,
+// often does so at a new price, and either would double the position if
+// the first reached the broker. Any other order goes through, so a row left
+// by a crash never blocks trading as a whole, and the owner can /halt,
+// /status and /orders at once (issue 20, item 1: start-up used to wait out
+// the whole reconcile grace). Rows of this process keep the guard's
+// behaviour: the caller was told the outcome is unknown and not to resend.
+func (g *Guard) checkUnsettled(ctx context.Context, req broker.OrderRequest, now time.Time) error {
+	rows, err := g.j.Unresolved(ctx)
+	if err != nil {
+		return &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read to look for orders still being checked", Err: err}
+	}
+	for _, e := range rows {
+		// A row from an earlier day was a day order: whatever it was, it
+		// cannot be doubled today (the next pass marks it expired).
+		if e.Expired || !e.Created.Before(g.started) || broker.Day(e.Created) != broker.Day(now) ||
+			e.Code != req.Code || e.Side != req.Side || e.Qty != req.Qty {
+			continue
+		}
+		return &broker.Error{Kind: broker.LimitExceeded, Code: "unsettled",
+			Msg: fmt.Sprintf("the same order (%s, %s) was sent at %s and hoga is still checking whether the broker has it; it was not sent again. Wait for the outcome (/orders), then send it if you still want it",
+				describe(e.Request()), e.ClientID, e.Created.In(broker.KST()).Format("15:04:05"))}
 	}
 	return nil
 }

@@ -27,34 +27,26 @@ import (
 // Known limit: an identical order placed outside hoga (the broker's app)
 // within MatchWindow of an unknown outcome can be taken for it.
 
-// Recover settles the rows a previous run left pending or unknown (it
-// crashed, or stopped mid-order) before anything else runs: main calls it
-// after New and before accepting commands or starting strategies. Pending
-// rows are treated as unknown, since the process may have died after the
-// request went out. It returns when every row is settled, waiting out
-// ReconcileGrace for rows too young to call rejected; it returns the
-// broker's error if today's orders cannot be fetched (Run keeps trying
-// then), or ctx's error.
+// Recover starts settling the rows a previous run left pending or unknown
+// (it crashed, or stopped mid-order): main calls it after New and before
+// accepting commands or starting strategies. Pending rows are marked
+// unknown, since the process may have died after the request went out, and
+// one reconciliation pass settles what today's list already shows. It
+// never waits out ReconcileGrace: rows still unsettled are left to Run,
+// which keeps checking in the background, while PlaceOrder refuses only an
+// order that could duplicate one of them (same code, side and quantity) and
+// /orders shows them as being checked (issue 20, item 1: a restart used to
+// block every command for two minutes). It returns the broker's error if
+// today's orders cannot be fetched (Run keeps trying then), or ctx's error.
 func (g *Guard) Recover(ctx context.Context) error {
 	if err := g.markOrphans(ctx); err != nil {
 		return err
 	}
-	delay := g.retryMin
-	for {
-		remaining, deadline, err := g.reconcilePass(ctx)
-		if err != nil {
-			return fmt.Errorf("guard: recover: %w", err)
-		}
-		if remaining == 0 {
-			return nil
-		}
-		d := g.nextWait(&delay, deadline)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-g.clk.After(d):
-		}
+	if _, _, err := g.reconcilePass(ctx); err != nil {
+		return fmt.Errorf("guard: recover: %w", err)
 	}
+	g.poke() // Run picks up whatever is left at once
+	return nil
 }
 
 // markOrphans turns rows left pending by a previous process into unknown,
@@ -74,7 +66,7 @@ func (g *Guard) markOrphans(ctx context.Context) error {
 		}
 		note := fmt.Sprintf("hoga stopped at %s before the broker answered; checking the broker's order list (not resent)",
 			e.Created.In(broker.KST()).Format("15:04:05"))
-		cause := &broker.Error{Kind: broker.UnknownOutcome, Msg: "hoga stopped before the broker answered"}
+		cause := &broker.Error{Kind: broker.UnknownOutcome, Code: "stopped", Msg: "hoga stopped before the broker answered"}
 		upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
 			if x.State != broker.StatusPending {
 				return errSettled

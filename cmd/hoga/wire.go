@@ -138,8 +138,11 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	a.closers = append(a.closers, a.guard.Close)
 	halted, _, _ := a.guard.Halted()
 	a.metrics.SetHalted(halted)
-	// Rows a crash left pending or unknown are settled before any command
-	// is taken, so a restart never hides an order that reached the broker.
+	// Rows a crash left pending or unknown get one reconciliation pass
+	// before any command is taken; what today's list does not settle yet
+	// is settled by the guard in the background, never waited for here
+	// (issue 20, item 1): the owner can /halt and /status at once, and
+	// only an order that could duplicate an unsettled one is held back.
 	if err := a.guard.Recover(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -172,6 +175,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		TokenExpiry: a.tokenExpiry,
 		Account:     a.account,
 		Errors:      a.feed.RecentErrors,
+		Checking:    a.guard.Checking,
 		Surface:     a.surface,
 		// Names typed for codes, offline whatever the broker: the paper
 		// table (KRX codes are the same at every broker).
