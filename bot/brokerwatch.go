@@ -80,5 +80,8 @@ func (w *BrokerWatch) observe(ctx context.Context, err error) {
 	if e, ok := broker.AsError(err); ok {
 		detail = brokerDetail(e)
 	}
+	if iq := implausibleText(lang, err); iq != "" {
+		detail = iq
+	}
 	w.feed.Publish(ctx, Alert{Type: AlertErrors, Text: text(lang, "alert.broker_error", Esc(w.name), detail, text(lang, "hint."+kind.String()))})
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/strategy"
@@ -41,6 +42,9 @@ func (f *Feed) FormatStrategyEvent(ev strategy.Event) Alert {
 		price = t("type.limit", Group(req.Price))
 	}
 	errText := strategyErrText(ev.Err)
+	if iq := implausibleText(lang, ev.Err); iq != "" {
+		errText = iq
+	}
 
 	a := Alert{Type: AlertStrategy}
 	switch ev.Kind {
@@ -101,4 +105,16 @@ func strategyErrText(err error) string {
 		return Esc(s)
 	}
 	return Esc(err.Error())
+}
+
+// implausibleText says in lang what was impossible about a quote the
+// clients refused (broker.Quote.Plausible), or "" for any other error:
+// the clients' own sentence is English and for the log.
+func implausibleText(lang Lang, err error) string {
+	var iq *broker.ImplausibleQuote
+	if !errors.As(err, &iq) {
+		return ""
+	}
+	q := iq.Quote
+	return text(lang, "err.implausible_quote", Esc(string(q.Code)), Group(q.Price), Group(q.LowerLimit), Group(q.UpperLimit))
 }

@@ -279,6 +279,41 @@ type Quote struct {
 	Time       time.Time
 }
 
+// Plausible refuses a quote no exchange could produce: a price of zero
+// or less, day limits upside down, or a price outside the day's limits
+// given in the same answer. One such answer once made a "buy below, at
+// market" rule buy on a quote of 100 won with the lower limit at 49,490
+// (issue 21, item 6). The error is Unreadable, so callers retry and act on
+// nothing: the strategy makes no decision and alerts after repeats, as for
+// any failed quote. Limits of 0 (not given, as in a fake or paper quote
+// without them) are not checked.
+func (q Quote) Plausible() error {
+	var why string
+	switch {
+	case q.Price <= 0:
+		why = fmt.Sprintf("price %d won", q.Price)
+	case q.UpperLimit > 0 && q.LowerLimit > 0 && q.UpperLimit < q.LowerLimit:
+		why = fmt.Sprintf("upper limit %d below lower limit %d", q.UpperLimit, q.LowerLimit)
+	case q.UpperLimit > 0 && q.Price > q.UpperLimit:
+		why = fmt.Sprintf("price %d above the upper limit %d", q.Price, q.UpperLimit)
+	case q.LowerLimit > 0 && q.Price < q.LowerLimit:
+		why = fmt.Sprintf("price %d below the lower limit %d", q.Price, q.LowerLimit)
+	default:
+		return nil
+	}
+	return &Error{Kind: Unreadable, Code: "implausible_quote",
+		Msg: fmt.Sprintf("the quote for %s is impossible (%s); no decision is made on it", q.Code, why),
+		Err: &ImplausibleQuote{Quote: q}}
+}
+
+// ImplausibleQuote is the quote Plausible refused, so a transport can say
+// in the user's language what was wrong with it.
+type ImplausibleQuote struct{ Quote Quote }
+
+func (e *ImplausibleQuote) Error() string {
+	return fmt.Sprintf("implausible quote for %s: price %d, limits %d-%d", e.Quote.Code, e.Quote.Price, e.Quote.LowerLimit, e.Quote.UpperLimit)
+}
+
 // Position is one holding.
 type Position struct {
 	Code     Code

@@ -79,3 +79,31 @@ func TestErrorKindThroughWrapping(t *testing.T) {
 		}
 	}
 }
+
+// Issue 21, item 6: a quote no exchange could produce is unreadable.
+func TestQuotePlausible(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		q    Quote
+		ok   bool
+	}{
+		{"normal", Quote{Code: "005930", Price: 70_700, UpperLimit: 91_900, LowerLimit: 49_490}, true},
+		{"at the upper limit", Quote{Code: "005930", Price: 91_900, UpperLimit: 91_900, LowerLimit: 49_490}, true},
+		{"at the lower limit", Quote{Code: "005930", Price: 49_490, UpperLimit: 91_900, LowerLimit: 49_490}, true},
+		{"no limits given", Quote{Code: "005930", Price: 100}, true},
+		{"100 under a lower limit of 49,490", Quote{Code: "005930", Price: 100, UpperLimit: 91_900, LowerLimit: 49_490}, false},
+		{"above the upper limit", Quote{Code: "005930", Price: 91_910, UpperLimit: 91_900, LowerLimit: 49_490}, false},
+		{"zero", Quote{Code: "005930", Price: 0}, false},
+		{"negative", Quote{Code: "005930", Price: -70_700}, false},
+		{"limits upside down", Quote{Code: "005930", Price: 70_000, UpperLimit: 49_490, LowerLimit: 91_900}, false},
+	} {
+		err := tc.q.Plausible()
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err %v, want ok=%t", tc.name, err, tc.ok)
+		}
+		if err != nil && KindOf(err) != Unreadable {
+			t.Errorf("%s: kind %s, want unreadable", tc.name, KindOf(err))
+		}
+	}
+}

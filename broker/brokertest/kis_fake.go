@@ -114,6 +114,10 @@ const (
 	FaultListMissing
 	FaultListNull
 	FaultListNotArray
+	// FaultOutputField answers rt_cd 0 with the answer's "output" field
+	// Field set to Value: one implausible value in an otherwise good
+	// answer (a quote of 100 won under a lower limit of 49,490).
+	FaultOutputField
 )
 
 // KISFault injects a misbehaviour into the next Times requests (default 1)
@@ -128,6 +132,8 @@ type KISFault struct {
 	AfterProcessing bool
 	Delay           time.Duration
 	Times           int
+	// Field and Value are FaultOutputField's change.
+	Field, Value string
 }
 
 // KISRequest is one API request as the fake saw it.

@@ -224,6 +224,9 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		ans = f.processLocked(r, route, trID, raw, now)
 		if m, ok := ans.body.(map[string]any); ok && fault != nil && ans.status == http.StatusOK {
 			mangleLists(m, int(fault.Kind-FaultListMissing))
+			if out, ok := m["output"].(map[string]string); ok && fault.Kind == FaultOutputField {
+				out[fault.Field] = fault.Value
+			}
 		}
 	}
 	rec.Status = ans.status

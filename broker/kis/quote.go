@@ -44,6 +44,9 @@ func (c *Client) Quote(ctx context.Context, code broker.Code) (broker.Quote, err
 	if err != nil {
 		return broker.Quote{}, err
 	}
+	if err := quote.Plausible(); err != nil {
+		return broker.Quote{}, err
+	}
 	// inquire-price carries no timestamp: the quote is as of its arrival.
 	quote.Time = c.clock.Now()
 	quote.Name = c.stockName(ctx, code)

@@ -313,6 +313,9 @@ func (c *Client) quoteFrom(code broker.Code, a *quoteAnswer) (broker.Quote, erro
 	case q.Change != 0:
 		q.Sign = broker.SignOf(q.Change)
 	}
+	if err := q.Plausible(); err != nil {
+		return broker.Quote{}, err
+	}
 	return q, nil
 }
 
