@@ -96,6 +96,7 @@ type Config struct {
 	Kill    KillSwitch // optional: /halt and /resume say unavailable without it
 	Checker Checker    // optional: dry run before confirmation
 	Rules   RuleBook   // optional: /rules
+	Exits   ExitBook   // optional: /stop, /take, /trail, /exits
 
 	Lang Lang
 	// Mode is "mock", "live" or "paper"; shown in /status and /help.

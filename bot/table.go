@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/strategy/exits"
 )
 
 // Command is one chat command as every part of hoga sees it: the router
@@ -83,6 +84,16 @@ var commands = []Command{
 	{Name: "rule", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
 		return r.rule(ctx, args)
 	}},
+	{Name: "stop", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
+		return r.exitCmd(ctx, exits.Stop, args)
+	}},
+	{Name: "take", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
+		return r.exitCmd(ctx, exits.Take, args)
+	}},
+	{Name: "trail", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
+		return r.exitCmd(ctx, exits.Trail, args)
+	}},
+	{Name: "exits", Menu: MenuShared, run: func(r *Router, ctx context.Context, _ Request, _ []string) Reply { return r.exitsList(ctx) }},
 	{Name: "halt", Acts: true, Urgent: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, req Request, _ []string) Reply {
 		return r.halt(ctx, req)
 	}},

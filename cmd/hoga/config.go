@@ -71,6 +71,7 @@ type Config struct {
 	PaperCash        int64         `envconfig:"PAPER_CASH" default:"10000000" desc:"paper broker starting cash"`
 	PaperSeed        int64         `envconfig:"PAPER_SEED" desc:"paper price walk seed (0 = random)"`
 	StrategyInterval time.Duration `envconfig:"STRATEGY_INTERVAL" default:"2s" desc:"price polling interval for rules"`
+	ExitOrder        string        `envconfig:"EXIT_ORDER" default:"market" desc:"market or limit (marketable, 1% below the price): how a triggered stop-loss/take-profit sells"`
 	Confirm          string        `envconfig:"CONFIRM" default:"live" desc:"live (confirm live orders) or always"`
 	ConfirmTTL       time.Duration `envconfig:"CONFIRM_TTL" default:"60s" desc:"confirmation button lifetime"`
 	StaleAfter       time.Duration `envconfig:"STALE_AFTER" default:"60s" desc:"chat commands older than this are not executed"`
@@ -305,6 +306,11 @@ func (c *Config) validate(p *problems) {
 		p.addf("HOGA_PAPER_CASH must not be negative")
 	}
 
+	switch c.ExitOrder {
+	case "market", "limit":
+	default:
+		p.addf("HOGA_EXIT_ORDER=%q: must be market or limit", c.ExitOrder)
+	}
 	switch c.Confirm {
 	case "live", "always":
 	default:

@@ -254,7 +254,7 @@ func TestSetupFromNothingToABotAnsweringPrice(t *testing.T) {
 	if msgs := tg.BotMessages(group); len(msgs) != 1 || msgs[0].ThreadID != topic {
 		t.Errorf("group chat: %+v", msgs)
 	}
-	if len(tg.MenuFor(owner, owner, "")) != 12 || len(tg.MenuFor(owner, owner, "en")) != 12 || len(tg.MenuFor(stranger, stranger, "ko")) != 0 {
+	if len(tg.MenuFor(owner, owner, "")) != len(bot.MenuCommands(bot.MenuOwner)) || len(tg.MenuFor(owner, owner, "en")) != len(bot.MenuCommands(bot.MenuOwner)) || len(tg.MenuFor(stranger, stranger, "ko")) != 0 {
 		t.Error("the command menu was not registered for the owner only")
 	}
 

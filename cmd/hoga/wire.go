@@ -20,6 +20,7 @@ import (
 	"github.com/hoga-trade/hoga/metrics"
 	"github.com/hoga-trade/hoga/store"
 	"github.com/hoga-trade/hoga/strategy"
+	"github.com/hoga-trade/hoga/strategy/exits"
 )
 
 // This file is the wiring: the app holds every part, build makes them in
@@ -35,6 +36,7 @@ type app struct {
 	guard   *guard.Guard  // what every order goes through
 	db      *store.DB
 	engine  *strategy.Engine
+	exits   *exits.Book
 	tg      *telegram.Bot // nil without a token
 	askMu   sync.Mutex
 	asked   []heldAsk // rule prompts waiting for their explanation (publishAsk)
@@ -159,11 +161,15 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	if err := a.buildStrategy(); err != nil {
 		return nil, err
 	}
+	if err := a.buildExits(); err != nil {
+		return nil, err
+	}
 	a.router, err = bot.NewRouter(bot.Config{
 		Broker:      a.guard,
 		Kill:        a.guard,
 		Checker:     a.guard,
 		Rules:       a.engine,
+		Exits:       a.exits,
 		Lang:        cfg.lang,
 		Mode:        a.modeLabel(),
 		ConfirmAll:  cfg.Confirm == "always",
@@ -250,6 +256,36 @@ func (a *app) buildStrategy() error {
 	} else {
 		a.background["strategy"] = a.engine.Run
 	}
+	return nil
+}
+
+// buildExits makes the protective exits (/stop, /take, /trail). They keep
+// their state beside the journal and sell through the guard; they run in
+// the background, checking only while some exit is armed.
+func (a *app) buildExits() error {
+	var ticks exits.Ticks
+	if a.stream != nil {
+		ticks = a.ticks
+	}
+	var err error
+	a.exits, err = exits.New(exits.Options{
+		Broker:      a.guard,
+		Store:       a.db,
+		Ticks:       ticks,
+		Marketable:  a.cfg.ExitOrder == "limit",
+		Calendar:    a.cal,
+		MarketHours: a.cfg.marketHours,
+		// Halted by the kill switch only, not while Telegram is lost
+		// (unlike the strategy): a stop protects most exactly when the
+		// owner cannot watch.
+		Halted:  func() bool { on, _, _ := a.guard.Halted(); return on },
+		OnEvent: func(ev exits.Event) { a.feed.ExitEvent(context.Background(), ev) },
+		Logger:  a.log.With("part", "exits"),
+	})
+	if err != nil {
+		return err
+	}
+	a.background["exits"] = a.exits.Run
 	return nil
 }
 

@@ -1,0 +1,110 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/strategy/exits"
+)
+
+// The exits book is the router's exit book.
+var _ ExitBook = (*exits.Book)(nil)
+
+// heldBroker holds 10 shares of 005930 bought at 70,000 won.
+type heldBroker struct{ broker.Broker }
+
+func (heldBroker) Balance(context.Context) (broker.Balance, error) {
+	return broker.Balance{Positions: []broker.Position{{Code: "005930", Qty: 10, Sellable: 10, AvgPrice: 70_000}}}, nil
+}
+
+func TestExitCommands(t *testing.T) {
+	t.Parallel()
+	steps := []struct {
+		lang Lang
+		in   string
+		want string
+	}{
+		{Korean, "/exits", "설정된 손절·익절이 없습니다"},
+		{Korean, "/stop 005930 -5%", "설정했습니다:\n005930 손절 -5% — 발동가 66,500원 · 감시 중"},
+		{Korean, "/take 삼성전자 +10%", "005930 익절 +10% — 발동가 77,000원 · 감시 중"},
+		{Korean, "/trail 005930 3%", "005930 추적손절 3% — 발동가 미정 · 감시 중"},
+		{Korean, "/exits", "<b>손절·익절</b> (hoga가 감시합니다)\n005930 손절 -5% — 발동가 66,500원 · 감시 중\n005930 익절 +10% — 발동가 77,000원 · 감시 중\n005930 추적손절 3% — 발동가 미정 · 감시 중"},
+		{Korean, "/stop 005930 +5%", "청산 가격 +5% 가 올바르지 않습니다"},
+		{Korean, "/stop 005930", "사용법: <code>/stop 005930 -5%</code>"},
+		{Korean, "/stop 000660 -5%", "000660 를 보유하고 있지 않습니다"},
+		{Korean, "/take 005930 del", "익절 005930 를 지웠습니다."},
+		{Korean, "/take 005930 del", "익절 005930 가 설정되어 있지 않습니다"},
+		{English, "/stop 005930 65000", "Set:\n005930 stop-loss 65000 — triggers at 65,000 won · watching"},
+		{English, "/trail 005930 -2.5%", "005930 trailing stop 2.5% — level not known yet · watching"},
+	}
+	books := map[Lang]*exits.Book{}
+	for _, l := range []Lang{Korean, English} {
+		b, err := exits.New(exits.Options{Broker: heldBroker{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		books[l] = b
+	}
+	for _, st := range steps {
+		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+			c.Exits, c.Lang = books[st.lang], st.lang
+			c.Stocks = map[broker.Code]string{"005930": "삼성전자"}
+		})
+		got := r.Handle(context.Background(), Request{Text: st.in, UserID: "console", Source: "console"})
+		if !strings.Contains(got.Text, st.want) {
+			t.Errorf("%s %q:\n got %q\nwant %q", st.lang, st.in, got.Text, st.want)
+		}
+	}
+}
+
+func TestExitEventText(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 10, 10, 0, 0, 0, broker.KST())
+	stop := exits.Exit{Code: "005930", Kind: exits.Stop, BP: -500}
+	trail := exits.Exit{Code: "005930", Kind: exits.Trail, BP: 300}
+	sell := broker.OrderRequest{Code: "005930", Side: broker.Sell, Type: broker.Market, Qty: 10}
+	fired := exits.Event{Kind: exits.EventFired, Time: at, Exit: stop, Name: "삼성전자", Price: 66_400, Level: 66_500, Avg: 70_000,
+		Request: sell, Order: broker.Order{ID: "0000042"}}
+	restart := fired
+	restart.OnRestart = true
+	tr := exits.Event{Kind: exits.EventFired, Time: at, Exit: trail, Name: "삼성전자", Price: 73_700, Level: 73_720, High: 76_000,
+		Request: sell, Order: broker.Order{ID: "0000043"}}
+	gone := exits.Event{Kind: exits.EventOff, Exit: stop, Reason: exits.OffGone}
+	tests := []struct {
+		lang Lang
+		ev   exits.Event
+		want string
+	}{
+		{Korean, fired, "🛑 삼성전자 (005930) 손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원 (평균단가 70,000원)\n매도 10주 시장가 · 주문번호 0000042"},
+		{English, fired, "🛑 삼성전자 (005930) stop-loss (-5%) fired: price 66,400 won, level 66,500 won (average price 70,000 won)\nSell 10 shares market · order 0000042"},
+		{Korean, restart, "주문번호 0000042\n(hoga가 꺼져 있는 동안 가격이 발동가를 지나, 재시작 때 발견했습니다.)"},
+		{English, restart, "order 0000042\n(The price passed the level while hoga was down; found on restart.)"},
+		{Korean, tr, "추적손절(3%) 발동: 현재가 73,700원, 발동가 73,720원 (고점 76,000원)"},
+		{Korean, gone, "005930 손절(-5%): 보유 종목이 없어져 감시를 껐습니다."},
+		{English, gone, "005930 stop-loss (-5%): the position is gone, so the exit is off."},
+	}
+	for _, tc := range tests {
+		got := NewFeed(FeedConfig{Lang: tc.lang}).FormatExitEvent(tc.ev).Text
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s\n got %q\nwant %q", tc.lang, tc.ev.Kind, got, tc.want)
+		}
+	}
+	// Every kind renders in both languages without a format error.
+	for _, lang := range []Lang{Korean, English} {
+		f := NewFeed(FeedConfig{Lang: lang})
+		for _, ev := range []exits.Event{fired, tr, gone,
+			{Kind: exits.EventRefused, Exit: stop, Request: sell, Err: &broker.Error{Kind: broker.Rejected, Msg: "<no>"}},
+			{Kind: exits.EventUnknown, Exit: stop, Request: sell, Err: &broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"}},
+			{Kind: exits.EventCommitted, Exit: stop, Price: 66_000, Level: 66_500},
+			{Kind: exits.EventOff, Exit: stop, Reason: exits.OffFailures, Err: &broker.Error{Kind: broker.Rejected, Msg: "no"}},
+		} {
+			a := f.FormatExitEvent(ev)
+			if a.Text == "" || strings.Contains(a.Text, "%!") || strings.Contains(a.Text, "exit.") || strings.Contains(a.Text, "<no>") {
+				t.Errorf("%s %s: bad text %q", lang, ev.Kind, a.Text)
+			}
+		}
+	}
+}
