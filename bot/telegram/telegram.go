@@ -508,33 +508,31 @@ func (b *Bot) sendGoodbye() {
 // private chat, which exists only after the user has sent the bot /start).
 // It returns the bot's username; for `hoga check`.
 func (b *Bot) CheckConnection(ctx context.Context) (string, error) {
-	me, err := b.api.GetMe(ctx)
-	b.apiCall("getMe", err)
+	b.mu.Lock()
+	chat, dead := b.alertChat, b.alertDead
+	b.mu.Unlock()
+	alertChat := chat != 0 && !dead
+	chats := b.cfg.Allowed
+	if alertChat {
+		chats = []int64{chat}
+	}
+	me, results, err := Probe(ctx, b.api, chats, b.apiCall)
 	if err != nil {
 		return "", b.scrub(fmt.Errorf("telegram: getMe: %w", err))
 	}
 	var errs []error
-	b.mu.Lock()
-	chat, dead := b.alertChat, b.alertDead
-	b.mu.Unlock()
-	if chat != 0 && !dead {
-		_, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: chat})
-		b.apiCall("getChat", err)
-		if err != nil {
+	for _, r := range results {
+		switch {
+		case r.Err == nil:
+		case alertChat:
 			var mig *tgbot.MigrateError
-			if errors.As(err, &mig) {
-				errs = append(errs, fmt.Errorf("telegram: alert chat %d was upgraded to a supergroup: set HOGA_TELEGRAM_ALERT_CHAT=%d", chat, mig.MigrateToChatID))
+			if errors.As(r.Err, &mig) {
+				errs = append(errs, fmt.Errorf("telegram: alert chat %d was upgraded to a supergroup: set HOGA_TELEGRAM_ALERT_CHAT=%d", r.ID, mig.MigrateToChatID))
 			} else {
-				errs = append(errs, fmt.Errorf("telegram: alert chat %d is not reachable (is @%s a member?): %w", chat, me.Username, err))
+				errs = append(errs, fmt.Errorf("telegram: alert chat %d is not reachable (is @%s a member?): %w", r.ID, me.Username, r.Err))
 			}
-		}
-	} else {
-		for _, id := range b.cfg.Allowed {
-			_, err := b.api.GetChat(ctx, &tgbot.GetChatParams{ChatID: id})
-			b.apiCall("getChat", err)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("telegram: cannot reach user %d's private chat (they must send @%s /start first): %w", id, me.Username, err))
-			}
+		default:
+			errs = append(errs, fmt.Errorf("telegram: cannot reach user %d's private chat (they must send @%s /start first): %w", r.ID, me.Username, r.Err))
 		}
 	}
 	return me.Username, b.scrub(errors.Join(errs...))

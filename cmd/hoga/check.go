@@ -22,6 +22,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/bot/telegram"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/store"
@@ -418,7 +419,13 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 	if err != nil {
 		return failLine("token: "+err.Error(), "check HOGA_TELEGRAM_TOKEN (from @BotFather)")
 	}
-	me, err := b.GetMe(ctx)
+	targets := c.alertTargets()
+	ids := make([]int64, len(targets))
+	for i, t := range targets {
+		ids[i] = t.id
+	}
+	// The adapter's own check (telegram.Probe), worded for a terminal.
+	me, results, err := telegram.Probe(ctx, b, ids, nil)
 	if err != nil {
 		todo := "check HOGA_TELEGRAM_TOKEN (from @BotFather)"
 		if !errors.Is(err, tgbot.ErrorUnauthorized) && !errors.Is(err, tgbot.ErrorNotFound) {
@@ -430,8 +437,8 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 		return failLine("getMe: "+c.telegramProblem(err), todo)
 	}
 	var reached []string
-	for _, target := range c.alertTargets() {
-		chat, err := b.GetChat(ctx, &tgbot.GetChatParams{ChatID: target.id})
+	for i, target := range targets {
+		chat, err := results[i].Chat, results[i].Err
 		if err != nil {
 			return failLine(fmt.Sprintf("@%s ok, but %s %d: %s", me.Username, target.what, target.id, c.telegramProblem(err)), c.chatTodo(target, me.Username, err))
 		}
