@@ -208,7 +208,8 @@ func (c *Calendar) NextOrderWindow(v Venue, t time.Time) (Window, bool) {
 }
 
 // CheckVenueOrderTime returns a MarketClosed error carrying the start of
-// the next session that would take the order (Code is the venue, lower
+// the next session that would take the order (for KRX's regular session its
+// open, 09:00 on a normal day) (Code is the venue, lower
 // case) when venue v takes no plain order at t. SOR for a stock NXT does
 // not list is KRX: the caller passes VenueKRX then.
 func (c *Calendar) CheckVenueOrderTime(v Venue, t time.Time) error {
@@ -220,7 +221,13 @@ func (c *Calendar) CheckVenueOrderTime(v Venue, t time.Time) error {
 	if reason == "" {
 		reason = "장 운영시간 외"
 	}
-	return &Error{Kind: MarketClosed, Code: v.Lower(), Msg: reason, NextOpen: next.Start}
+	open := next.Start
+	if next.Kind == KRXRegular {
+		// KRX's 개장 is the open people know (09:00), as CheckOrderTime has
+		// always said; orders are taken from the opening auction before it.
+		open = next.ContinuousStart
+	}
+	return &Error{Kind: MarketClosed, Code: v.Lower(), Msg: reason, NextOpen: open}
 }
 
 // InVenueContinuous reports whether t is in continuous trading on v, in a

@@ -53,6 +53,7 @@ type fakeBroker struct {
 	orders       []broker.Order
 	clientOf     map[string]string // broker order id → client id sent
 	calls        map[string]int    // client id → PlaceOrder calls
+	lastVenue  broker.Venue
 	placeCalls   int
 	script       []step
 	listErrs     []error // OrdersToday failures, consumed first
@@ -120,6 +121,7 @@ func (f *fakeBroker) record(req broker.OrderRequest) broker.Order {
 func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
 	f.mu.Lock()
 	f.placeCalls++
+	f.lastVenue = req.Venue
 	f.calls[req.ClientID]++
 	f.inflight++
 	f.maxInflight = max(f.maxInflight, f.inflight)

@@ -91,6 +91,18 @@ type Options struct {
 	// MarketHours makes the guard refuse orders outside KRX sessions
 	// itself (HOGA_MARKET_HOURS=krx). When false the broker decides.
 	MarketHours bool
+	// Venues is what the account can trade on; the zero value is KRX only
+	// (a mock account). An order to another venue is refused before the
+	// broker is asked.
+	Venues broker.VenueSupport
+	// DefaultVenue fills an order that names none (HOGA_VENUE); empty is
+	// Venues.Default(): SOR where supported, else KRX.
+	DefaultVenue broker.Venue
+	// NXTListed reports whether Nextrade lists a stock, so an NXT order for
+	// one it does not is refused before the broker is asked (and a SOR order
+	// for it keeps to KRX's sessions). Nil: hoga does not know the list and
+	// the broker decides.
+	NXTListed func(ctx context.Context, code broker.Code) (bool, error)
 	// MaxOrderKRW caps one order's value (HOGA_MAX_ORDER_KRW). 0 means
 	// DefaultMaxOrderKRW; negative means no cap.
 	MaxOrderKRW int64
@@ -146,6 +158,9 @@ type Guard struct {
 	clk         clock.Clock
 	cal         *broker.Calendar
 	marketHours bool
+	venues      broker.VenueSupport
+	defVenue    broker.Venue
+	nxtListed   func(context.Context, broker.Code) (bool, error)
 	maxKRW      int64
 	maxDaily    int
 	log         *slog.Logger
@@ -196,6 +211,9 @@ func New(opts Options) (*Guard, error) {
 		clk:            clock.Or(opts.Clock),
 		cal:            opts.Calendar,
 		marketHours:    opts.MarketHours,
+		venues:         opts.Venues,
+		defVenue:       opts.DefaultVenue,
+		nxtListed:      opts.NXTListed,
 		maxKRW:         opts.MaxOrderKRW,
 		maxDaily:       opts.MaxDailyOrders,
 		log:            opts.Logger,
@@ -211,6 +229,15 @@ func New(opts Options) (*Guard, error) {
 	g.started = g.clk.Now()
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.venues == (broker.VenueSupport{}) {
+		g.venues = broker.MockVenues
+	}
+	if g.defVenue == "" {
+		g.defVenue = g.venues.Default()
+	}
+	if !g.venues.Supports(g.defVenue) {
+		return nil, fmt.Errorf("guard: default venue %s is not available on this account (mock accounts trade on KRX only)", g.defVenue)
 	}
 	g.log = g.log.With("broker", g.inner.Name())
 	if g.cal == nil {

@@ -34,6 +34,9 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 	defer g.unlock()
 
 	req = normalise(req)
+	if req.Venue == "" {
+		req.Venue = g.defVenue
+	}
 	if req.ClientID != "" {
 		prev, found, err := g.lookup(ctx, req)
 		if err != nil {
@@ -258,6 +261,9 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	if err := req.Validate(); err != nil {
 		return err
 	}
+	if req.Venue == "" {
+		req.Venue = g.defVenue
+	}
 	if err := g.haltError(); err != nil {
 		return err
 	}
@@ -269,8 +275,12 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 			return err
 		}
 	}
+	sessions, err := g.checkVenue(ctx, req)
+	if err != nil {
+		return err
+	}
 	if g.marketHours {
-		if err := g.cal.CheckOrderTime(now); err != nil {
+		if err := g.cal.CheckVenueOrderTime(sessions, now); err != nil {
 			return err
 		}
 	}
@@ -320,6 +330,31 @@ func (g *Guard) checkUnsettled(ctx context.Context, req broker.OrderRequest, now
 				describe(e.Request()), e.ClientID, e.Created.In(broker.KST()).Format("15:04:05"))}
 	}
 	return nil
+}
+
+// checkVenue refuses a venue the account cannot trade on and an NXT order
+// for a stock Nextrade does not list. It returns the venue whose sessions
+// the order keeps to: SOR for a stock NXT does not list can only reach KRX.
+func (g *Guard) checkVenue(ctx context.Context, req broker.OrderRequest) (broker.Venue, error) {
+	if !g.venues.Supports(req.Venue) {
+		return "", &broker.Error{Kind: broker.Rejected, Code: "venue_unsupported",
+			Msg: fmt.Sprintf("this account cannot send orders to %s: mock (모의투자) accounts trade on KRX only", req.Venue)}
+	}
+	if !req.Venue.ReachesNXT() || g.nxtListed == nil {
+		return req.Venue, nil
+	}
+	listed, err := g.nxtListed(ctx, req.Code)
+	if err != nil {
+		return "", fmt.Errorf("the list of stocks Nextrade trades could not be read: %w", err)
+	}
+	switch {
+	case listed:
+		return req.Venue, nil
+	case req.Venue == broker.VenueSOR:
+		return broker.VenueKRX, nil
+	}
+	return "", &broker.Error{Kind: broker.Rejected, Code: "nxt_unlisted",
+		Msg: fmt.Sprintf("Nextrade (NXT) does not trade %s; send it to KRX or SOR", req.Code)}
 }
 
 // checkTick refuses a limit price off the KRX stock tick grid, naming the
