@@ -53,7 +53,7 @@ type fakeBroker struct {
 	orders       []broker.Order
 	clientOf     map[string]string // broker order id → client id sent
 	calls        map[string]int    // client id → PlaceOrder calls
-	lastVenue  broker.Venue
+	lastVenue    broker.Venue
 	placeCalls   int
 	script       []step
 	listErrs     []error // OrdersToday failures, consumed first
