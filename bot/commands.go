@@ -29,6 +29,13 @@ func parseAmount(s string) (int64, bool) {
 func (r *Router) ParseOrder(side broker.Side, args []string) (broker.OrderRequest, string) {
 	name := side.String()
 	usage := r.t("usage.order", name, name)
+	var venue broker.Venue
+	if n := len(args); n > 2 {
+		// A trailing krx, nxt or sor names the venue: /buy 005930 10 198000 nxt.
+		if v, err := broker.ParseVenue(args[n-1]); err == nil {
+			venue, args = v, args[:n-1]
+		}
+	}
 	if len(args) < 2 {
 		return broker.OrderRequest{}, usage
 	}
@@ -43,7 +50,7 @@ func (r *Router) ParseOrder(side broker.Side, args []string) (broker.OrderReques
 	if !ok {
 		return broker.OrderRequest{}, r.t("bad.qty", Esc(args[1])) + "\n" + usage
 	}
-	req := broker.OrderRequest{Code: code, Side: side, Qty: qty, Type: broker.Market}
+	req := broker.OrderRequest{Code: code, Side: side, Qty: qty, Type: broker.Market, Venue: venue}
 	if len(args) == 3 && !strings.EqualFold(args[2], "market") && args[2] != "시장가" {
 		price, ok := parseAmount(args[2])
 		if !ok {

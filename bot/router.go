@@ -354,6 +354,15 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)
 	case "unsettled":
 		return r.t("err.unsettled")
+	case "venue_unsupported":
+		return r.t("err.venue_unsupported", venueFrom(e.Msg))
+	case "nxt_unlisted":
+		return r.t("err.nxt_unlisted")
+	case "nxt", "sor":
+		if e.Kind == broker.MarketClosed && !e.NextOpen.IsZero() {
+			v := strings.ToUpper(e.Code)
+			return r.t("err.market_closed_venue", v, Esc(e.Msg), v, r.kstWhen(e.NextOpen))
+		}
 	}
 	if e.Kind == broker.UnknownOutcome {
 		// The guard's and the client's sentences are for the log; the user
@@ -375,6 +384,16 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.halted")
 	}
 	return r.t("err."+e.Kind.String(), detail)
+}
+
+// venueFrom picks the venue (KRX, NXT, SOR) a guard refusal names.
+func venueFrom(msg string) string {
+	for _, v := range broker.Venues {
+		if strings.Contains(msg, " "+string(v)) {
+			return string(v)
+		}
+	}
+	return "NXT"
 }
 
 // brokerDetail is "[code] message" for the user, escaped.

@@ -219,8 +219,10 @@ type CancelRequest struct {
 	Branch  string
 	Code    Code
 	Type    OrderType
-	Source  string
-	User    string
+	// Venue is where the order was sent; empty is KRX.
+	Venue  Venue
+	Source string
+	User   string
 }
 
 // Sign is the direction of a price against the previous close, in the

@@ -54,13 +54,16 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 		sllType = "01" // 일반매도
 	}
 	body := map[string]string{
-		"CANO":            c.set.account.cano,
-		"ACNT_PRDT_CD":    c.set.account.prdt,
-		"PDNO":            string(req.Code),
-		"ORD_DVSN":        dvsn,
-		"ORD_QTY":         itoa(req.Qty),
-		"ORD_UNPR":        itoa(price),
-		"EXCG_ID_DVSN_CD": "KRX", // mock supports KRX only; always sent
+		"CANO":         c.set.account.cano,
+		"ACNT_PRDT_CD": c.set.account.prdt,
+		"PDNO":         string(req.Code),
+		"ORD_DVSN":     dvsn,
+		"ORD_QTY":      itoa(req.Qty),
+		"ORD_UNPR":     itoa(price),
+		// KRX, NXT or SOR (domestic_stock_functions.py order_cash:
+		// "KRX:한국거래소, NXT:넥스트레이드, SOR:SOR"); broker/guard has
+		// already refused NXT/SOR on a mock account, which trades on KRX only.
+		"EXCG_ID_DVSN_CD": string(req.Venue.Or(broker.VenueKRX)),
 		"SLL_TYPE":        sllType,
 		"CNDT_PRIC":       "", // stop-limit only
 	}
@@ -150,7 +153,10 @@ func (c *Client) CancelOrder(ctx context.Context, req broker.CancelRequest) (bro
 		"ORD_QTY":            "0",  // with QTY_ALL_ORD_YN Y: all that remains
 		"ORD_UNPR":           "0",
 		"QTY_ALL_ORD_YN":     "Y",
-		"EXCG_ID_DVSN_CD":    "KRX",
+		// The venue the order went to (order_rvsecncl.py line 36: "KRX:
+		// 한국거래소, NXT:대체거래소, SOR:SOR"); KRX when the caller does
+		// not know it.
+		"EXCG_ID_DVSN_CD": string(req.Venue.Or(broker.VenueKRX)),
 	}
 	r, err := c.do(ctx, &request{method: http.MethodPost, path: pathRvseCncl, trID: "TTTC0013U", body: body, order: true})
 	if err != nil {
@@ -223,7 +229,10 @@ func (c *Client) ccldRows(ctx context.Context, odno string) ([]ccldRow, error) {
 		"INQR_DVSN":       {"00"}, // newest first
 		"INQR_DVSN_1":     {""},
 		"INQR_DVSN_3":     {"00"},
-		"EXCG_ID_DVSN_CD": {"KRX"},
+		// ALL on a live account, so an order routed to NXT by SOR is never
+		// missing from reconciliation (inquire_daily_ccld.py line 44: "KRX /
+		// NXT / SOR / ALL"); a mock account trades on KRX only.
+		"EXCG_ID_DVSN_CD": {c.listVenue()},
 		"CTX_AREA_FK100":  {""},
 		"CTX_AREA_NK100":  {""},
 	}
@@ -292,6 +301,7 @@ func orderFromRow(r ccldRow, hasCancel bool) (broker.Order, error) {
 		return broker.Order{}, malformed("order row", f.bad)
 	}
 	o := broker.Order{
+		Venue:     rowVenue(r.ExcgIDDvsnCd),
 		ID:        strings.TrimSpace(r.Odno),
 		Branch:    strings.TrimSpace(r.OrdGnoBrno),
 		Name:      strings.TrimSpace(r.PrdtName),
@@ -336,4 +346,23 @@ func orderFromRow(r ccldRow, hasCancel bool) (broker.Order, error) {
 		o.Status = broker.StatusAccepted
 	}
 	return o, nil
+}
+
+// listVenue is the EXCG_ID_DVSN_CD of the order list: every venue on a live
+// account, KRX on a mock one.
+func (c *Client) listVenue() string {
+	if c.set.mode == ModeMock {
+		return "KRX"
+	}
+	return "ALL"
+}
+
+// rowVenue reads excg_id_dvsn_Cd (sic: chk_inquire_daily_ccld.py line 55
+// spells it with a capital C; encoding/json matches it case-insensitively).
+func rowVenue(s string) broker.Venue {
+	v, err := broker.ParseVenue(s)
+	if err != nil {
+		return ""
+	}
+	return v
 }

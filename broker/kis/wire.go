@@ -264,6 +264,7 @@ type ccldRow struct {
 	CncCfrmQty       string `json:"cnc_cfrm_qty"`
 	RmnQty           string `json:"rmn_qty"`
 	RjctQty          string `json:"rjct_qty"`
+	ExcgIDDvsnCd     string `json:"excg_id_dvsn_cd"` // KRX, NXT, SOR
 }
 
 // tokenResponse is /oauth2/tokenP's success body. expires_in is a JSON

@@ -339,7 +339,10 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 		ep = epSell
 	}
 	body := map[string]string{
-		"dmst_stex_tp": "KRX",
+		// KRX, NXT or SOR (Kiwoom-REST-API spec, kt10000 dmst_stex_tp
+		// "국내거래소구분 KRX,NXT,SOR"); the mock server takes KRX only
+		// ("mockapi.kiwoom.com(KRX만 지원가능)"), which broker/guard enforces.
+		"dmst_stex_tp": string(req.Venue.Or(broker.VenueKRX)),
 		"stk_cd":       string(code),
 		"ord_qty":      strconv.FormatInt(req.Qty, 10),
 		"ord_uv":       "",
@@ -384,7 +387,7 @@ func (c *Client) CancelOrder(ctx context.Context, req broker.CancelRequest) (bro
 	}
 	var a orderAnswer
 	err = c.do(ctx, epCancel, map[string]string{
-		"dmst_stex_tp": "KRX",
+		"dmst_stex_tp": string(req.Venue.Or(broker.VenueKRX)),
 		"orig_ord_no":  id,
 		"stk_cd":       string(code),
 		"cncl_qty":     "0",

@@ -61,6 +61,7 @@ type Config struct {
 	MaxOrderKRW    int64  `envconfig:"MAX_ORDER_KRW" default:"1000000" desc:"largest order in won"`
 	MaxDailyOrders int    `envconfig:"MAX_DAILY_ORDERS" default:"20" desc:"most orders per KST day"`
 	MarketHours    string `envconfig:"MARKET_HOURS" desc:"krx or always (default krx; always with the paper broker)"`
+	Venue          string `envconfig:"VENUE" desc:"default venue: krx, nxt or sor (default sor on a live account, krx otherwise)"`
 	Holidays       string `envconfig:"HOLIDAYS" desc:"extra KRX closed dates, YYYY-MM-DD,…"`
 
 	LogLevel  string `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
@@ -82,6 +83,8 @@ type Config struct {
 	alerts      bot.AlertSettings
 	holidays    []string
 	marketHours bool
+	venues      broker.VenueSupport // what the broker and mode can trade on
+	venue       broker.Venue        // the default venue
 	lang        bot.Lang
 	logLevel    slog.Level
 	// warnings are lines for the log once it exists: unknown HOGA_* names.
@@ -266,6 +269,27 @@ func (c *Config) validate(p *problems) {
 		c.marketHours = false
 	default:
 		p.addf("HOGA_MARKET_HOURS=%q: must be krx or always", c.MarketHours)
+	}
+	// Venues: a live KIS or Kiwoom account trades on KRX, NXT and SOR; a mock
+	// one on KRX only (broker.MockVenues cites the sources). The paper
+	// broker simulates any of them but defaults to KRX.
+	c.venues, c.venue = broker.MockVenues, broker.VenueKRX
+	switch {
+	case c.Broker == "paper":
+		c.venues = broker.LiveVenues
+	case c.Mode == "live":
+		c.venues, c.venue = broker.LiveVenues, broker.VenueSOR
+	}
+	if c.Venue != "" {
+		v, err := broker.ParseVenue(c.Venue)
+		switch {
+		case err != nil:
+			p.addf("HOGA_VENUE=%q: must be krx, nxt or sor", c.Venue)
+		case !c.venues.Supports(v):
+			p.addf("HOGA_VENUE=%q: a mock (모의투자) account trades on KRX only", c.Venue)
+		default:
+			c.venue = v
+		}
 	}
 	for _, d := range strings.Split(c.Holidays, ",") {
 		d = strings.TrimSpace(d)

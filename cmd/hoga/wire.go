@@ -123,6 +123,8 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		Journal:        a.db,
 		Calendar:       a.cal,
 		MarketHours:    cfg.marketHours,
+		Venues:         cfg.venues,
+		DefaultVenue:   cfg.venue,
 		MaxOrderKRW:    cfg.MaxOrderKRW,
 		MaxDailyOrders: cfg.MaxDailyOrders,
 		Logger:         logger.With("part", "guard"),
