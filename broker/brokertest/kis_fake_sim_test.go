@@ -86,3 +86,25 @@ func TestKISFakeSessions(t *testing.T) {
 		t.Fatalf("an order on a holiday: %s", r.raw)
 	}
 }
+
+// With Sim.Tick the fake's market moves on its clock with no request
+// coming in: a scheduled price fills a resting order by itself.
+func TestKISFakeBackgroundTicks(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(kisT0())
+	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Clock: clk, RateLimit: -1, Sim: SimOptions{Tick: time.Second}})
+	ticked := make(chan struct{}, 8)
+	f.mu.Lock()
+	f.ticked = func() { ticked <- struct{}{} }
+	f.mu.Unlock()
+	h := kisHeaders(t, f, "TTTC0012U")
+	if r := kisBuy(t, f, h, "10", "60000"); r.str("rt_cd") != "0" {
+		t.Fatal(r.raw)
+	}
+	f.SetPriceAt("005930", 59_900, kisT0().Add(time.Second))
+	clk.Advance(time.Second)
+	<-ticked
+	if o := f.Orders()[0]; o.Filled != 10 || o.FillAmount != 600_000 {
+		t.Fatalf("not filled by the clock: %+v", o)
+	}
+}

@@ -61,6 +61,7 @@ func newSim(name, idFormat string, marketHours bool, opts SimOptions, now time.T
 		IDFormat:         idFormat,
 		OnEvent:          onEvent,
 	}, now, seed, cash)
+	m.PriceEvents = true // every price change is a trade frame on the WebSocket
 	return m, cal, nil
 }
 
@@ -99,6 +100,7 @@ type simAccount struct {
 	simClk  clock.Clock
 	m       *market.Market
 	stopSim chan struct{}
+	ticked  func() // tests: runs after each background advance
 }
 
 // startTicker runs the market on the clock's ticks (SimOptions.Tick).
@@ -107,7 +109,12 @@ func (s *simAccount) startTicker(tick time.Duration) {
 		return
 	}
 	s.stopSim = make(chan struct{})
-	go simTicker(s.simClk.NewTicker(tick), s.stopSim, s.Advance)
+	go simTicker(s.simClk.NewTicker(tick), s.stopSim, func() {
+		s.Advance()
+		if s.ticked != nil {
+			s.ticked()
+		}
+	})
 }
 
 // stopTicker ends startTicker's goroutine.

@@ -74,6 +74,7 @@ func (e *Exchange) Subscribe(fn func(Event)) (stop func()) {
 func (e *Exchange) StreamTicks(book *broker.TickBook) (stop func()) {
 	e.mu.Lock()
 	e.subs.ticks = append(e.subs.ticks, book)
+	e.m.PriceEvents = true
 	e.mu.Unlock()
 	var once sync.Once
 	return func() {
@@ -83,9 +84,10 @@ func (e *Exchange) StreamTicks(book *broker.TickBook) (stop func()) {
 			for i, b := range e.subs.ticks {
 				if b == book {
 					e.subs.ticks = append(e.subs.ticks[:i], e.subs.ticks[i+1:]...)
-					return
+					break
 				}
 			}
+			e.m.PriceEvents = len(e.subs.ticks) > 0
 		})
 	}
 }

@@ -57,6 +57,8 @@ type Config struct {
 	// turnover; 0 keeps them all.
 	HistoryDays int
 	// OnEvent hears every event synchronously, under the owner's lock.
+	// Price events of the walk go to it only while Market.PriceEvents is
+	// on (an owner with no one listening to ticks saves the calls).
 	OnEvent func(Event)
 	// Log receives fills, cancels and expiries at debug/info; nil discards.
 	Log *slog.Logger
@@ -103,6 +105,10 @@ type Market struct {
 	sessions Sessions
 	tick     time.Duration
 	log      *slog.Logger
+
+	// PriceEvents sends the walk's price changes to OnEvent as EventPrice
+	// (SetPrice and scheduled prices always send theirs).
+	PriceEvents bool
 
 	Seed        int64
 	pcg         *rand.PCG
@@ -711,7 +717,7 @@ func (m *Market) step(ts time.Time) int {
 		return events
 	}
 	for i := range m.Books {
-		if m.Books[i].step(m.rng) && m.cfg.OnEvent != nil {
+		if m.Books[i].step(m.rng) && m.PriceEvents && m.cfg.OnEvent != nil {
 			b := &m.Books[i]
 			m.emit(Event{Kind: EventPrice, Time: ts, Code: m.Instruments[i].Code, Price: b.Price, Volume: b.Volume})
 		}
