@@ -1,6 +1,10 @@
 // Package brokertest holds what tests need to trust a Broker: fake KIS and
 // Kiwoom servers that speak the real wire format and keep the real rules,
 // and a conformance suite every broker.Broker implementation must pass.
+// Both fakes trade on broker/internal/market, the paper exchange's
+// simulated market (sim.go): the same limits, matching and ledger, with
+// controls to move prices now or at a time on the fake's clock, fill an
+// order in part, and run the market on the clock in the background.
 package brokertest
 
 import (

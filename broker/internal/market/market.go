@@ -103,6 +103,7 @@ func (o *Order) Open() int64 {
 type Market struct {
 	cfg      Config
 	sessions Sessions
+	always   bool // sessions move prices at every hour (no call per step)
 	tick     time.Duration
 	log      *slog.Logger
 
@@ -161,6 +162,10 @@ func New(cfg Config, now time.Time, seed, cash int64) *Market {
 	}
 	if m.sessions == nil {
 		m.sessions = Endless{}
+	}
+	switch m.sessions.(type) {
+	case Endless, Midnight:
+		m.always = true
 	}
 	if m.tick <= 0 {
 		m.tick = time.Second
@@ -713,7 +718,7 @@ func (m *Market) advance(now time.Time) int {
 // move of every price (in listing order) and a check of open orders.
 func (m *Market) step(ts time.Time) int {
 	events := m.Settle(ts)
-	if m.Frozen || !m.sessions.Moving(ts) {
+	if m.Frozen || (!m.always && !m.sessions.Moving(ts)) {
 		return events
 	}
 	for i := range m.Books {
