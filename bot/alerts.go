@@ -86,6 +86,10 @@ type Alert struct {
 	// Expires is when a confirmation's buttons stop working (zero: they
 	// do not); a transport takes them away then.
 	Expires time.Time
+	// Notify is the Telegram user who placed the order an alert is about
+	// (a fill, an expiry): a transport whose alert targets do not include
+	// that user's private chat (a group alert chat) sends them a copy too.
+	Notify string
 }
 
 // AlertSink delivers alerts (the Telegram alert chat, the console). It
@@ -102,6 +106,9 @@ type FeedConfig struct {
 	Logger   *slog.Logger
 	// KeepErrors is how many recent errors /status shows (default 5).
 	KeepErrors int
+	// Mode is "paper", "mock" or "live": fills and expiries carry it, so
+	// a mock fill is never read as money.
+	Mode string
 }
 
 // Feed is the alert feed: it formats events in the configured language,
@@ -231,8 +238,12 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	switch ev.Kind {
 	case broker.EventPlaced:
 		a.Text = t("alert.placed", who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
-	case broker.EventFilled:
-		a.Text = t("alert.filled", side, name, Group(ev.Order.FilledQty), Group(ev.Order.AvgFillPrice))
+	case broker.EventFilled, broker.EventPartial, broker.EventExpired:
+		a.Text = f.fillText(ev, who, side, name, price)
+		a.Notify = req.User
+		if req.Source != "telegram" {
+			a.Notify = ""
+		}
 	case broker.EventRejected:
 		a.Text = t("alert.rejected", who, side, name, Group(req.Qty), price, errText())
 	case broker.EventUnknown:
@@ -247,6 +258,11 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		}
 		a.Text = t("alert.reconciled", who, side, name, Group(req.Qty), outcome)
 	case broker.EventCancelled:
+		if ev.By == "" { // the broker's doing, learned by the tracker: nobody was told
+			a.Echo, a.EchoUser = "", ""
+			a.Text = f.fillText(ev, who, side, name, price)
+			break
+		}
 		a.Text = t("alert.cancelled", Esc(ev.Order.ID), Who(lang, ev.By))
 	case broker.EventHalted:
 		a.Type, a.Text = AlertSystem, t("alert.halted", Who(lang, ev.By))
@@ -256,4 +272,41 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		a.Text = Esc(string(ev.Kind))
 	}
 	return a
+}
+
+// fillText renders the tracker's events: a fill or partial fill with its
+// quantity, price, cumulative/ordered, average, commission and tax (a sell
+// with its realised P&L), an expiry or a cancel by the broker; each with
+// the order's origin and the mode tag.
+func (f *Feed) fillText(ev broker.OrderEvent, who, side, name, price string) string {
+	lang := f.cfg.Lang
+	t := func(key string, args ...any) string { return text(lang, key, args...) }
+	tag := ""
+	if f.cfg.Mode != "" {
+		tag = t("alert.mode_tag", t("mode."+f.cfg.Mode))
+	}
+	o, fl := ev.Order, ev.Fill
+	switch ev.Kind {
+	case broker.EventExpired:
+		return t("alert.expired", tag, who, side, name, Group(o.Qty), price, Group(o.FilledQty), Group(o.Qty), Esc(o.ID))
+	case broker.EventCancelled:
+		note := ""
+		if o.Note != "" {
+			note = " · " + Esc(o.Note)
+		}
+		return t("alert.cancelled_broker", tag, who, side, name, Group(o.Qty), price, Group(o.FilledQty), Group(o.Qty), Esc(o.ID), note)
+	}
+	key := "alert.partial"
+	if ev.Kind == broker.EventFilled {
+		key = "alert.filled"
+	}
+	s := t(key, tag, who, side, name, Group(fl.Qty), Group(fl.Price), Group(o.FilledQty), Group(o.Qty),
+		Group(o.AvgFillPrice), Group(fl.Commission), Group(fl.Tax), Esc(o.ID))
+	if won, p, ok := fl.RealisedPnL(); ok {
+		s += t("alert.fill_pnl", signed(won), pct(p))
+	}
+	if fl.Late {
+		s += t("alert.fill_late")
+	}
+	return s
 }

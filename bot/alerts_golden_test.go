@@ -24,6 +24,11 @@ func TestGoldenAlerts(t *testing.T) {
 	placed := broker.Order{ID: "0000012345", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Limit, Qty: 10, Price: 70_000, Status: broker.StatusAccepted}
 	filled := placed
 	filled.Status, filled.FilledQty, filled.AvgFillPrice = broker.StatusFilled, 10, 69_900
+	partial := placed
+	partial.Status, partial.FilledQty, partial.AvgFillPrice = broker.StatusPartial, 6, 69_967
+	sell := broker.OrderRequest{Code: "005930", Side: broker.Sell, Type: broker.Limit, Qty: 10, Price: 75_000, Source: "strategy", User: "rule:005930"}
+	sold := placed
+	sold.Side, sold.Price, sold.Status, sold.FilledQty, sold.AvgFillPrice = broker.Sell, 75_000, broker.StatusFilled, 10, 75_000
 	noCash := &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과 했습니다"}
 	lost := &broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"}
 	orderEvents := []struct {
@@ -31,7 +36,14 @@ func TestGoldenAlerts(t *testing.T) {
 		ev   broker.OrderEvent
 	}{
 		{"order.placed", broker.OrderEvent{Kind: broker.EventPlaced, Request: limit, Order: placed}},
-		{"order.filled", broker.OrderEvent{Kind: broker.EventFilled, Request: limit, Order: filled}},
+		{"order.filled", broker.OrderEvent{Kind: broker.EventFilled, Request: limit, Order: filled,
+			Fill: broker.Fill{Side: broker.Buy, Qty: 4, Price: 69_800, CumQty: 10, Commission: 41}}},
+		{"order.partial", broker.OrderEvent{Kind: broker.EventPartial, Request: limit, Order: partial,
+			Fill: broker.Fill{Side: broker.Buy, Qty: 6, Price: 69_967, CumQty: 6, Commission: 62}}},
+		{"order.filled_sell_late", broker.OrderEvent{Kind: broker.EventFilled, Request: sell, Order: sold,
+			Fill: broker.Fill{Side: broker.Sell, Qty: 10, Price: 75_000, CumQty: 10, Commission: 112, Tax: 1_500, CostPrice: 70_000, Late: true}}},
+		{"order.expired", broker.OrderEvent{Kind: broker.EventExpired, Request: limit, Order: partial}},
+		{"order.cancelled_by_broker", broker.OrderEvent{Kind: broker.EventCancelled, Request: limit, Order: partial}},
 		{"order.rejected", broker.OrderEvent{Kind: broker.EventRejected, Request: limit, Err: noCash}},
 		{"order.rejected_plain_error", broker.OrderEvent{Kind: broker.EventRejected, Request: market, Err: errors.New("connection reset")}},
 		{"order.unknown", broker.OrderEvent{Kind: broker.EventUnknown, Request: market, Err: lost}},
@@ -74,7 +86,7 @@ func TestGoldenAlerts(t *testing.T) {
 			}
 			fmt.Fprintf(&b, ")\n%s\n\n", a.Text)
 		}
-		f := NewFeed(FeedConfig{Lang: lang})
+		f := NewFeed(FeedConfig{Lang: lang, Mode: "mock"})
 		for _, tc := range orderEvents {
 			section(tc.name, f.FormatOrderEvent(tc.ev))
 		}

@@ -5,14 +5,16 @@ import "time"
 // EventKind names what happened to an order, for the alert feed.
 type EventKind string
 
-// Order events published by broker/guard.
+// Order events published by broker/guard and broker/tracker.
 const (
 	EventPlaced     EventKind = "placed"     // the broker accepted the order
 	EventRejected   EventKind = "rejected"   // refused by hoga's checks or the broker
 	EventUnknown    EventKind = "unknown"    // sent, no answer: being reconciled
 	EventReconciled EventKind = "reconciled" // an unknown outcome was resolved
-	EventFilled     EventKind = "filled"     // fully filled (when observed)
-	EventCancelled  EventKind = "cancelled"  // cancelled at the owner's request
+	EventPartial    EventKind = "partial"    // some shares filled, the rest still open (broker/tracker)
+	EventFilled     EventKind = "filled"     // the last shares filled (broker/tracker)
+	EventCancelled  EventKind = "cancelled"  // cancelled: at the owner's request (guard) or by the broker (tracker, By empty)
+	EventExpired    EventKind = "expired"    // a day order still open at the session's close lapsed (broker/tracker)
 	EventHalted     EventKind = "halted"     // kill switch turned on
 	EventResumed    EventKind = "resumed"    // kill switch turned off
 )
@@ -26,4 +28,7 @@ type OrderEvent struct {
 	Order   Order        // the broker's view, when there is one
 	Err     error        // why it was rejected, or the unknown cause
 	By      string       // who halted/resumed or cancelled
+	// Fill is the fill a partial or filled event reports (Late: it
+	// happened while hoga was down); zero for other kinds.
+	Fill Fill
 }

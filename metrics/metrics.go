@@ -100,6 +100,7 @@ type Metrics struct {
 	strategyFires  *prometheus.CounterVec
 	httpRequests   *prometheus.CounterVec
 	httpDuration   *prometheus.HistogramVec
+	tracker        trackerSet
 
 	brokers, apis, methods, tgOutcomes, codes, routes *labelSet
 }
@@ -223,6 +224,8 @@ func New() *Metrics {
 	}, []string{"version", "revision", "go_version"})
 	buildInfo.WithLabelValues(version, revision, runtime.Version()).Set(1)
 
+	m.tracker = newTrackerSet()
+	m.reg.MustRegister(m.tracker.collectors()...)
 	m.reg.MustRegister(
 		m.brokerRequests, m.brokerDuration, m.rlWaits, m.rlWaitSeconds, m.tokens,
 		m.orderEvents, m.rejections, m.halted, m.telegram, m.strategyEvals, m.strategyFires,
@@ -391,7 +394,7 @@ func orderSource(s string) string {
 func eventLabel(k broker.EventKind) string {
 	switch k {
 	case broker.EventPlaced, broker.EventRejected, broker.EventUnknown, broker.EventReconciled,
-		broker.EventFilled, broker.EventCancelled:
+		broker.EventFilled, broker.EventCancelled, broker.EventPartial, broker.EventExpired:
 		return string(k)
 	}
 	return otherLabel
@@ -411,7 +414,9 @@ func eventState(ev broker.OrderEvent) string {
 		return string(broker.StatusUnknown)
 	case broker.EventFilled:
 		return string(broker.StatusFilled)
-	case broker.EventCancelled:
+	case broker.EventPartial:
+		return string(broker.StatusPartial)
+	case broker.EventCancelled, broker.EventExpired:
 		return string(broker.StatusCancelled)
 	}
 	if ev.Order.Status != "" {

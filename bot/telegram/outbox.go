@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -576,7 +577,19 @@ func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
 		return err
 	}
 	var errs []error
-	for _, d := range b.alertTargets() {
+	targets := b.alertTargets()
+	if id, err := strconv.ParseInt(a.Notify, 10, 64); err == nil && a.Notify != "" {
+		// The requester hears of their order's fill even when alerts go
+		// to a group they may not read (issue 14); only an allowed user.
+		mine := false
+		for _, d := range targets {
+			mine = mine || (d.private && d.chat == id)
+		}
+		if !mine && slices.Contains(b.cfg.Allowed, id) {
+			targets = append(targets, destination{chat: id, private: true})
+		}
+	}
+	for _, d := range targets {
 		if d.private && a.Echo == "telegram" && strconv.FormatInt(d.chat, 10) == a.EchoUser {
 			continue // the reply in this private chat already said it
 		}

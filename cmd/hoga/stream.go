@@ -8,6 +8,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kis"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
+	"github.com/hoga-trade/hoga/broker/tracker"
 )
 
 // realtime is what cmd/hoga needs of a broker's stream (kis.Stream,
@@ -46,11 +47,18 @@ func (a *app) buildStream() {
 			OnTick: tick("kis"),
 			OnNotice: func(n kis.Notice) {
 				a.metrics.StreamMessage("kis", "notice")
+				a.log.Debug("kis fill notice", "order", n.OrderNo, "code", n.Code, "fill", n.Fill, "qty", n.Qty, "price", n.Price)
 				// Fills reach the owner through the order tracker (issue
-				// 14), which deduplicates against polling; until it takes
-				// this feed they are logged.
-				a.log.Info("kis fill notice", "order", n.OrderNo, "code", n.Code, "fill", n.Fill, "qty", n.Qty, "price", n.Price)
+				// 14), which stores each once whether the push or the poll
+				// saw it first. An acknowledgement (a cancel, a refusal)
+				// carries no fill: the tracker polls to learn its effect.
+				if n.Fill && !n.Rejected {
+					a.tracker.Notify(tracker.Push{OrderID: n.OrderNo, Qty: n.Qty, Price: n.Price, Time: noticeTime(a.clock.Now(), n.Hour)})
+				} else {
+					a.tracker.Kick()
+				}
 			},
+			OnUp:          a.tracker.Kick, // after a gap, poll the order list once
 			OnDown:        func(error) { a.metrics.StreamReconnect("kis") },
 			OnDecodeError: func() { a.metrics.StreamDecodeError("kis") },
 			Logger:        a.log.With("broker", "kis"),
@@ -66,8 +74,21 @@ func (a *app) buildStream() {
 			OnTick: tick("kiwoom"),
 			OnOrder: func(n kiwoom.OrderNotice) {
 				a.metrics.StreamMessage("kiwoom", "notice")
-				a.log.Info("kiwoom order notice", "order", n.OrderNo, "code", n.Code, "state", n.State, "exec", n.ExecNo, "qty", n.ExecQty, "price", n.ExecPx)
+				a.log.Debug("kiwoom order notice", "order", n.OrderNo, "code", n.Code, "state", n.State, "exec", n.ExecNo, "qty", n.ExecQty, "price", n.ExecPx)
+				if n.Fill() {
+					// 902 (remaining) makes the cumulative quantity exact;
+					// 909 identifies the execution.
+					cum := int64(0)
+					if n.OrderQty > 0 && n.Remaining >= 0 && n.Remaining < n.OrderQty {
+						cum = n.OrderQty - n.Remaining
+					}
+					a.tracker.Notify(tracker.Push{OrderID: n.OrderNo, Qty: n.ExecQty, Price: n.ExecPx, CumQty: cum,
+						ExecID: n.ExecNo, Time: noticeTime(a.clock.Now(), n.Hour)})
+				} else {
+					a.tracker.Kick()
+				}
 			},
+			OnUp:          a.tracker.Kick,
 			OnDown:        func(error) { a.metrics.StreamReconnect("kiwoom") },
 			OnDecodeError: func() { a.metrics.StreamDecodeError("kiwoom") },
 			Logger:        a.log.With("broker", "kiwoom"),
@@ -157,4 +178,20 @@ func (w *streamWatch) observe(now time.Time, connected bool, subscribed int, lan
 		return "alert.stream_lost", []any{bot.Duration(lang, now.Sub(w.lostSince))}
 	}
 	return "", nil
+}
+
+// noticeTime is the fill time a notice's HHMMSS gives on today's KST date,
+// or now when it is missing or malformed (or in the future: a clock skew
+// must not make the fill→alert latency negative).
+func noticeTime(now time.Time, hhmmss string) time.Time {
+	k := now.In(broker.KST())
+	t, err := time.ParseInLocation("150405", hhmmss, broker.KST())
+	if err != nil || len(hhmmss) != 6 {
+		return now
+	}
+	at := time.Date(k.Year(), k.Month(), k.Day(), t.Hour(), t.Minute(), t.Second(), 0, broker.KST())
+	if at.After(now) {
+		return now
+	}
+	return at
 }

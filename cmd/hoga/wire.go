@@ -17,6 +17,8 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/guard"
 	"github.com/hoga-trade/hoga/broker/paper"
+	"github.com/hoga-trade/hoga/broker/tracker"
+	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/metrics"
 	"github.com/hoga-trade/hoga/store"
 	"github.com/hoga-trade/hoga/strategy"
@@ -34,16 +36,20 @@ type app struct {
 	metrics *metrics.Metrics
 	inner   broker.Broker // the configured broker
 	guard   *guard.Guard  // what every order goes through
-	db      *store.DB
-	engine  *strategy.Engine
-	exits   *exits.Book
-	tg      *telegram.Bot // nil without a token
-	askMu   sync.Mutex
-	asked   []heldAsk // rule prompts waiting for their explanation (publishAsk)
-	router  *bot.Router
-	feed    *bot.Feed
-	sinks   []bot.AlertSink
-	paper   *paper.Exchange
+	tracker *tracker.Tracker
+	// clock is the wall clock, or a test's (clockFrom): the guard and the
+	// tracker read it.
+	clock  clock.Clock
+	db     *store.DB
+	engine *strategy.Engine
+	exits  *exits.Book
+	tg     *telegram.Bot // nil without a token
+	askMu  sync.Mutex
+	asked  []heldAsk // rule prompts waiting for their explanation (publishAsk)
+	router *bot.Router
+	feed   *bot.Feed
+	sinks  []bot.AlertSink
+	paper  *paper.Exchange
 	// tokenExpiry and account feed /status for real brokers.
 	tokenExpiry func() time.Time
 	account     string
@@ -83,7 +89,7 @@ func (a *app) modeLabel() string {
 // the guard and the strategy to the feed, and from the feed to the sinks.
 func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err error) {
 	a := &app{cfg: cfg, log: logger, services: map[string]func(context.Context) error{},
-		background: map[string]func(context.Context) error{}}
+		background: map[string]func(context.Context) error{}, clock: clockFrom(ctx)}
 	defer func() {
 		if err != nil { // close what was built before the failure
 			a.close()
@@ -112,14 +118,17 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	a.closers = append(a.closers, a.db.Close)
-	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Settings: cfg.alerts, Logger: logger.With("part", "alerts")})
+	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Settings: cfg.alerts, Mode: a.modeLabel(), Logger: logger.With("part", "alerts")})
 
+	// Below the guard (and the tracker) every caller's broker calls are
+	// measured, and failures the owner must hear about (keys refused,
+	// broker down, rate limits) reach the alert feed once, with the
+	// recovery.
+	observed := broker.Observe(a.inner, a.metrics.BrokerHook(a.inner.Name()),
+		bot.NewBrokerWatch(a.inner.Name(), a.feed, nil).Observe)
 	a.guard, err = guard.New(guard.Options{
-		// Below the guard every caller's broker calls are measured, and
-		// failures the owner must hear about (keys refused, broker down,
-		// rate limits) reach the alert feed once, with the recovery.
-		Broker: broker.Observe(a.inner, a.metrics.BrokerHook(a.inner.Name()),
-			bot.NewBrokerWatch(a.inner.Name(), a.feed, nil).Observe),
+		Broker:         observed,
+		Clock:          a.clock,
 		Journal:        a.db,
 		Calendar:       a.cal,
 		MarketHours:    cfg.marketHours,
@@ -134,12 +143,17 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 				a.metrics.SetHalted(ev.Kind == broker.EventHalted)
 			}
 			a.feed.OrderEvent(context.Background(), ev)
+			// After the feed: the placement is told before its fill.
+			a.tracker.Observe(context.Background(), ev)
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.guard.Close)
+	if err := a.buildTracker(observed); err != nil {
+		return nil, err
+	}
 	halted, _, _ := a.guard.Halted()
 	a.metrics.SetHalted(halted)
 	// Rows a crash left pending or unknown get one reconciliation pass
@@ -208,6 +222,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	if err := a.buildHTTP(); err != nil {
 		return nil, err
 	}
+	notifyBuilt(ctx, a)
 	return a, nil
 }
 

@@ -1,0 +1,701 @@
+// Package tracker follows every order hoga placed until it is final —
+// filled, cancelled, expired at the close or rejected — and tells the
+// owner each step (issue 14). Before it, hoga placed an order and went
+// blind: a limit order that filled an hour later, and every market order,
+// filled in silence.
+//
+// It lives beside broker/guard rather than inside it: the guard owns the
+// order path up to the broker's answer (checks, write-ahead journal,
+// unknown outcomes); the tracker owns what happens after an accepted
+// answer. They share the journal and nothing else, and the guard's turn
+// lock is never held while the tracker polls.
+//
+// Sources, all feeding one path (record) that journals a fill once and
+// only then publishes it:
+//   - the broker's push (KIS H0STCNI0/9, Kiwoom 00 notices): Push;
+//   - polling the broker's list of today's orders: one list call serves
+//     every open order; adaptive (MinInterval soon after an order or a
+//     change, doubling to MaxInterval while nothing changes, never closer
+//     than three times the last poll's duration so a paged list cannot
+//     crowd out a user's /price in the broker's rate limiter); only while
+//     something is open and, with market hours kept, the session accepts
+//     orders; Kick polls once now (after a stream gap);
+//   - the paper exchange, which is in-process: polling it is free.
+//
+// A fill's identity is its order and the cumulative quantity after it, so
+// the push and the poll (and a restart) agree on it; broker.FillJournal
+// stores it once and the tracker alerts only what it stored.
+package tracker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// Broker is what the tracker asks the broker: the day's orders (the
+// poll) and the balance (the cost of shares a sell fill sold).
+type Broker interface {
+	OrdersToday(ctx context.Context) ([]broker.Order, error)
+	Balance(ctx context.Context) (broker.Balance, error)
+}
+
+// Journal is the order journal with its fills (store.DB,
+// brokertest.Journal).
+type Journal interface {
+	broker.FillJournal
+	OrdersOn(ctx context.Context, day time.Time) ([]broker.JournalEntry, error)
+	OrderByClientID(ctx context.Context, clientID string) (broker.JournalEntry, error)
+	OrderByBrokerID(ctx context.Context, day time.Time, brokerID string) (broker.JournalEntry, error)
+	UpdateOrder(ctx context.Context, clientID string, fn func(*broker.JournalEntry) error) (broker.JournalEntry, error)
+}
+
+// Defaults for zero Options.
+const (
+	DefaultMinInterval = time.Second
+	DefaultMaxInterval = 15 * time.Second
+	// pushQueue bounds the stream fills waiting for Run; past it a fill
+	// is left to the next poll, which is asked for at once.
+	pushQueue = 1024
+	// briskFor and steadyFor shape the adaptive poll: every MinInterval
+	// for briskFor after a placement or a fill, every 2×MinInterval until
+	// steadyFor, then doubling to MaxInterval.
+	briskFor  = 5 * time.Second
+	steadyFor = 2 * time.Minute
+	// pollCostFactor keeps polls at least this many times their own
+	// duration apart: a poll that took 1.5 s of a 2 request/s budget
+	// (three pages) leaves two thirds of it to everyone else.
+	pollCostFactor = 3
+)
+
+// Options configures New.
+type Options struct {
+	Broker  Broker
+	Journal Journal
+	// Normalize brings an order number to the broker's own form
+	// (broker.NormalizeOrderID); nil trims.
+	Normalize func(string) string
+	Clock     clock.Clock
+	// Calendar gives each order's session close (day orders expire then,
+	// 15:30, 16:30 on the 수능 day); nil is broker.NewCalendar(nil).
+	Calendar *broker.Calendar
+	// MarketHours polls only while the session accepts orders (and once
+	// at its close). Without it polling follows open orders alone.
+	MarketHours bool
+	// Fees prices each fill's commission and tax; zero is
+	// broker.DefaultFees.
+	Fees                     broker.Fees
+	MinInterval, MaxInterval time.Duration
+	// OnEvent receives fills, partial fills, cancels by the broker and
+	// expiries, in order, on the tracker's goroutines; it may block
+	// briefly (the alert feed queues).
+	OnEvent func(broker.OrderEvent)
+	// OnPoll is told of every poll: its duration and error.
+	OnPoll func(took time.Duration, err error)
+	Logger *slog.Logger
+}
+
+// Status is what /status shows of the tracker.
+type Status struct {
+	Open      int       // orders being followed
+	LastHeard time.Time // last successful poll or push; zero: never
+	Polls     int64
+	// Sleeps counts the poll loop's sleeps and NextCheck is when the
+	// current one ends: a test on a fake clock knows from them whether a
+	// step of the clock woke the loop and when it is asleep again.
+	Sleeps    uint64
+	NextCheck time.Time
+}
+
+// Tracker follows open orders. Create it with New, feed it the guard's
+// events (Observe) and the stream's notices (Push), and run Run.
+type Tracker struct {
+	o   Options
+	clk clock.Clock
+	cal *broker.Calendar
+	log *slog.Logger
+
+	wake   chan struct{}
+	pushes chan Push
+
+	// turn serialises fill processing (poll results, pushes, expiries) so
+	// a cumulative quantity is never computed from a stale one.
+	turn sync.Mutex
+
+	mu        sync.Mutex
+	open      map[string]*tracked // by normalised broker order number
+	cost      map[broker.Code]holding
+	costOK    bool
+	lastHeard time.Time
+	polls     int64
+	sleeps    uint64    // times the loop went to sleep
+	until     time.Time // when the current sleep ends
+	changedAt time.Time // last placement or fill: polling is brisk after it
+}
+
+// tracked is one open order.
+type tracked struct {
+	e           broker.JournalEntry
+	cum, amount int64     // journaled fills
+	closeAt     time.Time // its session's close; zero: no known close
+	late        bool      // open when hoga started: fills found first are "while hoga was down"
+}
+
+// holding is the tracker's view of a position, for the cost of a sell.
+type holding struct{ qty, avg int64 }
+
+// New builds a Tracker.
+func New(o Options) (*Tracker, error) {
+	if o.Broker == nil || o.Journal == nil {
+		return nil, errors.New("tracker: a broker and a journal are required")
+	}
+	if o.Normalize == nil {
+		o.Normalize = func(s string) string { return broker.NormalizeOrderID(nil, s) }
+	}
+	if o.MinInterval <= 0 {
+		o.MinInterval = DefaultMinInterval
+	}
+	if o.MaxInterval < o.MinInterval {
+		o.MaxInterval = max(DefaultMaxInterval, o.MinInterval)
+	}
+	if o.Fees == (broker.Fees{}) {
+		o.Fees = broker.DefaultFees
+	}
+	if o.OnEvent == nil {
+		o.OnEvent = func(broker.OrderEvent) {}
+	}
+	if o.OnPoll == nil {
+		o.OnPoll = func(time.Duration, error) {}
+	}
+	t := &Tracker{o: o, clk: clock.Or(o.Clock), cal: o.Calendar, log: o.Logger, wake: make(chan struct{}, 1),
+		pushes: make(chan Push, pushQueue), open: map[string]*tracked{}, cost: map[broker.Code]holding{}}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
+	}
+	if t.cal == nil {
+		cal, err := broker.NewCalendar(nil)
+		if err != nil {
+			return nil, err
+		}
+		t.cal = cal
+	}
+	return t, nil
+}
+
+// Status reports the open orders and when the broker was last heard.
+func (t *Tracker) Status() Status {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return Status{Open: len(t.open), LastHeard: t.lastHeard, Polls: t.polls, Sleeps: t.sleeps, NextCheck: t.until}
+}
+
+// Committed returns the open (unfilled) quantity of hoga's open buy and
+// sell orders in code: shares a position cap must count as coming, and
+// shares a sell must not offer twice.
+func (t *Tracker) Committed(code broker.Code) (buying, selling int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, tr := range t.open {
+		if tr.e.Code != code {
+			continue
+		}
+		rest := max(tr.e.Qty-tr.cum, 0)
+		if tr.e.Side == broker.Buy {
+			buying += rest
+		} else {
+			selling += rest
+		}
+	}
+	return buying, selling
+}
+
+// Kick asks for one poll now (after a stream gap, a fill notice the
+// tracker could not place).
+func (t *Tracker) Kick() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Observe takes the guard's events: a placed order (or one reconciliation
+// found placed) is followed from now on; a cancel the owner asked for ends
+// the following (the guard has told the owner). It never calls the broker
+// except to learn, for a sell, the cost of the shares it may sell.
+func (t *Tracker) Observe(ctx context.Context, ev broker.OrderEvent) {
+	switch ev.Kind {
+	case broker.EventPlaced, broker.EventReconciled:
+		if ev.Order.ID == "" || !(ev.Order.Status.Open() || ev.Order.Status == broker.StatusFilled) {
+			return
+		}
+		clientID := ev.Request.ClientID
+		if clientID == "" {
+			clientID = ev.Order.ClientID
+		}
+		e, err := t.o.Journal.OrderByClientID(ctx, clientID)
+		if err != nil {
+			t.log.Warn("tracker: placed order not in the journal; the poll will find it", "order", ev.Order.ID, "err", err)
+			t.Kick()
+			return
+		}
+		if e.BrokerID == "" {
+			e.BrokerID = ev.Order.ID
+		}
+		t.follow(e, false)
+		if e.Side == broker.Sell {
+			t.costOf(ctx, e.Code, true)
+		}
+		t.mu.Lock()
+		t.changedAt = t.clk.Now()
+		t.mu.Unlock()
+		t.Kick()
+	case broker.EventCancelled:
+		t.mu.Lock()
+		delete(t.open, t.o.Normalize(ev.Order.ID))
+		t.mu.Unlock()
+	}
+}
+
+// follow starts following an open journal row (idempotent).
+func (t *Tracker) follow(e broker.JournalEntry, late bool) {
+	id := t.o.Normalize(e.BrokerID)
+	if id == "" || e.FilledQty >= e.Qty {
+		return
+	}
+	tr := &tracked{e: e, cum: e.FilledQty, amount: e.FillAmount, late: late}
+	if s, ok := t.cal.SessionOn(e.Created); ok {
+		tr.closeAt = s.Close
+	}
+	t.mu.Lock()
+	if _, ok := t.open[id]; !ok {
+		t.open[id] = tr
+	}
+	t.mu.Unlock()
+}
+
+// Push is a fill from the broker's stream. CumQty is the order's filled
+// quantity after it when the broker says (Kiwoom: ordered − remaining); 0
+// when it does not (KIS), and the tracker adds Qty to what it knows.
+type Push struct {
+	OrderID string
+	Qty     int64
+	Price   int64
+	CumQty  int64
+	ExecID  string
+	Time    time.Time // zero: now
+}
+
+// Notify hands a streamed fill to Run without blocking (a stream's read
+// loop must not wait on the journal). When the queue is full the fill is
+// left to a poll, which is asked for.
+func (t *Tracker) Notify(p Push) {
+	if p.Time.IsZero() {
+		p.Time = t.clk.Now()
+	}
+	select {
+	case t.pushes <- p:
+	default:
+		t.Kick()
+	}
+}
+
+// Push records a streamed fill now, on the caller's goroutine. A fill of an order the tracker does not
+// follow yet (the notice can beat the order's answer) is looked up in the
+// journal; failing that, a poll is asked for, which will find it.
+func (t *Tracker) Push(ctx context.Context, p Push) {
+	if p.Qty <= 0 || p.Price <= 0 {
+		return
+	}
+	now := t.clk.Now()
+	if p.Time.IsZero() {
+		p.Time = now
+	}
+	id := t.o.Normalize(p.OrderID)
+	t.turn.Lock()
+	defer t.turn.Unlock()
+	t.mu.Lock()
+	tr := t.open[id]
+	t.lastHeard = now
+	t.mu.Unlock()
+	if tr == nil {
+		e, err := t.o.Journal.OrderByBrokerID(ctx, now, id)
+		if err != nil || !(e.State.Open() || e.State == broker.StatusPending || e.State == broker.StatusUnknown) {
+			t.Kick()
+			return
+		}
+		if e.BrokerID == "" {
+			e.BrokerID = id
+		}
+		t.follow(e, false)
+		t.mu.Lock()
+		tr = t.open[id]
+		t.mu.Unlock()
+		if tr == nil {
+			return
+		}
+	}
+	cum := p.CumQty
+	if cum <= 0 {
+		cum = tr.cum + p.Qty
+	}
+	if cum <= tr.cum || cum > tr.e.Qty {
+		return // known already (the poll overtook it), or not this order's
+	}
+	t.record(ctx, id, tr, broker.Fill{OrderID: id, Qty: cum - tr.cum, Price: p.Price, CumQty: cum, ExecID: p.ExecID,
+		Source: broker.FillStream, Time: p.Time}, false)
+}
+
+// Run loads today's open orders from the journal, polls once at once
+// (fills found then happened while hoga was down and say so), then polls
+// adaptively until ctx ends.
+func (t *Tracker) Run(ctx context.Context) error {
+	now := t.clk.Now()
+	rows, err := t.o.Journal.OrdersOn(ctx, now)
+	if err != nil {
+		return fmt.Errorf("tracker: journal: %w", err)
+	}
+	for _, e := range rows {
+		if (e.State.Open()) && e.BrokerID != "" {
+			t.follow(e, true)
+		}
+	}
+	interval := t.o.MinInterval
+	first := true
+	for {
+		if !first {
+			wait, poll := t.nextWait(interval)
+			timer := t.clk.After(wait)
+			t.mu.Lock()
+			t.sleeps++
+			t.until = t.clk.Now().Add(wait)
+			t.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return nil
+			case p := <-t.pushes:
+				t.Push(ctx, p)
+				continue
+			case <-t.wake:
+				interval = t.o.MinInterval
+			case <-timer:
+				if !poll {
+					continue
+				}
+			}
+		}
+		first = false
+		if t.count() == 0 {
+			continue
+		}
+		start := t.clk.Now()
+		changed, err := t.pollOnce(ctx)
+		took := t.clk.Now().Sub(start)
+		t.o.OnPoll(took, err)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			t.log.Warn("tracker: poll failed", "err", err)
+		}
+		now := t.clk.Now()
+		t.mu.Lock()
+		if changed {
+			t.changedAt = now
+		}
+		quiet := now.Sub(t.changedAt)
+		t.mu.Unlock()
+		switch {
+		case quiet < briskFor:
+			// Just placed or just filled: a market order fills at once,
+			// the rest of a partly filled order soon.
+			interval = t.o.MinInterval
+		case quiet < steadyFor:
+			// A resting limit order fills when the price comes: a fill
+			// in the first minutes is told within two intervals.
+			interval = 2 * t.o.MinInterval
+		default:
+			interval = min(max(interval*2, 2*t.o.MinInterval), t.o.MaxInterval)
+		}
+		interval = max(interval, pollCostFactor*took)
+	}
+}
+
+func (t *Tracker) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.open)
+}
+
+// nextWait is how long to sleep before the next poll and whether to poll then (false: just re-evaluate, e.g. at the auction
+// start).
+func (t *Tracker) nextWait(interval time.Duration) (time.Duration, bool) {
+	now := t.clk.Now()
+	t.mu.Lock()
+	n := len(t.open)
+	var closeAt time.Time
+	for _, tr := range t.open {
+		if !tr.closeAt.IsZero() && (closeAt.IsZero() || tr.closeAt.Before(closeAt)) {
+			closeAt = tr.closeAt
+		}
+	}
+	t.mu.Unlock()
+	if n == 0 {
+		// Nothing to follow: a new order wakes the loop; the timer only
+		// keeps it looking at the clock (cheap, no broker call).
+		return t.o.MaxInterval, false
+	}
+	wait := interval
+	if !closeAt.IsZero() {
+		if !now.Before(closeAt) {
+			return 0, true // past a close: the final poll and the expiry
+		}
+		wait = min(wait, closeAt.Sub(now))
+	}
+	if t.o.MarketHours && !t.cal.AcceptsOrders(now) {
+		// Before the session's auction (hoga started early): nothing
+		// can fill yet, so wait for it.
+		next := t.cal.NextSession(now)
+		if next.AuctionStart.IsZero() {
+			return t.o.MaxInterval, false
+		}
+		return min(max(next.AuctionStart.Sub(now), 0), time.Hour), false
+	}
+	return wait, true
+}
+
+// pollOnce asks for today's orders once and records what changed for
+// every open order; then expires what its close has passed.
+func (t *Tracker) pollOnce(ctx context.Context) (bool, error) {
+	orders, err := t.o.Broker.OrdersToday(ctx)
+	now := t.clk.Now()
+	t.mu.Lock()
+	t.polls++
+	if err == nil {
+		t.lastHeard = now
+	}
+	t.mu.Unlock()
+	if err != nil {
+		t.expire(ctx, now, false)
+		return false, err
+	}
+	byID := make(map[string]broker.Order, len(orders))
+	for _, o := range orders {
+		byID[t.o.Normalize(o.ID)] = o
+	}
+	t.turn.Lock()
+	defer t.turn.Unlock()
+	changed := false
+	for id, tr := range t.snapshot() {
+		o, ok := byID[id]
+		if !ok {
+			continue
+		}
+		if o.FilledQty > tr.cum {
+			delta := o.FilledQty - tr.cum
+			price := o.AvgFillPrice
+			if o.AvgFillPrice > 0 {
+				// The average over all fills less what is journaled is
+				// these fills' amount.
+				if amt := o.AvgFillPrice*o.FilledQty - tr.amount; amt > 0 {
+					price = (amt + delta/2) / delta
+				}
+			}
+			if price <= 0 {
+				price = tr.e.Price
+			}
+			if price > 0 {
+				t.record(ctx, id, tr, broker.Fill{OrderID: id, Qty: delta, Price: price, CumQty: o.FilledQty,
+					Source: broker.FillPoll, Time: now}, tr.late)
+				changed = true
+			}
+		}
+		tr.late = false
+		if o.Status == broker.StatusCancelled || o.Status == broker.StatusRejected {
+			kind := broker.EventCancelled
+			if !tr.closeAt.IsZero() && !now.Before(tr.closeAt) {
+				kind = broker.EventExpired
+			}
+			t.finish(ctx, id, tr, kind, o.Note)
+			changed = true
+		}
+	}
+	t.expire(ctx, now, true)
+	return changed, nil
+}
+
+// snapshot copies the open set for iteration without holding mu across
+// journal writes.
+func (t *Tracker) snapshot() map[string]*tracked {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]*tracked, len(t.open))
+	for k, v := range t.open {
+		out[k] = v
+	}
+	return out
+}
+
+// expire ends every order whose session has closed: a day order still
+// open at the close lapses. Only after a poll at or past the close (polled
+// true), so a fill in the closing auction is recorded first.
+func (t *Tracker) expire(ctx context.Context, now time.Time, polled bool) {
+	if !polled {
+		return
+	}
+	for id, tr := range t.snapshot() {
+		if !tr.closeAt.IsZero() && !now.Before(tr.closeAt) {
+			t.finish(ctx, id, tr, broker.EventExpired, "")
+		}
+	}
+}
+
+// finish ends an order that will not fill further: the journal row
+// becomes cancelled (with a note for an expiry) unless the guard already
+// said so, and the owner hears of it once.
+func (t *Tracker) finish(ctx context.Context, id string, tr *tracked, kind broker.EventKind, note string) {
+	t.mu.Lock()
+	delete(t.open, id)
+	t.mu.Unlock()
+	already := false
+	e, err := t.o.Journal.UpdateOrder(ctx, tr.e.ClientID, func(x *broker.JournalEntry) error {
+		if x.State == broker.StatusCancelled || x.State == broker.StatusFilled || x.State == broker.StatusRejected {
+			already = true
+			return errAlready
+		}
+		x.State = broker.StatusCancelled
+		if kind == broker.EventExpired {
+			x.Note = "expired unfilled at the session's close"
+		} else if note != "" {
+			x.Note = note
+		}
+		return nil
+	})
+	if already {
+		return
+	}
+	if err != nil {
+		t.log.Error("tracker: journal update failed", "order", id, "err", err)
+		e = tr.e
+	}
+	o := orderOf(e, id)
+	o.Status = broker.StatusCancelled
+	t.o.OnEvent(broker.OrderEvent{Kind: kind, Time: t.clk.Now(), Request: e.Request(), Order: o})
+}
+
+var errAlready = errors.New("tracker: order already final")
+
+// record journals f for the order followed under id and, if it is new,
+// publishes it. Called with turn held.
+func (t *Tracker) record(ctx context.Context, id string, tr *tracked, f broker.Fill, late bool) {
+	e := tr.e
+	f.Day, f.ClientID, f.Code, f.Side, f.Late = broker.Day(e.Created), e.ClientID, e.Code, e.Side, late
+	f.Commission, f.Tax = t.o.Fees.For(f.Side, f.Amount())
+	if f.Side == broker.Sell {
+		f.CostPrice = t.costOf(ctx, f.Code, false)
+	}
+	inserted, err := t.o.Journal.InsertFill(ctx, f)
+	if err != nil {
+		t.log.Error("tracker: fill not journaled", "order", id, "err", err)
+		return
+	}
+	if !inserted {
+		// Seen before (by the other source, or before a restart): catch
+		// up with the journal, say nothing.
+		if row, err := t.o.Journal.OrderByClientID(ctx, e.ClientID); err == nil {
+			tr.cum, tr.amount, tr.e = row.FilledQty, row.FillAmount, row
+		}
+		if tr.cum >= e.Qty {
+			t.mu.Lock()
+			delete(t.open, id)
+			t.mu.Unlock()
+		}
+		return
+	}
+	tr.cum, tr.amount = f.CumQty, tr.amount+f.Amount()
+	t.adjustCost(f)
+	row, err := t.o.Journal.OrderByClientID(ctx, e.ClientID)
+	if err == nil {
+		tr.e = row
+	}
+	kind := broker.EventPartial
+	if tr.cum >= e.Qty {
+		kind = broker.EventFilled
+		t.mu.Lock()
+		delete(t.open, id)
+		t.mu.Unlock()
+	}
+	o := orderOf(tr.e, id)
+	o.FilledQty = tr.cum
+	if tr.cum > 0 {
+		o.AvgFillPrice = (tr.amount + tr.cum/2) / tr.cum
+	}
+	o.Status = broker.StatusPartial
+	if kind == broker.EventFilled {
+		o.Status = broker.StatusFilled
+	}
+	t.o.OnEvent(broker.OrderEvent{Kind: kind, Time: t.clk.Now(), Request: e.Request(), Order: o, Fill: f})
+}
+
+func orderOf(e broker.JournalEntry, id string) broker.Order {
+	return broker.Order{ID: id, Branch: e.Branch, Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
+		FilledQty: e.FilledQty, AvgFillPrice: e.AvgFillPrice(), Status: e.State, Time: e.Created,
+		ClientID: e.ClientID, Source: e.Source, User: e.User, Note: e.Note}
+}
+
+// costOf is the average purchase price of code's holding, from the
+// broker's balance the first time (or when refresh is asked and the code
+// is unknown), then kept up to date by the fills themselves.
+func (t *Tracker) costOf(ctx context.Context, code broker.Code, refresh bool) int64 {
+	t.mu.Lock()
+	h, ok := t.cost[code]
+	loaded := t.costOK
+	t.mu.Unlock()
+	if ok && h.avg > 0 {
+		return h.avg
+	}
+	if loaded && !refresh {
+		return 0
+	}
+	b, err := t.o.Broker.Balance(ctx)
+	if err != nil {
+		t.log.Warn("tracker: balance unavailable; realised P&L unknown for this sell", "code", code, "err", err)
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.costOK = true
+	for _, p := range b.Positions {
+		if _, known := t.cost[p.Code]; !known || p.Code == code {
+			t.cost[p.Code] = holding{qty: p.Qty, avg: p.AvgPrice}
+		}
+	}
+	return t.cost[code].avg
+}
+
+// adjustCost keeps the holding view in step with a fill: a buy moves the
+// average, a sell only the quantity (average cost method, as brokers show
+// 매입평균가).
+func (t *Tracker) adjustCost(f broker.Fill) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.costOK {
+		return // not loaded: the balance, when read, includes this fill
+	}
+	h := t.cost[f.Code]
+	switch f.Side {
+	case broker.Buy:
+		if n := h.qty + f.Qty; n > 0 {
+			h.avg = (h.avg*h.qty + f.Amount() + n/2) / n
+			h.qty = n
+		}
+	case broker.Sell:
+		h.qty = max(h.qty-f.Qty, 0)
+	}
+	t.cost[f.Code] = h
+}

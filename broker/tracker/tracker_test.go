@@ -1,0 +1,318 @@
+package tracker
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// fakeBroker is a broker's order list and balance the test sets.
+type fakeBroker struct {
+	mu     sync.Mutex
+	orders map[string]broker.Order
+	bal    broker.Balance
+	lists  int
+}
+
+func (f *fakeBroker) OrdersToday(context.Context) ([]broker.Order, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lists++
+	var out []broker.Order
+	for _, o := range f.orders {
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func (f *fakeBroker) Balance(context.Context) (broker.Balance, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.bal, nil
+}
+
+func (f *fakeBroker) set(id string, filled, avg int64, st broker.OrderStatus) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o := f.orders[id]
+	o.ID, o.FilledQty, o.AvgFillPrice, o.Status = id, filled, avg, st
+	f.orders[id] = o
+}
+
+type rig struct {
+	t      *testing.T
+	clk    *clock.Fake
+	j      *brokertest.Journal
+	b      *fakeBroker
+	tr     *Tracker
+	events chan broker.OrderEvent
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func kst(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, broker.KST())
+}
+
+func newRig(t *testing.T, now time.Time, j *brokertest.Journal, b *fakeBroker) *rig {
+	t.Helper()
+	r := &rig{t: t, clk: clock.NewFake(now), j: j, b: b, events: make(chan broker.OrderEvent, 64)}
+	if r.j == nil {
+		r.j = brokertest.NewJournal(r.clk)
+	}
+	if r.b == nil {
+		r.b = &fakeBroker{orders: map[string]broker.Order{}}
+	}
+	return r
+}
+
+func (r *rig) start() {
+	var err error
+	r.tr, err = New(Options{Broker: r.b, Journal: r.j, Clock: r.clk, MarketHours: true,
+		OnEvent: func(ev broker.OrderEvent) { r.events <- ev }})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel, r.done = cancel, make(chan struct{})
+	go func() { r.tr.Run(ctx); close(r.done) }()
+	r.t.Cleanup(r.stop)
+}
+
+func (r *rig) stop() {
+	if r.cancel != nil {
+		r.cancel()
+		<-r.done
+		r.cancel = nil
+	}
+}
+
+// place journals an accepted order as the guard would and tells the
+// tracker.
+func (r *rig) place(clientID, id string, side broker.Side, qty, price int64) {
+	r.t.Helper()
+	now := r.clk.Now()
+	e := broker.JournalEntry{ClientID: clientID, Source: "telegram", User: "42", Code: "005930", Side: side,
+		Type: broker.Limit, Qty: qty, Price: price, State: broker.StatusAccepted, BrokerID: id, Created: now}
+	if err := r.j.InsertOrder(context.Background(), e); err != nil {
+		r.t.Fatal(err)
+	}
+	r.b.mu.Lock()
+	r.b.orders[id] = broker.Order{ID: id, Code: "005930", Side: side, Type: broker.Limit, Qty: qty, Price: price, Status: broker.StatusAccepted}
+	r.b.mu.Unlock()
+	r.tr.Observe(context.Background(), broker.OrderEvent{Kind: broker.EventPlaced, Request: e.Request(),
+		Order: broker.Order{ID: id, Status: broker.StatusAccepted}})
+}
+
+// tick waits until the tracker sleeps on the clock, then moves it.
+func (r *rig) tick(d time.Duration) {
+	r.t.Helper()
+	if !r.clk.BlockUntil(1, r.done) {
+		r.t.Fatal("tracker stopped")
+	}
+	r.clk.Advance(d)
+}
+
+// next advances the clock a second at a time until an event comes (at
+// most limit), and returns it with the time it took.
+func (r *rig) next(limit time.Duration) (broker.OrderEvent, time.Duration) {
+	r.t.Helper()
+	start := r.clk.Now()
+	for {
+		select {
+		case ev := <-r.events:
+			return ev, r.clk.Now().Sub(start)
+		default:
+		}
+		if r.clk.Now().Sub(start) >= limit {
+			// One last look: the poll may be running.
+			select {
+			case ev := <-r.events:
+				return ev, r.clk.Now().Sub(start)
+			case <-time.After(2 * time.Second):
+				r.t.Fatalf("no event within %s of clock time", limit)
+			}
+		}
+		r.tick(time.Second)
+		// Let a poll triggered by this tick finish before looking.
+		r.clk.BlockUntil(1, r.done)
+	}
+}
+
+func (r *rig) quiet() {
+	r.t.Helper()
+	select {
+	case ev := <-r.events:
+		r.t.Fatalf("unexpected event %s %+v", ev.Kind, ev.Fill)
+	default:
+	}
+}
+
+// Three partial fills by polling give three events with the right
+// cumulative quantity and average; the same fills pushed again are not
+// told twice; a restart in the middle re-tells nothing.
+func TestPartialsThenFilledAcrossRestart(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 3, 3, 10, 0), nil, nil)
+	r.start()
+	r.place("H1", "0000000101", broker.Buy, 10, 70_000)
+
+	r.b.set("0000000101", 3, 70_000, broker.StatusPartial)
+	ev, took := r.next(5 * time.Second)
+	if ev.Kind != broker.EventPartial || ev.Fill.Qty != 3 || ev.Order.FilledQty != 3 || ev.Order.AvgFillPrice != 70_000 || took > 2*time.Second {
+		t.Fatalf("first: %s %+v %+v after %s", ev.Kind, ev.Fill, ev.Order, took)
+	}
+	if ev.Fill.Commission != 31 || ev.Fill.Source != broker.FillPoll || ev.Request.User != "42" {
+		t.Fatalf("first fill fields %+v", ev.Fill)
+	}
+	// The same 3 pushed late: nothing.
+	r.tr.Push(context.Background(), Push{OrderID: "101", Qty: 3, Price: 70_000, CumQty: 3})
+	r.quiet()
+	// The next 3 by push at 69,800.
+	r.tr.Push(context.Background(), Push{OrderID: "0000000101", Qty: 3, Price: 69_800})
+	ev = <-r.events
+	if ev.Kind != broker.EventPartial || ev.Order.FilledQty != 6 || ev.Order.AvgFillPrice != 69_900 || ev.Fill.Source != broker.FillStream {
+		t.Fatalf("second: %s %+v", ev.Kind, ev.Order)
+	}
+	// The poll then shows 6 at 69,900: known.
+	r.b.set("0000000101", 6, 69_900, broker.StatusPartial)
+	r.tick(time.Second)
+	r.clk.BlockUntil(1, r.done)
+	r.quiet()
+
+	// Restart: a new tracker on the same journal.
+	r.stop()
+	r2 := newRig(t, r.clk.Now(), r.j, r.b) // a fresh clock: the old one holds the stopped loop's timer
+	r2.start()
+	r2.tick(time.Second)
+	r2.clk.BlockUntil(1, r2.done)
+	r2.quiet()
+	if st := r2.tr.Status(); st.Open != 1 {
+		rows, _ := r.j.OrdersOn(context.Background(), r.clk.Now())
+		t.Fatalf("after restart following %d orders, want 1: %+v", st.Open, rows)
+	}
+	// The rest: 4 at 70,100 → average (6×69,900 + 4×70,100)/10 = 69,980.
+	r2.b.set("0000000101", 10, 69_980, broker.StatusFilled)
+	ev, _ = r2.next(20 * time.Second)
+	if ev.Kind != broker.EventFilled || ev.Fill.Qty != 4 || ev.Fill.Price != 70_100 || ev.Order.FilledQty != 10 || ev.Order.AvgFillPrice != 69_980 {
+		t.Fatalf("final: %s %+v %+v", ev.Kind, ev.Fill, ev.Order)
+	}
+	if ev.Fill.Late {
+		t.Fatal("a fill seen while running marked late")
+	}
+	row, _ := r2.j.OrderByClientID(context.Background(), "H1")
+	if row.State != broker.StatusFilled || row.FilledQty != 10 || row.AvgFillPrice() != 69_980 {
+		t.Fatalf("journal row %+v", row)
+	}
+	if fills, _ := r2.j.FillsForOrder(context.Background(), r2.clk.Now(), "0000000101"); len(fills) != 3 {
+		t.Fatalf("%d fills journaled, want 3", len(fills))
+	}
+	if st := r2.tr.Status(); st.Open != 0 || st.LastHeard.IsZero() {
+		t.Fatalf("status %+v", st)
+	}
+}
+
+// Filled while hoga was down: the first poll at start tells it once,
+// marked late, with the sell's realised P&L from the balance's cost.
+func TestFilledWhileDown(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 3, 3, 10, 0), nil, nil)
+	r.b.bal = broker.Balance{Positions: []broker.Position{{Code: "005930", Qty: 10, AvgPrice: 70_000}}}
+	e := broker.JournalEntry{ClientID: "H2", Source: "strategy", User: "rule:005930", Code: "005930", Side: broker.Sell,
+		Type: broker.Limit, Qty: 10, Price: 75_000, State: broker.StatusAccepted, BrokerID: "0000000202", Created: r.clk.Now()}
+	if err := r.j.InsertOrder(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	r.b.orders["0000000202"] = broker.Order{ID: "0000000202", FilledQty: 10, AvgFillPrice: 75_000, Status: broker.StatusFilled}
+	r.clk.Advance(time.Hour)
+	r.start()
+	ev := <-r.events
+	if ev.Kind != broker.EventFilled || !ev.Fill.Late || ev.Fill.CostPrice != 70_000 {
+		t.Fatalf("late fill: %s %+v", ev.Kind, ev.Fill)
+	}
+	if won, _, ok := ev.Fill.RealisedPnL(); !ok || won != 50_000-112-1_500 {
+		t.Fatalf("P&L %d %v", won, ok)
+	}
+	r.tick(time.Minute)
+	r.quiet()
+}
+
+// A day order still open at the close is reported expired once — at
+// 16:30 on the 수능 day, not at 15:30 — and a cancel by the broker before
+// then is reported as such.
+func TestExpiryAtCloseCalendarAware(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 11, 19, 15, 0), nil, nil) // 수능: close 16:30
+	r.start()
+	r.place("H3", "0000000303", broker.Buy, 5, 60_000)
+	r.place("H4", "0000000304", broker.Buy, 5, 60_000)
+	r.b.set("0000000304", 0, 0, broker.StatusCancelled)
+	ev, _ := r.next(5 * time.Second)
+	if ev.Kind != broker.EventCancelled || ev.Order.ID != "0000000304" || ev.By != "" {
+		t.Fatalf("broker cancel: %s %+v", ev.Kind, ev.Order)
+	}
+	// 15:30 passes quietly.
+	for r.clk.Now().Before(kst(2026, 11, 19, 15, 31)) {
+		r.tick(15 * time.Second)
+	}
+	r.clk.BlockUntil(1, r.done)
+	r.quiet()
+	for r.clk.Now().Before(kst(2026, 11, 19, 16, 30)) {
+		r.tick(15 * time.Second)
+	}
+	ev, _ = r.next(5 * time.Second)
+	if ev.Kind != broker.EventExpired || ev.Order.ID != "0000000303" {
+		t.Fatalf("expiry: %s %+v", ev.Kind, ev.Order)
+	}
+	row, _ := r.j.OrderByClientID(context.Background(), "H3")
+	if row.State != broker.StatusCancelled || row.Note == "" {
+		t.Fatalf("journal row %+v", row)
+	}
+	if st := r.tr.Status(); st.Open != 0 {
+		t.Fatalf("still following %d", st.Open)
+	}
+}
+
+// Polling backs off while nothing changes and no list call is made with
+// nothing open; Committed counts open quantities.
+func TestAdaptivePollingAndCommitted(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 3, 3, 10, 0), nil, nil)
+	r.start()
+	r.tick(time.Minute)
+	if r.b.lists != 0 {
+		t.Fatalf("%d list calls with nothing open", r.b.lists)
+	}
+	r.place("H5", "0000000505", broker.Buy, 7, 60_000)
+	r.place("H6", "0000000506", broker.Sell, 2, 90_000)
+	if buy, sell := r.tr.Committed("005930"); buy != 7 || sell != 2 {
+		t.Fatalf("committed %d/%d", buy, sell)
+	}
+	lists := func() int {
+		r.clk.BlockUntil(1, r.done)
+		r.b.mu.Lock()
+		defer r.b.mu.Unlock()
+		return r.b.lists
+	}
+	for range 120 {
+		r.tick(time.Second)
+	}
+	early := lists()
+	// Brisk for 5 s, then every 2 s: about 62 polls in the first two
+	// minutes, a quarter of KIS mock's 2 requests/s.
+	if early < 55 || early > 66 {
+		t.Fatalf("%d list calls in the first two minutes", early)
+	}
+	for range 480 {
+		r.tick(time.Second)
+	}
+	// Then doubling to every 15 s: about 32 more in eight minutes.
+	if late := lists() - early; late < 28 || late > 40 {
+		t.Fatalf("%d list calls in eight quiet minutes", late)
+	}
+}

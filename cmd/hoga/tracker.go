@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/tracker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// clockKey carries a test's clock into run() through its context: the
+// guard and the order tracker then run on it, so an end-to-end test moves
+// time (a fill 30 s later, the 15:30 close) without sleeping. Nothing
+// outside tests sets it.
+type clockKey struct{}
+
+// withClock returns ctx carrying clk for run.
+func withClock(ctx context.Context, clk clock.Clock) context.Context {
+	return context.WithValue(ctx, clockKey{}, clk)
+}
+
+// clockFrom is the clock ctx carries, or the wall clock.
+func clockFrom(ctx context.Context) clock.Clock {
+	if c, ok := ctx.Value(clockKey{}).(clock.Clock); ok && c != nil {
+		return c
+	}
+	return clock.Real{}
+}
+
+// buildTracker makes the order tracker (issue 14): it follows every
+// accepted order through the same observed broker the guard uses (so its
+// polls are measured and inside the client's rate limiter), records fills
+// in the journal and publishes them to the alert feed.
+func (a *app) buildTracker(b broker.Broker) error {
+	t, err := tracker.New(tracker.Options{
+		Broker:      b,
+		Journal:     a.db,
+		Normalize:   func(id string) string { return broker.NormalizeOrderID(a.inner, id) },
+		Clock:       a.clock,
+		Calendar:    a.cal,
+		MarketHours: a.cfg.marketHours,
+		OnEvent: func(ev broker.OrderEvent) {
+			a.metrics.OrderEvent(ev)
+			a.feed.OrderEvent(context.Background(), ev)
+			if ev.Fill.Qty > 0 {
+				a.metrics.Fill(ev.Fill, a.clock.Now())
+			}
+		},
+		OnPoll: func(took time.Duration, err error) {
+			a.metrics.TrackerPoll(took, err, a.tracker.Status().Open)
+		},
+		Logger: a.log.With("part", "tracker"),
+	})
+	if err != nil {
+		return err
+	}
+	a.tracker = t
+	a.background["tracker"] = t.Run
+	return nil
+}
+
+// builtKey carries a test's look at the built app into run(), so an
+// end-to-end test can wait on the tracker's state instead of sleeping.
+type builtKey struct{}
+
+// withBuilt returns ctx asking run to hand fn the app once it is built.
+func withBuilt(ctx context.Context, fn func(*app)) context.Context {
+	return context.WithValue(ctx, builtKey{}, fn)
+}
+
+// notifyBuilt hands a to the test that asked for it.
+func notifyBuilt(ctx context.Context, a *app) {
+	if fn, ok := ctx.Value(builtKey{}).(func(*app)); ok && fn != nil {
+		fn(a)
+	}
+}

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/broker/tracker"
+	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/store"
+)
+
+// liveHoga is one run() of hoga on a fake clock, driven through its
+// console.
+type liveHoga struct {
+	t      *testing.T
+	clk    *clock.Fake
+	app    *app
+	stdin  *io.PipeWriter
+	out    syncBuffer
+	errOut syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startHoga(t *testing.T, clk *clock.Fake, getenv func(string) string) *liveHoga {
+	t.Helper()
+	h := &liveHoga{t: t, clk: clk, done: make(chan error, 1)}
+	built := make(chan *app, 1)
+	ctx, cancel := context.WithCancel(withBuilt(withClock(context.Background(), clk), func(a *app) { built <- a }))
+	h.cancel = cancel
+	stdin, w := io.Pipe()
+	h.stdin = w
+	go func() { h.done <- run(ctx, nil, getenv, stdin, &h.out, &h.errOut) }()
+	select {
+	case h.app = <-built:
+	case err := <-h.done:
+		t.Fatalf("run ended at start: %v\n%s", err, h.errOut.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("hoga did not start")
+	}
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *liveHoga) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.stdin.Close()
+	if err := <-h.done; err != nil {
+		h.t.Errorf("run: %v\n%s", err, h.errOut.String())
+	}
+	h.cancel = nil
+}
+
+func (h *liveHoga) send(line string) {
+	h.t.Helper()
+	if _, err := io.WriteString(h.stdin, line+"\n"); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// step moves hoga's clock by d and, if that woke the tracker, waits until
+// it sleeps again (its poll done and its alerts handed to the feed).
+func (h *liveHoga) step(d time.Duration) {
+	h.t.Helper()
+	st := h.app.tracker.Status()
+	h.clk.Advance(d)
+	if !h.clk.Now().Before(st.NextCheck) {
+		waitFor(h.t, "the tracker to sleep again", func() bool { return h.app.tracker.Status().Sleeps > st.Sleeps })
+	}
+}
+
+// settle waits until the tracker is asleep with its state as wanted.
+func (h *liveHoga) settle(what string, cond func(s trackerStatus) bool) {
+	h.t.Helper()
+	waitFor(h.t, what, func() bool {
+		st := h.app.tracker.Status()
+		return cond(st) && h.clk.Now().Before(st.NextCheck)
+	})
+}
+
+type trackerStatus = tracker.Status
+
+func kstAt(y int, m time.Month, d, hh, mm, ss int) time.Time {
+	return time.Date(y, m, d, hh, mm, ss, 0, broker.KST())
+}
+
+func kisEnv(fake *brokertest.KISFake, dir string, extra ...string) func(string) string {
+	key, secret, account := fake.Credentials()
+	kv := append([]string{
+		"HOGA_BROKER", "kis", "HOGA_MODE", "mock",
+		"HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret, "HOGA_KIS_ACCOUNT", account,
+		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200", "HOGA_MARKET_HOURS", "always",
+		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error",
+	}, extra...)
+	return env(kv...)
+}
+
+// Issue 14, Done when 1 (KIS): a resting limit order that fills 30 s later
+// gives exactly one fill alert within 2 s of the fill, by polling.
+func TestTrackerRestingFillKIS(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 70_000)
+	dir := t.TempDir()
+	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), kisEnv(fake, dir))
+	h.send("/buy 005930 10 69000")
+	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
+	for range 30 {
+		h.step(time.Second)
+	}
+	if strings.Contains(h.out.String(), "체결") {
+		t.Fatalf("a fill alert before the fill:\n%s", h.out.String())
+	}
+	fake.SetPrice("005930", 68_900) // the resting buy at 69,000 fills
+	took := fillLatency(h, "체결 완료")
+	if took > 2*time.Second {
+		t.Fatalf("fill alert %s after the fill, want ≤ 2 s", took)
+	}
+	for range 60 {
+		h.step(time.Second)
+	}
+	out := h.out.String()
+	if n := strings.Count(out, "체결 완료"); n != 1 {
+		t.Fatalf("%d fill alerts, want 1:\n%s", n, out)
+	}
+	for _, want := range []string{"누적 10/10주", "평균 69,000원", "수수료 103원", "(모의투자)", "[콘솔]"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("fill alert lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("fill → alert %s (clock), polls %d\n%s", took, h.app.tracker.Status().Polls, out)
+}
+
+// fillLatency steps hoga's clock a second at a time until want appears,
+// and returns the clock time that took.
+func fillLatency(h *liveHoga, want string) time.Duration {
+	h.t.Helper()
+	start := h.clk.Now()
+	for !strings.Contains(h.out.String(), want) {
+		if h.clk.Now().Sub(start) > time.Minute {
+			h.t.Fatalf("no %q within a minute:\n%s", want, h.out.String())
+		}
+		h.step(time.Second)
+	}
+	return h.clk.Now().Sub(start)
+}
+
+// Issue 14, Done when 1 (Kiwoom): the same against the Kiwoom fake.
+func TestTrackerRestingFillKiwoom(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+	t.Cleanup(fake.Close)
+	dir := t.TempDir()
+	getenv := env("HOGA_BROKER", "kiwoom", "HOGA_MODE", "mock",
+		"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
+		"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200", "HOGA_MARKET_HOURS", "always",
+		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error")
+	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), getenv)
+	h.send("/buy 005930 10 69000")
+	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
+	for range 30 {
+		h.step(time.Second)
+	}
+	if err := fake.Fill(fake.Orders()[0].No, 10); err != nil {
+		t.Fatal(err)
+	}
+	took := fillLatency(h, "체결 완료")
+	if took > 2*time.Second {
+		t.Fatalf("fill alert %s after the fill, want ≤ 2 s", took)
+	}
+	for range 60 {
+		h.step(time.Second)
+	}
+	if n := strings.Count(h.out.String(), "체결 완료"); n != 1 {
+		t.Fatalf("%d fill alerts, want 1:\n%s", n, h.out.String())
+	}
+}
+
+// Issue 14, Done when 2 and 4 (KIS): an order filled in four parts gives
+// three partial alerts and one final with the right cumulative quantity
+// and average, with a restart in the middle that re-alerts nothing; and
+// a fill while hoga is down is told once at start, marked, the journal
+// right.
+func TestTrackerPartialsAndRestartKIS(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 70_000)
+	dir := t.TempDir()
+	getenv := kisEnv(fake, dir)
+	at := kstAt(2026, 12, 4, 10, 0, 0)
+	h := startHoga(t, clock.NewFake(at), getenv)
+	h.send("/buy 005930 10 69000")
+	waitFor(t, "the order", func() bool { return len(fake.Orders()) == 1 })
+	odno := fake.Orders()[0].ODNO
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 })
+	for i, qty := range []int64{2, 3} {
+		if err := fake.Fill(odno, qty); err != nil {
+			t.Fatal(err)
+		}
+		fillLatency(h, []string{"누적 2/10주", "누적 5/10주"}[i])
+	}
+	h.stop()
+	if n := strings.Count(h.out.String(), "부분 체결"); n != 2 {
+		t.Fatalf("%d partial alerts before the restart:\n%s", n, h.out.String())
+	}
+
+	// Restart: nothing is told again.
+	h = startHoga(t, clock.NewFake(at.Add(time.Minute)), getenv)
+	h.settle("the tracker to reload", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
+	for range 5 {
+		h.step(time.Second)
+	}
+	if strings.Contains(h.out.String(), "체결") {
+		t.Fatalf("a restart re-alerted:\n%s", h.out.String())
+	}
+	if err := fake.Fill(odno, 2); err != nil {
+		t.Fatal(err)
+	}
+	fillLatency(h, "누적 7/10주")
+
+	// Killed while the rest rests; the fake fills it; hoga restarts.
+	h.stop()
+	if err := fake.Fill(odno, 3); err != nil {
+		t.Fatal(err)
+	}
+	h = startHoga(t, clock.NewFake(at.Add(2*time.Minute)), getenv)
+	h.settle("the tracker to catch up", func(s trackerStatus) bool { return s.Open == 0 && s.Polls >= 1 })
+	for range 5 {
+		h.step(time.Second)
+	}
+	out := h.out.String()
+	if n := strings.Count(out, "꺼져 있는 동안"); n != 1 || strings.Count(out, "체결 완료") != 1 {
+		t.Fatalf("want one late final fill alert:\n%s", out)
+	}
+	if !strings.Contains(out, "누적 10/10주") || !strings.Contains(out, "평균 69,000원") {
+		t.Fatalf("final alert:\n%s", out)
+	}
+	h.stop()
+
+	db, err := store.Open(context.Background(), store.Options{Dir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, _ := db.OrdersOn(context.Background(), at)
+	if len(rows) != 1 || rows[0].State != broker.StatusFilled || rows[0].FilledQty != 10 || rows[0].AvgFillPrice() != 69_000 {
+		t.Fatalf("journal rows %+v", rows)
+	}
+	fills, _ := db.FillsOn(context.Background(), at)
+	if len(fills) != 4 || !fills[3].Late || fills[3].Qty != 3 || fills[3].CumQty != 10 {
+		t.Fatalf("fills %+v", fills)
+	}
+}
+
+// Issue 14, Done when 3: a day order still open at the close is reported
+// expired — at 15:30, and on the 수능 day at 16:30, not 15:30.
+func TestTrackerExpiryAtClose(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name        string
+		start       time.Time
+		quietUntil  time.Time
+		expireAfter time.Time
+	}{
+		{"normal_day", kstAt(2026, 12, 4, 15, 29, 0), time.Time{}, kstAt(2026, 12, 4, 15, 30, 0)},
+		{"suneung_late_close", kstAt(2026, 11, 19, 16, 29, 0), kstAt(2026, 11, 19, 16, 29, 59), kstAt(2026, 11, 19, 16, 30, 0)},
+		{"suneung_1530_passes", kstAt(2026, 11, 19, 15, 29, 0), kstAt(2026, 11, 19, 15, 35, 0), time.Time{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+			fake.SetPrice("005930", 70_000)
+			h := startHoga(t, clock.NewFake(tt.start), kisEnv(fake, t.TempDir()))
+			h.send("/buy 005930 1 69000")
+			waitFor(t, "the order", func() bool { return len(fake.Orders()) == 1 })
+			h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 })
+			if !tt.quietUntil.IsZero() {
+				for h.clk.Now().Before(tt.quietUntil) {
+					h.step(time.Second)
+				}
+				if strings.Contains(h.out.String(), "만료") {
+					t.Fatalf("expired before the close:\n%s", h.out.String())
+				}
+			}
+			if tt.expireAfter.IsZero() {
+				return
+			}
+			for h.clk.Now().Before(tt.expireAfter) {
+				h.step(time.Second)
+			}
+			waitFor(t, "the expiry alert", func() bool { return strings.Contains(h.out.String(), "장 마감으로 주문 만료") })
+			if n := strings.Count(h.out.String(), "만료"); n != 1 {
+				t.Fatalf("%d expiry alerts:\n%s", n, h.out.String())
+			}
+		})
+	}
+}
