@@ -219,6 +219,7 @@ var catalogs = map[Lang]map[string]string{
 		"err.expired_unknown":       "확인되지 않은 채 지난 주문입니다. 증권사 주문내역과 /balance 를 확인하세요.",
 		"err.internal":              "❌ 내부 오류가 났습니다. 주문 상태는 /orders 로 확인하고, 계속되면 로그를 확인하세요.",
 		"err.unreadable":            "⚠️ 증권사의 답을 읽을 수 없습니다: %s — 잠시 후 다시 시도하세요. 주문을 보냈다면 /orders 로 상태를 확인하세요.",
+		"err.duplicate":             "⚠️ 이미 기록된 주문입니다: %s — 다시 보내지 않았습니다. /orders 로 상태를 확인하세요.",
 
 		"weekday.0": "일", "weekday.1": "월", "weekday.2": "화", "weekday.3": "수",
 		"weekday.4": "목", "weekday.5": "금", "weekday.6": "토",
@@ -503,6 +504,7 @@ var catalogs = map[Lang]map[string]string{
 		"err.expired_unknown":       "Never confirmed and now past. Check the broker's order history and /balance.",
 		"err.internal":              "❌ Internal error. Check /orders for the order's state; if it persists, check the logs.",
 		"err.unreadable":            "⚠️ The broker's answer could not be read: %s — try again shortly. If an order was sent, check /orders for its state.",
+		"err.duplicate":             "⚠️ That order is already recorded: %s — it was not sent again. Check /orders for its state.",
 
 		"weekday.0": "Sun", "weekday.1": "Mon", "weekday.2": "Tue", "weekday.3": "Wed",
 		"weekday.4": "Thu", "weekday.5": "Fri", "weekday.6": "Sat",

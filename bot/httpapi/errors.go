@@ -32,6 +32,7 @@ import (
 //     client id to poll (GET /orders/{id}) instead of inviting a resend.
 //   - Unreadable 502: the broker answered something hoga cannot read
 //     (a list field missing, a quote of 0); retry later.
+//   - Duplicate 409: the order is already journaled (never sent twice).
 //   - Internal 500, with a generic message; the log keeps the detail.
 var kindStatus = map[broker.Kind]int{
 	broker.Invalid:           http.StatusBadRequest,
@@ -47,6 +48,7 @@ var kindStatus = map[broker.Kind]int{
 	broker.UnknownOutcome:    http.StatusGatewayTimeout,
 	broker.Internal:          http.StatusInternalServerError,
 	broker.Unreadable:        http.StatusBadGateway,
+	broker.Duplicate:         http.StatusConflict,
 }
 
 // StatusFor is the HTTP status the API answers for an error of kind k.

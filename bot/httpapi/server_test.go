@@ -298,6 +298,7 @@ func TestErrorKindsMapToStatuses(t *testing.T) {
 		{broker.UnknownOutcome, 504},
 		{broker.Internal, 500},
 		{broker.Unreadable, 502},
+		{broker.Duplicate, 409},
 	}
 	if len(tests) != len(kindStatus) {
 		t.Fatalf("the table has %d kinds; the test covers %d", len(kindStatus), len(tests))
