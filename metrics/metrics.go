@@ -23,6 +23,7 @@
 //	hoga_broker_ratelimit_waits_total{broker,api}          counter
 //	hoga_broker_ratelimit_wait_seconds{broker,api}         histogram
 //	hoga_broker_tokens_issued_total{broker}                counter
+//	hoga_broker_rate_limited_total{broker}                 counter
 //	hoga_order_events_total{source,event,state}            counter
 //	hoga_order_rejections_total{source,kind}               counter
 //	hoga_trading_halted                                    gauge
@@ -88,6 +89,7 @@ type Metrics struct {
 	rlWaits        *prometheus.CounterVec
 	rlWaitSeconds  *prometheus.HistogramVec
 	tokens         *prometheus.CounterVec
+	rateLimited    *prometheus.CounterVec
 	orderEvents    *prometheus.CounterVec
 	rejections     *prometheus.CounterVec
 	halted         prometheus.Gauge
@@ -154,6 +156,14 @@ func New() *Metrics {
 	m.tokens = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hoga_broker_tokens_issued_total",
 		Help: "Broker access tokens issued, by broker.",
+	}, []string{"broker"})
+	// Rate-limit refusals the broker answered (KIS EGW00201, Kiwoom
+	// 1700–1702 / HTTP 429), retried ones included. hoga paces under the
+	// brokers' limits with a margin (RELIABILITY.md), so anything above 0
+	// means the pacing or the broker changed (issue 20.5).
+	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hoga_broker_rate_limited_total",
+		Help: "Requests the broker refused for the request rate, by broker; 0 when hoga's pacing holds.",
 	}, []string{"broker"})
 	// The guard's order events: event is the broker.EventKind (placed,
 	// rejected, unknown, reconciled, filled, cancelled), state the order
@@ -227,7 +237,7 @@ func New() *Metrics {
 	m.tracker = newTrackerSet()
 	m.reg.MustRegister(m.tracker.collectors()...)
 	m.reg.MustRegister(
-		m.brokerRequests, m.brokerDuration, m.rlWaits, m.rlWaitSeconds, m.tokens,
+		m.brokerRequests, m.brokerDuration, m.rlWaits, m.rlWaitSeconds, m.tokens, m.rateLimited,
 		m.orderEvents, m.rejections, m.halted, m.telegram, m.strategyEvals, m.strategyFires,
 		m.streamMsgs, m.streamReconns, m.streamDecode, m.tickDecision,
 		m.httpRequests, m.httpDuration, buildInfo,
@@ -325,6 +335,26 @@ func (m *Metrics) RateLimitWait(brokerName, api string, d time.Duration) {
 		m.rlWaits.WithLabelValues(b, a).Inc()
 	}
 	m.rlWaitSeconds.WithLabelValues(b, a).Observe(d.Seconds())
+}
+
+// RateLimited records one refusal for the request rate from brokerName
+// (a retried one too). The api id is not a label: a refusal should never
+// happen, and the log names the api when it does.
+func (m *Metrics) RateLimited(brokerName string) {
+	if m == nil {
+		return
+	}
+	m.rateLimited.WithLabelValues(m.brokers.bound(brokerName)).Inc()
+}
+
+// BrokerConfigured makes brokerName's refusal counter exist at 0 from the
+// start, so an alert on hoga_broker_rate_limited_total > 0 (or its rate)
+// has a series to watch before the first refusal.
+func (m *Metrics) BrokerConfigured(brokerName string) {
+	if m == nil {
+		return
+	}
+	m.rateLimited.WithLabelValues(m.brokers.bound(brokerName)).Add(0)
 }
 
 // TokenIssued records a new access token from brokerName's token endpoint

@@ -301,6 +301,7 @@ func TestExpositionParsesAndLints(t *testing.T) {
 	m.OrderEvent(broker.OrderEvent{Kind: broker.EventRejected, Request: broker.OrderRequest{Source: "console"}, Err: &broker.Error{Kind: broker.LimitExceeded}})
 	m.TelegramSend("sendMessage", TelegramError)
 	m.StrategyEvaluation()
+	m.RateLimited("kis")
 	m.StrategyFire("005930", "sell")
 	m.HTTPRequest("GET /healthz", 200, time.Millisecond)
 
@@ -315,7 +316,7 @@ func TestExpositionParsesAndLints(t *testing.T) {
 	}
 	for name, coll := range map[string]prometheus.Collector{
 		"broker_requests": m.brokerRequests, "broker_duration": m.brokerDuration, "rl_waits": m.rlWaits,
-		"rl_wait_seconds": m.rlWaitSeconds, "tokens": m.tokens, "order_events": m.orderEvents,
+		"rl_wait_seconds": m.rlWaitSeconds, "tokens": m.tokens, "rate_limited": m.rateLimited, "order_events": m.orderEvents,
 		"rejections": m.rejections, "halted": m.halted, "telegram": m.telegram, "evals": m.strategyEvals,
 		"fires": m.strategyFires, "http": m.httpRequests, "http_duration": m.httpDuration,
 	} {
@@ -336,6 +337,7 @@ func TestExpositionParsesAndLints(t *testing.T) {
 		"hoga_broker_ratelimit_waits_total":    dto.MetricType_COUNTER,
 		"hoga_broker_ratelimit_wait_seconds":   dto.MetricType_HISTOGRAM,
 		"hoga_broker_tokens_issued_total":      dto.MetricType_COUNTER,
+		"hoga_broker_rate_limited_total":       dto.MetricType_COUNTER,
 		"hoga_order_events_total":              dto.MetricType_COUNTER,
 		"hoga_order_rejections_total":          dto.MetricType_COUNTER,
 		"hoga_trading_halted":                  dto.MetricType_GAUGE,

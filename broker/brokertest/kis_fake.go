@@ -74,6 +74,14 @@ type KISFakeOptions struct {
 	// RateLimit is requests per second per app key (one-second windows);
 	// 0 means KIS's 2 (mock) or 20 (live); negative disables it.
 	RateLimit int
+	// StrictWindow counts requests in a sliding one-second window
+	// instead of calendar seconds: a request is refused when RateLimit
+	// requests were accepted in the second up to and including its
+	// arrival (one exactly 1 s earlier still counts). KIS does not publish
+	// its algorithm; this is the harshest reading of "20 per second", and
+	// a client that never trips it also passes calendar-second windows
+	// and a token bucket of the same rate (issue 20.5).
+	StrictWindow bool
 	// BalancePageSize and OrdersPageSize override KIS's page sizes
 	// (balance 20 mock / 50 live; daily orders 15 mock / 100 live).
 	BalancePageSize, OrdersPageSize int
@@ -172,6 +180,8 @@ type KISFake struct {
 	cano, prdt           string
 	tokenTTL, issueGap   time.Duration
 	rateLimit            int
+	strict               bool
+	slide                map[string][]time.Time // StrictWindow: accepted arrivals per app key
 	balancePage, ccldPag int
 	marketHours          bool
 
@@ -274,6 +284,8 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		tokenTTL:    opts.TokenTTL,
 		issueGap:    opts.IssueGap,
 		rateLimit:   opts.RateLimit,
+		strict:      opts.StrictWindow,
+		slide:       make(map[string][]time.Time),
 		tokens:      make(map[string]*kisToken),
 		current:     make(map[string]*kisToken),
 		lastIssue:   make(map[string]time.Time),

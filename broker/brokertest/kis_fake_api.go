@@ -319,8 +319,16 @@ func (f *KISFake) processLocked(r *http.Request, route kisRoute, trID string, ra
 	case !now.Before(tok.expiry):
 		return kisFailure(http.StatusInternalServerError, "1", "EGW00123", kisMsgTokenExpired)
 	}
-	// Per-second limit per app key, in one-second windows.
-	if f.rateLimit > 0 {
+	// Per-second limit per app key: a strict sliding window, or
+	// calendar seconds. Over it KIS answers EGW00201 with HTTP 500
+	// (python-kis pykis/kis.py handles EGW00201 only when the response
+	// is not ok; the text is OTA README.md's "초당 거래건수 초과").
+	if f.rateLimit > 0 && f.strict {
+		if !slideAdmit(f.slide, f.appKey, now, f.rateLimit) {
+			f.rateLimited++
+			return kisFailure(http.StatusInternalServerError, "1", "EGW00201", kisMsgRateLimit)
+		}
+	} else if f.rateLimit > 0 {
 		win := f.windows[f.appKey]
 		if win == nil {
 			win = &kisWindow{}
@@ -392,4 +400,24 @@ func (f *KISFake) checkAccount(cano, prdt string) (kisAnswer, bool) {
 		return kisFailure(http.StatusOK, "1", "OPSQ0013", "계좌번호를 확인하여 주십시오."), false
 	}
 	return kisAnswer{}, true
+}
+
+// slideAdmit is the strict sliding window both fakes offer: it admits a
+// request arriving at now when fewer than limit requests under key were
+// admitted in [now-1s, now], and records it. Refused requests are not
+// recorded (a refusal does not spend the window).
+func slideAdmit(m map[string][]time.Time, key string, now time.Time, limit int) bool {
+	times := m[key]
+	keep := times[:0]
+	for _, t := range times {
+		if now.Sub(t) <= time.Second {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) >= limit {
+		m[key] = keep
+		return false
+	}
+	m[key] = append(keep, now)
+	return true
 }

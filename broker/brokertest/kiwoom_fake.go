@@ -91,6 +91,13 @@ type KiwoomFakeOptions struct {
 	// RateLimit is requests per second per (app key, api-id) before 429
 	// (5, Kiwoom's 유량=5); negative turns the limit off.
 	RateLimit int
+	// StrictWindow counts each (app key, api-id)'s requests in a sliding
+	// one-second window instead of calendar seconds: a request is refused
+	// (1700, HTTP 429) when RateLimit were accepted in the second up to and
+	// including its arrival. Kiwoom does not publish its algorithm; this
+	// is the harshest reading of 유량=5 (issue 20.5). Refused requests do
+	// not spend the window.
+	StrictWindow bool
 	// PageSize is rows per page of ka10075/ka10076/kt00018 (2, small so
 	// that tests page).
 	PageSize int
@@ -170,6 +177,7 @@ type KiwoomFake struct {
 	requests   map[string]int
 	limited    int
 	windows    map[string]kwWindow
+	slide      map[string][]time.Time // StrictWindow: accepted arrivals
 	log        []KiwoomRequest
 	ws         kwWS // realtime side (kiwoom_fake_ws.go)
 }
@@ -248,6 +256,7 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 		injected:   map[string][]kwInjected{},
 		requests:   map[string]int{},
 		windows:    map[string]kwWindow{},
+		slide:      map[string][]time.Time{},
 	}
 	f.simAccount = simAccount{lk: &f.mu, simClk: f.clk}
 	var err error
@@ -548,7 +557,14 @@ func (f *KiwoomFake) answer(r *http.Request, raw []byte) (kwAnswer, KiwoomFault)
 		f.injected[apiID] = inj[1:]
 		return f.errAnswer(apiID, inj[0].code, inj[0].msg), 0
 	}
-	if f.opts.RateLimit > 0 {
+	// Over the limit Kiwoom answers 1700 (the official client's
+	// RATE_LIMIT_CODES = {1700}, kiwoom/core/errors.py in
+	// Kiwoom-Securities/Kiwoom-REST-API), with HTTP 429 (errAnswer).
+	if f.opts.RateLimit > 0 && f.opts.StrictWindow {
+		if !slideAdmit(f.slide, t.appKey+"|"+apiID, f.clk.Now(), f.opts.RateLimit) {
+			return f.errAnswer(apiID, 1700, ""), 0
+		}
+	} else if f.opts.RateLimit > 0 {
 		key := t.appKey + "|" + apiID
 		sec := f.clk.Now().Unix()
 		win := f.windows[key]

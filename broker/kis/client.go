@@ -43,8 +43,10 @@ type Client struct {
 	names   nameCache
 	// onWait and onIssued are Options.OnRateLimitWait and OnTokenIssued,
 	// never nil.
-	onWait   func(api string, d time.Duration)
-	onIssued func()
+	onWait func(api string, d time.Duration)
+	// onLimited is Options.OnRateLimited, never nil.
+	onLimited func(api string)
+	onIssued  func()
 	// approval is the WebSocket approval key (approval.go); tokenStore
 	// persists it beside the access token.
 	approval   approvals
@@ -62,13 +64,17 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		set:      set,
-		http:     opts.HTTPClient,
-		log:      opts.Logger,
-		clock:    clock.Or(opts.Clock),
-		limiter:  opts.Limiter,
-		onWait:   opts.OnRateLimitWait,
-		onIssued: opts.OnTokenIssued,
+		set:       set,
+		http:      opts.HTTPClient,
+		log:       opts.Logger,
+		clock:     clock.Or(opts.Clock),
+		limiter:   opts.Limiter,
+		onWait:    opts.OnRateLimitWait,
+		onIssued:  opts.OnTokenIssued,
+		onLimited: opts.OnRateLimited,
+	}
+	if c.onLimited == nil {
+		c.onLimited = func(string) {}
 	}
 	if c.onWait == nil {
 		c.onWait = func(string, time.Duration) {}
@@ -168,6 +174,7 @@ func (c *Client) do(ctx context.Context, rq *request) (*reply, error) {
 		switch {
 		case e.Kind == broker.RateLimited:
 			// KIS refused the request before doing anything.
+			c.onLimited(c.tr(rq.trID))
 			return retry.RetryableError(err)
 		case tokenRejected(e.Code) && !reissued:
 			// The gateway refused the token, so the request never reached

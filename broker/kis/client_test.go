@@ -629,7 +629,7 @@ func TestLimiterBurst(t *testing.T) {
 			// waits on the limiter, so 25 s of mock pacing takes no real
 			// time and nothing is in flight when a window turns over.
 			fc := clock.NewFake(kstAt(10, 0))
-			c, f := newPair(t, brokertest.KISFakeOptions{Mode: mode, Clock: fc}, func(o *Options) { o.Backoff = time.Hour })
+			c, f := newPair(t, brokertest.KISFakeOptions{Mode: mode, Clock: fc, StrictWindow: true}, func(o *Options) { o.Backoff = time.Hour })
 			warm := newWorkers(1)
 			go func() { _, _ = c.Quote(bg(), "005930"); warm.finish() }()
 			warm.drive(fc, 10*time.Millisecond) // token and name, so each burst call is one request

@@ -39,8 +39,8 @@ func TestOnRateLimitWait(t *testing.T) {
 	t.Parallel()
 	fc := clock.NewFake(kstAt(10, 0))
 	var log waitLog
-	// The mock default: 2 requests a second, burst 1, so a second request
-	// right after the first waits 500 ms.
+	// The mock default: 1.8 requests a second (KIS's 2 with a margin),
+	// burst 1, so a second request right after the first waits 1/1.8 s.
 	c, _ := newPair(t, brokertest.KISFakeOptions{Mode: "mock", Clock: fc, RateLimit: -1}, func(o *Options) {
 		o.OnRateLimitWait = log.hook
 		o.Backoff = time.Hour
@@ -59,7 +59,9 @@ func TestOnRateLimitWait(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { _, err := c.orderableCash(bg()); done <- err }()
 	waitBlocked(t, fc, 1, nil)
-	fc.Advance(500 * time.Millisecond)
+	rps := float64(DefaultMockRPS)
+	gap := time.Duration(float64(time.Second) / rps)
+	fc.Advance(gap)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestOnRateLimitWait(t *testing.T) {
 		t.Fatal("cancelled call succeeded")
 	}
 
-	want := []waitCall{{"VTTC8908R", 0}, {"VTTC8908R", 500 * time.Millisecond}}
+	want := []waitCall{{"VTTC8908R", 0}, {"VTTC8908R", gap}}
 	got := log.snapshot()
 	if len(got) != len(want) {
 		t.Fatalf("waits = %v; want %v", got, want)

@@ -33,11 +33,20 @@ const (
 	MockBaseURL = "https://openapivts.koreainvestment.com:29443"
 )
 
-// Default request rates (kis.md §8: the broker allows 20/s real and 2/s
-// mock per app key; live keeps a margin for clock skew and jitter).
+// Default request rates. KIS allows 20/s real and 2/s mock per app key
+// (kis.md §8; OTA strategy_builder/kis_auth.py sleeps 0.05 s real, 0.5 s
+// mock) and answers EGW00201 over it, but does not say how it counts: in
+// calendar seconds, a sliding window or a token bucket. So hoga paces with
+// a margin that passes all three. The limiter (burst 1) spaces requests at
+// least 1/rps apart, so any n+1 consecutive requests span n/rps: 20/18 =
+// 2/1.8 = 1.11 s. A strict sliding one-second window (the harshest
+// reading) therefore never sees n+1, even when network jitter moves
+// arrivals by up to 110 ms; a token bucket of n/s needs 1/n s apart and
+// gets 55 ms more. At exactly 2/s mock, three requests spanned exactly 1 s
+// and a strict window refused one in twelve (issue 20.5).
 const (
 	DefaultLiveRPS = 18
-	DefaultMockRPS = 2
+	DefaultMockRPS = 1.8
 )
 
 // TokenStore persists access tokens between runs; *tokencache.Cache
@@ -97,6 +106,12 @@ type Options struct {
 	// A pass cancelled while waiting is not reported: no request followed.
 	// It runs on the caller's goroutine and must not block.
 	OnRateLimitWait func(api string, d time.Duration)
+	// OnRateLimited, when set, is told of every refusal KIS answers for
+	// the request rate (EGW00201 and its kin), retried or not: api is the
+	// tr_id sent. hoga's pacing should make it never fire (issue 20.5);
+	// metrics count it. It runs on the caller's goroutine and must not
+	// block.
+	OnRateLimited func(api string)
 	// OnTokenIssued, when set, is called each time KIS issues an access
 	// token the client did not already hold: not for one loaded from
 	// Tokens, nor when KIS hands back the current token (it does within 6

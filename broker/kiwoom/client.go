@@ -37,6 +37,7 @@ type Client struct {
 	backoffBase time.Duration
 	tokens      *tokenSource
 	onWait      func(api string, d time.Duration) // Options.OnRateLimitWait, never nil
+	onLimited   func(api string)                  // Options.OnRateLimited, never nil
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -63,6 +64,7 @@ func New(opts Options) (*Client, error) {
 		timeout:     o.Timeout,
 		backoffBase: o.Backoff,
 		onWait:      o.OnRateLimitWait,
+		onLimited:   o.OnRateLimited,
 		limiters:    make(map[string]*rate.Limiter),
 	}
 	c.tokens = &tokenSource{

@@ -71,6 +71,11 @@ type Options struct {
 	// waiting is not reported: no request followed. It runs on the
 	// caller's goroutine and must not block.
 	OnRateLimitWait func(api string, d time.Duration)
+	// OnRateLimited, when set, is told of every rate-limit refusal
+	// (1700–1702, HTTP 429), retried or not: api is the api-id. hoga's
+	// pacing should make it never fire (issue 20.5); metrics count it. It
+	// runs on the caller's goroutine and must not block.
+	OnRateLimited func(api string)
 	// OnTokenIssued, when set, is called each time Kiwoom issues an access
 	// token the client did not already hold: not for one read from
 	// Tokens, nor when Kiwoom answers with the token held (whether it
@@ -127,6 +132,9 @@ func (o Options) normalized() (Options, error) {
 	}
 	if o.OnRateLimitWait == nil {
 		o.OnRateLimitWait = func(string, time.Duration) {}
+	}
+	if o.OnRateLimited == nil {
+		o.OnRateLimited = func(string) {}
 	}
 	if o.OnTokenIssued == nil {
 		o.OnTokenIssued = func() {}

@@ -140,6 +140,7 @@ func (c *Client) post(ctx context.Context, ep endpoint, payload []byte, contYN, 
 		}
 		switch broker.KindOf(err) {
 		case broker.RateLimited:
+			c.onLimited(ep.id)
 			c.log.Warn("kiwoom rate limited; backing off", "api_id", ep.id)
 			return nil, retry.RetryableError(err)
 		case broker.Transient:

@@ -37,6 +37,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 		a.closers = append(a.closers, ex.Close)
 		return nil
 	case "kis":
+		a.metrics.BrokerConfigured("kis")
 		cl, err := kis.New(kis.Options{
 			AppKey:          cfg.KISAppKey,
 			AppSecret:       cfg.KISAppSecret,
@@ -48,6 +49,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 			RPS:             cfg.KISRPS,
 			Timeout:         cfg.BrokerTimeout,
 			OnRateLimitWait: func(api string, d time.Duration) { a.metrics.RateLimitWait("kis", api, d) },
+			OnRateLimited:   func(string) { a.metrics.RateLimited("kis") },
 			OnTokenIssued:   func() { a.metrics.TokenIssued("kis") },
 		})
 		if err != nil {
@@ -62,6 +64,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 		a.account = fmt.Sprint(cl.Account())
 		return nil
 	case "kiwoom":
+		a.metrics.BrokerConfigured("kiwoom")
 		cl, err := kiwoom.New(kiwoom.Options{
 			AppKey:          cfg.KiwoomAppKey.Reveal(),
 			SecretKey:       cfg.KiwoomSecretKey.Reveal(),
@@ -72,6 +75,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 			RPS:             cfg.KiwoomRPS,
 			Timeout:         cfg.BrokerTimeout,
 			OnRateLimitWait: func(api string, d time.Duration) { a.metrics.RateLimitWait("kiwoom", api, d) },
+			OnRateLimited:   func(string) { a.metrics.RateLimited("kiwoom") },
 			OnTokenIssued:   func() { a.metrics.TokenIssued("kiwoom") },
 		})
 		if err != nil {

@@ -141,6 +141,7 @@ func TestMetricsWired(t *testing.T) {
 		max    float64 // 0: no upper bound
 	}{
 		{"hoga_broker_tokens_issued_total", kis, 1, 1},
+		{"hoga_broker_rate_limited_total", kis, 0, 0}, // there from the start, at 0
 		{"hoga_broker_ratelimit_wait_seconds", map[string]string{"broker": "kis", "api": "FHKST01010100"}, 3, 0},
 		{"hoga_broker_ratelimit_waits_total", kis, 1, 0},
 		{"hoga_broker_requests_total", map[string]string{"broker": "kis", "call": "quote", "outcome": "ok"}, 3, 0},

@@ -1,0 +1,107 @@
+package kis
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// TestStrictWindowNeverRefuses is issue 20.5: against a fake that counts
+// requests in a strict sliding one-second window (the harshest reading of
+// KIS's 2/s mock and 20/s live), the default pacing draws no EGW00201,
+// neither for a burst of quotes nor for 40 rules polling their own codes.
+// Time is the injected clock, moved only while every caller waits on it,
+// so the fake sees exactly the client's pacing.
+func TestStrictWindowNeverRefuses(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		mode        string
+		codes, each int
+	}{
+		{"mock", 1, 12}, // a burst of quotes (the finding: 1 of 12 refused)
+		{"live", 1, 60}, // a burst at 20/s
+		{"mock", 40, 2}, // 40 polled rules, two rounds
+		{"live", 40, 3}, // 40 polled rules, three rounds
+	} {
+		t.Run(fmt.Sprintf("%s_%d_codes", tt.mode, tt.codes), func(t *testing.T) {
+			t.Parallel()
+			fc := clock.NewFake(kstAt(10, 0))
+			var refused atomic.Int64
+			c, f := newPair(t, brokertest.KISFakeOptions{Mode: tt.mode, Clock: fc, StrictWindow: true}, func(o *Options) {
+				o.Backoff = time.Millisecond // a refusal is retried at once and counted
+				o.OnRateLimited = func(string) { refused.Add(1) }
+			})
+			codes := []broker.Code{"005930"}
+			for i := 1; i < tt.codes; i++ {
+				code := fmt.Sprintf("9%05d", i)
+				f.AddStock(code, "종목"+code, 10_000)
+				codes = append(codes, broker.Code(code))
+			}
+			// The token and each stock's name first (one quote per code,
+			// in turn), as a running hoga has them: then every call below
+			// is one request and waits only on the limiter, which the
+			// driver needs to tell "all waiting" from "one in flight".
+			warm := newWorkers(1)
+			go func() {
+				defer warm.finish()
+				for _, code := range codes {
+					if _, err := c.Quote(bg(), code); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+			warm.drive(fc, 5*time.Millisecond)
+			n := tt.codes * tt.each
+			w := newWorkers(n)
+			errs := make(chan error, n)
+			for i := 0; i < n; i++ {
+				go func() {
+					defer w.finish()
+					_, err := c.Quote(bg(), codes[i%len(codes)])
+					errs <- err
+				}()
+			}
+			w.drive(fc, 5*time.Millisecond)
+			for i := 0; i < n; i++ {
+				if err := <-errs; err != nil {
+					t.Fatalf("quote: %v", err)
+				}
+			}
+			if got := f.RateLimited(); got != 0 || refused.Load() != 0 {
+				t.Fatalf("the strict window refused %d requests (client saw %d); want 0", got, refused.Load())
+			}
+			if f.Requests() < n {
+				t.Fatalf("the fake saw %d requests for %d quotes", f.Requests(), n)
+			}
+		})
+	}
+}
+
+// TestOnRateLimitedCountsRefusals: a refusal the pacing could not avoid
+// (an injected EGW00201) reaches OnRateLimited, which metrics count.
+func TestOnRateLimitedCountsRefusals(t *testing.T) {
+	t.Parallel()
+	fc := clock.NewFake(kstAt(10, 0))
+	var apis []string
+	c, f := newPair(t, brokertest.KISFakeOptions{Clock: fc, RateLimit: -1}, func(o *Options) {
+		o.RPS, o.Backoff = 1000, time.Millisecond
+		o.OnRateLimited = func(api string) { apis = append(apis, api) }
+	})
+	f.Inject(brokertest.KISFault{Kind: brokertest.FaultRateLimit, Times: 2})
+	w := newWorkers(1)
+	go func() {
+		defer w.finish()
+		if _, err := c.Quote(bg(), "005930"); err != nil {
+			t.Error(err)
+		}
+	}()
+	w.drive(fc, time.Millisecond)
+	if len(apis) != 2 || apis[0] != "FHKST01010100" {
+		t.Fatalf("OnRateLimited saw %v; want two FHKST01010100", apis)
+	}
+}
