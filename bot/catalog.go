@@ -41,6 +41,7 @@ var catalogs = map[Lang]map[string]string{
 			"/balance — 잔고와 평가손익\n" +
 			"/rules — 자동매매 규칙, /rule add|del|on|off …\n" +
 			"/stop 005930 -5%% · /take 005930 +10%% · /trail 005930 3%% — 손절·익절, /exits — 목록\n" +
+			"/profit [일수] · /daily [일수] · /performance — 손익 (체결 기준)\n" +
 			"/halt — 모든 주문 정지, /resume — 재개\n" +
 			"/status — 상태\n\n" +
 			"예: <code>/buy 005930 3 198000</code>, <code>/sell 005930 3 market</code>",
@@ -187,6 +188,23 @@ var catalogs = map[Lang]map[string]string{
 		"exit.off.gone":             "%s %s(%s): 보유 종목이 없어져 감시를 껐습니다.",
 		"exit.off.failures":         "❌ %s %s: 매도가 %d번 연속 거부되어 감시를 껐습니다: %s\n다시 켜려면 <code>/%s %s %s</code>",
 		"exit.on_restart":           "\n(hoga가 꺼져 있는 동안 가격이 발동가를 지나, 재시작 때 발견했습니다.)",
+		"cmd.profit":                "손익 — /profit [일수]",
+		"cmd.daily":                 "일별 손익 — /daily [일수]",
+		"cmd.performance":           "종목별 손익 — /performance [일수]",
+		"usage.pnl":                 "사용법: <code>/profit [일수]</code>, <code>/daily [일수]</code>, <code>/performance [일수]</code> — 일수는 1–%d",
+		"pnl.unavailable":           "손익 기능이 꺼져 있습니다.",
+		"pnl.profit.head":           "<b>손익</b> (최근 %d일, 체결 기준)",
+		"pnl.realised":              "실현손익 %s원 (매도 %d건, 매도 수수료·세금 차감)",
+		"pnl.fees":                  "수수료 %s원 · 세금 %s원",
+		"pnl.net":                   "매수 수수료까지 뺀 순손익 %s원",
+		"pnl.unrealised":            "평가손익 %s원 (보유 %d종목, 현재가 기준)",
+		"pnl.unknown":               "⚠️ 매입가를 알 수 없는 매도 %d건은 실현손익에서 빠졌습니다.",
+		"pnl.daily.head":            "<b>일별 손익</b> (최근 %d일)",
+		"pnl.daily.line":            "%s 실현 %s원 · 매수 %s · 매도 %s · 체결 %d건 · 비용 %s",
+		"pnl.daily.total":           "합계 실현 %s원 · 순손익 %s원",
+		"pnl.none":                  "최근 %d일 동안 체결이 없습니다.",
+		"pnl.perf.head":             "<b>종목별 손익</b> (최근 %d일)",
+		"pnl.perf.line":             "%s 실현 %s원 · 매도 %d건 (이익 %d건) · 비용 %s",
 		"cmd.halt":                  "긴급 정지: 모든 주문 중단",
 		"cmd.resume":                "긴급 정지 해제",
 		"cmd.status":                "상태: 모드, 브로커, 장, 최근 오류",
@@ -328,6 +346,7 @@ var catalogs = map[Lang]map[string]string{
 			"/balance — cash, holdings and P&amp;L\n" +
 			"/rules — strategy rules, /rule add|del|on|off …\n" +
 			"/stop 005930 -5%% · /take 005930 +10%% · /trail 005930 3%% — stop-loss and take-profit, /exits — list\n" +
+			"/profit [days] · /daily [days] · /performance — profit and loss (from fills)\n" +
 			"/halt — stop all orders, /resume — resume\n" +
 			"/status — status\n\n" +
 			"e.g. <code>/buy 005930 3 198000</code>, <code>/sell 005930 3 market</code>",
@@ -472,6 +491,23 @@ var catalogs = map[Lang]map[string]string{
 		"exit.off.gone":             "%s %s (%s): the position is gone, so the exit is off.",
 		"exit.off.failures":         "❌ %s %s: the sell was refused %d times in a row, so the exit is off: %s\nTo turn it back on: <code>/%s %s %s</code>",
 		"exit.on_restart":           "\n(The price passed the level while hoga was down; found on restart.)",
+		"cmd.profit":                "Profit — /profit [days]",
+		"cmd.daily":                 "Daily profit — /daily [days]",
+		"cmd.performance":           "Profit per stock — /performance [days]",
+		"usage.pnl":                 "Usage: <code>/profit [days]</code>, <code>/daily [days]</code>, <code>/performance [days]</code> — days 1–%d",
+		"pnl.unavailable":           "Profit reports are not available.",
+		"pnl.profit.head":           "<b>Profit</b> (last %d days, from fills)",
+		"pnl.realised":              "Realised %s won (%d sells, after their commission and tax)",
+		"pnl.fees":                  "Commission %s won · tax %s won",
+		"pnl.net":                   "Net of buy commissions %s won",
+		"pnl.unrealised":            "Unrealised %s won (%d stocks held, at current prices)",
+		"pnl.unknown":               "⚠️ %d sells with no known purchase price are left out of the realised profit.",
+		"pnl.daily.head":            "<b>Daily profit</b> (last %d days)",
+		"pnl.daily.line":            "%s realised %s won · bought %s · sold %s · %d fills · costs %s",
+		"pnl.daily.total":           "Total realised %s won · net %s won",
+		"pnl.none":                  "No fills in the last %d days.",
+		"pnl.perf.head":             "<b>Profit per stock</b> (last %d days)",
+		"pnl.perf.line":             "%s realised %s won · sold %d times (%d profitable) · costs %s",
 		"cmd.halt":                  "Kill switch: stop all orders",
 		"cmd.resume":                "Resume after /halt",
 		"cmd.status":                "Status: mode, broker, market, recent errors",

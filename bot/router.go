@@ -97,6 +97,7 @@ type Config struct {
 	Checker Checker    // optional: dry run before confirmation
 	Rules   RuleBook   // optional: /rules
 	Exits   ExitBook   // optional: /stop, /take, /trail, /exits
+	PnL     PnLSource  // optional: /profit, /daily, /performance
 
 	Lang Lang
 	// Mode is "mock", "live" or "paper"; shown in /status and /help.

@@ -94,6 +94,11 @@ var commands = []Command{
 		return r.exitCmd(ctx, exits.Trail, args)
 	}},
 	{Name: "exits", Menu: MenuShared, run: func(r *Router, ctx context.Context, _ Request, _ []string) Reply { return r.exitsList(ctx) }},
+	{Name: "profit", Menu: MenuShared, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply { return r.profit(ctx, args) }},
+	{Name: "daily", Menu: MenuShared, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply { return r.daily(ctx, args) }},
+	{Name: "performance", Menu: MenuShared, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
+		return r.performance(ctx, args)
+	}},
 	{Name: "halt", Acts: true, Urgent: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, req Request, _ []string) Reply {
 		return r.halt(ctx, req)
 	}},

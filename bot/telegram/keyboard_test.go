@@ -21,7 +21,7 @@ func TestParseKeyboard(t *testing.T) {
 			t.Errorf("ParseKeyboard(%q) = %v, %v; want none", off, rows, err)
 		}
 	}
-	for _, bad := range []string{"/prise 005930,/balance", "balance", "/orders|/daily", ",|,"} {
+	for _, bad := range []string{"/prise 005930,/balance", "balance", "/orders|/weekly", ",|,"} {
 		if _, err := telegram.ParseKeyboard(bad); err == nil {
 			t.Errorf("ParseKeyboard(%q) accepted", bad)
 		} else if bad != ",|," && !strings.Contains(err.Error(), "valid: /help") {

@@ -20,6 +20,7 @@ import (
 	"github.com/hoga-trade/hoga/broker/tracker"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/metrics"
+	"github.com/hoga-trade/hoga/pnl"
 	"github.com/hoga-trade/hoga/store"
 	"github.com/hoga-trade/hoga/strategy"
 	"github.com/hoga-trade/hoga/strategy/exits"
@@ -181,11 +182,19 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		return nil, err
 	}
 	a.router, err = bot.NewRouter(bot.Config{
-		Broker:      a.guard,
-		Kill:        a.guard,
-		Checker:     a.guard,
-		Rules:       a.engine,
-		Exits:       a.exits,
+		Broker:  a.guard,
+		Kill:    a.guard,
+		Checker: a.guard,
+		Rules:   a.engine,
+		Exits:   a.exits,
+		// P&L from the journal's fills (the order tracker writes them).
+		// Until the order tracker writes every fill, days without rows in
+		// the fills table are read from the orders (pnl.WithOrders); then
+		// the source is a.db alone.
+		PnL: func(ctx context.Context, n int) (pnl.Report, error) {
+			src := pnl.WithOrders{Fills: a.db, Journal: a.db, Broker: a.guard, Fees: broker.DefaultFees, Now: time.Now}
+			return pnl.Compute(ctx, src, time.Now(), n)
+		},
 		Lang:        cfg.lang,
 		Mode:        a.modeLabel(),
 		ConfirmAll:  cfg.Confirm == "always",
