@@ -242,6 +242,10 @@ func (g *miniGuard) OrderByBrokerID(ctx context.Context, day time.Time, id strin
 	return g.j.OrderByBrokerID(ctx, day, id)
 }
 
+// NormalizeOrderID writes order numbers as the fake (and KIS) does: 10
+// digits, like the real guard passing its broker's form through.
+func (g *miniGuard) NormalizeOrderID(id string) string { return broker.PadOrderID(id, 10) }
+
 func (g *miniGuard) setHalted(on bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -144,8 +144,11 @@ func (s *Server) findOrder(ctx context.Context, id string) (orderJSON, bool, err
 	if it, ok := s.book.awaited(id); ok {
 		return s.awaitingOut(it), true, nil
 	}
+	// A broker's number is compared in the broker's written form, as the
+	// guard's /cancel does: "6555" is KIS's "0000006555" (issue 12.5).
+	bid := broker.NormalizeOrderID(s.cfg.Broker, id)
 	if s.cfg.Orders != nil {
-		e, err := s.cfg.Orders.OrderByBrokerID(ctx, s.clock.Now(), id)
+		e, err := s.cfg.Orders.OrderByBrokerID(ctx, s.clock.Now(), bid)
 		if err == nil {
 			return s.withBrokerView(ctx, e), true, nil
 		}
@@ -158,7 +161,7 @@ func (s *Server) findOrder(ctx context.Context, id string) (orderJSON, bool, err
 		return orderJSON{}, false, err
 	}
 	for _, o := range list {
-		if o.ID == id || (o.ClientID != "" && o.ClientID == id) {
+		if o.ID == id || broker.NormalizeOrderID(s.cfg.Broker, o.ID) == bid || (o.ClientID != "" && o.ClientID == id) {
 			return orderOut(o), true, nil
 		}
 	}

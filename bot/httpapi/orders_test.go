@@ -624,3 +624,21 @@ func TestChatConfirmerEndToEnd(t *testing.T) {
 		t.Fatalf("refused by the router: %d %s", r.status, r.body)
 	}
 }
+
+// GET /orders/{id} finds an order by its number as a person types it
+// ("1", "777") the way the guard's /cancel does: both sides in the
+// broker's written form (issue 12.5; KIS pads to 10 digits).
+func TestGetOrderByShortNumber(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.do("POST", "/orders", buy10).json(t)
+	cid, bid := p["client_id"].(string), p["id"].(string)
+	short := strings.TrimLeft(bid, "0")
+	if r := e.do("GET", "/orders/"+short, ""); r.status != 200 || r.json(t)["client_id"] != cid {
+		t.Fatalf("GET /orders/%s: %d %s", short, r.status, r.body)
+	}
+	e.fb.addForeign(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000, Status: broker.StatusFilled, FilledQty: 1})
+	if r := e.do("GET", "/orders/777", ""); r.status != 200 || r.json(t)["id"] != "0000000777" {
+		t.Fatalf("foreign by short number: %d %s", r.status, r.body)
+	}
+}
