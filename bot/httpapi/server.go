@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -179,18 +180,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Broker == nil {
 		return nil, errors.New("httpapi: Config.Broker is required")
 	}
-	addr, loopback, err := listenAddr(cfg.Addr)
+	addr, err := CheckListen(cfg.Addr, cfg.Token)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Token == "" && !loopback {
-		return nil, fmt.Errorf("httpapi: refusing to listen on %s without HOGA_HTTP_TOKEN: anyone who can reach it could trade; set a token or listen on 127.0.0.1", addr)
-	}
-	if cfg.Token != "" && len(cfg.Token) < MinTokenLen {
-		return nil, fmt.Errorf("httpapi: HOGA_HTTP_TOKEN must be at least %d characters (try: openssl rand -hex 32)", MinTokenLen)
-	}
-	if strings.ContainsAny(cfg.Token, " \t\r\n") {
-		return nil, errors.New("httpapi: HOGA_HTTP_TOKEN must not contain spaces")
 	}
 	if cfg.Live && cfg.Confirmer == nil {
 		return nil, errors.New("httpapi: Config.Confirmer is required when Live")
@@ -247,6 +239,28 @@ func New(cfg Config) (*Server, error) {
 // listenAddr fills in 127.0.0.1 for a missing host and reports whether
 // the host is a loopback one. A host name other than localhost counts as
 // non-loopback: it may resolve to anything.
+// CheckListen is New's check of the listen address and token, exported so
+// that start-up's settings check and `hoga check` refuse exactly what New
+// would (issue 12.11): a malformed address or port, a port outside
+// 0–65535, a non-loopback address without a token, a token shorter than
+// MinTokenLen or with spaces. It returns the address New listens on.
+func CheckListen(addr, token string) (string, error) {
+	a, loopback, err := listenAddr(addr)
+	if err != nil {
+		return "", err
+	}
+	if token == "" && !loopback {
+		return "", fmt.Errorf("httpapi: refusing to listen on %s without HOGA_HTTP_TOKEN: anyone who can reach it could trade; set a token or listen on 127.0.0.1", a)
+	}
+	if token != "" && len(token) < MinTokenLen {
+		return "", fmt.Errorf("httpapi: HOGA_HTTP_TOKEN must be at least %d characters (try: openssl rand -hex 32)", MinTokenLen)
+	}
+	if strings.ContainsAny(token, " \t\r\n") {
+		return "", errors.New("httpapi: HOGA_HTTP_TOKEN must not contain spaces")
+	}
+	return a, nil
+}
+
 func listenAddr(addr string) (string, bool, error) {
 	host, port, err := net.SplitHostPort(strings.TrimSpace(addr))
 	if err != nil {
@@ -254,6 +268,15 @@ func listenAddr(addr string) (string, bool, error) {
 	}
 	if port == "" {
 		return "", false, fmt.Errorf("httpapi: listen address %q has no port", addr)
+	}
+	// A port is 0–65535 (0: any free port); a name ("http") is looked up
+	// locally, as net.Listen would.
+	if n, err := strconv.Atoi(port); err == nil {
+		if n < 0 || n > 65535 {
+			return "", false, fmt.Errorf("httpapi: listen address %q: port %d is not 0–65535", addr, n)
+		}
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		return "", false, fmt.Errorf("httpapi: listen address %q: port %q is not a number", addr, port)
 	}
 	if host == "" {
 		host = "127.0.0.1"

@@ -22,6 +22,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/bot/httpapi"
 	"github.com/hoga-trade/hoga/bot/telegram"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
@@ -83,11 +84,20 @@ type checker struct {
 	loadRules func(path string) (int, error)
 	// http carries the Telegram requests.
 	http *http.Client
+	// bounded gives one check its context: by default ctx with the
+	// -timeout. Tests give an expired one instead of racing a short timer.
+	bounded func(ctx context.Context, check string) (context.Context, context.CancelFunc)
+	// listen binds the HTTP API's address, as start-up does.
+	listen func(addr string) (net.Listener, error)
 }
 
 func newChecker(cfg *Config, logger *slog.Logger, timeout time.Duration) *checker {
 	c := &checker{cfg: cfg, log: logger, timeout: timeout, http: &http.Client{}, loadRules: loadRulesCount}
 	c.openBroker = c.buildBroker
+	c.bounded = func(ctx context.Context, _ string) (context.Context, context.CancelFunc) {
+		return context.WithTimeout(ctx, c.timeout)
+	}
+	c.listen = func(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
 	return c
 }
 
@@ -164,11 +174,12 @@ func (c *checker) run(ctx context.Context, w io.Writer) error {
 		{"store", c.checkStore},
 		{c.brokerLabel(), c.checkBroker},
 		{"telegram", c.checkTelegram},
+		{"http", c.checkHTTP},
 		{"rules", c.checkRules},
 	}
 	failed := 0
 	for _, ch := range checks {
-		cctx, cancel := context.WithTimeout(ctx, c.timeout)
+		cctx, cancel := c.bounded(ctx, ch.name)
 		res := ch.fn(cctx)
 		if res.Status == checkFail && errors.Is(cctx.Err(), context.DeadlineExceeded) && !strings.Contains(res.Detail, "timed out") {
 			res.Detail = fmt.Sprintf("timed out after %s: %s", c.timeout, res.Detail)
@@ -563,6 +574,30 @@ func (c *checker) checkRules(context.Context) checkResult {
 func loadRulesCount(path string) (int, error) {
 	rules, err := strategy.LoadRulesFile(path)
 	return len(rules), err
+}
+
+// checkHTTP checks the HTTP API's settings with the server's own check
+// (what start-up refuses, this refuses) and binds the address for a moment:
+// a port taken by another program fails here, not at the next start.
+func (c *checker) checkHTTP(context.Context) checkResult {
+	if c.cfg.HTTPAddr == "" {
+		return skipLine("off (set HOGA_HTTP_ADDR, e.g. 127.0.0.1:8080, and HOGA_HTTP_TOKEN to turn it on)")
+	}
+	addr, err := httpapi.CheckListen(c.cfg.HTTPAddr, c.cfg.HTTPToken.reveal())
+	if err != nil {
+		return failLine(strings.TrimPrefix(err.Error(), "httpapi: "), "fix HOGA_HTTP_ADDR / HOGA_HTTP_TOKEN")
+	}
+	ln, err := c.listen(addr)
+	if err != nil {
+		return failLine(fmt.Sprintf("cannot listen on %s: %v", addr, err),
+			"another program (or a running hoga) holds the port: stop it or choose another HOGA_HTTP_ADDR")
+	}
+	ln.Close()
+	auth := "bearer token set"
+	if c.cfg.HTTPToken == "" {
+		auth = "no token: control routes off (403), /healthz and /metrics only"
+	}
+	return okLine("%s is free to listen on; %s", addr, auth)
 }
 
 // runHealthcheck is `hoga healthcheck`: GET /healthz on the HTTP API, for
