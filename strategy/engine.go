@@ -646,10 +646,20 @@ func (e *Engine) keep(ctx context.Context, code broker.Code, prev, next State) {
 	if a == b {
 		return
 	}
-	if err := e.store.SaveState(ctx, code, next); err != nil {
+	// The state reached is written even when the engine is being stopped:
+	// a crossing seen in the last round must survive the restart, and a
+	// normal exit must not log a failure (issue 12.16). The write is
+	// bounded on its own.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stateSaveTimeout)
+	defer cancel()
+	if err := e.store.SaveState(sctx, code, next); err != nil {
 		e.log.Error("strategy state not saved", "code", code, "err", err)
 	}
 }
+
+// stateSaveTimeout bounds the state write of keep once the engine's
+// context may already be cancelled.
+const stateSaveTimeout = 5 * time.Second
 
 // fire acts on an ActOrder. The disarmed state is made durable first and
 // the order goes out only after: if hoga dies between the two, the restart

@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hoga-trade/hoga/bot"
 )
@@ -31,7 +32,14 @@ type Console struct {
 	mu      sync.Mutex // guards Out, so alerts and replies never interleave mid-line
 	user    string
 	buttons []bot.Button
+	// lines counts the lines read, so the program can tell piped commands
+	// (a script that is done when its input ends) from no input at all (a
+	// daemon started with stdin on /dev/null).
+	lines atomic.Int64
 }
+
+// LinesRead is how many lines Run has read so far.
+func (c *Console) LinesRead() int64 { return c.lines.Load() }
 
 // New returns a Console for the owner.
 func New(cfg Config) *Console {
@@ -58,6 +66,7 @@ func (c *Console) Run(ctx context.Context) error {
 			}
 			return nil
 		case line := <-lines:
+			c.lines.Add(1)
 			if line == tooLong {
 				c.print(bot.Reply{Text: bot.Text(c.cfg.Router.Lang(), "console.too_long", maxLine)})
 				c.prompt()

@@ -583,7 +583,7 @@ func (c *checker) checkHTTP(context.Context) checkResult {
 	if c.cfg.HTTPAddr == "" {
 		return skipLine("off (set HOGA_HTTP_ADDR, e.g. 127.0.0.1:8080, and HOGA_HTTP_TOKEN to turn it on)")
 	}
-	addr, err := httpapi.CheckListen(c.cfg.HTTPAddr, c.cfg.HTTPToken.reveal())
+	addr, err := httpapi.CheckListen(c.cfg.HTTPAddr, c.cfg.HTTPToken.Reveal())
 	if err != nil {
 		return failLine(strings.TrimPrefix(err.Error(), "httpapi: "), "fix HOGA_HTTP_ADDR / HOGA_HTTP_TOKEN")
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/bot/telegramtest"
+	"github.com/hoga-trade/hoga/internal/redact"
 	"github.com/hoga-trade/hoga/broker"
 )
 
@@ -667,7 +668,7 @@ func TestCheckHTTP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := kisConfig(t, nil)
-			cfg.HTTPAddr, cfg.HTTPToken = tc.addr, secret(tc.token)
+			cfg.HTTPAddr, cfg.HTTPToken = tc.addr, redact.Secret(tc.token)
 			c := newChecker(cfg, slog.New(slog.DiscardHandler), time.Second)
 			res := c.checkHTTP(t.Context())
 			line := fmt.Sprintf("%-4s http: %s", res.Status, res.Detail)

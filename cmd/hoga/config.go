@@ -253,7 +253,7 @@ func (c *Config) validate(p *problems) {
 			p.addf("HOGA_HTTP_ADDR=%q: must be host:port, e.g. 127.0.0.1:8080", c.HTTPAddr)
 		} else if !isLoopback(host) && c.HTTPToken == "" {
 			p.addf("HOGA_HTTP_ADDR=%q listens beyond this machine: set HOGA_HTTP_TOKEN", c.HTTPAddr)
-		} else if _, err := httpapi.CheckListen(c.HTTPAddr, c.HTTPToken.reveal()); err != nil {
+		} else if _, err := httpapi.CheckListen(c.HTTPAddr, c.HTTPToken.Reveal()); err != nil {
 			// The HTTP API's own check, so start-up, hoga check and the
 			// server refuse the same settings (issue 12.11).
 			p.addf("%s", strings.TrimPrefix(err.Error(), "httpapi: "))

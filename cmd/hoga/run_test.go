@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoga-trade/hoga/internal/redact"
 )
@@ -213,5 +215,37 @@ func TestSecondInstanceRefused(t *testing.T) {
 	}
 	if out, errOut, code := runWith(t, env("HOGA_DATA_DIR", dir, "HOGA_LOG_LEVEL", "error"), "/price 005930\n"); code != 0 {
 		t.Fatalf("after release: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// Commands piped in with a rules file set are a script: hoga is done when
+// the input ends (it ran until a signal), and a normal exit logs no
+// "strategy state not saved … context canceled" (issue 12.16).
+func TestPipedInputWithRulesFileExits(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(rules, []byte("rules:\n  - code: \"005930\"\n    buy_below: 150000\n    qty: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := env("HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_PAPER_SEED", "7", "HOGA_RULES_FILE", rules,
+		"HOGA_STRATEGY_INTERVAL", "100ms", "HOGA_LOG_LEVEL", "info")
+	done := make(chan struct{})
+	var out, errOut bytes.Buffer
+	var err error
+	go func() {
+		defer close(done)
+		err = run(t.Context(), nil, getenv, strings.NewReader("/rules\n/status\n"), &out, &errOut)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute): // a bound on a hang, not a synchronisation
+		t.Fatal("hoga kept running after its piped input ended")
+	}
+	if err != nil || !strings.Contains(out.String(), "005930") {
+		t.Fatalf("err %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	if strings.Contains(errOut.String(), "not saved") || strings.Contains(errOut.String(), "context canceled") {
+		t.Errorf("a normal exit logged a failure:\n%s", errOut.String())
 	}
 }

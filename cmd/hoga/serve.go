@@ -76,7 +76,7 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 		a.feed.Error(ctx, "%s", e)
 	}
 	conErr := con.Run(ctx)
-	if conErr == nil && len(a.services) > 0 {
+	if conErr == nil && a.keepAlive(con.LinesRead()) {
 		// A service has no stdin: keep running until a signal.
 		logger.Info("console input ended; running until stopped", "services", len(a.services))
 		<-ctx.Done()

@@ -69,6 +69,21 @@ type app struct {
 	startupErrors []string
 }
 
+// keepAlive says whether hoga goes on after the console's input ended,
+// lines lines having been read. Telegram and the HTTP API are commanded
+// from elsewhere: they keep it alive. A rules file alone keeps it alive
+// only when no command came on stdin (a daemon whose stdin is /dev/null);
+// commands piped in (`hoga < commands.txt`) are a script that is done when
+// its input ends — it ran forever with HOGA_RULES_FILE set (issue 12.16).
+func (a *app) keepAlive(lines int64) bool {
+	for name := range a.services {
+		if name != "strategy" || lines == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *app) close() {
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		if err := a.closers[i](); err != nil {
