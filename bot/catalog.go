@@ -335,6 +335,13 @@ var catalogs = map[Lang]map[string]string{
 		"status.stream_up":     "\n실시간: 연결됨 (%s부터) · 구독 %d종목 · 마지막 수신 %s 전",
 		"status.stream_down":   "\n실시간: 끊김 (%s부터) — 조회로 대신 확인 중",
 		"status.stream_polled": "\n구독 한도 초과로 조회하는 종목: %s",
+
+		// Issue 12 (trial run): where an order awaiting confirmation came from.
+		"confirm.from":    "요청: %s",
+		"origin.http":     "HTTP API",
+		"origin.strategy": "자동매매 규칙",
+		"origin.chat":     "채팅 명령",
+		"origin.other":    "알 수 없음",
 	},
 	English: {
 		"help": "<b>hoga</b> — KRX trading bot (%s · %s)\n\n" +
@@ -638,6 +645,13 @@ var catalogs = map[Lang]map[string]string{
 		"status.stream_up":     "\nRealtime: connected since %s · %d codes · last message %s ago",
 		"status.stream_down":   "\nRealtime: down since %s — polling meanwhile",
 		"status.stream_polled": "\nPolled (past the subscription limit): %s",
+
+		// Issue 12 (trial run): where an order awaiting confirmation came from.
+		"confirm.from":    "From: %s",
+		"origin.http":     "HTTP API",
+		"origin.strategy": "strategy rule",
+		"origin.chat":     "chat command",
+		"origin.other":    "unknown",
 	},
 }
 

@@ -96,6 +96,13 @@ func (r *Router) AskConfirm(ctx context.Context, req broker.OrderRequest, reques
 // dry run (once) or the quote the prompt's name and estimate come from.
 // Nothing is held when it fails.
 func (r *Router) prompt(ctx context.Context, req broker.OrderRequest, requester string) (Reply, error) {
+	return r.promptWith(ctx, req, requester, nil)
+}
+
+// promptWith is prompt with onDecline called (once, outside the router's
+// lock) when an owner presses [주문 안 함], so whoever asked learns it at
+// once instead of at expiry (issue 12.10).
+func (r *Router) promptWith(ctx context.Context, req broker.OrderRequest, requester string, onDecline func(broker.OrderRequest)) (Reply, error) {
 	if r.cfg.Checker != nil {
 		if err := r.cfg.Checker.Check(ctx, req); err != nil {
 			return Reply{}, err
@@ -117,12 +124,19 @@ func (r *Router) prompt(ctx context.Context, req broker.OrderRequest, requester 
 			delete(r.pending, k)
 		}
 	}
-	r.pending[nonce] = &pendingOrder{req: req, requester: requester, name: q.Name, expires: now.Add(r.cfg.ConfirmTTL)}
+	r.pending[nonce] = &pendingOrder{req: req, requester: requester, name: q.Name, expires: now.Add(r.cfg.ConfirmTTL), onDecline: onDecline}
 	r.mu.Unlock()
+	text := r.t("confirm.ask", r.modeName(), r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
+		Group(est), int(r.cfg.ConfirmTTL.Seconds()))
+	// Where the order came from, under the heading: an order from the HTTP
+	// API or a rule must not be confirmed by habit as if it were one's own
+	// /buy (a leaked token; issue 12.10).
+	if head, rest, ok := strings.Cut(text, "\n"); ok {
+		text = head + "\n" + r.t("confirm.from", r.originName(req.Source)) + "\n" + rest
+	}
 	return Reply{
 		Expires: now.Add(r.cfg.ConfirmTTL),
-		Text: r.t("confirm.ask", r.modeName(), r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
-			Group(est), int(r.cfg.ConfirmTTL.Seconds())),
+		Text:    text,
 		Buttons: []Button{{Text: r.t("confirm.ok"), Data: "ok:" + nonce}, {Text: r.t("confirm.no"), Data: "no:" + nonce}},
 	}, nil
 }
@@ -132,6 +146,21 @@ type pendingOrder struct {
 	requester string
 	name      string
 	expires   time.Time
+	onDecline func(broker.OrderRequest) // nil: nobody waits on a decline
+}
+
+// originName names where an order came from, for the confirmation prompt.
+func (r *Router) originName(source string) string {
+	switch source {
+	case "http":
+		return r.t("origin.http")
+	case "strategy":
+		return r.t("origin.strategy")
+	case "telegram", "console":
+		return r.t("origin.chat")
+	default:
+		return r.t("origin.other")
+	}
 }
 
 func newNonce() string {
@@ -178,6 +207,9 @@ func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply
 		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	}
 	if action == "no" {
+		if po.onDecline != nil {
+			po.onDecline(po.req)
+		}
 		return Reply{Text: r.t("confirm.cancelled"), Outcome: PressDeclined}
 	}
 	if progress != nil {

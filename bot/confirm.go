@@ -22,6 +22,10 @@ import (
 type Confirmer struct {
 	Router *Router
 	Feed   *Feed
+	// OnDecline, when set, hears of an owner's [주문 안 함] at once, with
+	// the request (its ClientID), so the HTTP API can answer "declined"
+	// instead of "awaiting confirmation" until it expires (issue 12.10).
+	OnDecline func(broker.OrderRequest)
 }
 
 // Prompt checks req and holds it for any allowed user's press, returning
@@ -32,7 +36,7 @@ func (c Confirmer) Prompt(ctx context.Context, req broker.OrderRequest) (Reply, 
 	if c.Router == nil {
 		return Reply{}, errors.New("bot: Confirmer needs a Router")
 	}
-	return c.Router.prompt(ctx, req, "")
+	return c.Router.promptWith(ctx, req, "", c.OnDecline)
 }
 
 // AskConfirm is Prompt, then the prompt published on the feed as an

@@ -89,6 +89,8 @@ type intent struct {
 	asked    time.Time
 	expires  time.Time
 	queued   bool // in book.asked
+	// declined: an owner pressed [주문 안 함]; final, nothing was sent.
+	declined bool
 }
 
 // queue holds intents oldest first, so retention and eviction take from
@@ -165,7 +167,7 @@ func (b *book) begin(key string, fp [32]byte) (*intent, beginResult) {
 		return it, beginInFlight
 	case it.resp != nil:
 		return it, beginReplay
-	case it.awaiting:
+	case it.awaiting, it.declined:
 		return it, beginAwaiting
 	}
 	// The earlier attempt ended in a refusal nothing was journaled for
@@ -224,6 +226,19 @@ func (b *book) unawait(it *intent) {
 	if b.byClient[it.req.ClientID] == it {
 		delete(b.byClient, it.req.ClientID)
 	}
+}
+
+// decline records that an owner declined the order asked about under
+// clientID; false if the book does not know it.
+func (b *book) decline(clientID string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	it, ok := b.byClient[clientID]
+	if !ok {
+		return false
+	}
+	it.awaiting, it.declined = false, true
+	return true
 }
 
 // awaited returns the live order asked about under clientID.

@@ -82,7 +82,9 @@ func (s *Server) journaled(ctx context.Context, clientID string) bool {
 func (s *Server) awaitingOut(it intent) orderJSON {
 	o := requestOut(it.req, StateAwaiting)
 	o.Time = kst(it.asked)
-	if !s.clock.Now().Before(it.expires.Add(s.cfg.ConfirmGrace)) {
+	if it.declined {
+		o.State = StateDeclined
+	} else if !s.clock.Now().Before(it.expires.Add(s.cfg.ConfirmGrace)) {
 		o.State = StateExpired
 	} else {
 		o.ExpiresAt = kst(it.expires)
@@ -469,4 +471,13 @@ func (s *Server) send(w http.ResponseWriter, resp *response) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(resp.status)
 	w.Write(resp.body)
+}
+
+// Declined tells the server an owner declined the live order journaled
+// (had it been confirmed) under clientID: GET /orders/{id} answers
+// "declined" at once. Wire bot.Confirmer.OnDecline to it.
+func (s *Server) Declined(clientID string) {
+	if s.book.decline(clientID) {
+		s.log.Info("live order declined by the owner", "client_id", clientID)
+	}
 }

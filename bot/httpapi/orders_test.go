@@ -642,3 +642,53 @@ func TestGetOrderByShortNumber(t *testing.T) {
 		t.Fatalf("foreign by short number: %d %s", r.status, r.body)
 	}
 }
+
+// An HTTP order the owner declines in the chat reads "declined" at once
+// (it read awaiting_confirmation until it expired), and the prompt says it
+// came from the HTTP API (issue 12.10).
+func TestDeclinedInChatReadsDeclined(t *testing.T) {
+	t.Parallel()
+	var router *bot.Router
+	sink := &chatSink{}
+	var srv *Server
+	e := newEnv(t, func(cfg *Config) {
+		var err error
+		router, err = bot.NewRouter(bot.Config{Broker: cfg.Broker, Checker: cfg.Broker.(bot.Checker), Mode: "live", Lang: bot.English,
+			Clock: cfg.Clock, Allowed: func(id string) bool { return id == "42" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed := bot.NewFeed(bot.FeedConfig{Lang: bot.English})
+		feed.AddSink(sink)
+		cfg.Live, cfg.Router = true, router
+		cfg.Confirmer = bot.Confirmer{Router: router, Feed: feed, OnDecline: func(req broker.OrderRequest) { srv.Declined(req.ClientID) }}
+	})
+	srv = e.srv
+	r := e.do("POST", "/orders", buy10)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	cid := r.json(t)["client_id"].(string)
+	sink.mu.Lock()
+	prompt := sink.alerts[0]
+	sink.mu.Unlock()
+	if !strings.Contains(prompt.Text, "From: HTTP API") {
+		t.Errorf("the prompt does not say where the order came from:\n%s", prompt.Text)
+	}
+	no := prompt.Buttons[1]
+	if !strings.HasPrefix(no.Data, "no:") {
+		t.Fatalf("second button %+v", no)
+	}
+	router.Press(context.Background(), bot.Press{Data: no.Data, UserID: "42", Source: "telegram"}, nil)
+	g := e.do("GET", "/orders/"+cid, "")
+	if m := g.json(t); g.status != 200 || m["state"] != "declined" {
+		t.Fatalf("after the decline: %d %s", g.status, g.body)
+	}
+	list := e.do("GET", "/orders", "").json(t)
+	if aw, _ := list["awaiting_confirmation"].([]any); len(aw) != 0 {
+		t.Errorf("a declined order is still listed as awaiting: %v", list)
+	}
+	if e.fb.count("place") != 0 {
+		t.Fatal("a declined order was placed")
+	}
+}

@@ -11,9 +11,12 @@ import (
 const (
 	// StateAwaiting: the owner has been asked and has not pressed yet.
 	StateAwaiting = "awaiting_confirmation"
-	// StateExpired: the confirmation lapsed unpressed (or was declined);
-	// nothing was sent.
+	// StateExpired: the confirmation lapsed unpressed; nothing was sent.
 	StateExpired = "expired"
+	// StateDeclined: an owner pressed [주문 안 함]; nothing was sent. It
+	// reads so at once (it read awaiting_confirmation, then expired:
+	// issue 12.10).
+	StateDeclined = "declined"
 )
 
 // quoteJSON is GET /price/{code}. Money is whole won, as JSON integers.

@@ -122,7 +122,16 @@ func TestConflictingPollerIsReported(t *testing.T) {
 		t.Errorf("the owner was told %d times, want once", n)
 	}
 	h.srv.Conflict(false)
-	if err := h.srv.WaitPolling(h.ctx()); err != nil {
+	// The poller may be in its backoff, on the fake clock: move the clock
+	// while it waits, or the wait for its next poll depends on a wall-clock
+	// deadline (it flaked under load: issue 12.16).
+	polling := make(chan error, 1)
+	done := make(chan struct{})
+	go func() { polling <- h.srv.WaitPolling(h.ctx()); close(done) }()
+	for h.clk.BlockUntil(1, done) {
+		h.clk.Advance(time.Second)
+	}
+	if err := <-polling; err != nil {
 		t.Fatal(err)
 	}
 }

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/bot/telegramtest"
-	"github.com/hoga-trade/hoga/internal/redact"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // hogaRun runs the program as main would, with env as the whole

@@ -443,6 +443,14 @@ func (a *app) buildHTTP() error {
 	if cfg.HTTPAddr == "" {
 		return nil
 	}
+	// A decline in the chat reaches the server at once (issue 12.10); hs
+	// is set before the server listens, so before anyone can be asked.
+	var hs *httpapi.Server
+	declined := func(req broker.OrderRequest) {
+		if hs != nil {
+			hs.Declined(req.ClientID)
+		}
+	}
 	hs, err := httpapi.New(httpapi.Config{
 		Addr:       cfg.HTTPAddr,
 		Token:      cfg.HTTPToken.Reveal(),
@@ -450,7 +458,7 @@ func (a *app) buildHTTP() error {
 		Orders:     a.guard,
 		Router:     a.router,
 		Live:       cfg.Confirm == "always" || a.modeLabel() == "live",
-		Confirmer:  bot.Confirmer{Router: a.router, Feed: a.feed},
+		Confirmer:  bot.Confirmer{Router: a.router, Feed: a.feed, OnDecline: declined},
 		ConfirmTTL: cfg.ConfirmTTL,
 		Ready: []httpapi.ReadyCheck{{Name: "store", Check: func(ctx context.Context) error {
 			return a.db.PutSetting(ctx, "httpapi.ready_probe", time.Now().UTC().Format(time.RFC3339))
