@@ -57,11 +57,22 @@ func promptGroup(buttons []bot.Button) string {
 // first (forgetPrompt).
 func (b *Bot) watchPrompt(chat int64, msgID int, it *item) {
 	key := msgKey{chat: chat, msg: msgID}
+	group := promptGroup(it.buttons)
 	b.mu.Lock()
+	// A copy whose prompt was answered in another chat before this copy's
+	// send came back takes the outcome now: it was left live until expiry
+	// when the press won the race with the send (issue 12.16).
+	for _, data := range strings.Split(group, "\n") {
+		if a, ok := b.answered[data]; ok {
+			b.mu.Unlock()
+			b.edit(key, destination{chat: chat, thread: it.thread}, bot.Reply{Text: a.outcome}, false)
+			return
+		}
+	}
 	if b.prompts == nil {
 		b.prompts = map[msgKey]livePrompt{}
 	}
-	b.prompts[key] = livePrompt{text: it.text, group: promptGroup(it.buttons), thread: it.thread}
+	b.prompts[key] = livePrompt{text: it.text, group: group, thread: it.thread}
 	stopping := b.stopping
 	b.mu.Unlock()
 	wait := max(it.expires.Sub(b.clock.Now()), 0)
@@ -91,12 +102,34 @@ func (b *Bot) forgetPrompt(key msgKey) {
 	b.mu.Unlock()
 }
 
+// answeredPrompt is the outcome of a prompt answered at at, for a copy
+// whose send completes after the answer.
+type answeredPrompt struct {
+	outcome string
+	at      time.Time
+}
+
+// answeredFor is how long an answer is kept for late copies: longer than
+// a send can be held back (a queue, a 429).
+const answeredFor = 10 * time.Minute
+
 // takeCopies stops watching every live prompt that carries a button with
 // data — the other owners' copies of a prompt just answered — and returns
-// them for closeCopies.
-func (b *Bot) takeCopies(data string) map[msgKey]livePrompt {
+// them for closeCopies with the outcome, which it keeps for a copy whose
+// send has not completed yet (watchPrompt).
+func (b *Bot) takeCopies(data, outcome string) (map[msgKey]livePrompt, string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	now := b.clock.Now()
+	for d, a := range b.answered {
+		if now.Sub(a.at) > answeredFor {
+			delete(b.answered, d)
+		}
+	}
+	if b.answered == nil {
+		b.answered = map[string]answeredPrompt{}
+	}
+	b.answered[data] = answeredPrompt{outcome: outcome, at: now}
 	var copies map[msgKey]livePrompt
 	for k, p := range b.prompts {
 		if slices.Contains(strings.Split(p.group, "\n"), data) {
@@ -107,7 +140,7 @@ func (b *Bot) takeCopies(data string) map[msgKey]livePrompt {
 			delete(b.prompts, k)
 		}
 	}
-	return copies
+	return copies, outcome
 }
 
 // closeCopies edits the other copies of an answered prompt to its outcome,

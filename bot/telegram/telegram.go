@@ -260,12 +260,13 @@ type Bot struct {
 	conflictSince time.Time // first 409 of the current episode
 	conflictLast  time.Time
 	conflictSaid  bool
-	menuRetry     bool                  // some menus failed at start: retry at an allowed user's first message
-	menuTried     map[int64]bool        // users whose menu was retried
-	prompts       map[msgKey]livePrompt // live confirmation prompts (prompts.go)
-	retired       func(chat int64)      // tests: told when an idle queue retires (called with b.mu held)
-	timers        sync.WaitGroup        // prompt expiry watchers
-	haltsDone     chan struct{}         // closed when halts drops to 0
+	menuRetry     bool                      // some menus failed at start: retry at an allowed user's first message
+	menuTried     map[int64]bool            // users whose menu was retried
+	prompts       map[msgKey]livePrompt     // live confirmation prompts (prompts.go)
+	answered      map[string]answeredPrompt // button data of prompts answered lately (prompts.go)
+	retired       func(chat int64)          // tests: told when an idle queue retires (called with b.mu held)
+	timers        sync.WaitGroup            // prompt expiry watchers
+	haltsDone     chan struct{}             // closed when halts drops to 0
 	workers       sync.WaitGroup
 }
 

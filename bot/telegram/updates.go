@@ -312,7 +312,7 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 	if progressed || reply.Outcome == bot.PressPlaced || reply.Outcome == bot.PressDeclined {
 		// Copies of the prompt in other owners' chats take the outcome and
 		// lose their buttons (issue 19, item 11).
-		defer b.closeCopies(b.takeCopies(q.Data), reply.Text)
+		defer b.closeCopies(b.takeCopies(q.Data, reply.Text))
 	}
 	switch {
 	case reply.Outcome == bot.PressNav:
