@@ -131,7 +131,7 @@ func (r *Router) promptWith(ctx context.Context, req broker.OrderRequest, reques
 	// Where the order came from, under the heading: an order from the HTTP
 	// API or a rule must not be confirmed by habit as if it were one's own
 	// /buy (a leaked token; issue 12.10).
-	if head, rest, ok := strings.Cut(text, "\n"); ok {
+	if head, rest, ok := strings.Cut(text, "\n"); ok && req.Source != "" {
 		text = head + "\n" + r.t("confirm.from", r.originName(req.Source)) + "\n" + rest
 	}
 	return Reply{
