@@ -535,6 +535,15 @@ func (r *Router) status(ctx context.Context) Reply {
 			}
 		}
 	}
+	if r.cfg.Tracking != nil {
+		if open, heard := r.cfg.Tracking(); open > 0 || !heard.IsZero() {
+			when := r.t("status.tracker_never")
+			if !heard.IsZero() {
+				when = r.kstWhen(heard)
+			}
+			txt += r.t("status.tracker", open, when)
+		}
+	}
 	if r.cfg.Checking != nil {
 		if n := r.cfg.Checking(ctx); n > 0 {
 			txt += r.t("status.checking", n)

@@ -133,6 +133,10 @@ type Config struct {
 	// Checking, when set, counts orders whose outcome is still being
 	// checked against the broker's list, for /status.
 	Checking func(ctx context.Context) int
+	// Tracking, when set, gives the order tracker's open orders and when
+	// it last heard from the broker (a poll or a fill notice), for
+	// /status.
+	Tracking func() (open int, lastHeard time.Time)
 	// Errors, when set, gives the recent errors for /status.
 	Errors func() []string
 	// Surface, when set, reports a lost control surface (Telegram down for

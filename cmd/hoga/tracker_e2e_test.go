@@ -121,6 +121,10 @@ func TestTrackerRestingFillKIS(t *testing.T) {
 	if strings.Contains(h.out.String(), "체결") {
 		t.Fatalf("a fill alert before the fill:\n%s", h.out.String())
 	}
+	h.send("/status")
+	waitFor(t, "/status to count the open order", func() bool {
+		return strings.Contains(h.out.String(), "미체결 주문 1건 추적 중 · 증권사 마지막 확인 ")
+	})
 	fake.SetPrice("005930", 68_900) // the resting buy at 69,000 fills
 	took := fillLatency(h, "체결 완료")
 	if took > 2*time.Second {

@@ -222,7 +222,11 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		Account:     a.account,
 		Errors:      a.feed.RecentErrors,
 		Checking:    a.guard.Checking,
-		Surface:     a.surface,
+		Tracking: func() (int, time.Time) {
+			st := a.tracker.Status()
+			return st.Open, st.LastHeard
+		},
+		Surface: a.surface,
 		// Names typed for codes, offline whatever the broker: the paper
 		// table (KRX codes are the same at every broker).
 		Stocks: paper.Stocks(),
