@@ -57,8 +57,8 @@ func (a *app) buildBroker(ctx context.Context) error {
 		}
 		// Fail fast on a wrong key (or a key of the other mode) instead of
 		// at the first order.
-		if err := cl.EnsureToken(ctx); err != nil {
-			return fmt.Errorf("kis token: %w", err)
+		if err := firstToken(ctx, a.log, "kis", cl.EnsureToken); err != nil {
+			return err
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
 		a.account = fmt.Sprint(cl.Account())
@@ -81,8 +81,8 @@ func (a *app) buildBroker(ctx context.Context) error {
 		if err != nil {
 			return &configError{lines: []string{"Kiwoom: " + err.Error()}}
 		}
-		if err := cl.EnsureToken(ctx); err != nil {
-			return fmt.Errorf("kiwoom token: %w", err)
+		if err := firstToken(ctx, a.log, "kiwoom", cl.EnsureToken); err != nil {
+			return err
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
 		// The account comes from the key (ka00001); show it masked so the
