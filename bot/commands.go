@@ -393,8 +393,12 @@ func (r *Router) FormatOrder(o broker.Order) string {
 		by = r.t("orders.by", Who(r.cfg.Lang, who))
 	}
 	st := statusText(r.cfg.Lang, o)
+	price := r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price})
+	if o.Venue != "" { // where the broker says it went: KRX, NXT or SOR
+		price += " · " + string(o.Venue)
+	}
 	return r.t("orders.line", strings.TrimSpace(when+" "+id), r.sideName(o.Side), label(o.Name, o.Code),
-		Group(o.Qty), r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price}), st, by)
+		Group(o.Qty), price, st, by)
 }
 
 // statusText says where an order stands, with the reason when the journal

@@ -394,7 +394,8 @@ func (r *Router) ErrorText(err error) string {
 // venueFrom picks the venue (KRX, NXT, SOR) a guard refusal names.
 func venueFrom(msg string) string {
 	for _, v := range broker.Venues {
-		if strings.Contains(msg, " "+string(v)) {
+		if strings.Contains(msg, "orders to "+string(v)) { // the guard's sentence
+
 			return string(v)
 		}
 	}

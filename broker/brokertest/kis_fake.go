@@ -165,7 +165,10 @@ type KISOrder struct {
 	FillAmount         int64
 	// CancelOf is the original order number when this is a cancel order.
 	CancelOf string
-	At       time.Time
+	// Venue is the order's EXCG_ID_DVSN_CD as sent (KRX, NXT, SOR), echoed
+	// in the order list's excg_id_dvsn_Cd.
+	Venue string
+	At    time.Time
 }
 
 // KISFake is an HTTP server speaking the KIS REST wire format with a

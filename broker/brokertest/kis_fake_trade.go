@@ -246,7 +246,7 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	}
 	o := &kisFakeOrder{KISOrder: KISOrder{
 		ODNO: mo.ID, Branch: kisBranch, Code: s.code, Side: side, Market: market,
-		Qty: qty, Price: price, At: c.now,
+		Qty: qty, Price: price, At: c.now, Venue: b["EXCG_ID_DVSN_CD"],
 	}, name: s.name, mo: mo}
 	f.orders = append(f.orders, o)
 	msg := "주문 전송 완료 되었습니다."
@@ -334,7 +334,7 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	}
 	cx := &kisFakeOrder{KISOrder: KISOrder{
 		ODNO: f.m.NewID(), Branch: orig.Branch, Code: orig.Code, Side: orig.Side, Market: orig.Market,
-		Qty: qty, CancelOf: orig.ODNO, At: c.now,
+		Qty: qty, CancelOf: orig.ODNO, At: c.now, Venue: orig.Venue,
 	}, name: orig.name}
 	f.orders = append(f.orders, cx)
 	tmd := f.kstNow(c.now).Format("150405")
@@ -477,7 +477,7 @@ func (f *KISFake) ccldRow(row *kisFakeOrder) map[string]string {
 		"inqr_ip_addr": "", "cpbc_ordp_ord_rcit_dvsn_cd": "", "cpbc_ordp_infm_mthd_dvsn_cd": "",
 		"infm_tmd": "", "ctac_tlno": "", "prdt_type_cd": "300", "excg_dvsn_cd": "02",
 		"cpbc_ordp_mtrl_dvsn_cd": "", "ord_orgno": o.Branch, "rsvn_ord_end_dt": "",
-		"excg_id_dvsn_Cd": "KRX", "stpm_cndt_pric": "0", "stpm_efct_occr_dtmd": "",
+		"excg_id_dvsn_Cd": o.Venue, "stpm_cndt_pric": "0", "stpm_efct_occr_dtmd": "",
 	}
 }
 

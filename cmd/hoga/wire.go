@@ -197,6 +197,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		return nil, err
 	}
 	a.router, err = bot.NewRouter(bot.Config{
+		Clock:   a.clock,
 		Broker:  a.guard,
 		Kill:    a.guard,
 		Checker: a.guard,
