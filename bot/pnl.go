@@ -35,19 +35,31 @@ func pnlDays(args []string, def int) (int, bool) {
 	return 0, false
 }
 
-// profit runs /profit [days]: realised P&L of the period with fees and
-// tax, and the unrealised P&L of what is held now.
-func (r *Router) profit(ctx context.Context, args []string) Reply {
+// pnlReport is the common start of /profit, /daily and /performance:
+// the day count (def when none is given) and the report, or the reply
+// that says why there is none.
+func (r *Router) pnlReport(ctx context.Context, args []string, def int) (int, pnl.Report, *Reply) {
 	if r.cfg.PnL == nil {
-		return Reply{Text: r.t("pnl.unavailable")}
+		return 0, pnl.Report{}, &Reply{Text: r.t("pnl.unavailable")}
 	}
-	n, ok := pnlDays(args, defaultProfitDays)
+	n, ok := pnlDays(args, def)
 	if !ok {
-		return Reply{Text: r.t("usage.pnl", maxPnLDays)}
+		return 0, pnl.Report{}, &Reply{Text: r.t("usage.pnl", maxPnLDays)}
 	}
 	rep, err := r.cfg.PnL(ctx, n)
 	if err != nil {
-		return r.errorReply(err)
+		e := r.errorReply(err)
+		return 0, pnl.Report{}, &e
+	}
+	return n, rep, nil
+}
+
+// profit runs /profit [days]: realised P&L of the period with fees and
+// tax, and the unrealised P&L of what is held now.
+func (r *Router) profit(ctx context.Context, args []string) Reply {
+	n, rep, fail := r.pnlReport(ctx, args, defaultProfitDays)
+	if fail != nil {
+		return *fail
 	}
 	tot := rep.Total()
 	lines := []string{
@@ -67,16 +79,9 @@ func (r *Router) profit(ctx context.Context, args []string) Reply {
 
 // daily runs /daily [n]: one line per KST day, newest first.
 func (r *Router) daily(ctx context.Context, args []string) Reply {
-	if r.cfg.PnL == nil {
-		return Reply{Text: r.t("pnl.unavailable")}
-	}
-	n, ok := pnlDays(args, defaultDailyDays)
-	if !ok {
-		return Reply{Text: r.t("usage.pnl", maxPnLDays)}
-	}
-	rep, err := r.cfg.PnL(ctx, n)
-	if err != nil {
-		return r.errorReply(err)
+	n, rep, fail := r.pnlReport(ctx, args, defaultDailyDays)
+	if fail != nil {
+		return *fail
 	}
 	lines := []string{r.t("pnl.daily.head", n)}
 	for i := len(rep.Days) - 1; i >= 0; i-- {
@@ -90,16 +95,9 @@ func (r *Router) daily(ctx context.Context, args []string) Reply {
 
 // performance runs /performance [days]: realised P&L per stock, best first.
 func (r *Router) performance(ctx context.Context, args []string) Reply {
-	if r.cfg.PnL == nil {
-		return Reply{Text: r.t("pnl.unavailable")}
-	}
-	n, ok := pnlDays(args, defaultProfitDays)
-	if !ok {
-		return Reply{Text: r.t("usage.pnl", maxPnLDays)}
-	}
-	rep, err := r.cfg.PnL(ctx, n)
-	if err != nil {
-		return r.errorReply(err)
+	n, rep, fail := r.pnlReport(ctx, args, defaultProfitDays)
+	if fail != nil {
+		return *fail
 	}
 	if len(rep.Stocks) == 0 {
 		return Reply{Text: r.t("pnl.none", n)}
