@@ -483,7 +483,7 @@ func (m *Metrics) StrategyEvaluation() {
 }
 
 // StreamMessage counts a decoded realtime message; brokerName and typ
-// are hoga's own fixed names ("kis"/"kiwoom", "trade"/"notice").
+// are hoga's own fixed names ("paper"/"kis"/"kiwoom", "trade"/"notice").
 func (m *Metrics) StreamMessage(brokerName, typ string) {
 	if m == nil {
 		return

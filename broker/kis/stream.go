@@ -134,8 +134,10 @@ func (c *Client) NewStream(o StreamOptions) *Stream {
 	if log == nil {
 		log = c.log
 	}
+	// since: down from now until the first session (a /status before it
+	// showed "down since 0001-01-01").
 	return &Stream{c: c, o: o, clk: clk, log: log.With("stream", "kis"), kick: make(chan struct{}, 1),
-		want: map[broker.Code]bool{}, active: map[broker.Code]bool{}, keys: map[string][2]string{}}
+		want: map[broker.Code]bool{}, active: map[broker.Code]bool{}, keys: map[string][2]string{}, since: clk.Now()}
 }
 
 func (s *Stream) noticeTR() string {

@@ -125,8 +125,9 @@ func (c *Client) NewStream(o StreamOptions) *Stream {
 	if log == nil {
 		log = c.log
 	}
+	// since: down from now until the first session.
 	return &Stream{c: c, o: o, clk: clk, log: log.With("stream", "kiwoom"), kick: make(chan struct{}, 1),
-		want: map[broker.Code]bool{}, active: map[broker.Code]bool{}}
+		want: map[broker.Code]bool{}, active: map[broker.Code]bool{}, since: clk.Now()}
 }
 
 // Subscribe asks for code's trades (0B).

@@ -20,7 +20,9 @@
 // Subscribe pushes every fill, cancel and expiry to a callback as it
 // happens (an order tracker's push source for the paper broker), and
 // StreamTicks feeds the walk's price changes into a broker.TickBook as a
-// broker's realtime trade feed would.
+// broker's realtime trade feed would, and NewStream wraps that in the
+// shape of the KIS and Kiwoom streams (subscribe, status), which is how
+// hoga runs the paper broker: realtime, like the real ones.
 //
 // # Why the walk is lazy
 //

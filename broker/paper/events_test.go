@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // A subscriber hears fills (with their price, fees and a per-fill id),
@@ -62,5 +63,60 @@ func TestStreamTicks(t *testing.T) {
 	setPrice(t, e, samsung, q.Price+broker.TickSize(q.Price))
 	if tk2, _ := book.Last(samsung); tk2 != tk {
 		t.Fatalf("a tick after stop: %+v", tk2)
+	}
+}
+
+// Stream has kis.Stream's shape: it delivers subscribed codes only,
+// stamped on the stream's clock, streams only while Run runs, and reports
+// its subscriptions.
+func TestStream(t *testing.T) {
+	t.Parallel()
+	e, clk := newExchange(t, Options{Seed: 7, Freeze: true})
+	hoga := clock.NewFake(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)) // not the exchange's clock
+	got := make(chan broker.Tick, 16)
+	up := make(chan struct{})
+	s := e.NewStream(StreamOptions{OnTick: func(t broker.Tick) { got <- t }, OnUp: func() { close(up) }, Clock: hoga})
+	s.Subscribe(samsung)
+	s.Subscribe("000660")
+	s.Unsubscribe("000660")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	<-up
+	if !s.Streaming(samsung) || s.Streaming("000660") {
+		t.Fatal("Streaming wrong once up")
+	}
+	clk.Advance(time.Second)
+	for _, tc := range []struct {
+		code  broker.Code
+		price int64
+		want  bool
+	}{
+		{"000660", 1_000_000, false}, // unsubscribed: not delivered
+		{samsung, 199_000, true},
+		{samsung, 199_100, true},
+	} {
+		setPrice(t, e, tc.code, tc.price)
+		if !tc.want {
+			continue
+		}
+		tk := <-got
+		if tk.Code != tc.code || tk.Price != tc.price || !tk.Received.Equal(hoga.Now()) {
+			t.Fatalf("tick %+v, want %s at %d received %v", tk, tc.code, tc.price, hoga.Now())
+		}
+	}
+	select {
+	case tk := <-got:
+		t.Fatalf("unexpected tick %+v", tk)
+	default:
+	}
+	st := s.Status()
+	if !st.Connected || len(st.Subscribed) != 1 || st.Subscribed[0] != samsung || !st.LastMsg.Equal(hoga.Now()) {
+		t.Fatalf("status %+v", st)
+	}
+	cancel()
+	<-done
+	if s.Streaming(samsung) || s.Status().Connected {
+		t.Fatal("streaming after Run returned")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kis"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
+	"github.com/hoga-trade/hoga/broker/paper"
 	"github.com/hoga-trade/hoga/broker/tracker"
 )
 
@@ -36,6 +37,13 @@ func (a *app) buildStream() {
 		return func(t broker.Tick) { a.metrics.StreamMessage(name, "trade"); a.ticks.Put(t) }
 	}
 	switch cl := a.inner.(type) {
+	case *paper.Exchange:
+		// The paper exchange pushes its simulated trades through the same
+		// shape, so rules and exits on paper run on ticks as they do on a
+		// real broker's stream, and polling is its fallback only for codes
+		// not (yet) subscribed.
+		a.streamName = "paper"
+		a.stream = cl.NewStream(paper.StreamOptions{OnTick: tick("paper"), Clock: a.clock})
 	case *kis.Client:
 		if cfg.KISBaseURL != "" && cfg.KISWSURL == "" {
 			a.log.Info("realtime stream off: HOGA_KIS_BASE_URL is overridden without HOGA_KIS_WS_URL")
@@ -108,10 +116,10 @@ func (a *app) buildStream() {
 func (a *app) runStream(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- a.stream.Run(ctx) }()
-	every := time.NewTicker(time.Second)
+	every := a.clock.NewTicker(time.Second)
 	defer every.Stop()
 	subscribed := map[broker.Code]bool{}
-	watch := streamWatch{lostSince: time.Now()}
+	watch := streamWatch{lostSince: a.clock.Now()}
 	for {
 		select {
 		case <-ctx.Done():
@@ -119,7 +127,10 @@ func (a *app) runStream(ctx context.Context) error {
 			return nil
 		case err := <-done:
 			return err
-		case now := <-every.C:
+		case <-every.C():
+			// The clock's now, not the tick's time: a fake clock moved a
+			// minute at once delivers the first missed tick only.
+			now := a.clock.Now()
 			if a.engine != nil {
 				if rules, err := a.engine.Rules(ctx); err == nil {
 					want := map[broker.Code]bool{}
