@@ -167,6 +167,16 @@ func (c *Calendar) InContinuous(t time.Time) bool {
 	return ok && !t.Before(s.Open) && t.Before(s.ContinuousEnd)
 }
 
+// InSession reports whether t is between the open and the close of a KRX
+// trading day (09:00–15:30 normally; 10:00–15:30 on the year's first
+// trading day, 10:00–16:30 on 수능 day): when trades print, so when a
+// realtime trade feed that says nothing is suspect. The closing auction
+// is included, the opening auction (no trades yet) is not.
+func (c *Calendar) InSession(t time.Time) bool {
+	s, ok := c.SessionOn(t)
+	return ok && !t.Before(s.Open) && t.Before(s.Close)
+}
+
 // NextSession returns the first session whose Close is after t: today's
 // if it has not ended, else the next trading day's. It looks ahead at most
 // a year, which no run of holidays comes near.

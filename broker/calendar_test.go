@@ -134,3 +134,37 @@ func TestNewCalendarRejectsBadDates(t *testing.T) {
 		t.Fatalf("rejected a padded date: %v", err)
 	}
 }
+
+// InSession is when trades print (the silence watchdog's window): open to
+// close, irregular days included.
+func TestCalendarInSession(t *testing.T) {
+	t.Parallel()
+	c, err := NewCalendar([]string{"2026-12-28"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		when string
+		want bool
+	}{
+		{"2026-11-25 08:59", false}, // opening auction: no trades yet
+		{"2026-11-25 09:00", true},
+		{"2026-11-25 15:25", true}, // closing auction: its trade prints at 15:30
+		{"2026-11-25 15:29", true},
+		{"2026-11-25 15:30", false},
+		{"2026-11-25 03:00", false}, // night
+		{"2026-11-28 10:00", false}, // Saturday
+		{"2026-12-25 10:00", false}, // 성탄절
+		{"2026-12-31 10:00", false}, // 연말 휴장
+		{"2026-12-28 10:00", false}, // HOGA_HOLIDAYS
+		{"2027-01-04 09:30", false}, // first trading day: opens 10:00
+		{"2027-01-04 10:00", true},
+		{"2026-11-19 09:59", false}, // 수능: opens 10:00
+		{"2026-11-19 16:29", true},  // 수능: closes 16:30
+		{"2026-11-19 16:30", false},
+	} {
+		if got := c.InSession(kstTime(tt.when)); got != tt.want {
+			t.Errorf("InSession(%s) = %v; want %v", tt.when, got, tt.want)
+		}
+	}
+}

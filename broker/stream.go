@@ -122,3 +122,32 @@ func (b *TickBook) Streaming(code Code) bool {
 // Wake returns the channel that receives when ticks are waiting, for a
 // reader that selects on other things too; call Next after it fires.
 func (b *TickBook) Wake() <-chan struct{} { return b.wake }
+
+// Silence decides when a realtime session that says nothing is dead: no
+// frame (trade, notice, keep-alive) for Limit of active time. Silence
+// while Active is false (the market closed: night, a weekend, a holiday)
+// does not count, and is timed from when Active turns true again, so a
+// quiet night never replaces a session or tells the owner it is lost.
+// One per session, used from one goroutine.
+type Silence struct {
+	Limit time.Duration
+	// Active says when silence counts; nil is always.
+	Active func(time.Time) bool
+
+	quietFrom time.Time // the last moment Active was false
+}
+
+// Exceeded reports whether the session, last heard at lastMsg, has been
+// silent too long at now. Call it regularly (a watchdog tick): it also
+// notes the inactive moments.
+func (s *Silence) Exceeded(now, lastMsg time.Time) bool {
+	if s.Active != nil && !s.Active(now) {
+		s.quietFrom = now
+		return false
+	}
+	from := lastMsg
+	if s.quietFrom.After(from) {
+		from = s.quietFrom
+	}
+	return now.Sub(from) >= s.Limit
+}

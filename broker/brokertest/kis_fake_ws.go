@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -34,7 +35,7 @@ type kisWS struct {
 	approval map[string]string // approval key → app key
 	seq      int
 	sessions map[*kisWSSession]struct{}
-	silent   bool
+	silent   atomic.Bool    // a dead path: nothing reaches the client
 	frames   map[string]int // frames sent by TR id
 	pongs    int            // PINGPONG echoes received
 }
@@ -118,6 +119,9 @@ func (f *KISFake) serveWS(rw http.ResponseWriter, r *http.Request) {
 			case <-ctx.Done():
 				return
 			case b := <-s.out:
+				if f.ws.silent.Load() {
+					continue // lost on the dead path, answers included
+				}
 				if err := c.Write(ctx, websocket.MessageText, b); err != nil {
 					return
 				}
@@ -262,11 +266,13 @@ func (f *KISFake) DropStreams() {
 	}
 }
 
-// SilenceStreams makes open sessions go quiet (no frames, no PINGPONG),
-// as a dead TCP connection does, until called with false.
+// SilenceStreams makes the realtime side a dead path until called with
+// false: nothing reaches any client, open or new, not even the answers to
+// a reconnect's login or subscriptions (a connection that still accepts
+// TCP but delivers nothing). What the clients send is still read.
 func (f *KISFake) SilenceStreams(on bool) {
 	f.ws.mu.Lock()
-	f.ws.silent = on
+	f.ws.silent.Store(on)
 	f.ws.mu.Unlock()
 }
 
@@ -283,7 +289,7 @@ func (f *KISFake) StreamGarbage(frame string) {
 func (f *KISFake) PingPong() {
 	f.ws.mu.Lock()
 	defer f.ws.mu.Unlock()
-	if f.ws.silent {
+	if f.ws.silent.Load() {
 		return
 	}
 	msg := fmt.Sprintf(`{"header":{"tr_id":"PINGPONG","datetime":"%s"}}`, f.clock.Now().In(broker.KST()).Format("20060102150405"))
@@ -296,7 +302,7 @@ func (f *KISFake) PingPong() {
 func (f *KISFake) wsTrade(code string, price, vol, accVol int64) {
 	f.ws.mu.Lock()
 	defer f.ws.mu.Unlock()
-	if f.ws.silent || len(f.ws.sessions) == 0 {
+	if f.ws.silent.Load() || len(f.ws.sessions) == 0 {
 		return
 	}
 	var frame []byte
@@ -329,7 +335,7 @@ func (f *KISFake) wsNotice(o *market.Order, qty, px int64) {
 	}
 	f.ws.mu.Lock()
 	defer f.ws.mu.Unlock()
-	if f.ws.silent {
+	if f.ws.silent.Load() {
 		return
 	}
 	side := "02"

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -27,7 +28,7 @@ const kwWSMax = 200
 type kwWS struct {
 	mu       sync.Mutex
 	sessions map[*kwWSSession]struct{}
-	silent   bool
+	silent   atomic.Bool // a dead path: nothing reaches the client
 	frames   map[string]int
 	pongs    int
 	logins   int
@@ -75,6 +76,9 @@ func (f *KiwoomFake) serveWS(rw http.ResponseWriter, r *http.Request) {
 			case <-ctx.Done():
 				return
 			case b := <-s.out:
+				if f.ws.silent.Load() {
+					continue // lost on the dead path, answers included
+				}
 				if err := c.Write(ctx, websocket.MessageText, b); err != nil {
 					return
 				}
@@ -204,7 +208,7 @@ func (f *KiwoomFake) Pongs() int {
 func (f *KiwoomFake) Ping() {
 	f.ws.mu.Lock()
 	defer f.ws.mu.Unlock()
-	if f.ws.silent {
+	if f.ws.silent.Load() {
 		return
 	}
 	for s := range f.ws.sessions {
@@ -222,10 +226,13 @@ func (f *KiwoomFake) DropStreams() {
 	}
 }
 
-// SilenceStreams stops all frames (dead TCP) until called with false.
+// SilenceStreams makes the realtime side a dead path until called with
+// false: nothing reaches any client, open or new, not even the answers to
+// a reconnect's login or subscriptions (a connection that still accepts
+// TCP but delivers nothing). What the clients send is still read.
 func (f *KiwoomFake) SilenceStreams(on bool) {
 	f.ws.mu.Lock()
-	f.ws.silent = on
+	f.ws.silent.Store(on)
 	f.ws.mu.Unlock()
 }
 
@@ -243,7 +250,7 @@ func (f *KiwoomFake) StreamGarbage(frame string) {
 func (f *KiwoomFake) kwWSTrade(code string, price, base, acc int64) {
 	f.ws.mu.Lock()
 	defer f.ws.mu.Unlock()
-	if f.ws.silent {
+	if f.ws.silent.Load() {
 		return
 	}
 	var frame []byte
@@ -276,7 +283,7 @@ func (f *KiwoomFake) kwWSTrade(code string, price, base, acc int64) {
 func (f *KiwoomFake) kwWSFill(o *market.Order, qty, px int64) {
 	f.ws.mu.Lock()
 	defer f.ws.mu.Unlock()
-	if f.ws.silent {
+	if f.ws.silent.Load() {
 		return
 	}
 	side := "2"

@@ -57,6 +57,10 @@ type StreamOptions struct {
 	// this long is taken for a dead TCP connection and replaced. Default
 	// 30s (KIS sends PINGPONG about every 20 s, kis.md §9).
 	SilentAfter time.Duration
+	// Active says when silence counts (hoga: the trading session when it
+	// keeps market hours); nil is always. Outside it a quiet session is
+	// left alone, and silence is timed from when Active turns true again.
+	Active func(time.Time) bool
 	// Backoff is the first reconnect wait, doubled with jitter up to
 	// MaxBackoff; defaults 500ms and 30s. KIS warns that tight connect
 	// loops get a key blocked.
@@ -252,7 +256,13 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	}()
 
 	readErr := make(chan error, 1)
-	go func() { readErr <- s.read(ctx, conn, cancel) }()
+	first := make(chan struct{}) // closed by the first frame: the server is there
+	go func() { readErr <- s.read(ctx, conn, cancel, first) }()
+	// The watchdog runs from the dial: a connection that never answers
+	// (a dead path that still accepts TCP) is replaced like a silent one.
+	watch := s.clk.NewTicker(max(s.o.SilentAfter/30, time.Millisecond)) // 1 s by default
+	defer watch.Stop()
+	quiet := broker.Silence{Limit: s.o.SilentAfter, Active: s.o.Active}
 
 	if s.o.HTSID != "" {
 		if err := conn.Write(ctx, websocket.MessageText, subscribeMessage(key, "1", s.noticeTR(), s.o.HTSID)); err != nil {
@@ -262,15 +272,6 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	if err := s.sync(ctx, conn, key); err != nil {
 		return false, err
 	}
-	s.mu.Lock()
-	s.connected, s.since = true, s.clk.Now()
-	s.mu.Unlock()
-	// The watchdog exists before OnUp, so whoever hears of the session
-	// can rely on silence being timed from then.
-	watch := s.clk.NewTicker(max(s.o.SilentAfter/6, time.Millisecond))
-	defer watch.Stop()
-	up = true
-	s.o.OnUp()
 	for {
 		select {
 		case <-ctx.Done():
@@ -281,12 +282,22 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 			return up, ctx.Err()
 		case err := <-readErr:
 			return up, err
+		case <-first:
+			// Up only once the server said something (an answer to the
+			// subscriptions, a PINGPONG): until then Streaming is false
+			// and every code is polled.
+			first = nil
+			s.mu.Lock()
+			s.connected, s.since = true, s.clk.Now()
+			s.mu.Unlock()
+			up = true
+			s.o.OnUp()
 		case <-s.kick:
 			if err := s.sync(ctx, conn, key); err != nil {
 				return up, err
 			}
 		case <-watch.C():
-			if s.clk.Now().Sub(time.Unix(0, s.lastMsg.Load())) >= s.o.SilentAfter {
+			if quiet.Exceeded(s.clk.Now(), time.Unix(0, s.lastMsg.Load())) {
 				return up, errSilent
 			}
 		}
@@ -345,7 +356,7 @@ func (s *Stream) sync(ctx context.Context, conn *websocket.Conn, key string) err
 
 // read is the session's read loop: data frames to OnTick/OnNotice,
 // PINGPONG echoed, subscribe answers recorded.
-func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.CancelCauseFunc) error {
+func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.CancelCauseFunc, first chan struct{}) error {
 	for {
 		_, msg, err := conn.Read(ctx)
 		if err != nil {
@@ -353,7 +364,16 @@ func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.
 		}
 		now := s.clk.Now()
 		s.lastMsg.Store(now.UnixNano())
+		// Proof of life: any data frame or control answer but a refusal
+		// of the whole session.
+		alive := func() {
+			if first != nil {
+				close(first)
+				first = nil
+			}
+		}
 		if IsData(msg) {
+			alive()
 			s.data(msg, now)
 			continue
 		}
@@ -361,6 +381,9 @@ func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.
 		if err != nil {
 			s.o.OnDecodeError()
 			continue
+		}
+		if c.Body.MsgCd != "OPSP8996" {
+			alive()
 		}
 		if c.PingPong() {
 			// Echo it as text (python-kis) — kis.md §9.

@@ -53,6 +53,9 @@ type StreamOptions struct {
 	// SilentAfter replaces a session with no frame for this long; default
 	// 30s during trading. (Kiwoom PINGs periodically; kiwoom.md §9.)
 	SilentAfter time.Duration
+	// Active says when silence counts (the trading session); nil is
+	// always. As in kis.StreamOptions.
+	Active func(time.Time) bool
 	// Backoff and MaxBackoff bound reconnect waits; defaults 500ms, 30s.
 	Backoff, MaxBackoff time.Duration
 	// Limit overrides MaxItems (tests).
@@ -240,6 +243,12 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	}()
 	readErr := make(chan error, 1)
 	go func() { readErr <- s.read(ctx, conn) }()
+	// The watchdog runs from the dial: a LOGIN never answered (a dead
+	// path that still accepts TCP) is replaced like a silent session.
+	watch := s.clk.NewTicker(max(s.o.SilentAfter/30, time.Millisecond)) // 1 s by default
+	defer watch.Stop()
+	quiet := broker.Silence{Limit: s.o.SilentAfter, Active: s.o.Active}
+	isSilent := func() bool { return quiet.Exceeded(s.clk.Now(), time.Unix(0, s.lastMsg.Load())) }
 
 	// LOGIN first with the raw token (no "Bearer"), and wait for its
 	// answer before any REG (kiwoom.md §9, [WS] _await_login_ack).
@@ -247,16 +256,30 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
 		return false, err
 	}
-	select {
-	case err := <-login:
-		if err != nil {
-			s.c.tokens.invalidate(tok)
+	// An answer lost on the way (the PINGs that follow would keep the
+	// session from ever looking silent) ends the attempt after the
+	// request timeout.
+	loginBy := s.clk.After(s.c.timeout)
+wait:
+	for {
+		select {
+		case <-loginBy:
+			return false, errors.New("kiwoom stream: LOGIN not answered")
+		case err := <-login:
+			if err != nil {
+				s.c.tokens.invalidate(tok)
+				return false, err
+			}
+			break wait
+		case err := <-readErr:
 			return false, err
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-watch.C():
+			if isSilent() {
+				return false, errSilent
+			}
 		}
-	case err := <-readErr:
-		return false, err
-	case <-ctx.Done():
-		return false, ctx.Err()
 	}
 	if s.o.Orders {
 		if err := conn.Write(ctx, websocket.MessageText, regMessage(TrnmReg, orderGroup, "1", []string{""}, TypeOrder)); err != nil {
@@ -269,10 +292,6 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	s.mu.Lock()
 	s.connected, s.since = true, s.clk.Now()
 	s.mu.Unlock()
-	// The watchdog exists before OnUp, so whoever hears of the session
-	// can rely on silence being timed from then.
-	watch := s.clk.NewTicker(max(s.o.SilentAfter/6, time.Millisecond))
-	defer watch.Stop()
 	up = true
 	s.o.OnUp()
 	for {
@@ -287,7 +306,7 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 				return up, err
 			}
 		case <-watch.C():
-			if s.clk.Now().Sub(time.Unix(0, s.lastMsg.Load())) >= s.o.SilentAfter {
+			if isSilent() {
 				return up, errSilent
 			}
 		}

@@ -69,6 +69,8 @@ func (a *app) buildStream() {
 			OnUp:          a.tracker.Kick, // after a gap, poll the order list once
 			OnDown:        func(error) { a.metrics.StreamReconnect("kis") },
 			OnDecodeError: func() { a.metrics.StreamDecodeError("kis") },
+			Active:        a.streamActive,
+			Clock:         a.clock,
 			Logger:        a.log.With("broker", "kis"),
 		})
 	case *kiwoom.Client:
@@ -99,6 +101,8 @@ func (a *app) buildStream() {
 			OnUp:          a.tracker.Kick,
 			OnDown:        func(error) { a.metrics.StreamReconnect("kiwoom") },
 			OnDecodeError: func() { a.metrics.StreamDecodeError("kiwoom") },
+			Active:        a.streamActive,
+			Clock:         a.clock,
 			Logger:        a.log.With("broker", "kiwoom"),
 		})
 	default:
@@ -118,8 +122,9 @@ func (a *app) runStream(ctx context.Context) error {
 	go func() { done <- a.stream.Run(ctx) }()
 	every := a.clock.NewTicker(time.Second)
 	defer every.Stop()
+	a.streamLooks.Add(1) // started: its ticker is on the clock
 	subscribed := map[broker.Code]bool{}
-	watch := streamWatch{lostSince: a.clock.Now()}
+	watch := streamWatch{downSince: a.clock.Now(), last: a.clock.Now()}
 	for {
 		select {
 		case <-ctx.Done():
@@ -154,39 +159,58 @@ func (a *app) runStream(ctx context.Context) error {
 				}
 			}
 			st := a.stream.Status()
-			if key, args := watch.observe(now, st.Connected, len(st.Subscribed), a.cfg.lang); key != "" {
+			if key, args := watch.observe(now, st.Connected, a.streamActive(now), len(st.Subscribed), a.cfg.lang); key != "" {
 				a.feed.System(ctx, key, args...)
 			}
+			a.streamLooks.Add(1)
 		}
 	}
 }
 
+// streamActive says when the stream is expected to carry trades: the KRX
+// session, open to close (broker.Calendar.InSession), or always when hoga
+// keeps no market hours (HOGA_MARKET_HOURS=always). Only then does its
+// silence count, or its absence deserve an alert: a stream quiet or down
+// at night, on a weekend or a holiday is not news.
+func (a *app) streamActive(now time.Time) bool {
+	return !a.cfg.marketHours || a.cal.InSession(now)
+}
+
 // streamWatch decides the stream's lost/back alerts from its state, one
-// observation a second: "lost" once after streamLostAfter down (a short
-// reconnect is not worth a message), "back" once when it reconnects after
-// that, with how long it was down. A stream that was never up counts as
-// down from start.
+// observation a second: "lost" once after streamLostAfter down during the
+// session (a short reconnect is not worth a message, nor a stream down
+// at night), "back" once when it reconnects after that, with how long it
+// was down. A stream that was never up counts as down from start.
 type streamWatch struct {
-	lostSince time.Time // zero while connected
+	downSince time.Time     // zero while connected
+	counted   time.Duration // session time down, so far
+	last      time.Time     // the previous observation
 	alerted   bool
 }
 
 // observe returns the catalog key and arguments of the alert to send now,
-// or "".
-func (w *streamWatch) observe(now time.Time, connected bool, subscribed int, lang bot.Lang) (string, []any) {
+// or "". active says whether now is session time (streamActive).
+func (w *streamWatch) observe(now time.Time, connected, active bool, subscribed int, lang bot.Lang) (string, []any) {
+	prev := w.last
+	w.last = now
 	switch {
 	case connected:
-		down := now.Sub(w.lostSince)
+		down := now.Sub(w.downSince)
 		was := w.alerted
-		w.lostSince, w.alerted = time.Time{}, false
+		w.downSince, w.counted, w.alerted = time.Time{}, 0, false
 		if was {
 			return "alert.stream_back", []any{bot.Duration(lang, down), subscribed}
 		}
-	case w.lostSince.IsZero():
-		w.lostSince = now
-	case !w.alerted && now.Sub(w.lostSince) >= streamLostAfter:
-		w.alerted = true
-		return "alert.stream_lost", []any{bot.Duration(lang, now.Sub(w.lostSince))}
+	case w.downSince.IsZero():
+		w.downSince = now
+	default:
+		if active && now.After(prev) {
+			w.counted += now.Sub(prev)
+		}
+		if !w.alerted && w.counted >= streamLostAfter {
+			w.alerted = true
+			return "alert.stream_lost", []any{bot.Duration(lang, now.Sub(w.downSince))}
+		}
 	}
 	return "", nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hoga-trade/hoga/bot"
@@ -59,6 +60,9 @@ type app struct {
 	stream     realtime
 	streamName string
 	ticks      *broker.TickBook
+	// streamLooks counts the stream supervisor's observations, so a test
+	// on a fake clock knows one happened after it moved the clock.
+	streamLooks atomic.Int64
 	// services run until ctx ends and keep hoga alive after console input
 	// ends (a service has no stdin); background parts run alongside but do
 	// not keep it alive on their own.
