@@ -338,6 +338,10 @@ var catalogs = map[Lang]map[string]string{
 		"status.stream_down":   "\n실시간: 끊김 (%s부터) — 조회로 대신 확인 중",
 		"status.stream_polled": "\n구독 한도 초과로 조회하는 종목: %s",
 
+		// Stream ticks refused and subscriptions refused (issue 15).
+		"alert.implausible_ticks": "⚠️ %s 실시간 체결가가 있을 수 없는 값이라 %d번 연속 버렸습니다 (마지막 %s원, 하한가 %s원, 상한가 %s원). 이 값으로는 아무 판단도 하지 않습니다. 계속되면 /price 로 시세를 확인하세요.",
+		"alert.stream_limit":      "📡 %s: 증권사가 실시간 구독 한도 초과로 거절했습니다 (%s). 이 종목은 조회로 확인합니다.",
+
 		// Issue 12 (trial run): where an order awaiting confirmation came from.
 		"confirm.from":    "요청: %s",
 		"origin.http":     "HTTP API",
@@ -649,6 +653,10 @@ var catalogs = map[Lang]map[string]string{
 		"status.stream_up":     "\nRealtime: connected since %s · %d codes · last message %s ago",
 		"status.stream_down":   "\nRealtime: down since %s — polling meanwhile",
 		"status.stream_polled": "\nPolled (past the subscription limit): %s",
+
+		// Stream ticks refused and subscriptions refused (issue 15).
+		"alert.implausible_ticks": "⚠️ %s: %d realtime trades in a row were impossible and dropped (last %s won, lower limit %s, upper limit %s). No decision is made on them. If this goes on, check the price with /price.",
+		"alert.stream_limit":      "📡 %s: the broker refused the realtime subscription (limit reached, %s). This code is polled instead.",
 
 		// Issue 12 (trial run): where an order awaiting confirmation came from.
 		"confirm.from":    "From: %s",

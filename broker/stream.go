@@ -151,3 +151,64 @@ func (s *Silence) Exceeded(now, lastMsg time.Time) bool {
 	}
 	return now.Sub(from) >= s.Limit
 }
+
+// TickLimits checks realtime trades against each code's price limits for
+// the day, as Quote.Plausible checks quotes (issue 21, item 6): a trade at
+// ≤ 0 won or outside the day's limits cannot have happened, so it must
+// never reach a rule. The limits come from a quote of the same KST day
+// (Set); a code without them has only the ≤ 0 check. Safe for concurrent
+// use.
+type TickLimits struct {
+	mu     sync.Mutex
+	limits map[Code]dayLimits
+	streak map[Code]int
+}
+
+type dayLimits struct {
+	day    string
+	lo, hi int64
+}
+
+// NewTickLimits returns a checker that knows no limits yet.
+func NewTickLimits() *TickLimits {
+	return &TickLimits{limits: map[Code]dayLimits{}, streak: map[Code]int{}}
+}
+
+func kstDay(t time.Time) string { return t.In(kst).Format(time.DateOnly) }
+
+// Set records q's limits as those of at's KST day. A quote without both
+// limits, or with them upside down, records nothing.
+func (l *TickLimits) Set(q Quote, at time.Time) {
+	if q.LowerLimit <= 0 || q.UpperLimit < q.LowerLimit {
+		return
+	}
+	l.mu.Lock()
+	l.limits[q.Code] = dayLimits{day: kstDay(at), lo: q.LowerLimit, hi: q.UpperLimit}
+	l.mu.Unlock()
+}
+
+// Known reports whether code's limits for at's KST day are recorded.
+func (l *TickLimits) Known(code Code, at time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.limits[code].day == kstDay(at)
+}
+
+// Check returns nil for a possible trade, and otherwise the Unreadable
+// error Quote.Plausible gives (its ImplausibleQuote carries the limits)
+// and how many impossible trades of the code came in a row, this one
+// included. A possible trade ends the streak.
+func (l *TickLimits) Check(t Tick, at time.Time) (streak int, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := Quote{Code: t.Code, Price: t.Price}
+	if lim := l.limits[t.Code]; lim.day == kstDay(at) {
+		q.LowerLimit, q.UpperLimit = lim.lo, lim.hi
+	}
+	if err := q.Plausible(); err != nil {
+		l.streak[t.Code]++
+		return l.streak[t.Code], err
+	}
+	delete(l.streak, t.Code)
+	return 0, nil
+}

@@ -55,3 +55,39 @@ func TestSilenceOnlyInSession(t *testing.T) {
 		})
 	}
 }
+
+// TickLimits drops what Quote.Plausible refuses, with the day's limits
+// from a quote of the same KST day only, and counts runs per code.
+func TestTickLimits(t *testing.T) {
+	t.Parallel()
+	day := kstTime("2026-12-08 10:00")
+	l := NewTickLimits()
+	l.Set(Quote{Code: "005930", Price: 65_800, LowerLimit: 46_100, UpperLimit: 85_500}, day)
+	l.Set(Quote{Code: "000660", Price: 1}, day) // no limits: not recorded
+	for _, tc := range []struct {
+		code   Code
+		price  int64
+		at     time.Time
+		streak int // 0: admitted
+	}{
+		{"005930", 65_000, day, 0},
+		{"005930", 46_100, day, 0}, // at the lower limit
+		{"005930", 85_500, day, 0}, // at the upper limit
+		{"005930", 46_000, day, 1},
+		{"005930", 85_600, day, 2},
+		{"005930", 0, day, 3},
+		{"005930", 70_000, day, 0},                  // ends the run
+		{"005930", -5, day, 1},                      // a new run
+		{"005930", 100, day.Add(24 * time.Hour), 0}, // yesterday's limits do not apply
+		{"000660", 1, day, 0},                       // no limits known: only ≤ 0 checked
+		{"000660", 0, day, 1},
+	} {
+		streak, err := l.Check(Tick{Code: tc.code, Price: tc.price}, tc.at)
+		if streak != tc.streak || (err != nil) != (tc.streak > 0) {
+			t.Errorf("Check(%s %d at %s) = %d, %v; want streak %d", tc.code, tc.price, tc.at.Format(time.DateOnly), streak, err, tc.streak)
+		}
+	}
+	if !l.Known("005930", day) || l.Known("005930", day.Add(24*time.Hour)) || l.Known("000660", day) {
+		t.Error("Known wrong")
+	}
+}

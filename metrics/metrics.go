@@ -98,6 +98,7 @@ type Metrics struct {
 	streamMsgs     *prometheus.CounterVec
 	streamReconns  *prometheus.CounterVec
 	streamDecode   *prometheus.CounterVec
+	streamDropped  *prometheus.CounterVec
 	tickDecision   prometheus.Histogram
 	strategyFires  *prometheus.CounterVec
 	httpRequests   *prometheus.CounterVec
@@ -200,6 +201,9 @@ func New() *Metrics {
 	m.streamDecode = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hoga_stream_decode_errors_total", Help: "Realtime frames that could not be decoded, by broker.",
 	}, []string{"broker"})
+	m.streamDropped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hoga_stream_ticks_dropped_total", Help: "Realtime trades dropped as impossible (price ≤ 0 or outside the day's limits), by broker.",
+	}, []string{"broker"})
 	m.tickDecision = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "hoga_tick_decision_seconds", Help: "From a realtime trade frame being read to the rule's decision.",
 		Buckets: []float64{0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5},
@@ -239,7 +243,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		m.brokerRequests, m.brokerDuration, m.rlWaits, m.rlWaitSeconds, m.tokens, m.rateLimited,
 		m.orderEvents, m.rejections, m.halted, m.telegram, m.strategyEvals, m.strategyFires,
-		m.streamMsgs, m.streamReconns, m.streamDecode, m.tickDecision,
+		m.streamMsgs, m.streamReconns, m.streamDecode, m.streamDropped, m.tickDecision,
 		m.httpRequests, m.httpDuration, buildInfo,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -505,6 +509,15 @@ func (m *Metrics) StreamDecodeError(brokerName string) {
 		return
 	}
 	m.streamDecode.WithLabelValues(brokerName).Inc()
+}
+
+// StreamTickDropped counts a trade dropped as impossible (issue 15: ticks
+// are checked against the day's limits as quotes are).
+func (m *Metrics) StreamTickDropped(brokerName string) {
+	if m == nil {
+		return
+	}
+	m.streamDropped.WithLabelValues(brokerName).Inc()
 }
 
 // TickDecision records tick→decision latency.

@@ -298,6 +298,11 @@ func (f *KISFake) PingPong() {
 	}
 }
 
+// StreamTrade sends an H0STCNT0 frame for code at price to the sessions
+// subscribed to it, whatever the market's price: a fault (a trade that
+// cannot have happened, at 0 or past the day's limits) for tests.
+func (f *KISFake) StreamTrade(code string, price int64) { f.wsTrade(code, price, 1, 1) }
+
 // wsTrade pushes an H0STCNT0 frame for a price change; called with f.mu held.
 func (f *KISFake) wsTrade(code string, price, vol, accVol int64) {
 	f.ws.mu.Lock()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/hoga-trade/hoga/bot"
@@ -22,6 +23,11 @@ type realtime interface {
 	Status() broker.StreamStatus
 }
 
+// implausibleTicksAlert is how many impossible trades of a code in a row
+// make an alert: the number of failed quotes after which the strategy
+// tells the owner.
+const implausibleTicksAlert = 3
+
 // streamLostAfter is how long the stream may be down before the alert
 // feed hears of it (issue 15): short gaps are covered by polling quietly.
 const streamLostAfter = time.Minute
@@ -33,8 +39,25 @@ const streamLostAfter = time.Minute
 func (a *app) buildStream() {
 	cfg := a.cfg
 	a.ticks = broker.NewTickBook()
+	a.tickLimits = broker.NewTickLimits()
 	tick := func(name string) func(broker.Tick) {
-		return func(t broker.Tick) { a.metrics.StreamMessage(name, "trade"); a.ticks.Put(t) }
+		return func(t broker.Tick) {
+			a.metrics.StreamMessage(name, "trade")
+			// Checked as quotes are (broker.Quote.Plausible): an
+			// impossible trade is dropped, counted, never fed to a rule,
+			// and the owner hears of a run of them once.
+			if n, err := a.tickLimits.Check(t, a.clock.Now()); err != nil {
+				a.metrics.StreamTickDropped(name)
+				a.log.Warn("realtime trade dropped as impossible", "code", t.Code, "price", t.Price, "in_a_row", n)
+				var iq *broker.ImplausibleQuote
+				if n == implausibleTicksAlert && errors.As(err, &iq) {
+					a.feed.Publish(context.Background(), bot.Alert{Type: bot.AlertErrors, Text: bot.Text(cfg.lang, "alert.implausible_ticks",
+						bot.Esc(string(t.Code)), n, bot.Group(t.Price), bot.Group(iq.Quote.LowerLimit), bot.Group(iq.Quote.UpperLimit))})
+				}
+				return
+			}
+			a.ticks.Put(t)
+		}
 	}
 	switch cl := a.inner.(type) {
 	case *paper.Exchange:
@@ -124,6 +147,7 @@ func (a *app) runStream(ctx context.Context) error {
 	defer every.Stop()
 	a.streamLooks.Add(1) // started: its ticker is on the clock
 	subscribed := map[broker.Code]bool{}
+	limitTries := map[broker.Code]time.Time{}
 	watch := streamWatch{downSince: a.clock.Now(), last: a.clock.Now()}
 	for {
 		select {
@@ -145,6 +169,9 @@ func (a *app) runStream(ctx context.Context) error {
 						}
 					}
 					for c := range want {
+						// The day's limits first, so that the first trade
+						// is checked against them (and again each day).
+						a.learnLimits(ctx, c, now, limitTries)
 						if !subscribed[c] {
 							a.stream.Subscribe(c)
 							subscribed[c] = true
@@ -165,6 +192,22 @@ func (a *app) runStream(ctx context.Context) error {
 			a.streamLooks.Add(1)
 		}
 	}
+}
+
+// learnLimits records code's price limits for today from a quote (through
+// the guard, so it is measured and rate limited), at most once a minute
+// while quotes fail. Without them a tick is checked only for ≤ 0.
+func (a *app) learnLimits(ctx context.Context, code broker.Code, now time.Time, tries map[broker.Code]time.Time) {
+	if a.tickLimits.Known(code, now) || now.Sub(tries[code]) < time.Minute {
+		return
+	}
+	tries[code] = now
+	q, err := a.guard.Quote(ctx, code)
+	if err != nil {
+		a.log.Warn("realtime: no quote for the day's price limits; trades checked only for ≤ 0", "code", code, "err", err)
+		return
+	}
+	a.tickLimits.Set(q, now)
 }
 
 // streamActive says when the stream is expected to carry trades: the KRX

@@ -22,6 +22,7 @@ type streamHoga struct {
 	ping    func()     // the fake's keep-alive (PINGPONG / PING)
 	quotes  func() int // quote calls counted at the fake
 	alerts  *alertLog
+	kis     *brokertest.KISFake // when the broker is KIS
 }
 
 // alertLog is an alert sink that keeps every alert's text.
@@ -63,13 +64,20 @@ const (
 
 func startStreamHoga(t *testing.T, brokerName string, at time.Time, hours string) *streamHoga {
 	t.Helper()
+	return startStreamHogaRules(t, brokerName, at, hours, "rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n", "100ms")
+}
+
+// startStreamHogaRules is startStreamHoga with the given rules file and
+// strategy interval.
+func startStreamHogaRules(t *testing.T, brokerName string, at time.Time, hours, rulesYAML, interval string) *streamHoga {
+	t.Helper()
 	clk := clock.NewFake(at)
 	dir := t.TempDir()
 	rules := filepath.Join(dir, "rules.yaml")
-	if err := os.WriteFile(rules, []byte("rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n"), 0o600); err != nil {
+	if err := os.WriteFile(rules, []byte(rulesYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	common := []string{"HOGA_MARKET_HOURS", hours, "HOGA_RULES_FILE", rules, "HOGA_STRATEGY_INTERVAL", "100ms"}
+	common := []string{"HOGA_MARKET_HOURS", hours, "HOGA_RULES_FILE", rules, "HOGA_STRATEGY_INTERVAL", interval}
 	r := &streamHoga{}
 	switch brokerName {
 	case "kis":
@@ -78,6 +86,7 @@ func startStreamHoga(t *testing.T, brokerName string, at time.Time, hours string
 		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
 		r.liveHoga = startHoga(t, clk, kisEnv(fake, dir, append(common, "HOGA_KIS_WS_URL", fake.WSURL())...))
 		r.silence, r.ping = fake.SilenceStreams, fake.PingPong
+		r.kis = fake
 		r.quotes = func() int { return fake.QuoteCalls("005930") }
 	case "kiwoom":
 		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})

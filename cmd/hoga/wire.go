@@ -60,6 +60,8 @@ type app struct {
 	stream     realtime
 	streamName string
 	ticks      *broker.TickBook
+	// tickLimits drops impossible stream trades (stream.go).
+	tickLimits *broker.TickLimits
 	// streamLooks counts the stream supervisor's observations, so a test
 	// on a fake clock knows one happened after it moved the clock.
 	streamLooks atomic.Int64

@@ -1,0 +1,42 @@
+package main
+
+import "testing"
+
+// Issue 15, item 6 through run(): stream trades are checked against the
+// day's limits as REST quotes are. Trades under the lower limit
+// or over the upper limit (the KIS fake's 005930 at 65,800: limits 46,100
+// to 85,500) are dropped and counted, never reach the "buy below 60,000 at
+// market" rule, and the owner hears once after three in a row; a possible
+// trade under 60,000 then buys once.
+func TestImplausibleTicksAreDroppedThroughRun(t *testing.T) {
+	t.Parallel()
+	r := startStreamHogaRules(t, "kis", kstAt(2026, 12, 8, 10, 0, 0), "always",
+		"rules:\n  - code: \"005930\"\n    buy_below: 60000\n    qty: 1\n    type: market\n", "1h")
+	r.streaming()
+	if !r.app.tickLimits.Known("005930", r.clk.Now()) {
+		t.Fatal("the day's limits were not learnt before subscribing")
+	}
+	dropped := func() float64 {
+		return series(exposition(t, r.app), "hoga_stream_ticks_dropped_total", map[string]string{"broker": "kis"})
+	}
+	// (A trade at 0 won does not get this far: the KIS frame parser counts
+	// it as a decode error; TestTickLimits covers ≤ 0.)
+	for i, price := range []int64{100, 90_000, 45_000, 100} {
+		r.kis.StreamTrade("005930", price)
+		waitFor(t, "the trade to be dropped", func() bool { return dropped() == float64(i+1) })
+	}
+	if n := len(r.kis.Orders()); n != 0 {
+		t.Fatalf("%d orders on impossible trades", n)
+	}
+	if n := r.count("실시간 체결가가 있을 수 없는 값이라 3번 연속 버렸습니다 (마지막 45,000원, 하한가 46,100원, 상한가 85,500원)"); n != 1 {
+		t.Fatalf("%d alerts for the run of impossible trades, want 1:\n%s", n, r.alerts.String())
+	}
+	if n := r.count("있을 수 없는 값이라"); n != 1 {
+		t.Fatalf("%d alerts, want one per run:\n%s", n, r.alerts.String())
+	}
+	r.kis.StreamTrade("005930", 59_000)
+	waitFor(t, "the buy on the possible trade", func() bool { return len(r.kis.Orders()) == 1 })
+	if d := dropped(); d != 4 {
+		t.Fatalf("dropped %v, want 4", d)
+	}
+}
