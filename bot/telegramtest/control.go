@@ -111,6 +111,9 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, out)
 	case "calls":
 		writeJSON(w, s.Calls())
+	case "phone":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, s.Phone(i64("chat"), int(i64("width"))))
 	case "fault":
 		if r.Method != http.MethodPost {
 			httpError(w, http.StatusMethodNotAllowed, "POST only")
@@ -144,13 +147,17 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			s.Kick(i64("chat"), i64("user"))
 		case "migrate":
 			s.Migrate(i64("chat"), i64("to"))
+		case "down": // Telegram unreachable (connections cut) until up
+			s.Down(true)
+		case "up":
+			s.Down(false)
 		default:
-			httpError(w, http.StatusBadRequest, "kind must be 429, 403, gone, migrate, revoke, restore, hang, conflict, noconflict or kick")
+			httpError(w, http.StatusBadRequest, "kind must be 429, 403, gone, migrate, revoke, restore, hang, conflict, noconflict, kick, down or up")
 			return
 		}
 		writeJSON(w, map[string]bool{"ok": true})
 	default:
-		httpError(w, http.StatusNotFound, "unknown control endpoint; see /_fake/send, /_fake/press, /_fake/sent, /_fake/calls, /_fake/fault")
+		httpError(w, http.StatusNotFound, "unknown control endpoint; see /_fake/send, /_fake/press, /_fake/sent, /_fake/calls, /_fake/phone, /_fake/fault")
 	}
 }
 

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -183,6 +184,52 @@ func (s *Server) HangPolls(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hangPolls = n
+}
+
+// Down makes Telegram unreachable, as in an outage or when the host's
+// network drops: from now on every Bot API request (long polls already
+// waiting included) has its connection closed without an answer, and
+// nothing it asked for happens. Down(false) brings Telegram back; messages
+// sent by users meanwhile (Send) wait in the update queue, as on Telegram.
+func (s *Server) Down(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case on && !s.down:
+		close(s.downCh) // releases parked polls; cutOff then drops them
+	case !on && s.down:
+		s.downCh = make(chan struct{})
+	}
+	s.down = on
+}
+
+// DroppedWhileDown is how many Bot API requests Down cut off.
+func (s *Server) DroppedWhileDown() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.droppedDown
+}
+
+// cutOff closes the request's connection without an answer when Telegram
+// is down, and says whether it did.
+func (s *Server) cutOff(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	down := s.down
+	if down {
+		s.droppedDown++
+	}
+	s.mu.Unlock()
+	if !down {
+		return false
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return true
+		}
+	}
+	w.WriteHeader(http.StatusBadGateway) // not hijackable (HTTP/2): the nearest thing, a proxy's 502
+	return true
 }
 
 // PollTooMany makes the next getUpdates answer 429 with retry_after.

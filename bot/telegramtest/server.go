@@ -81,6 +81,9 @@ type Server struct {
 	migrated       map[int64]int64
 	commands       map[string][]BotCommand // by scope key and language_code (menuKey)
 	groupSent      map[int64][]time.Time   // recent sendMessage times per group
+	down           bool                    // Telegram is unreachable (Down)
+	downCh         chan struct{}           // closed when Down(true), to cut parked polls; replaced by Down(false)
+	droppedDown    int                     // Bot API requests cut off while down
 }
 
 type chatState struct {
@@ -108,6 +111,7 @@ func New(cfg Config) *Server {
 		callsChanged:   make(chan struct{}),
 		updatesChanged: make(chan struct{}),
 		pollKick:       make(chan struct{}),
+		downCh:         make(chan struct{}),
 		chats:          map[int64]*chatState{},
 		queries:        map[string]*CallbackQuery{},
 		forbidden:      map[int64]bool{},
@@ -144,6 +148,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control(w, r)
 		return
 	}
+	if s.cutOff(w) {
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || method == "" || strings.Contains(method, "/") {
@@ -178,6 +185,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			call.RetryAfter, call.MigrateTo = aerr.params.RetryAfter, aerr.params.MigrateToChatID
 		}
 		resp = response{ErrorCode: aerr.code, Description: aerr.desc, Parameters: aerr.params}
+	}
+	if s.cutOff(w) { // went down while the request was being served (a parked poll)
+		return
 	}
 	if r.Context().Err() == nil { // a long poll the client gave up on is not a call
 		s.record(call)
@@ -379,7 +389,7 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 			s.mu.Unlock()
 			return out, nil
 		}
-		changed := s.updatesChanged
+		changed, down := s.updatesChanged, s.downCh
 		s.setParked(+1)
 		s.mu.Unlock()
 		var res any
@@ -393,6 +403,8 @@ func (s *Server) getUpdates(ctx context.Context, p map[string]string) (any, *api
 		case <-ctx.Done():
 			res = []Update{}
 		case <-s.closed:
+			res = []Update{}
+		case <-down: // Telegram went down: ServeHTTP cuts the connection
 			res = []Update{}
 		}
 		s.mu.Lock()
