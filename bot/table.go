@@ -51,8 +51,10 @@ var commands = []Command{
 	{Name: "help", Menu: MenuShared, run: func(r *Router, _ context.Context, _ Request, _ []string) Reply { return r.help() }},
 	{Name: "price", Menu: MenuShared, run: func(r *Router, ctx context.Context, req Request, args []string) Reply {
 		rep := r.price(ctx, args)
-		if req.Paged && rep.Buttons == nil && len(args) == 1 && !strings.ContainsAny(args[0], ":") {
-			if code, err := broker.ParseCode(args[0]); err == nil {
+		if req.Paged && rep.Buttons == nil && len(args) > 0 {
+			// A name works as a code does (삼성전자), so the button carries
+			// the code it resolved to: the trial found /price by name had none.
+			if code, ok := r.lookupCode(strings.Join(args, " ")); ok {
 				rep.Buttons = []Button{{Text: r.t("nav.refresh"), Data: "pg:price:" + string(code)}}
 			}
 		}

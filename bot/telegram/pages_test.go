@@ -82,6 +82,12 @@ func TestOrdersArePagedAndRefreshInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait(mark, "price refreshed in place", edited(owner, price.Message.MessageID, "10:01:00 시세"))
+	// By name too: the day-of-use trial found /price 삼성전자 had no button.
+	mark = h.send(telegramtest.Incoming{From: owner, Text: "/price 삼성전자"})
+	byName := h.wait(mark, "price by name", sent(owner, "삼성전자"))
+	if got := strings.Join(labels(*byName.Message), " "); got != "🔄 새로고침" {
+		t.Errorf("/price by name buttons: %q", got)
+	}
 	mark = h.send(telegramtest.Incoming{From: owner, Text: "/balance"})
 	bal := h.wait(mark, "balance", sent(owner, "잔고"))
 	if got := strings.Join(labels(*bal.Message), " "); got != "🔄 새로고침" {
