@@ -28,14 +28,14 @@ func TestStockNamesWhereCodesGo(t *testing.T) {
 	if got := ask("/price 삼성전자"); !strings.Contains(got, "71,500원") {
 		t.Errorf("/price 삼성전자 = %q", got)
 	}
-	if got := ask("/price sk 하이닉스"); strings.Contains(got, "올바르지") {
+	if got := ask("/price sk 하이닉스"); strings.Contains(got, "아는 종목명도 아닙니다") {
 		t.Errorf("/price sk 하이닉스 not looked up: %q", got)
 	}
 	req, problem := r.ParseOrder(broker.Buy, []string{"삼성전자", "3", "70000"})
 	if problem != "" || req.Code != "005930" {
 		t.Errorf("ParseOrder by name = %+v, %q", req, problem)
 	}
-	if got := ask("/price 없는회사"); !strings.Contains(got, "올바르지") {
+	if got := ask("/price 없는회사"); !strings.Contains(got, "아는 종목명도 아닙니다") {
 		t.Errorf("unknown name = %q", got)
 	}
 
