@@ -137,7 +137,7 @@ var catalogs = map[Lang]map[string]string{
 		"rules.disabled":          "%s 규칙을 껐습니다.",
 		"rules.unavailable":       "자동매매가 설정되지 않았습니다.",
 		"unauthorized":            "권한이 없습니다. 사용자 ID %s 는 허용 목록에 없습니다. 소유자에게 HOGA_TELEGRAM_ALLOWED_USERS 에 추가해 달라고 하세요.",
-		"stale":                   "이 메시지는 %s 전에 보낸 것이라 실행하지 않았습니다 (한도 %s). 지금도 원하면 다시 보내세요.",
+		"stale":                   "⏳ %[1]s 전에 보낸 <code>%[2]s</code> 은(는) 실행하지 않았습니다 (%[3]s 넘게 지난 명령은 실행하지 않습니다). 지금도 원하면 다시 보내세요.",
 		"whoami":                  "이제 사용자 %s 로 명령합니다.",
 
 		// Telegram's command menu (setMyCommands): plain text, ≤ 256 characters.
@@ -290,7 +290,8 @@ var catalogs = map[Lang]map[string]string{
 		"telegram.back":            "✅ 텔레그램 연결이 돌아왔습니다 (%s 동안 끊김). 자동매매를 다시 시작합니다.",
 		"telegram.conflict":        "⚠️ 다른 프로그램이 이 봇 토큰으로 메시지를 받고 있습니다 (두 번째 hoga 또는 다른 봇 프로그램). 명령과 버튼 일부가 그쪽으로 가서 여기서는 실행되지 않습니다. 다른 프로세스를 끄거나, 그쪽에 다른 토큰을 쓰세요.",
 		"status.surface":           "\n⚠️ 텔레그램 연결 끊김 (%s부터, %s) — 자동매매 일시정지",
-		"alert.surface_down":       "⏸ 텔레그램 연결이 끊겨 (%s) 자동매매를 일시정지합니다. 미체결 주문은 그대로 둡니다. 연결이 돌아오면 저절로 재개하고 알려 드립니다.",
+		"alert.surface_down":       "⏸ 자동매매 일시정지: %s. 규칙은 새 주문을 내지 않습니다 (미체결 주문은 그대로, 손절·익절·추적 손절은 계속 지킵니다). 텔레그램이 돌아오면 저절로 재개하고 알려 드립니다.",
+		"alert.late":               "⏱ %s 에 일어난 일 · %s 늦게 전달",
 		"surface.token_refused":    "텔레그램이 봇 토큰을 거부함 — @BotFather 에서 토큰을 확인하세요",
 		"surface.refused":          "텔레그램이 요청을 거부함",
 		"surface.dead_connection":  "텔레그램 응답 없음",
@@ -455,7 +456,7 @@ var catalogs = map[Lang]map[string]string{
 		"rules.disabled":          "Rule for %s disabled.",
 		"rules.unavailable":       "The strategy is not configured.",
 		"unauthorized":            "Not authorized. User id %s is not on the allowed list. Ask the owner to add it to HOGA_TELEGRAM_ALLOWED_USERS.",
-		"stale":                   "This message was sent %s ago, so it was not executed (limit %s). Send it again if you still want it.",
+		"stale":                   "⏳ Not executed: <code>%[2]s</code> was sent %[1]s ago (commands older than %[3]s are not executed). Send it again if you still want it.",
 		"whoami":                  "Now commanding as user %s.",
 
 		// Telegram's command menu (setMyCommands): plain text, ≤ 256 characters.
@@ -606,7 +607,8 @@ var catalogs = map[Lang]map[string]string{
 		"telegram.back":            "✅ Telegram is reachable again (it was down for %s). The strategy runs again.",
 		"telegram.conflict":        "⚠️ Another program is receiving messages with this bot's token (a second hoga or another bot program). Some of your commands and button presses go there and are not run here. Stop the other process, or give it its own token.",
 		"status.surface":           "\n⚠️ Telegram lost (since %s, %s) — strategy paused",
-		"alert.surface_down":       "⏸ Telegram is lost (%s): the strategy pauses. Open orders are left as they are. It resumes by itself, with a notice, when Telegram is back.",
+		"alert.surface_down":       "⏸ Strategy paused: %s. Rules place no new orders (open orders stay; stop-loss, take-profit and trailing stops keep watching). It resumes by itself, with a notice, when Telegram is back.",
+		"alert.late":               "⏱ happened at %s · delivered %s late",
 		"surface.token_refused":    "Telegram refused the bot token — check it in @BotFather",
 		"surface.refused":          "Telegram refused the requests",
 		"surface.dead_connection":  "no answer from Telegram",

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hoga-trade/hoga/broker"
 )
@@ -84,6 +85,10 @@ func StripHTML(s string) string {
 // kstClock formats t as KST "15:04:05".
 func kstClock(t time.Time) string { return t.In(broker.KST()).Format("15:04:05") }
 
+// KSTClock is t's time of day in Korea (15:04:05), as alerts and replies
+// show times.
+func KSTClock(t time.Time) string { return kstClock(t) }
+
 // kstWhen formats t as KST "01-02 (Mon) 15:04" in the catalog's language.
 func (r *Router) kstWhen(t time.Time) string {
 	t = t.In(broker.KST())
@@ -155,4 +160,14 @@ func Who(lang Lang, by string) string {
 		return ""
 	}
 	return Esc(by)
+}
+
+// clip shortens s to at most n characters, marking the cut with "…", so a
+// long message quoted back does not swamp the reply.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }

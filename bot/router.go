@@ -224,7 +224,10 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 		if age := r.clock.Now().Sub(req.Sent); age > r.cfg.StaleAfter {
 			if Acts(cmd) {
 				r.log.Warn("ignored stale command", "user", req.UserID, "age", age, "text", req.Text)
-				return Reply{Text: r.t("stale", duration(r.cfg.Lang, age), duration(r.cfg.Lang, r.cfg.StaleAfter))}
+				// The refusal names the command: after an outage several
+				// answers arrive at once, and the day-of-use trial could not
+				// tell which one this was.
+				return Reply{Text: r.t("stale", duration(r.cfg.Lang, age), Esc(clip(req.Text, 60)), duration(r.cfg.Lang, r.cfg.StaleAfter))}
 			}
 			// A question from an outage: answer it with what is true now,
 			// and say it was old (issue 19, item 10).

@@ -284,7 +284,7 @@ func TestUnauthorizedAndStale(t *testing.T) {
 		t.Fatalf("unauthorized reply = %q, orders %d, quotes %d", got.Text, b.placedCount(), b.quotes)
 	}
 	got = r.Handle(context.Background(), Request{Text: "/buy 005930 1", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-2 * time.Minute)})
-	if !strings.Contains(got.Text, "2분 전에 보낸 것이라 실행하지 않았습니다") || b.placedCount() != 0 {
+	if !strings.Contains(got.Text, "2분 전에 보낸 <code>/buy 005930 1</code> 은(는) 실행하지 않았습니다") || b.placedCount() != 0 {
 		t.Fatalf("stale reply = %q", got.Text)
 	}
 	got = r.Handle(context.Background(), Request{Text: "/price@hoga_bot 005930", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-5 * time.Second)})

@@ -11,6 +11,12 @@ import (
 // StrategyEvent formats a strategy engine event and publishes it.
 // cmd/hoga sets strategy.Options.OnEvent to call it.
 func (f *Feed) StrategyEvent(ctx context.Context, ev strategy.Event) {
+	if ev.Kind == strategy.EventHalted && ev.Reason == strategy.PauseUnattended {
+		// The transport that was lost already said so, with its reason
+		// (alert.surface_down); the owner got the same news twice in the
+		// day-of-use trial of issue 19.
+		return
+	}
 	f.Publish(ctx, f.FormatStrategyEvent(ev))
 }
 

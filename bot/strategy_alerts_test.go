@@ -130,4 +130,10 @@ func TestStrategyEventPublishes(t *testing.T) {
 	if errs := f.RecentErrors(); len(errs) != 1 || !strings.Contains(errs[0], "quotes failed") {
 		t.Fatalf("recent errors %q", errs)
 	}
+	// A pause because Telegram is lost is announced once, by the transport
+	// (alert.surface_down, with its reason); the day-of-use trial got both.
+	f.StrategyEvent(context.Background(), strategy.Event{Kind: strategy.EventHalted, Reason: strategy.PauseUnattended})
+	if len(sink.alerts) != 2 {
+		t.Fatalf("the unattended pause was published too: %+v", sink.alerts[2:])
+	}
 }

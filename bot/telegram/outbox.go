@@ -75,6 +75,10 @@ type item struct {
 	// keyboard is a reply keyboard to show with a message (no inline
 	// buttons: Telegram takes one markup per message).
 	keyboard [][]string
+	// queued is when an alert was handed over, that is when its event
+	// happened; late marks that its text already says it comes late.
+	queued time.Time
+	late   bool
 }
 
 func (it *item) finish(err error) {
@@ -262,6 +266,7 @@ func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
 			return
 		}
 		b.expireIfLate(it)
+		b.stampIfLate(it)
 		msgID, err := b.call(ctx, chat, it)
 		if err == nil && it.op == opSend && len(it.buttons) > 0 && !it.expires.IsZero() {
 			b.watchPrompt(chat, msgID, it)
@@ -312,13 +317,37 @@ func (b *Bot) deliver(ctx context.Context, ob *outbox, it *item) {
 				return
 			}
 			b.log.Warn("telegram: sending failed; retrying", "chat", chat, "err", b.scrub(err), "in", backoff)
-			if !b.sleep(ctx, backoff) {
+			if !b.retrySleep(ctx, backoff) {
 				it.finish(ctx.Err())
 				return
 			}
 			backoff = min(backoff*2, 30*time.Second)
 		}
 	}
+}
+
+// lateAlert is how late an alert may arrive before it says when its event
+// happened: after an outage a fill read at 21:50 happened at 21:45.
+const lateAlert = time.Minute
+
+// stampIfLate adds to an alert that goes out lateAlert or more after its
+// event the time of the event and how late it is, so an owner reading a
+// backlog after a Telegram outage knows when each thing happened.
+func (b *Bot) stampIfLate(it *item) {
+	if !it.alert || it.op != opSend || it.late || it.queued.IsZero() {
+		return
+	}
+	late := b.clock.Now().Sub(it.queued)
+	if late < lateAlert {
+		return
+	}
+	lang := b.router.Lang()
+	stamp := "\n" + bot.Text(lang, "alert.late", bot.KSTClock(it.queued), bot.Duration(lang, late.Truncate(time.Second)))
+	if units(it.text+stamp) > maxMessageLength {
+		return // a full part: better unstamped than split again
+	}
+	it.text += stamp
+	it.late = true
 }
 
 // waitTurn waits until the chat's and the global limiter and the group's window all
@@ -498,6 +527,9 @@ func (b *Bot) sendItems(text string, buttons []bot.Button, silent, alert bool, t
 	items := make([]*item, len(parts))
 	for i, p := range parts {
 		items[i] = &item{op: opSend, thread: thread, text: p, silent: silent, alert: alert}
+		if alert {
+			items[i].queued = b.clock.Now()
+		}
 	}
 	if len(buttons) > 0 {
 		last := items[len(items)-1]

@@ -8,6 +8,7 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // stubBroker is the least broker.Broker a router needs.
@@ -73,5 +74,44 @@ func TestIdleQueueRetires(t *testing.T) {
 	}
 	if n := len(srv.BotMessages(111)); n != 2 {
 		t.Errorf("%d alerts delivered, want 2 (a retired queue must not lose the next message)", n)
+	}
+}
+
+// A send waiting out its backoff goes as soon as a poll finds Telegram
+// again, on a clock that does not move; and an alert that goes a minute
+// or more after it was queued says when it happened. The day-of-use trial
+// of issue 19 waited 24 s after Telegram was back for a backlog of fills
+// all stamped with that minute.
+func TestBackoffEndsWhenTelegramIsBackAndLateAlertsSayWhen(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(time.Date(2026, 12, 4, 10, 0, 0, 0, broker.KST()))
+	router, err := bot.NewRouter(bot.Config{Broker: stubBroker{}, Allowed: func(string) bool { return true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(Config{Token: "123456:wake-test-token-secret", APIURL: "http://127.0.0.1:9", Allowed: []int64{111}, Router: router, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.outage("unreachable") // polls fail: Telegram is away
+	woke := make(chan bool, 1)
+	go func() { woke <- b.retrySleep(context.Background(), 30*time.Second) }()
+	clk.BlockUntil(1, nil)
+	b.pollOK() // a poll gets through: the clock has not moved
+	if !<-woke {
+		t.Fatal("retrySleep reported a cancelled context")
+	}
+
+	it := b.sendItems("💰 fill", nil, false, true, 0, time.Time{})[0]
+	clk.Advance(59 * time.Second)
+	b.stampIfLate(it)
+	if it.text != "💰 fill" {
+		t.Fatalf("stamped at 59 s: %q", it.text)
+	}
+	clk.Advance(5 * time.Minute)
+	b.stampIfLate(it)
+	b.stampIfLate(it) // a resend after a failure does not stamp twice
+	if want := "💰 fill\n⏱ 10:00:00 에 일어난 일 · 5분 59초 늦게 전달"; it.text != want {
+		t.Fatalf("late alert = %q, want %q", it.text, want)
 	}
 }

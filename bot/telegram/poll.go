@@ -136,6 +136,10 @@ func (b *Bot) pollOK() {
 	now := b.clock.Now()
 	b.mu.Lock()
 	wasDown, since := b.surfaceDown, b.failingSince
+	if !since.IsZero() { // Telegram answers again: wake the senders waiting to retry
+		close(b.reachable)
+		b.reachable = make(chan struct{})
+	}
 	b.failingSince, b.surfaceDown, b.surfaceReason = time.Time{}, false, ""
 	if !b.conflictLast.IsZero() && now.Sub(b.conflictLast) > b.cfg.ConflictGrace {
 		b.conflictSince, b.conflictLast, b.conflictSaid = time.Time{}, time.Time{}, false

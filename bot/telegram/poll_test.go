@@ -194,3 +194,29 @@ func TestRevokedTokenTakesTheSurfaceDownAndBack(t *testing.T) {
 	h.advanceUntil("the alert queued during the outage, delivered late rather than never", sent(owner, "fill during the outage"))
 	_ = mark
 }
+
+// Through the fake Bot API: an alert queued while every connection to
+// Telegram is cut is delivered when Telegram is back.
+// TestBackoffEndsWhenTelegramIsBackAndLateAlertsSayWhen checks, on a clock
+// that stands still, that it goes at once and says when it happened (here
+// the clock races while requests are on the wire, so neither can be timed).
+func TestAlertQueuedInAnOutageIsDelivered(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, options{offline: time.Minute})
+	h.srv.Down(true)
+	if err := h.tb.SendAlert(context.Background(), bot.Alert{Text: "fill during the outage"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if down, _, _ := h.tb.ControlSurface(); down {
+			break
+		}
+		if h.ctx().Err() != nil {
+			t.Fatalf("the surface did not go down (clock moved %d s)", i)
+		}
+		h.clk.BlockUntil(1, nil)
+		h.clk.Advance(time.Second)
+	}
+	h.srv.Down(false)
+	h.advanceUntil("the alert queued during the outage", sent(owner, "fill during the outage"))
+}

@@ -254,8 +254,9 @@ type Bot struct {
 	halts      int           // /halt runs in flight; the lane waits for them
 
 	// poll.go's view of Telegram.
-	failingSince  time.Time // first failed poll of the current run of failures
-	surfaceDown   bool      // failing for OfflineAfter: OnSurface(false) was called
+	failingSince  time.Time     // first failed poll of the current run of failures
+	reachable     chan struct{} // closed and replaced when a poll succeeds after failing: senders in backoff go now
+	surfaceDown   bool          // failing for OfflineAfter: OnSurface(false) was called
 	surfaceReason string
 	conflictSince time.Time // first 409 of the current episode
 	conflictLast  time.Time
@@ -358,6 +359,7 @@ func New(cfg Config) (*Bot, error) {
 		alertTopic: cfg.AlertTopic,
 		offered:    map[string]time.Time{},
 		refused:    map[string]time.Time{},
+		reachable:  make(chan struct{}),
 	}
 	b.api, err = tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
@@ -577,6 +579,24 @@ func (b *Bot) scrub(err error) error {
 }
 
 // sleep waits d on the injected clock; false if ctx ended first.
+// retrySleep waits out a failed send's backoff, cut short when a poll
+// finds Telegram answering again: after an outage the alerts queued during
+// it go at once, not up to 30 s later (the day-of-use trial of issue 19
+// waited 24 s for them after Telegram was back).
+func (b *Bot) retrySleep(ctx context.Context, d time.Duration) bool {
+	b.mu.Lock()
+	back := b.reachable
+	b.mu.Unlock()
+	select {
+	case <-b.clock.After(d):
+		return true
+	case <-back:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 func (b *Bot) sleep(ctx context.Context, d time.Duration) bool {
 	select {
 	case <-b.clock.After(d):
