@@ -257,6 +257,14 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 			outcome += " · " + errText()
 		}
 		a.Text = t("alert.reconciled", who, side, name, Group(req.Qty), outcome)
+	case broker.EventCorrected:
+		// The owner was told to resend: everyone must hear this at once,
+		// with sound, and the one who placed it in private too.
+		a.Type, a.Notify = AlertErrors, req.User
+		if req.Source != "telegram" {
+			a.Notify = ""
+		}
+		a.Text = t("alert.corrected", who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
 	case broker.EventCancelled:
 		if ev.By == "" { // the broker's doing, learned by the tracker: nobody was told
 			a.Echo, a.EchoUser = "", ""

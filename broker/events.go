@@ -11,6 +11,7 @@ const (
 	EventRejected   EventKind = "rejected"   // refused by hoga's checks or the broker
 	EventUnknown    EventKind = "unknown"    // sent, no answer: being reconciled
 	EventReconciled EventKind = "reconciled" // an unknown outcome was resolved
+	EventCorrected  EventKind = "corrected"  // an order told "never placed" turned up at the broker: do not resend
 	EventPartial    EventKind = "partial"    // some shares filled, the rest still open (broker/tracker)
 	EventFilled     EventKind = "filled"     // the last shares filled (broker/tracker)
 	EventCancelled  EventKind = "cancelled"  // cancelled: at the owner's request (guard) or by the broker (tracker, By empty)

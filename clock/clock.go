@@ -201,3 +201,23 @@ func (t *fakeTicker) Stop() {
 	defer t.f.mu.Unlock()
 	t.w.done = true
 }
+
+// Offset returns c (nil: the real clock) shifted by d: Now is c's plus d;
+// waits and tickers are c's, since a duration is the same on both. Test
+// fakes use it to run a broker whose clock is off from the host's.
+func Offset(c Clock, d time.Duration) Clock {
+	c = Or(c)
+	if d == 0 {
+		return c
+	}
+	return offset{c, d}
+}
+
+type offset struct {
+	c Clock
+	d time.Duration
+}
+
+func (o offset) Now() time.Time                         { return o.c.Now().Add(o.d) }
+func (o offset) After(d time.Duration) <-chan time.Time { return o.c.After(d) }
+func (o offset) NewTicker(d time.Duration) Ticker       { return o.c.NewTicker(d) }

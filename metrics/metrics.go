@@ -427,7 +427,7 @@ func orderSource(s string) string {
 // eventLabel keeps the event label to the guard's order event kinds.
 func eventLabel(k broker.EventKind) string {
 	switch k {
-	case broker.EventPlaced, broker.EventRejected, broker.EventUnknown, broker.EventReconciled,
+	case broker.EventPlaced, broker.EventRejected, broker.EventUnknown, broker.EventReconciled, broker.EventCorrected,
 		broker.EventFilled, broker.EventCancelled, broker.EventPartial, broker.EventExpired:
 		return string(k)
 	}

@@ -66,6 +66,10 @@ type KISFakeOptions struct {
 	// Clock drives token expiry, the token throttle, rate windows and
 	// order times; nil is the wall clock.
 	Clock clock.Clock
+	// ClockOffset puts the fake's clock this far ahead of Clock (negative:
+	// behind), as a broker whose clock disagrees with the host's: its order
+	// times and the Date header of every answer are its own.
+	ClockOffset time.Duration
 	// TokenTTL is a new token's lifetime; default 24h.
 	TokenTTL time.Duration
 	// IssueGap is the token endpoint's throttle per app key; default 60s,
@@ -280,7 +284,7 @@ func NewKIS(t testing.TB, opts KISFakeOptions) *KISFake {
 // Close it when done.
 func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 	f := &KISFake{
-		clock:       clock.Or(opts.Clock),
+		clock:       clock.Offset(opts.Clock, opts.ClockOffset),
 		log:         opts.Logger,
 		appKey:      opts.AppKey,
 		appSecret:   opts.AppSecret,
@@ -525,6 +529,9 @@ func (f *KISFake) Orders() []KISOrder {
 // serveHTTP routes the token endpoint, the fake's own control endpoints
 // and the API.
 func (f *KISFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every answer carries the server's time (RFC 9110 §6.6.1); on the
+	// fake's own clock, so a test clock or ClockOffset shows in it.
+	w.Header().Set("Date", f.clock.Now().UTC().Format(http.TimeFormat))
 	switch {
 	case r.URL.Path == "/oauth2/tokenP":
 		f.serveToken(w, r)

@@ -86,6 +86,10 @@ type KiwoomFakeOptions struct {
 	Cash int64
 	// Clock drives token expiry, rate windows and order times (wall clock).
 	Clock clock.Clock
+	// ClockOffset puts the fake's clock this far ahead of Clock (negative:
+	// behind), as a broker whose clock disagrees with the host's: its order
+	// times and the Date header of every answer are its own.
+	ClockOffset time.Duration
 	// TokenTTL is a token's life (24h, what third parties report).
 	TokenTTL time.Duration
 	// RateLimit is requests per second per (app key, api-id) before 429
@@ -247,7 +251,7 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 	}
 	f := &KiwoomFake{
 		opts:       opts,
-		clk:        clock.Or(opts.Clock),
+		clk:        clock.Offset(opts.Clock, opts.ClockOffset),
 		logger:     opts.Logger,
 		closed:     make(chan struct{}),
 		tokens:     map[string]kwToken{},
@@ -390,6 +394,9 @@ type kwAnswer struct {
 }
 
 func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every answer carries the server's time (RFC 9110 §6.6.1); on the
+	// fake's own clock, so a test clock or ClockOffset shows in it.
+	w.Header().Set("Date", f.clk.Now().UTC().Format(http.TimeFormat))
 	if strings.HasPrefix(r.URL.Path, "/_fake/") {
 		f.serveControl(w, r)
 		return

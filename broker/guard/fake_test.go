@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
@@ -62,6 +63,9 @@ type fakeBroker struct {
 	cancels      []broker.CancelRequest
 	echoClientID bool
 	nextID       int
+	// skew is how far the broker's clock is ahead of the host's: the
+	// times it stamps on orders are its own.
+	skew time.Duration
 
 	inflight, maxInflight int
 	// entered, when set, receives the client id of each PlaceOrder as it
@@ -108,7 +112,7 @@ func (f *fakeBroker) record(req broker.OrderRequest) broker.Order {
 	o := broker.Order{
 		ID: fmt.Sprintf("%010d", f.nextID), Branch: "06590",
 		Code: req.Code, Side: req.Side, Type: req.Type, Qty: req.Qty, Price: req.Price,
-		Status: broker.StatusAccepted, Time: f.clk.Now(),
+		Status: broker.StatusAccepted, Time: f.clk.Now().Add(f.skew),
 	}
 	if f.echoClientID {
 		o.ClientID = req.ClientID

@@ -129,6 +129,10 @@ type Options struct {
 	// and the journal row's time may be for the two to match. Default
 	// DefaultMatchWindow.
 	MatchWindow time.Duration
+	// Skew is the measured clock difference between the broker and this
+	// host (the clients feed it from their answers); reconciliation takes
+	// it off the broker's order times before matching. Nil: none known.
+	Skew *broker.Skew
 	// ReconcileInterval is the first wait between reconciliation attempts;
 	// it doubles while orders stay unresolved. Default
 	// DefaultReconcileInterval.
@@ -165,6 +169,7 @@ type Guard struct {
 	maxDaily    int
 	log         *slog.Logger
 
+	skew               *broker.Skew
 	grace, window      time.Duration
 	retryMin, retryMax time.Duration
 	journalTimeout     time.Duration
@@ -184,6 +189,12 @@ type Guard struct {
 	// started is when this Guard was built: journal rows created before it
 	// were left unsettled by an earlier process (checkUnsettled).
 	started time.Time
+
+	// misses counts, per unresolved row, the lists read after its grace
+	// that lacked it; watching is set while today has a row told "never
+	// placed". Both belong to the holder of turn.
+	misses   map[string]missed
+	watching atomic.Bool
 
 	wake   chan struct{} // a new unknown outcome: reconcile now
 	events *eventQueue
@@ -223,6 +234,8 @@ func New(opts Options) (*Guard, error) {
 		retryMax:       orDefault(opts.ReconcileMaxInterval, DefaultReconcileMaxInterval),
 		journalTimeout: orDefault(opts.JournalTimeout, DefaultJournalTimeout),
 		sendTimeout:    orDefault(opts.SendTimeout, DefaultSendTimeout),
+		skew:           opts.Skew,
+		misses:         map[string]missed{},
 		wake:           make(chan struct{}, 1),
 		turn:           make(chan struct{}, 1),
 	}

@@ -108,9 +108,15 @@ func (g *Guard) reconcileLoop(ctx context.Context) {
 			g.log.Warn("reconciliation: will retry", "unresolved", remaining, "err", err)
 		}
 		var wait <-chan time.Time
-		if remaining > 0 {
+		switch {
+		case remaining > 0:
 			wait = g.clk.After(g.nextWait(&delay, deadline))
-		} else {
+		case g.watching.Load():
+			// A row told "never placed" today: keep reading the list at
+			// the slowest pace, so a late order is caught (issue 21, item 3).
+			delay = g.retryMin
+			wait = g.clk.After(g.retryMax)
+		default:
 			delay = g.retryMin
 		}
 		select {
@@ -135,9 +141,26 @@ func (g *Guard) nextWait(delay *time.Duration, deadline time.Time) time.Duration
 	return d
 }
 
-// reconcilePass tries once to settle every unresolved row. It returns how
-// many remain, the earliest moment one of them can be called rejected, and
-// the error that stopped it (fetching the broker's list, usually).
+// missed is what reconciliation remembers of an unresolved row's absences
+// from the broker's lists read after its grace.
+type missed struct {
+	reads int       // independent reads that lacked it
+	last  time.Time // when the last of them was fetched
+}
+
+// neverPlacedReads is how many of the broker's lists, each fetched after
+// the grace, must lack an order before hoga says it was never placed
+// (issue 21, item 3): one read can be a lagging replica or a page the
+// broker has not filled in yet; two independent reads at least
+// ReconcileInterval apart are the last resort, never the first.
+const neverPlacedReads = 2
+
+// reconcilePass tries once to settle every unresolved row, and looks again
+// for the rows it told the owner were never placed (a late list, a fill
+// notice). It returns how many remain, the earliest moment one of them
+// can be called rejected, whether rows told "never placed" are still
+// watched, and the error that stopped it (fetching the broker's list,
+// usually).
 func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time.Time, err error) {
 	if err := g.lock(ctx); err != nil {
 		return 0, time.Time{}, err
@@ -146,9 +169,6 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 	rows, err := g.j.Unresolved(ctx)
 	if err != nil {
 		return 0, time.Time{}, err
-	}
-	if len(rows) == 0 {
-		return 0, time.Time{}, nil
 	}
 	now := g.clk.Now()
 	today := broker.Day(now)
@@ -163,7 +183,8 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 			g.log.Error("reconciliation: could not mark an old row expired", "client_id", e.ClientID, "err", err)
 		}
 	}
-	if len(live) == 0 {
+	g.watching.Store(false)
+	if len(live) == 0 && !g.watchNeverPlaced(ctx, now) {
 		return remaining, time.Time{}, nil
 	}
 
@@ -177,11 +198,16 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 		return remaining + len(live), time.Time{}, err
 	}
 	claimed := make(map[string]bool, len(journal))
+	var told []broker.JournalEntry // rows told "never placed": a late list may still show them
 	for _, e := range journal {
 		if e.BrokerID != "" {
 			claimed[e.BrokerID] = true
 		}
+		if toldNeverPlaced(e) {
+			told = append(told, e)
+		}
 	}
+	g.watching.Store(len(told) > 0)
 	var candidates []broker.Order
 	for _, o := range orders {
 		if o.ID != "" && !claimed[o.ID] {
@@ -189,41 +215,112 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 		}
 	}
 
-	found := g.assign(live, candidates)
+	due := func(e broker.JournalEntry) bool { return !fetched.Before(e.Created.Add(g.grace)) }
+	found := g.assign(live, candidates, func(i int) bool { return due(live[i]) })
+	if len(told) > 0 {
+		// Rows told "never placed" get only what no unresolved row takes,
+		// and only by client id or time, never as a last resort.
+		taken := make(map[int]bool, len(found))
+		for _, ci := range found {
+			taken[ci] = true
+		}
+		var rest []broker.Order
+		for ci, o := range candidates {
+			if !taken[ci] {
+				rest = append(rest, o)
+			}
+		}
+		for i, ci := range g.assign(told, rest, nil) {
+			if err := g.correct(ctx, told[i], rest[ci]); err != nil {
+				g.log.Error("reconciliation: journal correction failed", "client_id", told[i].ClientID, "err", err)
+			}
+		}
+	}
 	for i, e := range live {
 		if ci, ok := found[i]; ok {
-			if err := g.settleFound(ctx, e, candidates[ci]); err != nil {
+			delete(g.misses, e.ClientID)
+			if err := g.settleFound(ctx, e, candidates[ci], fetched); err != nil {
 				remaining++
 				g.log.Error("reconciliation: journal update failed", "client_id", e.ClientID, "err", err)
 			}
 			continue
 		}
-		due := e.Created.Add(g.grace)
-		if !fetched.Before(due) {
-			if err := g.settleMissing(ctx, e); err != nil {
-				remaining++
-				g.log.Error("reconciliation: journal update failed", "client_id", e.ClientID, "err", err)
+		if due(e) {
+			// Absent from a list read after the grace. Only the last of
+			// neverPlacedReads such reads, each a separate request, turns
+			// that into a verdict.
+			m := g.misses[e.ClientID]
+			if m.reads == 0 || !fetched.Before(m.last.Add(g.retryMin)) {
+				m.reads, m.last = m.reads+1, fetched
+				g.misses[e.ClientID] = m
+			}
+			if m.reads >= neverPlacedReads {
+				delete(g.misses, e.ClientID)
+				if err := g.settleMissing(ctx, e); err != nil {
+					remaining++
+					g.log.Error("reconciliation: journal update failed", "client_id", e.ClientID, "err", err)
+				}
+				g.watching.Store(true)
+				continue
+			}
+			g.log.Info("reconciliation: not in the broker's list after the grace; asking again before concluding",
+				"client_id", e.ClientID, "reads", m.reads)
+			remaining++
+			if again := m.last.Add(g.retryMin); deadline.IsZero() || again.Before(deadline) {
+				deadline = again
 			}
 			continue
 		}
 		remaining++
-		if deadline.IsZero() || due.Before(deadline) {
-			deadline = due
+		if d := e.Created.Add(g.grace); deadline.IsZero() || d.Before(deadline) {
+			deadline = d
 		}
 	}
 	return remaining, deadline, nil
 }
 
-// assign pairs unresolved rows with unclaimed broker orders. A broker
-// order carrying the row's client id is certain. Otherwise every fitting
-// pair is ranked by how far apart the two times are, and the closest pairs
-// are taken first (ties: the older row), so of two identical orders the
-// broker order goes to the row written just before it rather than to
-// whichever row is oldest.
-func (g *Guard) assign(rows []broker.JournalEntry, cands []broker.Order) map[int]int {
+// toldNeverPlaced reports a row hoga settled as never placed.
+func toldNeverPlaced(e broker.JournalEntry) bool {
+	return e.State == broker.StatusRejected && e.ErrCode == codeNotAtBroker && e.BrokerID == ""
+}
+
+// codeNotAtBroker is the error code of a "never placed" verdict.
+const codeNotAtBroker = "not_at_broker"
+
+// watchNeverPlaced reports whether today's journal holds a row told
+// "never placed", so a pass should read the broker's list even with
+// nothing unresolved.
+func (g *Guard) watchNeverPlaced(ctx context.Context, now time.Time) bool {
+	journal, err := g.j.OrdersOn(ctx, now)
+	if err != nil {
+		return false
+	}
+	for _, e := range journal {
+		if toldNeverPlaced(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// assign pairs journal rows with unclaimed broker orders. A broker order
+// carrying the row's client id is certain. Otherwise every fitting pair
+// (same code, side, quantity, type and price, listed within MatchWindow of
+// the row once the measured clock skew is taken off) is ranked by how far
+// apart the two times are, and the closest pairs are taken first (ties:
+// the older row), so of two identical orders the broker order goes to the
+// row written just before it rather than to whichever row is oldest.
+//
+// Time alone never rules an order out (issue 21, item 2): for a row
+// lastResort allows (past its grace, about to be called never placed), an
+// unclaimed order with the same code, side and quantity at any time is
+// paired too, after every pair above, preferring the same type and price,
+// then the nearest time. A skewed clock, or one the skew measurement has
+// not caught up with, then costs an exact time, not a duplicate order.
+func (g *Guard) assign(rows []broker.JournalEntry, cands []broker.Order, lastResort func(row int) bool) map[int]int {
 	type pair struct {
 		row, cand int
-		exact     bool
+		rank      int // 0 client id, 1 fits in time, 2 same order far in time, 3 same code/side/qty
 		dist      time.Duration
 	}
 	var pairs []pair
@@ -231,19 +328,29 @@ func (g *Guard) assign(rows []broker.JournalEntry, cands []broker.Order) map[int
 		for ci, o := range cands {
 			if o.ClientID != "" {
 				if o.ClientID == e.ClientID {
-					pairs = append(pairs, pair{row: ri, cand: ci, exact: true})
+					pairs = append(pairs, pair{row: ri, cand: ci, rank: 0})
 				}
 				continue // the broker knows it as someone else's
 			}
-			if d, ok := g.fits(e, o); ok {
-				pairs = append(pairs, pair{row: ri, cand: ci, dist: d})
+			if o.Code != e.Code || o.Side != e.Side || o.Qty != e.Qty {
+				continue
+			}
+			d, inWindow := g.distance(e, o)
+			same := samePrice(e, o)
+			switch {
+			case same && inWindow:
+				pairs = append(pairs, pair{row: ri, cand: ci, rank: 1, dist: d})
+			case lastResort != nil && lastResort(ri) && same:
+				pairs = append(pairs, pair{row: ri, cand: ci, rank: 2, dist: d})
+			case lastResort != nil && lastResort(ri):
+				pairs = append(pairs, pair{row: ri, cand: ci, rank: 3, dist: d})
 			}
 		}
 	}
 	sort.SliceStable(pairs, func(i, j int) bool {
 		a, b := pairs[i], pairs[j]
-		if a.exact != b.exact {
-			return a.exact
+		if a.rank != b.rank {
+			return a.rank < b.rank
 		}
 		if a.dist != b.dist {
 			return a.dist < b.dist
@@ -265,29 +372,34 @@ func (g *Guard) assign(rows []broker.JournalEntry, cands []broker.Order) map[int
 	return out
 }
 
-// fits reports whether broker order o could be row e, and how far apart
-// their times are.
-func (g *Guard) fits(e broker.JournalEntry, o broker.Order) (time.Duration, bool) {
-	if o.Code != e.Code || o.Side != e.Side || o.Qty != e.Qty {
-		return 0, false
-	}
+// samePrice reports whether broker order o has row e's type and price
+// (market orders: no price).
+func samePrice(e broker.JournalEntry, o broker.Order) bool {
 	if o.Type != 0 && o.Type != e.Type {
-		return 0, false
+		return false
 	}
 	switch e.Type {
 	case broker.Limit:
-		if o.Price != e.Price {
-			return 0, false
-		}
+		return o.Price == e.Price
 	case broker.Market:
-		if o.Type == 0 && o.Price != 0 {
-			return 0, false
-		}
+		return o.Type != 0 || o.Price == 0
 	}
+	return true
+}
+
+// distance is how far broker order o's listed time is from row e's, once
+// the broker's measured clock skew is taken off, and whether that is
+// within MatchWindow. An order listed without a time ranks after every
+// timed one.
+func (g *Guard) distance(e broker.JournalEntry, o broker.Order) (time.Duration, bool) {
 	if o.Time.IsZero() {
-		return g.window, true // no time: ranks after every timed candidate
+		return g.window, true
 	}
-	d := o.Time.Sub(e.Created)
+	bt := o.Time
+	if skew, ok := g.skew.Get(); ok {
+		bt = bt.Add(-skew)
+	}
+	d := bt.Sub(e.Created)
 	if d < 0 {
 		d = -d
 	}
@@ -295,9 +407,16 @@ func (g *Guard) fits(e broker.JournalEntry, o broker.Order) (time.Duration, bool
 }
 
 // settleFound records that the broker has the order.
-func (g *Guard) settleFound(ctx context.Context, e broker.JournalEntry, o broker.Order) error {
+func (g *Guard) settleFound(ctx context.Context, e broker.JournalEntry, o broker.Order, fetched time.Time) error {
 	state := broker.StatusAccepted
 	note := fmt.Sprintf("the answer was lost; found in the broker's order list as %s", o.ID)
+	if d, in := g.distance(e, o); !in || !samePrice(e, o) {
+		// The last resort of assign: the only unclaimed order like it.
+		note = fmt.Sprintf("the answer was lost; the broker's list has no order at its time but holds %s with the same code, side and quantity (%s apart, %s %d) and nothing else claims it, so it is taken for this one; check /orders",
+			o.ID, d.Round(time.Second), o.Type, o.Price)
+		g.log.Warn("reconciled by code, side and quantity only", "client_id", e.ClientID, "order", o.ID,
+			"apart", d.Round(time.Second), "fetched", fetched)
+	}
 	var evErr error
 	switch o.Status {
 	case broker.StatusRejected:
@@ -330,9 +449,9 @@ func (g *Guard) settleFound(ctx context.Context, e broker.JournalEntry, o broker
 
 // settleMissing records that the order never reached the broker.
 func (g *Guard) settleMissing(ctx context.Context, e broker.JournalEntry) error {
-	cause := &broker.Error{Kind: broker.Rejected, Code: "not_at_broker",
-		Msg: fmt.Sprintf("the broker's order list still had no such order %s after it was sent, so it was never placed; send it again if you still want it",
-			g.grace)}
+	cause := &broker.Error{Kind: broker.Rejected, Code: codeNotAtBroker,
+		Msg: fmt.Sprintf("%d of the broker's order lists, read %s and more after it was sent, had no such order and no unclaimed one with its code, side and quantity, so it was never placed; send it again if you still want it",
+			neverPlacedReads, g.grace)}
 	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
 		if !x.Unresolved() {
 			return errSettled
@@ -351,6 +470,42 @@ func (g *Guard) settleMissing(ctx context.Context, e broker.JournalEntry) error 
 	g.emit(broker.OrderEvent{Kind: broker.EventReconciled, Request: upd.Request(), Order: journalOrder(upd), Err: cause})
 	return nil
 }
+
+// correct undoes a "never placed" verdict: the broker's list now shows
+// the order (issue 21, item 3). The owner was told to send it again, so
+// the event says loudly that it IS at the broker and must not be resent.
+func (g *Guard) correct(ctx context.Context, e broker.JournalEntry, o broker.Order) error {
+	state := broker.StatusAccepted
+	switch o.Status {
+	case broker.StatusRejected, broker.StatusCancelled:
+		state = o.Status
+	}
+	note := fmt.Sprintf("CORRECTED: hoga said it was never placed, but the broker's list shows it as %s", o.ID)
+	cause := &broker.Error{Kind: broker.UnknownOutcome, Code: "late_at_broker",
+		Msg: fmt.Sprintf("the order you were told was not placed IS at the broker as %s; do not send it again; check /orders", o.ID)}
+	upd, err := g.j.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
+		if !toldNeverPlaced(*x) {
+			return errSettled
+		}
+		x.State, x.BrokerID, x.Branch, x.Note = state, o.ID, o.Branch, note
+		x.SetErr(nil)
+		return nil
+	})
+	if errors.Is(err, errSettled) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	g.log.Error("reconciliation corrected: an order told never placed is at the broker", "client_id", e.ClientID, "order", o.ID)
+	g.emit(broker.OrderEvent{Kind: broker.EventCorrected, Request: upd.Request(), Order: annotate(o, upd), Err: cause})
+	return nil
+}
+
+// Recheck asks for a reconciliation pass now: the tracker calls it when the
+// broker reports a fill or an order hoga does not know, which may be an
+// order it settled as never placed.
+func (g *Guard) Recheck() { g.poke() }
 
 // expire gives up on a row from an earlier trading day.
 func (g *Guard) expire(ctx context.Context, e broker.JournalEntry) error {

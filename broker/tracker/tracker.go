@@ -96,6 +96,11 @@ type Options struct {
 	// expiries, in order, on the tracker's goroutines; it may block
 	// briefly (the alert feed queues).
 	OnEvent func(broker.OrderEvent)
+	// OnStranger is told the number of an order a fill notice names that
+	// no journal row carries (cmd/hoga asks the guard to look again: it
+	// may be an order the guard settled as never placed). It must not
+	// block.
+	OnStranger func(orderID string)
 	// OnPoll is told of every poll: its duration and error.
 	OnPoll func(took time.Duration, err error)
 	Logger *slog.Logger
@@ -230,7 +235,7 @@ func (t *Tracker) Kick() {
 // except to learn, for a sell, the cost of the shares it may sell.
 func (t *Tracker) Observe(ctx context.Context, ev broker.OrderEvent) {
 	switch ev.Kind {
-	case broker.EventPlaced, broker.EventReconciled:
+	case broker.EventPlaced, broker.EventReconciled, broker.EventCorrected:
 		if ev.Order.ID == "" || !(ev.Order.Status.Open() || ev.Order.Status == broker.StatusFilled) {
 			return
 		}
@@ -325,6 +330,11 @@ func (t *Tracker) Push(ctx context.Context, p Push) {
 	t.mu.Unlock()
 	if tr == nil {
 		e, err := t.o.Journal.OrderByBrokerID(ctx, now, id)
+		if broker.KindOf(err) == broker.NotFound && t.o.OnStranger != nil {
+			// An order hoga has no number for may be one it was told
+			// never reached the broker (issue 21, item 3).
+			t.o.OnStranger(id)
+		}
 		if err != nil || !(e.State.Open() || e.State == broker.StatusPending || e.State == broker.StatusUnknown) {
 			t.Kick()
 			return

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"time"
 
+	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kis"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/broker/paper"
@@ -38,7 +40,9 @@ func (a *app) buildBroker(ctx context.Context) error {
 		return nil
 	case "kis":
 		a.metrics.BrokerConfigured("kis")
+		a.skew = a.newSkew()
 		cl, err := kis.New(kis.Options{
+			HTTPClient:      &http.Client{Transport: broker.SkewTransport(nil, a.skew)},
 			AppKey:          cfg.KISAppKey,
 			AppSecret:       cfg.KISAppSecret,
 			Account:         cfg.KISAccount.Reveal(),
@@ -65,7 +69,9 @@ func (a *app) buildBroker(ctx context.Context) error {
 		return nil
 	case "kiwoom":
 		a.metrics.BrokerConfigured("kiwoom")
+		a.skew = a.newSkew()
 		cl, err := kiwoom.New(kiwoom.Options{
+			HTTPClient:      &http.Client{Transport: broker.SkewTransport(nil, a.skew)},
 			AppKey:          cfg.KiwoomAppKey.Reveal(),
 			SecretKey:       cfg.KiwoomSecretKey.Reveal(),
 			Mode:            cfg.Mode,

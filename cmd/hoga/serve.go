@@ -75,6 +75,9 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	for _, e := range a.startupErrors {
 		a.feed.Error(ctx, "%s", e)
 	}
+	if a.skewAlerts != nil {
+		a.skewAlerts.ready(ctx, a.feed)
+	}
 	conErr := con.Run(ctx)
 	if conErr == nil && a.keepAlive(con.LinesRead()) {
 		// A service has no stdin: keep running until a signal.

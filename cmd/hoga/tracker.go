@@ -47,6 +47,9 @@ func (a *app) buildTracker(b broker.Broker) error {
 				a.metrics.Fill(ev.Fill, a.clock.Now())
 			}
 		},
+		// A fill notice for an order no row carries may be one the guard
+		// told the owner was never placed: it reads the list again.
+		OnStranger: func(string) { a.guard.Recheck() },
 		OnPoll: func(took time.Duration, err error) {
 			a.metrics.TrackerPoll(took, err, a.tracker.Status().Open)
 		},

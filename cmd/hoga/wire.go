@@ -73,6 +73,10 @@ type app struct {
 	closers    []func() error
 	// startupErrors are published on the alert feed once its sinks exist.
 	startupErrors []string
+	// skew measures the broker's clock against this host's (KIS and
+	// Kiwoom; nil for paper) and skewAlerts tells the owner when it is off.
+	skew       *broker.Skew
+	skewAlerts *skewAlerts
 }
 
 // keepAlive says whether hoga goes on after the console's input ended,
@@ -158,6 +162,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		DefaultVenue:   cfg.venue,
 		MaxOrderKRW:    cfg.MaxOrderKRW,
 		MaxDailyOrders: cfg.MaxDailyOrders,
+		Skew:           a.skew,
 		Logger:         logger.With("part", "guard"),
 		OnEvent: func(ev broker.OrderEvent) {
 			a.metrics.OrderEvent(ev)
