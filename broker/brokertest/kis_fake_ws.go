@@ -35,9 +35,12 @@ type kisWS struct {
 	approval map[string]string // approval key → app key
 	seq      int
 	sessions map[*kisWSSession]struct{}
-	silent   atomic.Bool    // a dead path: nothing reaches the client
-	frames   map[string]int // frames sent by TR id
-	pongs    int            // PINGPONG echoes received
+	silent   atomic.Bool         // a dead path: nothing reaches the client
+	frames   map[string]int      // frames sent by TR id
+	max      int                 // registrations per session; 0 is kisWSMax
+	refuse   map[string][]string // tr_key → msg_cds for its next subscribes
+	subReqs  map[string]int      // subscribe requests by tr_key
+	pongs    int                 // PINGPONG echoes received
 }
 
 // Pongs is how many PINGPONG echoes the clients sent back.
@@ -208,11 +211,24 @@ func (f *KISFake) wsHandle(s *kisWSSession, msg []byte) {
 	}
 	switch in.Header["tr_type"] {
 	case "1":
+		if f.ws.subReqs == nil {
+			f.ws.subReqs = map[string]int{}
+		}
+		f.ws.subReqs[key]++
 		if s.subs[id] {
 			s.send(kisWSAnswer(tr, key, enc, "1", "OPSP0002", "ALREADY IN SUBSCRIBE", "", ""))
 			return
 		}
-		if len(s.subs) >= kisWSMax {
+		if q := f.ws.refuse[key]; len(q) > 0 {
+			f.ws.refuse[key] = q[1:]
+			s.send(kisWSAnswer(tr, key, enc, "1", q[0], kisWSRefusalText[q[0]], "", ""))
+			return
+		}
+		limit := kisWSMax
+		if f.ws.max > 0 {
+			limit = f.ws.max
+		}
+		if len(s.subs) >= limit {
 			s.send(kisWSAnswer(tr, key, enc, "1", "OPSP0008", "MAX SUBSCRIBE OVER", "", ""))
 			return
 		}
@@ -228,6 +244,44 @@ func (f *KISFake) wsHandle(s *kisWSSession, msg []byte) {
 	default:
 		s.send(kisWSAnswer(tr, key, enc, "9", "OPSP9999", "JSON PARSING ERROR : invalid tr_type", "", ""))
 	}
+}
+
+// kisWSRefusalText is msg1 of the refusals RefuseSubscribe can send.
+// OPSP0008's is the third-party measurement in shared/broker-api/kis.md
+// §9; KIS publishes no text for OPSP0007 (python-kis names it "internal
+// error").
+var kisWSRefusalText = map[string]string{
+	"OPSP0007": "INTERNAL ERROR",
+	"OPSP0008": "MAX SUBSCRIBE OVER",
+}
+
+// RefuseSubscribe answers the next subscribe requests of trKey (a code,
+// or the HTS id of the fill-notice TR) with the msg_cds given, one each,
+// in order: OPSP0007 (an internal error) or OPSP0008 (over the limit).
+func (f *KISFake) RefuseSubscribe(trKey string, msgCds ...string) {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	if f.ws.refuse == nil {
+		f.ws.refuse = map[string][]string{}
+	}
+	f.ws.refuse[trKey] = append(f.ws.refuse[trKey], msgCds...)
+}
+
+// SetStreamLimit sets the registrations a session may hold before
+// OPSP0008 (default 41, one past the official client's 40), for tests of
+// a server whose limit is lower than the client's.
+func (f *KISFake) SetStreamLimit(n int) {
+	f.ws.mu.Lock()
+	f.ws.max = n
+	f.ws.mu.Unlock()
+}
+
+// SubscribeRequests is how many subscribe requests (tr_type 1) for trKey
+// the fake received.
+func (f *KISFake) SubscribeRequests(trKey string) int {
+	f.ws.mu.Lock()
+	defer f.ws.mu.Unlock()
+	return f.ws.subReqs[trKey]
 }
 
 // StreamSubscriptions is the number of registrations across open

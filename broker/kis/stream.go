@@ -53,6 +53,10 @@ type StreamOptions struct {
 	OnAck func(trID, trKey, msgCd string)
 	// OnDecodeError counts frames that could not be decoded.
 	OnDecodeError func()
+	// OnLimit is told when KIS refuses a code's subscription as past its
+	// limit (OPSP0008): the code is polled, and not asked again in this
+	// session; must not block.
+	OnLimit func(code broker.Code, msgCd string)
 	// SilentAfter: a session with no frame at all (trades or PINGPONG) for
 	// this long is taken for a dead TCP connection and replaced. Default
 	// 30s (KIS sends PINGPONG about every 20 s, kis.md §9).
@@ -81,10 +85,16 @@ type Stream struct {
 	log  *slog.Logger
 	kick chan struct{} // subscriptions changed
 
-	mu        sync.Mutex
-	want      map[broker.Code]bool
-	active    map[broker.Code]bool // subscribed in the current session
-	keys      map[string][2]string // tr_id → key, iv
+	mu     sync.Mutex
+	want   map[broker.Code]bool
+	active map[broker.Code]bool // subscribed in the current session
+	keys   map[string][2]string // tr_id → key, iv
+	// Refused subscriptions of the current session: past the server's
+	// limit (not asked again), or an internal error (asked again at
+	// retryAt; retries counts the attempts, for the backoff).
+	refused   map[broker.Code]bool
+	retryAt   map[string]time.Time // TRTrade code, or the notice TR id
+	retries   map[string]int
 	conn      *websocket.Conn
 	connected bool
 	since     time.Time
@@ -129,6 +139,9 @@ func (c *Client) NewStream(o StreamOptions) *Stream {
 	}
 	if o.OnNotice == nil {
 		o.OnNotice = func(Notice) {}
+	}
+	if o.OnLimit == nil {
+		o.OnLimit = func(broker.Code, string) {}
 	}
 	clk := clock.Or(o.Clock)
 	if o.Clock == nil {
@@ -241,6 +254,7 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	s.touch()
 	s.mu.Lock()
 	s.conn, s.active, s.keys = conn, map[broker.Code]bool{}, map[string][2]string{}
+	s.refused, s.retryAt, s.retries = map[broker.Code]bool{}, map[string]time.Time{}, map[string]int{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -300,14 +314,57 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 			if quiet.Exceeded(s.clk.Now(), time.Unix(0, s.lastMsg.Load())) {
 				return up, errSilent
 			}
+			if err := s.retryDue(ctx, conn, key); err != nil {
+				return up, err
+			}
 		}
 	}
 }
 
 func (s *Stream) touch() { s.lastMsg.Store(s.clk.Now().UnixNano()) }
 
+// retryDue asks again for the subscriptions an internal error refused
+// whose backoff has passed.
+func (s *Stream) retryDue(ctx context.Context, conn *websocket.Conn, key string) error {
+	now := s.clk.Now()
+	s.mu.Lock()
+	due, notice := false, false
+	for k, at := range s.retryAt {
+		if at.IsZero() || now.Before(at) {
+			continue
+		}
+		due = true
+		if k == s.noticeTR() {
+			notice = true
+			delete(s.retryAt, k)
+		}
+	}
+	s.mu.Unlock()
+	if notice {
+		if err := conn.Write(ctx, websocket.MessageText, subscribeMessage(key, "1", s.noticeTR(), s.o.HTSID)); err != nil {
+			return err
+		}
+	}
+	if due {
+		return s.sync(ctx, conn, key)
+	}
+	return nil
+}
+
+// backoff is the wait before the n-th retry (n ≥ 1) of a refused
+// subscription: Backoff doubled per attempt, at most MaxBackoff.
+func (s *Stream) backoff(n int) time.Duration {
+	d := s.o.Backoff
+	for i := 1; i < n && d < s.o.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, s.o.MaxBackoff)
+}
+
 // sync sends the subscribe and unsubscribe messages that make the
-// session's subscriptions match the wanted set, within the limit.
+// session's subscriptions match the wanted set, within the limit. Codes
+// refused for the limit are left out, and codes refused by an internal
+// error until their retry is due.
 func (s *Stream) sync(ctx context.Context, conn *websocket.Conn, key string) error {
 	s.mu.Lock()
 	var add, drop []broker.Code
@@ -321,10 +378,18 @@ func (s *Stream) sync(ctx context.Context, conn *websocket.Conn, key string) err
 		room--
 	}
 	var wanted []broker.Code
+	now := s.clk.Now()
 	for c := range s.want {
-		if !s.active[c] {
-			wanted = append(wanted, c)
+		if s.active[c] || s.refused[c] {
+			continue
 		}
+		if at, ok := s.retryAt[string(c)]; ok {
+			if now.Before(at) {
+				continue
+			}
+			delete(s.retryAt, string(c))
+		}
+		wanted = append(wanted, c)
 	}
 	sort.Slice(wanted, func(i, j int) bool { return wanted[i] < wanted[j] })
 	for _, c := range wanted {
@@ -392,29 +457,84 @@ func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.
 			}
 			continue
 		}
+		// OnAck after the answer is handled, so whoever hears of it sees
+		// its effect (Streaming, Status).
+		s.handleAnswer(c, now)
 		s.o.OnAck(c.Header.TRID, c.Header.TRKey, c.Body.MsgCd)
-		switch c.Body.MsgCd {
-		case "OPSP0000": // SUBSCRIBE SUCCESS: keep key/iv for encrypted TRs
-			if c.Body.Output.Key != "" {
-				s.mu.Lock()
-				s.keys[c.Header.TRID] = [2]string{c.Body.Output.Key, c.Body.Output.IV}
-				s.mu.Unlock()
-			}
-		case "OPSP8996": // ALREADY IN USE: another session holds the key
+		if c.Body.MsgCd == "OPSP8996" { // ALREADY IN USE: another session holds the key
 			err := &broker.Error{Kind: broker.Rejected, Code: c.Body.MsgCd, Msg: "KIS realtime: the app key is already in use by another session"}
 			cancel(err)
 			return err
-		case "OPSP0008": // MAX SUBSCRIBE OVER: leave the code to polling
-			s.mu.Lock()
-			delete(s.active, broker.Code(c.Header.TRKey))
-			s.mu.Unlock()
-			s.log.Warn("kis stream: subscription limit reached", "code", c.Header.TRKey)
-		default:
-			if c.Body.RtCd != "" && c.Body.RtCd != "0" {
-				s.log.Warn("kis stream: control answer", "tr_id", c.Header.TRID, "msg_cd", c.Body.MsgCd, "msg", c.Body.Msg1)
-			}
 		}
 	}
+}
+
+// handleAnswer acts on a subscribe or unsubscribe answer. Codes: python-kis
+// pykis/client/websocket.py _handle_control (OPSP0000, 0001, 0002, 0003,
+// 0007, 8996); OPSP0008 from shared/broker-api/kis.md §9.
+func (s *Stream) handleAnswer(c Control, now time.Time) {
+	switch c.Body.MsgCd {
+	case "OPSP0000": // SUBSCRIBE SUCCESS: keep key/iv for encrypted TRs
+		s.mu.Lock()
+		if c.Body.Output.Key != "" {
+			s.keys[c.Header.TRID] = [2]string{c.Body.Output.Key, c.Body.Output.IV}
+		}
+		delete(s.retries, retryKey(c.Header.TRID, c.Header.TRKey))
+		s.mu.Unlock()
+	case "OPSP8996": // ALREADY IN USE: ends the session (read)
+	case "OPSP0008":
+		// MAX SUBSCRIBE OVER: a limit, not a passing fault. Neither
+		// KIS's samples nor python-kis name this code: the official
+		// client refuses a 41st registration itself (open-trading-api
+		// examples_llm/kis_auth.py KISWebSocket.__runner: "Subscription's
+		// max is 40"; python-kis pykis/__env__.py
+		// WEBSOCKET_MAX_SUBSCRIPTIONS = 40), and OPSP0008 for the
+		// server's own refusal is a third-party measurement
+		// (shared/broker-api/kis.md §9). Asking again would be refused
+		// again: the code is polled for the rest of the session and the
+		// owner is told (OnLimit).
+		code := broker.Code(c.Header.TRKey)
+		if c.Header.TRID == TRTrade {
+			s.mu.Lock()
+			delete(s.active, code)
+			s.refused[code] = true
+			s.mu.Unlock()
+			s.log.Warn("kis stream: subscription refused at KIS's limit; polled instead", "code", code)
+			s.o.OnLimit(code, c.Body.MsgCd)
+		} else {
+			s.log.Error("kis stream: fill-notice subscription refused at KIS's limit; fills by polling only", "tr_id", c.Header.TRID)
+		}
+	case "OPSP0007":
+		// Internal error (python-kis pykis/client/websocket.py
+		// _handle_control: "RTC Internal server error"): the server's
+		// passing fault, so the subscription is asked again after a
+		// backoff that doubles per refusal (Backoff … MaxBackoff).
+		// KIS's samples do not name it: kis_auth.py system_resp only
+		// reads rt_cd "0" as success.
+		k := retryKey(c.Header.TRID, c.Header.TRKey)
+		s.mu.Lock()
+		if c.Header.TRID == TRTrade {
+			delete(s.active, broker.Code(c.Header.TRKey))
+		}
+		s.retries[k]++
+		wait := s.backoff(s.retries[k])
+		s.retryAt[k] = now.Add(wait)
+		s.mu.Unlock()
+		s.log.Warn("kis stream: subscription refused by an internal error; asking again", "tr_id", c.Header.TRID, "tr_key", c.Header.TRKey, "in", wait)
+	default:
+		if c.Body.RtCd != "" && c.Body.RtCd != "0" {
+			s.log.Warn("kis stream: control answer", "tr_id", c.Header.TRID, "msg_cd", c.Body.MsgCd, "msg", c.Body.Msg1)
+		}
+	}
+}
+
+// retryKey names a subscription in retryAt: the code of a trade TR, the
+// TR id of the fill-notice TR (keyed by the HTS id, one per session).
+func retryKey(trID, trKey string) string {
+	if trID == TRTrade {
+		return trKey
+	}
+	return trID
 }
 
 func (s *Stream) data(msg []byte, now time.Time) {

@@ -22,13 +22,14 @@ type streamRig struct {
 	acks    chan string
 	up      chan struct{}
 	down    chan time.Time
+	limits  chan broker.Code
 	stop    func()
 }
 
 func newStreamRig(t *testing.T, limit int) *streamRig {
 	t.Helper()
 	r := &streamRig{clk: clock.NewFake(kstAt(10, 0)), ticks: make(chan broker.Tick, 1000), notices: make(chan Notice, 100),
-		acks: make(chan string, 1000), up: make(chan struct{}, 10), down: make(chan time.Time, 10)}
+		acks: make(chan string, 1000), up: make(chan struct{}, 10), down: make(chan time.Time, 10), limits: make(chan broker.Code, 10)}
 	r.c, r.f = newPair(t, brokertest.KISFakeOptions{Clock: r.clk}, nil)
 	r.s = r.c.NewStream(StreamOptions{
 		URL: r.f.WSURL(), HTSID: "hoga01", Limit: limit,
@@ -37,6 +38,7 @@ func newStreamRig(t *testing.T, limit int) *streamRig {
 		OnAck:    func(tr, key, code string) { r.acks <- tr + "|" + key + "|" + code },
 		OnUp:     func() { r.up <- struct{}{} },
 		OnDown:   func(error) { r.down <- r.clk.Now() },
+		OnLimit:  func(c broker.Code, _ string) { r.limits <- c },
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -185,4 +187,72 @@ func TestStreamPingPongDropAndSilence(t *testing.T) {
 	if st := r.s.Status(); st.Reconnects != 2 {
 		t.Logf("reconnects %d", st.Reconnects)
 	}
+}
+
+// Subscription refusals, handled as the sources say (stream.go
+// handleAnswer): OPSP0007, an internal error, is asked again after a
+// doubling backoff (500 ms, 1 s …) and then streams; OPSP0008, the
+// server's limit, is not asked again in the session (not even when
+// another code's subscription changes), the code is polled and OnLimit
+// tells the owner, once per refusal.
+func TestStreamSubscribeRefusals(t *testing.T) {
+	t.Parallel()
+	t.Run("internal error retried with backoff", func(t *testing.T) {
+		t.Parallel()
+		r := newStreamRig(t, 0)
+		r.f.RefuseSubscribe("005930", "OPSP0007", "OPSP0007")
+		r.s.Subscribe("005930")
+		recv(t, r.up, "session")
+		for i, want := range []struct {
+			wait time.Duration // clock moved before the answer
+			code string
+		}{{0, "OPSP0007"}, {500 * time.Millisecond, "OPSP0007"}, {time.Second, "OPSP0000"}} {
+			if want.wait > 0 {
+				if r.s.Streaming("005930") || r.f.SubscribeRequests("005930") != i {
+					t.Fatalf("attempt %d: asked again before the backoff (%d requests)", i, r.f.SubscribeRequests("005930"))
+				}
+				r.clk.Advance(want.wait) // the watchdog's 1 s look finds the retry due
+				if want.wait < time.Second {
+					r.clk.Advance(time.Second - want.wait)
+				}
+			}
+			r.acked(t, 1, "005930|"+want.code)
+		}
+		if !r.s.Streaming("005930") || r.f.SubscribeRequests("005930") != 3 {
+			t.Fatalf("streaming %v after %d requests, want true after 3", r.s.Streaming("005930"), r.f.SubscribeRequests("005930"))
+		}
+		select {
+		case c := <-r.limits:
+			t.Fatalf("an internal error told as a limit (%s)", c)
+		default:
+		}
+	})
+	t.Run("limit not asked again", func(t *testing.T) {
+		t.Parallel()
+		r := newStreamRig(t, 0)
+		r.f.SetStreamLimit(2) // the notice TR and one code: lower than the client's 40
+		r.s.Subscribe("005930")
+		r.s.Subscribe("000660")
+		recv(t, r.up, "session")
+		r.acked(t, 1, "005930|OPSP0008")
+		if c := recv(t, r.limits, "limit"); c != "005930" {
+			t.Fatalf("limit told for %s", c)
+		}
+		st := r.s.Status()
+		if len(st.Polled) != 1 || st.Polled[0] != "005930" || r.s.Streaming("005930") || !r.s.Streaming("000660") {
+			t.Fatalf("status %+v", st)
+		}
+		r.s.Subscribe("035420") // a sync: the refused code is not in it
+		r.acked(t, 1, "035420|OPSP0008")
+		recv(t, r.limits, "limit")
+		for range 5 {
+			r.f.PingPong()
+			r.clk.Advance(time.Second)
+		}
+		r.s.Unsubscribe("000660")
+		r.acked(t, 1, "000660|OPSP0001")
+		if n := r.f.SubscribeRequests("005930"); n != 1 {
+			t.Fatalf("005930 asked %d times in the session, want 1", n)
+		}
+	})
 }

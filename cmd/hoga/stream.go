@@ -89,8 +89,15 @@ func (a *app) buildStream() {
 					a.tracker.Kick()
 				}
 			},
-			OnUp:          a.tracker.Kick, // after a gap, poll the order list once
-			OnDown:        func(error) { a.metrics.StreamReconnect("kis") },
+			OnUp:   a.tracker.Kick, // after a gap, poll the order list once
+			OnDown: func(error) { a.metrics.StreamReconnect("kis") },
+			// KIS refused a code at its limit (OPSP0008): it is polled, and
+			// the owner hears of each code once.
+			OnLimit: func(code broker.Code, msgCd string) {
+				if _, told := a.limitTold.LoadOrStore(code, true); !told {
+					a.feed.System(context.Background(), "alert.stream_limit", bot.Esc(string(code)), "KIS "+msgCd)
+				}
+			},
 			OnDecodeError: func() { a.metrics.StreamDecodeError("kis") },
 			Active:        a.streamActive,
 			Clock:         a.clock,

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Issue 15, item 6 through run(): stream trades are checked against the
 // day's limits as REST quotes are. Trades under the lower limit
@@ -38,5 +41,43 @@ func TestImplausibleTicksAreDroppedThroughRun(t *testing.T) {
 	waitFor(t, "the buy on the possible trade", func() bool { return len(r.kis.Orders()) == 1 })
 	if d := dropped(); d != 4 {
 		t.Fatalf("dropped %v, want 4", d)
+	}
+}
+
+// Issue 15, item 4 through run(): KIS refuses a subscription at its limit
+// (OPSP0008; the fake's limit set lower than the client's 40). The code
+// is polled, /status names it, and the owner hears once, not again when
+// the next session is refused the same.
+func TestStreamLimitRefusalThroughRun(t *testing.T) {
+	t.Parallel()
+	r := startStreamHogaRules(t, "kis", kstAt(2026, 12, 8, 10, 0, 0), "always",
+		"rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n  - code: \"000660\"\n    buy_below: 1000\n    qty: 1\n", "100ms")
+	r.kis.SetStreamLimit(1)
+	r.tick() // the supervisor subscribes both; 000660 is asked first
+	waitFor(t, "the refusal to be told", func() bool { return r.count("실시간 구독 한도 초과로 거절했습니다 (KIS OPSP0008)") == 1 })
+	st := r.app.stream.Status()
+	if len(st.Polled) != 1 || st.Polled[0] != "005930" || !r.app.stream.Streaming("000660") {
+		t.Fatalf("status %+v", st)
+	}
+	base := r.quotes()
+	waitFor(t, "005930 to be polled", func() bool { return r.quotes() > base })
+	r.send("/status")
+	waitFor(t, "/status to name the polled code", func() bool {
+		return strings.Contains(r.out.String(), "구독 한도 초과로 조회하는 종목: 005930")
+	})
+	r.kis.DropStreams()
+	for i := 0; r.kis.SubscribeRequests("005930") < 2; i++ {
+		if i > 30 {
+			t.Fatal("no new session")
+		}
+		r.tick()
+	}
+	// 000660's answer comes first and brings the session up; 005930
+	// streams from then until its refusal is handled.
+	waitFor(t, "the second refusal to be handled", func() bool {
+		return r.app.stream.Streaming("000660") && !r.app.stream.Streaming("005930")
+	})
+	if n := r.count("한도 초과로 거절했습니다"); n != 1 {
+		t.Fatalf("%d limit alerts, want 1:\n%s", n, r.alerts.String())
 	}
 }

@@ -62,6 +62,9 @@ type app struct {
 	ticks      *broker.TickBook
 	// tickLimits drops impossible stream trades (stream.go).
 	tickLimits *broker.TickLimits
+	// limitTold holds the codes whose subscription refusal at the
+	// broker's limit the owner has heard of (broker.Code → true).
+	limitTold sync.Map
 	// streamLooks counts the stream supervisor's observations, so a test
 	// on a fake clock knows one happened after it moved the clock.
 	streamLooks atomic.Int64
