@@ -54,7 +54,9 @@ func TestStreamLimitRefusalThroughRun(t *testing.T) {
 		"rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n  - code: \"000660\"\n    buy_below: 1000\n    qty: 1\n", "100ms")
 	r.kis.SetStreamLimit(1)
 	r.tick() // the supervisor subscribes both; 000660 is asked first
-	waitFor(t, "the refusal to be told", func() bool { return r.count("실시간 구독 한도 초과로 거절했습니다 (KIS OPSP0008)") == 1 })
+	waitFor(t, "the refusal to be told", func() bool {
+		return r.count("실시간 구독 한도 초과로 거절했습니다 (KIS OPSP0008)") == 1
+	})
 	st := r.app.stream.Status()
 	if len(st.Polled) != 1 || st.Polled[0] != "005930" || !r.app.stream.Streaming("000660") {
 		t.Fatalf("status %+v", st)
