@@ -274,6 +274,11 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		a.Text = t("alert.cancelled", Esc(ev.Order.ID), Who(lang, ev.By))
 	case broker.EventHalted:
 		a.Type, a.Text = AlertSystem, t("alert.halted", Who(lang, ev.By))
+		if e, ok := broker.AsError(ev.Err); ok && e.Code == "journal_lost" {
+			// hoga halted itself: the owner must hear why and what to do,
+			// even with system alerts silenced.
+			a.Type, a.Text = AlertErrors, JournalLostText(lang, ev.Err)
+		}
 	case broker.EventResumed:
 		a.Type, a.Text = AlertSystem, t("alert.resumed", Who(lang, ev.By))
 	default:

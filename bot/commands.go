@@ -437,6 +437,8 @@ func reasonText(lang Lang, e *broker.Error) string {
 		return text(lang, "err.expired_unknown")
 	case "stopped":
 		return text(lang, "err.stopped_unknown")
+	case "journal_lost":
+		return text(lang, "err.journal_lost_short")
 	}
 	return brokerDetail(e)
 }

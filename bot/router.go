@@ -362,6 +362,8 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)
 	case "unsettled":
 		return r.t("err.unsettled")
+	case "journal_lost":
+		return JournalLostText(r.cfg.Lang, err)
 	case "venue_unsupported":
 		return r.t("err.venue_unsupported", venueFrom(e.Msg))
 	case "nxt_unlisted":
@@ -392,6 +394,21 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.halted")
 	}
 	return r.t("err."+e.Kind.String(), detail)
+}
+
+// JournalLostText is what the owner is told when the order journal's file
+// was removed or replaced under a running hoga: what happened, that nothing
+// was sent, and what to do with the copy hoga saved (or without one).
+func JournalLostText(lang Lang, err error) string {
+	var jl *broker.JournalLost
+	if !errors.As(err, &jl) {
+		return text(lang, "err.journal_lost", "hoga.db", text(lang, "err.journal_lost_nocopy"))
+	}
+	next := text(lang, "err.journal_lost_nocopy")
+	if jl.Copy != "" {
+		next = text(lang, "err.journal_lost_copy", Esc(jl.Copy), Esc(jl.Path))
+	}
+	return text(lang, "err.journal_lost", Esc(jl.Path), next)
 }
 
 // venueFrom picks the venue (KRX, NXT, SOR) a guard refusal names.

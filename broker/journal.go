@@ -2,6 +2,7 @@ package broker
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -149,3 +150,36 @@ func (c *JournalCancel) SetErr(err error) {
 // brokers restart their order numbering daily, so a broker order number is
 // only unique within its Day.
 func Day(t time.Time) string { return t.In(KST()).Format(time.DateOnly) }
+
+// JournalLost says the journal's file is no longer the one hoga opened: it
+// was deleted (with its WAL) or replaced while hoga ran. Rows written after
+// that go to a file nobody can open again, so an order placed then would be
+// an order with no record after a restart (issue 20, item 3). It travels as
+// the Err of the Halted error the guard refuses orders with, so a reply can
+// name the paths in the owner's language.
+type JournalLost struct {
+	// Path is the journal file hoga opened.
+	Path string
+	// What is the file found missing or replaced: Path or its WAL.
+	What string
+	// Copy is where hoga saved the journal as it still had it open, ""
+	// when it could not.
+	Copy string
+	// Err is why the check failed (the stat error), or why the copy did.
+	Err error
+}
+
+func (e *JournalLost) Error() string {
+	s := fmt.Sprintf("the order journal %s was removed or replaced while hoga was running", e.What)
+	if e.Copy != "" {
+		s += fmt.Sprintf("; hoga saved the journal as it still had it to %s: stop hoga, move that file to %s, then start hoga again", e.Copy, e.Path)
+	} else {
+		s += fmt.Sprintf("; hoga could not save a copy, so check today's orders in the broker's app before starting hoga again (a new empty journal will be made at %s)", e.Path)
+	}
+	if e.Err != nil {
+		s += " (" + e.Err.Error() + ")"
+	}
+	return s
+}
+
+func (e *JournalLost) Unwrap() error { return e.Err }

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -76,6 +77,12 @@ type DB struct {
 	clock clock.Clock
 	once  sync.Once
 	err   error
+
+	// files pins the database and its WAL as opened; lost is CheckFile's
+	// verdict once they are gone.
+	fileMu sync.Mutex
+	files  []fileID
+	lost   *broker.JournalLost
 }
 
 // Open opens (creating if needed) HOGA_DATA_DIR/hoga.db, turns on WAL and
@@ -161,6 +168,11 @@ func open(ctx context.Context, opts Options, migrations fs.FS) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	db.r = r
+	if err := db.pinFiles(); err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
 	// SQLite creates -wal and -shm with the main file's mode; make sure
 	// nothing looser slipped in (e.g. files left by an older run).
 	for _, suffix := range []string{"-wal", "-shm"} {

@@ -64,6 +64,16 @@ type Journal interface {
 	PutSetting(ctx context.Context, key, value string) error
 }
 
+// FileJournal is a journal kept in a file that can be removed or replaced
+// under a running hoga (the SQLite store). When Options.Journal implements
+// it, the guard calls CheckFile before every order and, when it fails,
+// refuses the order and halts (issue 20, item 3): a row written to a
+// deleted file is a row lost at the next start. The error should be a
+// *broker.JournalLost naming the path and any copy saved.
+type FileJournal interface {
+	CheckFile(ctx context.Context) error
+}
+
 // Defaults for zero Options fields.
 const (
 	DefaultMaxOrderKRW          = 1_000_000
@@ -165,6 +175,8 @@ type Guard struct {
 	venues      broker.VenueSupport
 	defVenue    broker.Venue
 	nxtListed   func(context.Context, broker.Code) (bool, error)
+	file        FileJournal // nil when the journal is not a file
+	fileLost    atomic.Bool // the halt for a lost journal file was made
 	maxKRW      int64
 	maxDaily    int
 	log         *slog.Logger
@@ -240,6 +252,7 @@ func New(opts Options) (*Guard, error) {
 		turn:           make(chan struct{}, 1),
 	}
 	g.started = g.clk.Now()
+	g.file, _ = opts.Journal.(FileJournal)
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}

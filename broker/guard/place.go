@@ -264,6 +264,9 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	if req.Venue == "" {
 		req.Venue = g.defVenue
 	}
+	if err := g.checkFile(ctx); err != nil {
+		return err
+	}
 	if err := g.haltError(); err != nil {
 		return err
 	}
@@ -300,6 +303,36 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 		}
 	}
 	return nil
+}
+
+// checkFile refuses every order once the journal's file is gone or
+// replaced, and halts trading the first time, with an alert that says what
+// happened and what to do (the Err of the halted event). It comes before
+// the kill switch, so every refusal names the cause: /resume cannot help
+// while the journal is lost.
+func (g *Guard) checkFile(ctx context.Context) error {
+	if g.file == nil {
+		return nil
+	}
+	err := g.file.CheckFile(ctx)
+	if err == nil {
+		return nil
+	}
+	refusal := &broker.Error{Kind: broker.Halted, Code: "journal_lost",
+		Msg: "the order was not sent and trading is halted", Err: err}
+	if g.fileLost.CompareAndSwap(false, true) {
+		g.log.Error("order journal lost: trading halted", "err", err)
+		g.haltMu.Lock()
+		if !g.halt.Halted {
+			g.halt = haltState{Halted: true, Since: g.clk.Now(), By: "hoga"}
+		}
+		g.haltMu.Unlock()
+		// Persisting the switch would write to the lost file; the saved
+		// copy has the rows, and a restart on a new journal must not
+		// trade before the owner has looked anyway (the alert says so).
+		g.emit(broker.OrderEvent{Kind: broker.EventHalted, By: "hoga", Err: refusal})
+	}
+	return refusal
 }
 
 // checkUnsettled refuses an order that could duplicate one an earlier
