@@ -76,9 +76,10 @@ type item struct {
 	// buttons: Telegram takes one markup per message).
 	keyboard [][]string
 	// queued is when an alert was handed over, that is when its event
-	// happened; late marks that its text already says it comes late.
-	queued time.Time
-	late   bool
+	// happened; unstamped is its text before stampIfLate added how late it
+	// is (empty until then), so each resend says how late it is now.
+	queued    time.Time
+	unstamped string
 }
 
 func (it *item) finish(err error) {
@@ -334,7 +335,7 @@ const lateAlert = time.Minute
 // event the time of the event and how late it is, so an owner reading a
 // backlog after a Telegram outage knows when each thing happened.
 func (b *Bot) stampIfLate(it *item) {
-	if !it.alert || it.op != opSend || it.late || it.queued.IsZero() {
+	if !it.alert || it.op != opSend || it.queued.IsZero() {
 		return
 	}
 	late := b.clock.Now().Sub(it.queued)
@@ -343,11 +344,16 @@ func (b *Bot) stampIfLate(it *item) {
 	}
 	lang := b.router.Lang()
 	stamp := "\n" + bot.Text(lang, "alert.late", bot.KSTClock(it.queued), bot.Duration(lang, late.Truncate(time.Second)))
-	if units(it.text+stamp) > maxMessageLength {
+	if it.unstamped == "" {
+		it.unstamped = it.text
+	}
+	if units(it.unstamped+stamp) > maxMessageLength {
 		return // a full part: better unstamped than split again
 	}
-	it.text += stamp
-	it.late = true
+	// From the text as it was: a resend after another failed minute says
+	// how late it is now (the trial's first cut said "1분 1초" of a fill
+	// delivered five minutes late).
+	it.text = it.unstamped + stamp
 }
 
 // waitTurn waits until the chat's and the global limiter and the group's window all
