@@ -292,9 +292,11 @@ func (f *KiwoomFake) kwWSFill(o *market.Order, qty, px int64) {
 	}
 	f.ws.seqExec++
 	now := f.clk.Now().In(broker.KST())
+	// As Kiwoom's spec example of 00 has it (kiwoom/_data/kiwoom_api_spec.json,
+	// "주문체결(00)"): item and 9001 are the plain code, no "A".
 	frame := kwJSON(map[string]any{"trnm": "REAL", "data": []any{map[string]any{
-		"type": "00", "name": "주문체결", "item": "",
-		"values": map[string]string{"9201": "5012345678", "9203": o.ID, "9001": "A" + string(o.Code), "913": "체결", "907": side,
+		"type": "00", "name": "주문체결", "item": string(o.Code),
+		"values": map[string]string{"9201": "5012345678", "9203": o.ID, "9001": string(o.Code), "913": "체결", "907": side,
 			"900": fmt.Sprint(o.Qty), "901": fmt.Sprint(o.Price), "902": fmt.Sprint(o.Qty - o.FilledQty), "904": "0000000",
 			"908": now.Format("150405"), "909": fmt.Sprintf("%07d", f.ws.seqExec), "910": fmt.Sprint(px), "911": fmt.Sprint(o.FilledQty),
 			"914": fmt.Sprint(px), "915": fmt.Sprint(qty)},

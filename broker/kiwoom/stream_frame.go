@@ -158,12 +158,16 @@ func OrderNoticeOf(r Real) (OrderNotice, error) {
 	if n.OrderNo == "" {
 		return OrderNotice{}, fmt.Errorf("%w: no order number", ErrFrame)
 	}
-	// The code comes as "A005930" in Kiwoom's order notices; strip the
-	// market prefix letter if present.
-	c := strings.TrimSpace(v[fidCode])
-	if len(c) == 7 && c[0] == 'A' {
-		c = c[1:]
-	}
+	// 9001 is the plain code: Kiwoom's own spec shows '9001':'005930'
+	// (and 'item':'005930') in the 주문체결(00) realtime example, as in
+	// the 잔고(04) and VI(1h) ones (Kiwoom-Securities/Kiwoom-REST-API,
+	// kiwoom/_data/kiwoom_api_spec.json, "주문체결(00)" response_example;
+	// kiwoom-go domestic/realtime/subscribe_domestic_order_fill.go passes
+	// 9001 through untouched). The "A" that hoga once assumed here is what
+	// some REST lists put before a code (an OpenAPI+ habit); ParseCode
+	// still drops one if it ever comes, and the item suffixes of NXT/SOR
+	// registrations (_NX, _AL) are cut as in TradeOf.
+	c, _, _ := strings.Cut(strings.TrimSpace(v[fidCode]), "_")
 	code, err := broker.ParseCode(c)
 	if err != nil {
 		return OrderNotice{}, fmt.Errorf("%w: code: %v", ErrFrame, err)

@@ -10,7 +10,10 @@ import (
 // spec0B is the 0B example from Kiwoom-REST-API's spec (values trimmed).
 const spec0B = `{"trnm":"REAL","data":[{"type":"0B","name":"주식체결","item":"005930","values":{"20":"165208","10":"-20800","11":"-50","12":"-0.24","15":"+82","13":"30379732","25":"5"}},{"type":"0B","name":"주식체결","item":"000660_NX","values":{"20":"165209","10":"+180500","15":"-3","13":"100"}}]}`
 
-const order00 = `{"trnm":"REAL","data":[{"type":"00","name":"주문체결","item":"","values":{"9201":"1234567890","9203":"0012345","9001":"A005930","913":"체결","302":"삼성전자","900":"10","901":"70000","902":"5","904":"0000000","905":"+매수","907":"2","908":"093001","909":"000777","910":"70000","911":"5","914":"70000","915":"5"}}]}`
+// order00 is a fill shaped like the 주문체결(00) example of Kiwoom-REST-API's
+// spec (kiwoom/_data/kiwoom_api_spec.json): 9001 and item are the plain
+// code, no "A".
+const order00 = `{"trnm":"REAL","data":[{"type":"00","name":"주문체결","item":"005930","values":{"9201":"1234567890","9203":"0012345","9001":"005930","913":"체결","302":"삼성전자","900":"10","901":"70000","902":"5","904":"0000000","905":"+매수","907":"2","908":"093001","909":"000777","910":"70000","911":"5","914":"70000","915":"5"}}]}`
 
 func TestParseTrades(t *testing.T) {
 	t.Parallel()
@@ -107,6 +110,35 @@ func BenchmarkDecodeTrade(b *testing.B) {
 			if _, err := TradeOf(r); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// The code of a 00 row: plain in Kiwoom's spec; an "A" prefix or an
+// NXT/SOR suffix is dropped rather than refused; anything else is an
+// unreadable row.
+func TestOrderNoticeCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in, want string // want "" for an error
+	}{
+		{"005930", "005930"},    // the spec's example
+		{"A005930", "005930"},   // tolerated
+		{" 005930 ", "005930"},  // padded
+		{"005930_NX", "005930"}, // an NXT registration's item form
+		{"", ""},
+		{"0059301", ""},
+	} {
+		r := Real{Type: TypeOrder, Values: map[string]string{fidOrderNo: "0000018", fidCode: tc.in, fidSide: "2", fidState: "접수"}}
+		n, err := OrderNoticeOf(r)
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("9001 %q: code %q, want an error", tc.in, n.Code)
+			}
+			continue
+		}
+		if err != nil || string(n.Code) != tc.want {
+			t.Errorf("9001 %q: %q, %v; want %q", tc.in, n.Code, err, tc.want)
 		}
 	}
 }
