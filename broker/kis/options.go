@@ -49,6 +49,14 @@ const (
 	DefaultMockRPS = 1.8
 )
 
+// PacingMargin is the share of an explicitly set rate (Options.RPS,
+// HOGA_KIS_RPS) hoga actually uses. An owner who sets the rate their key
+// is allowed (2 on mock, 20 live, or what KIS granted them) would otherwise
+// pace at exactly the limit, which a strict window refuses; the defaults
+// are KIS's limits times this margin, so RPS=2 and the mock default pace
+// alike.
+const PacingMargin = 0.9
+
 // TokenStore persists access tokens between runs; *tokencache.Cache
 // satisfies it. Keys are built by the client from the mode and a hash of
 // the app key, never the raw key.
@@ -82,8 +90,9 @@ type Options struct {
 	// Tokens persists the access token; nil keeps it in memory only, so
 	// every start issues a new one.
 	Tokens TokenStore
-	// RPS is the client-side request rate; 0 means DefaultLiveRPS or
-	// DefaultMockRPS by Mode. Ignored when Limiter is set.
+	// RPS is the request rate KIS allows this app key; the client paces
+	// at PacingMargin of it. 0 means DefaultLiveRPS or DefaultMockRPS by
+	// Mode (KIS's 20 and 2, margin applied). Ignored when Limiter is set.
 	RPS float64
 	// Limiter, when set, is used instead of a limiter of the client's own.
 	// KIS counts requests per app key, so two Clients on one app key in one
@@ -121,17 +130,24 @@ type Options struct {
 	OnTokenIssued func()
 }
 
-// NewLimiter returns a limiter for one app key: rps requests a second (0
-// means the Mode's default) with a burst of 1, so requests are spread
-// evenly and no one-second window sees more than rps of them.
+// NewLimiter returns a limiter for one app key allowed rps requests a
+// second (0 means the Mode's default): it paces at PacingMargin × rps with
+// a burst of 1, so requests are spread evenly and no one-second window,
+// however it is counted, sees more than rps of them.
 func NewLimiter(mode Mode, rps float64) *rate.Limiter {
-	if rps <= 0 {
-		rps = DefaultMockRPS
-		if mode == ModeLive {
-			rps = DefaultLiveRPS
-		}
+	return rate.NewLimiter(rate.Limit(PacedRPS(mode, rps)), 1)
+}
+
+// PacedRPS is the rate NewLimiter paces at for an allowed rate rps (0: the
+// Mode's default, which already has the margin).
+func PacedRPS(mode Mode, rps float64) float64 {
+	if rps > 0 {
+		return rps * PacingMargin
 	}
-	return rate.NewLimiter(rate.Limit(rps), 1)
+	if mode == ModeLive {
+		return DefaultLiveRPS
+	}
+	return DefaultMockRPS
 }
 
 // TokenKey is the TokenStore key for an app key in a mode: it names the

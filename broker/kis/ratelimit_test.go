@@ -2,6 +2,7 @@ package kis
 
 import (
 	"fmt"
+	"math"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,17 +23,24 @@ func TestStrictWindowNeverRefuses(t *testing.T) {
 	for _, tt := range []struct {
 		mode        string
 		codes, each int
+		rps         float64 // HOGA_KIS_RPS; 0 is the default
 	}{
-		{"mock", 1, 12}, // a burst of quotes (the finding: 1 of 12 refused)
-		{"live", 1, 60}, // a burst at 20/s
-		{"mock", 40, 2}, // 40 polled rules, two rounds
-		{"live", 40, 3}, // 40 polled rules, three rounds
+		{"mock", 1, 12, 0}, // a burst of quotes (the finding: 1 of 12 refused)
+		{"live", 1, 60, 0}, // a burst at 20/s
+		{"mock", 40, 2, 0}, // 40 polled rules, two rounds
+		{"live", 40, 3, 0}, // 40 polled rules, three rounds
+		// HOGA_KIS_RPS set to exactly KIS's limit used to pace at it,
+		// with no margin: the same margin applies.
+		{"mock", 1, 12, 2},
+		{"live", 1, 60, 20},
+		{"mock", 40, 2, 2},
 	} {
-		t.Run(fmt.Sprintf("%s_%d_codes", tt.mode, tt.codes), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s_%d_codes_rps_%v", tt.mode, tt.codes, tt.rps), func(t *testing.T) {
 			t.Parallel()
 			fc := clock.NewFake(kstAt(10, 0))
 			var refused atomic.Int64
 			c, f := newPair(t, brokertest.KISFakeOptions{Mode: tt.mode, Clock: fc, StrictWindow: true}, func(o *Options) {
+				o.RPS = tt.rps
 				o.Backoff = time.Millisecond // a refusal is retried at once and counted
 				o.OnRateLimited = func(string) { refused.Add(1) }
 			})
@@ -103,5 +111,28 @@ func TestOnRateLimitedCountsRefusals(t *testing.T) {
 	w.drive(fc, time.Millisecond)
 	if len(apis) != 2 || apis[0] != "FHKST01010100" {
 		t.Fatalf("OnRateLimited saw %v; want two FHKST01010100", apis)
+	}
+}
+
+// An explicit rate gets the same margin as the default: HOGA_KIS_RPS=2
+// paces like the mock default, 20 like the live one.
+func TestExplicitRPSGetsTheMargin(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		mode Mode
+		rps  float64
+		want float64
+	}{
+		{ModeMock, 0, DefaultMockRPS},
+		{ModeLive, 0, DefaultLiveRPS},
+		{ModeMock, 2, DefaultMockRPS},
+		{ModeLive, 20, DefaultLiveRPS},
+		{ModeLive, 10, 9},
+		{ModeMock, 200, 180},
+	} {
+		got := float64(NewLimiter(tt.mode, tt.rps).Limit())
+		if math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("NewLimiter(%s, %v) paces at %v/s; want %v", tt.mode, tt.rps, got, tt.want)
+		}
 	}
 }

@@ -36,7 +36,7 @@ type Config struct {
 	KISBaseURL   string        `envconfig:"KIS_BASE_URL" desc:"override the KIS REST host"`
 	KISWSURL     string        `envconfig:"KIS_WS_URL" desc:"override the KIS WebSocket host"`
 	KISHTSID     string        `envconfig:"KIS_HTS_ID" desc:"HTS id that KIS fill notices (H0STCNI0/9) are keyed by; empty: fills by polling only"`
-	KISRPS       float64       `envconfig:"KIS_RPS" desc:"KIS requests per second (default 18 live, 1.8 mock)"`
+	KISRPS       float64       `envconfig:"KIS_RPS" desc:"KIS requests per second your app key is allowed (default 20 live, 2 mock); hoga paces at 90% of it"`
 
 	KiwoomAppKey    redact.Secret `envconfig:"KIWOOM_APP_KEY" desc:"Kiwoom app key"`
 	KiwoomSecretKey redact.Secret `envconfig:"KIWOOM_SECRET_KEY" desc:"Kiwoom secret key"`
