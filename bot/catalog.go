@@ -118,6 +118,9 @@ var catalogs = map[Lang]map[string]string{
 		"mode.mock":               "모의투자",
 		"mode.live":               "실전",
 		"mode.paper":              "페이퍼 (가상)",
+		"broker.kis":              "한국투자증권",
+		"broker.kiwoom":           "키움증권",
+		"broker.paper":            "가상 거래소",
 		"rules.none":              "자동매매 규칙이 없습니다. 예: <code>/rule add 005930 buy&lt;190000 sell&gt;210000 qty=3</code>",
 		"rules.head":              "<b>자동매매 규칙</b>",
 		"rules.line":              "%s %s — %s주 %s%s%s · %s",
@@ -446,6 +449,9 @@ var catalogs = map[Lang]map[string]string{
 		"mode.mock":               "mock",
 		"mode.live":               "LIVE",
 		"mode.paper":              "paper (simulated)",
+		"broker.kis":              "KIS",
+		"broker.kiwoom":           "Kiwoom",
+		"broker.paper":            "paper exchange",
 		"rules.none":              "No strategy rules. e.g. <code>/rule add 005930 buy&lt;190000 sell&gt;210000 qty=3</code>",
 		"rules.head":              "<b>Strategy rules</b>",
 		"rules.line":              "%s %s — %s sh %s%s%s · %s",
@@ -560,9 +566,9 @@ var catalogs = map[Lang]map[string]string{
 		"err.journal_lost_short":    "not sent: the order journal's file is gone (trading halted)",
 		"err.journal_lost_nocopy":   "No copy could be saved. Check today's orders in the broker's app, then start hoga again (a new, empty journal will be made).",
 		"err.unsettled":             "⏳ Not sent: an order with the same code, side and quantity is still being checked against the broker's list (this prevents a duplicate). You will be told the outcome; check /orders, then send it again if you still want it.",
-		"status.tracker":            "\n📋 Following %d open order(s) · broker last heard %s",
+		"status.tracker":            "\n📋 Open orders followed: %d · broker last heard %s",
 		"status.tracker_never":      "not yet",
-		"status.checking":           "\n⏳ %d order(s) being checked against the broker's list (not resent, /orders) — only the same order is held back until the outcome",
+		"status.checking":           "\n⏳ %d orders being checked against the broker's list (not resent, /orders) — only the same order is held back until the outcome",
 		"err.implausible_quote":     "the quote for %s is impossible (price %s won, lower limit %s, upper limit %s); no decision is made on it",
 		"err.no_such_order":         "❌ No order %s today. /orders lists today's order numbers.",
 		"err.not_at_broker":         "The broker has no such order, so it was never placed. Send it again if you still want it.",
@@ -690,6 +696,15 @@ var catalogs = map[Lang]map[string]string{
 // Text renders a catalog entry in lang, for transports that need a
 // string of their own (Telegram's command menu, its stop notice).
 func Text(lang Lang, key string, args ...any) string { return text(lang, key, args...) }
+
+// hasText says whether the catalogs have key.
+func hasText(lang Lang, key string) bool {
+	_, ok := catalogs[lang][key]
+	if !ok {
+		_, ok = catalogs[Korean][key]
+	}
+	return ok
+}
 
 // text renders key in lang. A missing key is a programming error caught by
 // the catalog test; at run time it degrades to the key itself.

@@ -501,7 +501,7 @@ func (r *Router) status(ctx context.Context) Reply {
 			market = r.t("market.closed", r.kstWhen(r.cfg.Calendar.NextSession(now).Open))
 		}
 	}
-	txt := r.t("status", r.modeName(), Esc(r.cfg.Broker.Name()), duration(r.cfg.Lang, now.Sub(r.started)), state, market)
+	txt := r.t("status", r.modeName(), BrokerLabel(r.cfg.Lang, r.cfg.Broker.Name()), duration(r.cfg.Lang, now.Sub(r.started)), state, market)
 	if r.cfg.Account != "" {
 		txt += r.t("status.account", Esc(r.cfg.Account))
 	}

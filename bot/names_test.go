@@ -62,3 +62,25 @@ func TestRuleTurnedOffByTheEngineReadsOff(t *testing.T) {
 		t.Errorf("FormatRule = %q", got)
 	}
 }
+
+// The mode and the broker read as the owner knows them in /help, /status
+// and the start-up alert: the day-of-use trial of issue 19 read "(실전 ·
+// kis)" and "Broker: kis".
+func TestModeAndBrokerLabels(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang         Lang
+		mode, broker string
+		want         string
+	}{
+		{Korean, "live", "kis", "실전 · 한국투자증권"},
+		{Korean, "mock", "kiwoom", "모의투자 · 키움증권"},
+		{English, "live", "kis", "LIVE · KIS"},
+		{English, "paper", "paper", "paper (simulated) · paper exchange"},
+		{English, "", "<fake>", "mock · &lt;fake&gt;"},
+	} {
+		if got := ModeLabel(tc.lang, tc.mode) + " · " + BrokerLabel(tc.lang, tc.broker); got != tc.want {
+			t.Errorf("%s %s/%s = %q, want %q", tc.lang, tc.mode, tc.broker, got, tc.want)
+		}
+	}
+}

@@ -252,17 +252,31 @@ func (r *Router) dispatch(ctx context.Context, req Request, cmd string, fields [
 }
 
 func (r *Router) help() Reply {
-	return Reply{Text: r.t("help", r.modeName(), Esc(r.cfg.Broker.Name()))}
+	return Reply{Text: r.t("help", r.modeName(), BrokerLabel(r.cfg.Lang, r.cfg.Broker.Name()))}
 }
 
-func (r *Router) modeName() string {
-	switch r.cfg.Mode {
+func (r *Router) modeName() string { return ModeLabel(r.cfg.Lang, r.cfg.Mode) }
+
+// ModeLabel is mode ("live", "mock", "paper") as the owner reads it (실전,
+// 모의투자, …); anything else reads as mock, the safe assumption.
+func ModeLabel(lang Lang, mode string) string {
+	switch mode {
 	case "live":
-		return r.t("mode.live")
+		return text(lang, "mode.live")
 	case "paper":
-		return r.t("mode.paper")
+		return text(lang, "mode.paper")
 	}
-	return r.t("mode.mock")
+	return text(lang, "mode.mock")
+}
+
+// BrokerLabel is a broker's name as the owner knows it (한국투자증권 for
+// "kis"): the day-of-use trial of issue 19 read "(실전 · kis)" in /help and
+// /status. A name the catalog lacks (a test double) is shown as it is.
+func BrokerLabel(lang Lang, name string) string {
+	if k := "broker." + name; hasText(lang, k) {
+		return text(lang, k)
+	}
+	return Esc(name)
 }
 
 func (r *Router) price(ctx context.Context, args []string) Reply {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/console"
 	"github.com/hoga-trade/hoga/broker"
 )
@@ -71,7 +72,7 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	if len(a.sinks) == 0 {
 		a.feed.AddSink(con)
 	}
-	a.feed.System(ctx, "alert.started", a.modeLabel(), a.inner.Name())
+	a.feed.System(ctx, "alert.started", bot.ModeLabel(a.cfg.lang, a.modeLabel()), bot.BrokerLabel(a.cfg.lang, a.inner.Name()))
 	for _, e := range a.startupErrors {
 		a.feed.Error(ctx, "%s", e)
 	}
