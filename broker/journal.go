@@ -21,6 +21,11 @@ type JournalEntry struct {
 	Type  OrderType
 	Qty   int64
 	Price int64 // 0 for market
+	// Venue is where the order was sent (KRX, NXT, SOR), so a cancel goes
+	// to the same venue and reconciliation matches on it. Rows written
+	// before the journal kept venues (migration 0003) read as KRX, the only
+	// venue hoga sent to then.
+	Venue Venue
 
 	// State is pending (journaled, broker not answered yet), accepted,
 	// partial, filled, rejected, unknown (sent, no answer) or cancelled.
@@ -63,7 +68,7 @@ func (e JournalEntry) AvgFillPrice() int64 {
 // Request rebuilds the order request the entry journals.
 func (e JournalEntry) Request() OrderRequest {
 	return OrderRequest{
-		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
+		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price, Venue: e.Venue,
 		ClientID: e.ClientID, Source: e.Source, User: e.User,
 	}
 }

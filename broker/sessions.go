@@ -244,3 +244,37 @@ func (c *Calendar) InVenueContinuous(v Venue, t time.Time, extended bool) bool {
 	}
 	return false
 }
+
+// OrderExpiry is when a day order sent to v at t lapses, and false on a
+// day with no session. A KRX order lives until KRX's close (15:30; 16:30
+// on 수능 day). An order to NXT, or to SOR (which may rest on NXT), lives
+// until NXT's day ends, 20:00: "NXT 프리/메인마켓에서 접수한 주문은
+// 애프터마켓까지 유효합니다" (Yuanta's 대체거래소 안내,
+// m.myasset.com/myasset/static/trading/TR_1608001_T1.jsp), and orders
+// placed before 15:30 stay valid until 20:00 (ironfxkorea.com/?p=15828 on
+// NXT's launch). A SOR order for a stock NXT does not list lapses at KRX's
+// close in fact; the broker's list then shows it ended, so following it
+// longer costs a few polls and no wrong word.
+func (c *Calendar) OrderExpiry(v Venue, t time.Time) (time.Time, bool) {
+	s, ok := c.SessionOn(t)
+	if !ok {
+		return time.Time{}, false
+	}
+	if !v.ReachesNXT() {
+		return s.Close, true
+	}
+	end := s.Close
+	for _, w := range c.Windows(t) {
+		if w.Venue() == VenueNXT && w.End.After(end) {
+			end = w.End
+		}
+	}
+	return end, true
+}
+
+// AnyVenueTakesOrders reports whether either exchange takes plain orders
+// at t: when an open order on some venue may still fill.
+func (c *Calendar) AnyVenueTakesOrders(t time.Time) bool {
+	_, ok := c.OrderWindow(VenueSOR, t)
+	return ok
+}

@@ -15,12 +15,12 @@ import (
 )
 
 const entryColumns = `client_id, day, source, user_id, code, side, type, qty, price, state, broker_id, branch,
-	err_kind, err_code, err_msg, note, expired, filled_qty, fill_amount, created_ns, updated_ns`
+	err_kind, err_code, err_msg, note, expired, filled_qty, fill_amount, venue, created_ns, updated_ns`
 
 func entryArgs(e *broker.JournalEntry) []any {
 	return []any{e.ClientID, broker.Day(e.Created), e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(),
 		e.Qty, e.Price, string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note,
-		boolInt(e.Expired), e.FilledQty, e.FillAmount, nanos(e.Created), nanos(e.Updated)}
+		boolInt(e.Expired), e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Created), nanos(e.Updated)}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -29,13 +29,13 @@ func scanEntry(s scanner) (broker.JournalEntry, error) {
 	var (
 		e                       broker.JournalEntry
 		day, code, side, typ    string
-		state, kind             string
+		state, kind, venue      string
 		expired                 int64
 		createdNanos, updatedNs int64
 	)
 	if err := s.Scan(&e.ClientID, &day, &e.Source, &e.User, &code, &side, &typ, &e.Qty, &e.Price, &state,
 		&e.BrokerID, &e.Branch, &kind, &e.ErrCode, &e.ErrMsg, &e.Note, &expired, &e.FilledQty, &e.FillAmount,
-		&createdNanos, &updatedNs); err != nil {
+		&venue, &createdNanos, &updatedNs); err != nil {
 		return broker.JournalEntry{}, err
 	}
 	e.Code = broker.Code(code)
@@ -48,6 +48,9 @@ func scanEntry(s scanner) (broker.JournalEntry, error) {
 	}
 	e.State = broker.OrderStatus(state)
 	e.ErrKind = parseKind(kind)
+	if e.Venue, err = broker.ParseVenue(venue); err != nil {
+		return broker.JournalEntry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
+	}
 	e.Expired = expired != 0
 	e.Created, e.Updated = fromNanos(createdNanos), fromNanos(updatedNs)
 	return e, nil
@@ -71,7 +74,7 @@ func (db *DB) InsertOrder(ctx context.Context, e broker.JournalEntry) error {
 	if e.Updated.IsZero() {
 		e.Updated = e.Created
 	}
-	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
+	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return &broker.Error{Kind: broker.Duplicate, Msg: fmt.Sprintf("client order id %s is already journaled", e.ClientID), Err: err}
@@ -112,11 +115,11 @@ func (db *DB) UpdateOrder(ctx context.Context, clientID string, fn func(*broker.
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET source = ?, user_id = ?, code = ?, side = ?, type = ?, qty = ?, price = ?,
 		state = ?, broker_id = ?, branch = ?, err_kind = ?, err_code = ?, err_msg = ?, note = ?, expired = ?,
-		filled_qty = ?, fill_amount = ?, updated_ns = ?
+		filled_qty = ?, fill_amount = ?, venue = ?, updated_ns = ?
 		WHERE client_id = ?`,
 		e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(), e.Qty, e.Price,
 		string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note, boolInt(e.Expired),
-		e.FilledQty, e.FillAmount, nanos(e.Updated), clientID)
+		e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Updated), clientID)
 	if err != nil {
 		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}

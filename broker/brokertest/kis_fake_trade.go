@@ -321,6 +321,16 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	if orig == nil || orig.remaining() == 0 {
 		return nothing()
 	}
+	// A cancel names the venue of its order (EXCG_ID_DVSN_CD is 필수 on
+	// order-rvsecncl, "KRX: 한국거래소, NXT:대체거래소,SOR:SOR":
+	// examples_llm/domestic_stock/order_rvsecncl/order_rvsecncl.py line
+	// 36). An order resting on NXT is not on KRX's book, so a cancel sent
+	// to the other venue finds nothing to cancel. The answer is the fake's
+	// stand-in: the samples give no code for a venue mismatch, so it
+	// answers as for an order with nothing left (APBK0918).
+	if venueOr(b["EXCG_ID_DVSN_CD"]) != venueOr(orig.Venue) {
+		return nothing()
+	}
 	qty := orig.remaining()
 	if b["QTY_ALL_ORD_YN"] != "Y" {
 		n, err := strconv.ParseInt(b["ORD_QTY"], 10, 64)
@@ -334,7 +344,7 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	}
 	cx := &kisFakeOrder{KISOrder: KISOrder{
 		ODNO: f.m.NewID(), Branch: orig.Branch, Code: orig.Code, Side: orig.Side, Market: orig.Market,
-		Qty: qty, CancelOf: orig.ODNO, At: c.now, Venue: orig.Venue,
+		Qty: qty, CancelOf: orig.ODNO, At: c.now, Venue: b["EXCG_ID_DVSN_CD"],
 	}, name: orig.name}
 	f.orders = append(f.orders, cx)
 	tmd := f.kstNow(c.now).Format("150405")
@@ -577,4 +587,13 @@ func (f *KISFake) handlePsblOrder(c *kisCall) kisAnswer {
 		"max_buy_amt": kisItoa(avail), "max_buy_qty": kisItoa(qty), "cma_evlu_amt": "0",
 		"ovrs_re_use_amt_wcrc": "0", "ord_psbl_frcr_amt_wcrc": "0",
 	}})
+}
+
+// venueOr is an EXCG_ID_DVSN_CD as sent, KRX when empty (the value every
+// order had before the field: order_cash.py documents only "(KRX)").
+func venueOr(v string) string {
+	if v == "" {
+		return "KRX"
+	}
+	return v
 }

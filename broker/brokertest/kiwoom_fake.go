@@ -142,7 +142,13 @@ type KiwoomFakeOrder struct {
 	FillAmount int64
 	Cancelled  int64
 	Cancel     bool // a cancel order (kt10003) rather than a buy or sell
-	Time       time.Time
+	// Venue is dmst_stex_tp as sent (KRX, NXT, SOR); for a cancel, the
+	// cancel's own dmst_stex_tp.
+	Venue string
+	// Routed is the exchange the order rests on: Venue, or for SOR the
+	// exchange open when it was placed (KRX in its session, else NXT).
+	Routed string
+	Time   time.Time
 }
 
 // Remaining is the quantity still open.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/market"
@@ -217,7 +218,14 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "stk_cd", "ord_qty", "trde_tp"); !ok {
 		return a
 	}
-	if body["dmst_stex_tp"] != "KRX" {
+	// dmst_stex_tp is "국내거래소구분 KRX,NXT,SOR" (Kiwoom-REST-API spec,
+	// kt10000); the mock domain is "KRX만 지원가능" (the same spec, on every
+	// API). The answer for another value on the mock is the fake's own.
+	venue := body["dmst_stex_tp"]
+	switch {
+	case venue == "KRX":
+	case (venue == "NXT" || venue == "SOR") && f.opts.Mode == "live":
+	default:
 		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 거래소구분=KRX만 지원합니다")
 	}
 	s, ok := f.stock(body["stk_cd"])
@@ -264,9 +272,10 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 	if err != nil {
 		return f.orderRefusal(apiID, err, qty, price, s)
 	}
-	o := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: mo.ID, Code: s.code, Side: side, Market: market, Qty: qty, Price: price, Time: now}, mo: mo}
+	o := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: mo.ID, Code: s.code, Side: side, Market: market, Qty: qty, Price: price,
+		Venue: venue, Routed: f.route(venue, now), Time: now}, mo: mo}
 	f.orders = append(f.orders, o)
-	return f.ok(map[string]any{"ord_no": o.No, "dmst_stex_tp": "KRX"})
+	return f.ok(map[string]any{"ord_no": o.No, "dmst_stex_tp": venue})
 }
 
 // orderRefusal answers a refusal of the market with Kiwoom's code for it.
@@ -312,7 +321,10 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 			orig = o
 		}
 	}
-	if orig == nil {
+	// A cancel names its order's venue (kt10003 dmst_stex_tp, "KRX,NXT,SOR"):
+	// an order resting on NXT is not on KRX's book. The fake answers a
+	// mismatch as an unknown order (its own RC4032; no real answer seen).
+	if orig == nil || orig.Venue != body["dmst_stex_tp"] {
 		return f.deskReject(apiID, "RC4032", f.mock("원주문번호가 존재하지 않습니다."))
 	}
 	n, err := strconv.ParseInt(body["cncl_qty"], 10, 64)
@@ -330,7 +342,8 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	if _, err := f.m.Cancel(now, orig.No, n); err != nil {
 		return f.deskReject(apiID, "RC4033", f.mock("취소가능수량이 없습니다."))
 	}
-	c := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: f.m.NewID(), OrigNo: orig.No, Code: orig.Code, Side: orig.Side, Market: orig.Market, Qty: n, Cancel: true, Time: now}}
+	c := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: f.m.NewID(), OrigNo: orig.No, Code: orig.Code, Side: orig.Side, Market: orig.Market, Qty: n, Cancel: true,
+		Venue: body["dmst_stex_tp"], Routed: orig.Routed, Time: now}}
 	f.orders = append(f.orders, c)
 	return f.ok(map[string]any{"ord_no": c.No, "base_orig_ord_no": orig.No, "cncl_qty": strconv.FormatInt(n, 10)})
 }
@@ -460,7 +473,7 @@ func (f *KiwoomFake) openOrders(apiID string, body map[string]string, nextKey st
 			"orig_ord_no": "0000000", "io_tp_nm": ioTpNm(o), "trde_tp": trdeTpName(o), "tm": o.Time.In(broker.KST()).Format("150405"),
 			"cntr_no": "", "cntr_pric": strconv.FormatInt(avgFill(o), 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
 			"cur_prc": direction(s.price, s.base), "sel_bid": "0", "buy_bid": "0", "unit_cntr_pric": "", "unit_cntr_qty": "",
-			"tdy_trde_cmsn": "0", "tdy_trde_tax": "0", "ind_invsr": "", "stex_tp": "1", "stex_tp_txt": "KRX", "sor_yn": "N", "stop_pric": "",
+			"tdy_trde_cmsn": "0", "tdy_trde_tax": "0", "ind_invsr": "", "stex_tp": stexTp(o), "stex_tp_txt": o.Routed, "sor_yn": sorYn(o), "stop_pric": "",
 		})
 	}
 	part, cont, next := f.page(rows, nextKey)
@@ -496,11 +509,41 @@ func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey 
 			"cntr_pric": strconv.FormatInt(avgFill(o), 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
 			"oso_qty": strconv.FormatInt(o.Remaining(), 10), "tdy_trde_cmsn": "0", "tdy_trde_tax": "0",
 			"ord_stt": stt, "trde_tp": trdeTpName(o), "orig_ord_no": orig, "ord_tm": o.Time.In(broker.KST()).Format("150405"),
-			"stk_cd": o.Code, "stex_tp": "1", "stex_tp_txt": "KRX", "sor_yn": "N", "stop_pric": "",
+			"stk_cd": o.Code, "stex_tp": stexTp(o), "stex_tp_txt": o.Routed, "sor_yn": sorYn(o), "stop_pric": "",
 		})
 	}
 	part, cont, next := f.page(rows, nextKey)
 	a := f.ok(map[string]any{"cntr": part})
 	a.contYN, a.nextKey = cont, next
 	return a
+}
+
+// route is the exchange an order to venue rests on: SOR goes to KRX while
+// KRX takes plain orders and to NXT otherwise (outside KRX's session NXT is
+// the only venue open, so smart routing can only send it there).
+func (f *KiwoomFake) route(venue string, now time.Time) string {
+	if venue != "SOR" {
+		return venue
+	}
+	if _, ok := f.cal.OrderWindow(broker.VenueKRX, now); ok {
+		return "KRX"
+	}
+	return "NXT"
+}
+
+// stexTp is a row's 거래소구분 code: "1" KRX, "2" NXT (ka10075/ka10076;
+// see broker/kiwoom orderRow).
+func stexTp(o *KiwoomFakeOrder) string {
+	if o.Routed == "NXT" {
+		return "2"
+	}
+	return "1"
+}
+
+// sorYn is a row's "SOR 여부값": Y for an order sent to SOR.
+func sorYn(o *KiwoomFakeOrder) string {
+	if o.Venue == "SOR" {
+		return "Y"
+	}
+	return "N"
 }

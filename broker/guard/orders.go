@@ -137,7 +137,7 @@ func fillFromRequest(o *broker.Order, req broker.OrderRequest, now time.Time) {
 func journalOrder(e broker.JournalEntry) broker.Order {
 	o := broker.Order{
 		ID: e.BrokerID, Branch: e.Branch,
-		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
+		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price, Venue: e.Venue,
 		Status: e.State, Time: e.Created,
 		ClientID: e.ClientID, Source: e.Source, User: e.User, Note: e.Note,
 		Err: e.Err(), Expired: e.Expired,
@@ -209,9 +209,14 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 		if req.Type == 0 {
 			req.Type = e.Type
 		}
+		if req.Venue == "" {
+			// The cancel goes where the order went: an NXT order
+			// cancelled "at KRX" is not found there.
+			req.Venue = e.Venue
+		}
 		orig = journalOrder(e)
 	}
-	if !haveEntry && (req.Branch == "" || req.Code == "" || req.Type == 0) {
+	if !haveEntry && (req.Branch == "" || req.Code == "" || req.Type == 0 || req.Venue == "") {
 		orders, err := g.inner.OrdersToday(ctx)
 		if err != nil {
 			return broker.Order{}, err
@@ -228,6 +233,9 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 				}
 				if req.Type == 0 {
 					req.Type = o.Type
+				}
+				if req.Venue == "" {
+					req.Venue = o.Venue
 				}
 				break
 			}

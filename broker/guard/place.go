@@ -251,7 +251,7 @@ func newClientID(now time.Time) string {
 func entryFor(req broker.OrderRequest, now time.Time) broker.JournalEntry {
 	return broker.JournalEntry{
 		ClientID: req.ClientID, Source: req.Source, User: req.User,
-		Code: req.Code, Side: req.Side, Type: req.Type, Qty: req.Qty, Price: req.Price,
+		Code: req.Code, Side: req.Side, Type: req.Type, Qty: req.Qty, Price: req.Price, Venue: req.Venue,
 		State: broker.StatusPending, Created: now, Updated: now,
 	}
 }

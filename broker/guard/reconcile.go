@@ -332,7 +332,9 @@ func (g *Guard) assign(rows []broker.JournalEntry, cands []broker.Order, lastRes
 				}
 				continue // the broker knows it as someone else's
 			}
-			if o.Code != e.Code || o.Side != e.Side || o.Qty != e.Qty {
+			// A venue that cannot be the row's rules the order out even as
+			// a last resort: an NXT order is not a KRX one.
+			if o.Code != e.Code || o.Side != e.Side || o.Qty != e.Qty || !sameVenue(e.Venue, o.Venue) {
 				continue
 			}
 			d, inWindow := g.distance(e, o)
@@ -404,6 +406,19 @@ func (g *Guard) distance(e broker.JournalEntry, o broker.Order) (time.Duration, 
 		d = -d
 	}
 	return d, d <= g.window
+}
+
+// sameVenue reports whether an order journaled for venue sent could be
+// one the broker lists at venue listed. An empty side (a broker that does
+// not say, a row from before venues) and SOR on either side (the broker may
+// list a routed order as SOR or as the exchange it went to) match anything;
+// KRX and NXT match only themselves, so an NXT order is never settled by a
+// KRX order with the same terms.
+func sameVenue(sent, listed broker.Venue) bool {
+	if sent == "" || listed == "" || sent == broker.VenueSOR || listed == broker.VenueSOR {
+		return true
+	}
+	return sent == listed
 }
 
 // settleFound records that the broker has the order.

@@ -3,6 +3,7 @@ package guard
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 )
@@ -75,5 +76,99 @@ func TestVenueChecks(t *testing.T) {
 				t.Errorf("the broker was asked %d times", calls)
 			}
 		})
+	}
+}
+
+// TestCancelGoesToTheOrdersVenue: a cancel names the venue its order was
+// sent to, from the journal (in memory and SQLite) or, for an order hoga
+// did not place, from the broker's list. Before the journal kept venues a
+// cancel of an NXT order went out as KRX, where the order is not.
+func TestCancelGoesToTheOrdersVenue(t *testing.T) {
+	t.Parallel()
+	live := func(o *Options) { o.MarketHours, o.Venues = true, broker.LiveVenues }
+	tests := []struct {
+		name    string
+		sqlite  bool
+		venue   broker.Venue // placed by hoga; "" = the live default
+		outside broker.Venue // placed elsewhere, listed with this venue
+		want    broker.Venue
+		at      string // default 19:00, when only NXT trades
+	}{
+		{name: "nxt", venue: broker.VenueNXT, want: broker.VenueNXT},
+		{name: "nxt_sqlite", sqlite: true, venue: broker.VenueNXT, want: broker.VenueNXT},
+		{name: "krx_sqlite", sqlite: true, venue: broker.VenueKRX, want: broker.VenueKRX, at: "2026-03-04 10:00:00"},
+		{name: "default_sor_sqlite", sqlite: true, want: broker.VenueSOR},
+		{name: "outside_nxt", outside: broker.VenueNXT, want: broker.VenueNXT},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			at := "2026-03-04 19:00:00"
+			if tt.at != "" {
+				at = tt.at
+			}
+			e := startEnv(t, kst(at), tt.sqlite, live)
+			ctx := context.Background()
+			id := "0000099999"
+			if tt.outside != "" {
+				e.fb.add(broker.Order{ID: id, Branch: "01234", Code: "005930", Side: broker.Buy, Type: broker.Limit,
+					Qty: 1, Price: 69_000, Venue: tt.outside, Status: broker.StatusAccepted, Time: kst("2026-03-04 18:59:00")})
+			} else {
+				req := limitBuy(1, 69_000)
+				req.Venue = tt.venue
+				o, err := e.g.PlaceOrder(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id = o.ID
+				if en := e.entry(o.ClientID); en.Venue != tt.want {
+					t.Fatalf("journaled venue %q; want %q", en.Venue, tt.want)
+				}
+			}
+			if _, err := e.g.CancelOrder(ctx, broker.CancelRequest{OrderID: id, User: "console"}); err != nil {
+				t.Fatalf("CancelOrder: %v", err)
+			}
+			e.fb.mu.Lock()
+			got := e.fb.cancels[len(e.fb.cancels)-1].Venue
+			e.fb.mu.Unlock()
+			if got != tt.want {
+				t.Errorf("cancel sent to %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestReconcileMatchesVenue: reconciliation takes a listed order for a
+// journal row only when the venues can be the same order's: KRX and NXT
+// only themselves, SOR (routed either way, listed as either) and a venue
+// nobody states match anything. A mismatch is ruled out even as the last
+// resort (same code, side and quantity at any time).
+func TestReconcileMatchesVenue(t *testing.T) {
+	t.Parallel()
+	g := &Guard{window: time.Minute}
+	at := kst("2026-03-04 10:00:00")
+	tests := []struct {
+		sent, listed broker.Venue
+		want         bool
+	}{
+		{broker.VenueKRX, broker.VenueKRX, true},
+		{broker.VenueNXT, broker.VenueNXT, true},
+		{broker.VenueNXT, broker.VenueKRX, false},
+		{broker.VenueKRX, broker.VenueNXT, false},
+		{broker.VenueSOR, broker.VenueNXT, true},
+		{broker.VenueSOR, broker.VenueKRX, true},
+		{broker.VenueNXT, broker.VenueSOR, true},
+		{broker.VenueNXT, "", true},
+		{"", broker.VenueNXT, true},
+	}
+	for _, tt := range tests {
+		e := broker.JournalEntry{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 70_000, Venue: tt.sent, Created: at}
+		o := broker.Order{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 70_000, Venue: tt.listed, Time: at}
+		for _, lastResort := range []func(int) bool{nil, func(int) bool { return true }} {
+			_, got := g.assign([]broker.JournalEntry{e}, []broker.Order{o}, lastResort)[0]
+			if got != tt.want {
+				t.Errorf("row sent to %q, listed at %q (last resort %v): match %v; want %v", tt.sent, tt.listed, lastResort != nil, got, tt.want)
+			}
+		}
 	}
 }

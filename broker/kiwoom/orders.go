@@ -27,6 +27,34 @@ type orderRow struct {
 	TrdeTp     string `json:"trde_tp"`
 	Tm         string `json:"tm"`
 	OrdTm      string `json:"ord_tm"`
+	// StexTp, StexTpTxt and SorYn say where the order is: 거래소구분
+	// "1" KRX / "2" NXT, its text, and "SOR 여부값" Y/N (Kiwoom-Securities/
+	// Kiwoom-REST-API, examples/국내주식/계좌/get_domestic_unfilled_orders.py
+	// and get_domestic_filled_orders.py list all three in ka10075's oso and
+	// ka10076's cntr; the request's stex_tp is "0 : 통합, 1 : KRX, 2 : NXT"
+	// in the same files, so the row's codes are read the same way).
+	StexTp    string `json:"stex_tp"`
+	StexTpTxt string `json:"stex_tp_txt"`
+	SorYn     string `json:"sor_yn"`
+}
+
+// venue is where the row says the order was sent: SOR when sor_yn is Y
+// (a cancel must name SOR again), else the exchange of stex_tp_txt or, if
+// that is empty, stex_tp; empty when the row says nothing.
+func (r orderRow) venue() broker.Venue {
+	if strings.EqualFold(strings.TrimSpace(r.SorYn), "Y") {
+		return broker.VenueSOR
+	}
+	if v, err := broker.ParseVenue(r.StexTpTxt); err == nil {
+		return v
+	}
+	switch strings.TrimSpace(r.StexTp) {
+	case "1":
+		return broker.VenueKRX
+	case "2":
+		return broker.VenueNXT
+	}
+	return ""
 }
 
 // mergeOrders turns Kiwoom's two order lists into broker orders.
@@ -95,6 +123,9 @@ func mergeOrders(all, open []orderRow, now time.Time) ([]broker.Order, error) {
 		}
 		if a.o.Type == 0 {
 			a.o.Type = typeOf(r.TrdeTp)
+		}
+		if a.o.Venue == "" {
+			a.o.Venue = r.venue()
 		}
 		if q := n.int("ord_qty", r.OrdQty); q > a.o.Qty {
 			a.o.Qty = q

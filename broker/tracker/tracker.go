@@ -82,8 +82,9 @@ type Options struct {
 	// (broker.NormalizeOrderID); nil trims.
 	Normalize func(string) string
 	Clock     clock.Clock
-	// Calendar gives each order's session close (day orders expire then,
-	// 15:30, 16:30 on the 수능 day); nil is broker.NewCalendar(nil).
+	// Calendar gives each order's end of day (day orders expire then:
+	// KRX 15:30, 16:30 on the 수능 day; NXT and SOR 20:00, see
+	// broker.Calendar.OrderExpiry); nil is broker.NewCalendar(nil).
 	Calendar *broker.Calendar
 	// MarketHours polls only while the session accepts orders (and once
 	// at its close). Without it polling follows open orders alone.
@@ -274,8 +275,10 @@ func (t *Tracker) follow(e broker.JournalEntry, late bool) {
 		return
 	}
 	tr := &tracked{e: e, cum: e.FilledQty, amount: e.FillAmount, late: late}
-	if s, ok := t.cal.SessionOn(e.Created); ok {
-		tr.closeAt = s.Close
+	// A day order lapses at its venue's end of day: KRX's close, or 20:00
+	// for an order that may rest on NXT.
+	if end, ok := t.cal.OrderExpiry(e.Venue.Or(broker.VenueKRX), e.Created); ok {
+		tr.closeAt = end
 	}
 	t.mu.Lock()
 	if _, ok := t.open[id]; !ok {
@@ -467,9 +470,9 @@ func (t *Tracker) nextWait(interval time.Duration) (time.Duration, bool) {
 		}
 		wait = min(wait, closeAt.Sub(now))
 	}
-	if t.o.MarketHours && !t.cal.AcceptsOrders(now) {
-		// Before the session's auction (hoga started early): nothing
-		// can fill yet, so wait for it.
+	if t.o.MarketHours && !t.cal.AcceptsOrders(now) && !t.cal.AnyVenueTakesOrders(now) {
+		// No exchange takes orders (before NXT's pre-market or KRX's
+		// auction, after 20:00): nothing can fill yet, so wait for it.
 		next := t.cal.NextSession(now)
 		if next.AuctionStart.IsZero() {
 			return t.o.MaxInterval, false

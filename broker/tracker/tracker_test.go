@@ -96,9 +96,15 @@ func (r *rig) stop() {
 // tracker.
 func (r *rig) place(clientID, id string, side broker.Side, qty, price int64) {
 	r.t.Helper()
+	r.placeAt(broker.VenueKRX, clientID, id, side, qty, price)
+}
+
+// placeAt is place with the order sent to venue.
+func (r *rig) placeAt(venue broker.Venue, clientID, id string, side broker.Side, qty, price int64) {
+	r.t.Helper()
 	now := r.clk.Now()
 	e := broker.JournalEntry{ClientID: clientID, Source: "telegram", User: "42", Code: "005930", Side: side,
-		Type: broker.Limit, Qty: qty, Price: price, State: broker.StatusAccepted, BrokerID: id, Created: now}
+		Type: broker.Limit, Qty: qty, Price: price, Venue: venue, State: broker.StatusAccepted, BrokerID: id, Created: now}
 	if err := r.j.InsertOrder(context.Background(), e); err != nil {
 		r.t.Fatal(err)
 	}
@@ -314,5 +320,44 @@ func TestAdaptivePollingAndCommitted(t *testing.T) {
 	// Then doubling to every 15 s: about 32 more in eight minutes.
 	if late := lists() - early; late < 28 || late > 40 {
 		t.Fatalf("%d list calls in eight quiet minutes", late)
+	}
+}
+
+// TestExpiryAtVenueEndOfDay: an order that may rest on Nextrade (NXT, or
+// SOR) lives until 20:00, so one placed at 19:00 is followed, not expired
+// at once for KRX's 15:30 close, and expires at 20:00; a KRX order placed
+// in the regular session still expires at 15:30 (issue 16).
+func TestExpiryAtVenueEndOfDay(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		venue       broker.Venue
+		placed, end time.Time
+	}{
+		{broker.VenueNXT, kst(2026, 3, 4, 19, 0), kst(2026, 3, 4, 20, 0)},
+		{broker.VenueSOR, kst(2026, 3, 4, 15, 0), kst(2026, 3, 4, 20, 0)},
+		{broker.VenueKRX, kst(2026, 3, 4, 15, 0), kst(2026, 3, 4, 15, 30)},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.venue), func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, tt.placed, nil, nil)
+			r.start()
+			r.placeAt(tt.venue, "H1", "0000000101", broker.Buy, 1, 60_000)
+			for r.clk.Now().Before(tt.end.Add(-15 * time.Second)) {
+				r.tick(15 * time.Second)
+			}
+			r.clk.BlockUntil(1, r.done)
+			r.quiet()
+			if st := r.tr.Status(); st.Open != 1 {
+				t.Fatalf("following %d orders a moment before %s; want 1", st.Open, tt.end.Format("15:04"))
+			}
+			ev, _ := r.next(time.Minute)
+			if ev.Kind != broker.EventExpired || ev.Order.ID != "0000000101" {
+				t.Fatalf("at the end of day: %s %+v", ev.Kind, ev.Order)
+			}
+			if at := r.clk.Now(); at.Before(tt.end) {
+				t.Errorf("expired at %s; want %s", at.Format("15:04:05"), tt.end.Format("15:04:05"))
+			}
+		})
 	}
 }
