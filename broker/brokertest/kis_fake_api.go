@@ -144,6 +144,24 @@ func (f *KISFake) serveToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	// An injected HTTP 500 or reset on /oauth2/tokenP stands for the
+	// gateway failing before KIS looked at the request: nothing is issued
+	// and the one-a-minute throttle is not started.
+	f.mu.Lock()
+	fault := f.takeFaultLocked(r.URL.Path)
+	f.mu.Unlock()
+	if fault != nil {
+		switch fault.Kind {
+		case FaultHTTP500:
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
+			return
+		case FaultReset:
+			kisResetConn(w)
+			return
+		}
+	}
 	var req struct {
 		GrantType string `json:"grant_type"`
 		AppKey    string `json:"appkey"`

@@ -534,6 +534,18 @@ func (f *KiwoomFake) answer(r *http.Request, raw []byte) (kwAnswer, KiwoomFault)
 	}
 	switch r.URL.Path {
 	case "/oauth2/token":
+		// An injected KiwoomFault500 on au10001 is the gateway failing
+		// before the token service looked: nothing issued.
+		f.mu.Lock()
+		var fault KiwoomFault
+		if fs := f.faults["au10001"]; len(fs) > 0 && fs[0] == KiwoomFault500 {
+			fault, f.faults["au10001"] = fs[0], fs[1:]
+			f.requests["au10001"]++
+		}
+		f.mu.Unlock()
+		if fault != 0 {
+			return kwAnswer{status: http.StatusInternalServerError}, fault
+		}
 		return f.issue(raw), 0
 	case "/oauth2/revoke":
 		return f.revoke(raw), 0

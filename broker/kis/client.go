@@ -38,6 +38,8 @@ type Client struct {
 	http    *http.Client
 	log     *slog.Logger
 	clock   clock.Clock
+	waitClk clock.Clock // paces requests (Options.WaitClock) …
+	waitOwn bool        // … unless none was given: then clock does
 	limiter *rate.Limiter
 	tokens  *tokens
 	names   nameCache
@@ -68,6 +70,8 @@ func New(opts Options) (*Client, error) {
 		http:      opts.HTTPClient,
 		log:       opts.Logger,
 		clock:     clock.Or(opts.Clock),
+		waitClk:   clock.Or(opts.WaitClock),
+		waitOwn:   opts.WaitClock == nil,
 		limiter:   opts.Limiter,
 		onWait:    opts.OnRateLimitWait,
 		onIssued:  opts.OnTokenIssued,
@@ -253,7 +257,11 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, erro
 // tests with a fake clock exercise the real limiter without sleeping, and
 // reports the pass for trID to onWait.
 func (c *Client) wait(ctx context.Context, trID string) error {
-	d, err := pace.Wait(ctx, c.clock, c.limiter)
+	clk := c.waitClk
+	if c.waitOwn {
+		clk = c.clock
+	}
+	d, err := pace.Wait(ctx, clk, c.limiter)
 	if err == nil {
 		c.onWait(trID, d)
 	}

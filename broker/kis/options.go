@@ -87,6 +87,12 @@ type Options struct {
 	// Clock drives token expiry, the issuance throttle and the rate
 	// limiter; nil is the wall clock.
 	Clock clock.Clock
+	// WaitClock, if set, paces requests instead of Clock. cmd/hoga gives
+	// the client its own clock (a test's fake one, so the token throttle
+	// and today's date follow the test) and the wall clock here: a rate
+	// limit is the broker's wall-clock seconds, and a fake clock that
+	// stands still would hold every second request.
+	WaitClock clock.Clock
 	// Tokens persists the access token; nil keeps it in memory only, so
 	// every start issues a new one.
 	Tokens TokenStore

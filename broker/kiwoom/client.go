@@ -32,6 +32,7 @@ type Client struct {
 	hc          *http.Client
 	log         *slog.Logger
 	clk         clock.Clock
+	waitClk     clock.Clock // paces and backs off (Options.WaitClock)
 	rps         float64
 	timeout     time.Duration
 	backoffBase time.Duration
@@ -60,6 +61,7 @@ func New(opts Options) (*Client, error) {
 		hc:          o.HTTPClient,
 		log:         o.Logger.With("mode", o.Mode), // cmd/hoga adds broker=kiwoom
 		clk:         o.Clock,
+		waitClk:     o.WaitClock,
 		rps:         o.RPS,
 		timeout:     o.Timeout,
 		backoffBase: o.Backoff,

@@ -52,6 +52,12 @@ type Options struct {
 	// Clock drives token expiry, rate limiting and backoff; nil is the
 	// wall clock.
 	Clock clock.Clock
+	// WaitClock, if set, paces requests and times retry backoffs instead of
+	// Clock. cmd/hoga gives the client its own clock (a test's fake one, so
+	// token expiry and today's date follow the test) and the wall clock
+	// here: a rate limit is the broker's wall-clock seconds, and a fake
+	// clock that stands still would hold every second request.
+	WaitClock clock.Clock
 	// Tokens persists the access token across restarts; nil keeps it in
 	// memory only. A *tokencache.Cache fits.
 	Tokens TokenStore
@@ -118,6 +124,9 @@ func (o Options) normalized() (Options, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	o.Clock = clock.Or(o.Clock)
+	if o.WaitClock == nil {
+		o.WaitClock = o.Clock
+	}
 	if o.Tokens == nil {
 		o.Tokens = NewMemoryTokens()
 	}

@@ -91,7 +91,7 @@ func (c *Client) limiter(apiID string) *rate.Limiter {
 // pace waits for the api-id's limiter on the client's clock and reports
 // the pass to onWait.
 func (c *Client) pace(ctx context.Context, apiID string) error {
-	d, err := pace.Wait(ctx, c.clk, c.limiter(apiID))
+	d, err := pace.Wait(ctx, c.waitClk, c.limiter(apiID))
 	if err == nil {
 		c.onWait(apiID, d)
 	}
@@ -105,7 +105,7 @@ func (c *Client) backoff(ctx context.Context) retry.Backoff {
 	next := retry.WithMaxRetries(maxRetries,
 		retry.WithCappedDuration(backoffCap,
 			retry.WithJitterPercent(20, retry.NewExponential(c.backoffBase))))
-	return clockBackoff(ctx, c.clk, next)
+	return clockBackoff(ctx, c.waitClk, next)
 }
 
 func clockBackoff(ctx context.Context, clk clock.Clock, next retry.Backoff) retry.Backoff {

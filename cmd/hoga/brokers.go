@@ -12,6 +12,7 @@ import (
 	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/broker/paper"
 	"github.com/hoga-trade/hoga/broker/tokencache"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // This file constructs the configured broker (paper, kis or kiwoom) with
@@ -43,6 +44,8 @@ func (a *app) buildBroker(ctx context.Context) error {
 		a.skew = a.newSkew()
 		cl, err := kis.New(kis.Options{
 			HTTPClient:      &http.Client{Transport: broker.SkewTransport(nil, a.skew)},
+			Clock:           a.brokerClock,
+			WaitClock:       clock.Real{},
 			AppKey:          cfg.KISAppKey,
 			AppSecret:       cfg.KISAppSecret,
 			Account:         cfg.KISAccount.Reveal(),
@@ -61,7 +64,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 		}
 		// Fail fast on a wrong key (or a key of the other mode) instead of
 		// at the first order.
-		if err := firstToken(ctx, a.log, "kis", cl.EnsureToken); err != nil {
+		if err := firstToken(ctx, a.brokerClock, a.log, "kis", cl.EnsureToken); err != nil {
 			return err
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
@@ -72,6 +75,8 @@ func (a *app) buildBroker(ctx context.Context) error {
 		a.skew = a.newSkew()
 		cl, err := kiwoom.New(kiwoom.Options{
 			HTTPClient:      &http.Client{Transport: broker.SkewTransport(nil, a.skew)},
+			Clock:           a.brokerClock,
+			WaitClock:       clock.Real{},
 			AppKey:          cfg.KiwoomAppKey.Reveal(),
 			SecretKey:       cfg.KiwoomSecretKey.Reveal(),
 			Mode:            cfg.Mode,
@@ -87,7 +92,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 		if err != nil {
 			return &configError{lines: []string{"Kiwoom: " + err.Error()}}
 		}
-		if err := firstToken(ctx, a.log, "kiwoom", cl.EnsureToken); err != nil {
+		if err := firstToken(ctx, a.brokerClock, a.log, "kiwoom", cl.EnsureToken); err != nil {
 			return err
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // First and longest waits between start-up token attempts: short enough
@@ -26,7 +27,8 @@ const (
 // waits until it gets a token or is stopped (issue 21, item 8). It used to
 // exit on the first such blip, and a service manager's restart loop then
 // burned KIS's one-a-minute issuance.
-func firstToken(ctx context.Context, log *slog.Logger, name string, get func(context.Context) error) error {
+func firstToken(ctx context.Context, clk clock.Clock, log *slog.Logger, name string, get func(context.Context) error) error {
+	clk = clock.Or(clk)
 	wait := tokenRetryFirst
 	for attempt := 1; ; attempt++ {
 		err := get(ctx)
@@ -40,11 +42,9 @@ func firstToken(ctx context.Context, log *slog.Logger, name string, get func(con
 			return fmt.Errorf("%s token: %w", name, err)
 		}
 		log.Warn("could not get a broker token; retrying", "broker", name, "attempt", attempt, "retry_in", wait, "err", err)
-		t := time.NewTimer(wait)
 		select {
-		case <-t.C:
+		case <-clk.After(wait):
 		case <-ctx.Done():
-			t.Stop()
 			return fmt.Errorf("%s token: %w", name, err)
 		}
 		wait = min(2*wait, tokenRetryMax)

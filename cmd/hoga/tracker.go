@@ -20,6 +20,26 @@ func withClock(ctx context.Context, clk clock.Clock) context.Context {
 	return context.WithValue(ctx, clockKey{}, clk)
 }
 
+// brokerClockKey carries a test's clock for the KIS and Kiwoom clients
+// too: their token expiry, one-issuance-a-minute throttle, start-up token
+// retries and today's date then follow the test (a fake broker on the same
+// clock), while their request pacing stays on the wall clock. Tests whose
+// fake brokers run on the wall clock leave it unset. Nothing outside tests
+// sets it.
+type brokerClockKey struct{}
+
+// withBrokerClock returns ctx carrying clk for run's broker clients.
+func withBrokerClock(ctx context.Context, clk clock.Clock) context.Context {
+	return context.WithValue(ctx, brokerClockKey{}, clk)
+}
+
+// brokerClockFrom is the broker clients' clock ctx carries, or nil (the
+// wall clock).
+func brokerClockFrom(ctx context.Context) clock.Clock {
+	c, _ := ctx.Value(brokerClockKey{}).(clock.Clock)
+	return c
+}
+
 // clockFrom is the clock ctx carries, or the wall clock.
 func clockFrom(ctx context.Context) clock.Clock {
 	if c, ok := ctx.Value(clockKey{}).(clock.Clock); ok && c != nil {

@@ -30,9 +30,16 @@ type liveHoga struct {
 
 func startHoga(t *testing.T, clk *clock.Fake, getenv func(string) string) *liveHoga {
 	t.Helper()
+	return startHogaCtx(t, withClock(context.Background(), clk), clk, getenv)
+}
+
+// startHogaCtx is startHoga with run's context built by the caller (with
+// withBrokerClock, say); it must carry clk.
+func startHogaCtx(t *testing.T, base context.Context, clk *clock.Fake, getenv func(string) string) *liveHoga {
+	t.Helper()
 	h := &liveHoga{t: t, clk: clk, done: make(chan error, 1)}
 	built := make(chan *app, 1)
-	ctx, cancel := context.WithCancel(withBuilt(withClock(context.Background(), clk), func(a *app) { built <- a }))
+	ctx, cancel := context.WithCancel(withBuilt(base, func(a *app) { built <- a }))
 	h.cancel = cancel
 	stdin, w := io.Pipe()
 	h.stdin = w

@@ -41,17 +41,21 @@ type app struct {
 	tracker *tracker.Tracker
 	// clock is the wall clock, or a test's (clockFrom): the guard and the
 	// tracker read it.
-	clock  clock.Clock
-	db     *store.DB
-	engine *strategy.Engine
-	exits  *exits.Book
-	tg     *telegram.Bot // nil without a token
-	askMu  sync.Mutex
-	asked  []heldAsk // rule prompts waiting for their explanation (publishAsk)
-	router *bot.Router
-	feed   *bot.Feed
-	sinks  []bot.AlertSink
-	paper  *paper.Exchange
+	clock clock.Clock
+	// brokerClock is the KIS/Kiwoom clients' clock: nil (the wall clock)
+	// except in tests that run a fake broker on their clock
+	// (withBrokerClock).
+	brokerClock clock.Clock
+	db          *store.DB
+	engine      *strategy.Engine
+	exits       *exits.Book
+	tg          *telegram.Bot // nil without a token
+	askMu       sync.Mutex
+	asked       []heldAsk // rule prompts waiting for their explanation (publishAsk)
+	router      *bot.Router
+	feed        *bot.Feed
+	sinks       []bot.AlertSink
+	paper       *paper.Exchange
 	// tokenExpiry and account feed /status for real brokers.
 	tokenExpiry func() time.Time
 	account     string
@@ -118,7 +122,7 @@ func (a *app) modeLabel() string {
 // the guard and the strategy to the feed, and from the feed to the sinks.
 func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err error) {
 	a := &app{cfg: cfg, log: logger, services: map[string]func(context.Context) error{},
-		background: map[string]func(context.Context) error{}, clock: clockFrom(ctx)}
+		background: map[string]func(context.Context) error{}, clock: clockFrom(ctx), brokerClock: brokerClockFrom(ctx)}
 	defer func() {
 		if err != nil { // close what was built before the failure
 			a.close()
