@@ -144,11 +144,18 @@ func (f *KISFake) serveToken(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	// An injected HTTP 500 or reset on /oauth2/tokenP stands for the
-	// gateway failing before KIS looked at the request: nothing is issued
-	// and the one-a-minute throttle is not started.
+	// An injected HTTP 500 or reset naming /oauth2/tokenP (a fault with
+	// no path is for the API calls) stands for the gateway failing before
+	// KIS looked at the request: nothing is issued and the one-a-minute
+	// throttle is not started.
+	var fault *KISFault
 	f.mu.Lock()
-	fault := f.takeFaultLocked(r.URL.Path)
+	for _, ft := range f.faults {
+		if ft.Path == r.URL.Path {
+			fault = f.takeFaultLocked(r.URL.Path)
+			break
+		}
+	}
 	f.mu.Unlock()
 	if fault != nil {
 		switch fault.Kind {
