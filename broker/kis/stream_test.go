@@ -256,3 +256,34 @@ func TestStreamSubscribeRefusals(t *testing.T) {
 		}
 	})
 }
+
+// A second session on the same app key is refused (OPSP8996 ALREADY IN
+// USE; python-kis _handle_control) before it is up: it never counts as
+// connected, never streams, and the first session keeps streaming.
+func TestStreamAlreadyInUse(t *testing.T) {
+	t.Parallel()
+	r := newStreamRig(t, 0)
+	r.s.Subscribe("005930")
+	recv(t, r.up, "first session")
+	r.acked(t, 2, "OPSP0000")
+
+	acks := make(chan string, 10)
+	second := r.c.NewStream(StreamOptions{URL: r.f.WSURL(), OnAck: func(tr, key, code string) { acks <- code },
+		OnUp: func() { t.Error("the second session came up") }})
+	second.Subscribe("000660")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = second.Run(ctx); close(done) }()
+	if code := recv(t, acks, "the refusal"); code != "OPSP8996" {
+		t.Fatalf("second session answered %s, want OPSP8996", code)
+	}
+	cancel()
+	<-done
+	if st := second.Status(); st.Connected || second.Streaming("000660") {
+		t.Fatalf("second session %+v", st)
+	}
+	r.f.SetPrice("005930", 70_400)
+	if tk := recv(t, r.ticks, "tick on the first session"); tk.Price != 70_400 || !r.s.Streaming("005930") {
+		t.Fatalf("first session: tick %+v, streaming %v", tk, r.s.Streaming("005930"))
+	}
+}

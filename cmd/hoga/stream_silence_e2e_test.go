@@ -23,6 +23,10 @@ type streamHoga struct {
 	quotes  func() int // quote calls counted at the fake
 	alerts  *alertLog
 	kis     *brokertest.KISFake // when the broker is KIS
+	// The fake's market and connection.
+	setPrice func(code string, price int64) bool
+	drop     func()
+	orders   func() int
 }
 
 // alertLog is an alert sink that keeps every alert's text.
@@ -67,9 +71,17 @@ func startStreamHoga(t *testing.T, brokerName string, at time.Time, hours string
 	return startStreamHogaRules(t, brokerName, at, hours, "rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n", "100ms")
 }
 
+// startStreamHogaNotices is startStreamHoga with the account's fill
+// notices subscribed too (KIS: HOGA_KIS_HTS_ID; Kiwoom registers 00
+// always).
+func startStreamHogaNotices(t *testing.T, brokerName string, at time.Time) *streamHoga {
+	t.Helper()
+	return startStreamHogaRules(t, brokerName, at, "always", "rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n", "1h", "HOGA_KIS_HTS_ID", "hoga01")
+}
+
 // startStreamHogaRules is startStreamHoga with the given rules file and
 // strategy interval.
-func startStreamHogaRules(t *testing.T, brokerName string, at time.Time, hours, rulesYAML, interval string) *streamHoga {
+func startStreamHogaRules(t *testing.T, brokerName string, at time.Time, hours, rulesYAML, interval string, extraEnv ...string) *streamHoga {
 	t.Helper()
 	clk := clock.NewFake(at)
 	dir := t.TempDir()
@@ -77,7 +89,7 @@ func startStreamHogaRules(t *testing.T, brokerName string, at time.Time, hours, 
 	if err := os.WriteFile(rules, []byte(rulesYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	common := []string{"HOGA_MARKET_HOURS", hours, "HOGA_RULES_FILE", rules, "HOGA_STRATEGY_INTERVAL", interval}
+	common := append([]string{"HOGA_MARKET_HOURS", hours, "HOGA_RULES_FILE", rules, "HOGA_STRATEGY_INTERVAL", interval}, extraEnv...)
 	r := &streamHoga{}
 	switch brokerName {
 	case "kis":
@@ -87,6 +99,7 @@ func startStreamHogaRules(t *testing.T, brokerName string, at time.Time, hours, 
 		r.liveHoga = startHoga(t, clk, kisEnv(fake, dir, append(common, "HOGA_KIS_WS_URL", fake.WSURL())...))
 		r.silence, r.ping = fake.SilenceStreams, fake.PingPong
 		r.kis = fake
+		r.setPrice, r.drop, r.orders = fake.SetPrice, fake.DropStreams, func() int { return len(fake.Orders()) }
 		r.quotes = func() int { return fake.QuoteCalls("005930") }
 	case "kiwoom":
 		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
@@ -96,6 +109,7 @@ func startStreamHogaRules(t *testing.T, brokerName string, at time.Time, hours, 
 			"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_WS_URL", fake.WSURL(), "HOGA_KIWOOM_RPS", "200",
 			"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error"}, common...)...))
 		r.silence, r.ping = fake.SilenceStreams, fake.Ping
+		r.setPrice, r.drop, r.orders = fake.SetPrice, fake.DropStreams, func() int { return len(fake.Orders()) }
 		r.quotes = func() int { return fake.Requests("ka10001") }
 	default:
 		t.Fatalf("broker %q", brokerName)
