@@ -274,9 +274,13 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	go func() { readErr <- s.read(ctx, conn, cancel, first) }()
 	// The watchdog runs from the dial: a connection that never answers
 	// (a dead path that still accepts TCP) is replaced like a silent one.
-	watch := s.clk.NewTicker(max(s.o.SilentAfter/30, time.Millisecond)) // 1 s by default
+	look := max(s.o.SilentAfter/30, time.Millisecond) // 1 s by default
+	watch := s.clk.NewTicker(look)
 	defer watch.Stop()
-	quiet := broker.Silence{Limit: s.o.SilentAfter, Active: s.o.Active}
+	// Acting one look early makes the promise exact: a silent session is
+	// replaced within SilentAfter (of active time) of its last frame, not
+	// up to a look later (issue 15: "detected within 30 s").
+	quiet := broker.Silence{Limit: s.o.SilentAfter - look, Active: s.o.Active}
 
 	if s.o.HTSID != "" {
 		if err := conn.Write(ctx, websocket.MessageText, subscribeMessage(key, "1", s.noticeTR(), s.o.HTSID)); err != nil {

@@ -245,9 +245,13 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	go func() { readErr <- s.read(ctx, conn) }()
 	// The watchdog runs from the dial: a LOGIN never answered (a dead
 	// path that still accepts TCP) is replaced like a silent session.
-	watch := s.clk.NewTicker(max(s.o.SilentAfter/30, time.Millisecond)) // 1 s by default
+	look := max(s.o.SilentAfter/30, time.Millisecond) // 1 s by default
+	watch := s.clk.NewTicker(look)
 	defer watch.Stop()
-	quiet := broker.Silence{Limit: s.o.SilentAfter, Active: s.o.Active}
+	// Acting one look early makes the promise exact: a silent session is
+	// replaced within SilentAfter (of active time) of its last frame, not
+	// up to a look later (issue 15: "detected within 30 s").
+	quiet := broker.Silence{Limit: s.o.SilentAfter - look, Active: s.o.Active}
 	isSilent := func() bool { return quiet.Exceeded(s.clk.Now(), time.Unix(0, s.lastMsg.Load())) }
 
 	// LOGIN first with the raw token (no "Bearer"), and wait for its

@@ -172,10 +172,10 @@ func TestStreamSilenceAlertsOnceThroughRun(t *testing.T) {
 					lost = now
 				}
 			}
-			// 30 s of silence, seen by the stream's watchdog (1 s looks)
-			// and then by the supervisor (1 s looks).
-			if detected.IsZero() || detected.Sub(quiet) > 32*time.Second {
-				t.Fatalf("silence detected at %v, %s after it began; want 30 s (+2 s of looks)", detected, detected.Sub(quiet))
+			// Replaced within 30 s of the last frame; the supervisor's
+			// look (1 s) is when the test sees it.
+			if detected.IsZero() || detected.Sub(quiet) > 31*time.Second {
+				t.Fatalf("silence detected at %v, %s after it began; want ≤ 30 s (+1 s look)", detected, detected.Sub(quiet))
 			}
 			if lost.IsZero() {
 				t.Fatalf("no stream-lost alert in 180 s of silence:\n%s", r.alerts.String())
