@@ -181,6 +181,9 @@ type KISFake struct {
 	srv   *httptest.Server
 	clock clock.Clock
 	log   *slog.Logger
+	// listLag leaves orders younger than it out of the order list
+	// (SetListLag).
+	listLag time.Duration
 
 	mock                 bool
 	appKey, appSecret    string
@@ -579,4 +582,15 @@ func kisWriteJSON(w http.ResponseWriter, status int, v any) {
 func kisReadBody(r *http.Request) []byte {
 	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	return b
+}
+
+// SetListLag makes the order list (inquire-daily-ccld) lag: an order
+// placed less than d ago is left out, as a lagging replica would. An order
+// then reaches the broker but is missing from its list for d: the case
+// where hoga must not call it "never placed" too early, and must correct
+// itself when the order shows up (issue 21, item 3). 0 turns it off.
+func (f *KISFake) SetListLag(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listLag = d
 }

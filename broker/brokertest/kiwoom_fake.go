@@ -165,13 +165,16 @@ func (o KiwoomFakeOrder) Remaining() int64 {
 // orders fill when the price crosses them (on placement or SetPrice).
 // Orders are accepted at any hour unless SetMarketOpen(false).
 type KiwoomFake struct {
-	srv    *httptest.Server
-	opts   KiwoomFakeOptions
-	clk    clock.Clock
-	logger *slog.Logger
-	cal    *broker.Calendar
-	closed chan struct{}
-	once   sync.Once
+	srv  *httptest.Server
+	opts KiwoomFakeOptions
+	clk  clock.Clock
+	// listLag leaves orders younger than it out of the order lists
+	// (SetListLag).
+	listLag time.Duration
+	logger  *slog.Logger
+	cal     *broker.Calendar
+	closed  chan struct{}
+	once    sync.Once
 
 	mu     sync.Mutex
 	tokens map[string]kwToken
@@ -850,4 +853,18 @@ func mangleLists(body map[string]any, how int) {
 			body[k] = map[string]any{}
 		}
 	}
+}
+
+// SetListLag makes the order lists (ka10075, ka10076) lag: an order placed
+// less than d ago is left out, as a lagging replica would (issue 21, item
+// 3). 0 turns it off.
+func (f *KiwoomFake) SetListLag(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listLag = d
+}
+
+// lagging reports an order the lagging lists do not show yet. f.mu held.
+func (f *KiwoomFake) lagging(at time.Time) bool {
+	return f.listLag > 0 && f.clk.Now().Sub(at) < f.listLag
 }

@@ -1071,12 +1071,12 @@ func TestEchoedClientIDBeatsTimeMatching(t *testing.T) {
 	}
 
 	e.clk.Advance(time.Minute)
-	// Two reads after the grace, a retry apart, before "never placed".
+	// Two reads after the grace, recheckAfter apart, before "never placed".
 	for range neverPlacedReads {
 		if err := e.g.Recover(ctx); err != nil {
 			t.Fatal(err)
 		}
-		e.clk.Advance(DefaultReconcileInterval)
+		e.clk.Advance(recheckAfter)
 	}
 	if ra, rb := e.entry(a.ClientID), e.entry(b.ClientID); ra.State != broker.StatusRejected || rb.State != broker.StatusAccepted {
 		t.Fatalf("a %s, b %s; want a rejected, b accepted", ra.State, rb.State)

@@ -187,12 +187,12 @@ func runRandomized(t *testing.T, seed uint64, ops int, sqlite bool) {
 	e.fb.mu.Lock()
 	e.fb.listErrs = nil
 	e.fb.mu.Unlock()
-	// "Never placed" needs two reads after the grace, a retry apart.
+	// "Never placed" needs two reads after the grace, recheckAfter apart.
 	for range neverPlacedReads {
 		if err := e.g.Recover(ctx); err != nil {
 			t.Fatalf("final Recover: %v", err)
 		}
-		e.clk.Advance(DefaultReconcileInterval)
+		e.clk.Advance(recheckAfter)
 	}
 
 	rows := allRows(t, e)

@@ -152,8 +152,13 @@ type missed struct {
 // the grace, must lack an order before hoga says it was never placed
 // (issue 21, item 3): one read can be a lagging replica or a page the
 // broker has not filled in yet; two independent reads at least
-// ReconcileInterval apart are the last resort, never the first.
+// recheckAfter apart are the last resort, never the first.
 const neverPlacedReads = 2
+
+// recheckAfter is the least time between the reads that count toward
+// neverPlacedReads: long enough for a lagging list to catch up, short
+// enough that the owner hears the verdict within seconds of the grace.
+const recheckAfter = 15 * time.Second
 
 // reconcilePass tries once to settle every unresolved row, and looks again
 // for the rows it told the owner were never placed (a late list, a fill
@@ -250,7 +255,7 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 			// neverPlacedReads such reads, each a separate request, turns
 			// that into a verdict.
 			m := g.misses[e.ClientID]
-			if m.reads == 0 || !fetched.Before(m.last.Add(g.retryMin)) {
+			if m.reads == 0 || !fetched.Before(m.last.Add(recheckAfter)) {
 				m.reads, m.last = m.reads+1, fetched
 				g.misses[e.ClientID] = m
 			}
@@ -266,7 +271,7 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 			g.log.Info("reconciliation: not in the broker's list after the grace; asking again before concluding",
 				"client_id", e.ClientID, "reads", m.reads)
 			remaining++
-			if again := m.last.Add(g.retryMin); deadline.IsZero() || again.Before(deadline) {
+			if again := m.last.Add(recheckAfter); deadline.IsZero() || again.Before(deadline) {
 				deadline = again
 			}
 			continue

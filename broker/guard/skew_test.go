@@ -77,7 +77,7 @@ func TestLastResortWaitsForGraceAndPrefersTime(t *testing.T) {
 }
 
 // Issue 21, item 3: "never placed" needs two reads after the grace, a
-// retry apart; an order that turns up later corrects the journal and
+// recheckAfter apart; an order that turns up later corrects the journal and
 // raises a loud event, once.
 func TestNeverPlacedIsLastResortAndCorrected(t *testing.T) {
 	t.Parallel()
@@ -100,7 +100,7 @@ func TestNeverPlacedIsLastResortAndCorrected(t *testing.T) {
 	if en := e.entry(o.ClientID); en.State != broker.StatusUnknown {
 		t.Fatalf("after a second read at the same moment: %s; want still unknown", en.State)
 	}
-	e.clk.Advance(DefaultReconcileInterval)
+	e.clk.Advance(recheckAfter)
 	if err := e.g.Recover(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestToldRowDoesNotStealFromUnresolved(t *testing.T) {
 		if err := e.g.Recover(ctx); err != nil {
 			t.Fatal(err)
 		}
-		e.clk.Advance(DefaultReconcileInterval)
+		e.clk.Advance(recheckAfter)
 	}
 	if en := e.entry(a.ClientID); !toldNeverPlaced(en) {
 		t.Fatalf("a: %+v; want never placed", en)
