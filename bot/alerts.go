@@ -109,6 +109,10 @@ type FeedConfig struct {
 	// Mode is "paper", "mock" or "live": fills and expiries carry it, so
 	// a mock fill is never read as money.
 	Mode string
+	// Names gives a stock's name for a code (Router.NameOf), for events
+	// that carry only the code (a fill learned from the broker's list);
+	// nil or "" shows the code alone.
+	Names func(broker.Code) string
 }
 
 // Feed is the alert feed: it formats events in the configured language,
@@ -215,7 +219,11 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	if req.Side == broker.Sell {
 		side = t("side.sell")
 	}
-	name := label(ev.Order.Name, req.Code)
+	stock := ev.Order.Name
+	if stock == "" && f.cfg.Names != nil {
+		stock = f.cfg.Names(req.Code)
+	}
+	name := label(stock, req.Code)
 	price := t("type.market")
 	if req.Type == broker.Limit {
 		price = t("type.limit", Group(req.Price))

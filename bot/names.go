@@ -55,6 +55,22 @@ func (r *Router) learnName(q broker.Quote) {
 		r.seenNames = map[string]broker.Code{}
 	}
 	r.seenNames[normName(q.Name)] = q.Code
+	if r.seenCodes == nil {
+		r.seenCodes = map[broker.Code]string{}
+	}
+	r.seenCodes[q.Code] = q.Name
+}
+
+// NameOf is the stock's name for code as hoga knows it (Config.Stocks, or
+// a quote shown since start), "" when it knows none. The alert feed uses
+// it: a fill learned from the broker's order list carries only the code.
+func (r *Router) NameOf(code broker.Code) string {
+	if name, ok := r.cfg.Stocks[code]; ok {
+		return name
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seenCodes[code]
 }
 
 // stockList is /price without a code: the stocks hoga knows by name, so a

@@ -84,3 +84,27 @@ func TestModeAndBrokerLabels(t *testing.T) {
 		}
 	}
 }
+
+// A fill learned from the broker's list carries only the code; the alert
+// names the stock as hoga knows it (the day-of-use trial of issue 19 read
+// "매수 005930 10주" in every fill alert).
+func TestFillAlertNamesTheStock(t *testing.T) {
+	t.Parallel()
+	r, _ := newTestRouter(t, &fakeBroker{}, nil)
+	r.learnName(broker.Quote{Code: "000660", Name: "SK하이닉스"})
+	if got := r.NameOf("000660"); got != "SK하이닉스" {
+		t.Fatalf("NameOf(000660) = %q", got)
+	}
+	if got := r.NameOf("999999"); got != "" {
+		t.Fatalf("NameOf(999999) = %q, want none", got)
+	}
+	f := NewFeed(FeedConfig{Lang: Korean, Mode: "live", Names: r.NameOf})
+	ev := broker.OrderEvent{Kind: broker.EventFilled,
+		Request: broker.OrderRequest{Code: "000660", Side: broker.Buy, Type: broker.Market, Qty: 2, Source: "telegram", User: "111"},
+		Order:   broker.Order{ID: "0000000007", Code: "000660", Qty: 2, FilledQty: 2, AvgFillPrice: 198_500},
+		Fill:    broker.Fill{Qty: 2, Price: 198_500}}
+	got := f.FormatOrderEvent(ev).Text
+	if !strings.Contains(got, "\n매수 SK하이닉스(000660) 2주 @ 198,500원\n") {
+		t.Errorf("fill alert:\n%s", got)
+	}
+}

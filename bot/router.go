@@ -159,6 +159,7 @@ type Router struct {
 	pending map[string]*pendingOrder
 	// seenNames maps the folded names of quotes shown so far to their codes.
 	seenNames map[string]broker.Code
+	seenCodes map[broker.Code]string // and the other way, for NameOf
 }
 
 // NewRouter checks cfg and returns a Router.
