@@ -62,4 +62,23 @@ func TestPaperStreamDrivesRules(t *testing.T) {
 	waitFor(t, "/status to show the stream", func() bool {
 		return strings.Contains(h.out.String(), "실시간: 연결됨") && strings.Contains(h.out.String(), "구독 1종목")
 	})
+
+	// An armed exit's code streams too, without a rule on it.
+	h.send("/stop 005930 -5%")
+	if err := ex.SetPrice("000660", 980_000); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/buy 000660 1 980000")
+	waitFor(t, "the 000660 buy", func() bool {
+		orders, err := ex.OrdersToday(context.Background())
+		return err == nil && len(orders) == 2
+	})
+	h.send("/stop 000660 -5%")
+	waitFor(t, "000660 to stream for its stop", func() bool {
+		if h.app.stream.Streaming("000660") {
+			return true
+		}
+		h.clk.Advance(time.Second)
+		return false
+	})
 }

@@ -143,7 +143,7 @@ func (a *app) buildStream() {
 }
 
 // runStream runs the stream and its supervisor: subscriptions follow the
-// enabled rules; the alert feed hears once when the stream has been down
+// enabled rules and the armed exits; the alert feed hears once when the stream has been down
 // for streamLostAfter and once when it is back. While it is down the
 // strategy polls every code by itself (Streaming is false), which is also
 // the REST snapshot after a gap.
@@ -173,6 +173,17 @@ func (a *app) runStream(ctx context.Context) error {
 					for _, r := range rules {
 						if r.Enabled && r.Disabled == "" {
 							want[r.Code] = true
+						}
+					}
+					// Armed exits too: a stop then checks the last trade
+					// each second instead of asking for a quote.
+					if a.exits != nil {
+						if xs, err := a.exits.List(ctx); err == nil {
+							for _, x := range xs {
+								if x.Armed {
+									want[x.Code] = true
+								}
+							}
 						}
 					}
 					for c := range want {
