@@ -115,6 +115,10 @@ type Config struct {
 	// Calendar and MarketHours feed /status's market line.
 	Calendar    *broker.Calendar
 	MarketHours bool
+	// NXT says the account trades on Nextrade (a live KIS or Kiwoom
+	// account): out of KRX's hours while NXT trades, /price quotes NXT's
+	// book, the price the owner can trade at then.
+	NXT bool
 	// Stream, when set, reports the realtime stream for /status (ok false
 	// when there is none).
 	Stream func() (st broker.StreamStatus, ok bool)
@@ -288,12 +292,34 @@ func (r *Router) price(ctx context.Context, args []string) Reply {
 	if !ok {
 		return Reply{Text: r.t("bad.code", Esc(strings.Join(args, " "))) + "\n" + r.t("usage.price")}
 	}
-	q, err := r.cfg.Broker.Quote(ctx, code)
+	q, err := r.quote(ctx, code)
 	if err != nil {
 		return r.errorReply(err)
 	}
 	r.learnName(q)
-	return Reply{Text: r.FormatQuote(q) + "\n" + r.quoteWhen(q)}
+	text := r.FormatQuote(q) + "\n" + r.quoteWhen(q)
+	if q.Venue != "" {
+		text += "\n" + r.t("quote.venue."+q.Venue.Lower())
+	}
+	return Reply{Text: text}
+}
+
+// quote is code's price where the owner can trade now: NXT's book out of
+// KRX's hours while Nextrade trades (when the account reaches NXT), else
+// the broker's plain quote (KRX's). A stock NXT does not list, or a broker
+// that cannot quote NXT, gets the plain quote (KRX's last price).
+func (r *Router) quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
+	if r.cfg.NXT && r.cfg.Calendar != nil {
+		now := r.clock.Now()
+		if _, nxtOpen := r.cfg.Calendar.OrderWindow(broker.VenueNXT, now); nxtOpen && !r.cfg.Calendar.AcceptsOrders(now) {
+			q, err := broker.QuoteOn(ctx, r.cfg.Broker, code, broker.VenueNXT)
+			if err == nil {
+				return q, nil
+			}
+			r.log.Debug("no NXT quote; quoting KRX", "code", code, "err", err)
+		}
+	}
+	return r.cfg.Broker.Quote(ctx, code)
 }
 
 // quoteWhen says when the quote is from and what the market is doing

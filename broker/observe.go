@@ -70,6 +70,14 @@ func (o *observed) Quote(ctx context.Context, code Code) (Quote, error) {
 	return q, err
 }
 
+// QuoteOn passes through (broker.QuoteOn), observed as CallQuote.
+func (o *observed) QuoteOn(ctx context.Context, code Code, v Venue) (Quote, error) {
+	start := time.Now()
+	q, err := QuoteOn(ctx, o.b, code, v)
+	o.done(ctx, CallQuote, start, err)
+	return q, err
+}
+
 // PlaceOrder passes through, observed as CallPlaceOrder.
 func (o *observed) PlaceOrder(ctx context.Context, req OrderRequest) (Order, error) {
 	start := time.Now()

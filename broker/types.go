@@ -279,6 +279,10 @@ type Quote struct {
 	LowerLimit int64 // 하한가
 	Tick       int64 // tick size at the current price
 	Time       time.Time
+	// Venue is whose book the price is from: KRX, NXT, or SOR for the
+	// integrated price of both (see VenueQuoter); empty when the broker
+	// does not say (paper).
+	Venue Venue
 }
 
 // Plausible refuses a quote no exchange could produce: a price of zero

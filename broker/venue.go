@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -104,3 +105,29 @@ var LiveVenues = VenueSupport{KRX: true, NXT: true, SOR: true}
 
 // MockVenues is what a mock (모의투자) account supports: KRX only.
 var MockVenues = VenueSupport{KRX: true}
+
+// VenueQuoter is a broker that quotes one venue's book: KRX's, Nextrade's,
+// or both together (v = VenueSOR: the integrated price, what smart routing
+// trades at). KIS takes FID_COND_MRKT_DIV_CODE "J:KRX, NX:NXT, UN:통합"
+// (koreainvestment/open-trading-api, examples_llm/domestic_stock/
+// inquire_price/inquire_price.py line 26); Kiwoom takes the code with a
+// suffix, "KRX:039490,NXT:039490_NX,SOR:039490_AL" (Kiwoom-Securities/
+// Kiwoom-REST-API, examples/국내주식/종목정보/get_domestic_stock_info.py,
+// ka10001 stk_cd). Quote is QuoteOn(KRX). The returned Quote's Venue says
+// which book it is.
+type VenueQuoter interface {
+	QuoteOn(ctx context.Context, code Code, v Venue) (Quote, error)
+}
+
+// QuoteOn asks b for v's price when b can quote venues, and for its plain
+// quote when v is KRX and it cannot; another venue from a broker that
+// cannot is Invalid.
+func QuoteOn(ctx context.Context, b Broker, code Code, v Venue) (Quote, error) {
+	if vq, ok := b.(VenueQuoter); ok {
+		return vq.QuoteOn(ctx, code, v)
+	}
+	if v == VenueKRX || v == "" {
+		return b.Quote(ctx, code)
+	}
+	return Quote{}, &Error{Kind: Invalid, Msg: fmt.Sprintf("%s quotes KRX only", b.Name())}
+}

@@ -65,10 +65,22 @@ func (f *KISFake) handlePrice(c *kisCall) kisAnswer {
 		f.quotesBy = map[string]int{}
 	}
 	f.quotesBy[code]++
-	if c.query.Get("FID_COND_MRKT_DIV_CODE") != "J" {
+	// FID_COND_MRKT_DIV_CODE "J:KRX, NX:NXT, UN:통합" (examples_llm/
+	// domestic_stock/inquire_price/inquire_price.py line 26). KIS does not
+	// say whether its mock serves NX and UN; the mock fake keeps to J (its
+	// refusal is the fake's own stand-in). A stock NXT does not list
+	// answers NX like an unknown code, price 0 (also the fake's choice).
+	venue := map[string]string{"J": "KRX", "NX": "NXT", "UN": "SOR"}[c.query.Get("FID_COND_MRKT_DIV_CODE")]
+	if venue == "" || (f.mock && venue != "KRX") {
 		return kisFailure(http.StatusOK, "1", "OPSQ2001", "ERROR : INPUT_FIELD_NAME FID_COND_MRKT_DIV_CODE")
 	}
 	s, ok := f.stock(code)
+	if ok {
+		var p int64
+		if p, ok = f.venuePriceLocked(code, venue, s.price); ok && p != s.price {
+			s.price, s.open, s.high, s.low = p, p, max(p, s.high), min(p, s.low)
+		}
+	}
 	out := map[string]string{}
 	if !ok {
 		for _, k := range []string{"stck_prpr", "prdy_vrss", "prdy_ctrt", "acml_vol", "acml_tr_pbmn", "stck_oprc",

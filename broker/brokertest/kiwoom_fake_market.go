@@ -182,7 +182,22 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 	if a, ok := f.requireFields("ka10001", body, "stk_cd"); !ok {
 		return a
 	}
-	s, ok := f.stock(body["stk_cd"])
+	// stk_cd is "거래소별 종목코드 (KRX:039490,NXT:039490_NX,SOR:039490_AL)"
+	// (examples/국내주식/종목정보/get_domestic_stock_info.py). The mock is
+	// "KRX만 지원가능"; its refusal of a suffix, and 1902 for a stock NXT does
+	// not list, are the fake's stand-ins (no real answer seen).
+	code, suffix, _ := strings.Cut(body["stk_cd"], "_")
+	venue := map[string]string{"": "KRX", "NX": "NXT", "AL": "SOR"}[suffix]
+	if venue == "" || (venue != "KRX" && f.opts.Mode != "live") {
+		return f.errAnswer("ka10001", 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=stk_cd")
+	}
+	s, ok := f.stock(code)
+	if ok {
+		var p int64
+		if p, ok = f.venuePriceLocked(code, venue, s.price); ok && p != s.price {
+			s.price, s.open, s.high, s.low = p, p, max(p, s.high), min(p, s.low)
+		}
+	}
 	if !ok {
 		return f.errAnswer("ka10001", 1902, "")
 	}

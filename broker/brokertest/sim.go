@@ -101,6 +101,56 @@ type simAccount struct {
 	m       *market.Market
 	stopSim chan struct{}
 	ticked  func() // tests: runs after each background advance
+
+	// nxtOff holds the codes Nextrade does not list (every stock of the
+	// fakes' default table is one NXT trades, as the real ones are);
+	// nxtPrice is NXT's last price where it differs from KRX's.
+	nxtOff   map[string]bool
+	nxtPrice map[string]int64
+}
+
+// SetNXTListed says whether Nextrade lists code: an unlisted stock has no
+// NXT quote, and an NXT order for it is refused.
+func (s *simAccount) SetNXTListed(code string, listed bool) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	if s.nxtOff == nil {
+		s.nxtOff = map[string]bool{}
+	}
+	s.nxtOff[code] = !listed
+}
+
+// SetNXTPrice sets NXT's last price for code (the after-market trades
+// away from KRX's close); 0 follows KRX's price again.
+func (s *simAccount) SetNXTPrice(code string, price int64) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	if s.nxtPrice == nil {
+		s.nxtPrice = map[string]int64{}
+	}
+	s.nxtPrice[code] = price
+}
+
+// nxtListedLocked reports whether NXT lists code (lock held).
+func (s *simAccount) nxtListedLocked(code string) bool {
+	_, ok := s.m.Lookup(broker.Code(code))
+	return ok && !s.nxtOff[code]
+}
+
+// venuePriceLocked is code's last price on venue (KRX, NXT, or SOR for
+// the integrated price: NXT's where it has traded apart, else KRX's), and
+// false when the venue does not list code (lock held).
+func (s *simAccount) venuePriceLocked(code, venue string, krx int64) (int64, bool) {
+	if venue == "KRX" {
+		return krx, true
+	}
+	if !s.nxtListedLocked(code) {
+		return krx, venue == "SOR" // integrated: KRX's book alone
+	}
+	if p := s.nxtPrice[code]; p > 0 {
+		return p, true
+	}
+	return krx, true
 }
 
 // startTicker runs the market on the clock's ticks (SimOptions.Tick).

@@ -309,6 +309,11 @@ func (g *Guard) Quote(ctx context.Context, code broker.Code) (broker.Quote, erro
 	return g.inner.Quote(ctx, code)
 }
 
+// QuoteOn passes through to the wrapped broker (broker.QuoteOn).
+func (g *Guard) QuoteOn(ctx context.Context, code broker.Code, v broker.Venue) (broker.Quote, error) {
+	return broker.QuoteOn(ctx, g.inner, code, v)
+}
+
 // Balance passes through to the wrapped broker.
 func (g *Guard) Balance(ctx context.Context) (broker.Balance, error) {
 	return g.inner.Balance(ctx)

@@ -102,7 +102,7 @@ func TestQuoteFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := broker.Quote{Code: "005930", Name: "삼성전자", Price: 64_000, Change: -1_800, Sign: broker.SignDown,
-		Open: 65_800, High: 65_800, Low: 64_000, PrevClose: 65_800, UpperLimit: 85_500, LowerLimit: 46_100, Tick: 100}
+		Open: 65_800, High: 65_800, Low: 64_000, PrevClose: 65_800, UpperLimit: 85_500, LowerLimit: 46_100, Tick: 100, Venue: broker.VenueKRX}
 	q.Time, want.ChangePct = time.Time{}, q.ChangePct
 	if q != want {
 		t.Fatalf("Quote =\n %+v\nwant\n %+v", q, want)

@@ -31,11 +31,28 @@ const (
 // Errors: Invalid (malformed code), NotFound (KIS answers price 0 for a
 // code it does not list), Auth, RateLimited, Transient.
 func (c *Client) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
+	return c.QuoteOn(ctx, code, broker.VenueKRX)
+}
+
+// marketDiv is inquire-price's FID_COND_MRKT_DIV_CODE for a venue: "J:KRX,
+// NX:NXT, UN:통합" (examples_llm/domestic_stock/inquire_price/
+// inquire_price.py line 26; the same three in the MCP data.csv for
+// volume_rank). SOR asks the integrated price, both books together.
+var marketDiv = map[broker.Venue]string{broker.VenueKRX: "J", broker.VenueNXT: "NX", broker.VenueSOR: "UN"}
+
+// QuoteOn is Quote from one venue's book (broker.VenueQuoter). KIS answers
+// price 0 for a stock NXT does not list, as for an unknown code: NotFound.
+func (c *Client) QuoteOn(ctx context.Context, code broker.Code, v broker.Venue) (broker.Quote, error) {
 	code, err := broker.ParseCode(string(code))
 	if err != nil {
 		return broker.Quote{}, err
 	}
-	q := url.Values{"FID_COND_MRKT_DIV_CODE": {"J"}, "FID_INPUT_ISCD": {string(code)}}
+	v = v.Or(broker.VenueKRX)
+	div, ok := marketDiv[v]
+	if !ok {
+		return broker.Quote{}, &broker.Error{Kind: broker.Invalid, Msg: fmt.Sprintf("venue %q must be KRX, NXT or SOR", v)}
+	}
+	q := url.Values{"FID_COND_MRKT_DIV_CODE": {div}, "FID_INPUT_ISCD": {string(code)}}
 	r, err := c.do(ctx, &request{method: http.MethodGet, path: pathPrice, trID: "FHKST01010100", query: q})
 	if err != nil {
 		return broker.Quote{}, err
@@ -50,6 +67,7 @@ func (c *Client) Quote(ctx context.Context, code broker.Code) (broker.Quote, err
 	// inquire-price carries no timestamp: the quote is as of its arrival.
 	quote.Time = c.clock.Now()
 	quote.Name = c.stockName(ctx, code)
+	quote.Venue = v
 	return quote, nil
 }
 

@@ -255,15 +255,32 @@ type quoteAnswer struct {
 // that is the direction against the previous close, not the sign of the
 // price, and are read as magnitudes; pred_pre and flu_rt are truly signed.
 func (c *Client) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
+	return c.QuoteOn(ctx, code, broker.VenueKRX)
+}
+
+// codeSuffix is ka10001's stk_cd suffix for a venue: "거래소별 종목코드
+// (KRX:039490,NXT:039490_NX,SOR:039490_AL)" (Kiwoom-Securities/
+// Kiwoom-REST-API, examples/국내주식/종목정보/get_domestic_stock_info.py).
+var codeSuffix = map[broker.Venue]string{broker.VenueKRX: "", broker.VenueNXT: "_NX", broker.VenueSOR: "_AL"}
+
+// QuoteOn is Quote from one venue's book (broker.VenueQuoter).
+func (c *Client) QuoteOn(ctx context.Context, code broker.Code, v broker.Venue) (broker.Quote, error) {
 	code, err := broker.ParseCode(string(code))
 	if err != nil {
 		return broker.Quote{}, err
 	}
+	v = v.Or(broker.VenueKRX)
+	suffix, ok := codeSuffix[v]
+	if !ok {
+		return broker.Quote{}, &broker.Error{Kind: broker.Invalid, Msg: fmt.Sprintf("venue %q must be KRX, NXT or SOR", v)}
+	}
 	var a quoteAnswer
-	if err := c.do(ctx, epQuote, map[string]string{"stk_cd": string(code)}, &a); err != nil {
+	if err := c.do(ctx, epQuote, map[string]string{"stk_cd": string(code) + suffix}, &a); err != nil {
 		return broker.Quote{}, err
 	}
-	return c.quoteFrom(code, &a)
+	q, err := c.quoteFrom(code, &a)
+	q.Venue = v
+	return q, err
 }
 
 func (c *Client) quoteFrom(code broker.Code, a *quoteAnswer) (broker.Quote, error) {

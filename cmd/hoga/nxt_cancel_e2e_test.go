@@ -1,16 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/broker/brokertest"
-	"github.com/hoga-trade/hoga/clock"
 )
 
 // TestNXTCancelThroughRun: at 19:00 KST, when only Nextrade trades, a live
@@ -23,79 +15,68 @@ import (
 // rather than calling it expired at KRX's close.
 func TestNXTCancelThroughRun(t *testing.T) {
 	t.Parallel()
-	const script = "/buy 005930 1 69000 nxt\n1\n/cancel 1\n1\n/orders\n"
-	tests := []struct {
-		broker string
-	}{{"kis"}, {"kiwoom"}}
-	for _, tt := range tests {
-		t.Run(tt.broker, func(t *testing.T) {
+	for _, name := range []string{"kis", "kiwoom"} {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			common := []string{"HOGA_MODE", "live", "HOGA_MARKET_HOURS", "krx",
-				"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error"}
-			var getenv func(string) string
-			var venues func() (order, cancel string)
-			switch tt.broker {
-			case "kis":
-				fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1})
-				fake.SetPrice("005930", 70_000)
-				key, secret, account := fake.Credentials()
-				getenv = env(append([]string{"HOGA_BROKER", "kis", "HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret,
-					"HOGA_KIS_ACCOUNT", account, "HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200"}, common...)...)
-				venues = func() (string, string) {
-					var o, c string
-					for _, x := range fake.Orders() {
-						if x.CancelOf == "" {
-							o = x.Venue
-						} else {
-							c = x.Venue
-						}
-					}
-					return o, c
-				}
-			case "kiwoom":
-				fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: "live", RateLimit: -1})
-				t.Cleanup(fake.Close)
-				fake.SetPrice("005930", 70_000)
-				getenv = env(append([]string{"HOGA_BROKER", "kiwoom",
-					"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
-					"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200"}, common...)...)
-				venues = func() (string, string) {
-					var o, c string
-					for _, x := range fake.Orders() {
-						if x.Cancel {
-							c = x.Venue
-						} else {
-							o = x.Venue
-						}
-					}
-					return o, c
-				}
-			}
-			at, err := time.ParseInLocation(time.DateTime, "2026-03-04 19:00:00", broker.KST())
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(withClock(context.Background(), clock.NewFake(at)), 20*time.Second)
-			defer cancel()
-			var out, errOut bytes.Buffer
-			if err := run(ctx, nil, getenv, strings.NewReader(script), &out, &errOut); err != nil {
-				t.Fatalf("run: %v\n%s", err, errOut.String())
-			}
-			order, cx := venues()
-			if order != "NXT" || cx != "NXT" {
-				t.Errorf("order sent to %q, its cancel to %q; want NXT and NXT\n%s", order, cx, out.String())
+			getenv, m, sent := nxtFake(t, name)
+			m.SetPrice("005930", 70_000)
+			out := runScript(t, getenv, "2026-03-04 19:00:00", "/buy 005930 1 69000 nxt\n1\n/cancel 1\n1\n/orders\n")
+			orders, cancels := sent()
+			if strings.Join(orders, ",") != "NXT" || strings.Join(cancels, ",") != "NXT" {
+				t.Errorf("orders sent to %v, cancels to %v; want [NXT] and [NXT]\n%s", orders, cancels, out)
 			}
 			for _, w := range []string{"취소 요청 완료", "· NXT — 취소"} {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
 				}
 			}
 			// An NXT order lives until 20:00: placing it at 19:00 must
 			// not alert an expiry at KRX's 15:30 close.
-			if strings.Contains(out.String(), "만료") {
-				t.Errorf("the order was called expired at 19:00:\n%s", out.String())
+			if strings.Contains(out, "만료") {
+				t.Errorf("the order was called expired at 19:00:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestNXTPriceThroughRun: /price says which venue it quotes. In KRX's
+// session it is KRX's price; at 19:00, while only Nextrade trades, it is
+// NXT's (asked with KIS FID_COND_MRKT_DIV_CODE=NX, Kiwoom stk_cd …_NX);
+// for a stock NXT does not list it is KRX's last price.
+func TestNXTPriceThroughRun(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, at, code string
+		want           []string
+		not            []string
+	}{
+		{name: "krx_hours", at: "2026-03-04 10:00:00", code: "005930",
+			want: []string{"현재가 70,000원", "📍 KRX(한국거래소) 가격"}, not: []string{"NXT(넥스트레이드) 가격"}},
+		{name: "nxt_after", at: "2026-03-04 19:00:00", code: "005930",
+			want: []string{"현재가 70,500원", "📍 NXT(넥스트레이드) 가격"}},
+		{name: "nxt_unlisted", at: "2026-03-04 19:00:00", code: "000660",
+			want: []string{"📍 KRX(한국거래소) 가격"}, not: []string{"NXT(넥스트레이드) 가격"}},
+	}
+	for _, b := range []string{"kis", "kiwoom"} {
+		for _, tt := range tests {
+			t.Run(b+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				getenv, m, _ := nxtFake(t, b)
+				m.SetPrice("005930", 70_000)
+				m.SetNXTPrice("005930", 70_500)
+				m.SetNXTListed("000660", false)
+				out := runScript(t, getenv, tt.at, "/price "+tt.code+"\n")
+				for _, w := range tt.want {
+					if !strings.Contains(out, w) {
+						t.Errorf("output lacks %q:\n%s", w, out)
+					}
+				}
+				for _, w := range tt.not {
+					if strings.Contains(out, w) {
+						t.Errorf("output has %q:\n%s", w, out)
+					}
+				}
+			})
+		}
 	}
 }

@@ -244,6 +244,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		Allowed:     func(id string) bool { return cfg.allowed[id] },
 		Calendar:    a.cal,
 		MarketHours: cfg.marketHours,
+		NXT:         cfg.venues.NXT,
 		TokenExpiry: a.tokenExpiry,
 		Account:     a.account,
 		Errors:      a.feed.RecentErrors,
