@@ -51,6 +51,8 @@ func TestGoldenAlerts(t *testing.T) {
 		{"order.reconciled_never_placed", broker.OrderEvent{Kind: broker.EventReconciled, Request: market,
 			Order: broker.Order{Code: "000660", Status: broker.StatusRejected, Err: &broker.Error{Kind: broker.Rejected, Code: "not_at_broker", Msg: "never placed"}},
 			Err:   &broker.Error{Kind: broker.Rejected, Code: "not_at_broker", Msg: "never placed"}}},
+		{"order.corrected", broker.OrderEvent{Kind: broker.EventCorrected, Request: limit, Order: placed,
+			Err: &broker.Error{Kind: broker.UnknownOutcome, Code: "late_at_broker", Msg: "IS at the broker"}}},
 		{"order.cancelled", broker.OrderEvent{Kind: broker.EventCancelled, Order: placed, By: "telegram:111"}},
 		{"order.halted", broker.OrderEvent{Kind: broker.EventHalted, By: "telegram:111"}},
 		{"order.resumed", broker.OrderEvent{Kind: broker.EventResumed, By: "console:console"}},
@@ -104,6 +106,15 @@ func TestGoldenAlerts(t *testing.T) {
 		_, _ = w.PlaceOrder(ctx, limit)
 		fb.err = nil
 		_, _ = w.PlaceOrder(ctx, limit)
+		// The order list unreadable for a while, then read again.
+		lw := NewBrokerWatch("kis", f, nil)
+		for range ListUnreadableAfter {
+			lw.Observe(ctx, broker.CallOrdersToday, &broker.Error{Kind: broker.Unreadable, Msg: "KIS sent an order list without output1"}, 0)
+		}
+		lw.Observe(ctx, broker.CallOrdersToday, nil, 0)
+		// The host clock off from the broker's, then right again (cmd/hoga).
+		f.Publish(ctx, Alert{Type: AlertErrors, Text: text(lang, "alert.clock_skew", "kis", "181", text(lang, "clock.behind"))})
+		f.Publish(ctx, Alert{Type: AlertErrors, Text: text(lang, "alert.clock_ok", "kis", "0")})
 		// System alerts other packages publish from this catalog.
 		f.System(ctx, "alert.started", "mock", "kis")
 		f.System(ctx, "alert.stopped")
@@ -113,7 +124,8 @@ func TestGoldenAlerts(t *testing.T) {
 		for _, why := range []string{"forbidden", "not_found"} {
 			f.System(ctx, "alert.fallback", int64(-1001234567890), text(lang, "alert.fallback."+why))
 		}
-		names := []string{"watch.broker_error", "watch.broker_ok", "system.started", "system.stopped", "system.surface_down",
+		names := []string{"watch.broker_error", "watch.broker_ok", "watch.list_unreadable", "watch.list_readable",
+			"clock.skew", "clock.ok", "system.started", "system.stopped", "system.surface_down",
 			"system.stream_lost", "system.stream_back", "system.fallback_forbidden", "system.fallback_not_found"}
 		rec.mu.Lock()
 		if len(rec.alerts) != len(names) {

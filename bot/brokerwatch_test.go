@@ -52,3 +52,47 @@ func TestBrokerWatch(t *testing.T) {
 		}
 	}
 }
+
+// Issue 21, item 1: an order list that stays unreadable is told once, not
+// per poll, and its return once; other calls' successes do not end it.
+func TestBrokerWatchUnreadableList(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(t0)
+	f := NewFeed(FeedConfig{Clock: clk})
+	rec := &alertRecorder{}
+	f.AddSink(rec)
+	w := NewBrokerWatch("kis", f, clk)
+	bad := &broker.Error{Kind: broker.Unreadable, Msg: "KIS sent an order list without output1"}
+	steps := []struct {
+		name string
+		call string
+		err  error
+		want string
+	}{
+		{"one_bad_list_is_quiet", broker.CallOrdersToday, bad, ""},
+		{"list_recovers_quietly", broker.CallOrdersToday, nil, ""},
+		{"bad_1", broker.CallOrdersToday, bad, ""},
+		{"bad_2", broker.CallOrdersToday, bad, ""},
+		{"bad_3_alerts", broker.CallOrdersToday, bad, "주문 목록을 3번 연속 읽을 수 없습니다"},
+		{"bad_4_quiet", broker.CallOrdersToday, bad, ""},
+		{"quote_ok_does_not_end_it", broker.CallQuote, nil, ""},
+		{"bad_after_ten_minutes_still_quiet", broker.CallOrdersToday, bad, ""},
+		{"list_read_again", broker.CallOrdersToday, nil, "주문 목록을 다시 읽을 수 있습니다"},
+		{"next_ok_quiet", broker.CallOrdersToday, nil, ""},
+	}
+	for _, st := range steps {
+		if st.name == "bad_after_ten_minutes_still_quiet" {
+			clk.Advance(WatchRepeat + time.Minute)
+		}
+		before := len(rec.alerts)
+		w.Observe(ctx, st.call, st.err, 0)
+		got := rec.alerts[before:]
+		switch {
+		case st.want == "" && len(got) != 0:
+			t.Errorf("%s: unexpected alert %q", st.name, got[0].Text)
+		case st.want != "" && (len(got) != 1 || !strings.Contains(got[0].Text, st.want)):
+			t.Errorf("%s: alerts %+v; want one containing %q", st.name, got, st.want)
+		}
+	}
+}

@@ -13,55 +13,71 @@ import (
 	"github.com/hoga-trade/hoga/clock"
 )
 
-// skewCase is one broker under test: how to start its fake with a clock
-// offset and make the next order's answer get lost after the broker took
-// it, and how many orders the fake holds.
+// skewCase is one broker under test: how to start its fake on a clock,
+// with the fake's clock offset from it.
 type skewCase struct {
 	name  string
-	start func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) (getenv func(string) string, loseNextAnswer func(), orders func() int)
-	// startLag is start without an offset, and with a way to make the
-	// fake's order lists lag.
-	startLag func(t *testing.T, clk clock.Clock, dir string) (getenv func(string) string, loseNextAnswer func(), orders func() int, setLag func(time.Duration))
+	start func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) liveFake
+}
+
+// liveFake is a started fake and its controls, for one run of hoga.
+type liveFake struct {
+	getenv func(string) string
+	// loseNextAnswer makes the broker take the next order and the
+	// connection drop before its answer: an unknown outcome.
+	loseNextAnswer func()
+	orders         func() int
+	// setLag makes the order lists leave out orders younger than d.
+	setLag func(d time.Duration)
+	// badLists makes the next n order lists answer without their list
+	// field (unreadable, never empty).
+	badLists func(n int)
 }
 
 func kisSkewCase() skewCase {
-	start := func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) (func(string) string, func(), func() int, func(time.Duration)) {
+	return skewCase{name: "kis", start: func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) liveFake {
 		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, ClockOffset: offset})
 		fake.SetPrice("005930", 70_000)
-		lose := func() {
-			fake.Inject(brokertest.KISFault{Kind: brokertest.FaultReset, Path: "/uapi/domestic-stock/v1/trading/order-cash", AfterProcessing: true})
+		return liveFake{
+			getenv: kisEnv(fake, dir),
+			loseNextAnswer: func() {
+				fake.Inject(brokertest.KISFault{Kind: brokertest.FaultReset, Path: "/uapi/domestic-stock/v1/trading/order-cash", AfterProcessing: true})
+			},
+			orders: func() int { return len(fake.Orders()) },
+			setLag: fake.SetListLag,
+			badLists: func(n int) {
+				fake.Inject(brokertest.KISFault{Kind: brokertest.FaultListMissing, Path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", Times: n})
+			},
 		}
-		return kisEnv(fake, dir), lose, func() int { return len(fake.Orders()) }, fake.SetListLag
-	}
-	return skewCase{name: "kis",
-		start: func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) (func(string) string, func(), func() int) {
-			g, l, o, _ := start(t, clk, offset, dir)
-			return g, l, o
-		},
-		startLag: func(t *testing.T, clk clock.Clock, dir string) (func(string) string, func(), func() int, func(time.Duration)) {
-			return start(t, clk, 0, dir)
-		}}
+	}}
 }
 
 func kiwoomSkewCase() skewCase {
-	start := func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) (func(string) string, func(), func() int, func(time.Duration)) {
+	return skewCase{name: "kiwoom", start: func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) liveFake {
 		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk, ClockOffset: offset})
 		t.Cleanup(fake.Close)
 		getenv := env("HOGA_BROKER", "kiwoom", "HOGA_MODE", "mock",
 			"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
 			"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200", "HOGA_MARKET_HOURS", "always",
 			"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error")
-		lose := func() { fake.InjectFault("kt10000", brokertest.KiwoomFaultResetAfterAccept) }
-		return getenv, lose, func() int { return len(fake.Orders()) }, fake.SetListLag
-	}
-	return skewCase{name: "kiwoom",
-		start: func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) (func(string) string, func(), func() int) {
-			g, l, o, _ := start(t, clk, offset, dir)
-			return g, l, o
-		},
-		startLag: func(t *testing.T, clk clock.Clock, dir string) (func(string) string, func(), func() int, func(time.Duration)) {
-			return start(t, clk, 0, dir)
-		}}
+		return liveFake{
+			getenv:         getenv,
+			loseNextAnswer: func() { fake.InjectFault("kt10000", brokertest.KiwoomFaultResetAfterAccept) },
+			orders:         func() int { return len(fake.Orders()) },
+			setLag:         fake.SetListLag,
+			badLists: func(n int) {
+				for range n {
+					fake.InjectFault("ka10075", brokertest.KiwoomFaultListMissing)
+				}
+			},
+		}
+	}}
+}
+
+// startOn runs hoga on clk with its broker clients on clk too.
+func startOn(t *testing.T, clk *clock.Fake, fb liveFake) *liveHoga {
+	t.Helper()
+	return startHogaCtx(t, withBrokerClock(withClock(context.Background(), clk), clk), clk, fb.getenv)
 }
 
 // Issue 21, item 2, through run(): with the broker's clock 3 or 10 minutes
@@ -75,9 +91,9 @@ func TestSkewedBrokerClockOrderIsMatched(t *testing.T) {
 			t.Run(fmt.Sprintf("%s_%v", bc.name, off), func(t *testing.T) {
 				t.Parallel()
 				clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0))
-				getenv, lose, orders := bc.start(t, clk, off, t.TempDir())
-				h := startHogaCtx(t, withBrokerClock(withClock(context.Background(), clk), clk), clk, getenv)
-				lose()
+				fb := bc.start(t, clk, off, t.TempDir())
+				h := startOn(t, clk, fb)
+				fb.loseNextAnswer()
 				h.send("/buy 005930 1 70000")
 				waitForOr(t, func() bool { return strings.Contains(h.out.String(), "다시 보내지 마세요") }, 3*time.Second)
 				if !strings.Contains(h.out.String(), "다시 보내지 마세요") {
@@ -91,7 +107,7 @@ func TestSkewedBrokerClockOrderIsMatched(t *testing.T) {
 				if !strings.Contains(out, "결과 확인") || strings.Contains(out, "전송되지 않은") {
 					t.Fatalf("no match at once with the clock standing still:\n%s", out)
 				}
-				if n := orders(); n != 1 {
+				if n := fb.orders(); n != 1 {
 					t.Fatalf("%d orders at the broker; want 1", n)
 				}
 				rows, err := h.app.db.OrdersOn(context.Background(), clk.Now())
@@ -155,10 +171,10 @@ func TestNeverPlacedCorrectedWhenOrderShowsUp(t *testing.T) {
 		t.Run(bc.name, func(t *testing.T) {
 			t.Parallel()
 			clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0))
-			getenv, lose, orders, setLag := bc.startLag(t, clk, t.TempDir())
-			setLag(lag)
-			h := startHogaCtx(t, withBrokerClock(withClock(context.Background(), clk), clk), clk, getenv)
-			lose()
+			fb := bc.start(t, clk, 0, t.TempDir())
+			fb.setLag(lag)
+			h := startOn(t, clk, fb)
+			fb.loseNextAnswer()
 			h.send("/buy 005930 1 70000")
 			waitFor(t, "the unknown-outcome reply", func() bool { return strings.Contains(h.out.String(), "다시 보내지 마세요") })
 			from := h.clk.Now()
@@ -177,7 +193,7 @@ func TestNeverPlacedCorrectedWhenOrderShowsUp(t *testing.T) {
 			if took := h.clk.Now().Sub(from); took > lag+2*time.Minute {
 				t.Errorf("corrected %v after the order; the list showed it after %v", took, lag)
 			}
-			if n := orders(); n != 1 {
+			if n := fb.orders(); n != 1 {
 				t.Fatalf("%d orders at the broker; want 1", n)
 			}
 			rows, err := h.app.db.OrdersOn(context.Background(), clk.Now())
@@ -187,6 +203,51 @@ func TestNeverPlacedCorrectedWhenOrderShowsUp(t *testing.T) {
 			h.send("/orders")
 			waitFor(t, "/orders", func() bool { return strings.Contains(h.out.String(), "오늘 주문 (1건)") })
 			t.Logf("%s: never placed after %v, corrected %v after the order (test clock)", bc.name, verdict, h.clk.Now().Sub(from))
+		})
+	}
+}
+
+// Issue 21, item 1, through run(): the broker's order list comes back
+// without its list field eight times running while an order's outcome is
+// unknown. The row is never called "never placed" from an unreadable list
+// (the grace runs out meanwhile), the owner is told once that the list
+// cannot be read and once that it can again, and the order is then found.
+func TestUnreadableListsNeverGiveNeverPlaced(t *testing.T) {
+	t.Parallel()
+	const bad = 8
+	for _, bc := range []skewCase{kisSkewCase(), kiwoomSkewCase()} {
+		t.Run(bc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0))
+			fb := bc.start(t, clk, 0, t.TempDir())
+			h := startOn(t, clk, fb)
+			fb.badLists(bad)
+			fb.loseNextAnswer()
+			h.send("/buy 005930 1 70000")
+			waitFor(t, "the unknown-outcome reply", func() bool { return strings.Contains(h.out.String(), "다시 보내지 마세요") })
+			took := stepUntil(h, "the list readable again", 5*time.Second, 15*time.Minute, "주문 목록을 다시 읽을 수 있습니다")
+			waitFor(t, "the verdict", func() bool { return strings.Contains(h.out.String(), "결과 확인") })
+			out := h.out.String()
+			if took < 2*time.Minute {
+				t.Errorf("lists readable again after %v; the test wants the grace (2 min) out while they were not", took)
+			}
+			if strings.Contains(out, "전송되지 않은") {
+				t.Fatalf("told never placed from unreadable lists:\n%s", out)
+			}
+			if n := strings.Count(out, "주문 목록을 3번 연속 읽을 수 없습니다"); n != 1 {
+				t.Errorf("%d unreadable-list alerts; want 1:\n%s", n, out)
+			}
+			if n := strings.Count(out, "주문 목록을 다시 읽을 수 있습니다"); n != 1 {
+				t.Errorf("%d readable-again alerts; want 1:\n%s", n, out)
+			}
+			rows, err := h.app.db.OrdersOn(context.Background(), clk.Now())
+			if err != nil || len(rows) != 1 || rows[0].State != broker.StatusAccepted || rows[0].BrokerID == "" {
+				t.Fatalf("journal %+v, %v; want one accepted row with the broker's number", rows, err)
+			}
+			if n := fb.orders(); n != 1 {
+				t.Fatalf("%d orders at the broker; want 1", n)
+			}
+			t.Logf("%s: lists readable again after %v on the test clock", bc.name, took)
 		})
 	}
 }
