@@ -359,6 +359,7 @@ var catalogs = map[Lang]map[string]string{
 		// Stream ticks refused and subscriptions refused (issue 15).
 		"alert.implausible_ticks": "⚠️ %s 실시간 체결가가 있을 수 없는 값이라 %d번 연속 버렸습니다 (마지막 %s원, 하한가 %s원, 상한가 %s원). 이 값으로는 아무 판단도 하지 않습니다. 계속되면 /price 로 시세를 확인하세요.",
 		"alert.stream_limit":      "📡 %s: 증권사가 실시간 구독 한도 초과로 거절했습니다 (%s). 이 종목은 조회로 확인합니다.",
+		"alert.stream_in_use":     "📡 KIS가 실시간 연결을 거절했습니다: 같은 앱키로 다른 프로그램(다른 hoga, 직접 만든 프로그램 등)이 실시간에 접속해 있습니다 (OPSP8996). 그 프로그램을 끄면 hoga가 다시 연결합니다. 그동안 시세와 체결은 조회로 확인합니다.",
 
 		// Issue 12 (trial run): where an order awaiting confirmation came from.
 		"confirm.from":    "요청: %s",
@@ -693,6 +694,7 @@ var catalogs = map[Lang]map[string]string{
 		// Stream ticks refused and subscriptions refused (issue 15).
 		"alert.implausible_ticks": "⚠️ %s: %d realtime trades in a row were impossible and dropped (last %s won, lower limit %s, upper limit %s). No decision is made on them. If this goes on, check the price with /price.",
 		"alert.stream_limit":      "📡 %s: the broker refused the realtime subscription (limit reached, %s). This code is polled instead.",
+		"alert.stream_in_use":     "📡 KIS refused the realtime connection: another program (another hoga, a script of yours) is connected with the same app key (OPSP8996). Close it and hoga reconnects by itself; meanwhile prices and fills are polled.",
 
 		// Issue 12 (trial run): where an order awaiting confirmation came from.
 		"confirm.from":    "From: %s",

@@ -57,6 +57,11 @@ type StreamOptions struct {
 	// limit (OPSP0008): the code is polled, and not asked again in this
 	// session; must not block.
 	OnLimit func(code broker.Code, msgCd string)
+	// OnInUse is told when KIS refuses the session because another holds
+	// the app key (OPSP8996 ALREADY IN USE): hoga keeps trying with
+	// backoff, but only the owner can close the other program; must not
+	// block.
+	OnInUse func()
 	// SilentAfter: a session with no frame at all (trades or PINGPONG) for
 	// this long is taken for a dead TCP connection and replaced. Default
 	// 30s (KIS sends PINGPONG about every 20 s, kis.md §9).
@@ -142,6 +147,9 @@ func (c *Client) NewStream(o StreamOptions) *Stream {
 	}
 	if o.OnLimit == nil {
 		o.OnLimit = func(broker.Code, string) {}
+	}
+	if o.OnInUse == nil {
+		o.OnInUse = func() {}
 	}
 	clk := clock.Or(o.Clock)
 	if o.Clock == nil {
@@ -466,6 +474,7 @@ func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.
 		s.handleAnswer(c, now)
 		s.o.OnAck(c.Header.TRID, c.Header.TRKey, c.Body.MsgCd)
 		if c.Body.MsgCd == "OPSP8996" { // ALREADY IN USE: another session holds the key
+			s.o.OnInUse()
 			err := &broker.Error{Kind: broker.Rejected, Code: c.Body.MsgCd, Msg: "KIS realtime: the app key is already in use by another session"}
 			cancel(err)
 			return err

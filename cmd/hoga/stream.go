@@ -89,7 +89,17 @@ func (a *app) buildStream() {
 					a.tracker.Kick()
 				}
 			},
-			OnUp:   a.tracker.Kick, // after a gap, poll the order list once
+			OnUp: func() {
+				a.inUseTold.Store(false)
+				a.tracker.Kick() // after a gap, poll the order list once
+			},
+			// Another program holds the key's realtime session: the owner
+			// hears once until a session is up again.
+			OnInUse: func() {
+				if !a.inUseTold.Swap(true) {
+					a.feed.System(context.Background(), "alert.stream_in_use")
+				}
+			},
 			OnDown: func(error) { a.metrics.StreamReconnect("kis") },
 			// KIS refused a code at its limit (OPSP0008): it is polled, and
 			// the owner hears of each code once.

@@ -1,8 +1,17 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/broker/kis"
+	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // Issue 15, item 6 through run(): stream trades are checked against the
@@ -81,5 +90,57 @@ func TestStreamLimitRefusalThroughRun(t *testing.T) {
 	})
 	if n := r.count("한도 초과로 거절했습니다"); n != 1 {
 		t.Fatalf("%d limit alerts, want 1:\n%s", n, r.alerts.String())
+	}
+}
+
+// Issue 15, item 4 through run(): another program holds the app key's KIS
+// realtime session (OPSP8996 ALREADY IN USE). hoga's stream never comes
+// up, the rule's code is polled, and the owner hears once, not at every
+// retry.
+func TestStreamKeyInUseThroughRun(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	key, secret, account := fake.Credentials()
+	other, err := kis.New(kis.Options{AppKey: redact.Secret(key), AppSecret: redact.Secret(secret), Account: account, BaseURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherUp := make(chan struct{}, 1)
+	held := other.NewStream(kis.StreamOptions{URL: fake.WSURL(), OnUp: func() { otherUp <- struct{}{} }})
+	held.Subscribe("000660")
+	octx, ocancel := context.WithCancel(context.Background())
+	odone := make(chan struct{})
+	go func() { _ = held.Run(octx); close(odone) }()
+	defer func() { ocancel(); <-odone }()
+	<-otherUp
+
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(rules, []byte("rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 8, 10, 0, 0)), kisEnv(fake, dir, "HOGA_KIS_WS_URL", fake.WSURL(),
+		"HOGA_RULES_FILE", rules, "HOGA_STRATEGY_INTERVAL", "100ms"))
+	alerts := &alertLog{}
+	h.app.feed.AddSink(alerts)
+	const inUse = "같은 앱키로 다른 프로그램"
+	waitFor(t, "the stream supervisor to start", func() bool { return h.app.streamLooks.Load() > 0 })
+	tick := func() {
+		looks := h.app.streamLooks.Load()
+		h.clk.Advance(time.Second)
+		waitFor(t, "the stream supervisor to look", func() bool { return h.app.streamLooks.Load() > looks })
+	}
+	tick() // 005930 wanted
+	waitFor(t, "the refusal to be told", func() bool { return alerts.count(inUse) == 1 })
+	base := fake.QuoteCalls("005930")
+	waitFor(t, "005930 to be polled", func() bool { return fake.QuoteCalls("005930") > base })
+	for range 40 { // retries with backoff, each refused
+		tick()
+	}
+	if h.app.stream.Status().Connected {
+		t.Fatal("hoga's stream came up while another held the key")
+	}
+	if n := alerts.count(inUse); n != 1 {
+		t.Fatalf("%d in-use alerts over 40 s of retries, want 1:\n%s", n, alerts.String())
 	}
 }

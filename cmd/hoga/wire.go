@@ -69,6 +69,9 @@ type app struct {
 	// limitTold holds the codes whose subscription refusal at the
 	// broker's limit the owner has heard of (broker.Code → true).
 	limitTold sync.Map
+	// inUseTold: the owner heard that another program holds the KIS
+	// realtime session (reset when a session is up).
+	inUseTold atomic.Bool
 	// streamLooks counts the stream supervisor's observations, so a test
 	// on a fake clock knows one happened after it moved the clock.
 	streamLooks atomic.Int64
