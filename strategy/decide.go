@@ -240,7 +240,7 @@ func Decide(st State, r Rule, q broker.Quote, pos broker.Position, now time.Time
 		if r.MaxPosition > 0 {
 			room := r.MaxPosition - pos.Qty
 			if room <= 0 {
-				a.Kind, a.Reason = ActSkip, fmt.Sprintf("holding %d of at most %d shares", pos.Qty, r.MaxPosition)
+				a.Kind, a.Reason = ActSkip, fmt.Sprintf("holding or buying %d of at most %d shares", pos.Qty, r.MaxPosition)
 				return a, st
 			}
 			qty = min(qty, room)
@@ -264,6 +264,20 @@ func Decide(st State, r Rule, q broker.Quote, pos broker.Position, now time.Time
 	st.LastFire = now
 	st.FiresToday++
 	return a, st
+}
+
+// withCommitted is the position a rule decides on: the shares held plus
+// those hoga's open buys will bring (a position cap counts them), and as
+// sellable at most the held shares not already in hoga's open sells, never
+// more than the broker says may be sold. Brokers net their own orderable
+// quantity of open sells, but only once they have the order; counting ours
+// too closes the gap, and never double-counts, because it caps the held
+// quantity rather than the broker's sellable one.
+func withCommitted(pos broker.Position, buying, selling int64) broker.Position {
+	held := pos.Qty
+	pos.Sellable = max(min(pos.Sellable, held-selling), 0)
+	pos.Qty = held + max(buying, 0)
+	return pos
 }
 
 // mayFire reports whether Decide could return ActOrder or ActSkip for this

@@ -84,7 +84,7 @@ func TestDecide(t *testing.T) {
 		{
 			name: "buy_at_max_position_uses_up_the_crossing",
 			st:   armed(), rule: func(r *Rule) { r.MaxPosition = 15 }, q: quote(64_000), pos: held(15, 15),
-			want:   Action{Kind: ActSkip, Side: broker.Buy, Type: broker.Limit, Trigger: 64_000, Reason: "holding 15 of at most 15 shares"},
+			want:   Action{Kind: ActSkip, Side: broker.Buy, Type: broker.Limit, Trigger: 64_000, Reason: "holding or buying 15 of at most 15 shares"},
 			wantSt: fired(func(s *State) { s.BuyArmed, s.LastPrice = false, 64_000 }),
 		},
 		{

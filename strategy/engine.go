@@ -103,6 +103,12 @@ type Options struct {
 	// for a halt, but says so as its own reason, because the owner's
 	// remedy differs (fix the connection, not /resume). Nil means never.
 	Unattended func() bool
+	// Committed reports the unfilled quantity of hoga's own open buy and
+	// sell orders in a code (broker/tracker's Tracker.Committed). The
+	// balance shows only filled shares: without this a rule whose buy is
+	// still open would buy again past its max_position, and a sell could
+	// offer shares an open sell already offers (issue 14). Nil: none.
+	Committed func(broker.Code) (buying, selling int64)
 	// Asker handles rules with confirm: true; without it such rules fail
 	// to fire (and say so). Like OnEvent, it must not call back into the
 	// engine.
@@ -135,6 +141,7 @@ type Engine struct {
 	marketHours bool
 	halted      func() bool
 	unattended  func() bool
+	committed   func(broker.Code) (buying, selling int64)
 	asker       Asker
 	onEvent     func(Event)
 	onEvaluate  func()
@@ -201,6 +208,7 @@ func New(opts Options) (*Engine, error) {
 		marketHours: opts.MarketHours,
 		halted:      opts.Halted,
 		unattended:  opts.Unattended,
+		committed:   opts.Committed,
 		asker:       opts.Asker,
 		onEvent:     opts.OnEvent,
 		onEvaluate:  opts.OnEvaluate,
@@ -601,6 +609,10 @@ func (e *Engine) evaluateTick(ctx context.Context, code broker.Code, bal *balanc
 			return
 		}
 		pos, _ = b.Position(code)
+		if e.committed != nil {
+			buying, selling := e.committed(code)
+			pos = withCommitted(pos, buying, selling)
+		}
 	}
 	now := e.clk.Now()
 	a, next := Decide(st, r, q, pos, now)

@@ -759,3 +759,66 @@ func summary(e *Engine) string {
 	}
 	return s
 }
+
+// A rule's open buy counts toward its max_position and shares in open
+// sells are not offered again (issue 14): the balance shows only filled
+// shares, so without Committed a rule whose buy rests unfilled buys again
+// past its cap on the next crossing.
+func TestCommittedOrdersCountTowardTheCap(t *testing.T) {
+	t.Parallel()
+	var buying, selling int64
+	r := baseRule()
+	r.MaxPosition = 10
+	r.Qty = 5
+	h := newHarness(t, rules(r), func(o *Options) {
+		o.Committed = func(c broker.Code) (int64, int64) {
+			if c != "005930" {
+				t.Errorf("Committed asked for %s", c)
+			}
+			return buying, selling
+		}
+	})
+	h.b.setHeld("005930", 5, 5)
+	buying = 5 // a buy of 5 rests unfilled
+	h.at(64_800)
+	h.wantOrders(0)
+	if ev := h.ev.last(); ev.Kind != EventSkipped || ev.Side != broker.Buy || !strings.Contains(ev.Reason, "buying 10 of at most 10") {
+		t.Fatalf("last event %+v, want skipped at the cap counting the open buy", ev)
+	}
+	h.at(66_000) // re-arm
+	buying = 3   // partly filled meanwhile: 2 more may come
+	h.at(64_800)
+	if o := h.wantOrders(1)[0]; o.Side != broker.Buy || o.Qty != 2 {
+		t.Fatalf("order %+v, want a buy of 2 (5 held + 3 coming, max 10)", o)
+	}
+
+	// Sells: 8 held, the broker says 8 may be sold (it has not yet netted
+	// hoga's open sell of 6): only 2 are offered.
+	h.b.setHeld("005930", 8, 8)
+	buying, selling = 0, 6
+	h.at(75_500)
+	if o := h.wantOrders(2)[1]; o.Side != broker.Sell || o.Qty != 2 {
+		t.Fatalf("order %+v, want a sell of 2 (8 held, 6 in an open sell)", o)
+	}
+}
+
+func TestWithCommitted(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name                     string
+		qty, sellable, buy, sell int64
+		wantQty, wantSellable    int64
+	}{
+		{"nothing open", 10, 10, 0, 0, 10, 10},
+		{"open buy counts toward the cap", 10, 10, 5, 0, 15, 10},
+		{"open sell not offered twice", 10, 10, 0, 4, 10, 6},
+		{"broker already netted the sell", 10, 6, 0, 4, 10, 6},
+		{"broker's sellable lower still wins", 10, 3, 0, 4, 10, 3},
+		{"more in sells than held", 2, 2, 0, 5, 2, 0},
+	} {
+		got := withCommitted(broker.Position{Qty: tc.qty, Sellable: tc.sellable}, tc.buy, tc.sell)
+		if got.Qty != tc.wantQty || got.Sellable != tc.wantSellable {
+			t.Errorf("%s: qty %d sellable %d, want %d %d", tc.name, got.Qty, got.Sellable, tc.wantQty, tc.wantSellable)
+		}
+	}
+}

@@ -305,7 +305,10 @@ func (a *app) buildStrategy() error {
 		// No working control surface: no automatic orders while the owner
 		// cannot be reached (issue 19, item 5), said as its own reason.
 		Unattended: a.surfaceDown,
-		Asker:      strategy.AskerFunc(a.askOwner),
+		// Open orders the tracker follows: a resting buy counts toward
+		// max_position, shares in an open sell are not offered again.
+		Committed: a.tracker.Committed,
+		Asker:     strategy.AskerFunc(a.askOwner),
 		OnEvent: func(ev strategy.Event) {
 			if ev.Kind == strategy.EventPlaced || ev.Kind == strategy.EventAsked {
 				a.metrics.StrategyFire(string(ev.Rule.Code), ev.Side.String())
