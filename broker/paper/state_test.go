@@ -289,9 +289,16 @@ func FuzzStateFile(f *testing.F) {
 	}
 	e.mu.Lock()
 	seed, _ := json.Marshal(e.stateLocked())
+	// The shape that drifted 52 s per save/load (Asia/Seoul's pre-1908
+	// LMT offset through RFC 3339): an order time before 1908, so plain
+	// go test replays it (TestStateTimesDoNotDriftThroughSaveLoad).
+	old := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).In(broker.KST())
+	e.m.Orders[len(e.m.Orders)-1].Time, e.m.Orders[len(e.m.Orders)-1].ExpireAt = old, old
+	lmt, _ := json.Marshal(e.stateLocked())
 	e.mu.Unlock()
 	e.Close()
 	f.Add(seed)
+	f.Add(lmt)
 	f.Add([]byte(`{"version":1}`))
 	f.Add([]byte(`{"version":1,"seed":1,"rng":"cGNnOgAAAAAAAAABAAAAAAAAAAI=","cash":5,"next_order":1,"day":"2026-11-25"}`))
 	f.Add([]byte(`{}`))
