@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Venue is where an order is sent: one of Korea's two stock exchanges, or
@@ -130,4 +132,57 @@ func QuoteOn(ctx context.Context, b Broker, code Code, v Venue) (Quote, error) {
 		return b.Quote(ctx, code)
 	}
 	return Quote{}, &Error{Kind: Invalid, Msg: fmt.Sprintf("%s quotes KRX only", b.Name())}
+}
+
+// NXTLister is a broker that can say whether Nextrade lists a stock, so an
+// NXT order for one it does not is refused before it is sent, and a SOR
+// order for one keeps to KRX's hours. KIS answers it in search-stock-info
+// (CTPF1002R) and Kiwoom in ka10100; see their NXTListed methods.
+type NXTLister interface {
+	NXTListed(ctx context.Context, code Code) (bool, error)
+}
+
+// NXTListCache asks a lister about each code once per KST day (NXT adds and
+// drops stocks between days, not during one), so an order costs no extra
+// broker call after the first for its stock. Errors are not cached. Safe
+// for concurrent use.
+type NXTListCache struct {
+	l   NXTLister
+	now func() time.Time
+
+	mu   sync.Mutex
+	day  string
+	seen map[Code]bool
+}
+
+// NewNXTListCache caches l's answers; now is the clock (nil: time.Now).
+func NewNXTListCache(l NXTLister, now func() time.Time) *NXTListCache {
+	if now == nil {
+		now = time.Now
+	}
+	return &NXTListCache{l: l, now: now}
+}
+
+// NXTListed is l's answer for code, asked once per KST day.
+func (c *NXTListCache) NXTListed(ctx context.Context, code Code) (bool, error) {
+	day := Day(c.now())
+	c.mu.Lock()
+	if c.day != day {
+		c.day, c.seen = day, map[Code]bool{}
+	}
+	listed, ok := c.seen[code]
+	c.mu.Unlock()
+	if ok {
+		return listed, nil
+	}
+	listed, err := c.l.NXTListed(ctx, code)
+	if err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	if c.day == day {
+		c.seen[code] = listed
+	}
+	c.mu.Unlock()
+	return listed, nil
 }

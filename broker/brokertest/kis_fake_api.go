@@ -82,6 +82,12 @@ var kisRoutes = map[string]kisRoute{
 		fields: []string{"FID_COND_MRKT_DIV_CODE", "FID_INPUT_ISCD"},
 		handle: (*KISFake).handlePrice,
 	},
+	"/uapi/domestic-stock/v1/quotations/search-stock-info": {
+		method: http.MethodGet, trIDs: []string{"CTPF1002R"},
+		// examples_llm/domestic_stock/search_stock_info/search_stock_info.py
+		fields: []string{"PRDT_TYPE_CD", "PDNO"},
+		handle: (*KISFake).handleStockInfo,
+	},
 	"/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice": {
 		method: http.MethodGet, trIDs: []string{"FHKST03010100"},
 		fields: []string{"FID_COND_MRKT_DIV_CODE", "FID_INPUT_ISCD", "FID_INPUT_DATE_1", "FID_INPUT_DATE_2",

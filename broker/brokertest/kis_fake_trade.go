@@ -133,6 +133,28 @@ func (f *KISFake) handlePrice(c *kisCall) kisAnswer {
 	return kisSuccess("MCA00000", kisMsgOK, map[string]any{"output": out})
 }
 
+// handleStockInfo is search-stock-info (주식기본조회): the fields hoga reads,
+// cptt_trad_tr_psbl_yn "NXT 거래종목여부" and nxt_tr_stop_yn "NXT
+// 거래정지여부" (chk_search_stock_info.py), with the code and name. An
+// unknown code answers empty fields, as inquire-price does (the fake's
+// choice).
+func (f *KISFake) handleStockInfo(c *kisCall) kisAnswer {
+	code := c.query.Get("PDNO")
+	s, ok := f.stock(code)
+	if !ok {
+		return kisSuccess("KIOK0000", kisMsgOK, map[string]any{"output": map[string]string{
+			"pdno": "", "prdt_abrv_name": "", "cptt_trad_tr_psbl_yn": "", "nxt_tr_stop_yn": ""}})
+	}
+	yn := "N"
+	if f.nxtListedLocked(code) {
+		yn = "Y"
+	}
+	return kisSuccess("KIOK0000", kisMsgOK, map[string]any{"output": map[string]string{
+		"pdno": "00000000" + s.code, "prdt_type_cd": "300", "prdt_name": s.name, "prdt_abrv_name": s.name,
+		"std_pdno": "KR7" + s.code + "003", "mket_id_cd": "STK", "scty_grp_id_cd": "ST",
+		"cptt_trad_tr_psbl_yn": yn, "nxt_tr_stop_yn": "N"}})
+}
+
 // handleChart is inquire-daily-itemchartprice: output1 (with the Korean
 // name) and a one-row output2 for today.
 func (f *KISFake) handleChart(c *kisCall) kisAnswer {

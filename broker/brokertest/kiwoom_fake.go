@@ -518,6 +518,7 @@ func redactSecret(raw []byte) string {
 
 // kwRoutes maps each api-id the fake serves to its category path.
 var kwRoutes = map[string]string{
+	"ka10100": "/api/dostk/stkinfo",
 	"ka10001": "/api/dostk/stkinfo",
 	"kt10000": "/api/dostk/ordr",
 	"kt10001": "/api/dostk/ordr",
@@ -639,6 +640,8 @@ func (f *KiwoomFake) dispatch(apiID string, body map[string]string, contYN, next
 	switch apiID {
 	case "ka10001":
 		return f.quote(body)
+	case "ka10100":
+		return f.stockInfo(body)
 	case "kt10000":
 		return f.place(apiID, broker.Buy, body)
 	case "kt10001":

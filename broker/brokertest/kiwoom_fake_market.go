@@ -228,6 +228,30 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 	})
 }
 
+// stockInfo is ka10100 종목정보 조회: the code, its name and nxtEnable
+// ("NXT가능여부", "Y: 가능": examples/국내주식/종목정보/
+// get_domestic_stock_detail.py); an unknown code answers 1902 as ka10001
+// does (the fake's choice). The mock answers too: the TR is information,
+// not trading.
+func (f *KiwoomFake) stockInfo(body map[string]string) kwAnswer {
+	if a, ok := f.requireFields("ka10100", body, "stk_cd"); !ok {
+		return a
+	}
+	s, ok := f.stock(body["stk_cd"])
+	if !ok {
+		return f.errAnswer("ka10100", 1902, "")
+	}
+	nxt := "N"
+	if f.nxtListedLocked(s.code) {
+		nxt = "Y"
+	}
+	return f.ok(map[string]any{
+		"code": s.code, "name": s.name, "listCount": "0000000005919637922", "auditInfo": "정상", "regDay": "19750611",
+		"lastPrice": strconv.FormatInt(s.base, 10), "state": "증거금20%|담보대출|신용가능", "marketCode": "0", "marketName": "거래소",
+		"upName": "전기전자", "upSizeName": "대형주", "companyClassName": "", "orderWarning": "0", "nxtEnable": nxt,
+	})
+}
+
 // place is kt10000 (buy) and kt10001 (sell).
 func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]string) kwAnswer {
 	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "stk_cd", "ord_qty", "trde_tp"); !ok {

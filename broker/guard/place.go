@@ -378,7 +378,11 @@ func (g *Guard) checkVenue(ctx context.Context, req broker.OrderRequest) (broker
 	}
 	listed, err := g.nxtListed(ctx, req.Code)
 	if err != nil {
-		return "", fmt.Errorf("the list of stocks Nextrade trades could not be read: %w", err)
+		// Not knowing is no reason to refuse: the broker checks the
+		// listing itself and refuses an order NXT cannot take. A failed
+		// lookup must not stop every SOR order (the live default).
+		g.log.Warn("could not learn whether Nextrade lists the stock; the broker will decide", "code", req.Code, "err", err)
+		return req.Venue, nil
 	}
 	switch {
 	case listed:

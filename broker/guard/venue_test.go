@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -13,7 +14,12 @@ import (
 // asked; the default venue fills an order that names none.
 func TestVenueChecks(t *testing.T) {
 	t.Parallel()
-	listed := func(_ context.Context, c broker.Code) (bool, error) { return c == "005930", nil }
+	listed := func(_ context.Context, c broker.Code) (bool, error) {
+		if c == "035720" {
+			return false, errors.New("search-stock-info: timeout")
+		}
+		return c == "005930", nil
+	}
 	live := func(o *Options) {
 		o.MarketHours, o.Venues, o.NXTListed = true, broker.LiveVenues, listed
 	}
@@ -36,6 +42,9 @@ func TestVenueChecks(t *testing.T) {
 		{name: "live_nxt_2000", at: "2026-03-04 20:00:00", opts: live, venue: broker.VenueNXT, kind: broker.MarketClosed, errCode: "nxt", next: "2026-03-05 08:00:00"},
 		{name: "live_nxt_unlisted", at: "2026-03-04 19:00:00", opts: live, venue: broker.VenueNXT, code: "000660", kind: broker.Rejected, errCode: "nxt_unlisted"},
 		{name: "live_sor_unlisted_keeps_krx_hours", at: "2026-03-04 19:00:00", opts: live, venue: broker.VenueSOR, code: "000660", kind: broker.MarketClosed, errCode: "krx", next: "2026-03-05 09:00:00"},
+		// A lookup that fails refuses nothing: the broker decides.
+		{name: "live_nxt_lookup_fails", at: "2026-03-04 19:00:00", opts: live, venue: broker.VenueNXT, code: "035720", sent: broker.VenueNXT},
+		{name: "live_sor_lookup_fails", at: "2026-03-04 19:00:00", opts: live, venue: broker.VenueSOR, code: "035720", sent: broker.VenueSOR},
 		{name: "mock_nxt", at: "2026-03-04 10:00:00", opts: mock, venue: broker.VenueNXT, kind: broker.Rejected, errCode: "venue_unsupported"},
 		{name: "mock_sor", at: "2026-03-04 10:00:00", opts: mock, venue: broker.VenueSOR, kind: broker.Rejected, errCode: "venue_unsupported"},
 		{name: "mock_default_krx", at: "2026-03-04 10:00:00", opts: mock, sent: broker.VenueKRX},

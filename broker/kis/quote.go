@@ -16,7 +16,49 @@ import (
 const (
 	pathPrice = "/uapi/domestic-stock/v1/quotations/inquire-price"
 	pathChart = "/uapi/domestic-stock/v1/quotations/inquire-daily-itemchartprice"
+	pathInfo  = "/uapi/domestic-stock/v1/quotations/search-stock-info"
 )
+
+// stockInfoResponse is the part of search-stock-info (주식기본조회,
+// CTPF1002R) NXTListed reads: cptt_trad_tr_psbl_yn "NXT 거래종목여부" and
+// nxt_tr_stop_yn "NXT 거래정지여부" (koreainvestment/open-trading-api,
+// examples_llm/domestic_stock/search_stock_info/chk_search_stock_info.py
+// line 90; the MCP data.csv lists both).
+type stockInfoResponse struct {
+	Output struct {
+		CpttTradTrPsblYn string `json:"cptt_trad_tr_psbl_yn"`
+		NxtTrStopYn      string `json:"nxt_tr_stop_yn"`
+	} `json:"output"`
+}
+
+// NXTListed reports whether Nextrade trades code today: listed there
+// (cptt_trad_tr_psbl_yn Y) and not halted there (nxt_tr_stop_yn not Y).
+// It asks search-stock-info with PRDT_TYPE_CD 300 (주식, ETF, ETN, ELW) and
+// PDNO the code (search_stock_info.py: tr_id CTPF1002R). KIS offers it on
+// real accounts only; a mock account trades on KRX alone and never asks.
+func (c *Client) NXTListed(ctx context.Context, code broker.Code) (bool, error) {
+	code, err := broker.ParseCode(string(code))
+	if err != nil {
+		return false, err
+	}
+	q := url.Values{"PRDT_TYPE_CD": {"300"}, "PDNO": {string(code)}}
+	r, err := c.do(ctx, &request{method: http.MethodGet, path: pathInfo, trID: "CTPF1002R", query: q})
+	if err != nil {
+		return false, err
+	}
+	var resp stockInfoResponse
+	if err := json.Unmarshal(r.body, &resp); err != nil {
+		return false, &broker.Error{Kind: broker.Unreadable, Msg: "KIS sent an unreadable search-stock-info", Err: err}
+	}
+	o := resp.Output
+	switch strings.TrimSpace(o.CpttTradTrPsblYn) {
+	case "Y":
+		return strings.TrimSpace(o.NxtTrStopYn) != "Y", nil
+	case "N":
+		return false, nil
+	}
+	return false, &broker.Error{Kind: broker.Unreadable, Msg: fmt.Sprintf("KIS did not say whether NXT trades %s (cptt_trad_tr_psbl_yn %q)", code, o.CpttTradTrPsblYn)}
+}
 
 // Quote returns the current price of code from inquire-price (FHKST01010100).
 //

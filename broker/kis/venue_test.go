@@ -43,3 +43,32 @@ func TestQuoteOnVenue(t *testing.T) {
 		}
 	}
 }
+
+// TestNXTListed: search-stock-info (CTPF1002R) says whether NXT trades a
+// stock (cptt_trad_tr_psbl_yn); the fake answers from its listing.
+func TestNXTListed(t *testing.T) {
+	t.Parallel()
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, nil)
+	f.SetNXTListed("000660", false)
+	tests := []struct {
+		code broker.Code
+		want bool
+		kind broker.Kind // Internal: no error
+	}{
+		{"005930", true, broker.Internal},
+		{"000660", false, broker.Internal},
+		{"999999", false, broker.Unreadable},
+	}
+	for _, tt := range tests {
+		got, err := c.NXTListed(bg(), tt.code)
+		if tt.kind != broker.Internal {
+			if broker.KindOf(err) != tt.kind {
+				t.Errorf("%s: %v; want %s", tt.code, err, tt.kind)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s: listed %v, %v; want %v", tt.code, got, err, tt.want)
+		}
+	}
+}

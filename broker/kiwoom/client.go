@@ -258,6 +258,28 @@ func (c *Client) Quote(ctx context.Context, code broker.Code) (broker.Quote, err
 	return c.QuoteOn(ctx, code, broker.VenueKRX)
 }
 
+// NXTListed reports whether Nextrade trades code: ka10100 종목정보 조회
+// with stk_cd, whose nxtEnable is "NXT가능여부", "Y: 가능"
+// (Kiwoom-Securities/Kiwoom-REST-API, examples/국내주식/종목정보/
+// get_domestic_stock_detail.py; ka10099's list carries the same field).
+func (c *Client) NXTListed(ctx context.Context, code broker.Code) (bool, error) {
+	code, err := broker.ParseCode(string(code))
+	if err != nil {
+		return false, err
+	}
+	var a struct {
+		Code      string `json:"code"`
+		NxtEnable string `json:"nxtEnable"`
+	}
+	if err := c.do(ctx, epInfo, map[string]string{"stk_cd": string(code)}, &a); err != nil {
+		return false, err
+	}
+	if strings.TrimSpace(a.Code) == "" {
+		return false, &broker.Error{Kind: broker.NotFound, Code: epInfo.id, Msg: fmt.Sprintf("Kiwoom has no stock %s", code)}
+	}
+	return strings.EqualFold(strings.TrimSpace(a.NxtEnable), "Y"), nil
+}
+
 // codeSuffix is ka10001's stk_cd suffix for a venue: "거래소별 종목코드
 // (KRX:039490,NXT:039490_NX,SOR:039490_AL)" (Kiwoom-Securities/
 // Kiwoom-REST-API, examples/국내주식/종목정보/get_domestic_stock_info.py).

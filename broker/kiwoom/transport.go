@@ -48,6 +48,7 @@ type endpoint struct {
 
 var (
 	epQuote     = endpoint{"ka10001", "/api/dostk/stkinfo", false}
+	epInfo      = endpoint{"ka10100", "/api/dostk/stkinfo", false}
 	epBuy       = endpoint{"kt10000", "/api/dostk/ordr", true}
 	epSell      = endpoint{"kt10001", "/api/dostk/ordr", true}
 	epCancel    = endpoint{"kt10003", "/api/dostk/ordr", true}

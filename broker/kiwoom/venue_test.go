@@ -49,3 +49,26 @@ func TestQuoteOnVenue(t *testing.T) {
 		t.Error("the mock quoted NXT; Kiwoom's mock is KRX only")
 	}
 }
+
+// TestNXTListed: ka10100's nxtEnable says whether NXT trades a stock; the
+// fake answers from its listing.
+func TestNXTListed(t *testing.T) {
+	t.Parallel()
+	c, f := newClient(t, brokertest.KiwoomFakeOptions{Mode: "live"}, kiwoom.Options{})
+	f.SetNXTListed("000660", false)
+	tests := []struct {
+		code broker.Code
+		want bool
+		err  bool
+	}{
+		{"005930", true, false},
+		{"000660", false, false},
+		{"999999", false, true},
+	}
+	for _, tt := range tests {
+		got, err := c.NXTListed(context.Background(), tt.code)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("%s: listed %v, %v; want %v (error %v)", tt.code, got, err, tt.want, tt.err)
+		}
+	}
+}

@@ -80,3 +80,32 @@ func TestNXTPriceThroughRun(t *testing.T) {
 		}
 	}
 }
+
+// TestNXTUnlistedThroughRun: which stocks Nextrade trades comes from the
+// broker (KIS search-stock-info, Kiwoom ka10100). At 19:00 an NXT order
+// for a stock NXT does not list is refused by hoga with the reason, and
+// one naming no venue (SOR, the live default) keeps to KRX's hours and is
+// refused with KRX's next session; neither reaches the broker. A listed
+// stock still goes to NXT.
+func TestNXTUnlistedThroughRun(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"kis", "kiwoom"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			getenv, m, sent := nxtFake(t, name)
+			m.SetPrice("000660", 180_000)
+			m.SetPrice("005930", 70_000)
+			m.SetNXTListed("000660", false)
+			out := runScript(t, getenv, "2026-03-04 19:00:00",
+				"/buy 000660 1 180000 nxt\n/buy 000660 1 180000\n/buy 005930 1 69000 nxt\n1\n")
+			for _, w := range []string{"넥스트레이드(NXT)에서 거래되지 않는 종목입니다", "다음 개장: 03-05 (목) 09:00", "매수 주문 접수"} {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if orders, _ := sent(); strings.Join(orders, ",") != "NXT" {
+				t.Errorf("orders at the fake went to %v; want only the listed stock's, [NXT]\n%s", orders, out)
+			}
+		})
+	}
+}

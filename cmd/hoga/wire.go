@@ -169,7 +169,14 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	// recovery.
 	observed := broker.Observe(a.inner, a.metrics.BrokerHook(a.inner.Name()),
 		bot.NewBrokerWatch(a.inner.Name(), a.feed, nil).Observe)
+	// Which stocks Nextrade lists comes from the broker (KIS
+	// search-stock-info, Kiwoom ka10100), asked once per stock a day.
+	var nxtListed func(context.Context, broker.Code) (bool, error)
+	if l, ok := a.inner.(broker.NXTLister); ok && cfg.venues.NXT {
+		nxtListed = broker.NewNXTListCache(l, a.clock.Now).NXTListed
+	}
 	a.guard, err = guard.New(guard.Options{
+		NXTListed:      nxtListed,
 		Broker:         observed,
 		Clock:          a.clock,
 		Journal:        a.db,
