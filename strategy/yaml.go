@@ -56,6 +56,18 @@ func (e *FileError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// ReadError is a rules file that could not be read at all (missing, not a
+// regular file, unreadable): a setting to fix, which start-up reports as
+// one line naming HOGA_RULES_FILE with exit status 2.
+type ReadError struct {
+	Path string
+	Err  error
+}
+
+func (e *ReadError) Error() string { return "strategy: rules file: " + e.Err.Error() }
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
 // problemError carries a Problem through the YAML decoder from a custom
 // unmarshaler.
 type problemError struct{ Problem }
@@ -76,7 +88,7 @@ func problemAt(tk *token.Token, format string, args ...any) *problemError {
 func LoadRulesFile(path string) ([]Rule, error) {
 	data, err := readRegular(path, maxFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("strategy: rules file: %w", err)
+		return nil, &ReadError{Path: path, Err: err}
 	}
 	if len(data) > maxFileSize {
 		return nil, &FileError{Path: path, Problems: []Problem{{Line: 1, Msg: fmt.Sprintf("the file is %d bytes; a rules file is at most %d", len(data), maxFileSize)}}}

@@ -256,7 +256,7 @@ func (c *Config) validate(p *problems) {
 		} else if _, err := httpapi.CheckListen(c.HTTPAddr, c.HTTPToken.Reveal()); err != nil {
 			// The HTTP API's own check, so start-up, hoga check and the
 			// server refuse the same settings (issue 12.11).
-			p.addf("%s", strings.TrimPrefix(err.Error(), "httpapi: "))
+			p.addf("HOGA_HTTP_ADDR: %s", strings.TrimPrefix(err.Error(), "httpapi: "))
 		}
 	}
 	if c.MaxOrderKRW <= 0 {

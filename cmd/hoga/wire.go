@@ -132,7 +132,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		}
 	}()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+		return nil, &configError{lines: []string{fmt.Sprintf("HOGA_DATA_DIR=%q: the data directory cannot be made: %v", cfg.DataDir, err)}}
 	}
 	unlock, err := lockDataDir(cfg.DataDir)
 	if err != nil {
@@ -333,6 +333,10 @@ func (a *app) buildStrategy() error {
 		var fe *strategy.FileError
 		if errors.As(err, &fe) {
 			return &configError{lines: strings.Split(fe.Error(), "\n")}
+		}
+		var re *strategy.ReadError
+		if errors.As(err, &re) {
+			return &configError{lines: []string{fmt.Sprintf("HOGA_RULES_FILE=%q: %v", re.Path, re.Err)}}
 		}
 		return err
 	}

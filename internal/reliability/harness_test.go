@@ -1,3 +1,5 @@
+//go:build unix
+
 package reliability
 
 import (
@@ -99,6 +101,8 @@ type world struct {
 	proxy *faultProxy
 	tg    *telegramtest.Server
 	extra []string // more environment for hoga
+	wrap  []string // a command hoga runs under (prlimit …), nil for none
+	cred  *syscall.Credential
 
 	stopPress chan struct{}
 	pressDone chan struct{}
@@ -278,6 +282,12 @@ func (w *world) launch() (*hoga, *lockedBuffer, time.Time) {
 	logs := &lockedBuffer{}
 	h := &hoga{w: w, base: "http://" + addr, exited: make(chan struct{})}
 	h.cmd = exec.Command(hogaBin)
+	if len(w.wrap) > 0 {
+		h.cmd = exec.Command(w.wrap[0], append(w.wrap[1:], hogaBin)...)
+	}
+	if w.cred != nil {
+		h.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: w.cred}
+	}
 	h.cmd.Env = w.env(addr)
 	h.cmd.Dir = filepath.Dir(w.dir)
 	h.cmd.Stdout, h.cmd.Stderr = logs, logs
