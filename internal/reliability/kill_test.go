@@ -13,7 +13,10 @@ import (
 	"time"
 )
 
-var readyLimit = flag.Duration("ready-limit", 2*time.Second, "slowest acceptable time from exec to a ready hoga")
+var (
+	readyLimit = flag.Duration("ready-limit", 2*time.Second, "slowest acceptable time from exec to a ready hoga")
+	settle     = flag.Bool("settle", false, "after the kills, keep the last hoga running until reconciliation has settled every row (its grace is 2 minutes), so the 'never placed' verdicts are issued and checked")
+)
 
 // intent is one order the HTTP client wants placed exactly once; its
 // quantity names it at the broker.
@@ -101,30 +104,90 @@ type killStats struct {
 func TestKillLoop(t *testing.T) {
 	need(t)
 	per := (*kills + len(setups) - 1) / len(setups)
-	var mu sync.Mutex
 	var all []time.Duration
 	total := 0
+	type left struct {
+		w *world
+		h *hoga
+		t *testing.T
+	}
+	var running []left
 	for i, s := range setups {
-		t.Run(s.String(), func(t *testing.T) {
-			st := killLoop(t, s, per, rand.New(rand.NewPCG(uint64(*seed), uint64(i))))
-			mu.Lock()
+		one := func(t *testing.T) {
+			st, w, h := killLoop(t, s, per, rand.New(rand.NewPCG(uint64(*seed), uint64(i))))
 			all = append(all, st.restarts...)
 			total += st.kills
-			mu.Unlock()
-		})
+			if h != nil {
+				running = append(running, left{w, h, t})
+			}
+		}
+		if *settle {
+			one(t) // the fakes must outlive a subtest: the last hoga settles below
+		} else {
+			t.Run(s.String(), one)
+		}
 	}
+	// The settling runs side by side: each waits out the same grace.
+	var wg sync.WaitGroup
+	verdicts := make([]int, len(running))
+	for i, r := range running {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			verdicts[i] = settleAll(t, r.w, r.h)
+		}()
+	}
+	wg.Wait()
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	if len(all) > 0 {
-		p99 := all[(len(all)*99)/100]
-		if (len(all)*99)%100 == 0 && len(all) >= 100 {
-			p99 = all[len(all)*99/100-1]
-		}
+		p99 := all[min(len(all)-1, (len(all)*99+99)/100-1)]
 		t.Logf("kills %d, restarts %d, restart-to-ready max %v, p99 %v, median %v",
 			total, len(all), all[len(all)-1].Round(time.Millisecond), p99.Round(time.Millisecond), all[len(all)/2].Round(time.Millisecond))
 	}
+	if *settle {
+		n := 0
+		for _, v := range verdicts {
+			n += v
+		}
+		t.Logf("settled: %d 'never placed' verdicts, all for orders the broker does not have; 0 for orders it has", n)
+	}
 }
 
-func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) killStats {
+// settleAll waits until the journal has no unsettled row, checks, and
+// stops hoga. It returns the number of "never placed" verdicts.
+func settleAll(t *testing.T, w *world, h *hoga) int {
+	defer h.stop()
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		open := 0
+		for _, r := range w.journal() {
+			if r.State == "pending" || r.State == "unknown" {
+				open++
+			}
+		}
+		if open == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s: %d rows still unsettled after 5 minutes: %+v", w.setup, open, w.journal())
+			return 0
+		}
+		time.Sleep(time.Second) // reconciliation runs in another process on its own schedule
+	}
+	if v := w.compare(); v.bad() {
+		t.Errorf("%s: after settling: %+v", w.setup, v)
+	}
+	n := 0
+	for _, r := range w.journal() {
+		if r.ErrCode == "not_at_broker" {
+			n++
+		}
+	}
+	t.Logf("%s: settled, %d 'never placed' verdicts", w.setup, n)
+	return n
+}
+
+func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, *hoga) {
 	w := newWorld(t, s)
 	c := &client{prefix: "kill-" + s.String(), results: map[outcome]int{}}
 	var st killStats
@@ -171,19 +234,24 @@ func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) killStats {
 	c.mu.Lock()
 	left := len(c.pending)
 	c.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	c.run(ctx, h, left)
-	cancel()
+	if left > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		c.run(ctx, h, left)
+		cancel()
+	}
 	check("after the last start")
-	h.stop()
-	check("after a graceful stop")
 	rows := w.journal()
 	t.Logf("%s: %d kills, %d intents, %d broker orders, %d journal rows, answers %v, restart max %v",
 		s, st.kills, c.next, len(w.brokerOrders()), len(rows), c.results, maxDur(st.restarts))
 	if len(w.brokerOrders()) == 0 {
 		t.Errorf("no order reached the broker: the loop tested nothing\n%s", tail(logs.String()))
 	}
-	return st
+	if *settle {
+		return st, w, h // settled by TestKillLoop, side by side with the others
+	}
+	h.stop()
+	check("after a graceful stop")
+	return st, w, nil
 }
 
 func maxDur(ds []time.Duration) time.Duration {
