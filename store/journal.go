@@ -344,3 +344,12 @@ func isUniqueViolation(err error) bool {
 	}
 	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
+
+// CountAllOrders counts every order row, of any day.
+func (db *DB) CountAllOrders(ctx context.Context) (int, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM orders").Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count orders: %w", err)
+	}
+	return n, nil
+}

@@ -57,6 +57,14 @@ type Options struct {
 	BusyTimeout time.Duration
 	// ReadConns is the size of the read pool. Default 4.
 	ReadConns int
+	// Scope names the broker, mode and account whose orders this journal
+	// records ("kis-live-1a2b3c4d"; no account number, see cmd/hoga). A
+	// journal belongs to one scope: hoga.db to the first scope that opens
+	// it (a journal from before scopes included), any other scope to
+	// hoga-<scope>.db beside it. So a restart in live mode never reconciles,
+	// cancels, counts or dedupes against the mock account's rows, whose
+	// order numbers overlap (issue 12, item 9). Empty: hoga.db, unstamped.
+	Scope string
 }
 
 // DB is the open database. It is safe for concurrent use.
@@ -89,10 +97,17 @@ type DB struct {
 // applies any migrations the file has not seen. Opening the same file again
 // is harmless: applied migrations are skipped.
 func Open(ctx context.Context, opts Options) (*DB, error) {
-	return open(ctx, opts, migrationFiles)
+	if opts.Scope == "" {
+		return open(ctx, opts, migrationFiles)
+	}
+	return openScoped(ctx, opts, migrationFiles)
 }
 
 func open(ctx context.Context, opts Options, migrations fs.FS) (*DB, error) {
+	return openFile(ctx, opts, migrations, FileName)
+}
+
+func openFile(ctx context.Context, opts Options, migrations fs.FS, name string) (*DB, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("store: data directory is empty")
 	}
@@ -120,7 +135,7 @@ func open(ctx context.Context, opts Options, migrations fs.FS) (*DB, error) {
 	if err := prepareDir(opts.Dir, logger); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(opts.Dir, FileName)
+	path := filepath.Join(opts.Dir, name)
 	if err := prepareFile(path, logger); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -119,6 +121,30 @@ func (a *app) modeLabel() string {
 	return a.cfg.Mode
 }
 
+// journalScope names the broker, mode and account whose orders the
+// journal records (store.Options.Scope): a live session must never
+// reconcile, cancel, count or dedupe against the mock account's rows, whose
+// order numbers overlap (issue 12, item 9). The account enters only as the
+// first 8 hex digits of a SHA-256 (of the KIS account, or of the Kiwoom app
+// key, which Kiwoom issues per account): enough to tell accounts apart,
+// nothing to read back from a backed-up data directory. A new Kiwoom app key
+// for the same account therefore starts a new journal.
+func journalScope(cfg *Config) string {
+	short := func(s string) string {
+		sum := sha256.Sum256([]byte(s))
+		return hex.EncodeToString(sum[:4])
+	}
+	switch cfg.Broker {
+	case "paper":
+		return "paper"
+	case "kis":
+		return "kis-" + cfg.Mode + "-" + short(cfg.KISAccount.Reveal())
+	case "kiwoom":
+		return "kiwoom-" + cfg.Mode + "-" + short(cfg.KiwoomAppKey.Reveal())
+	}
+	return cfg.Broker + "-" + cfg.Mode
+}
+
 // build makes every part and connects them. Arrows point one way: the
 // broker is observed (metrics, broker watch), then wrapped by the guard; the router, the
 // strategy and the HTTP API all order through the guard; events flow from
@@ -149,7 +175,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	}
 	// Opening the journal (and migrating it) is quick local work that must
 	// not be cut in half by a stop request arriving during start-up.
-	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Logger: logger.With("part", "store")})
+	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Scope: journalScope(cfg), Logger: logger.With("part", "store")})
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
