@@ -165,3 +165,33 @@ func TestToldRowDoesNotStealFromUnresolved(t *testing.T) {
 		t.Fatalf("a: %+v; want still never placed", en)
 	}
 }
+
+// Recheck (the tracker saw a fill notice for an order no row carries)
+// reads the list at once: the correction does not wait for the slow
+// watch pace.
+func TestRecheckCorrectsAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, func(o *Options) { o.ReconcileGrace = time.Minute })
+	e.fb.then(step{do: notSent})
+	o, _ := e.g.PlaceOrder(ctx, limitBuy(2, 70_000))
+	e.clk.Advance(time.Minute)
+	for range neverPlacedReads {
+		if err := e.g.Recover(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Advance(recheckAfter)
+	}
+	e.run()
+	e.expectEvents(broker.EventUnknown, broker.EventReconciled)
+	// The loop is now waiting out the watch pace on the fake clock.
+	e.clk.BlockUntil(1, nil)
+	e.fb.mu.Lock()
+	late := e.fb.record(limitBuy(2, 70_000))
+	e.fb.mu.Unlock()
+	e.g.Recheck() // no clock advance
+	ev := e.nextEvent()
+	if ev.Kind != broker.EventCorrected || ev.Order.ID != late.ID || ev.Request.ClientID != o.ClientID {
+		t.Fatalf("event %s %+v; want corrected to %s", ev.Kind, ev, late.ID)
+	}
+}

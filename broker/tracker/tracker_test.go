@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -359,5 +360,41 @@ func TestExpiryAtVenueEndOfDay(t *testing.T) {
 				t.Errorf("expired at %s; want %s", at.Format("15:04:05"), tt.end.Format("15:04:05"))
 			}
 		})
+	}
+}
+
+// A fill notice naming an order no journal row carries is passed on
+// (cmd/hoga asks the guard to read the list again: it may be an order the
+// owner was told never reached the broker, issue 21 item 3); one for a
+// followed order, or a pushed nothing, is not.
+func TestFillNoticeForUnknownOrderTellsOnStranger(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(kst(2026, 3, 3, 10, 0))
+	j := brokertest.NewJournal(clk)
+	var strangers []string
+	tr, err := New(Options{Broker: &fakeBroker{orders: map[string]broker.Order{}}, Journal: j, Clock: clk,
+		OnStranger: func(id string) { strangers = append(strangers, id) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := j.InsertOrder(ctx, broker.JournalEntry{ClientID: "H1", Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 70_000,
+		State: broker.StatusAccepted, BrokerID: "0000000101", Created: clk.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		push Push
+		want []string
+	}{
+		{"known_order", Push{OrderID: "0000000101", Qty: 1, Price: 70_000}, nil},
+		{"empty_notice", Push{OrderID: "0000000202", Qty: 0, Price: 70_000}, nil},
+		{"unknown_order", Push{OrderID: "0000000202", Qty: 1, Price: 70_000}, []string{"0000000202"}},
+	} {
+		strangers = nil
+		tr.Push(ctx, tt.push)
+		if !slices.Equal(strangers, tt.want) {
+			t.Errorf("%s: OnStranger got %v; want %v", tt.name, strangers, tt.want)
+		}
 	}
 }
