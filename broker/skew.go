@@ -20,8 +20,11 @@ const skewSamples = 15
 // Skew measures how far the broker's clock is ahead of the host's
 // (negative: behind), from the broker's own times in its answers: the HTTP
 // Date header every answer carries (RFC 9110 §6.6.1: an origin server with
-// a clock must send one; one-second resolution) and the order times it
-// lists for orders hoga knows by number. Reconciliation subtracts it before
+// a clock must send one; one-second resolution; neither KIS nor Kiwoom
+// documents it) and the order times it lists for orders hoga knows by
+// number (KIS inquire-daily-ccld ord_tmd "주문시각", MCP/KIS Code
+// Assistant MCP/data.csv in the official repo; Kiwoom ka10075 tm and
+// ka10076 ord_tm), which broker/guard feeds in. Reconciliation subtracts it before
 // comparing a listed order's time with the journal's (broker/guard): with
 // the broker three minutes ahead, an order hoga sent at 10:00:00 is listed
 // at 10:03:00 and must still be found.

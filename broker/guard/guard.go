@@ -206,6 +206,7 @@ type Guard struct {
 	// that lacked it; watching is set while today has a row told "never
 	// placed". Both belong to the holder of turn.
 	misses   map[string]missed
+	sampled  map[string]bool // broker numbers whose times fed skew
 	watching atomic.Bool
 
 	wake   chan struct{} // a new unknown outcome: reconcile now
@@ -248,6 +249,7 @@ func New(opts Options) (*Guard, error) {
 		sendTimeout:    orDefault(opts.SendTimeout, DefaultSendTimeout),
 		skew:           opts.Skew,
 		misses:         map[string]missed{},
+		sampled:        map[string]bool{},
 		wake:           make(chan struct{}, 1),
 		turn:           make(chan struct{}, 1),
 	}

@@ -213,6 +213,7 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 		}
 	}
 	g.watching.Store(len(told) > 0)
+	g.sampleSkew(journal, orders)
 	var candidates []broker.Order
 	for _, o := range orders {
 		if o.ID != "" && !claimed[o.ID] {
@@ -282,6 +283,38 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 		}
 	}
 	return remaining, deadline, nil
+}
+
+// sampleSkew measures the broker's clock from its own order times, for
+// orders whose answer came back with their number (issue 21, item 2): the
+// listed time (KIS ord_tmd, Kiwoom tm/ord_tm: when the broker received
+// it) against the moment the row was written, just before sending. Each
+// order counts once. It backs up the Date header, which no broker
+// documents, and needs nothing but the list reconciliation reads anyway.
+// Rows matched by reconciliation (a note says how) are left out: their
+// times were what the match compared.
+func (g *Guard) sampleSkew(journal []broker.JournalEntry, orders []broker.Order) {
+	if g.skew == nil {
+		return
+	}
+	byID := make(map[string]broker.Order, len(orders))
+	for _, o := range orders {
+		if o.ID != "" && !o.Time.IsZero() {
+			byID[o.ID] = o
+		}
+	}
+	for _, e := range journal {
+		if e.BrokerID == "" || e.Note != "" || e.Created.IsZero() || g.sampled[e.BrokerID] {
+			continue
+		}
+		o, ok := byID[e.BrokerID]
+		if !ok {
+			continue
+		}
+		g.sampled[e.BrokerID] = true
+		// Listed times are whole seconds: their middle is half a second on.
+		g.skew.Observe(o.Time.Add(500 * time.Millisecond).Sub(e.Created))
+	}
 }
 
 // toldNeverPlaced reports a row hoga settled as never placed.

@@ -195,3 +195,36 @@ func TestRecheckCorrectsAtOnce(t *testing.T) {
 		t.Fatalf("event %s %+v; want corrected to %s", ev.Kind, ev, late.ID)
 	}
 }
+
+// Without a Date header to go by, the broker's clock is measured from the
+// listed time of an order hoga knows by number, and the next lost answer
+// is matched at once, before the grace.
+func TestSkewMeasuredFromKnownOrders(t *testing.T) {
+	t.Parallel()
+	for _, skew := range []time.Duration{10 * time.Minute, -10 * time.Minute} {
+		t.Run(skew.String(), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			sk := &broker.Skew{}
+			e := newEnv(t, func(o *Options) { o.Skew = sk })
+			e.fb.skew = skew
+			e.fb.then(step{do: accept})
+			known, err := e.g.PlaceOrder(ctx, limitBuy(1, 70_000))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.clk.Advance(time.Minute)
+			e.fb.then(step{do: lostAnswer})
+			lost, _ := e.g.PlaceOrder(ctx, limitBuy(2, 70_000))
+			if err := e.g.Recover(ctx); err != nil { // one pass, at once
+				t.Fatal(err)
+			}
+			if got, ok := sk.Get(); !ok || got < skew || got > skew+time.Second {
+				t.Fatalf("measured %v, %v; want %v from order %s", got, ok, skew, known.ID)
+			}
+			if en := e.entry(lost.ClientID); en.State != broker.StatusAccepted || en.Note == "" || strings.Contains(en.Note, "same code, side and quantity") {
+				t.Fatalf("lost answer: %+v; want matched in the window at once", en)
+			}
+		})
+	}
+}
