@@ -620,6 +620,12 @@ func (r *Router) FormatRule(rs strategy.RuleStatus) string {
 	if rs.Cooldown > 0 {
 		extra += r.t("rules.cooldown", duration(r.cfg.Lang, rs.Cooldown))
 	}
+	if rs.Venue != "" {
+		extra += " · " + string(rs.Venue)
+	}
+	if rs.Extended {
+		extra += r.t("rules.extended")
+	}
 	on := r.t("rules.on")
 	if !rs.Enabled {
 		on = r.t("rules.off")
@@ -670,6 +676,9 @@ func (r *Router) rule(ctx context.Context, args []string) Reply {
 			}
 			return Reply{Text: r.t("bad.rule", problem) + "\n" + r.t("usage.rule")}
 		}
+		if why := r.ruleVenueInvalid(rule); why != "" {
+			return Reply{Text: r.t("bad.rule", why) + "\n" + r.t("usage.rule")}
+		}
 		if err := r.cfg.Rules.PutRule(ctx, rule); err != nil {
 			return r.errorReply(err)
 		}
@@ -707,12 +716,28 @@ func (r *Router) ruleInvalid(rule strategy.Rule) string {
 	case rule.MaxPosition > 0 && rule.MaxPosition < rule.Qty:
 		return r.t("rule.max", Group(rule.MaxPosition), Group(rule.Qty))
 	}
+	return r.ruleVenueInvalid(rule)
+}
+
+// ruleVenueInvalid says why the account cannot run the rule's venue and
+// sessions, in the user's language, as the strategy would refuse them:
+// a venue the account lacks, or extended sessions for orders that go to
+// KRX. "" when it can.
+func (r *Router) ruleVenueInvalid(rule strategy.Rule) string {
+	v := rule.Venue.Or(r.cfg.DefaultVenue).Or(broker.VenueKRX)
+	switch {
+	case v.ReachesNXT() && !r.cfg.NXT:
+		return r.t("rule.venue_unsupported", string(v))
+	case rule.Extended && !v.ReachesNXT():
+		return r.t("rule.extended_krx")
+	}
 	return ""
 }
 
 // ParseRule reads the chat rule syntax after the code:
 // "buy<190000 sell>210000 qty=3 [market] [max=50] [cooldown=10m] [confirm]
-// [rearm=1.5%]". The problem string is empty on success.
+// [rearm=1.5%] [venue=nxt|krx|sor] [extended]" (extended is sessions:
+// extended in the rules file). The problem string is empty on success.
 func ParseRule(code broker.Code, args []string) (strategy.Rule, string) {
 	rule := strategy.Rule{Code: code, Type: broker.Limit, Enabled: true}
 	for _, a := range args {
@@ -760,6 +785,16 @@ func ParseRule(code broker.Code, args []string) (strategy.Rule, string) {
 			rule.Type = broker.Limit
 		case low == "confirm":
 			rule.Confirm = true
+		case strings.HasPrefix(low, "venue=") || low == "krx" || low == "nxt" || low == "sor":
+			v, err := broker.ParseVenue(strings.TrimPrefix(low, "venue="))
+			if err != nil {
+				return rule, a
+			}
+			rule.Venue = v
+		case low == "extended" || low == "sessions=extended":
+			rule.Extended = true
+		case low == "sessions=regular":
+			rule.Extended = false
 		case low == "off":
 			rule.Enabled = false
 		default:

@@ -117,8 +117,12 @@ type Config struct {
 	MarketHours bool
 	// NXT says the account trades on Nextrade (a live KIS or Kiwoom
 	// account): out of KRX's hours while NXT trades, /price quotes NXT's
-	// book, the price the owner can trade at then.
+	// book, the price the owner can trade at then; and /rule add takes a
+	// rule trading there.
 	NXT bool
+	// DefaultVenue is HOGA_VENUE, where an order or rule naming no venue
+	// goes; empty is KRX.
+	DefaultVenue broker.Venue
 	// Stream, when set, reports the realtime stream for /status (ok false
 	// when there is none).
 	Stream func() (st broker.StreamStatus, ok bool)

@@ -92,9 +92,17 @@ type Options struct {
 	Interval time.Duration
 	// Calendar is the KRX calendar; nil means broker.NewCalendar(nil).
 	Calendar *broker.Calendar
-	// MarketHours limits evaluation to the continuous session on KRX
-	// trading days (HOGA_MARKET_HOURS=krx). False evaluates at any hour.
+	// MarketHours limits each rule to continuous trading on its venue
+	// (HOGA_MARKET_HOURS=krx): the regular day, or with `sessions:
+	// extended` NXT's pre- and after-market too. False evaluates at any
+	// hour.
 	MarketHours bool
+	// DefaultVenue is the venue of a rule that names none (HOGA_VENUE);
+	// empty is KRX.
+	DefaultVenue broker.Venue
+	// Venues is what the account can trade on; a rule naming another
+	// venue is refused when loaded or put. The zero value checks nothing.
+	Venues broker.VenueSupport
 	// Halted reports the kill switch; while it is on the engine does
 	// nothing. Nil means never halted.
 	Halted func() bool
@@ -138,6 +146,8 @@ type Engine struct {
 	store       StateStore
 	interval    time.Duration
 	cal         *broker.Calendar
+	defVenue    broker.Venue
+	venues      broker.VenueSupport
 	marketHours bool
 	halted      func() bool
 	unattended  func() bool
@@ -206,6 +216,8 @@ func New(opts Options) (*Engine, error) {
 		interval:    opts.Interval,
 		cal:         opts.Calendar,
 		marketHours: opts.MarketHours,
+		defVenue:    opts.DefaultVenue.Or(broker.VenueKRX),
+		venues:      opts.Venues,
 		halted:      opts.Halted,
 		unattended:  opts.Unattended,
 		committed:   opts.Committed,
@@ -264,6 +276,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	for _, r := range base {
 		if err := CheckRule(r); err != nil {
+			return nil, fmt.Errorf("strategy: %w", err)
+		}
+		if err := e.checkVenue(r); err != nil {
 			return nil, fmt.Errorf("strategy: %w", err)
 		}
 		if _, dup := e.base[r.Code]; dup {
@@ -381,7 +396,8 @@ func (e *Engine) onTicks(ctx context.Context, ticks []broker.Tick) {
 	if len(ticks) == 0 || e.checkHalt() {
 		return
 	}
-	if e.marketHours && !e.cal.InContinuous(e.clk.Now()) {
+	now := e.clk.Now()
+	if !e.anyInSession(now) {
 		e.setStatus(ActivityClosed)
 		return
 	}
@@ -390,6 +406,9 @@ func (e *Engine) onTicks(ctx context.Context, ticks []broker.Tick) {
 	for i := range ticks {
 		if ctx.Err() != nil {
 			return
+		}
+		if !e.codeInSession(ticks[i].Code, now) {
+			continue
 		}
 		e.evaluateTick(ctx, ticks[i].Code, bal, &ticks[i])
 	}
@@ -480,7 +499,8 @@ func (e *Engine) round(ctx context.Context) {
 	if e.checkHalt() {
 		return
 	}
-	if e.marketHours && !e.cal.InContinuous(e.clk.Now()) {
+	now := e.clk.Now()
+	if !e.anyInSession(now) {
 		e.setStatus(ActivityClosed)
 		return
 	}
@@ -490,7 +510,10 @@ func (e *Engine) round(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if e.ticks != nil && e.ticks.Streaming(code) {
+		if !e.codeInSession(code, now) {
+			continue
+		}
+		if e.ticks != nil && e.ticks.Streaming(code) && !e.nxtQuoted(code, now) {
 			continue // its trades arrive as ticks; no polling
 		}
 		if reason := e.pauseReason(); reason != "" {
@@ -506,6 +529,74 @@ func (e *Engine) round(ctx context.Context) {
 
 // activeCodes lists the rules to evaluate: on, and not turned off by
 // errors. Sorted, so rounds are reproducible.
+// checkVenue refuses a rule whose venue the account cannot trade on, and
+// an extended rule whose orders would go to KRX (HOGA_VENUE=krx), whose
+// off-hours sessions take only their own order types.
+func (e *Engine) checkVenue(r Rule) error {
+	v := r.Venue.Or(e.defVenue)
+	if e.venues != (broker.VenueSupport{}) && !e.venues.Supports(v) {
+		return broker.Errorf(broker.Invalid, "rule %s: this account cannot send orders to %s (mock accounts trade on KRX only)", r.Code, v)
+	}
+	if r.Extended && !v.ReachesNXT() {
+		return broker.Errorf(broker.Invalid, "rule %s: sessions: extended needs venue nxt or sor; its orders would go to %s, whose off-hours sessions take only their own order types", r.Code, v)
+	}
+	return nil
+}
+
+// inSession reports whether rule r may act at now: at any hour without
+// MarketHours, else in continuous trading on its venue, in the regular
+// sessions only unless it is extended.
+func (e *Engine) inSession(r Rule, now time.Time) bool {
+	return !e.marketHours || e.cal.InVenueContinuous(r.Venue.Or(e.defVenue), now, r.Extended)
+}
+
+// codeInSession is inSession for code's rule (false when there is none).
+func (e *Engine) codeInSession(code broker.Code, now time.Time) bool {
+	e.mu.Lock()
+	r, ok := e.rules[code]
+	e.mu.Unlock()
+	return ok && e.inSession(r, now)
+}
+
+// anyInSession reports whether some enabled rule may act at now, so a
+// round outside every rule's sessions reads as closed and asks nothing.
+func (e *Engine) anyInSession(now time.Time) bool {
+	if !e.marketHours {
+		return true
+	}
+	codes := e.activeCodes()
+	if len(codes) == 0 {
+		return e.cal.InContinuous(now) // no rules: say what the market does
+	}
+	for _, code := range codes {
+		if e.codeInSession(code, now) {
+			return true
+		}
+	}
+	return false
+}
+
+// nxtQuoted reports whether code's rule acts on NXT's quote at now (see
+// quote): the stream carries KRX's trades, so such a rule is polled.
+func (e *Engine) nxtQuoted(code broker.Code, now time.Time) bool {
+	e.mu.Lock()
+	r, ok := e.rules[code]
+	e.mu.Unlock()
+	return ok && r.Extended && r.Venue.Or(e.defVenue).ReachesNXT() && !e.cal.AcceptsOrders(now)
+}
+
+// quote is the price rule r acts on: NXT's book for an extended rule out
+// of KRX's hours (KRX's quote then is the close, hours old), where the
+// price source can quote venues; else the plain quote.
+func (e *Engine) quote(ctx context.Context, r Rule) (broker.Quote, error) {
+	if e.nxtQuoted(r.Code, e.clk.Now()) {
+		if vq, ok := e.prices.(broker.VenueQuoter); ok {
+			return vq.QuoteOn(ctx, r.Code, broker.VenueNXT)
+		}
+	}
+	return e.prices.Quote(ctx, r.Code)
+}
+
 func (e *Engine) activeCodes() []broker.Code {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -579,7 +670,7 @@ func (e *Engine) evaluateTick(ctx context.Context, code broker.Code, bal *balanc
 		q = broker.Quote{Code: code, Name: name, Price: tick.Price, Time: tick.Time}
 	} else {
 		var err error
-		q, err = e.prices.Quote(ctx, code)
+		q, err = e.quote(ctx, r)
 		if err != nil {
 			if ctx.Err() == nil {
 				e.quoteFailed(ctx, r, err)
@@ -682,6 +773,7 @@ const stateSaveTimeout = 5 * time.Second
 func (e *Engine) fire(ctx context.Context, r Rule, name string, prev, fired State, a Action) {
 	code := r.Code
 	req := a.Request(code)
+	req.Venue = r.Venue
 	if err := e.store.SaveState(ctx, code, fired); err != nil {
 		if ctx.Err() != nil {
 			return // shutting down: nothing was sent, nothing to report
@@ -813,6 +905,9 @@ func (e *Engine) Rules(ctx context.Context) ([]RuleStatus, error) {
 // rule does not buy the same dip again.
 func (e *Engine) PutRule(ctx context.Context, r Rule) error {
 	if err := CheckRule(r); err != nil {
+		return err
+	}
+	if err := e.checkVenue(r); err != nil {
 		return err
 	}
 	e.evalMu.Lock()

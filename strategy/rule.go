@@ -34,6 +34,14 @@ type Rule struct {
 	Confirm bool
 	// RearmBP is the re-arm band in basis points; 0 means DefaultRearmBP.
 	RearmBP int64
+	// Venue is where the rule's orders go (KRX, NXT, SOR); empty is the
+	// configured default (HOGA_VENUE).
+	Venue broker.Venue
+	// Extended lets the rule act in its venue's extended sessions too
+	// (NXT's pre-market 08:00–08:50 and after-market 15:30–20:00:
+	// `sessions: extended`); false keeps it to the regular day's
+	// continuous trading (broker.Calendar.InVenueContinuous).
+	Extended bool
 }
 
 // Validate checks a rule's shape; the message says what to fix.
@@ -62,7 +70,21 @@ func (r Rule) Validate() error {
 	if r.MaxPosition > 0 && r.MaxPosition < r.Qty {
 		return broker.Errorf(broker.Invalid, "rule %s: max position %d is below qty %d", r.Code, r.MaxPosition, r.Qty)
 	}
+	if r.Venue != "" && !r.Venue.Valid() {
+		return broker.Errorf(broker.Invalid, "rule %s: venue %q must be krx, nxt or sor", r.Code, r.Venue)
+	}
+	if r.Extended && r.Venue == broker.VenueKRX {
+		return broker.Errorf(broker.Invalid, "rule %s: sessions: extended needs venue nxt or sor (KRX's off-hours sessions take only their own order types)", r.Code)
+	}
 	return nil
+}
+
+// Sessions is the rule's sessions setting as written: regular or extended.
+func (r Rule) Sessions() string {
+	if r.Extended {
+		return "extended"
+	}
+	return "regular"
 }
 
 // Band returns the re-arm band in basis points.
@@ -74,8 +96,8 @@ func (r Rule) Band() int64 {
 }
 
 func (r Rule) String() string {
-	return fmt.Sprintf("%s buy<%d sell>%d qty=%d %s max=%d cooldown=%s enabled=%t confirm=%t",
-		r.Code, r.BuyBelow, r.SellAbove, r.Qty, r.Type, r.MaxPosition, r.Cooldown, r.Enabled, r.Confirm)
+	return fmt.Sprintf("%s buy<%d sell>%d qty=%d %s max=%d cooldown=%s enabled=%t confirm=%t venue=%s sessions=%s",
+		r.Code, r.BuyBelow, r.SellAbove, r.Qty, r.Type, r.MaxPosition, r.Cooldown, r.Enabled, r.Confirm, r.Venue.Lower(), r.Sessions())
 }
 
 // RuleStatus is a rule with its live state, for /rules and /status.

@@ -72,11 +72,14 @@ type ruleJSON struct {
 	Enabled     bool        `json:"enabled"`
 	Confirm     bool        `json:"confirm,omitempty"`
 	RearmBP     int64       `json:"rearm_bp,omitempty"`
+	Venue       string      `json:"venue,omitempty"`
+	Extended    bool        `json:"extended,omitempty"`
 }
 
 func toJSON(r Rule) ruleJSON {
 	j := ruleJSON{Code: r.Code, BuyBelow: r.BuyBelow, SellAbove: r.SellAbove, Qty: r.Qty, Type: r.Type.String(),
-		MaxPosition: r.MaxPosition, Enabled: r.Enabled, Confirm: r.Confirm, RearmBP: r.RearmBP}
+		MaxPosition: r.MaxPosition, Enabled: r.Enabled, Confirm: r.Confirm, RearmBP: r.RearmBP,
+		Venue: string(r.Venue), Extended: r.Extended}
 	if r.Cooldown > 0 {
 		j.Cooldown = r.Cooldown.String()
 	}
@@ -89,7 +92,8 @@ func (j ruleJSON) rule() (Rule, error) {
 		return Rule{}, err
 	}
 	r := Rule{Code: j.Code, BuyBelow: j.BuyBelow, SellAbove: j.SellAbove, Qty: j.Qty, Type: t,
-		MaxPosition: j.MaxPosition, Enabled: j.Enabled, Confirm: j.Confirm, RearmBP: j.RearmBP}
+		MaxPosition: j.MaxPosition, Enabled: j.Enabled, Confirm: j.Confirm, RearmBP: j.RearmBP,
+		Venue: broker.Venue(j.Venue), Extended: j.Extended}
 	if j.Cooldown != "" {
 		if r.Cooldown, err = time.ParseDuration(j.Cooldown); err != nil {
 			return Rule{}, err

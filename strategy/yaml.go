@@ -263,6 +263,8 @@ type ruleFields struct {
 	Enabled     *bool        `yaml:"enabled"`
 	Confirm     bool         `yaml:"confirm"`
 	RearmPct    *float64     `yaml:"rearm_pct"`
+	Venue       string       `yaml:"venue"`
+	Sessions    string       `yaml:"sessions"`
 }
 
 // rule converts and validates; the message is empty on success.
@@ -284,6 +286,18 @@ func (ry ruleYAML) rule() (Rule, string) {
 	}
 	if f.Enabled != nil {
 		r.Enabled = *f.Enabled
+	}
+	if f.Venue != "" {
+		if r.Venue, err = broker.ParseVenue(f.Venue); err != nil {
+			return Rule{}, fmt.Sprintf("rule %s: venue %q must be krx, nxt or sor", code, f.Venue)
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(f.Sessions)) {
+	case "", "regular":
+	case "extended":
+		r.Extended = true
+	default:
+		return Rule{}, fmt.Sprintf("rule %s: sessions %q must be regular (09:00–15:30) or extended (also NXT's 08:00–08:50 and 15:30–20:00)", code, f.Sessions)
 	}
 	if f.RearmPct != nil {
 		pct := *f.RearmPct

@@ -118,6 +118,12 @@ func TestParseRulesErrorsNameTheLine(t *testing.T) {
 			[]string{`rules.yaml:2: rule 005930: max position 5 is below qty 10`}},
 		{"absurd_price", "rules:\n  - code: \"005930\"\n    buy_below: 5000000000000\n    qty: 1\n",
 			[]string{`rules.yaml:2: rule 005930: prices and quantities must be at most`}},
+		{"bad_venue", "rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n    venue: nyse\n",
+			[]string{`rules.yaml:2: rule 005930: venue "nyse" must be krx, nxt or sor`}},
+		{"bad_sessions", "rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n    sessions: always\n",
+			[]string{`rules.yaml:2: rule 005930: sessions "always" must be regular (09:00–15:30) or extended`}},
+		{"extended_on_krx", "rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n    venue: krx\n    sessions: extended\n",
+			[]string{`rules.yaml:2: rule 005930: sessions: extended needs venue nxt or sor`}},
 		{"duplicate_code", "rules:\n  - {code: \"005930\", buy_below: 1000, qty: 1}\n  - {code: \"005930\", sell_above: 9000, qty: 1}\n",
 			[]string{`rules.yaml:3: code 005930 already has a rule at line 2`}},
 		{"duplicate_key", "rules:\n  - code: \"005930\"\n    code: \"000660\"\n",
@@ -209,4 +215,29 @@ func FuzzParseRules(f *testing.F) {
 			seen[r.Code] = true
 		}
 	})
+}
+
+// TestParseRulesVenue: venue and sessions are read, any case; both are
+// optional (the default venue, regular sessions).
+func TestParseRulesVenue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		extra    string
+		venue    broker.Venue
+		extended bool
+	}{
+		{"", "", false},
+		{"    venue: NXT\n    sessions: extended\n", broker.VenueNXT, true},
+		{"    venue: sor\n    sessions: Regular\n", broker.VenueSOR, false},
+		{"    sessions: extended\n", "", true},
+	}
+	for _, tt := range tests {
+		rs, err := ParseRules("rules.yaml", []byte("rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n"+tt.extra))
+		if err != nil || len(rs) != 1 {
+			t.Fatalf("%q: %v %v", tt.extra, rs, err)
+		}
+		if rs[0].Venue != tt.venue || rs[0].Extended != tt.extended {
+			t.Errorf("%q: venue %q extended %v; want %q %v", tt.extra, rs[0].Venue, rs[0].Extended, tt.venue, tt.extended)
+		}
+	}
 }

@@ -63,7 +63,7 @@ func validKey(k string) bool {
 // fingerprint identifies an order's content, to tell a retry from a
 // different order under the same key.
 func fingerprint(r broker.OrderRequest) [32]byte {
-	return sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%d|%d", r.Code, r.Side, r.Type, r.Qty, r.Price))
+	return sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%d|%d|%s", r.Code, r.Side, r.Type, r.Qty, r.Price, r.Venue))
 }
 
 // response is a finished answer, kept to replay it for a retried key.

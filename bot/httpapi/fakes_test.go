@@ -98,7 +98,7 @@ func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (b
 	defer f.mu.Unlock()
 	f.next++
 	o := broker.Order{ID: fmt.Sprintf("%010d", f.next), Code: req.Code, Name: "삼성전자", Side: req.Side, Type: req.Type,
-		Qty: req.Qty, Price: req.Price, Status: broker.StatusAccepted, Time: f.clock.Now()}
+		Qty: req.Qty, Price: req.Price, Venue: req.Venue, Status: broker.StatusAccepted, Time: f.clock.Now()}
 	f.orders = append(f.orders, o)
 	return o, nil
 }

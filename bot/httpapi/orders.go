@@ -241,7 +241,12 @@ func (s *Server) decodeOrder(w http.ResponseWriter, r *http.Request) (broker.Ord
 	if req.Code, err = broker.ParseCode(in.Code); err == nil {
 		if req.Side, err = broker.ParseSide(in.Side); err == nil {
 			if req.Type, err = broker.ParseOrderType(in.Type); err == nil {
-				err = req.Validate()
+				if in.Venue != "" {
+					req.Venue, err = broker.ParseVenue(in.Venue)
+				}
+				if err == nil {
+					err = req.Validate()
+				}
 			}
 		}
 	}

@@ -88,6 +88,8 @@ func TestPostOrderRejectsBadBodies(t *testing.T) {
 		{"bad_side", `{"code":"005930","side":"short","qty":10,"type":"limit","price":70000}`, "", 400, "invalid"},
 		{"bad_code", `{"code":"5930","side":"buy","qty":10,"type":"limit","price":70000}`, "", 400, "invalid"},
 		{"off_tick", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70050}`, "", 400, "invalid"},
+		{"bad_venue", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000,"venue":"nyse"}`, "", 400, "invalid"},
+		{"venue_number", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000,"venue":1}`, "", 400, "invalid"},
 		{"too_large", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000,"pad":"` + strings.Repeat("x", 5000) + `"}`, "", 413, "too_large"},
 		{"form_content_type", buy10, "application/x-www-form-urlencoded", 415, "unsupported_media_type"},
 		{"text_content_type", buy10, "text/plain", 415, "unsupported_media_type"},
@@ -109,6 +111,30 @@ func TestPostOrderRejectsBadBodies(t *testing.T) {
 				t.Fatal("a bad request reached the broker or the journal")
 			}
 		})
+	}
+}
+
+// TestPostOrderVenue: the optional venue field (krx, nxt, sor in any case)
+// reaches the broker and comes back in the order; left out, the order
+// names none and the guard's default applies (issue 16).
+func TestPostOrderVenue(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ field, want string }{
+		{`,"venue":"nxt"`, "NXT"},
+		{`,"venue":"SOR"`, "SOR"},
+		{`,"venue":"Krx"`, "KRX"},
+		{``, ""},
+	}
+	for _, tt := range tests {
+		e := newEnv(t)
+		r := e.do("POST", "/orders", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000`+tt.field+`}`)
+		if r.status != http.StatusCreated {
+			t.Fatalf("%s: %d %s", tt.field, r.status, r.body)
+		}
+		got, _ := r.json(t)["venue"].(string)
+		if got != tt.want {
+			t.Errorf("%s: venue %q; want %q (%s)", tt.field, got, tt.want, r.body)
+		}
 	}
 }
 

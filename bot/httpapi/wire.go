@@ -101,6 +101,8 @@ type orderJSON struct {
 	Source       string    `json:"source,omitempty"`
 	User         string    `json:"user,omitempty"`
 	Note         string    `json:"note,omitempty"`
+	// Venue is where the order was sent: KRX, NXT or SOR, when known.
+	Venue string `json:"venue,omitempty"`
 	// ExpiresAt is when an awaiting confirmation lapses.
 	ExpiresAt *jsonTime `json:"expires_at,omitempty"`
 	// Error says why an order was rejected or is unknown.
@@ -112,7 +114,7 @@ func orderOut(o broker.Order) orderJSON {
 		ID: o.ID, ClientID: o.ClientID, State: string(o.Status), Code: string(o.Code), Name: o.Name,
 		Side: sideName(o.Side), Type: typeName(o.Type), Qty: o.Qty, Price: o.Price,
 		FilledQty: o.FilledQty, AvgFillPrice: o.AvgFillPrice, Time: kst(o.Time),
-		Source: o.Source, User: o.User, Note: o.Note,
+		Source: o.Source, User: o.User, Note: o.Note, Venue: string(o.Venue),
 	}
 }
 
@@ -120,7 +122,7 @@ func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 	o := orderJSON{
 		ID: e.BrokerID, ClientID: e.ClientID, State: string(e.State), Code: string(e.Code),
 		Side: sideName(e.Side), Type: typeName(e.Type), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),
-		Source: e.Source, User: e.User, Note: e.Note,
+		Source: e.Source, User: e.User, Note: e.Note, Venue: string(e.Venue),
 	}
 	if err := e.Err(); err != nil {
 		_, _, body := s.describe(err)
@@ -173,6 +175,9 @@ type orderBody struct {
 	Qty   int64  `json:"qty"`
 	Type  string `json:"type"`
 	Price int64  `json:"price"`
+	// Venue is optional: "krx", "nxt" or "sor" (any case); left out, the
+	// order goes to HOGA_VENUE.
+	Venue string `json:"venue,omitempty"`
 }
 
 // readyJSON is GET /readyz.

@@ -272,19 +272,20 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 			src := pnl.WithOrders{Fills: a.db, Journal: a.db, Broker: a.guard, Fees: broker.DefaultFees, Now: time.Now}
 			return pnl.Compute(ctx, src, time.Now(), n)
 		},
-		Lang:        cfg.lang,
-		Mode:        a.modeLabel(),
-		ConfirmAll:  cfg.Confirm == "always",
-		ConfirmTTL:  cfg.ConfirmTTL,
-		StaleAfter:  cfg.StaleAfter,
-		Allowed:     func(id string) bool { return cfg.allowed[id] },
-		Calendar:    a.cal,
-		MarketHours: cfg.marketHours,
-		NXT:         cfg.venues.NXT,
-		TokenExpiry: a.tokenExpiry,
-		Account:     a.account,
-		Errors:      a.feed.RecentErrors,
-		Checking:    a.guard.Checking,
+		Lang:         cfg.lang,
+		Mode:         a.modeLabel(),
+		ConfirmAll:   cfg.Confirm == "always",
+		ConfirmTTL:   cfg.ConfirmTTL,
+		StaleAfter:   cfg.StaleAfter,
+		Allowed:      func(id string) bool { return cfg.allowed[id] },
+		Calendar:     a.cal,
+		MarketHours:  cfg.marketHours,
+		NXT:          cfg.venues.NXT,
+		DefaultVenue: cfg.venue,
+		TokenExpiry:  a.tokenExpiry,
+		Account:      a.account,
+		Errors:       a.feed.RecentErrors,
+		Checking:     a.guard.Checking,
 		Tracking: func() (int, time.Time) {
 			st := a.tracker.Status()
 			return st.Open, st.LastHeard
@@ -327,14 +328,16 @@ func (a *app) buildStrategy() error {
 		ticks = a.ticks
 	}
 	a.engine, err = strategy.New(strategy.Options{
-		Ticks:       ticks,
-		Broker:      a.guard,
-		Store:       strategy.NewDBStore(a.db), // beside the journal: one file, one backup
-		RulesFile:   a.cfg.RulesFile,
-		Interval:    a.cfg.StrategyInterval,
-		Calendar:    a.cal,
-		MarketHours: a.cfg.marketHours,
-		Halted:      func() bool { on, _, _ := a.guard.Halted(); return on },
+		Ticks:        ticks,
+		Broker:       a.guard,
+		Store:        strategy.NewDBStore(a.db), // beside the journal: one file, one backup
+		RulesFile:    a.cfg.RulesFile,
+		Interval:     a.cfg.StrategyInterval,
+		Calendar:     a.cal,
+		MarketHours:  a.cfg.marketHours,
+		DefaultVenue: a.cfg.venue,
+		Venues:       a.cfg.venues,
+		Halted:       func() bool { on, _, _ := a.guard.Halted(); return on },
 		// No working control surface: no automatic orders while the owner
 		// cannot be reached (issue 19, item 5), said as its own reason.
 		Unattended: a.surfaceDown,
