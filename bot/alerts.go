@@ -86,6 +86,10 @@ type Alert struct {
 	// Expires is when a confirmation's buttons stop working (zero: they
 	// do not); a transport takes them away then.
 	Expires time.Time
+	// Delivered, when set, is called once when the alert has reached the
+	// owner (a sink that prints it, or Telegram having sent it to every
+	// chat it was meant for); Feed makes it safe to call more than once.
+	Delivered func()
 	// Notify is the Telegram user who placed the order an alert is about
 	// (a fill, an expiry): a transport whose alert targets do not include
 	// that user's private chat (a group alert chat) sends them a copy too.
@@ -162,8 +166,15 @@ func (f *Feed) Publish(ctx context.Context, a Alert) {
 	}
 	sinks := append([]AlertSink(nil), f.sinks...)
 	f.mu.Unlock()
+	if d := a.Delivered; d != nil {
+		var once sync.Once
+		a.Delivered = func() { once.Do(d) }
+	}
 	switch f.cfg.Settings[a.Type] {
 	case LevelOff:
+		if a.Delivered != nil { // the owner asked not to hear these: nothing to resend
+			a.Delivered()
+		}
 		return
 	case LevelSilent:
 		a.Silent = true
@@ -248,6 +259,7 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		a.Text = t("alert.placed", who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
 	case broker.EventFilled, broker.EventPartial, broker.EventExpired:
 		a.Text = f.fillText(ev, who, side, name, price)
+		a.Delivered = ev.Delivered
 		a.Notify = req.User
 		if req.Source != "telegram" {
 			a.Notify = ""
@@ -328,6 +340,9 @@ func (f *Feed) fillText(ev broker.OrderEvent, who, side, name, price string) str
 	}
 	if fl.Late {
 		s += t("alert.fill_late")
+	}
+	if fl.Resent {
+		s += t("alert.fill_resent")
 	}
 	return s
 }

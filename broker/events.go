@@ -32,4 +32,8 @@ type OrderEvent struct {
 	// Fill is the fill a partial or filled event reports (Late: it
 	// happened while hoga was down); zero for other kinds.
 	Fill Fill
+	// Delivered, when set, is to be called once a transport has delivered
+	// the alert of this event to the owner: the tracker marks the fill told
+	// in the journal, so a restart re-sends only the alerts it lost.
+	Delivered func()
 }

@@ -56,6 +56,10 @@ type Fill struct {
 	// Late marks a fill that happened while hoga was not running, learned
 	// at start-up.
 	Late bool
+	// Resent marks a fill stored by an earlier run whose alert no
+	// transport reported delivered (a restart, maybe during a Telegram
+	// outage): its alert is sent again at start-up. Not stored.
+	Resent bool
 	// Time is when the broker filled it (when the broker gives no time,
 	// when hoga learned of it); Seen is when hoga recorded it.
 	Time time.Time

@@ -38,7 +38,7 @@ func (db *DB) InsertFill(ctx context.Context, f broker.Fill) (bool, error) {
 		_ = tx.QueryRowContext(ctx, "SELECT client_id FROM orders WHERE broker_id = ? AND day = ? ORDER BY id DESC LIMIT 1",
 			f.OrderID, f.Day).Scan(&f.ClientID)
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO fills ("+fillColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	res, err := tx.ExecContext(ctx, "INSERT INTO fills ("+fillColumns+`, alerted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 		ON CONFLICT DO NOTHING`,
 		f.Day, f.OrderID, f.ClientID, string(f.Code), f.Side.String(), f.Qty, f.Price, f.CumQty, f.ExecID,
 		f.Commission, f.Tax, f.CostPrice, string(f.Source), boolInt(f.Late), nanos(f.Time), nanos(f.Seen))
@@ -81,6 +81,23 @@ func (db *DB) FillsOn(ctx context.Context, day time.Time) ([]broker.Fill, error)
 func (db *DB) FillsForOrder(ctx context.Context, day time.Time, orderID string) ([]broker.Fill, error) {
 	return db.queryFills(ctx, "SELECT "+fillColumns+" FROM fills WHERE day = ? AND order_id = ? ORDER BY cum_qty",
 		broker.Day(day), orderID)
+}
+
+// MarkFillAlerted records that the owner has been told of the fill
+// (day, orderID, cumQty): a transport delivered its alert.
+func (db *DB) MarkFillAlerted(ctx context.Context, day, orderID string, cumQty int64) error {
+	if _, err := db.w.ExecContext(ctx, "UPDATE fills SET alerted = 1 WHERE day = ? AND order_id = ? AND cum_qty = ?",
+		day, orderID, cumQty); err != nil {
+		return fmt.Errorf("store: mark fill of %s alerted: %w", orderID, err)
+	}
+	return nil
+}
+
+// UnalertedFills lists the fills from sinceDay (a KST date, YYYY-MM-DD)
+// on whose alert no transport has reported delivery, oldest first: at
+// start-up these are the alerts a restart lost.
+func (db *DB) UnalertedFills(ctx context.Context, sinceDay string) ([]broker.Fill, error) {
+	return db.queryFills(ctx, "SELECT "+fillColumns+" FROM fills WHERE alerted = 0 AND day >= ? ORDER BY id", sinceDay)
 }
 
 func (db *DB) queryFills(ctx context.Context, query string, args ...any) ([]broker.Fill, error) {

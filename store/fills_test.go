@@ -115,3 +115,35 @@ func TestFillsForeignAndRefused(t *testing.T) {
 }
 
 func time_(cum int64) time.Duration { return time.Duration(cum) * time.Second }
+
+// A stored fill is unalerted until a transport reports its alert
+// delivered; a restart finds the ones that were not (issue 14).
+func TestFillAlertedMark(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openTest(t, filepath.Join(t.TempDir(), "data"))
+	at := kstTime("2026-03-03", 10, 0)
+	for _, cum := range []int64{4, 10} {
+		f := broker.Fill{Day: "2026-03-03", OrderID: "0000000007", Code: "005930", Side: broker.Buy, Qty: 4, Price: 70_000, CumQty: cum, Time: at}
+		if cum == 10 {
+			f.Qty = 6
+		}
+		if _, err := db.InsertFill(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.UnalertedFills(ctx, "2026-03-02")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("unalerted = %+v, %v; want both", got, err)
+	}
+	if err := db.MarkFillAlerted(ctx, "2026-03-03", "0000000007", 4); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.UnalertedFills(ctx, "2026-03-02")
+	if len(got) != 1 || got[0].CumQty != 10 {
+		t.Fatalf("after marking the first: %+v", got)
+	}
+	if got, _ := db.UnalertedFills(ctx, "2026-03-04"); len(got) != 0 {
+		t.Fatalf("a later day lists earlier fills: %+v", got)
+	}
+}

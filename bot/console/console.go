@@ -156,6 +156,9 @@ func (c *Console) SendAlert(_ context.Context, a bot.Alert) error {
 		c.buttons = a.Buttons
 		fmt.Fprintln(c.cfg.Out, c.cfg.Router.ButtonHint(a.Buttons))
 	}
+	if err == nil && a.Delivered != nil {
+		a.Delivered() // on the terminal: the owner has it
+	}
 	return err
 }
 

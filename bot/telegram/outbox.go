@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -66,9 +67,10 @@ type item struct {
 	plain   bool // Telegram refused the HTML: send it stripped
 	buttons []bot.Button
 	silent  bool
-	alert   bool       // an alert: follows the alert chat's fallbacks
-	done    chan error // buffered; nil when nobody waits
-	moves   int        // migrations followed
+	alert   bool        // an alert: follows the alert chat's fallbacks
+	done    chan error  // buffered; nil when nobody waits
+	after   func(error) // called once when the item is finished; nil: none
+	moves   int         // migrations followed
 	// expires marks a confirmation prompt: sent as expired when it can
 	// only arrive too late, and edited when it expires (prompts.go).
 	expires time.Time
@@ -83,6 +85,10 @@ type item struct {
 }
 
 func (it *item) finish(err error) {
+	if it.after != nil {
+		it.after(err)
+		it.after = nil
+	}
 	if it.done != nil {
 		it.done <- err
 	}
@@ -627,15 +633,56 @@ func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
 			targets = append(targets, destination{chat: id, private: true})
 		}
 	}
+	var queued [][]*item
 	for _, d := range targets {
 		if d.private && a.Echo == "telegram" && strconv.FormatInt(d.chat, 10) == a.EchoUser {
 			continue // the reply in this private chat already said it
 		}
-		if err := b.enqueue(d, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread, a.Expires), false); err != nil {
+		queued = append(queued, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread, a.Expires))
+	}
+	if a.Delivered != nil {
+		// Delivered once every chat meant to have it has every part: the
+		// tracker then marks the fill told, and a restart before that
+		// re-sends it (issue 14). Any failure leaves it unmarked.
+		left, failed := int64(0), atomic.Bool{}
+		for _, items := range queued {
+			left += int64(len(items))
+		}
+		var pending atomic.Int64
+		pending.Store(left)
+		for _, items := range queued {
+			for _, it := range items {
+				it.after = func(err error) {
+					if err != nil {
+						failed.Store(true)
+					}
+					if pending.Add(-1) == 0 && !failed.Load() {
+						a.Delivered()
+					}
+				}
+			}
+		}
+	}
+	for i, d := range targetsFor(targets, a) {
+		if err := b.enqueue(d, queued[i], false); err != nil {
 			errs = append(errs, fmt.Errorf("telegram: alert for chat %d: %w", d.chat, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// targetsFor is targets without the private chat a's reply already went to
+// (the same filter SendAlert applies), so its i-th entry goes with the i-th
+// batch of items.
+func targetsFor(targets []destination, a bot.Alert) []destination {
+	var out []destination
+	for _, d := range targets {
+		if d.private && a.Echo == "telegram" && strconv.FormatInt(d.chat, 10) == a.EchoUser {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func (b *Bot) alertTargets() []destination {

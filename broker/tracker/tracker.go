@@ -378,6 +378,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 			t.follow(e, true)
 		}
 	}
+	t.resend(ctx, now)
 	interval := t.o.MinInterval
 	first := true
 	for {
@@ -652,7 +653,61 @@ func (t *Tracker) record(ctx context.Context, id string, tr *tracked, f broker.F
 	if kind == broker.EventFilled {
 		o.Status = broker.StatusFilled
 	}
-	t.o.OnEvent(broker.OrderEvent{Kind: kind, Time: t.clk.Now(), Request: e.Request(), Order: o, Fill: f})
+	t.o.OnEvent(broker.OrderEvent{Kind: kind, Time: t.clk.Now(), Request: e.Request(), Order: o, Fill: f, Delivered: t.delivered(f)})
+}
+
+// alertLedger is the journal's record of which fills the owner has been
+// told of (store.DB has it; a journal without it re-sends nothing).
+type alertLedger interface {
+	MarkFillAlerted(ctx context.Context, day, orderID string, cumQty int64) error
+	UnalertedFills(ctx context.Context, sinceDay string) ([]broker.Fill, error)
+}
+
+// delivered is the event's Delivered: it marks f told in the journal.
+func (t *Tracker) delivered(f broker.Fill) func() {
+	l, ok := t.o.Journal.(alertLedger)
+	if !ok {
+		return nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := l.MarkFillAlerted(ctx, f.Day, f.OrderID, f.CumQty); err != nil {
+			t.log.Warn("tracker: fill alert delivered but not marked; a restart sends it again", "order", f.OrderID, "err", err)
+		}
+	}
+}
+
+// resend sends again, at start, the alerts of fills an earlier run stored
+// (from yesterday on) but never saw delivered: a restart while Telegram was
+// down, or a crash between storing a fill and sending its alert, lost them
+// (issue 14). Each says it is sent late, and is marked when delivered.
+func (t *Tracker) resend(ctx context.Context, now time.Time) {
+	l, ok := t.o.Journal.(alertLedger)
+	if !ok {
+		return
+	}
+	fills, err := l.UnalertedFills(ctx, broker.Day(now.AddDate(0, 0, -1)))
+	if err != nil {
+		t.log.Warn("tracker: cannot list fills whose alert was not delivered", "err", err)
+		return
+	}
+	for _, f := range fills {
+		row, err := t.o.Journal.OrderByClientID(ctx, f.ClientID)
+		if err != nil {
+			t.log.Warn("tracker: a fill whose alert was not delivered has no order row; not re-sent", "order", f.OrderID, "err", err)
+			continue
+		}
+		o := orderOf(row, f.OrderID)
+		o.FilledQty, o.Status = f.CumQty, broker.StatusPartial
+		kind := broker.EventPartial
+		if f.CumQty >= row.Qty {
+			kind, o.Status = broker.EventFilled, broker.StatusFilled
+		}
+		f.Resent = true
+		t.log.Info("tracker: re-sending a fill alert an earlier run did not deliver", "order", f.OrderID, "cum_qty", f.CumQty)
+		t.o.OnEvent(broker.OrderEvent{Kind: kind, Time: now, Request: row.Request(), Order: o, Fill: f, Delivered: t.delivered(f)})
+	}
 }
 
 func orderOf(e broker.JournalEntry, id string) broker.Order {

@@ -61,6 +61,12 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 			}
 		}()
 	}
+	// The console hears alerts before any part starts: the tracker re-sends
+	// at once the fill alerts an earlier run did not deliver.
+	con := console.New(console.Config{Router: a.router, In: stdin, Out: stdout, Interactive: interactive})
+	if len(a.sinks) == 0 {
+		a.feed.AddSink(con)
+	}
 	for name, fn := range a.services {
 		start(name, fn)
 	}
@@ -68,10 +74,6 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 		start(name, fn)
 	}
 
-	con := console.New(console.Config{Router: a.router, In: stdin, Out: stdout, Interactive: interactive})
-	if len(a.sinks) == 0 {
-		a.feed.AddSink(con)
-	}
 	a.feed.System(ctx, "alert.started", bot.ModeLabel(a.cfg.lang, a.modeLabel()), bot.BrokerLabel(a.cfg.lang, a.inner.Name()))
 	for _, e := range a.startupErrors {
 		a.feed.Error(ctx, "%s", e)
