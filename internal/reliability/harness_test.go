@@ -31,10 +31,11 @@ import (
 )
 
 var (
-	enabled = flag.Bool("reliability", false, "run the reliability suite (builds hoga and drives it as a process)")
-	kills   = flag.Int("kills", 20, "SIGKILLs in TestKillLoop, spread over the broker setups")
-	seed    = flag.Int64("seed", 20, "seed of the kill moments and the order stream")
-	matrix  = flag.String("matrix", "short", "fault matrix: short (one fault of each kind per broker) or full (each fault for each broker and mode)")
+	enabled   = flag.Bool("reliability", false, "run the reliability suite (builds hoga and drives it as a process)")
+	kills     = flag.Int("kills", 20, "SIGKILLs in TestKillLoop, spread over the broker setups")
+	seed      = flag.Int64("seed", 20, "seed of the kill moments and the order stream")
+	debugLogs = flag.Bool("debug-logs", false, "run hoga with HOGA_LOG_LEVEL=debug (failures quote its log)")
+	matrix    = flag.String("matrix", "short", "fault matrix: short (one fault of each kind per broker) or full (each fault for each broker and mode)")
 )
 
 // hogaBin is the binary TestMain builds, "" when the suite is off.
@@ -200,6 +201,9 @@ func (w *world) env(httpAddr string) []string {
 		e = append(e, "HOGA_TELEGRAM_TOKEN="+tgToken, "HOGA_TELEGRAM_API_URL="+w.tg.URL,
 			fmt.Sprintf("HOGA_TELEGRAM_ALLOWED_USERS=%d", ownerID))
 	}
+	if *debugLogs {
+		e = append(e, "HOGA_LOG_LEVEL=debug") // a slow restart's log then shows each broker request
+	}
 	return append(e, w.extra...)
 }
 
@@ -270,9 +274,14 @@ func freeAddr(t *testing.T) string {
 // start runs hoga and waits until /readyz answers 200 (or it exits).
 func (w *world) start() (*hoga, *lockedBuffer) {
 	w.t.Helper()
-	h, logs, t0 := w.launch()
-	h.waitReady(t0, logs)
-	return h, logs
+	for attempt := 0; ; attempt++ {
+		h, logs, t0 := w.launch()
+		if h.waitReady(t0, logs, attempt < 3) {
+			return h, logs
+		}
+		// The free port freeAddr found was taken before hoga bound it
+		// (other tests run on this machine): a new port, not a finding.
+	}
 }
 
 // launch runs hoga without waiting for it.
@@ -300,8 +309,9 @@ func (w *world) launch() (*hoga, *lockedBuffer, time.Time) {
 }
 
 // waitReady polls /readyz until it answers 200 and records the time from
-// t0 (the exec).
-func (h *hoga) waitReady(t0 time.Time, logs *lockedBuffer) {
+// t0 (the exec). It returns false when hoga could not bind its port and
+// retry allows another launch.
+func (h *hoga) waitReady(t0 time.Time, logs *lockedBuffer, retry bool) bool {
 	w := h.w
 	w.t.Helper()
 	client := &http.Client{Timeout: time.Second}
@@ -309,6 +319,9 @@ func (h *hoga) waitReady(t0 time.Time, logs *lockedBuffer) {
 	for {
 		select {
 		case <-h.exited:
+			if retry && strings.Contains(logs.String(), "address already in use") {
+				return false
+			}
 			w.t.Fatalf("hoga (%s) exited before it was ready: %v\n%s", w.setup, h.err, tail(logs.String()))
 		default:
 		}
@@ -318,7 +331,7 @@ func (h *hoga) waitReady(t0 time.Time, logs *lockedBuffer) {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				h.ready = time.Since(t0)
-				return
+				return true
 			}
 		}
 		if time.Now().After(deadline) {

@@ -212,7 +212,7 @@ func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, 
 		h, logs := w.start()
 		st.restarts = append(st.restarts, h.ready)
 		if h.ready > *readyLimit {
-			t.Errorf("restart %d: ready after %v (limit %v)", k, h.ready, *readyLimit)
+			t.Errorf("restart %d: ready after %v (limit %v)\n%s", k, h.ready, *readyLimit, tail(logs.String()))
 		}
 		check(fmt.Sprintf("after restart %d", k))
 		ctx, cancel := context.WithCancel(context.Background())
@@ -231,6 +231,9 @@ func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, 
 	// an answer, then a graceful stop.
 	h, logs := w.start()
 	st.restarts = append(st.restarts, h.ready)
+	if h.ready > *readyLimit {
+		t.Errorf("last restart: ready after %v (limit %v)\n%s", h.ready, *readyLimit, tail(logs.String()))
+	}
 	c.mu.Lock()
 	left := len(c.pending)
 	c.mu.Unlock()
