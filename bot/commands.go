@@ -266,7 +266,10 @@ func (r *Router) place(ctx context.Context, req broker.OrderRequest, name string
 			name = q.Name
 		}
 	}
-	txt := r.t("order.placed", r.sideName(req.Side), Esc(nameOr(name, req.Code)), req.Code, Group(req.Qty), r.priceText(req), Esc(o.ID))
+	// The mode on the reply itself (issue 12, item 15): a mock order's
+	// "accepted" must never be read as money.
+	tag := r.t("alert.mode_tag", r.modeName())
+	txt := r.t("order.placed", r.sideName(req.Side), Esc(nameOr(name, req.Code)), req.Code, Group(req.Qty), r.priceText(req), Esc(o.ID), tag)
 	if o.FilledQty > 0 {
 		txt += r.t("order.filled", Group(o.FilledQty), Group(o.AvgFillPrice))
 	}

@@ -76,7 +76,7 @@ func TestModeAndBrokerLabels(t *testing.T) {
 		{Korean, "live", "kis", "실전 · 한국투자증권"},
 		{Korean, "mock", "kiwoom", "모의투자 · 키움증권"},
 		{English, "live", "kis", "LIVE · KIS"},
-		{English, "paper", "paper", "paper (simulated) · paper exchange"},
+		{English, "paper", "paper", "paper trading · paper exchange"},
 		{English, "", "<fake>", "mock · &lt;fake&gt;"},
 	} {
 		if got := ModeLabel(tc.lang, tc.mode) + " · " + BrokerLabel(tc.lang, tc.broker); got != tc.want {
@@ -106,5 +106,27 @@ func TestFillAlertNamesTheStock(t *testing.T) {
 	got := f.FormatOrderEvent(ev).Text
 	if !strings.Contains(got, "\n매수 SK하이닉스(000660) 2주 @ 198,500원\n") {
 		t.Errorf("fill alert:\n%s", got)
+	}
+}
+
+// An order's reply says the mode it was placed in, as its fill alert does
+// (issue 12, item 15): a mock "accepted" is never read as money, and the
+// paper tag no longer nests parentheses ("(페이퍼 (가상))").
+func TestOrderReplyCarriesTheMode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		mode string
+		lang Lang
+		want string
+	}{
+		{"paper", Korean, "✅ 매수 주문 접수 (가상 거래): "},
+		{"mock", Korean, "✅ 매수 주문 접수 (모의투자): "},
+		{"mock", English, "✅ Buy order accepted (mock): "},
+	} {
+		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) { c.Mode, c.Lang = tc.mode, tc.lang })
+		got := r.Handle(context.Background(), Request{Text: "/buy 005930 1 70000", UserID: "111", Source: "console"}).Text
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s %s: %q lacks %q", tc.mode, tc.lang, got, tc.want)
+		}
 	}
 }

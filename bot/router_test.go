@@ -208,7 +208,7 @@ func TestLiveConfirmation(t *testing.T) {
 		}, "주문 접수", 1},
 		{"cancel_button", func(r *Router, _ *clock.Fake, _, no string) Reply {
 			return r.Press(ctx, Press{Data: no, UserID: "111"}, nil)
-		}, "아무것도 전송되지 않았습니다", 0},
+		}, "주문하지 않았습니다. 증권사에 아무것도 보내지 않았습니다", 0},
 		{"another_user", func(r *Router, _ *clock.Fake, ok, _ string) Reply {
 			return r.Press(ctx, Press{Data: ok, UserID: "222"}, nil)
 		}, "주문한 사람만", 0},

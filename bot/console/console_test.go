@@ -61,7 +61,7 @@ func TestConsole(t *testing.T) {
 		{"plain_text_without_html", bot.Config{}, "/price 005930\n", []string{"삼성전자 (005930)\n현재가 70,000원"}, 0},
 		{"comments_and_blanks_ignored", bot.Config{}, "# a comment\n\n   \n", nil, 0},
 		{"confirm_with_number", bot.Config{ConfirmAll: true}, "/buy 005930 1\n1\n", []string{"[1] 확인   [2] 주문 안 함", "주문 전송 중", "주문 접수"}, 1},
-		{"cancel_with_number", bot.Config{ConfirmAll: true}, "/buy 005930 1\n2\n", []string{"아무것도 전송되지 않았습니다"}, 0},
+		{"cancel_with_number", bot.Config{ConfirmAll: true}, "/buy 005930 1\n2\n", []string{"주문하지 않았습니다. 증권사에 아무것도 보내지 않았습니다"}, 0},
 		{"confirm_with_label", bot.Config{ConfirmAll: true}, "/buy 005930 1\n확인\n", []string{"주문 접수"}, 1},
 		{"buttons_are_single_use", bot.Config{ConfirmAll: true}, "/buy 005930 1\n1\n1\n", []string{"명령은 / 로 시작합니다"}, 1},
 		{"as_stranger_is_refused", bot.Config{Allowed: allow}, ":as 999\n/buy 005930 1\n", []string{"이제 사용자 999 로 명령합니다", "권한이 없습니다. 사용자 ID 999"}, 0},

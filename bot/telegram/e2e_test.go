@@ -433,7 +433,7 @@ func TestPressRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.wait(mark, "cancelled text edited in", edited(owner, prompt.MessageID, "주문을 취소했습니다"))
+		h.wait(mark, "cancelled text edited in", edited(owner, prompt.MessageID, "주문하지 않았습니다"))
 		h.wait(mark, "answer", answered(qid))
 		if m, _ := h.srv.Message(owner, prompt.MessageID); m.ReplyMarkup != nil {
 			t.Errorf("buttons left after cancel: %+v", m.ReplyMarkup)

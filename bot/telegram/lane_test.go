@@ -155,7 +155,7 @@ func TestPromptCopiesCloseWhenOneIsAnswered(t *testing.T) {
 		orders       int
 	}{
 		{"확인", "주문 접수", 1},
-		{"주문 안 함", "아무것도 전송되지 않았습니다", 0},
+		{"주문 안 함", "증권사에 아무것도 보내지 않았습니다", 0},
 	} {
 		t.Run(tc.button, func(t *testing.T) {
 			t.Parallel()
