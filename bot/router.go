@@ -390,6 +390,10 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("bad.tick", Group(te.Price), Group(te.Tick), Group(te.Below), Group(te.Above))
 	}
 	e, ok := broker.AsError(err)
+	if ok && e.Code == "journal_write" { // guard.CodeJournalWrite
+		r.log.Error("order not sent: journal write failed", "err", err)
+		return r.t("err.journal_write")
+	}
 	if !ok || e.Kind == broker.Internal {
 		r.log.Error("internal error", "err", err)
 		return r.t("err.internal")

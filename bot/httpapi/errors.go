@@ -140,7 +140,7 @@ func (s *Server) describe(err error) (int, http.Header, apiError) {
 // language: the chat router's, stripped of HTML and the leading symbol.
 func (s *Server) errorText(err error) string {
 	e, ok := broker.AsError(err) // a *broker.TickError unwraps to Invalid
-	if !ok || e.Kind == broker.Internal {
+	if !ok || e.Kind == broker.Internal && (e.Code != "journal_write" || s.cfg.Router == nil) {
 		return s.msg("internal")
 	}
 	if s.cfg.Router != nil {

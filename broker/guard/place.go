@@ -57,7 +57,7 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 	entry, err := g.journalPending(ctx, &req, now)
 	if err != nil {
 		g.log.Error("order not sent: journal write failed", "code", req.Code, "err", err)
-		return broker.Order{}, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be written, so the order was not sent", Err: err}
+		return broker.Order{}, &broker.Error{Kind: broker.Internal, Code: CodeJournalWrite, Msg: "the order journal could not be written, so the order was not sent", Err: err}
 	}
 
 	var o broker.Order
@@ -304,6 +304,11 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	}
 	return nil
 }
+
+// CodeJournalWrite marks the Internal error of an order refused because its
+// journal row could not be written (a full disk, a lock another program
+// holds): nothing was sent, and the owner can act on it.
+const CodeJournalWrite = "journal_write"
 
 // checkFile refuses every order once the journal's file is gone or
 // replaced, and halts trading the first time, with an alert that says what

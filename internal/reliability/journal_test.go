@@ -138,7 +138,11 @@ func TestJournalFailures(t *testing.T) {
 		if v := w.compare(); v.bad() || len(w.brokerOrders()) != before+1 {
 			t.Fatalf("%+v, broker orders %d → %d", v, before, len(w.brokerOrders()))
 		}
-		t.Logf("refused while locked: %s", ans.Error.Message)
+		if ans.Error == nil || !strings.Contains(ans.Error.Message, "주문을 보내지 않았습니다") {
+			t.Errorf("the refusal does not say the order was not sent: %+v", ans.Error)
+		} else {
+			t.Logf("refused while locked: %s", ans.Error.Message)
+		}
 	})
 
 	t.Run("disk full", func(t *testing.T) {
@@ -171,6 +175,9 @@ func TestJournalFailures(t *testing.T) {
 		}
 		if refused == 0 {
 			t.Fatalf("the file size limit never bit\n%s", tail(logs.String()))
+		}
+		if !strings.Contains(msg, "주문을 보내지 않았습니다") {
+			t.Errorf("the refusal does not say the order was not sent: %q", msg)
 		}
 		t.Logf("refused once the journal could not grow: %s", msg)
 	})
