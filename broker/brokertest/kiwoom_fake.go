@@ -185,6 +185,9 @@ type KiwoomFake struct {
 	orders     []*kwOrder // order and cancel rows, as Kiwoom lists them
 	marketOpen bool
 	faults     map[string][]KiwoomFault
+	// quoteFields overrides fields of the next ka10001 answers
+	// (InjectQuoteField).
+	quoteFields []kwField
 	injected   map[string][]kwInjected
 	issuances  int
 	requests   map[string]int
@@ -870,4 +873,32 @@ func (f *KiwoomFake) SetListLag(d time.Duration) {
 // lagging reports an order the lagging lists do not show yet. f.mu held.
 func (f *KiwoomFake) lagging(at time.Time) bool {
 	return f.listLag > 0 && f.clk.Now().Sub(at) < f.listLag
+}
+
+// kwField is one ka10001 field to override, for times answers.
+type kwField struct {
+	name, value string
+	times       int
+}
+
+// InjectQuoteField makes the next times ka10001 answers carry value in
+// field (cur_prc, lst_pric, …), whatever the market says: a quote no
+// exchange could produce, as the red team's price of 100 won under a lower
+// limit of 49,490 (issue 21, item 6). times ≤ 0 means once.
+func (f *KiwoomFake) InjectQuoteField(field, value string, times int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.quoteFields = append(f.quoteFields, kwField{name: field, value: value, times: max(times, 1)})
+}
+
+// applyQuoteFieldsLocked applies and counts down the injected overrides.
+func (f *KiwoomFake) applyQuoteFieldsLocked(m map[string]any) {
+	kept := f.quoteFields[:0]
+	for _, q := range f.quoteFields {
+		m[q.name] = q.value
+		if q.times--; q.times > 0 {
+			kept = append(kept, q)
+		}
+	}
+	f.quoteFields = kept
 }

@@ -217,7 +217,7 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 	if s.price == s.base {
 		flu = "0.00"
 	}
-	return f.ok(map[string]any{
+	out := map[string]any{
 		"stk_cd": s.code, "stk_nm": s.name, "setl_mm": "12", "fav": "100", "fav_unit": "원",
 		"cur_prc": direction(s.price, s.base), "pre_sig": sig, "pred_pre": signed(s.price - s.base),
 		"flu_rt": flu, "trde_qty": strconv.FormatInt(s.volum, 10), "trde_pre": "+12.50",
@@ -225,7 +225,9 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 		"upl_pric": direction(s.upper(), s.base), "lst_pric": direction(s.lower(), s.base), "base_pric": strconv.FormatInt(s.base, 10),
 		"250hgst": direction(s.base*12/10, s.base), "250lwst": direction(s.base*8/10, s.base),
 		"per": "", "eps": "", "roe": "", "pbr": "", "exp_cntr_pric": "", "exp_cntr_qty": "",
-	})
+	}
+	f.applyQuoteFieldsLocked(out)
+	return f.ok(out)
 }
 
 // stockInfo is ka10100 종목정보 조회: the code, its name and nxtEnable

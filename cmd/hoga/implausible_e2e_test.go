@@ -67,3 +67,52 @@ func TestImplausibleQuoteFiresNothing(t *testing.T) {
 	}
 	t.Logf("console:\n%s", out.String())
 }
+
+// The same against the Kiwoom fake (issue 21, item 6, both brokers): a
+// ka10001 answer with cur_prc 100 under its own lower limit fires
+// nothing, and three in a row are alerted with why.
+func TestImplausibleQuoteFiresNothingKiwoom(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+	t.Cleanup(fake.Close)
+	fake.AddStock("005930", "삼성전자", 70_700, 70_700)
+	dir := t.TempDir()
+	rulesFile := filepath.Join(dir, "rules.yaml")
+	rules := "rules:\n  - code: \"005930\"\n    buy_below: 65000\n    qty: 1\n    type: market\n"
+	if err := os.WriteFile(rulesFile, []byte(rules), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := env("HOGA_BROKER", "kiwoom", "HOGA_MODE", "mock",
+		"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
+		"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200", "HOGA_MARKET_HOURS", "always",
+		"HOGA_RULES_FILE", rulesFile, "HOGA_STRATEGY_INTERVAL", "100ms",
+		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdin, closeStdin := io.Pipe()
+	defer closeStdin.Close()
+	done := make(chan error, 1)
+	out := &syncBuffer{}
+	var errOut bytes.Buffer
+	go func() { done <- run(ctx, nil, getenv, stdin, out, &errOut) }()
+
+	quotes := func() int { return fake.Requests("ka10001") }
+	waitFor(t, "the strategy to poll", func() bool { return quotes() >= 2 })
+	fake.InjectQuoteField("cur_prc", "100", 1)
+	seen := quotes()
+	waitFor(t, "polls after the bad quote", func() bool { return quotes() >= seen+3 })
+	if n := len(fake.Orders()); n != 0 {
+		t.Fatalf("%d orders on a quote of 100 won under its lower limit", n)
+	}
+	fake.InjectQuoteField("cur_prc", "100", 3)
+	waitFor(t, "the failed-quotes alert", func() bool {
+		return strings.Contains(out.String(), "시세 조회가 3회 연속 실패했습니다: 005930 시세가 있을 수 없는 값입니다 (현재가 100원")
+	})
+	if n := len(fake.Orders()); n != 0 {
+		t.Fatalf("%d orders on implausible quotes", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut.String())
+	}
+}
