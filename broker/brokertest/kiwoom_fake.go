@@ -188,14 +188,14 @@ type KiwoomFake struct {
 	// quoteFields overrides fields of the next ka10001 answers
 	// (InjectQuoteField).
 	quoteFields []kwField
-	injected   map[string][]kwInjected
-	issuances  int
-	requests   map[string]int
-	limited    int
-	windows    map[string]kwWindow
-	slide      map[string][]time.Time // StrictWindow: accepted arrivals
-	log        []KiwoomRequest
-	ws         kwWS // realtime side (kiwoom_fake_ws.go)
+	injected    map[string][]kwInjected
+	issuances   int
+	requests    map[string]int
+	limited     int
+	windows     map[string]kwWindow
+	slide       map[string][]time.Time // StrictWindow: accepted arrivals
+	log         []KiwoomRequest
+	ws          kwWS // realtime side (kiwoom_fake_ws.go)
 }
 
 type kwToken struct {
