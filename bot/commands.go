@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -283,6 +284,10 @@ func (r *Router) cancel(ctx context.Context, in Request, args []string) Reply {
 	if _, err := r.cfg.Broker.CancelOrder(ctx, broker.CancelRequest{OrderID: args[0], Source: in.Source, User: in.UserID}); err != nil {
 		if broker.KindOf(err) == broker.NotFound {
 			return Reply{Text: r.t("err.no_such_order", Esc(args[0]))}
+		}
+		var other *broker.OrderOfOtherScope
+		if errors.As(err, &other) {
+			return Reply{Text: r.t("err.other_scope", Esc(args[0]), Esc(other.Scope))}
 		}
 		return r.errorReply(err)
 	}

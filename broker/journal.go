@@ -188,3 +188,22 @@ func (e *JournalLost) Error() string {
 }
 
 func (e *JournalLost) Unwrap() error { return e.Err }
+
+// OrderOfOtherScope is why a cancel was refused before anything was sent:
+// the order number is in the journal of another broker, mode or account
+// kept in the same data directory, not in this session's (issue 12, item
+// 9). Mock and live order numbers overlap, so sending it on would cancel
+// whatever order of this account carries the same number. It travels as the
+// Err of an Invalid error so a reply can name the other journal in the
+// owner's language.
+type OrderOfOtherScope struct {
+	// OrderID is the number asked for.
+	OrderID string
+	// Scope names the journal that holds it: broker-mode-<8 hex of the
+	// account's hash> ("kis-mock-1a2b3c4d"), never an account number.
+	Scope string
+}
+
+func (e *OrderOfOtherScope) Error() string {
+	return fmt.Sprintf("order %s was placed by hoga for another broker, mode or account (%s); this session did not send a cancel: start hoga with that broker, mode and account to cancel it", e.OrderID, e.Scope)
+}

@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
 )
 
 // scopeKey is the setting that stamps a journal with the scope it records.
@@ -82,4 +87,58 @@ func (db *DB) stampScope(ctx context.Context, scope string) (string, error) {
 func (db *DB) Scope(ctx context.Context) (string, error) {
 	s, _, err := db.GetSetting(ctx, scopeKey)
 	return s, err
+}
+
+// OrderInOtherScope reports which other broker, mode or account's journal in
+// the same data directory holds an order the broker numbered brokerID on
+// day's KST date ("" when none does). The guard asks it before sending a
+// cancel for a number its own journal does not know (issue 12, item 9):
+// mock and live order numbers both start at 0000000001, so "/cancel 1" typed
+// from a mock session's list must be refused by a live session, not sent to
+// the live account. The other journals are opened read-only and briefly;
+// one that cannot be read is skipped (it cannot name the order either).
+func (db *DB) OrderInOtherScope(ctx context.Context, day time.Time, brokerID string) (string, error) {
+	if brokerID == "" {
+		return "", nil
+	}
+	dir := filepath.Dir(db.path)
+	paths, err := filepath.Glob(filepath.Join(dir, "hoga*.db"))
+	if err != nil {
+		return "", fmt.Errorf("store: list journals: %w", err)
+	}
+	for _, p := range paths {
+		if p == db.path || (filepath.Base(p) != FileName && !strings.HasPrefix(filepath.Base(p), "hoga-")) {
+			continue
+		}
+		scope, found, err := orderInFile(ctx, p, day, brokerID)
+		if err != nil {
+			db.log.Warn("store: another journal could not be read", "file", filepath.Base(p), "err", err)
+			continue
+		}
+		if found {
+			if scope == "" {
+				scope = strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "hoga-"), ".db")
+			}
+			return scope, nil
+		}
+	}
+	return "", nil
+}
+
+// orderInFile looks for brokerID on day in the journal at path, read-only.
+func orderInFile(ctx context.Context, path string, day time.Time, brokerID string) (scope string, found bool, err error) {
+	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(2000)&_pragma=query_only(1)")
+	if err != nil {
+		return "", false, err
+	}
+	defer r.Close()
+	var n int
+	if err := r.QueryRowContext(ctx, "SELECT count(*) FROM orders WHERE broker_id = ? AND day = ?", brokerID, broker.Day(day)).Scan(&n); err != nil {
+		return "", false, err
+	}
+	if n == 0 {
+		return "", false, nil
+	}
+	_ = r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", scopeKey).Scan(&scope)
+	return scope, true, nil
 }

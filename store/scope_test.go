@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
 )
 
 // A journal records one broker, mode and account (issue 12, item 9): the
@@ -89,5 +92,48 @@ func TestJournalPerScope(t *testing.T) {
 	}
 	if _, err := Open(ctx, Options{Dir: dir, Scope: "../x"}); err == nil {
 		t.Fatal("a scope that is no file-name part was accepted")
+	}
+}
+
+// A live session asked about a number only the mock journal has learns
+// whose it is, while the mock session still has its file open; a number no
+// journal has, or the mock number on another day, is nobody's.
+func TestOrderInOtherScope(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data")
+	day := kstTime("2026-03-03", 9, 5)
+	open := func(scope string) *DB {
+		t.Helper()
+		db, err := Open(ctx, Options{Dir: dir, Scope: scope})
+		if err != nil {
+			t.Fatalf("Open(%s): %v", scope, err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	mock := open("kis-mock-1a2b3c4d")
+	e := entry("H-MOCK", day)
+	e.BrokerID, e.State = "0000000001", broker.StatusAccepted
+	if err := mock.InsertOrder(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	live := open("kis-live-1a2b3c4d")
+	for _, tc := range []struct {
+		id   string
+		day  time.Time
+		want string
+	}{
+		{"0000000001", day, "kis-mock-1a2b3c4d"},
+		{"0000000002", day, ""},
+		{"0000000001", day.AddDate(0, 0, 1), ""},
+	} {
+		got, err := live.OrderInOtherScope(ctx, tc.day, tc.id)
+		if err != nil || got != tc.want {
+			t.Errorf("OrderInOtherScope(%s, %s) = %q, %v; want %q", tc.day.Format(time.DateOnly), tc.id, got, err, tc.want)
+		}
+	}
+	if got, _ := mock.OrderInOtherScope(ctx, day, "0000000001"); got != "" {
+		t.Errorf("the mock journal finds its own order in another scope: %q", got)
 	}
 }

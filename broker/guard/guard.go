@@ -74,6 +74,17 @@ type FileJournal interface {
 	CheckFile(ctx context.Context) error
 }
 
+// OtherScopes is a journal that can tell whether another broker, mode or
+// account's journal beside it holds an order number (the SQLite store). When
+// Options.Journal implements it, a cancel for a number the journal does not
+// know is first checked against the others and, when one holds it, refused
+// with a *broker.OrderOfOtherScope before anything is sent (issue 12, item
+// 9): mock and live numbers both start at 0000000001, so a number read off
+// a mock session's /orders must never cancel a live order.
+type OtherScopes interface {
+	OrderInOtherScope(ctx context.Context, day time.Time, brokerID string) (string, error)
+}
+
 // Defaults for zero Options fields.
 const (
 	DefaultMaxOrderKRW          = 1_000_000
@@ -176,6 +187,7 @@ type Guard struct {
 	defVenue    broker.Venue
 	nxtListed   func(context.Context, broker.Code) (bool, error)
 	file        FileJournal // nil when the journal is not a file
+	others      OtherScopes // nil when the journal cannot see other scopes
 	fileLost    atomic.Bool // the halt for a lost journal file was made
 	maxKRW      int64
 	maxDaily    int
@@ -255,6 +267,7 @@ func New(opts Options) (*Guard, error) {
 	}
 	g.started = g.clk.Now()
 	g.file, _ = opts.Journal.(FileJournal)
+	g.others, _ = opts.Journal.(OtherScopes)
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}

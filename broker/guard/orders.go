@@ -198,6 +198,17 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 	if err != nil && broker.KindOf(err) != broker.NotFound {
 		g.log.Warn("cancel: journal lookup failed; asking the broker", "order", req.OrderID, "err", err)
 	}
+	if !haveEntry && g.others != nil {
+		scope, err := g.others.OrderInOtherScope(ctx, now, req.OrderID)
+		if err != nil {
+			g.log.Warn("cancel: other journals could not be searched; asking the broker", "order", req.OrderID, "err", err)
+		}
+		if scope != "" {
+			oe := &broker.OrderOfOtherScope{OrderID: req.OrderID, Scope: scope}
+			g.log.Warn("cancel refused: the order is another broker's, mode's or account's", "order", req.OrderID, "journal_of", scope)
+			return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "the order is not this session's; nothing was sent", Err: oe}
+		}
+	}
 	var orig broker.Order
 	if haveEntry {
 		if req.Branch == "" {

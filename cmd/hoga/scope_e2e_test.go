@@ -15,7 +15,9 @@ import (
 // live broker, finds no such order and is refused, and no cancel reaches
 // the live fake. Before scopes the journal's mock row supplied the code
 // and branch and the cancel went to the live account, whose order numbers
-// start at the same 0000000001.
+// start at the same 0000000001. Since the refusal is made from the mock
+// journal beside the live one, it names whose order it is and sends
+// nothing at all, not even an order-list query.
 func TestLiveNeverSeesTheMockJournal(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -33,12 +35,25 @@ func TestLiveNeverSeesTheMockJournal(t *testing.T) {
 	live.SetPrice("005930", 70_000)
 	h2 := startHoga(t, clock.NewFake(at), kisEnv(live, dir, "HOGA_MODE", "live"))
 	h2.send("/orders")
+	waitFor(t, "the /orders answer", func() bool { return strings.Contains(h2.out.String(), "오늘 주문이 없습니다") })
+	before := len(live.RequestLog())
 	h2.send("/cancel " + mockNo)
 	waitFor(t, "the /cancel answer", func() bool { return strings.Contains(h2.out.String(), mockNo) })
+	sent := len(live.RequestLog()) - before
+	_, _, account := live.Credentials()
+	cano, _, _ := strings.Cut(account, "-")
 	h2.stop()
 	out := h2.out.String()
 	if strings.Contains(out, "60,000") {
 		t.Errorf("the live session shows the mock order:\n%s", out)
+	}
+	// The reason is clear: the number is the mock journal's, named by its
+	// scope (never the account number), and nothing went out for it.
+	if !strings.Contains(out, "이 세션의 주문이 아닙니다") || !strings.Contains(out, "kis-mock-") || strings.Contains(out, cano) {
+		t.Errorf("the refusal does not say whose order it is:\n%s", out)
+	}
+	if sent != 0 {
+		t.Errorf("%d requests reached the live broker for the mock order's /cancel", sent)
 	}
 	if n := live.CountRequests("/uapi/domestic-stock/v1/trading/order-rvsecncl"); n != 0 {
 		t.Errorf("%d cancel requests reached the live broker for the mock order's number", n)
