@@ -113,6 +113,22 @@ type OrderRequest struct {
 	User string
 }
 
+// ExitUserPrefix begins the User of a protective exit's sell
+// (strategy/exits: "exit:005930:stop"). broker/guard exempts such a sell
+// from the order-value and daily-count limits, because refusing a
+// stop-loss for being large only makes the loss larger; the guard checks
+// the shares are held before it grants that (see ProtectiveExit).
+const ExitUserPrefix = "exit:"
+
+// ProtectiveExit reports whether r claims to be a protective exit's sell:
+// from the strategy, a sell, with an ExitUserPrefix user. Only code
+// inside hoga sets Source and User (chat and HTTP set their own), so the
+// claim cannot come from outside; the guard still checks the quantity
+// against the shares held before it exempts anything.
+func (r OrderRequest) ProtectiveExit() bool {
+	return r.Source == "strategy" && r.Side == Sell && strings.HasPrefix(r.User, ExitUserPrefix)
+}
+
 // Validate checks the request's shape: code, side, type, quantity and a
 // price that fits the type. Tick-grid and session checks are separate
 // (CheckTick, Calendar) because they depend on the price and the clock.

@@ -52,6 +52,8 @@ type fakeBroker struct {
 
 	mu           sync.Mutex
 	orders       []broker.Order
+	positions    []broker.Position // held shares, for Balance
+	balanceErr   error
 	clientOf     map[string]string // broker order id → client id sent
 	calls        map[string]int    // client id → PlaceOrder calls
 	lastVenue    broker.Venue
@@ -247,7 +249,13 @@ func (f *fakeBroker) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 }
 
 func (f *fakeBroker) Balance(ctx context.Context) (broker.Balance, error) {
-	return broker.Balance{Cash: 10_000_000, Orderable: 10_000_000, Total: 10_000_000}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.balanceErr != nil {
+		return broker.Balance{}, f.balanceErr
+	}
+	return broker.Balance{Cash: 10_000_000, Orderable: 10_000_000, Total: 10_000_000,
+		Positions: append([]broker.Position(nil), f.positions...)}, nil
 }
 
 // snapshot returns copies of the recorded orders and the hidden client ids.

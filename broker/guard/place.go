@@ -287,12 +287,13 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 			return err
 		}
 	}
-	if g.maxKRW > 0 {
+	protective := req.ProtectiveExit() && (g.maxKRW > 0 || g.maxDaily > 0) && g.checkProtective(ctx, req)
+	if g.maxKRW > 0 && !protective {
 		if err := g.checkAmount(ctx, req); err != nil {
 			return err
 		}
 	}
-	if g.maxDaily > 0 {
+	if g.maxDaily > 0 && !protective {
 		n, err := g.j.CountOrdersOn(ctx, now)
 		if err != nil {
 			return &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read to count today's orders", Err: err}
@@ -447,6 +448,33 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 	}
 	return &broker.Error{Kind: broker.LimitExceeded, Code: "order_krw",
 		Err: &broker.OrderValue{Qty: req.Qty, Price: price, Amount: amount, Limit: g.maxKRW, Basis: basis}}
+}
+
+// checkProtective decides whether a protective exit's sell is exempt from
+// HOGA_MAX_ORDER_KRW and HOGA_MAX_DAILY_ORDERS (the lead's decision on
+// issue 17): a stop-loss refused for being large, or for coming late in a
+// busy day, leaves the owner holding a falling position, which is the
+// loss the limits exist to bound. The exemption is narrow: only a sell
+// from strategy/exits (OrderRequest.ProtectiveExit), and only for no more
+// than the shares the broker says may be sold now (held minus open sells,
+// so shares already committed to a sell are not sold twice). Everything
+// else still applies to it: the kill switch, sessions, tick rules and
+// duplicate protection come before this check. A sell of more than that,
+// or a balance that cannot be read, is not exempt and meets the limits
+// as any order does (the log says why).
+func (g *Guard) checkProtective(ctx context.Context, req broker.OrderRequest) bool {
+	bal, err := g.inner.Balance(ctx)
+	if err != nil {
+		g.log.Warn("exit sell: the balance could not be read, so the order limits apply to it", "code", req.Code, "err", err)
+		return false
+	}
+	pos, ok := bal.Position(req.Code)
+	if !ok || req.Qty > pos.Sellable {
+		g.log.Info("exit sell is for more than the shares that may be sold; the order limits apply to it",
+			"code", req.Code, "qty", req.Qty, "sellable", pos.Sellable)
+		return false
+	}
+	return true
 }
 
 // describe is a one-line order summary for messages.

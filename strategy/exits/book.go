@@ -508,7 +508,7 @@ func (b *Book) fire(ctx context.Context, x Exit, st State, ev Event) bool {
 		return false
 	}
 	req := broker.OrderRequest{Code: x.Code, Side: broker.Sell, Type: broker.Market, Qty: pos.Sellable,
-		Source: "strategy", User: "exit:" + string(x.Code) + ":" + string(x.Kind)}
+		Source: strategy.Source, User: broker.ExitUserPrefix + string(x.Code) + ":" + string(x.Kind)}
 	if b.opts.Marketable {
 		req.Type = broker.Limit
 		req.Price = broker.SnapUp(floorDiv(ev.Price*(10000-b.opts.SlipBP), 10000))

@@ -61,13 +61,21 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldWith(t, func(o *guard.Options) { o.MaxOrderKRW = -1 })
+}
+
+// newWorldWith is newWorld with the guard's options changed by mod.
+func newWorldWith(t *testing.T, mod func(*guard.Options)) *world {
+	t.Helper()
 	clk := clock.NewFake(t0)
 	ex, err := paper.New(paper.Options{Clock: clk, Freeze: true, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ex.Close() })
-	g, err := guard.New(guard.Options{Broker: ex, Journal: brokertest.NewJournal(clk), Clock: clk, MaxOrderKRW: -1})
+	gopts := guard.Options{Broker: ex, Journal: brokertest.NewJournal(clk), Clock: clk}
+	mod(&gopts)
+	g, err := guard.New(gopts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +198,40 @@ func TestStopSellsOnce(t *testing.T) {
 	w.at(60_000)
 	if n := len(w.sells()); n != 1 {
 		t.Fatalf("%d sells after restart", n)
+	}
+}
+
+// TestStopSellsPastTheOrderCap: a stop on a 3,000,000-won position sells
+// once under the default HOGA_MAX_ORDER_KRW of 1,000,000 (protective exit
+// sells are exempt, issue 17), while a manual sell of the same size is
+// still refused.
+func TestStopSellsPastTheOrderCap(t *testing.T) {
+	t.Parallel()
+	w := newWorldWith(t, func(*guard.Options) {}) // the defaults: 1,000,000 won, 20 a day
+	w.buy(50, 60_000)                             // 3,000,000 won
+	manual := broker.OrderRequest{Code: "005930", Side: broker.Sell, Type: broker.Market, Qty: 50, Source: "telegram", User: "42"}
+	if _, err := w.g.PlaceOrder(w.ctx, manual); broker.KindOf(err) != broker.LimitExceeded {
+		t.Fatalf("manual sell of 50: %v, want LimitExceeded", err)
+	}
+	w.put(Stop, "-5%") // level 57,000
+	w.at(58_000)
+	for range 5 {
+		w.at(56_900)
+	}
+	s := w.sells()
+	if len(s) != 1 || s[0].Qty != 50 || s[0].Status != broker.StatusFilled {
+		t.Fatalf("sells %+v, want one sell of 50", s)
+	}
+	if got := w.ev.kinds(); !slices.Equal(got, []EventKind{EventFired}) {
+		t.Fatalf("events %v", got)
+	}
+	if w.held() != 0 {
+		t.Errorf("still holding %d", w.held())
+	}
+	// The same-size manual sell is still refused with the shares back.
+	w.buy(50, 60_000)
+	if _, err := w.g.PlaceOrder(w.ctx, manual); broker.KindOf(err) != broker.LimitExceeded {
+		t.Fatalf("manual sell after the stop: %v, want LimitExceeded", err)
 	}
 }
 
