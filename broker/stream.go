@@ -25,6 +25,9 @@ type StreamStatus struct {
 	Subscribed []Code    // codes streamed
 	Polled     []Code    // codes past the broker's subscription limit
 	Reconnects int64
+	// Retry is when a down stream tries to connect again; zero while it
+	// is connected or trying.
+	Retry time.Time
 }
 
 // TickBook keeps the last tick per code and wakes one reader. Writers

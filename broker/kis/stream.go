@@ -103,6 +103,7 @@ type Stream struct {
 	conn      *websocket.Conn
 	connected bool
 	since     time.Time
+	retry     time.Time    // the next connection attempt while waiting for it
 	lastMsg   atomic.Int64 // unix nanos on the stream clock
 	reconns   atomic.Int64
 }
@@ -200,7 +201,7 @@ func (s *Stream) poke() {
 func (s *Stream) Status() broker.StreamStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := broker.StreamStatus{Connected: s.connected, Since: s.since, Reconnects: s.reconns.Load()}
+	st := broker.StreamStatus{Connected: s.connected, Since: s.since, Reconnects: s.reconns.Load(), Retry: s.retry}
 	if n := s.lastMsg.Load(); n != 0 {
 		st.LastMsg = time.Unix(0, n)
 	}
@@ -231,11 +232,20 @@ func (s *Stream) Run(ctx context.Context) error {
 			wait = s.o.Backoff
 		}
 		d := wait/2 + rand.N(wait/2+1)
+		// The timer first, then the time it fires is published: whoever
+		// reads Status().Retry can move a fake clock to it.
+		retry := s.clk.After(d)
+		s.mu.Lock()
+		s.retry = s.clk.Now().Add(d)
+		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-s.clk.After(d):
+		case <-retry:
 		}
+		s.mu.Lock()
+		s.retry = time.Time{}
+		s.mu.Unlock()
 		wait = min(wait*2, s.o.MaxBackoff)
 	}
 }

@@ -77,6 +77,7 @@ type Stream struct {
 	active    map[broker.Code]bool
 	connected bool
 	since     time.Time
+	retry     time.Time // the next connection attempt while waiting for it
 	lastMsg   atomic.Int64
 	reconns   atomic.Int64
 	login     chan error
@@ -167,7 +168,7 @@ func (s *Stream) Streaming(code broker.Code) bool {
 func (s *Stream) Status() broker.StreamStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := broker.StreamStatus{Connected: s.connected, Since: s.since, Reconnects: s.reconns.Load()}
+	st := broker.StreamStatus{Connected: s.connected, Since: s.since, Reconnects: s.reconns.Load(), Retry: s.retry}
 	if n := s.lastMsg.Load(); n != 0 {
 		st.LastMsg = time.Unix(0, n)
 	}
@@ -198,11 +199,20 @@ func (s *Stream) Run(ctx context.Context) error {
 			wait = s.o.Backoff
 		}
 		d := wait/2 + rand.N(wait/2+1)
+		// The timer first, then the time it fires is published: whoever
+		// reads Status().Retry can move a fake clock to it.
+		retry := s.clk.After(d)
+		s.mu.Lock()
+		s.retry = s.clk.Now().Add(d)
+		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-s.clk.After(d):
+		case <-retry:
 		}
+		s.mu.Lock()
+		s.retry = time.Time{}
+		s.mu.Unlock()
 		wait = min(wait*2, s.o.MaxBackoff)
 	}
 }

@@ -54,30 +54,25 @@ func TestStreamFillNoticesThroughRun(t *testing.T) {
 			// the reconnect can see it.
 			r.setPrice("005930", tc.price+2*tickOf(tc.price))
 			buy(2)
-			// Nothing moves the clock here, so the timers pending now are
-			// pending after the drop too, bar the session's watchdog
-			// (stopped) and the reconnect's backoff (added): once there
-			// are as many again, the backoff is waiting on the clock.
-			pending := r.clk.Waiters()
 			r.drop()
 			waitFor(t, "the stream to notice the drop", func() bool { return !r.app.stream.Status().Connected })
 			dropped := r.clk.Now()
 			r.setPrice("005930", tc.price)
-			hang := make(chan struct{})
-			stop := time.AfterFunc(10*time.Second, func() { close(hang) }) // a bound on a hang
-			if !r.clk.BlockUntil(pending, hang) {
-				t.Fatal("the stream is not waiting to reconnect")
-			}
-			stop.Stop()
-			r.step(time.Second) // past the first backoff (≤ 500 ms)
+			waitFor(t, "the reconnect to wait for its backoff", func() bool { return !r.app.stream.Status().Retry.IsZero() })
+			r.clk.Set(r.app.stream.Status().Retry) // ≤ 500 ms: the first backoff
 			waitFor(t, "the resubscription", func() bool { return r.app.stream.Streaming("005930") })
 			if d := r.clk.Now().Sub(dropped); d > 5*time.Second {
 				t.Fatalf("resubscribed %s after the drop, want ≤ 5 s", d)
 			}
+			// The reconnect asks the tracker for a poll (OnUp → Kick), which
+			// runs on its own, not on the clock: wait for its alert, then
+			// give the tracker's own polls time to (not) repeat it.
+			waitFor(t, "the gap's fill alert", func() bool { return r.alerts.count(filled) == 2 })
 			for range 20 {
 				r.step(time.Second)
 			}
 			if n := r.alerts.count(filled); n != 2 {
+				t.Logf("tracker %+v clock %v orders %s", r.app.tracker.Status(), r.clk.Now(), r.ordersDebug())
 				t.Fatalf("%d fill alerts after a fill in the gap, want 2 (one each):\n%s", n, r.alerts.String())
 			}
 		})

@@ -55,41 +55,43 @@ func TestImplausibleTicksAreDroppedThroughRun(t *testing.T) {
 
 // Issue 15, item 4 through run(): KIS refuses a subscription at its limit
 // (OPSP0008; the fake's limit set lower than the client's 40). The code
-// is polled, /status names it, and the owner hears once, not again when
-// the next session is refused the same.
+// is polled, /status names it, and the owner hears once per code, not
+// again when the next session is refused the same.
 func TestStreamLimitRefusalThroughRun(t *testing.T) {
 	t.Parallel()
 	r := startStreamHogaRules(t, "kis", kstAt(2026, 12, 8, 10, 0, 0), "always",
 		"rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n  - code: \"000660\"\n    buy_below: 1000\n    qty: 1\n", "100ms")
 	r.kis.SetStreamLimit(1)
-	r.tick() // the supervisor subscribes both; 000660 is asked first
+	r.tick() // the supervisor subscribes both; which is asked first is not fixed
 	waitFor(t, "the refusal to be told", func() bool {
 		return r.count("실시간 구독 한도 초과로 거절했습니다 (KIS OPSP0008)") == 1
 	})
 	st := r.app.stream.Status()
-	if len(st.Polled) != 1 || st.Polled[0] != "005930" || !r.app.stream.Streaming("000660") {
+	if len(st.Polled) != 1 || len(st.Subscribed) != 1 || !r.app.stream.Streaming(st.Subscribed[0]) {
 		t.Fatalf("status %+v", st)
 	}
-	base := r.quotes()
-	waitFor(t, "005930 to be polled", func() bool { return r.quotes() > base })
+	polled := string(st.Polled[0])
+	base := r.kis.QuoteCalls(polled)
+	waitFor(t, "the refused code to be polled", func() bool { return r.kis.QuoteCalls(polled) > base })
 	r.send("/status")
 	waitFor(t, "/status to name the polled code", func() bool {
-		return strings.Contains(r.out.String(), "구독 한도 초과로 조회하는 종목: 005930")
+		return strings.Contains(r.out.String(), "구독 한도 초과로 조회하는 종목: "+polled)
 	})
 	r.kis.DropStreams()
-	for i := 0; r.kis.SubscribeRequests("005930") < 2; i++ {
-		if i > 30 {
-			t.Fatal("no new session")
-		}
-		r.tick()
-	}
-	// 000660's answer comes first and brings the session up; 005930
-	// streams from then until its refusal is handled.
+	waitFor(t, "the drop", func() bool { return !r.app.stream.Status().Connected })
+	r.reconnect()
+	// A new session subscribes in code order: 000660's answer brings it
+	// up, and 005930 streams from then until its refusal is handled.
 	waitFor(t, "the second refusal to be handled", func() bool {
 		return r.app.stream.Streaming("000660") && !r.app.stream.Streaming("005930")
 	})
-	if n := r.count("한도 초과로 거절했습니다"); n != 1 {
-		t.Fatalf("%d limit alerts, want 1:\n%s", n, r.alerts.String())
+	for _, code := range []string{"000660", "005930"} {
+		if n := r.count(code + ": 증권사가 실시간 구독 한도"); n > 1 {
+			t.Fatalf("%d limit alerts for %s, want at most one per code:\n%s", n, code, r.alerts.String())
+		}
+	}
+	if r.count("005930: 증권사가 실시간 구독 한도") != 1 {
+		t.Fatalf("005930's refusal not told:\n%s", r.alerts.String())
 	}
 }
 
