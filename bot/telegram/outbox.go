@@ -633,23 +633,26 @@ func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
 			targets = append(targets, destination{chat: id, private: true})
 		}
 	}
+	// The private chat the command's reply already went to does not get
+	// the alert again.
+	var dests []destination
 	var queued [][]*item
 	for _, d := range targets {
 		if d.private && a.Echo == "telegram" && strconv.FormatInt(d.chat, 10) == a.EchoUser {
-			continue // the reply in this private chat already said it
+			continue
 		}
+		dests = append(dests, d)
 		queued = append(queued, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread, a.Expires))
 	}
 	if a.Delivered != nil {
 		// Delivered once every chat meant to have it has every part: the
 		// tracker then marks the fill told, and a restart before that
 		// re-sends it (issue 14). Any failure leaves it unmarked.
-		left, failed := int64(0), atomic.Bool{}
-		for _, items := range queued {
-			left += int64(len(items))
-		}
 		var pending atomic.Int64
-		pending.Store(left)
+		var failed atomic.Bool
+		for _, items := range queued {
+			pending.Add(int64(len(items)))
+		}
 		for _, items := range queued {
 			for _, it := range items {
 				it.after = func(err error) {
@@ -663,26 +666,12 @@ func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
 			}
 		}
 	}
-	for i, d := range targetsFor(targets, a) {
+	for i, d := range dests {
 		if err := b.enqueue(d, queued[i], false); err != nil {
 			errs = append(errs, fmt.Errorf("telegram: alert for chat %d: %w", d.chat, err))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// targetsFor is targets without the private chat a's reply already went to
-// (the same filter SendAlert applies), so its i-th entry goes with the i-th
-// batch of items.
-func targetsFor(targets []destination, a bot.Alert) []destination {
-	var out []destination
-	for _, d := range targets {
-		if d.private && a.Echo == "telegram" && strconv.FormatInt(d.chat, 10) == a.EchoUser {
-			continue
-		}
-		out = append(out, d)
-	}
-	return out
 }
 
 func (b *Bot) alertTargets() []destination {
