@@ -688,12 +688,18 @@ func (t *Tracker) resend(ctx context.Context, now time.Time) {
 		return
 	}
 	fills, err := l.UnalertedFills(ctx, broker.Day(now.AddDate(0, 0, -1)))
+	if ctx.Err() != nil {
+		return // stopped while starting: the next start sends them
+	}
 	if err != nil {
 		t.log.Warn("tracker: cannot list fills whose alert was not delivered", "err", err)
 		return
 	}
 	for _, f := range fills {
 		row, err := t.o.Journal.OrderByClientID(ctx, f.ClientID)
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			t.log.Warn("tracker: a fill whose alert was not delivered has no order row; not re-sent", "order", f.OrderID, "err", err)
 			continue
