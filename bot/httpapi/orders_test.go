@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/guard"
 )
 
 const buy10 = `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000}`
@@ -35,8 +36,8 @@ func TestPostOrderPlaces(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != "/orders/"+cid {
 		t.Errorf("Location %q", loc)
 	}
-	if e.fb.count("place") != 1 {
-		t.Fatalf("placed %d orders", e.fb.count("place"))
+	if e.fb.Calls("place") != 1 {
+		t.Fatalf("placed %d orders", e.fb.Calls("place"))
 	}
 	je, err := e.j.OrderByClientID(context.Background(), cid)
 	if err != nil || je.Source != "http" || je.BrokerID != "0000000001" {
@@ -57,8 +58,8 @@ func TestPostOrderPlaces(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("no content type: %d %s", r.status, r.body)
 	}
-	if e.fb.count("place") != 4 {
-		t.Fatalf("placed %d orders; want 4 (no key: each POST is a new order)", e.fb.count("place"))
+	if e.fb.Calls("place") != 4 {
+		t.Fatalf("placed %d orders; want 4 (no key: each POST is a new order)", e.fb.Calls("place"))
 	}
 }
 
@@ -107,7 +108,7 @@ func TestPostOrderRejectsBadBodies(t *testing.T) {
 			if r.status != tt.status || kind != tt.kind {
 				t.Fatalf("%d %s; want %d %s", r.status, r.body, tt.status, tt.kind)
 			}
-			if e.fb.count("place") != 0 || e.j.writeCount() != 0 {
+			if e.fb.Calls("place") != 0 || e.j.Writes() != 0 {
 				t.Fatal("a bad request reached the broker or the journal")
 			}
 		})
@@ -115,18 +116,19 @@ func TestPostOrderRejectsBadBodies(t *testing.T) {
 }
 
 // TestPostOrderVenue: the optional venue field (krx, nxt, sor in any case)
-// reaches the broker and comes back in the order; left out, the order
-// names none and the guard's default applies (issue 16).
+// reaches the broker and comes back in the order; left out, the guard's
+// default applies (issue 16): SOR on a live account.
 func TestPostOrderVenue(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ field, want string }{
 		{`,"venue":"nxt"`, "NXT"},
 		{`,"venue":"SOR"`, "SOR"},
 		{`,"venue":"Krx"`, "KRX"},
-		{``, ""},
+		{``, "SOR"},
 	}
 	for _, tt := range tests {
 		e := newEnv(t)
+		e.reguard(func(o *guard.Options) { o.Venues = broker.LiveVenues })
 		r := e.do("POST", "/orders", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000`+tt.field+`}`)
 		if r.status != http.StatusCreated {
 			t.Fatalf("%s: %d %s", tt.field, r.status, r.body)
@@ -155,17 +157,17 @@ func TestPostOrderRefusals(t *testing.T) {
 		kind     string
 		clientID bool // the refusal was journaled and names the order
 	}{
-		{"halted", func(e *env) { e.g.setHalted(true) }, 409, "halted", false},
-		{"market_closed", func(e *env) { e.g.closedAt = true }, 409, "market_closed", false},
-		{"limit", func(e *env) { e.g.maxKRW = 100_000 }, 422, "limit_exceeded", false},
+		{"halted", func(e *env) { e.setHalted(true) }, 409, "halted", false},
+		{"market_closed", func(e *env) { e.reguard(closedToday) }, 409, "market_closed", false},
+		{"limit", func(e *env) { e.reguard(func(o *guard.Options) { o.MaxOrderKRW = 100_000 }) }, 422, "limit_exceeded", false},
 		{"broker_rejects", func(e *env) {
-			e.fb.setErr("place", &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과"})
+			e.fb.Fail("place", &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과"})
 		}, 422, "insufficient_funds", true},
 		{"broker_rate_limited", func(e *env) {
-			e.fb.setErr("place", &broker.Error{Kind: broker.RateLimited, Code: "EGW00201", RetryAfter: time.Second})
+			e.fb.Fail("place", &broker.Error{Kind: broker.RateLimited, Code: "EGW00201", RetryAfter: time.Second})
 		}, 429, "rate_limited", true},
-		{"broker_down", func(e *env) { e.fb.setErr("place", &broker.Error{Kind: broker.Transient, Msg: "connection refused"}) }, 503, "transient", true},
-		{"broker_auth", func(e *env) { e.fb.setErr("place", &broker.Error{Kind: broker.Auth, Code: "EGW00123"}) }, 502, "auth", true},
+		{"broker_down", func(e *env) { e.fb.Fail("place", &broker.Error{Kind: broker.Transient, Msg: "connection refused"}) }, 503, "transient", true},
+		{"broker_auth", func(e *env) { e.fb.Fail("place", &broker.Error{Kind: broker.Auth, Code: "EGW00123"}) }, 502, "auth", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,7 +192,7 @@ func TestPostOrderRefusals(t *testing.T) {
 func TestUnknownOutcomeIs202WithTheClientID(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fb.setErr("place", &broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout after the request was sent"})
+	e.fb.Fail("place", &broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout after the request was sent"})
 	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "k-unknown")
 	if r.status != http.StatusAccepted {
 		t.Fatalf("%d %s", r.status, r.body)
@@ -209,10 +211,10 @@ func TestUnknownOutcomeIs202WithTheClientID(t *testing.T) {
 		t.Fatalf("poll: %d %s", g.status, g.body)
 	}
 	// A retry with the key never resends.
-	e.fb.setErr("place", nil)
+	e.fb.Fail("place", nil)
 	r2 := e.do("POST", "/orders", buy10, "Idempotency-Key", "k-unknown")
-	if r2.status != http.StatusAccepted || !bytes.Equal(r.body, r2.body) || e.fb.count("place") != 1 {
-		t.Fatalf("retry: %d %s (placed %d)", r2.status, r2.body, e.fb.count("place"))
+	if r2.status != http.StatusAccepted || !bytes.Equal(r.body, r2.body) || e.fb.Calls("place") != 1 {
+		t.Fatalf("retry: %d %s (placed %d)", r2.status, r2.body, e.fb.Calls("place"))
 	}
 }
 
@@ -233,7 +235,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if again.header.Get("Idempotent-Replayed") != "true" {
 		t.Error("replay not marked")
 	}
-	if n := e.fb.count("place"); n != 1 {
+	if n := e.fb.Calls("place"); n != 1 {
 		t.Fatalf("the broker got %d orders; want 1", n)
 	}
 
@@ -252,7 +254,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if kind, _ := other.errKind(t); other.status != http.StatusUnprocessableEntity || kind != "idempotency_key_reused" {
 		t.Fatalf("different body after restart: %d %s", other.status, other.body)
 	}
-	if n := e.fb.count("place"); n != 1 {
+	if n := e.fb.Calls("place"); n != 1 {
 		t.Fatalf("the broker got %d orders; want 1", n)
 	}
 
@@ -260,7 +262,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if r := e.do("POST", "/orders", buy10, "Idempotency-Key", "order-2026-11-25-002"); r.status != http.StatusCreated {
 		t.Fatalf("second key: %d %s", r.status, r.body)
 	}
-	if n := e.fb.count("place"); n != 2 {
+	if n := e.fb.Calls("place"); n != 2 {
 		t.Fatalf("the broker got %d orders; want 2", n)
 	}
 	bad := e.do("POST", "/orders", buy10, "Idempotency-Key", "has space")
@@ -286,7 +288,7 @@ func TestIdempotentRetryAfterNothingWasDone(t *testing.T) {
 	e := newEnv(t)
 	// The broker's rate limit refused the first try (journaled as
 	// rejected, nothing done); a retry with the key must really retry.
-	e.fb.placeErr = []error{&broker.Error{Kind: broker.RateLimited, Code: "EGW00201", RetryAfter: time.Second}}
+	e.fb.FailPlace(&broker.Error{Kind: broker.RateLimited, Code: "EGW00201", RetryAfter: time.Second})
 	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "retry-me")
 	if r.status != http.StatusTooManyRequests {
 		t.Fatalf("%d %s", r.status, r.body)
@@ -298,26 +300,26 @@ func TestIdempotentRetryAfterNothingWasDone(t *testing.T) {
 	// From then on the key is settled, also after a restart.
 	e.restart()
 	r2 := e.do("POST", "/orders", buy10, "Idempotency-Key", "retry-me")
-	if r2.status != http.StatusCreated || r2.json(t)["id"] != r.json(t)["id"] || e.fb.count("place") != 2 {
-		t.Fatalf("after restart: %d %s (placed %d)", r2.status, r2.body, e.fb.count("place"))
+	if r2.status != http.StatusCreated || r2.json(t)["id"] != r.json(t)["id"] || e.fb.Calls("place") != 2 {
+		t.Fatalf("after restart: %d %s (placed %d)", r2.status, r2.body, e.fb.Calls("place"))
 	}
 
 	// hoga's own refusals are not journaled: once the reason is gone the
 	// same key goes through.
-	e.g.setHalted(true)
+	e.setHalted(true)
 	h := e.do("POST", "/orders", buy10, "Idempotency-Key", "after-resume")
 	if h.status != http.StatusConflict {
 		t.Fatalf("halted: %d %s", h.status, h.body)
 	}
-	e.g.setHalted(false)
+	e.setHalted(false)
 	h = e.do("POST", "/orders", buy10, "Idempotency-Key", "after-resume")
 	if h.status != http.StatusCreated || h.json(t)["client_id"] != keyClientID("after-resume", 0) {
 		t.Fatalf("after resume: %d %s", h.status, h.body)
 	}
 	// A broker rejection of substance is final for the key.
-	e.fb.setErr("place", &broker.Error{Kind: broker.InsufficientFunds, Msg: "no cash"})
+	e.fb.Fail("place", &broker.Error{Kind: broker.InsufficientFunds, Msg: "no cash"})
 	f1 := e.do("POST", "/orders", buy10, "Idempotency-Key", "no-cash")
-	e.fb.setErr("place", nil)
+	e.fb.Fail("place", nil)
 	f2 := e.do("POST", "/orders", buy10, "Idempotency-Key", "no-cash")
 	if f1.status != 422 || f2.status != 422 || !bytes.Equal(f1.body, f2.body) {
 		t.Fatalf("final rejection: %d %s / %d %s", f1.status, f1.body, f2.status, f2.body)
@@ -327,19 +329,19 @@ func TestIdempotentRetryAfterNothingWasDone(t *testing.T) {
 func TestIdempotencyKeyInFlightIs409(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fb.block, e.fb.entered = make(chan struct{}), make(chan struct{}, 1)
+	entered, release := e.holdPlace()
 	var wg sync.WaitGroup
 	var first result
 	wg.Go(func() { first = e.do("POST", "/orders", buy10, "Idempotency-Key", "slow") })
-	<-e.fb.entered
+	<-entered
 	second := e.do("POST", "/orders", buy10, "Idempotency-Key", "slow")
-	close(e.fb.block)
+	release()
 	wg.Wait()
 	if kind, _ := second.errKind(t); second.status != http.StatusConflict || kind != "conflict" || second.header.Get("Retry-After") == "" {
 		t.Fatalf("concurrent retry: %d %s", second.status, second.body)
 	}
-	if first.status != http.StatusCreated || e.fb.count("place") != 1 {
-		t.Fatalf("first: %d, placed %d", first.status, e.fb.count("place"))
+	if first.status != http.StatusCreated || e.fb.Calls("place") != 1 {
+		t.Fatalf("first: %d, placed %d", first.status, e.fb.Calls("place"))
 	}
 }
 
@@ -351,7 +353,7 @@ func TestGetOrders(t *testing.T) {
 		t.Fatalf("empty: %d %s", r.status, r.body)
 	}
 	p := e.do("POST", "/orders", buy10).json(t)
-	e.fb.addForeign(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000,
+	e.fb.AddOrder(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000,
 		Status: broker.StatusAccepted, Time: t0.Add(-time.Hour)})
 	r = e.do("GET", "/orders", "")
 	list, _ := r.json(t)["orders"].([]any)
@@ -377,19 +379,19 @@ func TestGetOrderByEitherID(t *testing.T) {
 		}
 	}
 	// Fills come from the broker's list.
-	e.fb.setStatus(bid, broker.StatusPartial, 4)
+	e.fb.SetStatus(bid, broker.StatusPartial, 4)
 	m := e.do("GET", "/orders/"+cid, "").json(t)
 	if m["state"] != "partial" || m["filled_qty"] != 4.0 || m["avg_fill_price"] != 70000.0 {
 		t.Fatalf("partial: %v", m)
 	}
 	// When the broker cannot be asked, the journal's view is shown.
-	e.fb.setErr("orders", &broker.Error{Kind: broker.Transient})
+	e.fb.Fail("orders", &broker.Error{Kind: broker.Transient})
 	if m := e.do("GET", "/orders/"+cid, "").json(t); m["state"] != "accepted" {
 		t.Fatalf("journal view: %v", m)
 	}
-	e.fb.setErr("orders", nil)
+	e.fb.Fail("orders", nil)
 	// An order placed outside hoga is found by its number.
-	e.fb.addForeign(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000, Status: broker.StatusFilled, FilledQty: 1})
+	e.fb.AddOrder(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000, Status: broker.StatusFilled, FilledQty: 1})
 	if r := e.do("GET", "/orders/0000000777", ""); r.status != 200 || r.json(t)["state"] != "filled" {
 		t.Fatalf("foreign: %d %s", r.status, r.body)
 	}
@@ -413,7 +415,7 @@ func TestGetsHaveNoSideEffects(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	p := e.do("POST", "/orders", buy10).json(t)
-	placed, cancels, writes := e.fb.count("place"), e.fb.count("cancel"), e.j.writeCount()
+	placed, cancels, writes := e.fb.Calls("place"), e.fb.Calls("cancel"), e.j.Writes()
 	paths := []string{"/healthz", "/readyz", "/metrics", "/price/005930", "/balance", "/orders",
 		"/orders/" + p["client_id"].(string), "/orders/" + p["id"].(string), "/orders/nope",
 		"/buy/005930/10", "/orders?side=buy&qty=10", "/price/005930?buy=1"}
@@ -424,9 +426,9 @@ func TestGetsHaveNoSideEffects(t *testing.T) {
 			}
 		}
 	}
-	if e.fb.count("place") != placed || e.fb.count("cancel") != cancels || e.j.writeCount() != writes {
+	if e.fb.Calls("place") != placed || e.fb.Calls("cancel") != cancels || e.j.Writes() != writes {
 		t.Fatalf("GETs changed state: placed %d→%d, cancels %d→%d, journal writes %d→%d",
-			placed, e.fb.count("place"), cancels, e.fb.count("cancel"), writes, e.j.writeCount())
+			placed, e.fb.Calls("place"), cancels, e.fb.Calls("cancel"), writes, e.j.Writes())
 	}
 }
 
@@ -449,7 +451,7 @@ func TestLiveOrderIsConfirmedInChat(t *testing.T) {
 	if m["state"] != StateAwaiting || m["expires_at"] != "2026-11-25T10:01:00+09:00" || r.header.Get("Location") != "/orders/"+cid {
 		t.Fatalf("202 body %s", r.body)
 	}
-	if e.fb.count("place") != 0 || e.j.writeCount() != 0 {
+	if e.fb.Calls("place") != 0 || e.j.Writes() != 0 {
 		t.Fatal("a live order was placed before confirmation")
 	}
 	asked := conf.asked()
@@ -506,7 +508,7 @@ func TestLiveOrderExpiresUnpressed(t *testing.T) {
 	if r.status != http.StatusOK || r.json(t)["state"] != StateExpired || len(conf.asked()) != 1 {
 		t.Fatalf("retry: %d %s, asked %d", r.status, r.body, len(conf.asked()))
 	}
-	if e.fb.count("place") != 0 {
+	if e.fb.Calls("place") != 0 {
 		t.Fatal("placed")
 	}
 }
@@ -526,7 +528,7 @@ func TestLiveIdempotentRetryWhileAwaiting(t *testing.T) {
 	}
 	e.restart()
 	r := e.do("POST", "/orders", buy10, "Idempotency-Key", "live-2")
-	if r.status != http.StatusOK || r.json(t)["state"] != "accepted" || len(conf.asked()) != 1 || e.fb.count("place") != 1 {
+	if r.status != http.StatusOK || r.json(t)["state"] != "accepted" || len(conf.asked()) != 1 || e.fb.Calls("place") != 1 {
 		t.Fatalf("after restart: %d %s, asked %d", r.status, r.body, len(conf.asked()))
 	}
 	other := e.do("POST", "/orders", `{"code":"005930","side":"buy","qty":1,"type":"limit","price":70000}`, "Idempotency-Key", "live-2")
@@ -539,12 +541,12 @@ func TestLiveRefusalsNeverAsk(t *testing.T) {
 	t.Parallel()
 	conf := &recordingConfirmer{}
 	e := liveEnv(t, conf)
-	e.g.setHalted(true)
+	e.setHalted(true)
 	r := e.do("POST", "/orders", buy10)
 	if kind, _ := r.errKind(t); r.status != http.StatusConflict || kind != "halted" || len(conf.asked()) != 0 {
 		t.Fatalf("halted: %d %s, asked %d", r.status, r.body, len(conf.asked()))
 	}
-	e.g.setHalted(false)
+	e.setHalted(false)
 	conf.err = &broker.Error{Kind: broker.Transient, Msg: "quote failed"}
 	r = e.do("POST", "/orders", buy10)
 	if kind, _ := r.errKind(t); r.status != http.StatusServiceUnavailable || kind != "transient" {
@@ -624,12 +626,12 @@ func TestChatConfirmerEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(ok.Data, "ok:") {
 		t.Fatalf("first button %+v", ok)
 	}
-	if e.fb.count("place") != 0 {
+	if e.fb.Calls("place") != 0 {
 		t.Fatal("placed before the press")
 	}
 	// Someone not allowed presses: nothing happens.
 	router.Press(context.Background(), bot.Press{Data: ok.Data, UserID: "7", Source: "telegram"}, nil)
-	if e.fb.count("place") != 0 {
+	if e.fb.Calls("place") != 0 {
 		t.Fatal("an unauthorized press placed the order")
 	}
 	reply := router.Press(context.Background(), bot.Press{Data: ok.Data, UserID: "42", Source: "telegram"}, nil)
@@ -644,7 +646,7 @@ func TestChatConfirmerEndToEnd(t *testing.T) {
 	// The router's refusal (a halted guard) comes back as its sentence,
 	// with the guard's kind: 409 halted, as when the server checked
 	// itself (it was 422 rejected through the chat confirmer: issue 13.4).
-	e.g.setHalted(true)
+	e.setHalted(true)
 	r = e.do("POST", "/orders", buy10)
 	if kind, body := r.errKind(t); r.status != http.StatusConflict || kind != "halted" || !strings.HasPrefix(body["message"].(string), "Halted") {
 		t.Fatalf("refused by the router: %d %s", r.status, r.body)
@@ -663,7 +665,7 @@ func TestGetOrderByShortNumber(t *testing.T) {
 	if r := e.do("GET", "/orders/"+short, ""); r.status != 200 || r.json(t)["client_id"] != cid {
 		t.Fatalf("GET /orders/%s: %d %s", short, r.status, r.body)
 	}
-	e.fb.addForeign(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000, Status: broker.StatusFilled, FilledQty: 1})
+	e.fb.AddOrder(broker.Order{ID: "0000000777", Code: "000660", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 200_000, Status: broker.StatusFilled, FilledQty: 1})
 	if r := e.do("GET", "/orders/777", ""); r.status != 200 || r.json(t)["id"] != "0000000777" {
 		t.Fatalf("foreign by short number: %d %s", r.status, r.body)
 	}
@@ -714,7 +716,7 @@ func TestDeclinedInChatReadsDeclined(t *testing.T) {
 	if aw, _ := list["awaiting_confirmation"].([]any); len(aw) != 0 {
 		t.Errorf("a declined order is still listed as awaiting: %v", list)
 	}
-	if e.fb.count("place") != 0 {
+	if e.fb.Calls("place") != 0 {
 		t.Fatal("a declined order was placed")
 	}
 }

@@ -23,12 +23,12 @@ import (
 func TestHealthz(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fb.setErr("quote", &broker.Error{Kind: broker.Transient})
+	e.fb.Fail("quote", &broker.Error{Kind: broker.Transient})
 	r := e.do("GET", "/healthz", "", "Authorization", "")
 	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"status":"ok"}` {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	if e.fb.count("quote") != 0 {
+	if e.fb.Calls("quote") != 0 {
 		t.Fatal("liveness must not depend on the broker")
 	}
 }
@@ -59,10 +59,10 @@ func TestReadyzChecksAndCaches(t *testing.T) {
 	for range 20 {
 		e.do("GET", "/readyz", "")
 	}
-	if n := e.fb.count("quote"); n != 1 {
+	if n := e.fb.Calls("quote"); n != 1 {
 		t.Fatalf("%d quotes for 21 probes; want 1", n)
 	}
-	e.fb.setErr("quote", &broker.Error{Kind: broker.RateLimited, Msg: "초당 거래건수를 초과하였습니다."})
+	e.fb.Fail("quote", &broker.Error{Kind: broker.RateLimited, Msg: "초당 거래건수를 초과하였습니다."})
 	mu.Lock()
 	storeErr = errors.New("disk full at /secret/path")
 	mu.Unlock()
@@ -82,7 +82,7 @@ func TestReadyzChecksAndCaches(t *testing.T) {
 	if strings.Contains(string(r.body), "secret") || strings.Contains(string(r.body), "초과") {
 		t.Errorf("readyz leaks detail without auth: %s", r.body)
 	}
-	if n := e.fb.count("quote"); n != 2 {
+	if n := e.fb.Calls("quote"); n != 2 {
 		t.Fatalf("quotes %d; want 2", n)
 	}
 }
@@ -193,9 +193,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 
 	// An order is in flight when the stop comes: it finishes, and its
 	// answer reaches the client.
-	e.fb.mu.Lock()
-	e.fb.block, e.fb.entered = make(chan struct{}), make(chan struct{}, 1)
-	e.fb.mu.Unlock()
+	entered, release := e.holdPlace()
 	posted := make(chan *http.Response, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", base+"/orders", strings.NewReader(buy10))
@@ -208,10 +206,10 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 		}
 		posted <- resp
 	}()
-	<-e.fb.entered
+	<-entered
 	cancel()
 	<-shutdown
-	close(e.fb.block)
+	release()
 	resp = <-posted
 	if resp == nil {
 		t.FailNow()

@@ -14,6 +14,8 @@ import (
 
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/broker/guard"
 	"github.com/hoga-trade/hoga/metrics"
 )
 
@@ -56,7 +58,7 @@ func TestControlRoutesNeedTheToken(t *testing.T) {
 					t.Errorf("kind %q", kind)
 				}
 			}
-			if n := e.fb.count("place") + e.fb.count("quote") + e.fb.count("balance") + e.fb.count("orders"); n != 0 {
+			if n := e.fb.Calls("place") + e.fb.Calls("quote") + e.fb.Calls("balance") + e.fb.Calls("orders"); n != 0 {
 				t.Fatalf("refused requests reached the broker %d times", n)
 			}
 		})
@@ -156,7 +158,7 @@ func TestNoTokenTurnsControlRoutesOff(t *testing.T) {
 	if r := e.do("GET", "/healthz", ""); r.status != http.StatusOK {
 		t.Fatalf("healthz %d", r.status)
 	}
-	if e.fb.count("place") != 0 {
+	if e.fb.Calls("place") != 0 {
 		t.Fatal("an order was placed without a token")
 	}
 }
@@ -182,7 +184,7 @@ func TestNewChecksTheConfig(t *testing.T) {
 		{"short_token", Config{Addr: ":8080", Token: "short"}, "at least 16", ""},
 		{"token_with_space", Config{Addr: ":8080", Token: "0123456789 abcdef"}, "spaces", ""},
 		{"no_port", Config{Addr: "127.0.0.1"}, "host:port", ""},
-		{"live_without_confirmer", Config{Addr: ":8080", Live: true, Orders: newMemJournal()}, "Confirmer", ""},
+		{"live_without_confirmer", Config{Addr: ":8080", Live: true, Orders: brokertest.NewJournal(nil)}, "Confirmer", ""},
 		{"live_without_journal", Config{Addr: ":8080", Live: true, Confirmer: &recordingConfirmer{}}, "Orders", ""},
 		{"ready_check_unnamed", Config{Addr: ":8080", Ready: []ReadyCheck{{Check: func(context.Context) error { return nil }}}}, "ready check", ""},
 	}
@@ -274,7 +276,7 @@ func TestUnknownRoutesAndMethodsAnswerJSON(t *testing.T) {
 	if r.status != http.StatusNotFound {
 		t.Errorf("trailing slash: %d", r.status)
 	}
-	if e.fb.count("place") != 0 {
+	if e.fb.Calls("place") != 0 {
 		t.Fatal("order placed")
 	}
 }
@@ -307,7 +309,7 @@ func TestErrorKindsMapToStatuses(t *testing.T) {
 		t.Run(tt.kind.String(), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
-			e.fb.setErr("quote", &broker.Error{Kind: tt.kind, Code: "X1", Msg: "broker says no", RetryAfter: 1500 * time.Millisecond,
+			e.fb.Fail("quote", &broker.Error{Kind: tt.kind, Code: "X1", Msg: "broker says no", RetryAfter: 1500 * time.Millisecond,
 				NextOpen: t0.Add(time.Hour)})
 			r := e.do("GET", "/price/005930", "")
 			if r.status != tt.status || StatusFor(tt.kind) != tt.status {
@@ -342,7 +344,7 @@ func TestErrorKindsMapToStatuses(t *testing.T) {
 func TestPlainErrorsAreInternal(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fb.setErr("balance", errors.New("dial tcp: secret detail"))
+	e.fb.Fail("balance", errors.New("dial tcp: secret detail"))
 	r := e.do("GET", "/balance", "")
 	kind, body := r.errKind(t)
 	if r.status != 500 || kind != "internal" || strings.Contains(body["message"].(string), "secret") {
@@ -361,7 +363,7 @@ func TestMessagesUseTheRouterLanguage(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := newEnv(t, func(c *Config) { c.Router = router })
-			e.fb.setErr("quote", &broker.Error{Kind: broker.RateLimited, Code: "EGW00201", Msg: "초당 거래건수를 초과하였습니다."})
+			e.fb.Fail("quote", &broker.Error{Kind: broker.RateLimited, Code: "EGW00201", Msg: "초당 거래건수를 초과하였습니다."})
 			r := e.do("GET", "/price/005930", "")
 			_, body := r.errKind(t)
 			msg := body["message"].(string)
@@ -398,10 +400,15 @@ func TestPlainStripsChatMarkup(t *testing.T) {
 	}
 }
 
+// panicQuote is a broker whose Quote panics.
+type panicQuote struct{ *brokertest.Broker }
+
+func (panicQuote) Quote(context.Context, broker.Code) (broker.Quote, error) { panic("quote") }
+
 func TestPanicsAnswer500JSON(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.g.inner = nil // Quote through a nil broker panics
+	e.reguard(func(o *guard.Options) { o.Broker = panicQuote{e.fb} })
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/price/005930", nil)
 	req.Header.Set("Authorization", "Bearer "+testToken)

@@ -92,7 +92,7 @@ func TestConcurrentRetriesPlaceOnce(t *testing.T) {
 			t.Errorf("request %d: %d", i, s)
 		}
 	}
-	if n := e.fb.count("place"); n != 1 {
+	if n := e.fb.Calls("place"); n != 1 {
 		t.Fatalf("%d orders for one key", n)
 	}
 }
@@ -120,12 +120,12 @@ func FuzzPostOrder(f *testing.F) {
 			t.Fatalf("%q → %d %s", body, rec.Code, rec.Body)
 		}
 		if rec.Code == http.StatusCreated {
-			if e.fb.count("place") != 1 {
+			if e.fb.Calls("place") != 1 {
 				t.Fatalf("201 without an order for %q", body)
 			}
 			return
 		}
-		if e.fb.count("place") != 0 {
+		if e.fb.Calls("place") != 0 {
 			t.Fatalf("%q → %d but an order was placed", body, rec.Code)
 		}
 		if !strings.HasPrefix(rec.Body.String(), `{"error":{"kind":"`) {
@@ -137,7 +137,7 @@ func FuzzPostOrder(f *testing.F) {
 func TestOrderTimeoutOutlivesTheClient(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.fb.block, e.fb.entered = make(chan struct{}), make(chan struct{}, 1)
+	entered, release := e.holdPlace()
 	ctx, cancel := context.WithCancel(context.Background())
 	req := httptest.NewRequest("POST", "/orders", strings.NewReader(buy10)).WithContext(ctx)
 	req.Header.Set("Authorization", "Bearer "+testToken)
@@ -147,15 +147,15 @@ func TestOrderTimeoutOutlivesTheClient(t *testing.T) {
 		e.h.ServeHTTP(rec, req)
 		done <- rec.Code
 	}()
-	<-e.fb.entered
+	<-entered
 	cancel() // the client hangs up mid-order
-	close(e.fb.block)
+	release()
 	if code := <-done; code != http.StatusCreated {
 		t.Fatalf("status %d: the hang-up must not cut the order short", code)
 	}
 	list, _ := e.fb.OrdersToday(context.Background())
-	if len(list) != 1 || e.j.writeCount() != 2 {
-		t.Fatalf("orders %v, journal writes %d", list, e.j.writeCount())
+	if len(list) != 1 || e.j.Writes() != 2 {
+		t.Fatalf("orders %v, journal writes %d", list, e.j.Writes())
 	}
 }
 

@@ -1,0 +1,222 @@
+package brokertest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+// Broker is an in-process broker.Broker for unit tests of what sits above
+// a broker (the router, the HTTP API, the Telegram adapter, metrics): it
+// answers from tables the test fills, counts every call, and fails the calls
+// it is told to. It has no market: an order is accepted as sent and stays
+// as the test leaves it (SetStatus). The wire fakes (KIS, Kiwoom) and paper
+// are for tests of the brokers themselves. It is safe for concurrent use.
+//
+// Call names, for Calls and Fail: "quote", "place", "cancel", "orders",
+// "balance".
+type Broker struct {
+	name string
+	clk  clock.Clock // nil: orders and quotes carry no time
+
+	mu        sync.Mutex
+	quotes    map[broker.Code]broker.Quote
+	balance   broker.Balance
+	orders    []broker.Order
+	placed    []broker.OrderRequest
+	cancels   []broker.CancelRequest
+	calls     map[string]int
+	errs      map[string]error
+	placeErrs []error
+	onPlace   func(context.Context, broker.OrderRequest)
+	next      int
+}
+
+var _ broker.Broker = (*Broker)(nil)
+
+// NewBroker returns a fake named name ("fake" when empty) that stamps its
+// orders and quotes with clk's time; nil leaves them without one.
+func NewBroker(name string, clk clock.Clock) *Broker {
+	if name == "" {
+		name = "fake"
+	}
+	return &Broker{name: name, clk: clk, quotes: map[broker.Code]broker.Quote{}, calls: map[string]int{}, errs: map[string]error{}}
+}
+
+// SetQuote makes q the answer for q.Code; any other code is NotFound.
+func (b *Broker) SetQuote(q broker.Quote) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.quotes[q.Code] = q
+}
+
+// SetBalance makes bal the answer to Balance.
+func (b *Broker) SetBalance(bal broker.Balance) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.balance = bal
+}
+
+// Fail makes every later call named call fail with err; nil ends it.
+func (b *Broker) Fail(call string, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.errs[call] = err
+}
+
+// FailPlace makes the next len(errs) PlaceOrder calls fail with errs in
+// turn, before any error set with Fail.
+func (b *Broker) FailPlace(errs ...error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.placeErrs = append(b.placeErrs, errs...)
+}
+
+// OnPlace runs fn inside every PlaceOrder, after it is counted and before
+// it answers: a test holds an order in flight by blocking in fn.
+func (b *Broker) OnPlace(fn func(context.Context, broker.OrderRequest)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.onPlace = fn
+}
+
+// Calls counts the calls named call so far, failed ones included.
+func (b *Broker) Calls(call string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.calls[call]
+}
+
+// Placed returns the orders accepted so far, as sent.
+func (b *Broker) Placed() []broker.OrderRequest {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]broker.OrderRequest(nil), b.placed...)
+}
+
+// Cancels returns the cancel requests received so far.
+func (b *Broker) Cancels() []broker.CancelRequest {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]broker.CancelRequest(nil), b.cancels...)
+}
+
+// AddOrder puts o in today's list, as an order placed outside hoga (the
+// broker's app, HTS) would be.
+func (b *Broker) AddOrder(o broker.Order) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.orders = append(b.orders, o)
+}
+
+// SetStatus changes order id in today's list (a fill: filled shares at the
+// order's price).
+func (b *Broker) SetStatus(id string, st broker.OrderStatus, filled int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := range b.orders {
+		if o := &b.orders[i]; o.ID == id {
+			o.Status, o.FilledQty, o.AvgFillPrice = st, filled, o.Price
+		}
+	}
+}
+
+func (b *Broker) begin(call string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.calls[call]++
+	return b.errs[call]
+}
+
+// Name is the name given to NewBroker.
+func (b *Broker) Name() string { return b.name }
+
+// Quote answers from the quote table, stamped with the clock's time when
+// the table's quote has none.
+func (b *Broker) Quote(_ context.Context, code broker.Code) (broker.Quote, error) {
+	if err := b.begin("quote"); err != nil {
+		return broker.Quote{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q, ok := b.quotes[code]
+	if !ok {
+		return broker.Quote{}, &broker.Error{Kind: broker.NotFound, Msg: "no such stock " + string(code)}
+	}
+	if q.Time.IsZero() && b.clk != nil {
+		q.Time = b.clk.Now()
+	}
+	return q, nil
+}
+
+// PlaceOrder accepts req under the next ten-digit order number (as KIS
+// writes them), named from the quote table, unless told to fail.
+func (b *Broker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
+	b.mu.Lock()
+	b.calls["place"]++
+	var err error
+	if len(b.placeErrs) > 0 {
+		err, b.placeErrs = b.placeErrs[0], b.placeErrs[1:]
+	} else {
+		err = b.errs["place"]
+	}
+	hook := b.onPlace
+	b.mu.Unlock()
+	if hook != nil {
+		hook(ctx, req)
+	}
+	if err != nil {
+		return broker.Order{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.next++
+	b.placed = append(b.placed, req)
+	o := broker.Order{ID: fmt.Sprintf("%010d", b.next), Code: req.Code, Name: b.quotes[req.Code].Name, Side: req.Side, Type: req.Type,
+		Qty: req.Qty, Price: req.Price, Venue: req.Venue, Status: broker.StatusAccepted}
+	if b.clk != nil {
+		o.Time = b.clk.Now()
+	}
+	b.orders = append(b.orders, o)
+	return o, nil
+}
+
+// NormalizeOrderID writes an order number as the fake (and KIS) does: ten
+// digits.
+func (b *Broker) NormalizeOrderID(id string) string { return broker.PadOrderID(id, 10) }
+
+// CancelOrder records req and answers that the order is cancelled.
+func (b *Broker) CancelOrder(_ context.Context, req broker.CancelRequest) (broker.Order, error) {
+	if err := b.begin("cancel"); err != nil {
+		return broker.Order{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cancels = append(b.cancels, req)
+	return broker.Order{ID: req.OrderID, Status: broker.StatusCancelled}, nil
+}
+
+// OrdersToday returns the orders placed and added so far.
+func (b *Broker) OrdersToday(context.Context) ([]broker.Order, error) {
+	if err := b.begin("orders"); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]broker.Order(nil), b.orders...), nil
+}
+
+// Balance answers with the balance set.
+func (b *Broker) Balance(context.Context) (broker.Balance, error) {
+	if err := b.begin("balance"); err != nil {
+		return broker.Balance{}, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bal := b.balance
+	bal.Positions = append([]broker.Position(nil), bal.Positions...)
+	return bal, nil
+}
