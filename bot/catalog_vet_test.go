@@ -247,3 +247,52 @@ func (*fakeRules) PutRule(context.Context, strategy.Rule) error         { return
 func (*fakeRules) DeleteRule(context.Context, broker.Code) error        { return nil }
 func (*fakeRules) EnableRule(context.Context, broker.Code, bool) error  { return nil }
 func (*fakeRules) Activity() strategy.Activity                          { return strategy.ActivityRunning }
+
+// positionedRules is a RuleBook whose /rules also gives positions.
+type positionedRules struct {
+	fakeRules
+	list []strategy.RuleStatus
+}
+
+func (p *positionedRules) RulesWithPositions(context.Context) ([]strategy.RuleStatus, error) {
+	return p.list, nil
+}
+
+// /rules shows each rule's position under it (issue 14): held shares and
+// the unfilled rest of open buys and sells, in the owner's language; an
+// unreadable balance leaves the holding out rather than saying 0.
+func TestRulesShowPosition(t *testing.T) {
+	t.Parallel()
+	rule := strategy.Rule{Code: "005930", BuyBelow: 65_000, Qty: 5, MaxPosition: 10, Type: broker.Limit, Enabled: true}
+	tests := []struct {
+		name   string
+		lang   Lang
+		rs     strategy.RuleStatus
+		want   string
+		absent string
+	}{
+		{"ko_resting_buy", Korean, strategy.RuleStatus{Rule: rule, Held: 5, Buying: 5, PositionKnown: true},
+			"└ 보유 5주 · 미체결 매수 5주 (체결 전, 최대 수량에 포함)", "미체결 매도"},
+		{"ko_open_sell", Korean, strategy.RuleStatus{Rule: rule, Held: 10, Selling: 4, PositionKnown: true},
+			"└ 보유 10주 · 미체결 매도 4주", "미체결 매수"},
+		{"ko_unknown_balance", Korean, strategy.RuleStatus{Rule: rule, Buying: 5},
+			"└ 미체결 매수 5주", "보유"},
+		{"en_resting_buy", English, strategy.RuleStatus{Rule: rule, Held: 5, Buying: 5, PositionKnown: true},
+			"└ holding 5 · open buy 5 (not filled yet; counts toward max)", "open sell"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+				c.Lang = tt.lang
+				c.Rules = &positionedRules{list: []strategy.RuleStatus{tt.rs}}
+			})
+			got := r.Handle(context.Background(), Request{Text: "/rules", UserID: "console", Source: "console"}).Text
+			if !strings.Contains(got, tt.want) || strings.Contains(got, tt.absent) {
+				t.Errorf("/rules = %q; want %q and no %q", got, tt.want, tt.absent)
+			}
+		})
+	}
+}
+
+var _ PositionedRules = (*strategy.Engine)(nil)

@@ -584,6 +584,9 @@ func (r *Router) rules(ctx context.Context) Reply {
 		return Reply{Text: r.t("rules.unavailable")}
 	}
 	list, err := r.cfg.Rules.Rules(ctx)
+	if pr, ok := r.cfg.Rules.(PositionedRules); ok {
+		list, err = pr.RulesWithPositions(ctx)
+	}
 	if err != nil {
 		return r.errorReply(err)
 	}
@@ -593,6 +596,9 @@ func (r *Router) rules(ctx context.Context) Reply {
 	lines := []string{r.t("rules.head")}
 	for _, rs := range list {
 		lines = append(lines, r.FormatRule(rs))
+		if pos := r.rulePosition(rs); pos != "" {
+			lines = append(lines, pos)
+		}
 	}
 	return Reply{Text: strings.Join(lines, "\n")}
 }
@@ -610,6 +616,26 @@ func (r *Router) activityText(a strategy.Activity) string {
 		return r.t("activity.closed")
 	}
 	return r.t("activity.stopped")
+}
+
+// rulePosition is the line under a rule in /rules: the shares held and the
+// unfilled rest of hoga's open buys and sells in its code, what the rule
+// decides on (a resting buy counts toward max_position until it fills).
+func (r *Router) rulePosition(rs strategy.RuleStatus) string {
+	var parts []string
+	if rs.PositionKnown {
+		parts = append(parts, r.t("rules.held", Group(rs.Held)))
+	}
+	if rs.Buying > 0 {
+		parts = append(parts, r.t("rules.buying", Group(rs.Buying)))
+	}
+	if rs.Selling > 0 {
+		parts = append(parts, r.t("rules.selling", Group(rs.Selling)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "   └ " + strings.Join(parts, " · ")
 }
 
 // FormatRule renders one rule line of /rules.

@@ -89,6 +89,13 @@ type RuleBook interface {
 	Activity() strategy.Activity
 }
 
+// PositionedRules is a RuleBook that can also say each rule's position
+// (strategy.Engine): /rules shows it; /status and the stream's
+// subscription check use Rules, which asks the broker nothing.
+type PositionedRules interface {
+	RulesWithPositions(ctx context.Context) ([]strategy.RuleStatus, error)
+}
+
 // Config builds a Router. Broker is the guarded broker (broker/guard) so
 // every order from every transport takes the same checked, journaled path.
 type Config struct {
@@ -409,6 +416,11 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.order_krw", Group(r.cfg.MaxOrderKRW))
 	case "daily_orders":
 		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)
+	case "sell_committed":
+		var s *broker.SellRoom
+		if errors.As(err, &s) {
+			return r.t("err.sell_committed", Group(s.Qty), Group(s.Held), Group(s.Committed), Group(s.Free))
+		}
 	case "unsettled":
 		return r.t("err.unsettled")
 	case "journal_lost":

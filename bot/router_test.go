@@ -317,6 +317,10 @@ func TestErrorTextByKind(t *testing.T) {
 		// The guard's arithmetic is shown, not only the limit (issue 12, item 6).
 		{&broker.Error{Kind: broker.LimitExceeded, Code: "order_krw", Err: &broker.OrderValue{Qty: 10, Price: 257_000, Amount: 2_570_000, Limit: 1_000_000, Basis: broker.BasisUpperLimit}},
 			"주문 금액 10주 × 257,000원 = 2,570,000원(시장가 매수는 상한가로 계산: 증권사가 잡아 두는 금액)이 1회 한도 1,000,000원을 넘습니다"},
+		// A sell past the shares not in open sells (issue 14): the numbers
+		// and what to do, not the broker's generic shortage.
+		{&broker.Error{Kind: broker.InsufficientFunds, Code: "sell_committed", Err: &broker.SellRoom{Qty: 5, Held: 10, Committed: 6, Free: 4}},
+			"5주를 팔려 했지만 보유 10주 중 6주는 이미 미체결 매도 주문에 걸려 있어 지금 팔 수 있는 수량은 4주입니다. 수량을 줄이거나 /orders 에서 미체결 매도를 확인·취소(/cancel)한 뒤"},
 		{&broker.Error{Kind: broker.Auth, Code: "EGW00123", Msg: "기간이 만료된 token 입니다."}, "HOGA_MODE"},
 		{os.ErrDeadlineExceeded, "내부 오류"},
 	}

@@ -150,3 +150,19 @@ func (v *OrderValue) Error() string {
 	return fmt.Sprintf("order value %s won (%s × %s, %s) is over the per-order limit of %s won; set HOGA_MAX_ORDER_KRW to change it",
 		Thousands(v.Amount), Thousands(v.Qty), Thousands(v.Price), basis, Thousands(v.Limit))
 }
+
+// SellRoom is why a sell was refused before the broker was asked: it asks
+// for more shares than are held and not already in hoga's open sells. It
+// travels as the Err of an InsufficientFunds error so a reply can give the
+// owner the numbers (held, committed, free) in their language.
+type SellRoom struct {
+	Qty       int64 // asked to sell
+	Held      int64 // shares held
+	Committed int64 // of those, already in hoga's open sells
+	Free      int64 // may be sold now
+}
+
+func (s *SellRoom) Error() string {
+	return fmt.Sprintf("selling %s shares, but %s are held, %s of them already in open sells, so at most %s may be sold now",
+		Thousands(s.Qty), Thousands(s.Held), Thousands(s.Committed), Thousands(s.Free))
+}

@@ -880,7 +880,40 @@ func (e *Engine) quoteFailed(ctx context.Context, r Rule, err error) {
 }
 
 // Rules lists every rule with its state, sorted by code (bot.RuleBook).
+// It asks the broker nothing: the stream's subscription check calls it
+// every second.
 func (e *Engine) Rules(ctx context.Context) ([]RuleStatus, error) {
+	return e.ruleStates(), nil
+}
+
+// RulesWithPositions is Rules with each rule's position (what /rules
+// shows): the shares held (one balance call for all rules, made outside
+// the engine's lock) and the open orders the tracker follows, so the owner
+// sees what the rule decides on — a resting buy counted toward
+// max_position until it fills, then held.
+func (e *Engine) RulesWithPositions(ctx context.Context) ([]RuleStatus, error) {
+	out := e.ruleStates()
+	if len(out) == 0 {
+		return out, nil
+	}
+	bal, err := e.broker.Balance(ctx)
+	if err != nil {
+		e.log.Warn("rules: the balance could not be read; positions left out", "err", err)
+	}
+	for i := range out {
+		if err == nil {
+			pos, _ := bal.Position(out[i].Code)
+			out[i].Held, out[i].PositionKnown = pos.Qty, true
+		}
+		if e.committed != nil {
+			out[i].Buying, out[i].Selling = e.committed(out[i].Code)
+		}
+	}
+	return out, nil
+}
+
+// ruleStates is every rule with its state, by code.
+func (e *Engine) ruleStates() []RuleStatus {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	today := kstDay(e.clk.Now())
@@ -895,7 +928,7 @@ func (e *Engine) Rules(ctx context.Context) ([]RuleStatus, error) {
 		out = append(out, rs)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out, nil
+	return out
 }
 
 // PutRule adds or replaces the rule for r.Code from chat (bot.RuleBook).

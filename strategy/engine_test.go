@@ -822,3 +822,61 @@ func TestWithCommitted(t *testing.T) {
 		}
 	}
 }
+
+// /rules shows what a rule decides on (issue 14, positions): the shares
+// held and the unfilled rest of its open orders. A buy resting unfilled is
+// an open buy; once it fills (the balance holds it, the tracker's count
+// drops) it is held. Rules, which the stream's subscription check calls
+// every second, asks the broker nothing; RulesWithPositions asks once for
+// all rules, and an unreadable balance leaves the holding unknown.
+func TestRulesWithPositions(t *testing.T) {
+	t.Parallel()
+	var buying, selling int64
+	h := newHarness(t, rules(baseRule()), func(o *Options) {
+		o.Committed = func(c broker.Code) (int64, int64) { return buying, selling }
+	})
+	ctx := context.Background()
+	balances := func() int { h.b.mu.Lock(); defer h.b.mu.Unlock(); return h.b.balances }
+	tests := []struct {
+		name                 string
+		held                 int64
+		buying, selling      int64
+		balErr               error
+		wantHeld, wantBuying int64
+		wantSelling          int64
+		wantKnown            bool
+	}{
+		{name: "buy_resting", held: 0, buying: 5, wantBuying: 5, wantKnown: true},
+		{name: "buy_partly_filled", held: 2, buying: 3, wantHeld: 2, wantBuying: 3, wantKnown: true},
+		{name: "buy_filled", held: 5, wantHeld: 5, wantKnown: true},
+		{name: "sell_resting", held: 5, selling: 5, wantHeld: 5, wantSelling: 5, wantKnown: true},
+		{name: "balance_unreadable", held: 5, selling: 5, balErr: errors.New("down"), wantSelling: 5},
+	}
+	for _, tt := range tests {
+		h.b.setHeld("005930", tt.held, tt.held)
+		h.b.mu.Lock()
+		h.b.balErr = tt.balErr
+		h.b.mu.Unlock()
+		buying, selling = tt.buying, tt.selling
+
+		before := balances()
+		if _, err := h.e.Rules(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := balances() - before; n != 0 {
+			t.Errorf("%s: Rules asked the balance %d times; want 0", tt.name, n)
+		}
+		list, err := h.e.RulesWithPositions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := balances() - before; n != 1 {
+			t.Errorf("%s: RulesWithPositions asked the balance %d times; want 1", tt.name, n)
+		}
+		rs := list[0]
+		if rs.Held != tt.wantHeld || rs.Buying != tt.wantBuying || rs.Selling != tt.wantSelling || rs.PositionKnown != tt.wantKnown {
+			t.Errorf("%s: held %d buying %d selling %d known %v; want %d %d %d %v", tt.name,
+				rs.Held, rs.Buying, rs.Selling, rs.PositionKnown, tt.wantHeld, tt.wantBuying, tt.wantSelling, tt.wantKnown)
+		}
+	}
+}

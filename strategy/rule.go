@@ -112,4 +112,11 @@ type RuleStatus struct {
 	Failures int
 	// Disabled says why the engine turned the rule off, if it did.
 	Disabled string
+	// Held is the shares of the code the broker's balance shows (filled
+	// buys only), and Buying and Selling the unfilled rest of hoga's open
+	// buys and sells in it (the tracker's count, which a fill lowers at
+	// once): the position the rule decides on, as /rules shows it.
+	// PositionKnown is false when the balance could not be read.
+	Held, Buying, Selling int64
+	PositionKnown         bool
 }

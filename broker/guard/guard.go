@@ -124,6 +124,13 @@ type Options struct {
 	// for it keeps to KRX's sessions). Nil: hoga does not know the list and
 	// the broker decides.
 	NXTListed func(ctx context.Context, code broker.Code) (bool, error)
+	// Committed reports the unfilled quantity of hoga's open buy and sell
+	// orders in a code (broker/tracker's Tracker.Committed). With it a
+	// sell for more than the shares held minus those already in open sells
+	// is refused before the broker is asked: the balance a broker reports
+	// nets an open sell only once it has the order, and a second sell of
+	// the same shares would otherwise reach it. Nil: the broker decides.
+	Committed func(code broker.Code) (buying, selling int64)
 	// MaxOrderKRW caps one order's value (HOGA_MAX_ORDER_KRW). 0 means
 	// DefaultMaxOrderKRW; negative means no cap.
 	MaxOrderKRW int64
@@ -186,6 +193,7 @@ type Guard struct {
 	venues      broker.VenueSupport
 	defVenue    broker.Venue
 	nxtListed   func(context.Context, broker.Code) (bool, error)
+	committed   func(broker.Code) (buying, selling int64)
 	file        FileJournal // nil when the journal is not a file
 	others      OtherScopes // nil when the journal cannot see other scopes
 	fileLost    atomic.Bool // the halt for a lost journal file was made
@@ -250,6 +258,7 @@ func New(opts Options) (*Guard, error) {
 		venues:         opts.Venues,
 		defVenue:       opts.DefaultVenue,
 		nxtListed:      opts.NXTListed,
+		committed:      opts.Committed,
 		maxKRW:         opts.MaxOrderKRW,
 		maxDaily:       opts.MaxDailyOrders,
 		log:            opts.Logger,

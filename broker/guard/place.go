@@ -287,6 +287,11 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 			return err
 		}
 	}
+	if req.Side == broker.Sell && g.committed != nil {
+		if err := g.checkSellable(ctx, req); err != nil {
+			return err
+		}
+	}
 	protective := req.ProtectiveExit() && (g.maxKRW > 0 || g.maxDaily > 0) && g.checkProtective(ctx, req)
 	if g.maxKRW > 0 && !protective {
 		if err := g.checkAmount(ctx, req); err != nil {
@@ -398,6 +403,36 @@ func (g *Guard) checkVenue(ctx context.Context, req broker.OrderRequest) (broker
 	}
 	return "", &broker.Error{Kind: broker.Rejected, Code: "nxt_unlisted",
 		Msg: fmt.Sprintf("Nextrade (NXT) does not trade %s; send it to KRX or SOR", req.Code)}
+}
+
+// checkSellable refuses a sell of more shares than are held and not
+// already in hoga's open sells (issue 14, positions). The broker's own
+// sellable quantity nets the open sells it has; hoga's count covers the
+// ones it has placed and the broker's balance may not show yet, and it
+// caps the held quantity rather than the broker's sellable one, so an open
+// sell is never counted twice. Without an open sell of hoga's in the code,
+// or when the balance cannot be read, the broker decides: it checks the
+// shares itself.
+func (g *Guard) checkSellable(ctx context.Context, req broker.OrderRequest) error {
+	_, selling := g.committed(req.Code)
+	if selling <= 0 {
+		// No open sell of hoga's: the broker's own check (and its own
+		// words) stand, and no balance call is spent on it.
+		return nil
+	}
+	bal, err := g.inner.Balance(ctx)
+	if err != nil {
+		g.log.Warn("could not read the balance to check a sell against open sells; the broker will decide", "code", req.Code, "err", err)
+		return nil
+	}
+	pos, _ := bal.Position(req.Code)
+	free := max(min(pos.Sellable, pos.Qty-selling), 0)
+	if req.Qty <= free {
+		return nil
+	}
+	return &broker.Error{Kind: broker.InsufficientFunds, Code: "sell_committed",
+		Msg: "the sell was not sent: " + string(req.Code),
+		Err: &broker.SellRoom{Qty: req.Qty, Held: pos.Qty, Committed: min(selling, pos.Qty), Free: free}}
 }
 
 // checkTick refuses a limit price off the KRX stock tick grid, naming the

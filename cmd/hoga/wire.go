@@ -202,7 +202,15 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		nxtListed = broker.NewNXTListCache(l, a.clock.Now).NXTListed
 	}
 	a.guard, err = guard.New(guard.Options{
-		NXTListed:      nxtListed,
+		NXTListed: nxtListed,
+		// Shares in open sells the tracker follows are not sold twice
+		// (issue 14); the tracker is built just below, before any order.
+		Committed: func(c broker.Code) (int64, int64) {
+			if a.tracker == nil {
+				return 0, 0
+			}
+			return a.tracker.Committed(c)
+		},
 		Broker:         observed,
 		Clock:          a.clock,
 		Journal:        a.db,
