@@ -100,11 +100,11 @@ func TestGoldenAlerts(t *testing.T) {
 		// then the recovery.
 		rec := &alertRecorder{}
 		f.AddSink(rec)
-		fb := &fakeBroker{}
+		fb := newFakeBroker()
 		w := broker.Observe(fb, NewBrokerWatch(fb.Name(), f, nil).Observe)
-		fb.err = &broker.Error{Kind: broker.Auth, Code: "EGW00123", Msg: "기간이 만료된 token 입니다."}
+		fb.Fail("place", &broker.Error{Kind: broker.Auth, Code: "EGW00123", Msg: "기간이 만료된 token 입니다."})
 		_, _ = w.PlaceOrder(ctx, limit)
-		fb.err = nil
+		fb.Fail("place", nil)
 		_, _ = w.PlaceOrder(ctx, limit)
 		// The order list unreadable for a while, then read again.
 		lw := NewBrokerWatch("kis", f, nil)
@@ -145,7 +145,7 @@ func TestGoldenAlerts(t *testing.T) {
 func TestGoldenConfirmPrompt(t *testing.T) {
 	t.Parallel()
 	for _, lang := range []Lang{Korean, English} {
-		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) { c.Lang, c.Mode = lang, "live" })
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) { c.Lang, c.Mode = lang, "live" })
 		var b strings.Builder
 		for _, req := range []broker.OrderRequest{
 			{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 10, Price: 70_000},

@@ -10,7 +10,7 @@ import (
 // BenchmarkHandlePrice is one /price command through the router: parse,
 // quote (a fake broker, so only hoga's own cost is measured), format.
 func BenchmarkHandlePrice(b *testing.B) {
-	r, err := NewRouter(Config{Broker: &fakeBroker{}})
+	r, err := NewRouter(Config{Broker: newFakeBroker()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func BenchmarkHandlePrice(b *testing.B) {
 
 // BenchmarkParseOrder is the /buy argument parser alone.
 func BenchmarkParseOrder(b *testing.B) {
-	r, err := NewRouter(Config{Broker: &fakeBroker{}})
+	r, err := NewRouter(Config{Broker: newFakeBroker()})
 	if err != nil {
 		b.Fatal(err)
 	}

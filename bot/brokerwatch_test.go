@@ -14,7 +14,7 @@ func TestBrokerWatch(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clk := clock.NewFake(t0)
-	fb := &fakeBroker{}
+	fb := newFakeBroker()
 	f := NewFeed(FeedConfig{Clock: clk})
 	rec := &alertRecorder{}
 	f.AddSink(rec)
@@ -38,7 +38,7 @@ func TestBrokerWatch(t *testing.T) {
 	}
 	for _, st := range steps {
 		clk.Advance(st.advance)
-		fb.err = st.err
+		fb.Fail("place", st.err)
 		before := len(rec.alerts)
 		_, _ = w.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1})
 		got := rec.alerts[before:]

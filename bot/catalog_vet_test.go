@@ -206,7 +206,7 @@ func TestStatusSaysTelegramIsLost(t *testing.T) {
 		Korean:  "⚠️ 텔레그램 연결 끊김 (11-25 (수) 10:00부터, 텔레그램이 봇 토큰을 거부함",
 		English: "⚠️ Telegram lost (since 11-25 (Wed) 10:00, Telegram refused the bot token",
 	} {
-		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) {
 			c.Lang = lang
 			c.Surface = func() (bool, time.Time, string) { return true, since, "token_refused" }
 		})
@@ -231,7 +231,7 @@ func TestRuleProblemsInTheUsersLanguage(t *testing.T) {
 		{"/rule add 005930 buy<65000 qty=10 max=5", "최대 보유 5주가 한 번의 수량 10주보다 적습니다"},
 		{"/rule add 005930 buy<abc qty=1", "규칙이 올바르지 않습니다: buy&lt;abc"},
 	} {
-		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) { c.Rules = &fakeRules{} })
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) { c.Rules = &fakeRules{} })
 		got := r.Handle(context.Background(), Request{Text: tt.args, UserID: "console", Source: "console"}).Text
 		if !strings.Contains(got, tt.ko) || strings.Contains(got, "rule 005930") {
 			t.Errorf("%s = %q; want %q", tt.args, got, tt.ko)

@@ -23,7 +23,7 @@ func (c *countingChecker) Check(context.Context, broker.OrderRequest) error {
 // published; a prompt goes out with buttons and its expiry.
 func TestConfirmerChecksOnceAndReturnsTheRealError(t *testing.T) {
 	t.Parallel()
-	fb := &fakeBroker{}
+	fb := newFakeBroker()
 	chk := &countingChecker{}
 	r, clk := newTestRouter(t, fb, func(c *Config) { c.Mode, c.Checker = "live", chk })
 	rec := &alertRecorder{}
@@ -35,8 +35,8 @@ func TestConfirmerChecksOnceAndReturnsTheRealError(t *testing.T) {
 	if err := c.AskConfirm(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	if chk.n != 1 || fb.quotes != 1 {
-		t.Fatalf("checks %d, quotes %d; want 1 and 1", chk.n, fb.quotes)
+	if chk.n != 1 || fb.Calls("quote") != 1 {
+		t.Fatalf("checks %d, quotes %d; want 1 and 1", chk.n, fb.Calls("quote"))
 	}
 	if len(rec.alerts) != 1 || len(rec.alerts[0].Buttons) != 2 || rec.alerts[0].Type != AlertConfirm ||
 		!rec.alerts[0].Expires.Equal(clk.Now().Add(r.cfg.ConfirmTTL)) {
@@ -45,8 +45,8 @@ func TestConfirmerChecksOnceAndReturnsTheRealError(t *testing.T) {
 
 	chk.err = &broker.Error{Kind: broker.Halted, Msg: "halted"}
 	err := c.AskConfirm(context.Background(), req)
-	if broker.KindOf(err) != broker.Halted || chk.n != 2 || fb.quotes != 1 || len(rec.alerts) != 1 {
-		t.Fatalf("refusal: %v (checks %d, quotes %d, alerts %d)", err, chk.n, fb.quotes, len(rec.alerts))
+	if broker.KindOf(err) != broker.Halted || chk.n != 2 || fb.Calls("quote") != 1 || len(rec.alerts) != 1 {
+		t.Fatalf("refusal: %v (checks %d, quotes %d, alerts %d)", err, chk.n, fb.Calls("quote"), len(rec.alerts))
 	}
 
 	chk.err = nil

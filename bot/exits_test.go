@@ -49,7 +49,7 @@ func TestExitCommands(t *testing.T) {
 		books[l] = b
 	}
 	for _, st := range steps {
-		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) {
 			c.Exits, c.Lang = books[st.lang], st.lang
 			c.Stocks = map[broker.Code]string{"005930": "삼성전자"}
 		})

@@ -15,7 +15,7 @@ import (
 // issue 19 item 15).
 func TestStockNamesWhereCodesGo(t *testing.T) {
 	t.Parallel()
-	r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+	r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) {
 		c.Stocks = map[broker.Code]string{"005930": "삼성전자", "000660": "SK하이닉스"}
 	})
 	ctx := context.Background()
@@ -40,7 +40,7 @@ func TestStockNamesWhereCodesGo(t *testing.T) {
 	}
 
 	// Without the table, a name learned from a quote shown earlier.
-	r2, _ := newTestRouter(t, &fakeBroker{}, nil)
+	r2, _ := newTestRouter(t, newFakeBroker(), nil)
 	if _, ok := r2.lookupCode("삼성전자"); ok {
 		t.Fatal("name known before any quote")
 	}
@@ -54,7 +54,7 @@ func TestStockNamesWhereCodesGo(t *testing.T) {
 // engine had turned off while /status counted it off (issue 12 item 8).
 func TestRuleTurnedOffByTheEngineReadsOff(t *testing.T) {
 	t.Parallel()
-	r, _ := newTestRouter(t, &fakeBroker{}, nil)
+	r, _ := newTestRouter(t, newFakeBroker(), nil)
 	rs := strategy.RuleStatus{Rule: strategy.Rule{Code: "005930", BuyBelow: 190_000, Qty: 3, Type: broker.Limit, Enabled: true},
 		Failures: 3, Disabled: "quote failed 3 times in a row"}
 	got := r.FormatRule(rs)
@@ -90,7 +90,7 @@ func TestModeAndBrokerLabels(t *testing.T) {
 // "매수 005930 10주" in every fill alert).
 func TestFillAlertNamesTheStock(t *testing.T) {
 	t.Parallel()
-	r, _ := newTestRouter(t, &fakeBroker{}, nil)
+	r, _ := newTestRouter(t, newFakeBroker(), nil)
 	r.learnName(broker.Quote{Code: "000660", Name: "SK하이닉스"})
 	if got := r.NameOf("000660"); got != "SK하이닉스" {
 		t.Fatalf("NameOf(000660) = %q", got)
@@ -123,7 +123,7 @@ func TestOrderReplyCarriesTheMode(t *testing.T) {
 		{"mock", Korean, "✅ 매수 주문 접수 (모의투자): "},
 		{"mock", English, "✅ Buy order accepted (mock): "},
 	} {
-		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) { c.Mode, c.Lang = tc.mode, tc.lang })
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) { c.Mode, c.Lang = tc.mode, tc.lang })
 		got := r.Handle(context.Background(), Request{Text: "/buy 005930 1 70000", UserID: "111", Source: "console"}).Text
 		if !strings.Contains(got, tc.want) {
 			t.Errorf("%s %s: %q lacks %q", tc.mode, tc.lang, got, tc.want)

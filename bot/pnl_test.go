@@ -59,7 +59,7 @@ func TestProfitAndDailyMatchTheHandTable(t *testing.T) {
 		{English, "/daily x", "Usage: <code>/profit [days]</code>"},
 	}
 	for _, tc := range tests {
-		r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) {
 			c.PnL, c.Lang = source, tc.lang
 			c.Stocks = map[broker.Code]string{"005930": "삼성전자"}
 		})

@@ -11,77 +11,26 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-// fakeBroker records what reaches it; tests assert that bad input never does.
-type fakeBroker struct {
-	mu      sync.Mutex
-	placed  []broker.OrderRequest
-	cancels []broker.CancelRequest
-	quotes  int
-	err     error // returned by PlaceOrder when set
-	orders  []broker.Order
-	balance broker.Balance
-}
-
-func (f *fakeBroker) Name() string { return "fake" }
-
-func (f *fakeBroker) Quote(_ context.Context, code broker.Code) (broker.Quote, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.quotes++
-	if code != "005930" {
-		return broker.Quote{}, &broker.Error{Kind: broker.NotFound, Msg: "no stock " + string(code)}
-	}
-	return broker.Quote{Code: code, Name: "삼성전자", Price: 71_500, Change: 1_500, ChangePct: 2.14, Sign: broker.SignUp,
-		Volume: 12_345_678, Open: 70_000, High: 72_000, Low: 69_900, PrevClose: 70_000, UpperLimit: 91_000, LowerLimit: 49_000, Tick: 100}, nil
-}
-
-func (f *fakeBroker) PlaceOrder(_ context.Context, req broker.OrderRequest) (broker.Order, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err != nil {
-		return broker.Order{}, f.err
-	}
-	f.placed = append(f.placed, req)
-	o := broker.Order{ID: "0000012345", Code: req.Code, Side: req.Side, Type: req.Type, Qty: req.Qty, Price: req.Price, Status: broker.StatusAccepted}
-	if req.Type == broker.Market {
-		o.Status, o.FilledQty, o.AvgFillPrice = broker.StatusFilled, req.Qty, 71_500
-	}
-	return o, nil
-}
-
-func (f *fakeBroker) CancelOrder(_ context.Context, req broker.CancelRequest) (broker.Order, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.cancels = append(f.cancels, req)
-	return broker.Order{ID: req.OrderID, Status: broker.StatusCancelled}, nil
-}
-
-func (f *fakeBroker) OrdersToday(context.Context) ([]broker.Order, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.orders, nil
-}
-
-func (f *fakeBroker) Balance(context.Context) (broker.Balance, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.balance, nil
-}
-
-func (f *fakeBroker) placedCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.placed)
+// newFakeBroker is the shared fake broker quoting 삼성전자 as the golden
+// replies show; a market order fills at once at that price. Tests assert
+// that bad input never reaches it.
+func newFakeBroker() *brokertest.Broker {
+	b := brokertest.NewBroker("fake", nil)
+	b.SetQuote(broker.Quote{Code: "005930", Name: "삼성전자", Price: 71_500, Change: 1_500, ChangePct: 2.14, Sign: broker.SignUp,
+		Volume: 12_345_678, Open: 70_000, High: 72_000, Low: 69_900, PrevClose: 70_000, UpperLimit: 91_000, LowerLimit: 49_000, Tick: 100})
+	b.FillMarketOrders(true)
+	return b
 }
 
 var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, broker.KST())
 
-func newTestRouter(t *testing.T, b *fakeBroker, mutate func(*Config)) (*Router, *clock.Fake) {
+func newTestRouter(t *testing.T, b *brokertest.Broker, mutate func(*Config)) (*Router, *clock.Fake) {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	cfg := Config{Broker: b, Mode: "paper", Clock: clk, Allowed: func(id string) bool { return id == "111" || id == "222" }}
@@ -122,7 +71,7 @@ func TestBadInputNeverReachesTheBroker(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.in, " ", "_"), func(t *testing.T) {
 			t.Parallel()
-			b := &fakeBroker{}
+			b := newFakeBroker()
 			r, _ := newTestRouter(t, b, nil)
 			got := r.Handle(context.Background(), Request{Text: tt.in, UserID: "console", Source: "console"})
 			if !strings.Contains(got.Text, tt.want) {
@@ -131,7 +80,7 @@ func TestBadInputNeverReachesTheBroker(t *testing.T) {
 			if strings.Count(got.Text, "\n") > 1 {
 				t.Errorf("usage reply has more than two lines: %q", got.Text)
 			}
-			if n := b.placedCount(); n != 0 {
+			if n := len(b.Placed()); n != 0 {
 				t.Fatalf("%d orders reached the broker", n)
 			}
 		})
@@ -140,7 +89,7 @@ func TestBadInputNeverReachesTheBroker(t *testing.T) {
 
 func TestParseOrder(t *testing.T) {
 	t.Parallel()
-	r, _ := newTestRouter(t, &fakeBroker{}, nil)
+	r, _ := newTestRouter(t, newFakeBroker(), nil)
 	tests := []struct {
 		args []string
 		want broker.OrderRequest
@@ -164,7 +113,7 @@ func FuzzParseOrder(f *testing.F) {
 	for _, s := range []string{"005930 10", "005930 10 70000", "005930 abc", "0088M0 1 market", "x 1 2 3 4", "005930 9999999999999 1"} {
 		f.Add(s)
 	}
-	r, err := NewRouter(Config{Broker: &fakeBroker{}})
+	r, err := NewRouter(Config{Broker: newFakeBroker()})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -183,14 +132,14 @@ func FuzzParseOrder(f *testing.F) {
 
 func TestOrderWithoutConfirmationInPaperMode(t *testing.T) {
 	t.Parallel()
-	b := &fakeBroker{}
+	b := newFakeBroker()
 	r, _ := newTestRouter(t, b, nil)
 	got := r.Handle(context.Background(), Request{Text: "/buy 005930 3 market", UserID: "console", Source: "console"})
 	if len(got.Buttons) != 0 || !strings.Contains(got.Text, "주문 접수") || !strings.Contains(got.Text, "체결: 3주 @ 71,500원") {
 		t.Fatalf("reply = %+v", got)
 	}
-	if b.placedCount() != 1 || b.placed[0].Source != "console" || b.placed[0].User != "console" {
-		t.Fatalf("placed = %+v", b.placed)
+	if len(b.Placed()) != 1 || b.Placed()[0].Source != "console" || b.Placed()[0].User != "console" {
+		t.Fatalf("placed = %+v", b.Placed())
 	}
 }
 
@@ -233,7 +182,7 @@ func TestLiveConfirmation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			b := &fakeBroker{}
+			b := newFakeBroker()
 			r, clk := newTestRouter(t, b, func(c *Config) { c.Mode = "live" })
 			prompt := r.Handle(ctx, Request{Text: "/buy 005930 10 70000", UserID: "111", Source: "telegram"})
 			if len(prompt.Buttons) != 2 || !strings.Contains(prompt.Text, "실전 주문 확인") || !strings.Contains(prompt.Text, "예상 금액 약 700,000원") {
@@ -244,14 +193,14 @@ func TestLiveConfirmation(t *testing.T) {
 					t.Fatalf("callback data %q is over 64 bytes", btn.Data)
 				}
 			}
-			if b.placedCount() != 0 {
+			if len(b.Placed()) != 0 {
 				t.Fatal("an order was sent before confirmation")
 			}
 			got := tt.press(r, clk, prompt.Buttons[0].Data, prompt.Buttons[1].Data)
 			if !strings.Contains(got.Text, tt.wantText) {
 				t.Fatalf("press reply = %q; want %q", got.Text, tt.wantText)
 			}
-			if n := b.placedCount(); n != tt.wantOrders {
+			if n := len(b.Placed()); n != tt.wantOrders {
 				t.Fatalf("%d orders placed; want %d", n, tt.wantOrders)
 			}
 		})
@@ -260,31 +209,31 @@ func TestLiveConfirmation(t *testing.T) {
 
 func TestProgressComesBeforeTheOrder(t *testing.T) {
 	t.Parallel()
-	b := &fakeBroker{}
+	b := newFakeBroker()
 	r, _ := newTestRouter(t, b, func(c *Config) { c.ConfirmAll = true })
 	prompt := r.Handle(context.Background(), Request{Text: "/sell 005930 1", UserID: "111", Source: "telegram"})
 	var ordersAtProgress = -1
 	r.Press(context.Background(), Press{Data: prompt.Buttons[0].Data, UserID: "111"}, func(rep Reply) {
-		ordersAtProgress = b.placedCount()
+		ordersAtProgress = len(b.Placed())
 		if !strings.Contains(rep.Text, "주문 전송 중") {
 			t.Errorf("progress text = %q", rep.Text)
 		}
 	})
-	if ordersAtProgress != 0 || b.placedCount() != 1 {
-		t.Fatalf("orders at progress = %d, after = %d; want 0 then 1", ordersAtProgress, b.placedCount())
+	if ordersAtProgress != 0 || len(b.Placed()) != 1 {
+		t.Fatalf("orders at progress = %d, after = %d; want 0 then 1", ordersAtProgress, len(b.Placed()))
 	}
 }
 
 func TestUnauthorizedAndStale(t *testing.T) {
 	t.Parallel()
-	b := &fakeBroker{}
+	b := newFakeBroker()
 	r, clk := newTestRouter(t, b, nil)
 	got := r.Handle(context.Background(), Request{Text: "/buy 005930 1", UserID: "999", Source: "telegram"})
-	if !strings.Contains(got.Text, "999") || b.placedCount() != 0 || b.quotes != 0 {
-		t.Fatalf("unauthorized reply = %q, orders %d, quotes %d", got.Text, b.placedCount(), b.quotes)
+	if !strings.Contains(got.Text, "999") || len(b.Placed()) != 0 || b.Calls("quote") != 0 {
+		t.Fatalf("unauthorized reply = %q, orders %d, quotes %d", got.Text, len(b.Placed()), b.Calls("quote"))
 	}
 	got = r.Handle(context.Background(), Request{Text: "/buy 005930 1", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-2 * time.Minute)})
-	if !strings.Contains(got.Text, "2분 전에 보낸 <code>/buy 005930 1</code> 은(는) 실행하지 않았습니다") || b.placedCount() != 0 {
+	if !strings.Contains(got.Text, "2분 전에 보낸 <code>/buy 005930 1</code> 은(는) 실행하지 않았습니다") || len(b.Placed()) != 0 {
 		t.Fatalf("stale reply = %q", got.Text)
 	}
 	got = r.Handle(context.Background(), Request{Text: "/price@hoga_bot 005930", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-5 * time.Second)})
@@ -293,16 +242,16 @@ func TestUnauthorizedAndStale(t *testing.T) {
 	}
 	// A question from an outage is answered with current data, marked old;
 	// only what acts is refused (issue 19, item 10).
-	quotes := b.quotes
+	quotes := b.Calls("quote")
 	got = r.Handle(context.Background(), Request{Text: "/price 005930", UserID: "111", Source: "telegram", Sent: clk.Now().Add(-5 * time.Minute)})
-	if !strings.HasPrefix(got.Text, "⏳ 5분 전에 보낸 질문입니다") || !strings.Contains(got.Text, "71,500원") || b.quotes != quotes+1 {
+	if !strings.HasPrefix(got.Text, "⏳ 5분 전에 보낸 질문입니다") || !strings.Contains(got.Text, "71,500원") || b.Calls("quote") != quotes+1 {
 		t.Fatalf("old /price reply = %q", got.Text)
 	}
 }
 
 func TestErrorTextByKind(t *testing.T) {
 	t.Parallel()
-	r, _ := newTestRouter(t, &fakeBroker{}, nil)
+	r, _ := newTestRouter(t, newFakeBroker(), nil)
 	next := time.Date(2026, 11, 26, 9, 0, 0, 0, broker.KST())
 	tests := []struct {
 		err  error
@@ -362,10 +311,10 @@ func TestGroup(t *testing.T) {
 
 func TestGoldenReplies(t *testing.T) {
 	t.Parallel()
-	b := &fakeBroker{
-		balance: broker.Balance{Cash: 9_785_000, Orderable: 9_785_000, StockValue: 214_500, Total: 9_999_500, Cost: 210_000, PnL: 4_500,
-			Positions: []broker.Position{{Code: "005930", Name: "삼성전자", Qty: 3, AvgPrice: 70_000, Price: 71_500, Cost: 210_000, Value: 214_500, PnL: 4_500, PnLPct: 2.14}}},
-		orders: []broker.Order{
+	b := newFakeBroker()
+	b.SetBalance(broker.Balance{Cash: 9_785_000, Orderable: 9_785_000, StockValue: 214_500, Total: 9_999_500, Cost: 210_000, PnL: 4_500,
+			Positions: []broker.Position{{Code: "005930", Name: "삼성전자", Qty: 3, AvgPrice: 70_000, Price: 71_500, Cost: 210_000, Value: 214_500, PnL: 4_500, PnLPct: 2.14}}})
+	for _, o := range []broker.Order{
 			{ID: "P0000001", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Market, Qty: 3, Status: broker.StatusFilled, FilledQty: 3, AvgFillPrice: 70_000, Time: t0, Source: "console", User: "console"},
 			{ID: "", ClientID: "H20261125-ab12", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 75_000, Status: broker.StatusUnknown, Time: t0.Add(time.Minute), Source: "telegram", User: "111", Note: "reconciling"},
 			{ClientID: "H20261125-cd34", Code: "000660", Side: broker.Buy, Type: broker.Market, Qty: 2, Status: broker.StatusRejected, Time: t0.Add(2 * time.Minute), Source: "strategy", User: "rule:000660",
@@ -373,7 +322,8 @@ func TestGoldenReplies(t *testing.T) {
 			{ID: "0000000042", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 69_000, Status: broker.StatusRejected, Time: t0.Add(3 * time.Minute), Source: "http", User: "http",
 				Err: &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과 했습니다"}},
 			{ClientID: "H20261124-ef56", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Market, Qty: 1, Status: broker.StatusUnknown, Expired: true, Time: t0.Add(4 * time.Minute), Source: "console", User: "console"},
-		},
+	} {
+		b.AddOrder(o)
 	}
 	for _, lang := range []Lang{Korean, English} {
 		r, _ := newTestRouter(t, b, func(c *Config) {

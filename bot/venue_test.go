@@ -11,7 +11,7 @@ import (
 
 func TestParseOrderVenue(t *testing.T) {
 	t.Parallel()
-	r, _ := newTestRouter(t, &fakeBroker{}, nil)
+	r, _ := newTestRouter(t, newFakeBroker(), nil)
 	tests := []struct {
 		args  []string
 		venue broker.Venue
@@ -67,7 +67,7 @@ func TestRuleVenueOptions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			book := &keptRules{}
-			r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+			r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) {
 				c.Rules, c.NXT, c.DefaultVenue = book, tt.nxt, tt.def
 			})
 			got := r.Handle(context.Background(), Request{Text: "/rule add 005930 " + tt.args, UserID: "console", Source: "console"}).Text

@@ -4,37 +4,23 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 )
 
-type stubBroker struct {
-	mu     sync.Mutex
-	placed int
+// stubBroker is the shared fake broker quoting 삼성전자 at 70,000.
+func stubBroker() *brokertest.Broker {
+	b := brokertest.NewBroker("stub", nil)
+	b.SetQuote(broker.Quote{Code: "005930", Name: "삼성전자", Price: 70_000})
+	return b
 }
 
-func (s *stubBroker) Name() string { return "stub" }
-func (s *stubBroker) Quote(context.Context, broker.Code) (broker.Quote, error) {
-	return broker.Quote{Code: "005930", Name: "삼성전자", Price: 70_000}, nil
-}
-func (s *stubBroker) PlaceOrder(_ context.Context, r broker.OrderRequest) (broker.Order, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.placed++
-	return broker.Order{ID: "1", Code: r.Code, Side: r.Side, Qty: r.Qty, Status: broker.StatusAccepted}, nil
-}
-func (s *stubBroker) CancelOrder(context.Context, broker.CancelRequest) (broker.Order, error) {
-	return broker.Order{}, nil
-}
-func (s *stubBroker) OrdersToday(context.Context) ([]broker.Order, error) { return nil, nil }
-func (s *stubBroker) Balance(context.Context) (broker.Balance, error)     { return broker.Balance{}, nil }
-
-func runConsole(t *testing.T, cfg bot.Config, input string) (string, *stubBroker) {
+func runConsole(t *testing.T, cfg bot.Config, input string) (string, *brokertest.Broker) {
 	t.Helper()
-	b := &stubBroker{}
+	b := stubBroker()
 	cfg.Broker = b
 	r, err := bot.NewRouter(cfg)
 	if err != nil {
@@ -80,8 +66,8 @@ func TestConsole(t *testing.T) {
 			if strings.Contains(out, "<b>") {
 				t.Errorf("HTML reached the terminal:\n%s", out)
 			}
-			if b.placed != tt.placed {
-				t.Errorf("%d orders placed; want %d", b.placed, tt.placed)
+			if n := len(b.Placed()); n != tt.placed {
+				t.Errorf("%d orders placed; want %d", n, tt.placed)
 			}
 		})
 	}
@@ -89,7 +75,7 @@ func TestConsole(t *testing.T) {
 
 func TestConsoleAlertsSkipItsOwnOrders(t *testing.T) {
 	t.Parallel()
-	r, err := bot.NewRouter(bot.Config{Broker: &stubBroker{}})
+	r, err := bot.NewRouter(bot.Config{Broker: stubBroker()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,24 +8,9 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 )
-
-// stubBroker is the least broker.Broker a router needs.
-type stubBroker struct{}
-
-func (stubBroker) Name() string { return "stub" }
-func (stubBroker) Quote(context.Context, broker.Code) (broker.Quote, error) {
-	return broker.Quote{Code: "005930", Price: 70000}, nil
-}
-func (stubBroker) PlaceOrder(context.Context, broker.OrderRequest) (broker.Order, error) {
-	return broker.Order{}, &broker.Error{Kind: broker.Rejected}
-}
-func (stubBroker) CancelOrder(context.Context, broker.CancelRequest) (broker.Order, error) {
-	return broker.Order{}, &broker.Error{Kind: broker.NotFound}
-}
-func (stubBroker) OrdersToday(context.Context) ([]broker.Order, error) { return nil, nil }
-func (stubBroker) Balance(context.Context) (broker.Balance, error)     { return broker.Balance{}, nil }
 
 // A chat's send queue and its goroutine retire once idle, and a later
 // message makes a new one (issue 21, item 5: per-chat state is bounded).
@@ -33,7 +18,7 @@ func TestIdleQueueRetires(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.Start(telegramtest.Config{Token: "123456:idle-test-token-secret"})
 	defer srv.Close()
-	router, err := bot.NewRouter(bot.Config{Broker: stubBroker{}, Allowed: func(string) bool { return true }})
+	router, err := bot.NewRouter(bot.Config{Broker: brokertest.NewBroker("stub", nil), Allowed: func(string) bool { return true }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +70,7 @@ func TestIdleQueueRetires(t *testing.T) {
 func TestBackoffEndsWhenTelegramIsBackAndLateAlertsSayWhen(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(time.Date(2026, 12, 4, 10, 0, 0, 0, broker.KST()))
-	router, err := bot.NewRouter(bot.Config{Broker: stubBroker{}, Allowed: func(string) bool { return true }})
+	router, err := bot.NewRouter(bot.Config{Broker: brokertest.NewBroker("stub", nil), Allowed: func(string) bool { return true }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ type Broker struct {
 	errs      map[string]error
 	placeErrs []error
 	onPlace   func(context.Context, broker.OrderRequest)
+	fill      bool
 	next      int
 }
 
@@ -83,11 +84,32 @@ func (b *Broker) OnPlace(fn func(context.Context, broker.OrderRequest)) {
 	b.onPlace = fn
 }
 
-// Calls counts the calls named call so far, failed ones included.
-func (b *Broker) Calls(call string) int {
+// FillMarketOrders makes a market order fill at once, in full, at its
+// stock's quoted price, as the paper broker's do; otherwise every order is
+// only accepted.
+func (b *Broker) FillMarketOrders(on bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.calls[call]
+	b.fill = on
+}
+
+// Calls counts the calls named so far, failed ones included; with no name,
+// every call.
+func (b *Broker) Calls(names ...string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(names) == 0 {
+		n := 0
+		for _, c := range b.calls {
+			n += c
+		}
+		return n
+	}
+	n := 0
+	for _, name := range names {
+		n += b.calls[name]
+	}
+	return n
 }
 
 // Placed returns the orders accepted so far, as sent.
@@ -179,6 +201,9 @@ func (b *Broker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 		Qty: req.Qty, Price: req.Price, Venue: req.Venue, Status: broker.StatusAccepted}
 	if b.clk != nil {
 		o.Time = b.clk.Now()
+	}
+	if q, ok := b.quotes[req.Code]; ok && b.fill && req.Type == broker.Market {
+		o.Status, o.FilledQty, o.AvgFillPrice = broker.StatusFilled, req.Qty, q.Price
 	}
 	b.orders = append(b.orders, o)
 	return o, nil
