@@ -313,15 +313,15 @@ func TestGoldenReplies(t *testing.T) {
 	t.Parallel()
 	b := newFakeBroker()
 	b.SetBalance(broker.Balance{Cash: 9_785_000, Orderable: 9_785_000, StockValue: 214_500, Total: 9_999_500, Cost: 210_000, PnL: 4_500,
-			Positions: []broker.Position{{Code: "005930", Name: "삼성전자", Qty: 3, AvgPrice: 70_000, Price: 71_500, Cost: 210_000, Value: 214_500, PnL: 4_500, PnLPct: 2.14}}})
+		Positions: []broker.Position{{Code: "005930", Name: "삼성전자", Qty: 3, AvgPrice: 70_000, Price: 71_500, Cost: 210_000, Value: 214_500, PnL: 4_500, PnLPct: 2.14}}})
 	for _, o := range []broker.Order{
-			{ID: "P0000001", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Market, Qty: 3, Status: broker.StatusFilled, FilledQty: 3, AvgFillPrice: 70_000, Time: t0, Source: "console", User: "console"},
-			{ID: "", ClientID: "H20261125-ab12", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 75_000, Status: broker.StatusUnknown, Time: t0.Add(time.Minute), Source: "telegram", User: "111", Note: "reconciling"},
-			{ClientID: "H20261125-cd34", Code: "000660", Side: broker.Buy, Type: broker.Market, Qty: 2, Status: broker.StatusRejected, Time: t0.Add(2 * time.Minute), Source: "strategy", User: "rule:000660",
-				Err: &broker.Error{Kind: broker.Rejected, Code: "not_at_broker", Msg: "never placed"}},
-			{ID: "0000000042", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 69_000, Status: broker.StatusRejected, Time: t0.Add(3 * time.Minute), Source: "http", User: "http",
-				Err: &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과 했습니다"}},
-			{ClientID: "H20261124-ef56", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Market, Qty: 1, Status: broker.StatusUnknown, Expired: true, Time: t0.Add(4 * time.Minute), Source: "console", User: "console"},
+		{ID: "P0000001", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Market, Qty: 3, Status: broker.StatusFilled, FilledQty: 3, AvgFillPrice: 70_000, Time: t0, Source: "console", User: "console"},
+		{ID: "", ClientID: "H20261125-ab12", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 75_000, Status: broker.StatusUnknown, Time: t0.Add(time.Minute), Source: "telegram", User: "111", Note: "reconciling"},
+		{ClientID: "H20261125-cd34", Code: "000660", Side: broker.Buy, Type: broker.Market, Qty: 2, Status: broker.StatusRejected, Time: t0.Add(2 * time.Minute), Source: "strategy", User: "rule:000660",
+			Err: &broker.Error{Kind: broker.Rejected, Code: "not_at_broker", Msg: "never placed"}},
+		{ID: "0000000042", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 69_000, Status: broker.StatusRejected, Time: t0.Add(3 * time.Minute), Source: "http", User: "http",
+			Err: &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과 했습니다"}},
+		{ClientID: "H20261124-ef56", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Market, Qty: 1, Status: broker.StatusUnknown, Expired: true, Time: t0.Add(4 * time.Minute), Source: "console", User: "console"},
 	} {
 		b.AddOrder(o)
 	}
