@@ -283,7 +283,7 @@ func TestRulesShowPosition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, _ := newTestRouter(t, &fakeBroker{}, func(c *Config) {
+			r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) {
 				c.Lang = tt.lang
 				c.Rules = &positionedRules{list: []strategy.RuleStatus{tt.rs}}
 			})
