@@ -106,9 +106,10 @@ func (e *env) reguard(mod func(*guard.Options)) {
 // entered gets a value as each order starts to wait.
 func (e *env) holdPlace() (entered <-chan struct{}, release func()) {
 	block, in := make(chan struct{}), make(chan struct{}, 1)
-	e.fb.OnPlace(func(context.Context, broker.OrderRequest) {
+	e.fb.OnPlace(func(context.Context, broker.OrderRequest) error {
 		in <- struct{}{}
 		<-block
+		return nil
 	})
 	return in, func() { close(block) }
 }

@@ -578,7 +578,7 @@ func TestSplitLongReply(t *testing.T) {
 	h := newHarness(t, options{})
 	base := time.Date(2026, 3, 10, 0, 30, 0, 0, time.UTC)
 	for i := range 70 {
-		h.brk.today = append(h.brk.today, broker.Order{ID: "00000" + strconv.Itoa(10000+i), Code: "005930", Name: "삼성전자",
+		h.brk.AddOrder(broker.Order{ID: "00000" + strconv.Itoa(10000+i), Code: "005930", Name: "삼성전자",
 			Side: broker.Buy, Type: broker.Limit, Qty: int64(i + 1), Price: 70000, Status: broker.StatusAccepted,
 			Time: base.Add(time.Duration(i) * time.Second), Source: "telegram", User: "111"})
 	}
@@ -766,7 +766,7 @@ func TestCheckConnection(t *testing.T) {
 
 func TestNewRefusesBadConfig(t *testing.T) {
 	t.Parallel()
-	router, err := bot.NewRouter(bot.Config{Broker: &fakeBroker{}})
+	router, err := bot.NewRouter(bot.Config{Broker: newFakeBroker()})
 	if err != nil {
 		t.Fatal(err)
 	}

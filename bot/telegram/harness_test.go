@@ -17,6 +17,7 @@ import (
 	"github.com/hoga-trade/hoga/bot/telegram"
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -29,13 +30,12 @@ const (
 	stranger = int64(999)
 )
 
-// fakeBroker is the smallest broker.Broker the router needs, with hooks to
-// observe and hold orders.
+// fakeBroker is the shared fake (brokertest.Broker) quoting 삼성전자 for
+// 005930, with the harness's hooks to observe and hold orders.
 type fakeBroker struct {
+	*brokertest.Broker
+
 	mu          sync.Mutex
-	placed      []broker.OrderRequest
-	quotes      int
-	today       []broker.Order
 	inflight    int
 	maxInflight int
 	onPlace     func(broker.OrderRequest) // runs inside PlaceOrder, before it returns
@@ -44,6 +44,70 @@ type fakeBroker struct {
 	kill        *fakeKill                 // when set, PlaceOrder refuses while halted, as the guard does
 	quoteGate   chan struct{}             // when set, Quote waits until it is closed
 	quoteIn     chan struct{}             // when set, Quote signals it has started
+}
+
+func newFakeBroker() *fakeBroker {
+	f := &fakeBroker{Broker: brokertest.NewBroker("fake", nil)}
+	f.SetQuote(broker.Quote{Code: "005930", Name: "삼성전자", Price: 70000, Change: 500, ChangePct: 0.72, Sign: broker.SignUp,
+		Volume: 1234567, Open: 69500, High: 70500, Low: 69400, PrevClose: 69500, UpperLimit: 90300, LowerLimit: 48700, Tick: 100})
+	f.SetBalance(broker.Balance{Cash: 10_000_000, Orderable: 10_000_000, Total: 10_000_000})
+	f.OnQuote(f.beforeQuote)
+	f.OnPlace(f.beforePlace)
+	return f
+}
+
+func (f *fakeBroker) beforeQuote(ctx context.Context, _ broker.Code) error {
+	f.mu.Lock()
+	gate, in := f.quoteGate, f.quoteIn
+	f.mu.Unlock()
+	if in != nil {
+		in <- struct{}{}
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+	}
+	return nil
+}
+
+func (f *fakeBroker) beforePlace(ctx context.Context, req broker.OrderRequest) error {
+	f.mu.Lock()
+	f.inflight++
+	f.maxInflight = max(f.maxInflight, f.inflight)
+	hook, gate, entered, kill := f.onPlace, f.gate, f.entered, f.kill
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inflight--
+		f.mu.Unlock()
+	}()
+	if kill != nil {
+		if on, _, _ := kill.Halted(); on {
+			return &broker.Error{Kind: broker.Halted, Msg: "halted"}
+		}
+	}
+	if entered != nil {
+		entered <- struct{}{}
+	}
+	if hook != nil {
+		hook(req)
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+	}
+	for range 100 { // give an interleaving order every chance to show up
+		runtime.Gosched()
+	}
+	return nil
+}
+
+func (f *fakeBroker) counts() (quotes int, placed []broker.OrderRequest) {
+	return f.Calls("quote"), f.Placed()
 }
 
 // fakeKill is the guard's kill switch as the router sees it.
@@ -72,87 +136,6 @@ func (k *fakeKill) Halted() (bool, time.Time, string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.on, k.since, k.by
-}
-
-var _ broker.Broker = (*fakeBroker)(nil)
-
-func (f *fakeBroker) Name() string { return "fake" }
-
-func (f *fakeBroker) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
-	f.mu.Lock()
-	gate, in := f.quoteGate, f.quoteIn
-	f.mu.Unlock()
-	if in != nil {
-		in <- struct{}{}
-	}
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-		}
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.quotes++
-	return broker.Quote{Code: code, Name: "삼성전자", Price: 70000, Change: 500, ChangePct: 0.72, Sign: broker.SignUp,
-		Volume: 1234567, Open: 69500, High: 70500, Low: 69400, PrevClose: 69500, UpperLimit: 90300, LowerLimit: 48700, Tick: 100}, nil
-}
-
-func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
-	f.mu.Lock()
-	f.inflight++
-	f.maxInflight = max(f.maxInflight, f.inflight)
-	hook, gate, entered, kill := f.onPlace, f.gate, f.entered, f.kill
-	f.mu.Unlock()
-	if kill != nil {
-		if on, _, _ := kill.Halted(); on {
-			f.mu.Lock()
-			f.inflight--
-			f.mu.Unlock()
-			return broker.Order{}, &broker.Error{Kind: broker.Halted, Msg: "halted"}
-		}
-	}
-	if entered != nil {
-		entered <- struct{}{}
-	}
-	if hook != nil {
-		hook(req)
-	}
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-		}
-	}
-	for range 100 { // give an interleaving order every chance to show up
-		runtime.Gosched()
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.inflight--
-	f.placed = append(f.placed, req)
-	return broker.Order{ID: fmt.Sprintf("%010d", len(f.placed)), Code: req.Code, Name: "삼성전자", Side: req.Side, Type: req.Type,
-		Qty: req.Qty, Price: req.Price, Status: broker.StatusAccepted}, nil
-}
-
-func (f *fakeBroker) CancelOrder(context.Context, broker.CancelRequest) (broker.Order, error) {
-	return broker.Order{}, &broker.Error{Kind: broker.NotFound, Msg: "no such order"}
-}
-
-func (f *fakeBroker) OrdersToday(context.Context) ([]broker.Order, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]broker.Order(nil), f.today...), nil
-}
-
-func (f *fakeBroker) Balance(context.Context) (broker.Balance, error) {
-	return broker.Balance{Cash: 10_000_000, Orderable: 10_000_000, Total: 10_000_000}, nil
-}
-
-func (f *fakeBroker) counts() (quotes int, placed []broker.OrderRequest) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.quotes, append([]broker.OrderRequest(nil), f.placed...)
 }
 
 // lockedBuffer collects log output from many goroutines.
@@ -229,7 +212,7 @@ func newHarness(t *testing.T, o options) *harness {
 	for _, id := range o.allowed {
 		set[strconv.FormatInt(id, 10)] = true
 	}
-	brk := &fakeBroker{}
+	brk := newFakeBroker()
 	rcfg := bot.Config{Broker: brk, Mode: o.mode, Allowed: func(id string) bool { return set[id] },
 		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log, Lang: o.lang}
 	if o.calendar {

@@ -23,7 +23,7 @@ func TestOrdersArePagedAndRefreshInPlace(t *testing.T) {
 		if i%4 == 0 {
 			st = broker.StatusAccepted
 		}
-		h.brk.today = append(h.brk.today, broker.Order{ID: "00000" + strconv.Itoa(10000+i), Code: "005930", Name: "삼성전자",
+		h.brk.AddOrder(broker.Order{ID: "00000" + strconv.Itoa(10000+i), Code: "005930", Name: "삼성전자",
 			Side: broker.Buy, Type: broker.Limit, Qty: int64(i + 1), Price: 70000, Status: st, FilledQty: int64(i + 1), AvgFillPrice: 70000,
 			Time: base.Add(time.Duration(i) * time.Second), Source: "telegram", User: "111"})
 	}

@@ -31,7 +31,8 @@ type Broker struct {
 	calls     map[string]int
 	errs      map[string]error
 	placeErrs []error
-	onPlace   func(context.Context, broker.OrderRequest)
+	onPlace   func(context.Context, broker.OrderRequest) error
+	onQuote   func(context.Context, broker.Code) error
 	fill      bool
 	next      int
 }
@@ -77,11 +78,19 @@ func (b *Broker) FailPlace(errs ...error) {
 }
 
 // OnPlace runs fn inside every PlaceOrder, after it is counted and before
-// it answers: a test holds an order in flight by blocking in fn.
-func (b *Broker) OnPlace(fn func(context.Context, broker.OrderRequest)) {
+// it answers: a test holds an order in flight by blocking in fn, or
+// refuses it by returning an error, which is then the answer.
+func (b *Broker) OnPlace(fn func(context.Context, broker.OrderRequest) error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.onPlace = fn
+}
+
+// OnQuote runs fn inside every Quote, before it is counted, as OnPlace.
+func (b *Broker) OnQuote(fn func(context.Context, broker.Code) error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.onQuote = fn
 }
 
 // FillMarketOrders makes a market order fill at once, in full, at its
@@ -158,7 +167,15 @@ func (b *Broker) Name() string { return b.name }
 
 // Quote answers from the quote table, stamped with the clock's time when
 // the table's quote has none.
-func (b *Broker) Quote(_ context.Context, code broker.Code) (broker.Quote, error) {
+func (b *Broker) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
+	b.mu.Lock()
+	hook := b.onQuote
+	b.mu.Unlock()
+	if hook != nil {
+		if err := hook(ctx, code); err != nil {
+			return broker.Quote{}, err
+		}
+	}
 	if err := b.begin("quote"); err != nil {
 		return broker.Quote{}, err
 	}
@@ -188,7 +205,9 @@ func (b *Broker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 	hook := b.onPlace
 	b.mu.Unlock()
 	if hook != nil {
-		hook(ctx, req)
+		if herr := hook(ctx, req); herr != nil {
+			err = herr
+		}
 	}
 	if err != nil {
 		return broker.Order{}, err
