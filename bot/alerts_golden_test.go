@@ -116,7 +116,7 @@ func TestGoldenAlerts(t *testing.T) {
 		f.Publish(ctx, Alert{Type: AlertErrors, Text: text(lang, "alert.clock_skew", "kis", "181", text(lang, "clock.behind"))})
 		f.Publish(ctx, Alert{Type: AlertErrors, Text: text(lang, "alert.clock_ok", "kis", "0")})
 		// System alerts other packages publish from this catalog.
-		f.System(ctx, "alert.started", "mock", "kis")
+		f.System(ctx, "alert.started", ModeLabel(lang, "mock"), BrokerLabel(lang, "kis"))
 		f.System(ctx, "alert.stopped")
 		f.System(ctx, "alert.surface_down", text(lang, "surface.unreachable"))
 		f.System(ctx, "alert.stream_lost", Duration(lang, 90*time.Second))

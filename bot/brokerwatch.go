@@ -131,7 +131,7 @@ func (w *BrokerWatch) observe(ctx context.Context, err error) {
 	lang := w.feed.cfg.Lang
 	detail := Esc(err.Error())
 	if e, ok := broker.AsError(err); ok {
-		detail = brokerDetail(e)
+		detail = brokerDetail(lang, e)
 	}
 	if iq := implausibleText(lang, err); iq != "" {
 		detail = iq

@@ -291,7 +291,7 @@ func (r *Router) cancel(ctx context.Context, in Request, args []string) Reply {
 		}
 		return r.errorReply(err)
 	}
-	return Reply{Text: r.t("order.cancelled", Esc(args[0]))}
+	return Reply{Text: r.t("order.cancelled", Esc(args[0]), r.t("alert.mode_tag", r.modeName()))}
 }
 
 // OrdersPerPage is how many orders one page of /orders shows on a phone.
@@ -448,7 +448,7 @@ func reasonText(lang Lang, e *broker.Error) string {
 	case "journal_lost":
 		return text(lang, "err.journal_lost_short")
 	}
-	return brokerDetail(e)
+	return brokerDetail(lang, e)
 }
 
 func (r *Router) balance(ctx context.Context) Reply {

@@ -145,9 +145,9 @@ func (f *Feed) FormatExitEvent(ev exits.Event) Alert {
 	case exits.EventFired:
 		a.Text = t("exit.fired", label, kind, spec, Group(ev.Price), Group(ev.Level), why, Group(ev.Request.Qty), price, Esc(ev.Order.ID))
 	case exits.EventRefused:
-		a.Text = t("exit.refused", label, kind, Group(ev.Request.Qty), strategyErrText(ev.Err), exits.MaxFailures)
+		a.Text = t("exit.refused", label, kind, Group(ev.Request.Qty), strategyErrText(lang, ev.Err), exits.MaxFailures)
 	case exits.EventUnknown:
-		a.Text = t("exit.unknown", label, kind, Group(ev.Request.Qty), strategyErrText(ev.Err))
+		a.Text = t("exit.unknown", label, kind, Group(ev.Request.Qty), strategyErrText(lang, ev.Err))
 	case exits.EventCommitted:
 		a.Text = t("exit.committed", label, kind, Group(ev.Price), Group(ev.Level))
 	case exits.EventOff:
@@ -156,7 +156,7 @@ func (f *Feed) FormatExitEvent(ev exits.Event) Alert {
 			a.Text = t("exit.off.gone", label, kind, spec)
 		default:
 			a.Type = AlertErrors
-			a.Text = t("exit.off.failures", label, kind, exits.MaxFailures, strategyErrText(ev.Err), string(x.Kind), string(x.Code), spec)
+			a.Text = t("exit.off.failures", label, kind, exits.MaxFailures, strategyErrText(lang, ev.Err), string(x.Kind), string(x.Code), spec)
 		}
 	default:
 		a.Text = Esc(string(ev.Kind))

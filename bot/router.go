@@ -440,11 +440,11 @@ func (r *Router) ErrorText(err error) string {
 		// gets what the broker itself said, if it said anything, and what
 		// hoga does about it.
 		if cause, ok := broker.AsError(e.Err); ok && cause.Code != "" {
-			return r.t("err.unknown_outcome", brokerDetail(cause))
+			return r.t("err.unknown_outcome", brokerDetail(r.cfg.Lang, cause))
 		}
 		return r.t("err.unknown_outcome_plain")
 	}
-	detail := brokerDetail(e)
+	detail := brokerDetail(r.cfg.Lang, e)
 	switch e.Kind {
 	case broker.MarketClosed:
 		if !e.NextOpen.IsZero() {
@@ -483,8 +483,13 @@ func venueFrom(msg string) string {
 	return "NXT"
 }
 
-// brokerDetail is "[code] message" for the user, escaped.
-func brokerDetail(e *broker.Error) string {
+// brokerDetail is "[code] message" for the user, escaped; for hoga's own
+// refusals (e.Say set) it is hoga's sentence in lang instead, so a Korean
+// reply never carries the English log sentence (issue 12, item 12).
+func brokerDetail(lang Lang, e *broker.Error) string {
+	if said, ok := sayText(lang, e); ok {
+		return said
+	}
 	detail := e.Msg
 	if e.Code != "" && e.Code != "krx" && e.Code != "tick" {
 		detail = "[" + e.Code + "] " + detail
@@ -493,4 +498,24 @@ func brokerDetail(e *broker.Error) string {
 		detail = e.Err.Error()
 	}
 	return Esc(strings.TrimSpace(detail))
+}
+
+// sayText renders e's catalog sentence (broker.Error.Say) in lang:
+// integers grouped, everything else escaped.
+func sayText(lang Lang, e *broker.Error) (string, bool) {
+	if e.Say == "" || !hasText(lang, "say."+e.Say) {
+		return "", false
+	}
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		switch v := a.(type) {
+		case int64:
+			args[i] = Group(v)
+		case int:
+			args[i] = Group(int64(v))
+		default:
+			args[i] = Esc(fmt.Sprint(v))
+		}
+	}
+	return text(lang, "say."+e.Say, args...), true
 }

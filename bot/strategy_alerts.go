@@ -47,7 +47,7 @@ func (f *Feed) FormatStrategyEvent(ev strategy.Event) Alert {
 	if req.Type == broker.Limit {
 		price = t("type.limit", Group(req.Price))
 	}
-	errText := strategyErrText(ev.Err)
+	errText := strategyErrText(lang, ev.Err)
 	if iq := implausibleText(lang, ev.Err); iq != "" {
 		errText = iq
 	}
@@ -93,11 +93,14 @@ func (f *Feed) FormatStrategyEvent(ev strategy.Event) Alert {
 }
 
 // strategyErrText is the broker's (or hoga's) words for err, escaped.
-func strategyErrText(err error) string {
+func strategyErrText(lang Lang, err error) string {
 	if err == nil {
 		return ""
 	}
 	if e, ok := broker.AsError(err); ok {
+		if said, ok := sayText(lang, e); ok {
+			return said
+		}
 		s := e.Msg
 		if s == "" && e.Err != nil {
 			s = e.Err.Error()

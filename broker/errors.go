@@ -71,7 +71,19 @@ type Error struct {
 	// NextOpen, for MarketClosed from hoga's own calendar, is when orders
 	// are next accepted.
 	NextOpen time.Time
-	Err      error // underlying cause, if any
+	// Say, when set, names hoga's own sentence for this error in the
+	// user-facing catalogs (bot: key "say."+Say), with Args as its
+	// arguments: Msg is English for the log, and a Korean reply must not
+	// carry it (issue 12, item 12). Integers in Args are shown grouped.
+	Say  string
+	Args []any
+	Err  error // underlying cause, if any
+}
+
+// Saying sets e's catalog sentence and returns e.
+func (e *Error) Saying(key string, args ...any) *Error {
+	e.Say, e.Args = key, args
+	return e
 }
 
 func (e *Error) Error() string {

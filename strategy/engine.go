@@ -802,7 +802,7 @@ func (e *Engine) fire(ctx context.Context, r Rule, name string, prev, fired Stat
 	var err error
 	switch {
 	case r.Confirm && e.asker == nil:
-		err = &broker.Error{Kind: broker.Invalid, Msg: "the rule asks for confirmation (confirm: true) but hoga has no chat to ask in"}
+		err = (&broker.Error{Kind: broker.Invalid, Msg: "the rule asks for confirmation (confirm: true) but hoga has no chat to ask in"}).Saying("strategy.no_chat")
 	case r.Confirm:
 		err = e.asker.Ask(octx, req)
 	default:

@@ -386,19 +386,19 @@ func (g *Guard) Close() error {
 	return nil
 }
 
-var errClosed = &broker.Error{Kind: broker.Transient, Msg: "hoga is shutting down; nothing was sent"}
+var errClosed = (&broker.Error{Kind: broker.Transient, Msg: "hoga is shutting down; nothing was sent"}).Saying("guard.closed")
 
 // lock waits for the guard's turn, or for ctx. The refusal is Transient:
 // nothing was sent.
 func (g *Guard) lock(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
-		return &broker.Error{Kind: broker.Transient, Msg: "the request was cancelled; nothing was sent", Err: err}
+		return (&broker.Error{Kind: broker.Transient, Msg: "the request was cancelled; nothing was sent", Err: err}).Saying("guard.cancelled")
 	}
 	select {
 	case g.turn <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return &broker.Error{Kind: broker.Transient, Msg: "gave up waiting for the order before it; nothing was sent", Err: ctx.Err()}
+		return (&broker.Error{Kind: broker.Transient, Msg: "gave up waiting for the order before it; nothing was sent", Err: ctx.Err()}).Saying("guard.cancelled")
 	}
 }
 

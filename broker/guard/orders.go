@@ -185,7 +185,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 	// broker's own form (issue 12.5).
 	req.OrderID = broker.NormalizeOrderID(g.inner, req.OrderID)
 	if req.OrderID == "" {
-		return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "which order? give the order number shown by /orders"}
+		return broker.Order{}, (&broker.Error{Kind: broker.Invalid, Msg: "which order? give the order number shown by /orders"}).Saying("guard.which_order")
 	}
 	if err := g.lock(ctx); err != nil {
 		return broker.Order{}, err
@@ -252,7 +252,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 			}
 		}
 		if !found {
-			return broker.Order{}, &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no order %s today; /orders lists today's orders", req.OrderID)}
+			return broker.Order{}, (&broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no order %s today; /orders lists today's orders", req.OrderID)}).Saying("guard.no_order", req.OrderID)
 		}
 	}
 

@@ -64,7 +64,7 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 	var sendErr error
 	if err := ctx.Err(); err != nil {
 		// The caller gave up while the row was written: do not send.
-		sendErr = &broker.Error{Kind: broker.Transient, Msg: "the request was cancelled before it was sent", Err: err}
+		sendErr = (&broker.Error{Kind: broker.Transient, Msg: "the request was cancelled before it was sent", Err: err}).Saying("guard.cancelled")
 	} else {
 		sctx, cancel := g.sendContext(ctx)
 		o, sendErr = g.inner.PlaceOrder(sctx, req)
@@ -199,13 +199,13 @@ func replay(e broker.JournalEntry) (broker.Order, error) {
 		if err := e.Err(); err != nil {
 			return o, err
 		}
-		return o, &broker.Error{Kind: broker.Rejected, Msg: fmt.Sprintf("order %s was rejected earlier", e.ClientID)}
+		return o, (&broker.Error{Kind: broker.Rejected, Msg: fmt.Sprintf("order %s was rejected earlier", e.ClientID)}).Saying("guard.rejected_earlier", e.ClientID)
 	}
 	if e.Expired {
-		return o, &broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent on %s and never confirmed; check the broker's order history (it will not be sent again)",
-			e.ClientID, broker.Day(e.Created))}
+		return o, (&broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent on %s and never confirmed; check the broker's order history (it will not be sent again)",
+			e.ClientID, broker.Day(e.Created))}).Saying("guard.never_confirmed", e.ClientID, broker.Day(e.Created))
 	}
-	return o, &broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent earlier and its outcome is still being checked; it will not be sent again", e.ClientID)}
+	return o, (&broker.Error{Kind: broker.UnknownOutcome, Msg: fmt.Sprintf("order %s was sent earlier and its outcome is still being checked; it will not be sent again", e.ClientID)}).Saying("guard.still_checking", e.ClientID)
 }
 
 // maybeSent reports whether a failed PlaceOrder may have reached the
@@ -471,7 +471,7 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 			price, basis = q.UpperLimit, broker.BasisUpperLimit
 		}
 		if price <= 0 {
-			return &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no price for %s to value the market order", req.Code)}
+			return (&broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no price for %s to value the market order", req.Code)}).Saying("guard.no_price", string(req.Code))
 		}
 	}
 	amount := int64(math.MaxInt64)

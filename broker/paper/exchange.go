@@ -350,7 +350,7 @@ func (e *Exchange) SetPrice(code broker.Code, price int64) error {
 		return err
 	}
 	if price > maxPrice {
-		return &broker.Error{Kind: broker.Invalid, Code: "paper", Msg: fmt.Sprintf("price %d is above %d", price, maxPrice)}
+		return (&broker.Error{Kind: broker.Invalid, Code: "paper", Msg: fmt.Sprintf("price %d is above %d", price, maxPrice)}).Saying("paper.price_max", price, int64(maxPrice))
 	}
 	e.mu.Lock()
 	if e.closed {
@@ -404,5 +404,5 @@ func (e *Exchange) Quote(ctx context.Context, code broker.Code) (broker.Quote, e
 var errClosed = &broker.Error{Kind: broker.Internal, Code: "paper", Msg: "the paper exchange is closed"}
 
 func notFound(code broker.Code) error {
-	return &broker.Error{Kind: broker.NotFound, Code: "paper", Msg: fmt.Sprintf("stock %s is not listed on the paper exchange", code)}
+	return (&broker.Error{Kind: broker.NotFound, Code: "paper", Msg: fmt.Sprintf("stock %s is not listed on the paper exchange", code)}).Saying("market.not_listed", string(code))
 }

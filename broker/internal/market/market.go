@@ -366,6 +366,12 @@ func (m *Market) reject(r Reason, k broker.Kind, format string, args ...any) *Re
 	return &Reject{Reason: r, Err: &broker.Error{Kind: k, Code: m.cfg.Name, Msg: fmt.Sprintf(format, args...)}}
 }
 
+// say gives r's error its catalog sentence ("say.market."+key).
+func (m *Market) say(r *Reject, key string, args ...any) *Reject {
+	r.Err.Saying("market."+key, args...)
+	return r
+}
+
 // Place takes an order at now (shape and tick grid already checked; the
 // session check is the owner's, with its broker's words). A marketable
 // order fills at once at the current price; a limit order that is not
@@ -374,12 +380,12 @@ func (m *Market) reject(r Reason, k broker.Kind, format string, args ...any) *Re
 func (m *Market) Place(now time.Time, req broker.OrderRequest) (*Order, error) {
 	i, ok := m.index[req.Code]
 	if !ok {
-		return nil, m.reject(NotListed, broker.NotFound, "stock %s is not listed on the %s exchange", req.Code, m.cfg.Name)
+		return nil, m.say(m.reject(NotListed, broker.NotFound, "stock %s is not listed on the %s exchange", req.Code, m.cfg.Name), "not_listed", string(req.Code))
 	}
 	b := &m.Books[i]
 	if req.Type == broker.Limit && (req.Price > b.upper || req.Price < b.lower) {
-		return nil, m.reject(OutsideLimits, broker.Rejected,
-			"limit price %d is outside today's price limits %d–%d", req.Price, b.lower, b.upper)
+		return nil, m.say(m.reject(OutsideLimits, broker.Rejected,
+			"limit price %d is outside today's price limits %d–%d", req.Price, b.lower, b.upper), "outside_limits", req.Price, b.lower, b.upper)
 	}
 	// The price the order is checked against: the limit, or for a market
 	// order the price it may fill at.
@@ -392,7 +398,7 @@ func (m *Market) Place(now time.Time, req broker.OrderRequest) (*Order, error) {
 	}
 	amount, ok := AmountOf(req.Qty, px)
 	if !ok {
-		r := m.reject(NoCash, broker.InsufficientFunds, "%d shares at %d won is more than any account could pay", req.Qty, px)
+		r := m.say(m.reject(NoCash, broker.InsufficientFunds, "%d shares at %d won is more than any account could pay", req.Qty, px), "too_much", req.Qty, px)
 		r.Need, r.Avail = MaxMoney, m.Orderable()
 		return nil, r
 	}
@@ -404,20 +410,20 @@ func (m *Market) Place(now time.Time, req broker.OrderRequest) (*Order, error) {
 	switch req.Side {
 	case broker.Buy:
 		if req.Qty > MaxQty-held-buying {
-			return nil, m.reject(TooLarge, broker.Rejected, "a holding of more than %d shares is not simulated", MaxQty)
+			return nil, m.say(m.reject(TooLarge, broker.Rejected, "a holding of more than %d shares is not simulated", MaxQty), "too_large", int64(MaxQty))
 		}
 		need := amount + Fee(amount, m.cfg.CommissionRate)
 		if avail := m.Cash - resCash; need > avail {
-			r := m.reject(NoCash, broker.InsufficientFunds,
-				"not enough cash: the order needs %d won with commission, %d won is orderable", need, avail)
+			r := m.say(m.reject(NoCash, broker.InsufficientFunds,
+				"not enough cash: the order needs %d won with commission, %d won is orderable", need, avail), "no_cash", need, avail)
 			r.Need, r.Avail = need, avail
 			return nil, r
 		}
 	case broker.Sell:
 		if avail := held - resShares; req.Qty > avail {
-			r := m.reject(NoShares, broker.InsufficientFunds,
+			r := m.say(m.reject(NoShares, broker.InsufficientFunds,
 				"not enough shares: selling %d of %s, %d sellable (%d held, %d in open sells)",
-				req.Qty, req.Code, avail, held, resShares)
+				req.Qty, req.Code, avail, held, resShares), "no_shares", req.Qty, string(req.Code), avail, held, resShares)
 			r.Held, r.Sellable = held, avail
 			return nil, r
 		}
@@ -544,10 +550,10 @@ func (m *Market) match(ts time.Time) int {
 func (m *Market) Fill(now time.Time, id string, qty int64) error {
 	o, ok := m.ByID[id]
 	if !ok {
-		return m.reject(NoOrder, broker.NotFound, "no order %q", id)
+		return m.say(m.reject(NoOrder, broker.NotFound, "no order %q", id), "no_order", id)
 	}
 	if qty <= 0 || qty > o.Open() {
-		return m.reject(BadQty, broker.Invalid, "order %s has %d open, cannot fill %d", id, o.Open(), qty)
+		return m.say(m.reject(BadQty, broker.Invalid, "order %s has %d open, cannot fill %d", id, o.Open(), qty), "bad_qty", id, o.Open(), qty)
 	}
 	b := &m.Books[m.index[o.Code]]
 	px := o.Price
@@ -571,17 +577,17 @@ func (m *Market) drop(o *Order) {
 func (m *Market) Cancel(now time.Time, id string, qty int64) (*Order, error) {
 	o, ok := m.ByID[id]
 	if !ok {
-		return nil, m.reject(NoOrder, broker.NotFound, "no order %q", id)
+		return nil, m.say(m.reject(NoOrder, broker.NotFound, "no order %q", id), "no_order", id)
 	}
 	left := o.Open()
 	if left == 0 {
-		return nil, m.reject(NotOpen, broker.Rejected, "order %s is already %s", id, o.Status)
+		return nil, m.say(m.reject(NotOpen, broker.Rejected, "order %s is already %s", id, o.Status), "not_open", id)
 	}
 	if qty == 0 {
 		qty = left
 	}
 	if qty < 0 || qty > left {
-		return nil, m.reject(BadQty, broker.Invalid, "order %s has %d open, cannot cancel %d", id, left, qty)
+		return nil, m.say(m.reject(BadQty, broker.Invalid, "order %s has %d open, cannot cancel %d", id, left, qty), "bad_qty", id, left, qty)
 	}
 	o.Cancelled += qty
 	if o.Open() == 0 {
