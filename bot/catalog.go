@@ -84,7 +84,8 @@ var catalogs = map[Lang]map[string]string{
 		"orders.by":               " · %s",
 		"status.pending":          "접수 대기",
 		"status.accepted":         "미체결",
-		"status.partial":          "부분체결 %s주",
+		"status.partial":          "부분체결 %s/%s주 · 평균 %s원",
+		"status.cancelled_part":   "취소 (체결 %s/%s주 · 평균 %s원)",
 		"status.filled":           "체결 %s주 @%s",
 		"status.cancelled":        "취소",
 		"status.rejected":         "거부",
@@ -92,6 +93,8 @@ var catalogs = map[Lang]map[string]string{
 		"status.expired":          "⚠️ 미확인 — 증권사 주문내역을 확인하세요",
 		"balance.head":            "<b>잔고</b>\n예수금 %s원 · 주문가능 %s원\n주식 평가 %s원 · 총 %s원\n평가손익 %s원",
 		"balance.none":            "보유 종목이 없습니다.",
+		"balance.today":           "오늘 실현손익 %s원 (매도 %d건, 매도 수수료·세금 차감)\n오늘 수수료 %s원 · 세금 %s원",
+		"balance.today_err":       "오늘 손익을 계산하지 못했습니다 (주문 기록을 읽을 수 없음). /profit 으로 다시 확인하세요.",
 		"balance.line":            "%s (%s) %s주 · 평균 %s · 현재 %s · %s원 (%s)",
 		"halted":                  "⛔ 긴급 정지했습니다. 새 주문과 자동매매가 모두 멈춥니다. /resume 으로 재개하세요.",
 		"resumed":                 "▶️ 재개했습니다. 주문과 자동매매를 다시 받습니다.",
@@ -453,7 +456,8 @@ var catalogs = map[Lang]map[string]string{
 		"orders.by":               " · %s",
 		"status.pending":          "pending",
 		"status.accepted":         "open",
-		"status.partial":          "partly filled %s",
+		"status.partial":          "partly filled %s/%s · avg %s won",
+		"status.cancelled_part":   "cancelled (filled %s/%s · avg %s won)",
 		"status.filled":           "filled %s @%s",
 		"status.cancelled":        "cancelled",
 		"status.rejected":         "rejected",
@@ -461,6 +465,8 @@ var catalogs = map[Lang]map[string]string{
 		"status.expired":          "⚠️ never confirmed — check the broker's order history",
 		"balance.head":            "<b>Balance</b>\nCash %s won · Orderable %s won\nStocks %s won · Total %s won\nP&amp;L %s won",
 		"balance.none":            "No holdings.",
+		"balance.today":           "Realised today %s won (%d sells, after their commission and tax)\nToday's commission %s won · tax %s won",
+		"balance.today_err":       "Today's profit could not be computed (the order journal could not be read). Try /profit.",
 		"balance.line":            "%s (%s) %s sh · avg %s · now %s · %s won (%s)",
 		"halted":                  "⛔ Halted. New orders and the strategy are stopped. /resume to resume.",
 		"resumed":                 "▶️ Resumed. Orders and the strategy run again.",
@@ -802,7 +808,7 @@ func text(lang Lang, key string, args ...any) string {
 
 // englishOne finds a count of exactly one before a plural noun: "1 shares"
 // but not "11 shares", "2,001 shares" or "0.1 times".
-var englishOne = regexp.MustCompile(`(^|[^0-9.,])1 (shares|rules|orders|failures|times|seconds|minutes|hours|days)\b`)
+var englishOne = regexp.MustCompile(`(^|[^0-9.,])1 (shares|rules|orders|failures|sells|fills|times|seconds|minutes|hours|days)\b`)
 
 // singular makes English agree with a count of one (issue 19, item 4:
 // "1 shares"): the catalog says "%s shares" once, for every count.

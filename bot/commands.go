@@ -415,7 +415,7 @@ func statusText(lang Lang, o broker.Order) string {
 	t := func(key string, args ...any) string { return text(lang, key, args...) }
 	switch o.Status {
 	case broker.StatusPartial:
-		return t("status.partial", Group(o.FilledQty))
+		return t("status.partial", Group(o.FilledQty), Group(o.Qty), Group(o.AvgFillPrice))
 	case broker.StatusFilled:
 		return t("status.filled", Group(o.FilledQty), Group(o.AvgFillPrice))
 	case broker.StatusUnknown:
@@ -428,7 +428,12 @@ func statusText(lang Lang, o broker.Order) string {
 			return t("status.rejected") + " (" + reasonText(lang, e) + ")"
 		}
 		return t("status.rejected")
-	case broker.StatusCancelled, broker.StatusPending, broker.StatusAccepted:
+	case broker.StatusCancelled:
+		if o.FilledQty > 0 { // cancelled or expired after part of it traded
+			return t("status.cancelled_part", Group(o.FilledQty), Group(o.Qty), Group(o.AvgFillPrice))
+		}
+		return t("status.cancelled")
+	case broker.StatusPending, broker.StatusAccepted:
 		return t("status." + string(o.Status))
 	}
 	return Esc(string(o.Status))
@@ -464,7 +469,33 @@ func (r *Router) balance(ctx context.Context) Reply {
 		lines = append(lines, r.t("balance.line", Esc(nameOr(p.Name, p.Code)), p.Code, Group(p.Qty), Group(p.AvgPrice), Group(p.Price),
 			change(broker.SignOf(p.PnL), p.PnL), pct(p.PnLPct)))
 	}
+	lines = append(lines, r.todayPnL(ctx)...)
 	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// todayPnL is /balance's account of today's trading (issue 14): realised
+// P&L, commission and tax, computed from the journal's fills by
+// pnl.Compute. The cost of the shares a sell sold is their moving average
+// purchase price (이동평균법), the Korean brokers' convention (KIS
+// pchs_avg_pric, Kiwoom pur_pric), so the figure agrees with the owner's
+// HTS; see package pnl. Nothing is shown when P&L is not wired, and a
+// journal that cannot be read is a line saying so rather than a failed
+// /balance: the broker's figures above are still right.
+func (r *Router) todayPnL(ctx context.Context) []string {
+	if r.cfg.PnL == nil {
+		return nil
+	}
+	rep, err := r.cfg.PnL(ctx, 1)
+	if err != nil {
+		r.log.Warn("/balance: today's P&L could not be computed", "err", err)
+		return []string{r.t("balance.today_err")}
+	}
+	tot := rep.Total()
+	out := []string{r.t("balance.today", signed(tot.Realised), tot.Sells, Group(tot.Commission), Group(tot.Tax))}
+	if tot.Unknown > 0 {
+		out = append(out, r.t("pnl.unknown", tot.Unknown))
+	}
+	return out
 }
 
 func (r *Router) halt(ctx context.Context, in Request) Reply {

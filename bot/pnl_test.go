@@ -55,6 +55,9 @@ func TestProfitAndDailyMatchTheHandTable(t *testing.T) {
 			"삼성전자 (005930) realised +31,077 won · sold 2 times (1 profitable) · costs 4,191\n" +
 			"000660 realised +29,678 won · sold 1 time (1 profitable) · costs 322"},
 		{Korean, "/daily 1", "03-11 실현 +3,173원"}, // yesterday's buys still count as cost
+		// /balance adds today's trading from the same fills (issue 14).
+		{Korean, "/balance", "오늘 실현손익 +3,173원 (매도 2건, 매도 수수료·세금 차감)\n오늘 수수료 127원 · 세금 1,700원"},
+		{English, "/balance", "Realised today +3,173 won (2 sells, after their commission and tax)\nToday's commission 127 won · tax 1,700 won"},
 		{Korean, "/daily 0", "사용법: <code>/profit [일수]</code>"},
 		{English, "/daily x", "Usage: <code>/profit [days]</code>"},
 	}

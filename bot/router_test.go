@@ -13,6 +13,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/pnl"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -322,6 +323,11 @@ func TestGoldenReplies(t *testing.T) {
 		{ID: "0000000042", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 69_000, Status: broker.StatusRejected, Time: t0.Add(3 * time.Minute), Source: "http", User: "http",
 			Err: &broker.Error{Kind: broker.InsufficientFunds, Code: "APBK0952", Msg: "주문가능금액을 초과 했습니다"}},
 		{ClientID: "H20261124-ef56", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Market, Qty: 1, Status: broker.StatusUnknown, Expired: true, Time: t0.Add(4 * time.Minute), Source: "console", User: "console"},
+		// Issue 14: a partly filled order shows filled/ordered and the
+		// average; so does one cancelled (or expired) after part of it
+		// traded.
+		{ID: "0000000043", Code: "005930", Name: "삼성전자", Side: broker.Buy, Type: broker.Limit, Qty: 10, Price: 71_000, Status: broker.StatusPartial, FilledQty: 3, AvgFillPrice: 70_967, Time: t0.Add(5 * time.Minute), Source: "console", User: "console"},
+		{ID: "0000000044", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 5, Price: 72_000, Status: broker.StatusCancelled, FilledQty: 2, AvgFillPrice: 72_000, Time: t0.Add(6 * time.Minute), Source: "console", User: "console"},
 	} {
 		b.AddOrder(o)
 	}
@@ -330,6 +336,7 @@ func TestGoldenReplies(t *testing.T) {
 			c.Lang, c.Mode, c.Account = lang, "mock", "5012****-11"
 			c.TokenExpiry = func() time.Time { return t0.Add(20 * time.Hour) }
 			c.Errors = func() []string { return []string{"10:00:00 ⚠️ quote 005930 failed"} }
+			c.PnL = todaysFills
 		})
 		for _, cmd := range []string{"/help", "/price 005930", "/balance", "/orders", "/status"} {
 			name := string(lang) + "_" + strings.TrimPrefix(strings.Fields(cmd)[0], "/")
@@ -337,6 +344,18 @@ func TestGoldenReplies(t *testing.T) {
 			golden(t, name, got)
 		}
 	}
+}
+
+// todaysFills is the golden replies' P&L: yesterday 3 shares bought at
+// 70,000, today 2 sold at 72,000 (cost 140,000 by the average; commission
+// 21, tax 288: realised +3,691).
+func todaysFills(ctx context.Context, n int) (pnl.Report, error) {
+	today := t0.In(broker.KST())
+	src := dayFills{
+		today.AddDate(0, 0, -1).Format("2006-01-02"): {pnlFill(broker.Buy, "005930", 3, 70_000, 0)},
+		today.Format("2006-01-02"):                   {pnlFill(broker.Sell, "005930", 2, 72_000, 0)},
+	}
+	return pnl.Compute(ctx, src, today, n)
 }
 
 func golden(t *testing.T, name, got string) {

@@ -221,6 +221,16 @@ func TestTrackerPartialsAndRestartKIS(t *testing.T) {
 		}
 		fillLatency(h, []string{"누적 2/10주", "누적 5/10주"}[i])
 	}
+	// What the owner sees of it meanwhile: /orders says filled/ordered and
+	// the average, /balance today's costs from the journal's fills.
+	h.send("/orders")
+	waitFor(t, "/orders to show the partial fill", func() bool {
+		return strings.Contains(h.out.String(), "부분체결 5/10주 · 평균 69,000원")
+	})
+	h.send("/balance")
+	waitFor(t, "/balance to show today's trading", func() bool {
+		return strings.Contains(h.out.String(), "오늘 실현손익 0원 (매도 0건, 매도 수수료·세금 차감)\n오늘 수수료 51원 · 세금 0원")
+	})
 	h.stop()
 	if n := strings.Count(h.out.String(), "부분 체결"); n != 2 {
 		t.Fatalf("%d partial alerts before the restart:\n%s", n, h.out.String())

@@ -277,8 +277,8 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		// the fills table are read from the orders (pnl.WithOrders); then
 		// the source is a.db alone.
 		PnL: func(ctx context.Context, n int) (pnl.Report, error) {
-			src := pnl.WithOrders{Fills: a.db, Journal: a.db, Broker: a.guard, Fees: broker.DefaultFees, Now: time.Now}
-			return pnl.Compute(ctx, src, time.Now(), n)
+			src := pnl.WithOrders{Fills: a.db, Journal: a.db, Broker: a.guard, Fees: broker.DefaultFees, Now: a.clock.Now}
+			return pnl.Compute(ctx, src, a.clock.Now(), n)
 		},
 		Lang:         cfg.lang,
 		Mode:         a.modeLabel(),
