@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -171,12 +172,7 @@ func TestTrackerRestingFillKiwoom(t *testing.T) {
 	t.Parallel()
 	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
 	t.Cleanup(fake.Close)
-	dir := t.TempDir()
-	getenv := env("HOGA_BROKER", "kiwoom", "HOGA_MODE", "mock",
-		"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
-		"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200", "HOGA_MARKET_HOURS", "always",
-		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error")
-	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), getenv)
+	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), kiwoomEnv(fake, t.TempDir()))
 	h.send("/buy 005930 10 69000")
 	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
 	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
@@ -325,5 +321,86 @@ func TestTrackerExpiryAtClose(t *testing.T) {
 				t.Fatalf("%d expiry alerts:\n%s", n, h.out.String())
 			}
 		})
+	}
+}
+
+// kiwoomEnv is hoga on the Kiwoom fake (mock) with its data in dir.
+func kiwoomEnv(fake *brokertest.KiwoomFake, dir string) func(string) string {
+	return env("HOGA_BROKER", "kiwoom", "HOGA_MODE", "mock",
+		"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
+		"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200", "HOGA_MARKET_HOURS", "always",
+		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error")
+}
+
+// Issue 14, Done when 2 (Kiwoom): an order filled in four parts gives
+// three partial alerts and one final, with the right cumulative quantity
+// and average, and a restart after the second part re-alerts nothing. The
+// poll reads Kiwoom's ka10075/ka10076 lists (cntr_qty, cntr_pric,
+// oso_qty; broker/kiwoom/orders.go cites them).
+func TestTrackerPartialsAndRestartKiwoom(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+	t.Cleanup(fake.Close)
+	dir := t.TempDir()
+	getenv := kiwoomEnv(fake, dir)
+	at := kstAt(2026, 12, 4, 10, 0, 0)
+	h := startHoga(t, clock.NewFake(at), getenv)
+	h.send("/buy 005930 10 69000")
+	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
+	no := fake.Orders()[0].No
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 })
+	fill := func(qty int64, want string) {
+		t.Helper()
+		if err := fake.Fill(no, qty); err != nil {
+			t.Fatal(err)
+		}
+		fillLatency(h, want)
+	}
+	fill(2, "누적 2/10주")
+	fill(3, "누적 5/10주")
+	h.stop()
+	if n := strings.Count(h.out.String(), "부분 체결"); n != 2 {
+		t.Fatalf("%d partial alerts before the restart, want 2:\n%s", n, h.out.String())
+	}
+
+	// Restart in the middle: the two parts are not told again.
+	h = startHoga(t, clock.NewFake(at.Add(time.Minute)), getenv)
+	h.settle("the tracker to reload", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
+	for range 5 {
+		h.step(time.Second)
+	}
+	if strings.Contains(h.out.String(), "체결") {
+		t.Fatalf("a restart re-alerted:\n%s", h.out.String())
+	}
+	fill(2, "누적 7/10주")
+	fill(3, "누적 10/10주")
+	for range 30 {
+		h.step(time.Second)
+	}
+	out := h.out.String()
+	if p, f := strings.Count(out, "부분 체결"), strings.Count(out, "체결 완료"); p != 1 || f != 1 {
+		t.Fatalf("after the restart %d partial and %d final alerts, want 1 and 1:\n%s", p, f, out)
+	}
+	if !strings.Contains(out, "평균 69,000원") || strings.Contains(out, "꺼져 있는 동안") {
+		t.Fatalf("final alert:\n%s", out)
+	}
+	h.stop()
+
+	db, err := store.Open(context.Background(), store.Options{Dir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, _ := db.OrdersOn(context.Background(), at)
+	if len(rows) != 1 || rows[0].State != broker.StatusFilled || rows[0].FilledQty != 10 || rows[0].AvgFillPrice() != 69_000 {
+		t.Fatalf("journal rows %+v", rows)
+	}
+	fills, _ := db.FillsOn(context.Background(), at)
+	var cum []int64
+	for _, f := range fills {
+		cum = append(cum, f.CumQty)
+	}
+	if fmt.Sprint(cum) != "[2 5 7 10]" {
+		t.Fatalf("fills' cumulative quantities %v, want [2 5 7 10]: %+v", cum, fills)
 	}
 }
