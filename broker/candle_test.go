@@ -33,3 +33,23 @@ func TestMinuteCandlesUnsupported(t *testing.T) {
 		t.Fatalf("err %v, want Invalid no_chart", err)
 	}
 }
+
+type charting struct{ noChart }
+
+func (charting) MinuteCandles(context.Context, Code) ([]Candle, error) {
+	return []Candle{{Close: 7}}, nil
+}
+
+// Observe passes candles through and names the call; a wrapped broker
+// that cannot chart still says so.
+func TestObservedMinuteCandles(t *testing.T) {
+	var calls []string
+	hook := func(_ context.Context, call string, _ error, _ time.Duration) { calls = append(calls, call) }
+	cs, err := MinuteCandles(context.Background(), Observe(charting{}, hook), "005930")
+	if err != nil || len(cs) != 1 || cs[0].Close != 7 || len(calls) != 1 || calls[0] != CallCandles {
+		t.Fatalf("candles %v, err %v, calls %v", cs, err, calls)
+	}
+	if _, err := MinuteCandles(context.Background(), Observe(noChart{}, hook), "005930"); KindOf(err) != Invalid {
+		t.Fatalf("a broker without charts: %v", err)
+	}
+}

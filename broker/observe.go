@@ -12,6 +12,7 @@ const (
 	CallCancelOrder = "cancel_order"
 	CallOrdersToday = "orders_today"
 	CallBalance     = "balance"
+	CallCandles     = "candles"
 )
 
 // Hook is told of every finished call through a broker wrapped by Observe:
@@ -108,4 +109,13 @@ func (o *observed) Balance(ctx context.Context) (Balance, error) {
 	bal, err := o.b.Balance(ctx)
 	o.done(ctx, CallBalance, start, err)
 	return bal, err
+}
+
+// MinuteCandles passes through (broker.MinuteCandles), observed as
+// CallCandles.
+func (o *observed) MinuteCandles(ctx context.Context, code Code) ([]Candle, error) {
+	start := time.Now()
+	cs, err := MinuteCandles(ctx, o.b, code)
+	o.done(ctx, CallCandles, start, err)
+	return cs, err
 }

@@ -70,6 +70,7 @@ const (
 	CallCancelOrder = broker.CallCancelOrder
 	CallOrdersToday = broker.CallOrdersToday
 	CallBalance     = broker.CallBalance
+	CallCandles     = broker.CallCandles
 )
 
 // Telegram outcomes for TelegramSend. Others are accepted (bounded).
@@ -316,7 +317,7 @@ func (m *Metrics) BrokerRequest(brokerName, call string, err error, d time.Durat
 	}
 	b := m.brokers.bound(brokerName)
 	switch call {
-	case CallQuote, CallPlaceOrder, CallCancelOrder, CallOrdersToday, CallBalance:
+	case CallQuote, CallPlaceOrder, CallCancelOrder, CallOrdersToday, CallBalance, CallCandles:
 	default:
 		call = otherLabel
 	}

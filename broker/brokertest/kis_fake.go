@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +156,9 @@ type KISRequest struct {
 	Path   string
 	TrID   string
 	TrCont string
+	// Query is a GET request's query (FID_INPUT_HOUR_1 of a minute-chart
+	// walk back, for instance).
+	Query  url.Values
 	Status int
 	MsgCd  string
 }

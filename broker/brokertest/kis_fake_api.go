@@ -94,6 +94,14 @@ var kisRoutes = map[string]kisRoute{
 			"FID_PERIOD_DIV_CODE", "FID_ORG_ADJ_PRC"},
 		handle: (*KISFake).handleChart,
 	},
+	"/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice": {
+		method: http.MethodGet, trIDs: []string{"FHKST03010200"},
+		// examples_llm/domestic_stock/inquire_time_itemchartprice/
+		// inquire_time_itemchartprice.py: five [필수] keys, FID_ETC_CLS_CODE
+		// sent empty.
+		fields: []string{"FID_COND_MRKT_DIV_CODE", "FID_INPUT_ISCD", "FID_INPUT_HOUR_1", "FID_PW_DATA_INCU_YN", "FID_ETC_CLS_CODE"},
+		handle: (*KISFake).handleMinuteChart,
+	},
 	"/uapi/domestic-stock/v1/trading/order-cash": {
 		method: http.MethodPost, trIDs: []string{"TTTC0012U", "TTTC0011U"},
 		// The nine keys of the official sample (examples_llm/domestic_stock/
@@ -234,7 +242,7 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	raw := kisReadBody(r)
 	trID := r.Header.Get("tr_id")
-	rec := KISRequest{Method: r.Method, Path: r.URL.Path, TrID: trID, TrCont: r.Header.Get("tr_cont")}
+	rec := KISRequest{Method: r.Method, Path: r.URL.Path, TrID: trID, TrCont: r.Header.Get("tr_cont"), Query: r.URL.Query()}
 
 	f.mu.Lock()
 	now := f.clock.Now()

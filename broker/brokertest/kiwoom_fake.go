@@ -105,6 +105,9 @@ type KiwoomFakeOptions struct {
 	// PageSize is rows per page of ka10075/ka10076/kt00018 (2, small so
 	// that tests page).
 	PageSize int
+	// ChartPageSize is rows per page of ka10080's minute candles (100;
+	// Kiwoom does not publish its own, so a full day pages).
+	ChartPageSize int
 	// Errors is the failure encoding (KiwoomErrorsLive).
 	Errors KiwoomErrorEncoding
 	// MarketHours refuses orders outside KRX order hours (08:30–15:30 KST
@@ -260,6 +263,9 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 2
+	}
+	if opts.ChartPageSize <= 0 {
+		opts.ChartPageSize = 100
 	}
 	f := &KiwoomFake{
 		opts:       opts,
@@ -531,6 +537,7 @@ var kwRoutes = map[string]string{
 	"kt00018": "/api/dostk/acnt",
 	"ka10075": "/api/dostk/acnt",
 	"ka10076": "/api/dostk/acnt",
+	"ka10080": "/api/dostk/chart",
 }
 
 // answer checks a request the way Kiwoom does and carries it out. It
@@ -661,6 +668,8 @@ func (f *KiwoomFake) dispatch(apiID string, body map[string]string, contYN, next
 		return f.openOrders(apiID, body, nextKey)
 	case "ka10076":
 		return f.filledOrders(apiID, body, nextKey)
+	case "ka10080":
+		return f.minuteChart(apiID, body, nextKey)
 	}
 	return f.errAnswer(apiID, 1505, "")
 }
@@ -815,13 +824,18 @@ func (f *KiwoomFake) mock(msg string) string {
 
 // page cuts rows into the fake's page size; next-key is the offset.
 func (f *KiwoomFake) page(rows []map[string]any, nextKey string) ([]map[string]any, string, string) {
+	return pageOf(rows, nextKey, f.opts.PageSize)
+}
+
+// pageOf cuts rows into pages of size; next-key is the offset.
+func pageOf(rows []map[string]any, nextKey string, size int) ([]map[string]any, string, string) {
 	start := 0
 	if nextKey != "" {
 		if n, err := strconv.Atoi(strings.TrimPrefix(nextKey, "kw-")); err == nil && n >= 0 && n <= len(rows) {
 			start = n
 		}
 	}
-	end := start + f.opts.PageSize
+	end := start + size
 	if end >= len(rows) {
 		return rows[start:], "N", ""
 	}

@@ -338,6 +338,12 @@ func (g *Guard) QuoteOn(ctx context.Context, code broker.Code, v broker.Venue) (
 	return broker.QuoteOn(ctx, g.inner, code, v)
 }
 
+// MinuteCandles passes through to the wrapped broker (broker.MinuteCandles):
+// a chart reads prices, it orders nothing.
+func (g *Guard) MinuteCandles(ctx context.Context, code broker.Code) ([]broker.Candle, error) {
+	return broker.MinuteCandles(ctx, g.inner, code)
+}
+
 // Balance passes through to the wrapped broker.
 func (g *Guard) Balance(ctx context.Context) (broker.Balance, error) {
 	return g.inner.Balance(ctx)

@@ -325,6 +325,7 @@ func (c *Client) do(ctx context.Context, ep endpoint, body, out any) error {
 
 // doPages sends a paged TR, the same body on every page with the previous
 // answer's cont-yn/next-key as request headers, and hands each page to fn.
+// fn returns errEnough to stop before the last page.
 func (c *Client) doPages(ctx context.Context, ep endpoint, body any, fn func([]byte) error) error {
 	payload, err := json.Marshal(body)
 	if err != nil {
@@ -338,7 +339,7 @@ func (c *Client) doPages(ctx context.Context, ep endpoint, body any, fn func([]b
 			return err
 		}
 		if err := fn(p.body); err != nil {
-			return err
+			return err // errEnough too: the caller has what it wants
 		}
 		if !strings.EqualFold(strings.TrimSpace(p.contYN), "Y") {
 			return nil

@@ -406,3 +406,33 @@ var errClosed = &broker.Error{Kind: broker.Internal, Code: "paper", Msg: "the pa
 func notFound(code broker.Code) error {
 	return (&broker.Error{Kind: broker.NotFound, Code: "paper", Msg: fmt.Sprintf("stock %s is not listed on the paper exchange", code)}).Saying("market.not_listed", string(code))
 }
+
+var _ broker.Charter = (*Exchange)(nil)
+
+// MinuteCandles returns today's minute candles of code from the exchange's
+// own record (broker.Charter): every minute since the day began (KRX's
+// day with market hours, midnight KST otherwise) in which the walk moved,
+// SetPrice traded or an order filled. The record lives in memory: after
+// a restart it starts again from then. Errors: NotFound.
+func (e *Exchange) MinuteCandles(ctx context.Context, code broker.Code) ([]broker.Candle, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("paper: candles %s: %w", code, err)
+	}
+	if _, ok := e.m.Lookup(code); !ok {
+		return nil, notFound(code)
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, errClosed
+	}
+	now := e.clk.Now()
+	var snap *snapshot
+	if e.advanceLocked(now) > 0 {
+		snap = e.snapshotLocked()
+	}
+	cs := e.m.Candles(now, code)
+	e.mu.Unlock()
+	e.save(snap)
+	return cs, nil
+}

@@ -37,6 +37,72 @@ type Book struct {
 	upper, lower int64   // daily limits, from PrevClose
 	theta        float64 // mean-reversion strength per step, in ticks
 	unit         int64   // mean shares traded per step
+
+	// minutes is the day's record of minute candles, oldest first, their
+	// Time the minute truncated in absolute time (the same minutes as
+	// KST's, whose offset is whole hours); recVol is Volume when last
+	// recorded, so each candle gets the shares traded in it.
+	minutes []broker.Candle
+	recVol  int64
+	// prevMinutes is the trading day before's record, for a fake whose
+	// broker lists earlier days after today's (Kiwoom's ka10080).
+	prevMinutes []broker.Candle
+}
+
+// maxMinutes bounds a book's record: a day and a bit of minutes, for a
+// market whose day never turns over (Endless), which keeps the last ones.
+const maxMinutes = 1500
+
+// record adds the book's state after a trade or a walk step in minute
+// (ts truncated to the minute) to its candle, starting one when the
+// minute is new. A step that traded shares at an unchanged price is still
+// a minute with trades, as on a broker's chart.
+func (b *Book) record(minute time.Time) {
+	vol := max(b.Volume-b.recVol, 0)
+	b.recVol = b.Volume
+	if n := len(b.minutes); n > 0 && !minute.After(b.minutes[n-1].Time) {
+		c := &b.minutes[n-1] // this minute (or a clock set back: keep to the last candle)
+		c.High, c.Low, c.Close = max(c.High, b.Price), min(c.Low, b.Price), b.Price
+		c.Volume += vol
+		return
+	}
+	if len(b.minutes) >= maxMinutes {
+		b.minutes = append(b.minutes[:0], b.minutes[len(b.minutes)-maxMinutes/2:]...)
+	}
+	b.minutes = append(b.minutes, broker.Candle{Time: minute, Open: b.Price, High: b.Price, Low: b.Price, Close: b.Price, Volume: vol})
+}
+
+// Candles returns the record's candles of the KST day of now, oldest
+// first, with KST times: what a broker's 당일분봉 query lists.
+func (b *Book) Candles(now time.Time) []broker.Candle {
+	y, m, d := now.In(broker.KST()).Date()
+	out := make([]broker.Candle, 0, len(b.minutes))
+	for _, c := range b.minutes {
+		t := c.Time.In(broker.KST())
+		if cy, cm, cd := t.Date(); cy == y && cm == m && cd == d {
+			c.Time = t
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// PrevCandles returns the record of the trading day before today's, oldest
+// first, with KST times (empty when the market started today).
+func (b *Book) PrevCandles() []broker.Candle {
+	out := make([]broker.Candle, len(b.prevMinutes))
+	for i, c := range b.prevMinutes {
+		c.Time = c.Time.In(broker.KST())
+		out[i] = c
+	}
+	return out
+}
+
+// forget starts a new day's record, keeping the last one as the previous
+// day's.
+func (b *Book) forget() {
+	b.prevMinutes, b.minutes = b.minutes, b.prevMinutes[:0]
+	b.recVol = 0
 }
 
 // Upper and Lower are the day's price limits.
@@ -59,6 +125,7 @@ func (b *Book) NewDay() {
 	b.PrevClose = b.Price
 	b.Open, b.High, b.Low = b.Price, b.Price, b.Price
 	b.Volume = 0
+	b.recVol = 0
 	b.Derive()
 }
 

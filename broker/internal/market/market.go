@@ -514,6 +514,7 @@ func (m *Market) fill(o *Order, b *Book, qty, price int64, ts time.Time) {
 		o.Status = broker.StatusFilled
 	}
 	b.Volume += qty
+	b.record(ts.Truncate(time.Minute))
 	m.fillSeq++
 	m.log.Info(m.cfg.Name+" fill", "id", o.ID, "code", o.Code, "side", o.Side, "qty", qty, "price", price,
 		"commission", comm, "tax", tax)
@@ -671,8 +672,20 @@ func (m *Market) SetPrice(now time.Time, code broker.Code, price int64) int {
 		return 0
 	}
 	b.Trade(price)
+	b.record(now.Truncate(time.Minute))
 	m.emit(Event{Kind: EventPrice, Time: now, Code: code, Price: price, Volume: b.Volume})
 	return m.match(now)
+}
+
+// Candles returns today's minute candles of code (the KST day of now),
+// oldest first: every minute in which the walk stepped, SetPrice traded
+// or an order filled. Nil for an unknown code.
+func (m *Market) Candles(now time.Time, code broker.Code) []broker.Candle {
+	b := m.Book(code)
+	if b == nil {
+		return nil
+	}
+	return b.Candles(now)
 }
 
 // PriceAt schedules code to trade at price when the clock reaches at:
@@ -727,8 +740,11 @@ func (m *Market) step(ts time.Time) int {
 	if m.Frozen || (!m.always && !m.sessions.Moving(ts)) {
 		return events
 	}
+	minute := ts.Truncate(time.Minute)
 	for i := range m.Books {
-		if m.Books[i].step(m.rng) && m.PriceEvents && m.cfg.OnEvent != nil {
+		moved := m.Books[i].step(m.rng)
+		m.Books[i].record(minute)
+		if moved && m.PriceEvents && m.cfg.OnEvent != nil {
 			b := &m.Books[i]
 			m.emit(Event{Kind: EventPrice, Time: ts, Code: m.Instruments[i].Code, Price: b.Price, Volume: b.Volume})
 		}
@@ -746,6 +762,7 @@ func (m *Market) Settle(ts time.Time) int {
 			m.Day = day
 			for i := range m.Books {
 				m.Books[i].NewDay()
+				m.Books[i].forget()
 			}
 			m.prune(ts)
 			m.DayBought, m.DaySold = 0, 0
