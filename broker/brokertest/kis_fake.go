@@ -221,6 +221,7 @@ type KISFake struct {
 
 	issuances, throttled, requests, rateLimited int
 	reqLog                                      []KISRequest
+	held                                        holds // Hold
 }
 
 type kisToken struct {
@@ -407,6 +408,7 @@ func (f *KISFake) URL() string { return f.srv.URL }
 
 // Close stops the server.
 func (f *KISFake) Close() {
+	f.held.releaseAll()
 	f.srv.Close()
 	f.stopTicker()
 }
@@ -549,9 +551,18 @@ func (f *KISFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/_fake/"):
 		f.serveControl(w, r)
 	default:
+		if !f.held.wait(r.Context(), r.URL.Path) {
+			return // the client gave up waiting
+		}
 		f.serveAPI(w, r)
 	}
 }
+
+// Hold keeps every request to path (an API path such as
+// /uapi/domestic-stock/v1/trading/inquire-daily-ccld) unanswered until
+// release is called: a broker slow to answer, for as long as a test
+// needs, with no timer. Requests the client gives up on are dropped.
+func (f *KISFake) Hold(path string) (release func()) { return f.held.hold(path) }
 
 // serveControl offers manual controls for cmd/fakebroker:
 // POST /_fake/price?code=005930&price=64000 and GET /_fake/prices.

@@ -198,7 +198,8 @@ type KiwoomFake struct {
 	windows     map[string]kwWindow
 	slide       map[string][]time.Time // StrictWindow: accepted arrivals
 	log         []KiwoomRequest
-	ws          kwWS // realtime side (kiwoom_fake_ws.go)
+	ws          kwWS  // realtime side (kiwoom_fake_ws.go)
+	held        holds // Hold
 }
 
 type kwToken struct {
@@ -324,10 +325,16 @@ func (f *KiwoomFake) URL() string { return f.srv.URL }
 // Close stops the server, releasing any answer held by a delay fault.
 func (f *KiwoomFake) Close() {
 	f.once.Do(func() { close(f.closed) })
+	f.held.releaseAll()
 	f.srv.CloseClientConnections()
 	f.srv.Close()
 	f.stopTicker()
 }
+
+// Hold keeps every request of apiID (ka10075, say) unanswered until
+// release is called: a broker slow to answer, for as long as a test needs,
+// with no timer. Requests the client gives up on are dropped.
+func (f *KiwoomFake) Hold(apiID string) (release func()) { return f.held.hold(apiID) }
 
 // InjectFault makes the next request of apiID fail with fault, after it
 // passed the token and rate checks. Faults queue in order.
@@ -422,6 +429,9 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/api/dostk/websocket" {
 		f.serveWS(w, r)
 		return
+	}
+	if !f.held.wait(r.Context(), r.Header.Get("api-id")) {
+		return // the client gave up waiting
 	}
 	raw, _ := readAll(r)
 	entry := KiwoomRequest{

@@ -49,6 +49,10 @@ type step struct {
 // brokers do not echo it) unless echoClientID is set.
 type fakeBroker struct {
 	clk clock.Clock
+	// listGate, when set, holds every OrdersToday until it is closed
+	// (a broker paging a long list); listAsked hears each such wait.
+	listGate  chan struct{}
+	listAsked chan struct{}
 
 	mu           sync.Mutex
 	orders       []broker.Order
@@ -231,6 +235,17 @@ func (f *fakeBroker) CancelOrder(ctx context.Context, req broker.CancelRequest) 
 }
 
 func (f *fakeBroker) OrdersToday(ctx context.Context) ([]broker.Order, error) {
+	if f.listGate != nil {
+		select {
+		case f.listAsked <- struct{}{}:
+		default:
+		}
+		select {
+		case <-f.listGate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.listErrs) > 0 {

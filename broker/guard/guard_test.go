@@ -1201,3 +1201,53 @@ func TestUnsettledRowFromEarlierRunBlocksOnlyItsDuplicates(t *testing.T) {
 		t.Fatalf("still refused after the row settled: %v", err)
 	}
 }
+
+// Issue 20, item 1, the rest: the reconciler used to hold the guard's turn
+// while it read the broker's list, so after a restart every order waited
+// for the list to be paged (Kiwoom: 4 requests a second, seconds with a
+// few orders today). Start-up now marks the rows and leaves the list to
+// Run, and an order that cannot duplicate an unsettled row goes through
+// while the list is still being read; its duplicate is still refused.
+func TestOrderDoesNotWaitForTheReconcilersList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *Options) { o.ReconcileGrace = 90 * time.Second })
+	ctx := context.Background()
+	e.fb.then(step{do: lostAnswer})
+	first, err := e.g.PlaceOrder(ctx, limitBuy(3, 69_900))
+	wantKind(t, err, broker.UnknownOutcome)
+	e.clk.Advance(time.Second)
+	e.restart()
+	for len(e.events) > 0 {
+		<-e.events
+	}
+	e.fb.listGate, e.fb.listAsked = make(chan struct{}), make(chan struct{}, 1)
+	if err := e.g.RecoverInBackground(ctx); err != nil {
+		t.Fatalf("RecoverInBackground: %v", err)
+	}
+	if n := e.g.Checking(ctx); n != 1 {
+		t.Fatalf("Checking = %d, want 1", n)
+	}
+	e.run()
+	<-e.fb.listAsked // Run's first pass is reading the list now
+
+	// A deadline only to fail rather than hang if the order waits for
+	// the list; it passes at once when it does not.
+	octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := e.g.PlaceOrder(octx, limitBuy(2, 69_900)); err != nil {
+		t.Fatalf("another order while the list is read: %v", err)
+	}
+	_, err = e.g.PlaceOrder(octx, limitBuy(3, 70_000))
+	if be, ok := broker.AsError(err); !ok || be.Code != "unsettled" {
+		t.Fatalf("its duplicate: %v; want refused as unsettled", err)
+	}
+	close(e.fb.listGate)
+	for {
+		if ev := e.advanceUntilEvent(10 * time.Second); ev.Kind == broker.EventReconciled && ev.Request.ClientID == first.ClientID {
+			break
+		}
+	}
+	if en := e.entry(first.ClientID); en.State != broker.StatusAccepted {
+		t.Fatalf("row %s after the list answered; want accepted", en.State)
+	}
+}

@@ -27,17 +27,15 @@ import (
 // Known limit: an identical order placed outside hoga (the broker's app)
 // within MatchWindow of an unknown outcome can be taken for it.
 
-// Recover starts settling the rows a previous run left pending or unknown
-// (it crashed, or stopped mid-order): main calls it after New and before
-// accepting commands or starting strategies. Pending rows are marked
-// unknown, since the process may have died after the request went out, and
-// one reconciliation pass settles what today's list already shows. It
-// never waits out ReconcileGrace: rows still unsettled are left to Run,
-// which keeps checking in the background, while PlaceOrder refuses only an
-// order that could duplicate one of them (same code, side and quantity) and
-// /orders shows them as being checked (issue 20, item 1: a restart used to
-// block every command for two minutes). It returns the broker's error if
-// today's orders cannot be fetched (Run keeps trying then), or ctx's error.
+// Recover settles the rows a previous run left pending or unknown (it
+// crashed, or stopped mid-order) as far as today's list already allows:
+// pending rows are marked unknown, since the process may have died after
+// the request went out, and one reconciliation pass is made at once. It
+// never waits out ReconcileGrace: rows still unsettled are left to Run. It
+// returns the broker's error if today's orders cannot be fetched (Run
+// keeps trying then), or ctx's error. Start-up calls RecoverInBackground
+// instead, which does not wait for the broker's list at all; Recover is
+// the same work done in the caller's time (tests, tools).
 func (g *Guard) Recover(ctx context.Context) error {
 	if err := g.markOrphans(ctx); err != nil {
 		return err
@@ -46,6 +44,25 @@ func (g *Guard) Recover(ctx context.Context) error {
 		return fmt.Errorf("guard: recover: %w", err)
 	}
 	g.poke() // Run picks up whatever is left at once
+	return nil
+}
+
+// RecoverInBackground is what start-up calls after New and before taking
+// commands: it marks the rows a previous run left pending as unknown (a
+// journal write, no broker call) and wakes Run, whose first pass reads
+// the broker's list. Nothing waits for that list (issue 20, item 1): a
+// restart used to block every command for two minutes while a young row
+// waited out its grace, and later, on Kiwoom, for as long as paging
+// today's order list took at 4 requests a second (2 s with ten orders,
+// 15.5 s on a loaded machine). Until the rows are settled, PlaceOrder
+// refuses only an order that could duplicate one of them (same code, side
+// and quantity), Checking counts them for /status, and /orders shows them
+// as being checked. It returns only the journal's or ctx's error.
+func (g *Guard) RecoverInBackground(ctx context.Context) error {
+	if err := g.markOrphans(ctx); err != nil {
+		return err
+	}
+	g.poke()
 	return nil
 }
 
@@ -167,6 +184,22 @@ const recheckAfter = 15 * time.Second
 // watched, and the error that stopped it (fetching the broker's list,
 // usually).
 func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time.Time, err error) {
+	// The broker's list is read before the guard's turn is taken: paging
+	// it can take seconds (Kiwoom at 4 requests a second, more under
+	// load), and an order that cannot duplicate an unresolved row must not
+	// wait for it (issue 20, item 1). Orders placed meanwhile have their
+	// rows settled by the time the turn is taken, so they are claimed
+	// below; a row written after the list was asked for is left to the
+	// next pass (the list may predate its order).
+	var (
+		orders   []broker.Order
+		fetched  time.Time
+		fetchErr error
+	)
+	if g.wantList(ctx) {
+		fetched = g.clk.Now()
+		orders, fetchErr = g.inner.OrdersToday(ctx)
+	}
 	if err := g.lock(ctx); err != nil {
 		return 0, time.Time{}, err
 	}
@@ -192,12 +225,24 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 	if len(live) == 0 && !g.watchNeverPlaced(ctx, now) {
 		return remaining, time.Time{}, nil
 	}
-
-	fetched := g.clk.Now()
-	orders, err := g.inner.OrdersToday(ctx)
-	if err != nil {
-		return remaining + len(live), time.Time{}, err
+	if fetched.IsZero() {
+		// A row appeared after the list was found unneeded: come back
+		// at once.
+		return remaining + len(live), now, nil
 	}
+	if fetchErr != nil {
+		return remaining + len(live), time.Time{}, fetchErr
+	}
+	older := live[:0]
+	for _, e := range live {
+		if e.Created.After(fetched) {
+			remaining++
+			deadline = now // the next pass, at once
+			continue
+		}
+		older = append(older, e)
+	}
+	live = older
 	journal, err := g.j.OrdersOn(ctx, now)
 	if err != nil {
 		return remaining + len(live), time.Time{}, err
@@ -315,6 +360,24 @@ func (g *Guard) sampleSkew(journal []broker.JournalEntry, orders []broker.Order)
 		// Listed times are whole seconds: their middle is half a second on.
 		g.skew.Observe(o.Time.Add(500 * time.Millisecond).Sub(e.Created))
 	}
+}
+
+// wantList reports whether a pass needs the broker's list: a row from
+// today is unresolved, or one told "never placed" is watched. It reads the
+// journal only, without the guard's turn; the pass looks again under it.
+func (g *Guard) wantList(ctx context.Context) bool {
+	rows, err := g.j.Unresolved(ctx)
+	if err != nil {
+		return false // the pass under the turn reports the journal's error
+	}
+	now := g.clk.Now()
+	today := broker.Day(now)
+	for _, e := range rows {
+		if broker.Day(e.Created) == today {
+			return true
+		}
+	}
+	return g.watchNeverPlaced(ctx, now)
 }
 
 // toldNeverPlaced reports a row hoga settled as never placed.

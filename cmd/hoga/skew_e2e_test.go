@@ -32,6 +32,8 @@ type liveFake struct {
 	// badLists makes the next n order lists answer without their list
 	// field (unreadable, never empty).
 	badLists func(n int)
+	// holdList keeps the broker's order list unanswered until release.
+	holdList func() (release func())
 }
 
 func kisSkewCase() skewCase {
@@ -48,6 +50,7 @@ func kisSkewCase() skewCase {
 			badLists: func(n int) {
 				fake.Inject(brokertest.KISFault{Kind: brokertest.FaultListMissing, Path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", Times: n})
 			},
+			holdList: func() func() { return fake.Hold("/uapi/domestic-stock/v1/trading/inquire-daily-ccld") },
 		}
 	}}
 }
@@ -70,6 +73,8 @@ func kiwoomSkewCase() skewCase {
 					fake.InjectFault("ka10075", brokertest.KiwoomFaultListMissing)
 				}
 			},
+			// OrdersToday reads ka10075 and ka10076; either held holds it.
+			holdList: func() func() { return fake.Hold("ka10075") },
 		}
 	}}
 }

@@ -241,19 +241,20 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	}
 	halted, _, _ := a.guard.Halted()
 	a.metrics.SetHalted(halted)
-	// Rows a crash left pending or unknown get one reconciliation pass
-	// before any command is taken; what today's list does not settle yet
-	// is settled by the guard in the background, never waited for here
-	// (issue 20, item 1): the owner can /halt and /status at once, and
-	// only an order that could duplicate an unsettled one is held back.
-	if err := a.guard.Recover(ctx); err != nil {
+	// Rows a crash left pending are marked unknown here; the broker's
+	// list is read by the guard's first pass in the background, never
+	// waited for (issue 20, item 1): the owner can /halt and /status at
+	// once, and only an order that could duplicate an unsettled row is
+	// held back. Paging the list took 2 s and more on Kiwoom.
+	if err := a.guard.RecoverInBackground(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		// The broker is unreachable: start anyway so the owner can /halt
-		// and see /orders; the guard keeps reconciling in the background
-		// and nothing unresolved is ever resent.
-		logger.Error("could not reconcile the journal at start-up; retrying in the background", "err", err)
+		// The journal could not be read or written: start anyway so the
+		// owner can /halt and see what /orders can show; the guard keeps
+		// reconciling in the background and nothing unresolved is ever
+		// resent.
+		logger.Error("could not mark the journal's unsettled rows at start-up; retrying in the background", "err", err)
 		a.startupErrors = append(a.startupErrors, "journal reconciliation at start-up failed, retrying: "+err.Error())
 	}
 	a.background["guard"] = a.guard.Run
