@@ -110,6 +110,9 @@ func formatExit(lang Lang, s exits.Status) string {
 			state += " · " + t("exits.order", Esc(s.OrderID))
 		}
 	}
+	if s.FromFile {
+		state += t("exits.from_file")
+	}
 	return t("exits.line", s.Code, t("exits.kind."+string(s.Kind)), Esc(s.Spec()), level, state)
 }
 
@@ -150,10 +153,14 @@ func (f *Feed) FormatExitEvent(ev exits.Event) Alert {
 		a.Text = t("exit.unknown", label, kind, Group(ev.Request.Qty), strategyErrText(lang, ev.Err))
 	case exits.EventCommitted:
 		a.Text = t("exit.committed", label, kind, Group(ev.Price), Group(ev.Level))
+	case exits.EventArmed:
+		a.Text = t("exit.armed", label, kind, spec, Group(ev.Avg))
 	case exits.EventOff:
 		switch ev.Reason {
 		case exits.OffGone:
 			a.Text = t("exit.off.gone", label, kind, spec)
+		case exits.OffNotHeld:
+			a.Text = t("exit.off.not_held", label, kind, spec)
 		default:
 			a.Type = AlertErrors
 			a.Text = t("exit.off.failures", label, kind, exits.MaxFailures, strategyErrText(lang, ev.Err), string(x.Kind), string(x.Code), spec)

@@ -85,6 +85,8 @@ func TestExitEventText(t *testing.T) {
 		{Korean, tr, "추적손절(3%) 발동: 현재가 73,700원, 발동가 73,720원 (고점 76,000원)"},
 		{Korean, gone, "005930 손절(-5%): 보유 종목이 없어져 감시를 껐습니다."},
 		{English, gone, "005930 stop-loss (-5%): the position is gone, so the exit is off."},
+		{Korean, exits.Event{Kind: exits.EventArmed, Exit: stop, Avg: 70_000}, "🛡 005930 손절(-5%): 규칙 파일의 청산을 켰습니다 (보유 확인, 평균단가 70,000원)."},
+		{English, exits.Event{Kind: exits.EventOff, Exit: stop, Reason: exits.OffNotHeld}, "it arms again when the stock is held"},
 	}
 	for _, tc := range tests {
 		got := NewFeed(FeedConfig{Lang: tc.lang}).FormatExitEvent(tc.ev).Text
@@ -99,6 +101,8 @@ func TestExitEventText(t *testing.T) {
 			{Kind: exits.EventRefused, Exit: stop, Request: sell, Err: &broker.Error{Kind: broker.Rejected, Msg: "<no>"}},
 			{Kind: exits.EventUnknown, Exit: stop, Request: sell, Err: &broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"}},
 			{Kind: exits.EventCommitted, Exit: stop, Price: 66_000, Level: 66_500},
+			{Kind: exits.EventArmed, Exit: trail, Avg: 70_000},
+			{Kind: exits.EventOff, Exit: trail, Reason: exits.OffNotHeld},
 			{Kind: exits.EventOff, Exit: stop, Reason: exits.OffFailures, Err: &broker.Error{Kind: broker.Rejected, Msg: "no"}},
 		} {
 			a := f.FormatExitEvent(ev)

@@ -34,6 +34,11 @@ const maxProblems = 20
 type Problem struct {
 	Line, Column int
 	Msg          string
+	// Key and Args, when Key is set, are the problem in the bot's catalog
+	// (bot.Text), so start-up can say it in the owner's language; Msg is
+	// the English fallback.
+	Key  string
+	Args []any
 }
 
 // FileError is a rules file that cannot be used: every problem found, each
@@ -82,6 +87,33 @@ func problemAt(tk *token.Token, format string, args ...any) *problemError {
 	return &problemError{p}
 }
 
+// Lines renders the problems one per line as Error does, each message
+// through msg (a catalog lookup for problems with a Key).
+func (e *FileError) Lines(msg func(Problem) string) []string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		loc := fmt.Sprintf("%s:%d", e.Path, p.Line)
+		if p.Column > 0 {
+			loc += fmt.Sprintf(":%d", p.Column)
+		}
+		lines[i] = loc + ": " + msg(p)
+	}
+	return lines
+}
+
+// ReadRulesFile reads a rules file within the size limit, refusing what
+// is not a regular file; strategy/exits reads its exits: list with it.
+func ReadRulesFile(path string) ([]byte, error) {
+	data, err := readRegular(path, maxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("the file is %d bytes or more; a rules file is at most %d", len(data), maxFileSize)
+	}
+	return data, nil
+}
+
 // LoadRulesFile reads and checks a rules file (HOGA_RULES_FILE; `hoga
 // check` calls it too). Errors are *FileError naming every problem's line,
 // or the read error.
@@ -113,6 +145,9 @@ func ParseRules(name string, data []byte) (rules []Rule, err error) {
 	}()
 	var f struct {
 		Rules ruleList `yaml:"rules"`
+		// Exits are strategy/exits' (protective stops per position): it
+		// reads and checks them from the same file.
+		Exits otherSection `yaml:"exits"`
 	}
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
 		fe.Problems = append(fe.Problems, toProblem(err))
@@ -336,6 +371,12 @@ func msgOf(err error) string {
 	}
 	return err.Error()
 }
+
+// otherSection is a top-level key another package reads.
+type otherSection struct{}
+
+// UnmarshalYAML accepts anything; its owner checks it.
+func (*otherSection) UnmarshalYAML(ast.Node) error { return nil }
 
 // yamlCode takes a stock code as written. An unquoted 012345 is an octal
 // number to YAML (5349); the code must be the characters in the file.

@@ -28,6 +28,7 @@ import (
 	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/store"
 	"github.com/hoga-trade/hoga/strategy"
+	"github.com/hoga-trade/hoga/strategy/exits"
 )
 
 // defaultCheckTimeout bounds each of `hoga check`'s checks. A first KIS
@@ -573,7 +574,14 @@ func (c *checker) checkRules(context.Context) checkResult {
 // accept exactly the same files.
 func loadRulesCount(path string) (int, error) {
 	rules, err := strategy.LoadRulesFile(path)
-	return len(rules), err
+	if err != nil {
+		return 0, err
+	}
+	// The exits: list of the same file, as a start reads it.
+	if _, err := exits.LoadFile(path); err != nil {
+		return 0, err
+	}
+	return len(rules), nil
 }
 
 // checkHTTP checks the HTTP API's settings with the server's own check

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +51,7 @@ type app struct {
 	db          *store.DB
 	engine      *strategy.Engine
 	exits       *exits.Book
+	fileExits   []exits.Exit  // the rules file's exits: list
 	tg          *telegram.Bot // nil without a token
 	askMu       sync.Mutex
 	asked       []heldAsk // rule prompts waiting for their explanation (publishAsk)
@@ -336,6 +337,12 @@ func (a *app) buildStrategy() error {
 	if a.stream != nil {
 		ticks = a.ticks
 	}
+	// The file's exits: list is read first, so one start reports the
+	// problems of the rules and the exits together.
+	var exitsErr error
+	if a.cfg.RulesFile != "" {
+		a.fileExits, exitsErr = exits.LoadFile(a.cfg.RulesFile)
+	}
 	a.engine, err = strategy.New(strategy.Options{
 		Ticks:        ticks,
 		Broker:       a.guard,
@@ -367,10 +374,18 @@ func (a *app) buildStrategy() error {
 		OnTickDecision: a.metrics.TickDecision,
 		Logger:         a.log.With("part", "strategy"),
 	})
+	if err == nil && exitsErr != nil {
+		err = exitsErr
+	}
 	if err != nil {
 		var fe *strategy.FileError
 		if errors.As(err, &fe) {
-			return &configError{lines: strings.Split(fe.Error(), "\n")}
+			var xe *strategy.FileError
+			if errors.As(exitsErr, &xe) && xe != fe {
+				fe = &strategy.FileError{Path: fe.Path, Problems: append(append([]strategy.Problem(nil), fe.Problems...), xe.Problems...)}
+				sort.SliceStable(fe.Problems, func(i, j int) bool { return fe.Problems[i].Line < fe.Problems[j].Line })
+			}
+			return &configError{lines: fileProblemLines(a.cfg.lang, fe)}
 		}
 		var re *strategy.ReadError
 		if errors.As(err, &re) {
@@ -400,6 +415,9 @@ func (a *app) buildExits() error {
 		Store:       a.db,
 		Ticks:       ticks,
 		Marketable:  a.cfg.ExitOrder == "limit",
+		FileExits:   a.fileExits,
+		FromFile:    a.cfg.RulesFile != "",
+		Clock:       a.clock,
 		Calendar:    a.cal,
 		MarketHours: a.cfg.marketHours,
 		// Halted by the kill switch only, not while Telegram is lost
@@ -414,6 +432,18 @@ func (a *app) buildExits() error {
 	}
 	a.background["exits"] = a.exits.Run
 	return nil
+}
+
+// fileProblemLines words a rules file's problems for start-up: those with
+// a catalog key (the exits') in the owner's language, the rest as the
+// strategy wrote them.
+func fileProblemLines(lang bot.Lang, fe *strategy.FileError) []string {
+	return fe.Lines(func(p strategy.Problem) string {
+		if p.Key != "" {
+			return bot.Text(lang, p.Key, p.Args...)
+		}
+		return p.Msg
+	})
 }
 
 // askOwner is how a rule with confirm: true asks: the same confirmation as

@@ -66,6 +66,17 @@ type Options struct {
 	// Halted reports the kill switch: while on, exits neither trigger nor
 	// disarm. Nil means never halted.
 	Halted func() bool
+	// FileExits are the rules file's exits (HOGA_RULES_FILE, ParseFile)
+	// and FromFile says a file is configured. The first Check applies
+	// them: a new or changed one is armed (or waits for its stock to be
+	// held); one that fired or turned off is armed again when its stock is
+	// held; one armed carries on (its high, a stop found crossed on
+	// restart); a chat edit or delete stands until the file's exit
+	// changes; an exit the file no longer has is removed, unless the chat
+	// edited it. Without FromFile, exits that came from a file are kept as
+	// they are.
+	FileExits []Exit
+	FromFile  bool
 	// OnEvent receives every event, on the checking goroutine; it must
 	// not block nor call back into the Book.
 	OnEvent func(Event)
@@ -93,6 +104,9 @@ const (
 	// EventCommitted: the exit triggered but every held share is already
 	// committed to open sells; it stays armed.
 	EventCommitted EventKind = "committed"
+	// EventArmed: an exit from the rules file that waited for its stock
+	// is armed now that the stock is held.
+	EventArmed EventKind = "armed"
 )
 
 // Event is one thing an exit did, for the alert feed.
@@ -123,6 +137,9 @@ type Status struct {
 	// price yet).
 	Level int64
 	Avg   int64
+	// FromFile: the exit is the rules file's (edited from the chat or
+	// not).
+	FromFile bool
 }
 
 // Book keeps the exits, checks them and fires them. It is safe for
@@ -138,6 +155,10 @@ type Book struct {
 	checkMu sync.Mutex
 	mu      sync.Mutex
 	recs    map[string]*record
+	// tombs are the file's exits deleted from the chat, by key.
+	tombs map[string]record
+	// declared: the rules file's exits were applied (the first Check).
+	declared bool
 	// restored: exits loaded from the store and not yet checked by this
 	// process; a trigger on such an exit was found on restart.
 	restored map[string]bool
@@ -174,7 +195,7 @@ func New(opts Options) (*Book, error) {
 		opts.Calendar = cal
 	}
 	b := &Book{opts: opts, store: opts.Store, clk: clock.Or(opts.Clock), log: opts.Logger,
-		recs: map[string]*record{}, restored: map[string]bool{}, names: map[broker.Code]string{}, committed: map[string]bool{}}
+		recs: map[string]*record{}, tombs: map[string]record{}, restored: map[string]bool{}, names: map[broker.Code]string{}, committed: map[string]bool{}}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
@@ -184,6 +205,10 @@ func New(opts Options) (*Book, error) {
 	}
 	for i := range recs {
 		r := recs[i]
+		if r.Deleted {
+			b.tombs[r.Exit.key()] = r
+			continue
+		}
 		b.recs[r.Exit.key()] = &r
 		if r.State.Armed {
 			b.restored[r.Exit.key()] = true
@@ -209,11 +234,21 @@ func (b *Book) Put(ctx context.Context, x Exit) error {
 	b.checkMu.Lock()
 	defer b.checkMu.Unlock()
 	r := record{Exit: x, State: State{Armed: true}}
+	b.mu.Lock()
+	// A chat edit of the file's exit remembers which file exit it
+	// overrides: the file wins again only when that changes.
+	if old, ok := b.recs[x.key()]; ok {
+		r.File = old.File
+	} else if t, ok := b.tombs[x.key()]; ok {
+		r.File = t.File
+	}
+	b.mu.Unlock()
 	if err := saveRecord(ctx, b.store, r); err != nil {
 		return err
 	}
 	b.mu.Lock()
 	b.recs[x.key()] = &r
+	delete(b.tombs, x.key())
 	delete(b.restored, x.key())
 	delete(b.committed, x.key())
 	b.bal, b.balAt, b.haveBal = bal, b.clk.Now(), true
@@ -229,9 +264,11 @@ func (b *Book) Delete(ctx context.Context, code broker.Code, kind Kind) error {
 	defer b.checkMu.Unlock()
 	b.mu.Lock()
 	var keys []string
+	files := map[string]*Exit{}
 	for k, r := range b.recs {
 		if r.Exit.Code == code && (kind == "" || r.Exit.Kind == kind) {
 			keys = append(keys, k)
+			files[k] = r.File
 		}
 	}
 	b.mu.Unlock()
@@ -239,7 +276,17 @@ func (b *Book) Delete(ctx context.Context, code broker.Code, kind Kind) error {
 		return &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no exit on %s", code)}
 	}
 	for _, k := range keys {
-		if err := b.store.DeleteSetting(ctx, keyPrefix+k); err != nil {
+		if f := files[k]; f != nil {
+			// The file's exit: remembered as deleted, so a restart does
+			// not bring it back until the file's exit changes.
+			t := record{Exit: *f, File: f, Deleted: true}
+			if err := saveRecord(ctx, b.store, t); err != nil {
+				return fmt.Errorf("exits: delete %s: %w", k, err)
+			}
+			b.mu.Lock()
+			b.tombs[k] = t
+			b.mu.Unlock()
+		} else if err := b.store.DeleteSetting(ctx, keyPrefix+k); err != nil {
 			return fmt.Errorf("exits: delete %s: %w", k, err)
 		}
 		b.mu.Lock()
@@ -257,7 +304,7 @@ func (b *Book) List(ctx context.Context) ([]Status, error) {
 	defer b.mu.Unlock()
 	out := make([]Status, 0, len(b.recs))
 	for _, r := range b.recs {
-		s := Status{Exit: r.Exit, State: r.State}
+		s := Status{Exit: r.Exit, State: r.State, FromFile: r.File != nil}
 		if b.haveBal {
 			if p, ok := b.bal.Position(r.Exit.Code); ok {
 				s.Avg = p.AvgPrice
@@ -299,22 +346,34 @@ func (b *Book) Run(ctx context.Context) error {
 // does nothing while halted or, with MarketHours, outside the continuous
 // session.
 func (b *Book) Check(ctx context.Context) {
+	b.checkMu.Lock()
+	defer b.checkMu.Unlock()
+	if !b.isDeclared() {
+		// The file's exits first, halted or not and at any hour: they
+		// place nothing, and /exits should show them from the start.
+		if err := b.declare(ctx); err != nil {
+			b.log.Warn("exits: the rules file's exits wait for a balance; trying next round", "err", err)
+			return
+		}
+	}
 	if b.opts.Halted() {
 		return
 	}
 	if b.opts.MarketHours && !b.opts.Calendar.InContinuous(b.clk.Now()) {
 		return
 	}
-	b.checkMu.Lock()
-	defer b.checkMu.Unlock()
 	codes := b.armedCodes()
-	if len(codes) == 0 {
+	waiting := b.waiting()
+	if len(codes) == 0 && len(waiting) == 0 {
 		return
 	}
 	bal, err := b.balance(ctx, false)
 	if err != nil {
 		b.log.Warn("exits: balance failed; checking next round", "err", err)
 		return
+	}
+	if b.wake(ctx, bal, waiting) {
+		codes = b.armedCodes()
 	}
 	for _, code := range codes {
 		if ctx.Err() != nil || b.opts.Halted() {
@@ -400,14 +459,18 @@ func (b *Book) price(ctx context.Context, code broker.Code) (int64, string, bool
 	return q.Price, name, true
 }
 
-// gone turns off the armed exits of a code no longer held.
+// gone turns off the armed exits of a code no longer held; the rules
+// file's wait for the stock to be held again.
 func (b *Book) gone(ctx context.Context, code broker.Code) {
 	for _, r := range b.armed(code) {
 		st := r.State
 		st.Armed, st.Off = false, OffGone
+		if r.File != nil {
+			st.Off = OffNotHeld
+		}
 		b.save(ctx, r.Exit, st)
-		b.log.Info("exit off: position gone", "exit", r.Exit.String())
-		b.emit(Event{Kind: EventOff, Exit: r.Exit, Reason: OffGone, Name: b.nameOf(code)})
+		b.log.Info("exit off: position gone", "exit", r.Exit.String(), "waits", r.File != nil)
+		b.emit(Event{Kind: EventOff, Exit: r.Exit, Reason: st.Off, Name: b.nameOf(code)})
 	}
 }
 

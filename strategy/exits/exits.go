@@ -256,12 +256,23 @@ const (
 	OffSibling  = "sibling_fired"
 	OffFailures = "failures"
 	OffUnknown  = "unknown_outcome"
+	// OffNotHeld: an exit from the rules file whose stock is not held; it
+	// arms by itself once the stock is held.
+	OffNotHeld = "not_held"
 )
 
 // record is one exit as stored.
 type record struct {
 	Exit  Exit  `json:"exit"`
 	State State `json:"state"`
+	// File is the rules file's exit this record stands for (nil: set from
+	// the chat or HTTP only). A record whose Exit differs from File was
+	// edited after the file declared it; the edit stands until the file's
+	// exit changes.
+	File *Exit `json:"file,omitempty"`
+	// Deleted marks the file's exit deleted from the chat (a tombstone):
+	// it stays deleted across restarts until the file's exit changes.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Settings is the key/value part of hoga's SQLite store (*store.DB), as
