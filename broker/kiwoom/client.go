@@ -558,7 +558,11 @@ func (c *Client) Balance(ctx context.Context) (broker.Balance, error) {
 // mergeOrders for how statuses are read.
 func (c *Client) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 	var all, open []orderRow
-	err := c.doPages(ctx, epFilled, map[string]string{"qry_tp": "0", "sell_tp": "0", "stex_tp": "0"}, func(body []byte) error {
+	// Every key Kiwoom's own examples send (get_domestic_filled_orders.py,
+	// get_domestic_unfilled_orders.py; kiwoom-go sends the same), the
+	// optional ones empty: stk_cd "" with qry_tp/all_stk_tp "0" (전체), and
+	// ord_no "" (no "older than this order" cursor). See doc.go.
+	err := c.doPages(ctx, epFilled, map[string]string{"qry_tp": "0", "sell_tp": "0", "stex_tp": "0", "stk_cd": "", "ord_no": ""}, func(body []byte) error {
 		var a struct {
 			Rows json.RawMessage `json:"cntr"`
 		}
@@ -575,7 +579,7 @@ func (c *Client) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = c.doPages(ctx, epOpen, map[string]string{"all_stk_tp": "0", "trde_tp": "0", "stex_tp": "0"}, func(body []byte) error {
+	err = c.doPages(ctx, epOpen, map[string]string{"all_stk_tp": "0", "trde_tp": "0", "stex_tp": "0", "stk_cd": ""}, func(body []byte) error {
 		var a struct {
 			Rows json.RawMessage `json:"oso"`
 		}
