@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,14 +33,8 @@ func TestImplausibleQuoteFiresNothing(t *testing.T) {
 		"HOGA_STRATEGY_INTERVAL", "100ms", "HOGA_DATA_DIR", filepath.Join(dir, "data"),
 		"HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdin, closeStdin := io.Pipe()
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	out := &syncBuffer{}
-	var errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, out, &errOut) }()
+	h := startHoga(t, nil, getenv)
+	out := &h.out
 
 	quotes := func() int { return fake.CountRequests(inquirePrice) }
 	waitFor(t, "the strategy to poll", func() bool { return quotes() >= 2 })
@@ -61,10 +52,7 @@ func TestImplausibleQuoteFiresNothing(t *testing.T) {
 	if n := len(fake.Orders()); n != 0 {
 		t.Fatalf("%d orders on implausible quotes", n)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
-	}
+	h.stop()
 	t.Logf("console:\n%s", out.String())
 }
 
@@ -87,14 +75,8 @@ func TestImplausibleQuoteFiresNothingKiwoom(t *testing.T) {
 		"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200", "HOGA_MARKET_HOURS", "always",
 		"HOGA_RULES_FILE", rulesFile, "HOGA_STRATEGY_INTERVAL", "100ms",
 		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdin, closeStdin := io.Pipe()
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	out := &syncBuffer{}
-	var errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, out, &errOut) }()
+	h := startHoga(t, nil, getenv)
+	out := &h.out
 
 	quotes := func() int { return fake.Requests("ka10001") }
 	waitFor(t, "the strategy to poll", func() bool { return quotes() >= 2 })
@@ -111,8 +93,5 @@ func TestImplausibleQuoteFiresNothingKiwoom(t *testing.T) {
 	if n := len(fake.Orders()); n != 0 {
 		t.Fatalf("%d orders on implausible quotes", n)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
-	}
+	h.stop()
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -41,20 +39,15 @@ func TestJournalRemovedWhileRunningRefusesAndAlerts(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
 		"HOGA_DATA_DIR", dir, "HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
 	defer stopWait()
-	stdin, typed := io.Pipe()
-	defer typed.Close()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, stdin, out, io.Discard) }()
+	h := startHoga(t, nil, getenv)
+	out := &h.out
 	if err := tg.WaitPolling(wait); err != nil {
 		t.Fatal(err)
 	}
 
-	fmt.Fprintln(typed, "/buy 005930 1 70000")
+	h.send("/buy 005930 1 70000")
 	waitFor(t, "the first order placed", func() bool { return strings.Contains(out.String(), "매수 주문 접수") })
 	if n := len(fake.Orders()); n != 1 {
 		t.Fatalf("%d orders at the broker after the first /buy; want 1", n)
@@ -67,7 +60,7 @@ func TestJournalRemovedWhileRunningRefusesAndAlerts(t *testing.T) {
 		}
 	}
 	mark := tg.CallCount()
-	fmt.Fprintln(typed, "/buy 005930 2 70000")
+	h.send("/buy 005930 2 70000")
 	waitFor(t, "the refusal", func() bool { return strings.Contains(out.String(), "삭제되거나 다른 파일로 바뀌어") })
 	alert, err := tg.WaitCall(wait, mark, func(c telegramtest.Call) bool {
 		return c.OK() && c.Message != nil && c.Message.Chat.ID == 111 && strings.Contains(c.Message.Text, "주문 기록 파일")
@@ -81,10 +74,7 @@ func TestJournalRemovedWhileRunningRefusesAndAlerts(t *testing.T) {
 	if n := len(fake.Orders()); n != 1 {
 		t.Fatalf("%d orders at the broker; the order after the loss reached it", n)
 	}
-	fmt.Fprintln(typed, "/status")
+	h.send("/status")
 	waitFor(t, "/status says halted", func() bool { return strings.Contains(out.String(), "⛔ 정지") })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
+	h.stop()
 }

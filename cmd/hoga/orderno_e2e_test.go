@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,15 +38,10 @@ func TestCancelByShortOrderNumber(t *testing.T) {
 		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200", "HOGA_MARKET_HOURS", "always",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdin, typed := io.Pipe()
-	defer typed.Close()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, stdin, out, io.Discard) }()
+	h := startHoga(t, nil, getenv)
+	out := &h.out
 
-	fmt.Fprintln(typed, "/buy 005930 1 60000")
+	h.send("/buy 005930 1 60000")
 	waitFor(t, "the order at the broker", func() bool { return len(fake.Orders()) == 2 })
 	var mine string
 	for _, o := range fake.Orders() {
@@ -61,7 +54,7 @@ func TestCancelByShortOrderNumber(t *testing.T) {
 	}
 	for _, id := range []string{mine, outside.ID} {
 		short := strings.TrimLeft(id, "0")
-		fmt.Fprintln(typed, "/cancel "+short)
+		h.send("/cancel " + short)
 		waitFor(t, "/cancel "+short, func() bool {
 			for _, o := range fake.Orders() {
 				if o.CancelOf == id {
@@ -80,8 +73,5 @@ func TestCancelByShortOrderNumber(t *testing.T) {
 			t.Errorf("order %s was not cancelled\n%s", id, out.String())
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	h.stop()
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,31 +40,22 @@ func TestRestartWithUnsettledRowAnswersAtOnce(t *testing.T) {
 	}
 
 	getenv := env("HOGA_DATA_DIR", dir, "HOGA_PAPER_SEED", "7", "HOGA_LOG_LEVEL", "error")
-	stdin, typed := io.Pipe()
-	defer typed.Close()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, stdin, out, io.Discard) }()
-
-	fmt.Fprintln(typed, "/status")
-	waitFor(t, "/status while a row is unsettled", func() bool { return strings.Contains(out.String(), "대조 중인 주문 1건") })
-	fmt.Fprintln(typed, "/orders")
-	waitFor(t, "/orders showing the row as being checked", func() bool { return strings.Contains(out.String(), "결과 확인 중") })
-	fmt.Fprintln(typed, "/buy 005930 3 69000")
-	waitFor(t, "the duplicate refused", func() bool {
-		return strings.Contains(out.String(), "아직 확인 중이라 이 주문은 보내지 않았습니다")
-	})
-	fmt.Fprintln(typed, "/buy 005930 2")
-	waitFor(t, "a different order placed", func() bool { return strings.Contains(out.String(), "매수 주문 접수") })
+	h := startHoga(t, nil, getenv)
+	out := &h.out
+	h.send("/status")
+	h.waitOut("/status while a row is unsettled", "대조 중인 주문 1건")
+	h.send("/orders")
+	h.waitOut("/orders showing the row as being checked", "결과 확인 중")
+	h.send("/buy 005930 3 69000")
+	h.waitOut("the duplicate refused", "아직 확인 중이라 이 주문은 보내지 않았습니다")
+	h.send("/buy 005930 2")
+	h.waitOut("a different order placed", "매수 주문 접수")
 	if strings.Contains(out.String(), "stopped before") {
 		t.Errorf("English in a Korean alert:\n%s", out.String())
 	}
-	fmt.Fprintln(typed, "/halt")
-	waitFor(t, "/halt", func() bool { return strings.Contains(out.String(), "정지") })
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
+	h.send("/halt")
+	h.waitOut("/halt", "정지")
+	h.stop()
 }
 
 // Issue 20, item 1, the rest: on Kiwoom a restart still paged today's

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -30,17 +28,10 @@ func TestTwoThousandStrangersThroughRun(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111", "HOGA_PAPER_SEED", "7",
 		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	built := make(chan *app, 1)
-	ctx, cancel := context.WithCancel(withBuilt(context.Background(), func(a *app) { built <- a }))
-	defer cancel()
-	wait, stopWait := context.WithTimeout(ctx, 20*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), 20*time.Second)
 	defer stopWait()
-	stdin, closeStdin := io.Pipe()
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	var out, errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
-	a := <-built
+	h := startHoga(t, nil, getenv)
+	a := h.app
 	if err := tg.WaitPolling(wait); err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +75,5 @@ func TestTwoThousandStrangersThroughRun(t *testing.T) {
 	if refusalsFirst > 30 { // at most one second of Telegram's 30 messages/s
 		t.Errorf("%d refusals went out before the owner's reply", refusalsFirst)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
-	}
+	h.stop()
 }

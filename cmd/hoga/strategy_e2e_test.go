@@ -1,37 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 )
 
-// waitFor polls cond (a cheap read of the fake's state) until it holds or
-// the deadline passes. It waits on hoga's own progress, observed at the
-// broker, not on a guess of how long that takes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
-}
-
-// The acceptance run: HOGA_MARKET_HOURS=always with
-// deploy/rules.example.yaml against the fake KIS buys once when the price
-// drops below 190,000 and sells once when it rises above 210,000.
 func TestStrategyAgainstFakeKIS(t *testing.T) {
 	t.Parallel()
 	// 005930 listed near the paper broker's 198,000, the price the example
@@ -56,12 +33,7 @@ func TestStrategyAgainstFakeKIS(t *testing.T) {
 		"HOGA_STRATEGY_INTERVAL", "100ms", "HOGA_DATA_DIR", filepath.Join(dir, "data"),
 		"HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	stdin, closeStdin := io.Pipe() // a console that stays open, like a terminal
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	var out, errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	h := startHoga(t, nil, getenv) // a console that stays open, like a terminal
 
 	quotes := func() int { return fake.CountRequests("/uapi/domestic-stock/v1/quotations/inquire-price") }
 	orders := func(side broker.Side) (n int) {
@@ -98,8 +70,5 @@ func TestStrategyAgainstFakeKIS(t *testing.T) {
 		}
 	}
 
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
-	}
+	h.stop()
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,12 +38,7 @@ func TestStreamAgainstFakeKIS(t *testing.T) {
 		"HOGA_STRATEGY_INTERVAL", "100ms", "HOGA_DATA_DIR", filepath.Join(dir, "data"),
 		"HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	stdin, closeStdin := io.Pipe()
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	var out, errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	h := startHoga(t, nil, getenv) // a console that stays open, like a terminal
 
 	quotes := func() int { return fake.CountRequests("/uapi/domestic-stock/v1/quotations/inquire-price") }
 	// 39 codes and the fill-notice TR fill the 40 registrations the
@@ -76,8 +68,5 @@ func TestStreamAgainstFakeKIS(t *testing.T) {
 	fake.DropStreams()
 	waitFor(t, "resubscribed", func() bool { return fake.StreamSessions() == 1 && fake.StreamSubscriptions() == 40 })
 
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
-	}
+	h.stop()
 }

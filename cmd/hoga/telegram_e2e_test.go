@@ -34,15 +34,9 @@ func TestTelegramLiveOrderAgainstFakeKIS(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
 	defer stopWait()
-	stdin, closeStdin := io.Pipe()
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	var out, errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	h := startHoga(t, nil, getenv)
 	if err := tg.WaitPolling(wait); err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +78,7 @@ func TestTelegramLiveOrderAgainstFakeKIS(t *testing.T) {
 		t.Fatalf("%d orders at the broker; want exactly 1", n)
 	}
 
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
-	}
+	h.stop()
 }
 
 // A bot token Telegram refuses at start-up is a settings error: one clear
@@ -141,15 +132,9 @@ func TestRuleAsksInOneMessage(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
 		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
 	defer stopWait()
-	stdin, closeStdin := io.Pipe()
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	var out, errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	h := startHoga(t, nil, getenv)
 	c, err := tg.WaitCall(wait, 0, func(c telegramtest.Call) bool {
 		return c.OK() && c.Message != nil && c.Message.Chat.ID == owner && len(c.Message.Buttons()) == 2
 	})
@@ -164,10 +149,7 @@ func TestRuleAsksInOneMessage(t *testing.T) {
 			t.Errorf("the explanation came as a message of its own: %q", m.Text)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v\n%s", err, errOut.String())
-	}
+	h.stop()
 }
 
 // Issue 21, item 4, through the whole program: five /buy queued behind a
@@ -195,15 +177,9 @@ func TestHaltJumpsFiveSlowOrders(t *testing.T) {
 		"HOGA_ALERTS", "orders=off,strategy=off,errors=off,system=off",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
 	defer stopWait()
-	stdin, closeStdin := io.Pipe()
-	defer closeStdin.Close()
-	done := make(chan error, 1)
-	var out, errOut bytes.Buffer
-	go func() { done <- run(ctx, nil, getenv, stdin, &out, &errOut) }()
+	h := startHoga(t, nil, getenv)
 	if err := tg.WaitPolling(wait); err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +220,5 @@ func TestHaltJumpsFiveSlowOrders(t *testing.T) {
 	if n := len(fake.Orders()); n != 1 {
 		t.Errorf("%d orders reached the broker after /halt; want only the one already in flight", n)
 	}
-	cancel()
-	<-done
+	h.stop()
 }

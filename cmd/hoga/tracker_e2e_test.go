@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,65 +14,6 @@ import (
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/store"
 )
-
-// liveHoga is one run() of hoga on a fake clock, driven through its
-// console.
-type liveHoga struct {
-	t      *testing.T
-	clk    *clock.Fake
-	app    *app
-	stdin  *io.PipeWriter
-	out    syncBuffer
-	errOut syncBuffer
-	cancel context.CancelFunc
-	done   chan error
-}
-
-func startHoga(t *testing.T, clk *clock.Fake, getenv func(string) string) *liveHoga {
-	t.Helper()
-	return startHogaCtx(t, withClock(context.Background(), clk), clk, getenv)
-}
-
-// startHogaCtx is startHoga with run's context built by the caller (with
-// withBrokerClock, say); it must carry clk.
-func startHogaCtx(t *testing.T, base context.Context, clk *clock.Fake, getenv func(string) string) *liveHoga {
-	t.Helper()
-	h := &liveHoga{t: t, clk: clk, done: make(chan error, 1)}
-	built := make(chan *app, 1)
-	ctx, cancel := context.WithCancel(withBuilt(base, func(a *app) { built <- a }))
-	h.cancel = cancel
-	stdin, w := io.Pipe()
-	h.stdin = w
-	go func() { h.done <- run(ctx, nil, getenv, stdin, &h.out, &h.errOut) }()
-	select {
-	case h.app = <-built:
-	case err := <-h.done:
-		t.Fatalf("run ended at start: %v\n%s", err, h.errOut.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("hoga did not start")
-	}
-	t.Cleanup(h.stop)
-	return h
-}
-
-func (h *liveHoga) stop() {
-	if h.cancel == nil {
-		return
-	}
-	h.cancel()
-	h.stdin.Close()
-	if err := <-h.done; err != nil {
-		h.t.Errorf("run: %v\n%s", err, h.errOut.String())
-	}
-	h.cancel = nil
-}
-
-func (h *liveHoga) send(line string) {
-	h.t.Helper()
-	if _, err := io.WriteString(h.stdin, line+"\n"); err != nil {
-		h.t.Fatal(err)
-	}
-}
 
 // step moves hoga's clock by d and, if that woke the tracker, waits until
 // it sleeps again (its poll done and its alerts handed to the feed).

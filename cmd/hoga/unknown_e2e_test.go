@@ -1,36 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker/brokertest"
 )
-
-// syncBuffer is an io.Writer the test can read while hoga writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A broker that takes the order but answers after hoga's timeout: the
 // owner is told the outcome is unknown and not to resend, hoga never sends
@@ -48,27 +25,18 @@ func TestDelayedOrderAnswerIsReconciledNotResent(t *testing.T) {
 		"HOGA_BROKER_TIMEOUT", "300ms",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdin, typed := io.Pipe()
-	defer typed.Close()
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, getenv, stdin, out, io.Discard) }()
-
-	fmt.Fprintln(typed, "/buy 005930 1 70000")
-	waitFor(t, "the unknown-outcome reply", func() bool { return strings.Contains(out.String(), "다시 보내지 마세요") })
-	waitFor(t, "the reconciliation verdict", func() bool { return strings.Contains(out.String(), "결과 확인") })
-	fmt.Fprintln(typed, "/orders")
-	waitFor(t, "/orders", func() bool { return strings.Contains(out.String(), "오늘 주문 (1건)") })
+	h := startHoga(t, nil, getenv)
+	h.send("/buy 005930 1 70000")
+	h.waitOut("the unknown-outcome reply", "다시 보내지 마세요")
+	h.waitOut("the reconciliation verdict", "결과 확인")
+	h.send("/orders")
+	h.waitOut("/orders", "오늘 주문 (1건)")
+	out := &h.out
 	if n := len(fake.Orders()); n != 1 {
 		t.Fatalf("%d orders at the broker; want exactly 1\n%s", n, out.String())
 	}
 	if strings.Contains(out.String(), "결과 확인 중") && !strings.Contains(out.String(), "미체결") && !strings.Contains(out.String(), "체결 1주") {
 		t.Errorf("/orders still shows the order unresolved after reconciliation:\n%s", out.String())
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	h.stop()
 }
