@@ -271,7 +271,8 @@ func (r *Router) place(ctx context.Context, req broker.OrderRequest, name string
 	// "accepted" must never be read as money.
 	tag := r.t("alert.mode_tag", r.modeName())
 	txt := r.t("order.placed", r.sideName(req.Side), Esc(nameOr(name, req.Code)), req.Code, Group(req.Qty), r.priceText(req), Esc(o.ID), tag)
-	if o.FilledQty > 0 {
+	if o.FilledQty > 0 && !r.cfg.FillAlerts {
+		// Nothing else will tell this fill (order alerts are off).
 		txt += r.t("order.filled", Group(o.FilledQty), Group(o.AvgFillPrice))
 	}
 	return Reply{Text: txt}

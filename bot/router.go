@@ -152,6 +152,13 @@ type Config struct {
 	// it last heard from the broker (a poll or a fill notice), for
 	// /status.
 	Tracking func() (open int, lastHeard time.Time)
+	// FillAlerts says every fill of an order reaches the one who placed
+	// it as an alert of its own (the order tracker's, with fees, tax and
+	// realised P&L; order alerts not off). An order's reply then leaves
+	// out a fill the broker's answer already carried (the paper exchange
+	// fills a market order at once), so the owner reads the trade once,
+	// in full, as on KIS and Kiwoom, whose answers never carry one.
+	FillAlerts bool
 	// Errors, when set, gives the recent errors for /status.
 	Errors func() []string
 	// Surface, when set, reports a lost control surface (Telegram down for

@@ -67,6 +67,36 @@ func (e *Exchange) Subscribe(fn func(Event)) (stop func()) {
 	}
 }
 
+// SubscribeNow is Subscribe for a listener that must hear of a fill before
+// the call that caused it returns (an order tracker: a market order's fill
+// is then queued before PlaceOrder answers, and a session that stops right
+// after the answer still records it). fn runs synchronously, under the
+// exchange's lock: it must return at once and must not call the exchange
+// (a channel send that never waits, as tracker.Notify does). The returned
+// stop ends the subscription.
+func (e *Exchange) SubscribeNow(fn func(Event)) (stop func()) {
+	s := &syncSub{fn: fn}
+	e.mu.Lock()
+	e.subs.now = append(e.subs.now, s)
+	e.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			for i, x := range e.subs.now {
+				if x == s {
+					e.subs.now = append(e.subs.now[:i], e.subs.now[i+1:]...)
+					break
+				}
+			}
+		})
+	}
+}
+
+// syncSub is one SubscribeNow.
+type syncSub struct{ fn func(Event) }
+
 // StreamTicks puts every price change of the walk (and of SetPrice) into
 // book as a broker.Tick, as a broker's realtime trade feed would, until
 // the returned stop is called. The paper broker's strategy can then read
@@ -95,6 +125,7 @@ func (e *Exchange) StreamTicks(book *broker.TickBook) (stop func()) {
 // subscribers are the exchange's listeners, guarded by e.mu.
 type subscribers struct {
 	fills []*subscriber
+	now   []*syncSub
 	ticks []*broker.TickBook
 }
 
@@ -106,7 +137,7 @@ func (e *Exchange) onEvent(ev market.Event) {
 		}
 		return
 	}
-	if len(e.subs.fills) == 0 {
+	if len(e.subs.fills) == 0 && len(e.subs.now) == 0 {
 		return
 	}
 	out := Event{Time: ev.Time, Order: ev.Order.Order, Qty: ev.Qty, Price: ev.Price, Commission: ev.Commission, Tax: ev.Tax}
@@ -121,6 +152,9 @@ func (e *Exchange) onEvent(ev market.Event) {
 	default:
 		return
 	}
+	for _, s := range e.subs.now {
+		s.fn(out)
+	}
 	for _, s := range e.subs.fills {
 		s.push(out)
 	}
@@ -130,7 +164,7 @@ func (e *Exchange) onEvent(ev market.Event) {
 func (s *subscribers) closeAll(mu *sync.Mutex) {
 	mu.Lock()
 	fills := s.fills
-	s.fills, s.ticks = nil, nil
+	s.fills, s.now, s.ticks = nil, nil, nil
 	mu.Unlock()
 	for _, x := range fills {
 		x.finish()

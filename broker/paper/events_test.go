@@ -47,6 +47,25 @@ func TestSubscribe(t *testing.T) {
 	}
 }
 
+// SubscribeNow hears a market order's fill before PlaceOrder returns (an
+// order tracker has it queued before the order's answer), and nothing
+// after its stop.
+func TestSubscribeNow(t *testing.T) {
+	t.Parallel()
+	e, _ := newExchange(t, Options{Freeze: true})
+	var got []Event // written under the exchange's lock, read after each call returns
+	stop := e.SubscribeNow(func(ev Event) { got = append(got, ev) })
+	o := place(t, e, broker.OrderRequest{Code: samsung, Side: broker.Buy, Type: broker.Market, Qty: 2})
+	if len(got) != 1 || got[0].Kind != EventFill || got[0].Order.ID != o.ID || got[0].Order.FilledQty != 2 || got[0].ExecID != o.ID+"-2" {
+		t.Fatalf("events when PlaceOrder returned: %+v", got)
+	}
+	stop()
+	place(t, e, broker.OrderRequest{Code: samsung, Side: broker.Buy, Type: broker.Market, Qty: 1})
+	if len(got) != 1 {
+		t.Fatalf("an event after stop: %+v", got[1:])
+	}
+}
+
 // StreamTicks feeds a TickBook from the walk, as a realtime feed would.
 func TestStreamTicks(t *testing.T) {
 	t.Parallel()

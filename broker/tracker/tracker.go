@@ -20,7 +20,15 @@
 //     crowd out a user's /price in the broker's rate limiter); only while
 //     something is open and, with market hours kept, the session accepts
 //     orders; Kick polls once now (after a stream gap);
-//   - the paper exchange, which is in-process: polling it is free.
+//   - the paper exchange's own fill events (paper.Exchange.Subscribe),
+//     handed to Notify exactly as a broker's push is (Source FillPaper);
+//     polling it, free, stays the fallback as for a real broker.
+//
+// A pushed fill can beat the order's own answer (the paper exchange fills
+// a market order inside PlaceOrder; a KIS or Kiwoom notice can arrive
+// before the HTTP reply): one for an order hoga has no number for yet is
+// parked and replayed when the guard reports the order placed, so it is
+// journaled from the push, not left to the next poll.
 //
 // A fill's identity is its order and the cumulative quantity after it, so
 // the push and the poll (and a restart) agree on it; broker.FillJournal
@@ -63,6 +71,11 @@ const (
 	// pushQueue bounds the stream fills waiting for Run; past it a fill
 	// is left to the next poll, which is asked for at once.
 	pushQueue = 1024
+	// parkedMax bounds the pushes kept for orders not yet known; parkFor
+	// is how long one is kept (an order's answer comes within seconds;
+	// past that the poll has it).
+	parkedMax = 256
+	parkFor   = time.Minute
 	// briskFor and steadyFor shape the adaptive poll: every MinInterval
 	// for briskFor after a placement or a fill, every 2×MinInterval until
 	// steadyFor, then doubling to MaxInterval.
@@ -143,6 +156,7 @@ type Tracker struct {
 	sleeps    uint64    // times the loop went to sleep
 	until     time.Time // when the current sleep ends
 	changedAt time.Time // last placement or fill: polling is brisk after it
+	parked    []Push    // pushes for orders not yet followed, oldest first
 }
 
 // tracked is one open order.
@@ -260,6 +274,9 @@ func (t *Tracker) Observe(ctx context.Context, ev broker.OrderEvent) {
 		t.mu.Lock()
 		t.changedAt = t.clk.Now()
 		t.mu.Unlock()
+		if t.replay(e.BrokerID) {
+			return // the fills that came first carry the news
+		}
 		t.Kick()
 	case broker.EventCancelled:
 		t.mu.Lock()
@@ -297,6 +314,9 @@ type Push struct {
 	CumQty  int64
 	ExecID  string
 	Time    time.Time // zero: now
+	// Source is where the push came from: FillStream (zero) for a
+	// broker's notice, FillPaper for the paper exchange's event.
+	Source broker.FillSource
 }
 
 // Notify hands a streamed fill to Run without blocking (a stream's read
@@ -316,7 +336,11 @@ func (t *Tracker) Notify(p Push) {
 // Push records a streamed fill now, on the caller's goroutine. A fill of an order the tracker does not
 // follow yet (the notice can beat the order's answer) is looked up in the
 // journal; failing that, a poll is asked for, which will find it.
-func (t *Tracker) Push(ctx context.Context, p Push) {
+func (t *Tracker) Push(ctx context.Context, p Push) { t.push(ctx, p, true) }
+
+// push is Push; a retry of a parked push (stranger false) neither parks
+// it again nor reports it as a stranger a second time.
+func (t *Tracker) push(ctx context.Context, p Push, stranger bool) {
 	if p.Qty <= 0 || p.Price <= 0 {
 		return
 	}
@@ -333,12 +357,26 @@ func (t *Tracker) Push(ctx context.Context, p Push) {
 	t.mu.Unlock()
 	if tr == nil {
 		e, err := t.o.Journal.OrderByBrokerID(ctx, now, id)
-		if broker.KindOf(err) == broker.NotFound && t.o.OnStranger != nil {
-			// An order hoga has no number for may be one it was told
-			// never reached the broker (issue 21, item 3).
-			t.o.OnStranger(id)
+		if broker.KindOf(err) == broker.NotFound && stranger {
+			// Its answer may still be on its way: kept for when the
+			// guard reports it placed (or, had that just happened,
+			// replayed at once).
+			t.park(p, now)
+			t.mu.Lock()
+			_, followed := t.open[id]
+			t.mu.Unlock()
+			if followed {
+				t.replay(id)
+				return
+			}
+			if t.o.OnStranger != nil {
+				// An order hoga has no number for may be one it was told
+				// never reached the broker (issue 21, item 3).
+				t.o.OnStranger(id)
+			}
 		}
-		if err != nil || !(e.State.Open() || e.State == broker.StatusPending || e.State == broker.StatusUnknown) {
+		answeredFilled := e.State == broker.StatusFilled && e.FilledQty < e.Qty // its fills not journaled yet
+		if err != nil || !(e.State.Open() || answeredFilled || e.State == broker.StatusPending || e.State == broker.StatusUnknown) {
 			t.Kick()
 			return
 		}
@@ -360,8 +398,53 @@ func (t *Tracker) Push(ctx context.Context, p Push) {
 	if cum <= tr.cum || cum > tr.e.Qty {
 		return // known already (the poll overtook it), or not this order's
 	}
+	src := p.Source
+	if src == "" {
+		src = broker.FillStream
+	}
 	t.record(ctx, id, tr, broker.Fill{OrderID: id, Qty: cum - tr.cum, Price: p.Price, CumQty: cum, ExecID: p.ExecID,
-		Source: broker.FillStream, Time: p.Time}, false)
+		Source: src, Time: p.Time}, false)
+}
+
+// park keeps p, a push for an order hoga does not follow yet, for replay.
+func (t *Tracker) park(p Push, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	kept := t.parked[:0]
+	for _, x := range t.parked {
+		if now.Sub(x.Time) < parkFor {
+			kept = append(kept, x)
+		}
+	}
+	t.parked = append(kept, p)
+	if n := len(t.parked); n > parkedMax {
+		t.parked = t.parked[n-parkedMax:]
+	}
+}
+
+// replay hands the parked pushes of order id back to Run, in the order
+// they came, and reports whether there were any.
+func (t *Tracker) replay(orderID string) bool {
+	id := t.o.Normalize(orderID)
+	if id == "" {
+		return false
+	}
+	t.mu.Lock()
+	var mine []Push
+	kept := t.parked[:0]
+	for _, p := range t.parked {
+		if t.o.Normalize(p.OrderID) == id {
+			mine = append(mine, p)
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	t.parked = kept
+	t.mu.Unlock()
+	for _, p := range mine {
+		t.Notify(p)
+	}
+	return len(mine) > 0
 }
 
 // Run loads today's open orders from the journal, polls once at once
@@ -369,12 +452,27 @@ func (t *Tracker) Push(ctx context.Context, p Push) {
 // adaptively until ctx ends.
 func (t *Tracker) Run(ctx context.Context) error {
 	now := t.clk.Now()
+	if ctx.Err() != nil {
+		// Stopped before it began (a piped session that ended at once):
+		// what was pushed meanwhile is still journaled and told.
+		t.drainAtStop(ctx)
+		return nil
+	}
 	rows, err := t.o.Journal.OrdersOn(ctx, now)
 	if err != nil {
+		if ctx.Err() != nil {
+			t.drainAtStop(ctx)
+			return nil
+		}
 		return fmt.Errorf("tracker: journal: %w", err)
 	}
 	for _, e := range rows {
-		if (e.State.Open()) && e.BrokerID != "" {
+		// An order the broker answered as filled (a paper market order)
+		// whose fills were never journaled — hoga stopped between the
+		// answer and the fill's push — is followed too: the first poll
+		// stores and tells its fill.
+		unjournaled := e.State == broker.StatusFilled && e.FilledQty < e.Qty
+		if (e.State.Open() || unjournaled) && e.BrokerID != "" {
 			t.follow(e, true)
 		}
 	}
@@ -391,9 +489,12 @@ func (t *Tracker) Run(ctx context.Context) error {
 			t.mu.Unlock()
 			select {
 			case <-ctx.Done():
+				t.drainAtStop(ctx)
 				return nil
 			case p := <-t.pushes:
-				t.Push(ctx, p)
+				// A fill the broker reported is journaled even if a stop
+				// comes while it is written.
+				t.Push(context.WithoutCancel(ctx), p)
 				continue
 			case <-t.wake:
 				interval = t.o.MinInterval
@@ -404,6 +505,9 @@ func (t *Tracker) Run(ctx context.Context) error {
 			}
 		}
 		first = false
+		// Fills pushed meanwhile are recorded from their push (its source,
+		// its execution id) before the poll would learn them second-hand.
+		t.drain(ctx)
 		if t.count() == 0 {
 			continue
 		}
@@ -437,6 +541,47 @@ func (t *Tracker) Run(ctx context.Context) error {
 			interval = min(max(interval*2, 2*t.o.MinInterval), t.o.MaxInterval)
 		}
 		interval = max(interval, pollCostFactor*took)
+	}
+}
+
+// stopGrace bounds the journal writes of the pushes drained at a stop.
+const stopGrace = 5 * time.Second
+
+// drainAtStop records, at a stop, the pushes already queued: a fill the
+// broker (or the paper exchange) reported is journaled and told now rather
+// than lost with the queue — a piped console session ends right after a
+// market order's reply, whose fill is this alert.
+//
+// A push still parked is tried once more: the guard writes an order's
+// number before its reply goes out, but tells the tracker through its
+// event queue, which a stop can overtake.
+func (t *Tracker) drainAtStop(ctx context.Context) {
+	t.mu.Lock()
+	parked := t.parked
+	t.parked = nil
+	t.mu.Unlock()
+	if len(t.pushes) == 0 && len(parked) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+	defer cancel()
+	t.drain(ctx)
+	for _, p := range parked {
+		t.push(ctx, p, false)
+	}
+}
+
+// drain records every push already queued. A fill the broker reported is
+// journaled even if a stop comes meanwhile (ctx's cancel is not passed on).
+func (t *Tracker) drain(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	for {
+		select {
+		case p := <-t.pushes:
+			t.Push(ctx, p)
+		default:
+			return
+		}
 	}
 }
 

@@ -398,3 +398,52 @@ func TestFillNoticeForUnknownOrderTellsOnStranger(t *testing.T) {
 		}
 	}
 }
+
+// A pushed fill that beats the order's own answer (the paper exchange
+// fills a market order inside PlaceOrder; a notice can overtake the HTTP
+// reply) is parked and journaled from the push once the guard reports the
+// order placed: one event, from the push's source, and the poll that
+// follows adds nothing.
+func TestPushBeforeAnswerIsReplayed(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 3, 3, 10, 0), nil, nil)
+	r.start()
+	ctx := context.Background()
+	e := broker.JournalEntry{ClientID: "H1", Source: "console", User: "console", Code: "005930", Side: broker.Buy,
+		Type: broker.Market, Qty: 2, State: broker.StatusPending, Created: r.clk.Now()}
+	if err := r.j.InsertOrder(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	// The exchange's event, before the guard has the order's number.
+	r.tr.Push(ctx, Push{OrderID: "P0000001", Qty: 2, Price: 70_000, CumQty: 2, ExecID: "P0000001-2", Source: broker.FillPaper})
+	r.quiet()
+	r.b.mu.Lock()
+	r.b.orders["P0000001"] = broker.Order{ID: "P0000001", Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 2,
+		FilledQty: 2, AvgFillPrice: 70_000, Status: broker.StatusFilled}
+	r.b.mu.Unlock()
+	e, err := r.j.UpdateOrder(ctx, "H1", func(x *broker.JournalEntry) error {
+		x.BrokerID, x.State = "P0000001", broker.StatusAccepted
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.tr.Observe(ctx, broker.OrderEvent{Kind: broker.EventPlaced, Request: e.Request(), Order: broker.Order{ID: "P0000001", Status: broker.StatusAccepted}})
+	var ev broker.OrderEvent
+	select {
+	case ev = <-r.events:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the parked fill was not replayed")
+	}
+	if ev.Kind != broker.EventFilled || ev.Fill.Source != broker.FillPaper || ev.Fill.CumQty != 2 || ev.Order.AvgFillPrice != 70_000 {
+		t.Fatalf("event %s %+v", ev.Kind, ev.Fill)
+	}
+	for range 5 {
+		r.tick(time.Second)
+	}
+	r.clk.BlockUntil(1, r.done)
+	r.quiet()
+	if fills, _ := r.j.FillsOn(ctx, r.clk.Now()); len(fills) != 1 {
+		t.Fatalf("fills %+v", fills)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/paper"
 	"github.com/hoga-trade/hoga/broker/tracker"
 	"github.com/hoga-trade/hoga/clock"
 )
@@ -80,6 +81,26 @@ func (a *app) buildTracker(b broker.Broker) error {
 	}
 	a.tracker = t
 	a.background["tracker"] = t.Run
+	if a.paper != nil {
+		// The paper exchange's fills reach the tracker as a broker's
+		// notices do: one push per fill, stored and alerted once whether
+		// the push or the poll (still the fallback) sees it first. A
+		// cancel or an expiry carries no fill: the tracker polls to learn
+		// it, as it does for a KIS or Kiwoom acknowledgement.
+		// SubscribeNow: the push is queued before PlaceOrder answers, so
+		// a session that stops right after a market order's reply still
+		// journals and tells its fill (Notify never waits).
+		stop := a.paper.SubscribeNow(func(ev paper.Event) {
+			if ev.Kind != paper.EventFill {
+				t.Kick()
+				return
+			}
+			a.metrics.StreamMessage("paper", "notice")
+			t.Notify(tracker.Push{OrderID: ev.Order.ID, Qty: ev.Qty, Price: ev.Price, CumQty: ev.Order.FilledQty,
+				ExecID: ev.ExecID, Time: ev.Time, Source: broker.FillPaper})
+		})
+		a.closers = append(a.closers, func() error { stop(); return nil })
+	}
 	return nil
 }
 

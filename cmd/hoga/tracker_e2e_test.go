@@ -344,3 +344,72 @@ func TestTrackerPartialsAndRestartKiwoom(t *testing.T) {
 		t.Fatalf("fills' cumulative quantities %v, want [2 5 7 10]: %+v", cum, fills)
 	}
 }
+
+// Issue 14 on the paper broker: its fills reach the tracker as a broker's
+// pushes do (one alert per fill, journaled with source paper), and a
+// market order that fills at once is told once — its reply says it was
+// accepted, the fill alert says the trade with fees and tax — not twice in
+// the same chat. With order alerts off nothing else would tell the fill,
+// so the reply keeps it.
+func TestPaperFillsThroughTheTracker(t *testing.T) {
+	t.Parallel()
+	t.Run("alerts_on", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), env(
+			"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_PAPER_SEED", "7", "HOGA_LOG_LEVEL", "error"))
+		ex := h.app.paper
+		ex.SetFrozen(true)
+		if err := ex.SetPrice("005930", 70_000); err != nil {
+			t.Fatal(err)
+		}
+		h.send("/buy 005930 2")
+		waitFor(t, "the market order's fill alert", func() bool { return strings.Contains(h.out.String(), "체결 완료") })
+		h.send("/buy 005930 1 69000")
+		waitFor(t, "the limit order to rest", func() bool { return h.app.tracker.Status().Open == 1 })
+		if err := ex.SetPrice("005930", 68_900); err != nil { // crosses: the exchange fills it
+			t.Fatal(err)
+		}
+		// No step of hoga's clock: the exchange's push alone tells it.
+		waitFor(t, "the resting order's fill alert", func() bool { return strings.Count(h.out.String(), "체결 완료") == 2 })
+		h.stop()
+		out := h.out.String()
+		if strings.Contains(out, "체결: ") {
+			t.Errorf("an order reply repeats the fill its alert tells:\n%s", out)
+		}
+		for _, want := range []string{"✅ 매수 주문 접수 (가상 거래): 삼성전자 (005930) 2주 시장가", "누적 2/2주 · 평균 70,000원", "수수료 21원",
+			"누적 1/1주 · 평균 69,000원"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+		if n := strings.Count(out, "체결 완료"); n != 2 {
+			t.Errorf("%d fill alerts for two fills:\n%s", n, out)
+		}
+		db, err := store.Open(context.Background(), store.Options{Dir: filepath.Join(dir, "data")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		fills, _ := db.FillsOn(context.Background(), h.clk.Now())
+		if len(fills) != 2 || fills[0].Source != broker.FillPaper || fills[1].Source != broker.FillPaper || fills[0].ExecID == "" {
+			t.Fatalf("fills %+v; want two from the paper exchange's push", fills)
+		}
+	})
+	t.Run("alerts_off", func(t *testing.T) {
+		t.Parallel()
+		h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), env(
+			"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_PAPER_SEED", "7", "HOGA_LOG_LEVEL", "error",
+			"HOGA_ALERTS", "orders=off"))
+		h.app.paper.SetFrozen(true)
+		if err := h.app.paper.SetPrice("005930", 70_000); err != nil {
+			t.Fatal(err)
+		}
+		h.send("/buy 005930 2")
+		waitFor(t, "the reply with its fill", func() bool { return strings.Contains(h.out.String(), "체결: 2주 @ 70,000원") })
+		h.stop()
+		if strings.Contains(h.out.String(), "체결 완료") {
+			t.Fatalf("a fill alert with order alerts off:\n%s", h.out.String())
+		}
+	})
+}

@@ -288,6 +288,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		ConfirmTTL:   cfg.ConfirmTTL,
 		StaleAfter:   cfg.StaleAfter,
 		Allowed:      func(id string) bool { return cfg.allowed[id] },
+		FillAlerts:   a.tracker != nil && cfg.alerts[bot.AlertOrders] != bot.LevelOff, // each fill is alerted to whoever placed it
 		Calendar:     a.cal,
 		MarketHours:  cfg.marketHours,
 		NXT:          cfg.venues.NXT,
