@@ -176,7 +176,10 @@ type KISOrder struct {
 	// Venue is the order's EXCG_ID_DVSN_CD as sent (KRX, NXT, SOR), echoed
 	// in the order list's excg_id_dvsn_Cd.
 	Venue string
-	At    time.Time
+	// Routed is the exchange the order rests on: Venue, or for SOR the one
+	// open when it was placed (NXT when only NXT trades).
+	Routed string
+	At     time.Time
 }
 
 // KISFake is an HTTP server speaking the KIS REST wire format with a

@@ -203,8 +203,8 @@ func (f *KISFake) openSellLocked(code string) int64 {
 // holiday — with KIS's texts. The fake checked 09:00–15:30 on weekdays by
 // hand: it took orders on holidays, refused them in the opening auction
 // (which the Kiwoom fake and paper take) and after 15:30 on the 수능 day.
-func (f *KISFake) sessionCheck(now time.Time) (kisAnswer, bool) {
-	if !f.marketHours || f.cal.AcceptsOrders(now) {
+func (f *KISFake) sessionCheck(now time.Time, routed string) (kisAnswer, bool) {
+	if !f.marketHours || venueOpen(f.cal, venueOr(routed), now) {
 		return kisAnswer{}, true
 	}
 	s, trading := f.cal.SessionOn(now)
@@ -234,12 +234,24 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	if ex := b["EXCG_ID_DVSN_CD"]; ex != "" && ex != "KRX" && (f.mock || (ex != "NXT" && ex != "SOR")) {
 		return kisFailure(http.StatusOK, "1", "APBK3009", "거래소ID구분코드를 확인하여 주십시오.") // code: placeholder
 	}
-	if ans, ok := f.sessionCheck(c.now); !ok {
-		return ans
-	}
 	s, ok := f.stock(b["PDNO"])
 	if !ok {
+		if ans, ok := f.sessionCheck(c.now, "KRX"); !ok {
+			return ans
+		}
 		return kisFailure(http.StatusOK, "1", "APBK0656", "해당종목정보가 없습니다.")
+	}
+	// The venue's own rules: NXT takes only the stocks it lists, and each
+	// exchange only in its sessions (a SOR order goes where it can trade
+	// now). The samples give no code for an NXT order of an unlisted
+	// stock; FAKE0003 is the fake's stand-in.
+	venue := venueOr(b["EXCG_ID_DVSN_CD"])
+	if venue == "NXT" && !f.nxtListedLocked(s.code) {
+		return kisFailure(http.StatusOK, "1", "FAKE0003", "NXT 거래 불가 종목입니다. (fake stand-in)")
+	}
+	routed := f.routeLocked(f.cal, venue, s.code, side, c.now)
+	if ans, ok := f.sessionCheck(c.now, routed); !ok {
+		return ans
 	}
 	qty, err := strconv.ParseInt(b["ORD_QTY"], 10, 64)
 	if err != nil || qty <= 0 {
@@ -274,13 +286,14 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	if market {
 		typ = broker.Market
 	}
-	mo, err := f.m.Place(c.now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price})
+	mo, err := f.m.Place(c.now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price,
+		Venue: broker.Venue(routed)}) // expires with the exchange it rests on
 	if err != nil {
 		return f.orderRefusal(err)
 	}
 	o := &kisFakeOrder{KISOrder: KISOrder{
 		ODNO: mo.ID, Branch: kisBranch, Code: s.code, Side: side, Market: market,
-		Qty: qty, Price: price, At: c.now, Venue: b["EXCG_ID_DVSN_CD"],
+		Qty: qty, Price: price, At: c.now, Venue: b["EXCG_ID_DVSN_CD"], Routed: routed,
 	}, name: s.name, mo: mo}
 	f.orders = append(f.orders, o)
 	msg := "주문 전송 완료 되었습니다."
@@ -337,7 +350,13 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	if b["RVSE_CNCL_DVSN_CD"] != "02" {
 		return kisFailure(http.StatusOK, "1", "FAKE0001", "the fake KIS supports cancellation (02) only")
 	}
-	if ans, ok := f.sessionCheck(c.now); !ok {
+	routed := "KRX"
+	for _, o := range f.orders {
+		if o.ODNO == b["ORGN_ODNO"] && o.CancelOf == "" {
+			routed = o.Routed
+		}
+	}
+	if ans, ok := f.sessionCheck(c.now, routed); !ok {
 		return ans
 	}
 	var orig *kisFakeOrder
@@ -378,7 +397,7 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	}
 	cx := &kisFakeOrder{KISOrder: KISOrder{
 		ODNO: f.m.NewID(), Branch: orig.Branch, Code: orig.Code, Side: orig.Side, Market: orig.Market,
-		Qty: qty, CancelOf: orig.ODNO, At: c.now, Venue: b["EXCG_ID_DVSN_CD"],
+		Qty: qty, CancelOf: orig.ODNO, At: c.now, Venue: b["EXCG_ID_DVSN_CD"], Routed: orig.Routed,
 	}, name: orig.name}
 	f.orders = append(f.orders, cx)
 	tmd := f.kstNow(c.now).Format("150405")

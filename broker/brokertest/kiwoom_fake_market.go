@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/market"
@@ -109,12 +108,12 @@ func (f *KiwoomFake) Holding(code string) (qty, cost int64) {
 // live, "(571489:장이 열리지 않는 날입니다.)" was seen for a closed day, and
 // the fake gives it for any closed hour (no live off-hours answer has been
 // seen).
-func (f *KiwoomFake) sessionCheck(apiID string) (kwAnswer, bool) {
+func (f *KiwoomFake) sessionCheck(apiID, routed string) (kwAnswer, bool) {
 	open := f.marketOpen
 	early := false
 	if open && f.opts.MarketHours {
 		now := f.clk.Now()
-		open = f.cal.AcceptsOrders(now)
+		open = venueOpen(f.cal, venueOr(routed), now)
 		if s, ok := f.cal.SessionOn(now); ok && now.Before(s.AuctionStart) {
 			early = true
 		}
@@ -285,7 +284,15 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 	default:
 		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=trde_tp (the fake serves 0 and 3)")
 	}
-	if a, ok := f.sessionCheck(apiID); !ok {
+	// NXT takes only the stocks it lists, and each exchange only in its
+	// sessions (a SOR order goes where it can trade now). No real answer
+	// for an NXT order of an unlisted stock has been seen; FAKE01 is the
+	// fake's stand-in.
+	if venue == "NXT" && !f.nxtListedLocked(s.code) {
+		return f.deskReject(apiID, "FAKE01", "NXT 거래 불가 종목입니다. (fake stand-in)")
+	}
+	routed := f.routeLocked(f.cal, venue, s.code, side, f.clk.Now())
+	if a, ok := f.sessionCheck(apiID, routed); !ok {
 		return a
 	}
 	var price int64
@@ -309,12 +316,13 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 		typ = broker.Market
 	}
 	now := f.clk.Now()
-	mo, err := f.m.Place(now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price})
+	mo, err := f.m.Place(now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price,
+		Venue: broker.Venue(routed)}) // expires with the exchange it rests on
 	if err != nil {
 		return f.orderRefusal(apiID, err, qty, price, s)
 	}
 	o := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: mo.ID, Code: s.code, Side: side, Market: market, Qty: qty, Price: price,
-		Venue: venue, Routed: f.route(venue, now), Time: now}, mo: mo}
+		Venue: venue, Routed: routed, Time: now}, mo: mo}
 	f.orders = append(f.orders, o)
 	return f.ok(map[string]any{"ord_no": o.No, "dmst_stex_tp": venue})
 }
@@ -353,7 +361,13 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "orig_ord_no", "stk_cd", "cncl_qty"); !ok {
 		return a
 	}
-	if a, ok := f.sessionCheck(apiID); !ok {
+	routed := "KRX"
+	for _, o := range f.orders {
+		if o.No == body["orig_ord_no"] && !o.Cancel {
+			routed = o.Routed
+		}
+	}
+	if a, ok := f.sessionCheck(apiID, routed); !ok {
 		return a
 	}
 	var orig *kwOrder
@@ -557,19 +571,6 @@ func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey 
 	a := f.ok(map[string]any{"cntr": part})
 	a.contYN, a.nextKey = cont, next
 	return a
-}
-
-// route is the exchange an order to venue rests on: SOR goes to KRX while
-// KRX takes plain orders and to NXT otherwise (outside KRX's session NXT is
-// the only venue open, so smart routing can only send it there).
-func (f *KiwoomFake) route(venue string, now time.Time) string {
-	if venue != "SOR" {
-		return venue
-	}
-	if _, ok := f.cal.OrderWindow(broker.VenueKRX, now); ok {
-		return "KRX"
-	}
-	return "NXT"
 }
 
 // stexTp is a row's 거래소구분 code: "1" KRX, "2" NXT (ka10075/ka10076;

@@ -267,3 +267,43 @@ func (s *simAccount) prices() map[string]int64 {
 	}
 	return out
 }
+
+// routeLocked is the exchange an order to venue rests on at now: KRX and
+// NXT are themselves. SOR is smart order routing, and the fakes assume
+// what the brokers describe of it in general terms (no official sample
+// spells the algorithm out): a stock NXT does not list always goes to KRX;
+// when only one exchange takes plain orders (NXT's pre-market before
+// KRX's auction, its after-market after 15:30) the order goes there; when
+// both do, it goes to NXT only where NXT's last price is the better one
+// for the side (lower for a buy, higher for a sell; SetNXTPrice), to KRX
+// otherwise — the better-price rule of 최선집행 with KRX winning ties.
+// With both closed it is KRX, whose session check then refuses it (lock
+// held).
+func (s *simAccount) routeLocked(cal *broker.Calendar, venue, code string, side broker.Side, now time.Time) string {
+	if venue != "SOR" {
+		return venueOr(venue)
+	}
+	if !s.nxtListedLocked(code) {
+		return "KRX"
+	}
+	_, krx := cal.OrderWindow(broker.VenueKRX, now)
+	_, nxt := cal.OrderWindow(broker.VenueNXT, now)
+	switch {
+	case nxt && !krx:
+		return "NXT"
+	case nxt && krx:
+		b := s.m.Book(broker.Code(code))
+		np := s.nxtPrice[code]
+		if b != nil && np > 0 && ((side == broker.Buy && np < b.Price) || (side == broker.Sell && np > b.Price)) {
+			return "NXT"
+		}
+	}
+	return "KRX"
+}
+
+// venueOpen reports whether the exchange routed (KRX or NXT) takes plain
+// orders at now.
+func venueOpen(cal *broker.Calendar, routed string, now time.Time) bool {
+	_, ok := cal.OrderWindow(broker.Venue(routed), now)
+	return ok
+}

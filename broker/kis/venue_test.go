@@ -2,9 +2,11 @@ package kis
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // TestQuoteOnVenue: inquire-price asks FID_COND_MRKT_DIV_CODE J, NX or UN
@@ -70,5 +72,70 @@ func TestNXTListed(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("%s: listed %v, %v; want %v", tt.code, got, err, tt.want)
 		}
+	}
+}
+
+// TestFakeVenueRules: the fake keeps each venue's rules with market hours
+// on. NXT takes its listed stocks in its sessions (19:00 yes, 20:30 no),
+// KRX only in its own, SOR goes to the exchange that can trade (NXT at
+// 08:10 and 19:00, KRX at 10:00 unless NXT's price is the better one for
+// a buy, KRX for a stock NXT does not list, so refused at 19:00), and an NXT order for an unlisted stock is refused with the
+// fake's stand-in code. The order list shows the venue as sent.
+func TestFakeVenueRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		hh, mm      int
+		venue       broker.Venue
+		code        broker.Code
+		errCode     string // "" accepted
+		routed, bak string // the fake's routing; the venue read back
+		nxtPrice    int64  // NXT's last price apart from KRX's (0: the same)
+	}{
+		{"nxt_1900", 19, 0, broker.VenueNXT, "005930", "", "NXT", "NXT", 0},
+		{"nxt_2030", 20, 30, broker.VenueNXT, "005930", "APBK0919", "", "", 0},
+		{"krx_1900", 19, 0, broker.VenueKRX, "005930", "APBK0919", "", "", 0},
+		{"krx_1000", 10, 0, broker.VenueKRX, "005930", "", "KRX", "KRX", 0},
+		{"sor_1900", 19, 0, broker.VenueSOR, "005930", "", "NXT", "SOR", 0},
+		{"sor_1000", 10, 0, broker.VenueSOR, "005930", "", "KRX", "SOR", 0},
+		{"sor_1000_nxt_cheaper", 10, 0, broker.VenueSOR, "005930", "", "NXT", "SOR", 59_900},
+		{"sor_1000_nxt_dearer", 10, 0, broker.VenueSOR, "005930", "", "KRX", "SOR", 60_100},
+		{"sor_0810", 8, 10, broker.VenueSOR, "005930", "", "NXT", "SOR", 0},
+		{"sor_unlisted_1900", 19, 0, broker.VenueSOR, "000660", "APBK0919", "", "", 0},
+		{"nxt_unlisted_1000", 10, 0, broker.VenueNXT, "000660", "FAKE0003", "", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fc := clock.NewFake(time.Date(2026, 3, 4, tt.hh, tt.mm, 0, 0, broker.KST()))
+			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: fc, MarketHours: true, IssueGap: -1, RateLimit: -1}, unlimited)
+			f.SetNXTListed("000660", false)
+			f.SetPrice("005930", 60_000)
+			if tt.nxtPrice > 0 {
+				f.SetNXTPrice("005930", tt.nxtPrice)
+			}
+			price := int64(60_000)
+			if tt.code == "000660" {
+				price = 190_000
+			}
+			o, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: tt.code, Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: price, Venue: tt.venue})
+			if tt.errCode != "" {
+				be, ok := broker.AsError(err)
+				if !ok || be.Code != tt.errCode {
+					t.Fatalf("err = %v; want [%s]", err, tt.errCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Orders()[0].Routed; got != tt.routed {
+				t.Errorf("routed to %q; want %q", got, tt.routed)
+			}
+			list, err := c.OrdersToday(bg())
+			if err != nil || len(list) != 1 || list[0].ID != o.ID || string(list[0].Venue) != tt.bak {
+				t.Errorf("list %+v, %v; want the order at %s", list, err, tt.bak)
+			}
+		})
 	}
 }

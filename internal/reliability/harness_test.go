@@ -192,10 +192,7 @@ func (w *world) env(httpAddr string) []string {
 		}
 	case "kiwoom":
 		key, secret, _ := w.kw.Credentials()
-		// The Kiwoom fake takes dmst_stex_tp=KRX only; live hoga
-		// defaults to SOR.
-		e = append(e, "HOGA_KIWOOM_APP_KEY="+key, "HOGA_KIWOOM_SECRET_KEY="+secret, "HOGA_KIWOOM_BASE_URL="+w.proxy.URL(),
-			"HOGA_VENUE=KRX")
+		e = append(e, "HOGA_KIWOOM_APP_KEY="+key, "HOGA_KIWOOM_SECRET_KEY="+secret, "HOGA_KIWOOM_BASE_URL="+w.proxy.URL())
 	}
 	if w.tg != nil {
 		e = append(e, "HOGA_TELEGRAM_TOKEN="+tgToken, "HOGA_TELEGRAM_API_URL="+w.tg.URL,

@@ -441,7 +441,8 @@ func (m *Market) Place(now time.Time, req broker.OrderRequest) (*Order, error) {
 		ClientID: req.ClientID,
 		Source:   req.Source,
 		User:     req.User,
-	}, ExpireAt: m.sessions.ExpiryFor(now)}
+	}, ExpireAt: expiryFor(m.sessions, now, req.Venue)}
+	o.Venue = req.Venue
 	m.Orders = append(m.Orders, o)
 	m.ByID[o.ID] = o
 	if crosses(o, b.Price) {

@@ -107,6 +107,27 @@ func (k *KRX) Moving(ts time.Time) bool {
 	return !ts.Before(k.winStart)
 }
 
+// ExpiryForVenue is when a day order sent to venue v at ts lapses: KRX's
+// close, or NXT's end of day (20:00) for an order that may rest on NXT
+// (broker.Calendar.OrderExpiry cites the rule).
+func (k *KRX) ExpiryForVenue(ts time.Time, v broker.Venue) time.Time {
+	if end, ok := k.Cal.OrderExpiry(v.Or(broker.VenueKRX), ts); ok {
+		return end
+	}
+	return nextMidnight(ts)
+}
+
+// expiryFor is s's expiry for an order to v: per venue where s knows
+// venues, else its one rule.
+func expiryFor(s Sessions, ts time.Time, v broker.Venue) time.Time {
+	if vs, ok := s.(interface {
+		ExpiryForVenue(time.Time, broker.Venue) time.Time
+	}); ok {
+		return vs.ExpiryForVenue(ts, v)
+	}
+	return s.ExpiryFor(ts)
+}
+
 // ExpiryFor is the close of ts's session (KRX orders are day orders), or
 // the next midnight KST on a closed day.
 func (k *KRX) ExpiryFor(ts time.Time) time.Time {
