@@ -143,7 +143,11 @@ func (r *Router) promptWith(ctx context.Context, req broker.OrderRequest, reques
 }
 
 type pendingOrder struct {
-	req       broker.OrderRequest
+	req broker.OrderRequest
+	// rule, when set, makes this a held /rule add whose leg the price
+	// has already crossed (issue 12, item 7): [저장] saves it, nothing is
+	// ordered by the press itself.
+	rule      *strategy.Rule
 	requester string
 	name      string
 	expires   time.Time
@@ -186,12 +190,17 @@ func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply
 	if ok && action == "pg" {
 		return r.navigate(ctx, nonce)
 	}
-	if !ok || (action != "ok" && action != "no") {
+	if !ok || (action != "ok" && action != "no" && action != "rule") {
 		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	}
 	r.mu.Lock()
 	po, found := r.pending[nonce]
 	switch {
+	case found && (action == "rule") != (po.rule != nil) && action != "no":
+		// An order's nonce under a rule's button, or the other way round:
+		// forged or stale data; nothing is done.
+		r.mu.Unlock()
+		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	case !found:
 		r.mu.Unlock()
 		r.log.Warn("button press for an unknown or used confirmation", "user", p.UserID)
@@ -204,6 +213,9 @@ func (r *Router) Press(ctx context.Context, p Press, progress func(Reply)) Reply
 	delete(r.pending, nonce) // single use, whatever happens next
 	expired := r.clock.Now().After(po.expires)
 	r.mu.Unlock()
+	if po.rule != nil {
+		return r.pressRule(ctx, action, po, expired)
+	}
 	if expired {
 		return Reply{Text: r.t("confirm.expired"), Outcome: PressStale}
 	}
@@ -719,7 +731,7 @@ func (r *Router) FormatRule(rs strategy.RuleStatus) string {
 	return r.t("rules.line", rs.Code, strings.Join(legs, " "), Group(rs.Qty), kind, extra, state, on)
 }
 
-func (r *Router) rule(ctx context.Context, args []string) Reply {
+func (r *Router) rule(ctx context.Context, in Request, args []string) Reply {
 	if r.cfg.Rules == nil {
 		return Reply{Text: r.t("rules.unavailable")}
 	}
@@ -745,6 +757,17 @@ func (r *Router) rule(ctx context.Context, args []string) Reply {
 		if why := r.ruleVenueInvalid(rule); why != "" {
 			return Reply{Text: r.t("bad.rule", why) + "\n" + r.t("usage.rule")}
 		}
+		// A rule hoga cannot quote would never fire, and one whose leg the
+		// price has already crossed would fire the moment it is saved
+		// (issue 12, item 7): the first is refused, the second held for
+		// an explicit [저장].
+		q, err := r.cfg.Broker.Quote(ctx, code)
+		if err != nil {
+			return Reply{Text: r.ruleUnquotable(code, err)}
+		}
+		if rep, crossed := r.ruleCrossed(rule, q, in.UserID); crossed {
+			return rep
+		}
 		if err := r.cfg.Rules.PutRule(ctx, rule); err != nil {
 			return r.errorReply(err)
 		}
@@ -765,6 +788,71 @@ func (r *Router) rule(ctx context.Context, args []string) Reply {
 		return Reply{Text: r.t("rules.disabled", code)}
 	}
 	return Reply{Text: r.t("usage.rule")}
+}
+
+// ruleUnquotable is the refusal of a /rule add whose code has no quote:
+// why (the broker's or hoga's own reason, in the user's language) and what
+// to do, which depends on whether the code is unknown or the broker is
+// just not answering now.
+func (r *Router) ruleUnquotable(code broker.Code, err error) string {
+	why := r.ErrorText(err)
+	switch broker.KindOf(err) {
+	case broker.NotFound, broker.Invalid:
+		return r.t("rule.unquotable", code, why)
+	}
+	return r.t("rule.quote_failed", code, why)
+}
+
+// ruleCrossed holds a /rule add whose leg the current price has already
+// crossed — a buy threshold above the price, a sell threshold below it —
+// and returns the question with [저장] [저장 안 함]; saved as it is, the
+// leg would order at once (the trial's old example rule sold every share
+// the moment it was added). false when no leg is crossed.
+func (r *Router) ruleCrossed(rule strategy.Rule, q broker.Quote, requester string) (Reply, bool) {
+	var why string
+	switch {
+	case rule.BuyBelow > 0 && q.Price > 0 && q.Price < rule.BuyBelow:
+		why = r.t("rule.crossed_buy", Group(q.Price), Group(rule.BuyBelow), Group(rule.Qty))
+	case rule.SellAbove > 0 && q.Price > rule.SellAbove:
+		why = r.t("rule.crossed_sell", Group(q.Price), Group(rule.SellAbove), Group(rule.Qty))
+	default:
+		return Reply{}, false
+	}
+	nonce := newNonce()
+	now := r.clock.Now()
+	held := rule
+	r.mu.Lock()
+	for k, p := range r.pending {
+		if now.After(p.expires) {
+			delete(r.pending, k)
+		}
+	}
+	r.pending[nonce] = &pendingOrder{rule: &held, requester: requester, name: q.Name, expires: now.Add(r.cfg.ConfirmTTL)}
+	r.mu.Unlock()
+	text := r.t("rule.crossed", label(q.Name, rule.Code), why, r.FormatRule(strategy.RuleStatus{Rule: rule, BuyArmed: true, SellArmed: true}),
+		int(r.cfg.ConfirmTTL.Seconds()))
+	return Reply{
+		Text:    text,
+		Expires: now.Add(r.cfg.ConfirmTTL),
+		Buttons: []Button{{Text: r.t("rule.save"), Data: "rule:" + nonce}, {Text: r.t("rule.dont_save"), Data: "no:" + nonce}},
+	}, true
+}
+
+// pressRule answers a press on a held /rule add: [저장] saves it, [저장 안
+// 함] or an expired button saves nothing and says so.
+func (r *Router) pressRule(ctx context.Context, action string, po *pendingOrder, expired bool) Reply {
+	switch {
+	case expired:
+		return Reply{Text: r.t("rule.press_expired"), Outcome: PressStale}
+	case action == "no":
+		return Reply{Text: r.t("rule.not_saved", po.rule.Code), Outcome: PressDeclined}
+	}
+	if err := r.cfg.Rules.PutRule(ctx, *po.rule); err != nil {
+		rep := r.errorReply(err)
+		rep.Outcome = PressRefused
+		return rep
+	}
+	return Reply{Text: r.t("rules.saved", r.FormatRule(strategy.RuleStatus{Rule: *po.rule, BuyArmed: true, SellArmed: true})), Outcome: PressPlaced}
 }
 
 // ruleInvalid says what is wrong with a parsed rule, in the user's

@@ -83,8 +83,8 @@ var commands = []Command{
 		return rep
 	}},
 	{Name: "rules", Menu: MenuShared, run: func(r *Router, ctx context.Context, _ Request, _ []string) Reply { return r.rules(ctx) }},
-	{Name: "rule", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
-		return r.rule(ctx, args)
+	{Name: "rule", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, req Request, args []string) Reply {
+		return r.rule(ctx, req, args)
 	}},
 	{Name: "stop", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
 		return r.exitCmd(ctx, exits.Stop, args)
