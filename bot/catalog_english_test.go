@@ -8,8 +8,9 @@ import (
 
 // englishRun finds three or more ASCII words in a row ("limit price is
 // outside"): an English sentence, as opposed to a code, ticker, unit or
-// setting name (KRX, HOGA_MODE, 005930, HTTP API) standing in Korean text.
-var englishRun = regexp.MustCompile(`[A-Za-z][A-Za-z'’-]*(?:[ ,]+[A-Za-z][A-Za-z'’-]*){2,}`)
+// setting name (KRX, HOGA_MODE, 005930, HTTP API) standing in Korean text,
+// or a list of the rules file's field names ("code, stop, take, trail").
+var englishRun = regexp.MustCompile(`[A-Za-z][A-Za-z'’-]*(?: +[A-Za-z][A-Za-z'’-]*){2,}`)
 
 // notProse strips what may stay ASCII in a Korean sentence: markup, the
 // contents of <code> (commands to type), fmt verbs, /commands and
@@ -47,6 +48,7 @@ func TestNoEnglishDetectorCatchesSentences(t *testing.T) {
 		{"HTTP API 요청", false},
 		{"<code>/rule add 005930 buy&lt;190000 sell&gt;210000 qty=3</code>", false},
 		{"HOGA_MAX_ORDER_KRW 를 바꾸세요", false},
+		{"code, stop, take, trail 만 쓸 수 있습니다.", false},
 	} {
 		got := englishRun.MatchString(notProse.ReplaceAllString(tc.s, " "))
 		if got != tc.want {
