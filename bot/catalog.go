@@ -427,6 +427,12 @@ var catalogs = map[Lang]map[string]string{
 		"say.guard.still_checking":   "주문 %s 은(는) 이미 보냈고 결과를 확인하는 중입니다. 다시 보내지 않습니다",
 		"say.guard.no_price":         "%s 의 현재가가 없어 시장가 주문 금액을 계산할 수 없습니다",
 		"say.strategy.no_chat":       "규칙이 확인(confirm)을 요구하지만 물어볼 채팅이 없습니다. 텔레그램을 설정하거나 규칙에서 confirm 을 빼세요",
+
+		// The Kiwoom client's minute between token issuances (broker/kiwoom
+		// token.go): a token refused right after issuance (expired early,
+		// replaced by another program) waits it out; nothing was sent.
+		"say.kiwoom.token_wait":       "키움증권이 접근 토큰을 받지 않았습니다(일찍 만료되었거나 다른 프로그램이 새 토큰을 받았을 수 있습니다). 토큰은 1분에 한 번만 새로 받으므로 %s초 뒤에 다시 받습니다. 이 주문은 보내지 않았으니 그 뒤에 다시 보내세요",
+		"say.kiwoom.token_wait_after": "%s — 새 토큰은 %s초 뒤에 다시 받습니다. 이 주문은 보내지 않았습니다",
 	},
 	English: {
 		"help": "<b>hoga</b> — KRX trading bot (%s · %s)\n\n" +
@@ -820,6 +826,9 @@ var catalogs = map[Lang]map[string]string{
 		"say.guard.still_checking":   "order %s was sent earlier and its outcome is still being checked; it will not be sent again",
 		"say.guard.no_price":         "no price for %s to value the market order",
 		"say.strategy.no_chat":       "the rule asks for confirmation (confirm) but hoga has no chat to ask in: set up Telegram or drop confirm from the rule",
+
+		"say.kiwoom.token_wait":       "Kiwoom did not take the access token (it may have expired early, or another program took a new one). hoga gets a new token at most once a minute, so it asks again in %s s. This order was not sent: send it again after that",
+		"say.kiwoom.token_wait_after": "%s — a new token is asked for in %s s. This order was not sent",
 	},
 }
 

@@ -33,7 +33,7 @@ func openScoped(ctx context.Context, opts Options, migrations fs.FS) (*DB, error
 	owner, err := db.stampScope(ctx, opts.Scope)
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, damaged(db.path, err)
 	}
 	if owner == opts.Scope {
 		return db, nil
@@ -50,7 +50,7 @@ func openScoped(ctx context.Context, opts Options, migrations fs.FS) (*DB, error
 	owner, err = db.stampScope(ctx, opts.Scope)
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, damaged(db.path, err)
 	}
 	if owner != opts.Scope { // only by hand: someone copied another journal over it
 		db.Close()

@@ -107,7 +107,7 @@ func open(ctx context.Context, opts Options, migrations fs.FS) (*DB, error) {
 	return openFile(ctx, opts, migrations, FileName)
 }
 
-func openFile(ctx context.Context, opts Options, migrations fs.FS, name string) (*DB, error) {
+func openFile(ctx context.Context, opts Options, migrations fs.FS, name string) (_ *DB, err error) {
 	if opts.Dir == "" {
 		return nil, errors.New("store: data directory is empty")
 	}
@@ -136,6 +136,7 @@ func openFile(ctx context.Context, opts Options, migrations fs.FS, name string) 
 		return nil, err
 	}
 	path := filepath.Join(opts.Dir, name)
+	defer func() { err = damaged(path, err) }()
 	if err := prepareFile(path, logger); err != nil {
 		return nil, err
 	}

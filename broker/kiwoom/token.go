@@ -202,18 +202,37 @@ func (s *tokenSource) loadLocked() {
 }
 
 func (s *tokenSource) cooldownErrLocked(left time.Duration) error {
-	e := &broker.Error{
+	// The user hears it in their language (bot catalog "say.kiwoom.…"):
+	// Msg is the log's English; it reached Korean alerts as it was.
+	e := (&broker.Error{
 		Kind:       broker.Auth,
 		Msg:        fmt.Sprintf("Kiwoom refused the access token; hoga waits %s between token issuances and will ask again in %s", issueGap, left.Round(time.Second)),
 		RetryAfter: left,
-	}
+	}).Saying("kiwoom.token_wait", waitSeconds(left))
 	if prev, ok := broker.AsError(s.lastErr); ok {
 		// The last issuance failed: say why, as the same kind (a 429 or a
 		// 5xx from the token endpoint stays retryable), with the wait.
 		e.Kind, e.Code, e.Err = prev.Kind, prev.Code, s.lastErr
 		e.Msg = prev.Msg + " (next token issuance in " + left.Round(time.Second).String() + ")"
+		sayWaitAfter(e, prev, left)
 	}
 	return e
+}
+
+// waitSeconds is a wait in whole seconds for the user, at least one.
+func waitSeconds(d time.Duration) int64 {
+	return int64(max(d.Round(time.Second), time.Second) / time.Second)
+}
+
+// sayWaitAfter gives e the catalog sentence "what Kiwoom said — a new
+// token in N s, this order was not sent", with Kiwoom's own words (already
+// Korean) as they came.
+func sayWaitAfter(e, said *broker.Error, left time.Duration) {
+	words := said.Msg
+	if said.Code != "" {
+		words = "[" + said.Code + "] " + words
+	}
+	e.Saying("kiwoom.token_wait_after", words, waitSeconds(left))
 }
 
 // invalidate drops tok after Kiwoom refused it, so the next get issues a

@@ -193,6 +193,7 @@ func (c *Client) postOnce(ctx context.Context, ep endpoint, payload []byte, cont
 			// refusal is the error to report, with the wait if any.
 			if te, ok := broker.AsError(terr); ok && te.RetryAfter > 0 {
 				e.RetryAfter = te.RetryAfter
+				sayWaitAfter(e, e, te.RetryAfter)
 			}
 			if te, ok := broker.AsError(terr); ok && te.Code != "" && te.Code != e.Code {
 				return nil, false, terr

@@ -21,6 +21,11 @@ var setupTexts = map[bot.Lang]map[string]string{
 		"banner.console":    "콘솔 모드. 휴대폰(텔레그램)으로 명령하려면 hoga setup.\n",
 		"banner.help":       "/help 로 명령 목록, Ctrl-C 로 종료.",
 		"banner.quiet_log":  " (로그는 경고만 표시; 자세히 보려면 HOGA_LOG_LEVEL=info)",
+
+		// Start-up on a journal SQLite cannot read (store.DamagedError):
+		// one line, what is wrong and what to do, not SQLite's words.
+		"journal.damaged": "주문 기록 파일 %[1]s 이(가) 손상되어 열 수 없으므로 hoga 를 시작하지 않았습니다(주문도 보내지 않았습니다). 백업이 있으면 그 파일로 바꾸세요. 없으면 이 파일을 -wal·-shm 파일과 함께 다른 이름으로 옮긴 뒤(예: mv %[1]s %[1]s.damaged) 다시 시작하면 빈 기록으로 시작합니다. 오늘 주문과 체결은 증권사 앱에서 확인하세요.",
+
 		"welcome": "hoga 설정 — 증권사, 텔레그램, .env 를 차례로 묻습니다. 언제든 Ctrl-C 로 그만둘 수 있습니다.\n" +
 			"입력한 키와 토큰은 화면에 표시되지 않고, 이 폴더의 .env (소유자만 읽기, 0600) 에만 저장됩니다.",
 		"env.override": "주의: 환경 변수 %s 가 설정되어 있어 .env 보다 우선합니다. 이 설정을 쓰려면 먼저 지우세요.",
@@ -118,6 +123,9 @@ var setupTexts = map[bot.Lang]map[string]string{
 		"banner.console":    "Console mode. To command hoga from your phone: hoga setup (it connects Telegram).\n",
 		"banner.help":       "Type /help for commands, Ctrl-C to quit.",
 		"banner.quiet_log":  " (Log: warnings only; HOGA_LOG_LEVEL=info for more.)",
+
+		"journal.damaged": "The order journal %[1]s is damaged and cannot be opened, so hoga did not start (nothing was sent). Restore it from a backup if you have one. Otherwise move it aside with its -wal and -shm files (e.g. mv %[1]s %[1]s.damaged) and start again with an empty journal; check today's orders and fills in the broker's app.",
+
 		"welcome": "hoga setup — asks about the broker, Telegram and .env in turn. Ctrl-C stops at any point.\n" +
 			"Keys and tokens you type are not shown, and are saved only in this folder's .env (readable by you only, 0600).",
 		"env.override": "Note: the environment variable %s is set and wins over .env. Unset it to use what setup writes.",

@@ -34,6 +34,8 @@ type liveFake struct {
 	badLists func(n int)
 	// holdList keeps the broker's order list unanswered until release.
 	holdList func() (release func())
+	// expireTokens makes the broker refuse the tokens it issued.
+	expireTokens func()
 }
 
 func kisSkewCase() skewCase {
@@ -50,7 +52,8 @@ func kisSkewCase() skewCase {
 			badLists: func(n int) {
 				fake.Inject(brokertest.KISFault{Kind: brokertest.FaultListMissing, Path: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", Times: n})
 			},
-			holdList: func() func() { return fake.Hold("/uapi/domestic-stock/v1/trading/inquire-daily-ccld") },
+			holdList:     func() func() { return fake.Hold("/uapi/domestic-stock/v1/trading/inquire-daily-ccld") },
+			expireTokens: fake.ExpireTokens,
 		}
 	}}
 }
@@ -74,7 +77,8 @@ func kiwoomSkewCase() skewCase {
 				}
 			},
 			// OrdersToday reads ka10075 and ka10076; either held holds it.
-			holdList: func() func() { return fake.Hold("ka10075") },
+			holdList:     func() func() { return fake.Hold("ka10075") },
+			expireTokens: fake.ExpireTokens,
 		}
 	}}
 }

@@ -178,6 +178,13 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	// not be cut in half by a stop request arriving during start-up.
 	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Scope: journalScope(cfg), Logger: logger.With("part", "store")})
 	if err != nil {
+		var de *store.DamagedError
+		if errors.As(err, &de) {
+			// The owner reads the one line below; SQLite's words are for
+			// whoever looks closer (HOGA_LOG_LEVEL=info).
+			logger.Info("the journal is damaged", "path", de.Path, "err", de.Err)
+			return nil, &damagedJournal{line: st(cfg.lang, "journal.damaged", de.Path), err: err}
+		}
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	a.closers = append(a.closers, a.db.Close)
@@ -597,3 +604,14 @@ func (a *app) buildHTTP() error {
 	a.services["http"] = hs.Run
 	return nil
 }
+
+// damagedJournal is start-up refusing a journal SQLite cannot read: its
+// text is the one line the owner reads (where the file is, move it aside
+// or restore it), in their language; SQLite's words go to the log.
+type damagedJournal struct {
+	line string
+	err  error
+}
+
+func (e *damagedJournal) Error() string { return e.line }
+func (e *damagedJournal) Unwrap() error { return e.err }
