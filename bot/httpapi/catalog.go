@@ -28,6 +28,12 @@ var messages = map[bot.Lang]map[string]string{
 		"order_not_found":  "주문 %s 을(를) 찾을 수 없습니다.",
 		"too_many_waiting": "확인을 기다리는 주문이 너무 많습니다 (%d건). 텔레그램에서 확인하거나 만료를 기다리세요.",
 		"internal":         "내부 오류가 났습니다. 주문 상태는 GET /orders 로 확인하고, 계속되면 로그를 확인하세요.",
+		"exit.empty_body":  "요청 본문이 비어 있습니다. 예: {\"code\":\"005930\",\"kind\":\"stop\",\"level\":\"-5%\"}",
+		"exit.bad_kind":    "kind %q 는 stop(손절), take(익절), trail(추적손절) 중 하나여야 합니다.",
+		"exit.no_level":    "level 이 없습니다. 예: \"-5%\" (손절), \"+10%\" (익절), \"3%\" (추적손절), 또는 원 단위 가격 65000.",
+		"exit.idem.reused": "이 Idempotency-Key 는 다른 청산 설정에 이미 쓰였습니다. 새 설정에는 새 키를 쓰세요.",
+		"exit.any":         "손절·익절",
+		"bad_days":         "days 는 1~%d 사이의 정수여야 합니다 (받은 값: %q).",
 	},
 	bot.English: {
 		"unauthorized":     "Authentication required: send the header Authorization: Bearer <HOGA_HTTP_TOKEN>.",
@@ -48,6 +54,12 @@ var messages = map[bot.Lang]map[string]string{
 		"order_not_found":  "Order %s was not found.",
 		"too_many_waiting": "Too many orders are awaiting confirmation (%d). Confirm them in Telegram or let them expire.",
 		"internal":         "Internal error. Check GET /orders for the order's state; if it persists, check the logs.",
+		"exit.empty_body":  "The request body is empty. Example: {\"code\":\"005930\",\"kind\":\"stop\",\"level\":\"-5%\"}",
+		"exit.bad_kind":    "kind %q must be stop, take or trail.",
+		"exit.no_level":    "level is missing. e.g. \"-5%\" (stop), \"+10%\" (take), \"3%\" (trail), or a price in won, 65000.",
+		"exit.idem.reused": "This Idempotency-Key was already used for a different exit. Use a new key for a new one.",
+		"exit.any":         "exit",
+		"bad_days":         "days must be a whole number from 1 to %d (got %q).",
 	},
 }
 

@@ -17,6 +17,14 @@
 //	GET  /orders/{id}    one order, by hoga's client id or the broker's number
 //	POST /orders         {"code":"005930","side":"buy","qty":3,"type":"limit","price":198000}
 //	                     or "type":"market" without a price
+//	GET  /exits          the protective exits with their state, as /exits
+//	POST /exits          {"code":"005930","kind":"stop","level":"-5%"}: arm one,
+//	                     as /stop 005930 -5% (kind stop|take|trail; level as
+//	                     the chat writes it, or a number: a price in won)
+//	DELETE /exits/{code}[/{kind}]  remove the stock's exits, or one kind
+//	GET  /profit?days=30       the chat's /profit as JSON, in won
+//	GET  /daily?days=7         the chat's /daily: per KST day and the total
+//	GET  /performance?days=30  the chat's /performance: per stock and the total
 //
 // Safety:
 //
@@ -24,12 +32,17 @@
 //     compared in constant time; 401 with WWW-Authenticate otherwise. With
 //     no token configured those routes are off (403), and New refuses a
 //     non-loopback address; a missing host means 127.0.0.1.
-//   - GET never changes anything; only POST /orders orders.
+//   - GET never changes anything; only POST /orders orders (an exit's
+//     sell is the exits book's, placed when it triggers, never by a
+//     request).
 //   - POST bodies are JSON only, size-limited, strictly decoded (unknown
 //     fields and trailing data are 400).
 //   - An Idempotency-Key makes a retried POST answer the first result
 //     instead of ordering twice, across restarts too (the key maps to the
 //     guard's client order id; the journal remembers it).
+//     POST /exits with a key answers the first result too: in memory,
+//     and after a restart from the exit's stored record of the key, so a
+//     retry never re-arms a stop that has sold.
 //   - In live mode a POST does not trade: the owner confirms in Telegram
 //     (202 awaiting_confirmation; poll GET /orders/{id}).
 //   - An order whose answer never came is 202 with state "unknown", not an

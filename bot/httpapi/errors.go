@@ -70,6 +70,7 @@ const (
 	kindMediaType        = "unsupported_media_type" // 415
 	kindKeyReused        = "idempotency_key_reused" // 422: same key, different order
 	kindInFlight         = "conflict"               // 409: same key still being processed
+	kindNotHeld          = "not_held"               // 422: an exit on a stock not held
 )
 
 // apiError is the body of every error response:

@@ -98,6 +98,13 @@ type Config struct {
 	// is the language of the HTTP layer's own messages.
 	Router *bot.Router
 
+	// Exits are the protective exits (strategy/exits.Book) for GET, POST
+	// and DELETE /exits; nil answers those routes 404.
+	Exits ExitBook
+	// PnL computes P&L for GET /profit, /daily and /performance (the
+	// chat's source); nil answers those routes 404.
+	PnL PnLSource
+
 	// Live makes POST /orders ask the owner instead of placing the order:
 	// set it exactly when the chat asks for confirmation (HOGA_MODE=live
 	// or HOGA_CONFIRM=always).
@@ -301,6 +308,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /orders", s.auth(s.handleOrders))
 	mux.Handle("GET /orders/{id}", s.auth(s.handleOrder))
 	mux.Handle("POST /orders", s.auth(s.handlePlace))
+	mux.Handle("GET /exits", s.auth(s.handleExits))
+	mux.Handle("POST /exits", s.auth(s.handlePutExit))
+	mux.Handle("DELETE /exits/{code}", s.auth(s.handleDeleteExit))
+	mux.Handle("DELETE /exits/{code}/{kind}", s.auth(s.handleDeleteExit))
+	mux.Handle("GET /profit", s.auth(s.handleProfit))
+	mux.Handle("GET /daily", s.auth(s.handleDaily))
+	mux.Handle("GET /performance", s.auth(s.handlePerformance))
 	return s.observe(s.jsonFallback(mux))
 }
 

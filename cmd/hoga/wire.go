@@ -282,13 +282,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		Rules:   a.engine,
 		Exits:   a.exits,
 		// P&L from the journal's fills (the order tracker writes them).
-		// Until the order tracker writes every fill, days without rows in
-		// the fills table are read from the orders (pnl.WithOrders); then
-		// the source is a.db alone.
-		PnL: func(ctx context.Context, n int) (pnl.Report, error) {
-			src := pnl.WithOrders{Fills: a.db, Journal: a.db, Broker: a.guard, Fees: broker.DefaultFees, Now: a.clock.Now}
-			return pnl.Compute(ctx, src, a.clock.Now(), n)
-		},
+		PnL:          a.pnlReport,
 		Lang:         cfg.lang,
 		Mode:         a.modeLabel(),
 		ConfirmAll:   cfg.Confirm == "always",
@@ -442,6 +436,16 @@ func (a *app) buildExits() error {
 	return nil
 }
 
+// pnlReport is the P&L of the n KST days ending today, for the chat's
+// /profit, /daily, /performance and the HTTP API's equivalents. Until the
+// order tracker writes every fill, days without rows in the fills table
+// are read from the orders (pnl.WithOrders); then the source is a.db
+// alone.
+func (a *app) pnlReport(ctx context.Context, n int) (pnl.Report, error) {
+	src := pnl.WithOrders{Fills: a.db, Journal: a.db, Broker: a.guard, Fees: broker.DefaultFees, Now: a.clock.Now}
+	return pnl.Compute(ctx, src, a.clock.Now(), n)
+}
+
 // fileProblemLines words a rules file's problems for start-up: those with
 // a catalog key (the exits') in the owner's language, the rest as the
 // strategy wrote them.
@@ -581,6 +585,8 @@ func (a *app) buildHTTP() error {
 		Broker:     a.guard,
 		Orders:     a.guard,
 		Router:     a.router,
+		Exits:      a.exits,
+		PnL:        a.pnlReport,
 		Live:       cfg.Confirm == "always" || a.modeLabel() == "live",
 		Confirmer:  bot.Confirmer{Router: a.router, Feed: a.feed, OnDecline: declined},
 		ConfirmTTL: cfg.ConfirmTTL,

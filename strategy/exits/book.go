@@ -2,6 +2,8 @@ package exits
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -221,19 +223,55 @@ func New(opts Options) (*Book, error) {
 // and history start afresh). It refuses an exit on a stock not held:
 // exits protect positions.
 func (b *Book) Put(ctx context.Context, x Exit) error {
+	_, err := b.PutOnce(ctx, x, "")
+	return err
+}
+
+// ErrKeyReused is PutOnce's answer to a key that set a different exit.
+var ErrKeyReused = errors.New("exits: the idempotency key set a different exit")
+
+// PutOnce is Put for a request that may be retried (POST /exits with an
+// Idempotency-Key): when the stored exit of x's code and kind was set by
+// the same key and is x, it is left as it is (armed, fired or off — a
+// retry never re-arms a stop that has sold) and replayed is true; a key
+// that set a different exit is ErrKeyReused. key "" is Put.
+func (b *Book) PutOnce(ctx context.Context, x Exit, key string) (replayed bool, err error) {
 	if err := x.Validate(); err != nil {
-		return err
+		return false, err
+	}
+	hk := ""
+	if key != "" {
+		sum := sha256.Sum256([]byte(key))
+		hk = hex.EncodeToString(sum[:16])
+		b.mu.Lock()
+		var same, other bool
+		for _, r := range b.recs {
+			if r.Key == hk {
+				if r.Exit == x {
+					same = true
+				} else {
+					other = true
+				}
+			}
+		}
+		b.mu.Unlock()
+		if same {
+			return true, nil
+		}
+		if other {
+			return false, ErrKeyReused
+		}
 	}
 	bal, err := b.opts.Broker.Balance(ctx)
 	if err != nil {
-		return fmt.Errorf("exits: balance: %w", err)
+		return false, fmt.Errorf("exits: balance: %w", err)
 	}
 	if p, ok := bal.Position(x.Code); !ok || p.Qty <= 0 {
-		return &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no holding of %s to protect", x.Code)}
+		return false, &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no holding of %s to protect", x.Code)}
 	}
 	b.checkMu.Lock()
 	defer b.checkMu.Unlock()
-	r := record{Exit: x, State: State{Armed: true}}
+	r := record{Exit: x, State: State{Armed: true}, Key: hk}
 	b.mu.Lock()
 	// A chat edit of the file's exit remembers which file exit it
 	// overrides: the file wins again only when that changes.
@@ -244,7 +282,7 @@ func (b *Book) Put(ctx context.Context, x Exit) error {
 	}
 	b.mu.Unlock()
 	if err := saveRecord(ctx, b.store, r); err != nil {
-		return err
+		return false, err
 	}
 	b.mu.Lock()
 	b.recs[x.key()] = &r
@@ -254,7 +292,7 @@ func (b *Book) Put(ctx context.Context, x Exit) error {
 	b.bal, b.balAt, b.haveBal = bal, b.clk.Now(), true
 	b.mu.Unlock()
 	b.log.Info("exit armed", "exit", x.String())
-	return nil
+	return false, nil
 }
 
 // Delete removes the exit of kind on code; kind "" removes all of code's.
@@ -508,12 +546,13 @@ func (b *Book) save(ctx context.Context, x Exit, st State) {
 	}
 	prev := r.State
 	r.State = st
+	full := *r
 	b.mu.Unlock()
 	prev.LastPrice, st.LastPrice = 0, 0
 	if prev == st {
 		return
 	}
-	if err := saveRecord(ctx, b.store, record{Exit: x, State: r.State}); err != nil {
+	if err := saveRecord(ctx, b.store, full); err != nil {
 		b.log.Error("exit state not saved", "exit", x.String(), "err", err)
 	}
 }
@@ -583,7 +622,7 @@ func (b *Book) fire(ctx context.Context, x Exit, st State, ev Event) bool {
 	fired.Fired, fired.FiredAt = b.clk.Now().UTC().Format(time.RFC3339), ev.Price
 	// Disarm durably before the order: a crash between the two loses at
 	// most this order, never sends it twice.
-	if err := saveRecord(ctx, b.store, record{Exit: x, State: fired}); err != nil {
+	if err := saveRecord(ctx, b.store, b.withState(x, fired)); err != nil {
 		b.log.Error("exit triggered but its state could not be saved; not selling", "exit", x.String(), "err", err)
 		ev.Kind, ev.Err = EventRefused, &broker.Error{Kind: broker.Internal, Msg: "exit state could not be saved, so no order was sent", Err: err}
 		st.Failures++
@@ -646,6 +685,18 @@ func (b *Book) afterRefusal(ctx context.Context, x Exit, st State, ev Event) {
 	}
 }
 
+// withState is x's record with st: what it came from (File) and the key
+// that set it (Key) kept, as every stored state must keep them.
+func (b *Book) withState(x Exit, st State) record {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := record{Exit: x, State: st}
+	if cur, ok := b.recs[x.key()]; ok && cur.Exit == x {
+		r.File, r.Key = cur.File, cur.Key
+	}
+	return r
+}
+
 // saveForce stores st even if only counters changed.
 func (b *Book) saveForce(ctx context.Context, x Exit, st State) {
 	b.mu.Lock()
@@ -653,7 +704,7 @@ func (b *Book) saveForce(ctx context.Context, x Exit, st State) {
 		r.State = st
 	}
 	b.mu.Unlock()
-	if err := saveRecord(ctx, b.store, record{Exit: x, State: st}); err != nil {
+	if err := saveRecord(ctx, b.store, b.withState(x, st)); err != nil {
 		b.log.Error("exit state not saved", "exit", x.String(), "err", err)
 	}
 }

@@ -273,6 +273,10 @@ type record struct {
 	// Deleted marks the file's exit deleted from the chat (a tombstone):
 	// it stays deleted across restarts until the file's exit changes.
 	Deleted bool `json:"deleted,omitempty"`
+	// Key is the hash of the Idempotency-Key that set it over HTTP
+	// (PutOnce), never the key itself: a retried request, after a restart
+	// too, finds the exit it set instead of re-arming it.
+	Key string `json:"key,omitempty"`
 }
 
 // Settings is the key/value part of hoga's SQLite store (*store.DB), as

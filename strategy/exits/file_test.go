@@ -274,3 +274,23 @@ func TestExampleFileExits(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// Every stored state keeps where the exit came from: a chat edit of the
+// file's trail, whose high is saved as the price moves, still stands
+// after a restart (it would be taken for a stale file exit otherwise).
+func TestChatEditOfFileTrailSurvivesStateSaves(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.buy(10, 70_000)
+	w.restartWithFile(fileTrail)
+	w.at(70_000)
+	w.put(Trail, "5%")
+	w.at(71_000)
+	w.at(72_000) // the high is saved with the edit
+	w.restartWithFile(fileTrail)
+	w.at(71_500)
+	ls := w.status()
+	if len(ls) != 1 || ls[0].BP != 500 || ls[0].High != 72_000 || !ls[0].FromFile {
+		t.Fatalf("after restart %+v, want the chat's 5%% with its high", ls)
+	}
+}
