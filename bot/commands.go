@@ -417,6 +417,9 @@ func (r *Router) FormatOrder(o broker.Order) string {
 	price := r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price})
 	if o.Venue != "" { // where the broker says it went: KRX, NXT or SOR
 		price += " · " + string(o.Venue)
+		if o.Exchange != "" && o.Exchange != o.Venue { // SOR→NXT: where it was routed
+			price += "→" + string(o.Exchange)
+		}
 	}
 	return r.t("orders.line", strings.TrimSpace(when+" "+id), r.sideName(o.Side), label(o.Name, o.Code),
 		Group(o.Qty), price, st, by)

@@ -199,6 +199,11 @@ type Order struct {
 	// Venue is where the order was sent (KRX, NXT, SOR) as the broker
 	// reports it; empty when the broker does not say.
 	Venue Venue
+	// Exchange is the exchange the order rests or traded on (KRX or NXT)
+	// when the broker's list says so: for a SOR order, where the broker
+	// routed it. Kiwoom's order lists say (stex_tp_txt); KIS's order list
+	// names only the venue sent (excg_id_dvsn_Cd), so it stays empty there.
+	Exchange Venue
 
 	FilledQty    int64
 	AvgFillPrice int64

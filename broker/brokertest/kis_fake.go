@@ -90,9 +90,11 @@ type KISFakeOptions struct {
 	// BalancePageSize and OrdersPageSize override KIS's page sizes
 	// (balance 20 mock / 50 live; daily orders 15 mock / 100 live).
 	BalancePageSize, OrdersPageSize int
-	// MarketHours makes orders outside the KRX session (09:00 to the
-	// close, 15:30 or 16:30 on the 수능 day; never on holidays) fail the
-	// way KIS fails them, and open orders lapse at the close. Off by
+	// MarketHours makes orders outside the sessions of the exchange they
+	// go to (KRX's regular session, NXT's three; broker.Calendar; SOR
+	// routed as simAccount.routeLocked says; never on holidays) fail the
+	// way KIS fails them, and open orders lapse at that exchange's close
+	// (KRX 15:30, 16:30 on the 수능 day; NXT 20:00). Off by
 	// default: tests place orders any time and orders never lapse.
 	MarketHours bool
 	// Sim sets the simulated market: calendar, walk, background ticks.

@@ -110,9 +110,11 @@ type KiwoomFakeOptions struct {
 	ChartPageSize int
 	// Errors is the failure encoding (KiwoomErrorsLive).
 	Errors KiwoomErrorEncoding
-	// MarketHours refuses orders outside KRX order hours (08:30–15:30 KST
-	// on trading days, broker.Calendar) with Kiwoom's closed-market
-	// answers; off, orders are taken at any hour unless SetMarketOpen(false).
+	// MarketHours refuses orders outside the sessions of the exchange they
+	// go to (KRX 08:30–15:30, NXT 08:00–08:50, 09:00:30–15:20 and
+	// 15:30–20:00 KST on trading days, broker.Calendar; SOR routed as
+	// simAccount.routeLocked says) with Kiwoom's closed-market answers;
+	// off, orders are taken at any hour unless SetMarketOpen(false).
 	MarketHours bool
 	// Sim sets the simulated market: calendar, walk, background ticks.
 	Sim SimOptions

@@ -57,6 +57,25 @@ func (r orderRow) venue() broker.Venue {
 	return ""
 }
 
+// exchange is the exchange the row says the order is on — KRX or NXT, from
+// stex_tp_txt or else stex_tp ("거래소구분", "거래소구분텍스트" in
+// Kiwoom-Securities/Kiwoom-REST-API examples/국내주식/계좌/
+// get_domestic_filled_orders.py, ka10076) — so a SOR order shows where
+// Kiwoom routed it; empty when the row says neither.
+func (r orderRow) exchange() broker.Venue {
+	switch v, _ := broker.ParseVenue(r.StexTpTxt); v {
+	case broker.VenueKRX, broker.VenueNXT:
+		return v
+	}
+	switch strings.TrimSpace(r.StexTp) {
+	case "1":
+		return broker.VenueKRX
+	case "2":
+		return broker.VenueNXT
+	}
+	return ""
+}
+
 // mergeOrders turns Kiwoom's two order lists into broker orders.
 //
 // What each list shows, and the sources:
@@ -126,6 +145,9 @@ func mergeOrders(all, open []orderRow, now time.Time) ([]broker.Order, error) {
 		}
 		if a.o.Venue == "" {
 			a.o.Venue = r.venue()
+		}
+		if a.o.Exchange == "" {
+			a.o.Exchange = r.exchange()
 		}
 		if q := n.int("ord_qty", r.OrdQty); q > a.o.Qty {
 			a.o.Qty = q
