@@ -130,7 +130,19 @@ type Feed struct {
 	mu     sync.Mutex
 	sinks  []AlertSink
 	errors []string
+	// today holds the KST day's errors for the close report.
+	today dayErrors
 }
+
+// dayErrors counts one KST day's error alerts and keeps the last few.
+type dayErrors struct {
+	day  string
+	n    int
+	last []string
+}
+
+// dayErrorLines is how many of a day's errors the close report quotes.
+const dayErrorLines = 5
 
 // NewFeed returns a Feed with no sinks.
 func NewFeed(cfg FeedConfig) *Feed {
@@ -162,6 +174,14 @@ func (f *Feed) Publish(ctx context.Context, a Alert) {
 		f.errors = append(f.errors, line)
 		if len(f.errors) > f.cfg.KeepErrors {
 			f.errors = f.errors[len(f.errors)-f.cfg.KeepErrors:]
+		}
+		if day := broker.Day(f.clock.Now()); f.today.day != day {
+			f.today = dayErrors{day: day}
+		}
+		f.today.n++
+		f.today.last = append(f.today.last, line)
+		if len(f.today.last) > dayErrorLines {
+			f.today.last = f.today.last[len(f.today.last)-dayErrorLines:]
 		}
 	}
 	sinks := append([]AlertSink(nil), f.sinks...)
@@ -201,6 +221,18 @@ func (f *Feed) RecentErrors() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.errors...)
+}
+
+// ErrorsOn returns how many error alerts this run published on the KST
+// day (YYYY-MM-DD) and the last few of them ("15:04:05 text"), for the
+// daily close report. Errors of an earlier run the same day are not kept.
+func (f *Feed) ErrorsOn(day string) (int, []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.today.day != day {
+		return 0, nil
+	}
+	return f.today.n, append([]string(nil), f.today.last...)
 }
 
 // OrderEvent formats a guard event and publishes it. A strategy order's

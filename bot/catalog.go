@@ -219,6 +219,15 @@ var catalogs = map[Lang]map[string]string{
 		"cmd.performance":           "종목별 손익 — /performance [일수]",
 		"usage.pnl":                 "사용법: <code>/profit [일수]</code>, <code>/daily [일수]</code>, <code>/performance [일수]</code> — 일수는 1–%d",
 		"pnl.unavailable":           "손익 기능이 꺼져 있습니다.",
+		"report.head":               "📊 <b>마감 보고</b> %s (%s)",
+		"report.again":              "(다시 보냄: 지난 실행이 이 보고의 전달을 확인하기 전에 멈췄습니다. 이미 받으셨다면 중복입니다.)",
+		"report.no_fills":           "오늘 체결이 없습니다.",
+		"report.fills":              "<b>오늘 체결</b> %d건 · 매수 %s원 · 매도 %s원",
+		"report.stock":              "• %s 매수 %s · 매도 %s · 실현 %s원",
+		"report.no_balance":         "잔고를 읽지 못했습니다:",
+		"report.no_watch":           "자동매매 규칙과 손절·익절이 없습니다.",
+		"report.no_errors":          "오늘 오류 없음.",
+		"report.errors":             "<b>오늘 오류</b> %d건 (최근 것):",
 		"pnl.profit.head":           "<b>손익</b> (최근 %d일, 체결 기준)",
 		"pnl.realised":              "실현손익 %s원 (매도 %d건, 매도 수수료·세금 차감)",
 		"pnl.fees":                  "수수료 %s원 · 세금 %s원",
@@ -620,6 +629,15 @@ var catalogs = map[Lang]map[string]string{
 		"cmd.performance":           "Profit per stock — /performance [days]",
 		"usage.pnl":                 "Usage: <code>/profit [days]</code>, <code>/daily [days]</code>, <code>/performance [days]</code> — days 1–%d",
 		"pnl.unavailable":           "Profit reports are not available.",
+		"report.head":               "📊 <b>Close report</b> %s (%s)",
+		"report.again":              "(Sent again: the last run stopped before it knew this report was delivered. If you have it already, this is a repeat.)",
+		"report.no_fills":           "No fills today.",
+		"report.fills":              "<b>Today's fills</b>: %d fills · bought %s won · sold %s won",
+		"report.stock":              "• %s bought %s · sold %s · realised %s won",
+		"report.no_balance":         "The balance could not be read:",
+		"report.no_watch":           "No strategy rules and no exits.",
+		"report.no_errors":          "No errors today.",
+		"report.errors":             "<b>Errors today</b>: %d errors (latest):",
 		"pnl.profit.head":           "<b>Profit</b> (last %d days, from fills)",
 		"pnl.realised":              "Realised %s won (%d sells, after their commission and tax)",
 		"pnl.fees":                  "Commission %s won · tax %s won",
@@ -867,7 +885,7 @@ func text(lang Lang, key string, args ...any) string {
 
 // englishOne finds a count of exactly one before a plural noun: "1 shares"
 // but not "11 shares", "2,001 shares" or "0.1 times".
-var englishOne = regexp.MustCompile(`(^|[^0-9.,])1 (shares|rules|orders|failures|sells|fills|times|seconds|minutes|hours|days)\b`)
+var englishOne = regexp.MustCompile(`(^|[^0-9.,])1 (shares|rules|orders|failures|errors|sells|fills|times|seconds|minutes|hours|days)\b`)
 
 // singular makes English agree with a count of one (issue 19, item 4:
 // "1 shares"): the catalog says "%s shares" once, for every count.

@@ -473,9 +473,22 @@ func reasonText(lang Lang, e *broker.Error) string {
 }
 
 func (r *Router) balance(ctx context.Context) Reply {
+	lines, fail := r.balanceLines(ctx)
+	if fail != nil {
+		return *fail
+	}
+	lines = append(lines, r.todayPnL(ctx)...)
+	return Reply{Text: strings.Join(lines, "\n")}
+}
+
+// balanceLines is /balance without today's P&L: the account's totals and
+// each holding with its unrealised P&L (the close report shows the day's
+// P&L its own way).
+func (r *Router) balanceLines(ctx context.Context) ([]string, *Reply) {
 	b, err := r.cfg.Broker.Balance(ctx)
 	if err != nil {
-		return r.errorReply(err)
+		e := r.errorReply(err)
+		return nil, &e
 	}
 	lines := []string{r.t("balance.head", Group(b.Cash), Group(b.Orderable), Group(b.StockValue), Group(b.Total), signed(b.PnL))}
 	if len(b.Positions) == 0 {
@@ -485,8 +498,7 @@ func (r *Router) balance(ctx context.Context) Reply {
 		lines = append(lines, r.t("balance.line", Esc(nameOr(p.Name, p.Code)), p.Code, Group(p.Qty), Group(p.AvgPrice), Group(p.Price),
 			change(broker.SignOf(p.PnL), p.PnL), pct(p.PnLPct)))
 	}
-	lines = append(lines, r.todayPnL(ctx)...)
-	return Reply{Text: strings.Join(lines, "\n")}
+	return lines, nil
 }
 
 // todayPnL is /balance's account of today's trading (issue 14): realised

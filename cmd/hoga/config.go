@@ -74,6 +74,7 @@ type Config struct {
 	PaperSeed        int64         `envconfig:"PAPER_SEED" desc:"paper price walk seed (0 = random)"`
 	StrategyInterval time.Duration `envconfig:"STRATEGY_INTERVAL" default:"2s" desc:"price polling interval for rules"`
 	ExitOrder        string        `envconfig:"EXIT_ORDER" default:"market" desc:"market or limit (marketable, 1% below the price): how a triggered stop-loss/take-profit sells"`
+	ReportTime       string        `envconfig:"REPORT_TIME" default:"15:40" desc:"KST time of the daily close report to the alert chat (HH:MM; never before the day's close plus 10 minutes; off: none)"`
 	Confirm          string        `envconfig:"CONFIRM" default:"live" desc:"live (confirm live orders) or always"`
 	ConfirmTTL       time.Duration `envconfig:"CONFIRM_TTL" default:"60s" desc:"confirmation button lifetime"`
 	StaleAfter       time.Duration `envconfig:"STALE_AFTER" default:"60s" desc:"chat commands older than this are not executed"`
@@ -87,6 +88,7 @@ type Config struct {
 	venues      broker.VenueSupport // what the broker and mode can trade on
 	venue       broker.Venue        // the default venue
 	lang        bot.Lang
+	reportAt    time.Duration // HOGA_REPORT_TIME after KST midnight; negative: off
 	logLevel    slog.Level
 	// warnings are lines for the log once it exists: unknown HOGA_* names.
 	warnings []string
@@ -335,6 +337,14 @@ func (c *Config) validate(p *problems) {
 		p.addf("HOGA_PAPER_CASH must not be negative")
 	}
 
+	c.reportAt = -1
+	if c.ReportTime != "off" {
+		if at, err := time.Parse("15:04", c.ReportTime); err != nil || len(c.ReportTime) != 5 {
+			p.addf("HOGA_REPORT_TIME=%q: must be HH:MM (KST), e.g. 15:40, or off", c.ReportTime)
+		} else {
+			c.reportAt = time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute
+		}
+	}
 	switch c.ExitOrder {
 	case "market", "limit":
 	default:

@@ -78,6 +78,8 @@ type app struct {
 	// streamLooks counts the stream supervisor's observations, so a test
 	// on a fake clock knows one happened after it moved the clock.
 	streamLooks atomic.Int64
+	// reports is what the close report's scheduler did (report.go).
+	reports reportState
 	// services run until ctx ends and keep hoga alive after console input
 	// ends (a service has no stdin); background parts run alongside but do
 	// not keep it alive on their own.
@@ -273,6 +275,9 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	}
 	if err := a.buildExits(); err != nil {
 		return nil, err
+	}
+	if cfg.reportAt >= 0 {
+		a.background["report"] = a.runReports
 	}
 	a.router, err = bot.NewRouter(bot.Config{
 		Clock:   a.clock,

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/clock"
+)
+
+const reportHead = "마감 보고"
+
+// settleReports waits until the close report's scheduler sleeps until a
+// time after the clock's now, having handed sends reports to the feed this
+// run. It fails when the scheduler armed more than a few timers since
+// waits (a loop that spins instead of sleeping) or sent more than sends.
+func settleReports(t *testing.T, h *liveHoga, sends, waits int) reportStatus {
+	t.Helper()
+	var st reportStatus
+	waitFor(t, "the report scheduler to sleep", func() bool {
+		st = h.app.reports.get()
+		if st.Sends > sends {
+			t.Fatalf("%d close reports handed to the feed, want %d:\n%s", st.Sends, sends, h.out.String())
+		}
+		return st.Sends == sends && st.Waits > waits && st.Next.After(h.clk.Now())
+	})
+	if st.Waits > waits+3 {
+		t.Fatalf("the report scheduler armed %d timers for one move of the clock: a busy loop", st.Waits-waits)
+	}
+	return st
+}
+
+// stopWithin stops hoga and fails if it does not end: a part that spins
+// without looking at its context never lets run() return.
+func stopWithin(t *testing.T, h *liveHoga) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { h.stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("hoga did not stop within 10 s (a part in a busy loop?)")
+	}
+}
+
+// Issue 17, Done when 3: the daily close report arrives once at the
+// configured time on a trading day with the day's fills, P&L and
+// holdings; not before; not again after a restart the same evening; not
+// on a weekend or a holiday; the next trading day's at its time.
+func TestDailyCloseReport(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 70_000)
+	dir := t.TempDir()
+
+	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0)) // a Friday
+	h := startHoga(t, clk, kisEnv(fake, dir))
+	h.send("/buy 005930 10 69000")
+	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
+	fake.SetPrice("005930", 68_900) // the resting buy fills
+	for i := 0; !strings.Contains(h.out.String(), "체결 완료"); i++ {
+		if i == 30 {
+			t.Fatalf("no fill alert:\n%s", h.out.String())
+		}
+		h.step(time.Second)
+	}
+	h.send("/stop 005930 -5%")
+	waitFor(t, "the stop saved", func() bool { return strings.Count(h.out.String(), "65,550") > 0 })
+	st := settleReports(t, h, 0, 0)
+
+	clk.Set(kstAt(2026, 12, 4, 15, 39, 59))
+	st = settleReports(t, h, 0, st.Waits)
+	if want := kstAt(2026, 12, 4, 15, 40, 0); !st.Next.Equal(want) {
+		t.Fatalf("next report at %v, want %v", st.Next, want)
+	}
+	if strings.Contains(h.out.String(), reportHead) {
+		t.Fatalf("a report before 15:40:\n%s", h.out.String())
+	}
+	clk.Set(kstAt(2026, 12, 4, 15, 40, 0))
+	st = settleReports(t, h, 1, st.Waits)
+	waitFor(t, "the close report", func() bool { return strings.Contains(h.out.String(), reportHead) })
+	out := h.out.String()
+	report := out[strings.Index(out, reportHead):]
+	for _, want := range []string{"2026-12-04 (모의투자)", "오늘 체결 1건 · 매수 690,000원 · 매도 0원",
+		"• 삼성전자 (005930) 매수 690,000 · 매도 0 · 실현 0원", "실현손익 0원 (매도 0건", "수수료 103원 · 세금 0원",
+		"순손익 -103원", "평가손익 -1,000원", "삼성전자 (005930) 10주 · 평균 69,000 · 현재 68,900 · ▼1,000원 (-0.14%)",
+		"손절·익절", "오늘 오류 없음."} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	clk.Set(kstAt(2026, 12, 4, 18, 0, 0))
+	settleReports(t, h, 1, st.Waits)
+	stopWithin(t, h)
+
+	// A restart the same evening: no second report.
+	clk = clock.NewFake(kstAt(2026, 12, 4, 18, 30, 0))
+	h = startHoga(t, clk, kisEnv(fake, dir))
+	st = settleReports(t, h, 0, 0)
+	// The weekend passes without a report; Monday's goes at 15:40.
+	for _, at := range []time.Time{kstAt(2026, 12, 5, 16, 0, 0), kstAt(2026, 12, 6, 16, 0, 0), kstAt(2026, 12, 7, 15, 39, 0)} {
+		clk.Set(at)
+		st = settleReports(t, h, 0, st.Waits)
+	}
+	if strings.Contains(h.out.String(), reportHead) {
+		t.Fatalf("a report after a restart the same day, or on a weekend:\n%s", h.out.String())
+	}
+	clk.Set(kstAt(2026, 12, 7, 15, 40, 0))
+	st = settleReports(t, h, 1, st.Waits)
+	waitFor(t, "Monday's report", func() bool { return strings.Contains(h.out.String(), "2026-12-07") })
+	// Christmas (a Friday, closed): Thursday's report, none on Friday.
+	clk.Set(kstAt(2026, 12, 24, 16, 0, 0))
+	st = settleReports(t, h, 2, st.Waits)
+	clk.Set(kstAt(2026, 12, 25, 18, 0, 0))
+	settleReports(t, h, 2, st.Waits)
+	stopWithin(t, h)
+	out = h.out.String()
+	if n := strings.Count(out, reportHead); n != 2 || !strings.Contains(out, "2026-12-24") || strings.Contains(out, "2026-12-25") {
+		t.Fatalf("%d reports, want Monday's and Thursday's (not Christmas'):\n%s", n, out)
+	}
+}
+
+// Issue 17: hoga down at the report time sends it at the next start the
+// same evening, and that start's restart does not send it again; a
+// report an earlier run handed to the feed but never saw delivered goes
+// again, saying it may be a repeat; a start after midnight does not send
+// yesterday's.
+func TestCloseReportAfterDowntime(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 70_000)
+	dir := t.TempDir()
+
+	// Down at 15:40 on Friday, up at 19:00: the report goes at once.
+	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 19, 0, 0)), kisEnv(fake, dir))
+	settleReports(t, h, 1, 0)
+	waitFor(t, "the late report", func() bool { return strings.Contains(h.out.String(), "2026-12-04") })
+	if strings.Contains(h.out.String(), "다시 보냄") {
+		t.Fatalf("a first report marked as a repeat:\n%s", h.out.String())
+	}
+	stopWithin(t, h)
+
+	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 23, 0, 0)), kisEnv(fake, dir))
+	settleReports(t, h, 0, 0)
+	stopWithin(t, h)
+
+	// Monday: a run hands its report to the feed and dies before delivery
+	// (the record it writes first is set by hand here); the next start
+	// sends it, marked.
+	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 7, 12, 0, 0)), kisEnv(fake, dir))
+	settleReports(t, h, 0, 0)
+	if err := h.app.db.PutSetting(context.Background(), reportHandedKey, "2026-12-07"); err != nil {
+		t.Fatal(err)
+	}
+	stopWithin(t, h)
+	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 7, 16, 0, 0)), kisEnv(fake, dir))
+	settleReports(t, h, 1, 0)
+	waitFor(t, "the report again", func() bool { return strings.Contains(h.out.String(), "다시 보냄") })
+	stopWithin(t, h)
+
+	// Tuesday's report time passes with hoga down; it starts Wednesday
+	// 08:00: Tuesday's is not sent (the report is of the clock's day).
+	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 9, 8, 0, 0)), kisEnv(fake, dir))
+	settleReports(t, h, 0, 0)
+	if strings.Contains(h.out.String(), reportHead) {
+		t.Fatalf("yesterday's report after midnight:\n%s", h.out.String())
+	}
+	stopWithin(t, h)
+}
+
+// On 수능 day the close moves to 16:30: the 15:40 report waits for 16:40.
+func TestCloseReportTime(t *testing.T) {
+	t.Parallel()
+	a := &app{cfg: &Config{reportAt: 15*time.Hour + 40*time.Minute}}
+	cal, err := broker.NewCalendar(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.cal = cal
+	for _, tc := range []struct {
+		day  time.Time
+		want string
+		ok   bool
+	}{
+		{kstAt(2026, 12, 4, 0, 0, 0), "15:40", true},
+		{kstAt(2026, 11, 19, 0, 0, 0), "16:40", true}, // 수능
+		{kstAt(2026, 12, 5, 0, 0, 0), "", false},      // Saturday
+		{kstAt(2026, 12, 25, 0, 0, 0), "", false},     // Christmas
+		{kstAt(2026, 12, 31, 0, 0, 0), "", false},     // year-end closure
+	} {
+		at, ok := a.reportAt(tc.day)
+		if ok != tc.ok || (ok && at.Format("15:04") != tc.want) {
+			t.Errorf("%s: %v %v, want %s %v", tc.day.Format("01-02"), at, ok, tc.want, tc.ok)
+		}
+	}
+	// A setting before the close is moved after it.
+	a.cfg.reportAt = 9 * time.Hour
+	if at, _ := a.reportAt(kstAt(2026, 12, 4, 0, 0, 0)); at.Format("15:04") != "15:40" {
+		t.Errorf("HOGA_REPORT_TIME=09:00 reports at %s, want 15:40", at.Format("15:04"))
+	}
+}
