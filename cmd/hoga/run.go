@@ -39,6 +39,7 @@ commands:
   check         check the settings and try each configured part (exit 1 if one fails)
   healthcheck   ask the HTTP API's /healthz (Docker HEALTHCHECK)
   service       install|uninstall|start|stop|status the Windows service
+  paper reset   delete the paper account (asks first; --yes does not ask)
 `
 
 // run is the whole program; main only supplies the process's environment
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runHealthcheck(ctx, args[1:], getenv, stdout)
 	case "service":
 		return runService(ctx, args[1:], getenv, stdout, stderr)
+	case "paper":
+		return runPaper(ctx, args[1:], getenv, stdin, stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return nil

@@ -110,6 +110,7 @@ func (a *app) banner(interactive, quietLog bool) string {
 	fmt.Fprint(&b, st(lang, "banner.head", st(lang, "banner.mode."+a.modeLabel()), a.inner.Name(), time.Now().In(broker.KST()).Format("2006-01-02 15:04 KST")))
 	if a.paper != nil {
 		b.WriteString(st(lang, "banner.paper", a.paper.Seed()))
+		b.WriteString(paperCashLine(lang, a.cfg.DataDir, a.cfg.PaperCash))
 	}
 	if a.cfg.TelegramToken == "" {
 		b.WriteString(st(lang, "banner.console"))
