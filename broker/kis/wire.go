@@ -244,6 +244,15 @@ func decodeList(raw json.RawMessage, field, what string, into any) error {
 	return nil
 }
 
+// ccldRow is one inquire-daily-ccld output1 row. The order tracker (issue
+// 14) relies on tot_ccld_qty (총체결수량: the cumulative filled quantity, a
+// fill's identity with the order number), avg_prvs (평균가: the average
+// price of those fills), tot_ccld_amt (총체결금액), rmn_qty (잔여수량) and
+// cncl_yn (취소여부), as named in the official sample
+// examples_llm/domestic_stock/inquire_daily_ccld/chk_inquire_daily_ccld.py;
+// a call returns at most 100 rows live and 15 on mock, the rest by
+// continuation (inquire_daily_ccld.py's docstring), so one poll of 40 open
+// orders on mock is one walk of 3 pages.
 type ccldRow struct {
 	OrdDt            string `json:"ord_dt"`
 	OrdGnoBrno       string `json:"ord_gno_brno"`

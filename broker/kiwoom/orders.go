@@ -11,6 +11,15 @@ import (
 
 // orderRow is one row of ka10075's oso list or ka10076's cntr list; the
 // two share these field names (shared/broker-api/kiwoom.md §6).
+//
+// cntr_pric (체결가) and cntr_qty (체결량) are in both lists; cntr_tot_amt
+// (체결누계금액) only in ka10075's oso rows (Kiwoom-Securities/
+// Kiwoom-REST-API, examples/국내주식/계좌/get_domestic_unfilled_orders.py;
+// get_domestic_filled_orders.py lists no amount). A fully filled order is
+// in ka10076 alone, so its average is cntr_pric, which the samples do not
+// say is an average: the order tracker's per-fill price from a poll is
+// exact while the order is partly filled; the 00 notices (910 체결가, 911
+// 체결량) give each execution's own price.
 type orderRow struct {
 	OrdNo      string `json:"ord_no"`
 	StkCd      string `json:"stk_cd"`

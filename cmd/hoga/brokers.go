@@ -12,7 +12,6 @@ import (
 	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/broker/paper"
 	"github.com/hoga-trade/hoga/broker/tokencache"
-	"github.com/hoga-trade/hoga/clock"
 )
 
 // This file constructs the configured broker (paper, kis or kiwoom) with
@@ -45,7 +44,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 		cl, err := kis.New(kis.Options{
 			HTTPClient:      &http.Client{Transport: broker.SkewTransport(nil, a.skew)},
 			Clock:           a.brokerClock,
-			WaitClock:       clock.Real{},
+			WaitClock:       paceClockFrom(ctx),
 			AppKey:          cfg.KISAppKey,
 			AppSecret:       cfg.KISAppSecret,
 			Account:         cfg.KISAccount.Reveal(),
@@ -76,7 +75,7 @@ func (a *app) buildBroker(ctx context.Context) error {
 		cl, err := kiwoom.New(kiwoom.Options{
 			HTTPClient:      &http.Client{Transport: broker.SkewTransport(nil, a.skew)},
 			Clock:           a.brokerClock,
-			WaitClock:       clock.Real{},
+			WaitClock:       paceClockFrom(ctx),
 			AppKey:          cfg.KiwoomAppKey.Reveal(),
 			SecretKey:       cfg.KiwoomSecretKey.Reveal(),
 			Mode:            cfg.Mode,

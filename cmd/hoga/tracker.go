@@ -41,6 +41,27 @@ func brokerClockFrom(ctx context.Context) clock.Clock {
 	return c
 }
 
+// paceClockKey carries a test's clock for the KIS and Kiwoom clients'
+// request pacing (their rate limiters' waits), so a run() test at the
+// brokers' real rates (KIS mock 2 requests/s) spends no wall time waiting
+// and a fake broker's rate windows on the same clock see exactly the
+// client's spacing. Nothing outside tests sets it: pacing is on the wall
+// clock.
+type paceClockKey struct{}
+
+// withPaceClock returns ctx carrying clk for run's broker clients' pacing.
+func withPaceClock(ctx context.Context, clk clock.Clock) context.Context {
+	return context.WithValue(ctx, paceClockKey{}, clk)
+}
+
+// paceClockFrom is the pacing clock ctx carries, or the wall clock.
+func paceClockFrom(ctx context.Context) clock.Clock {
+	if c, ok := ctx.Value(paceClockKey{}).(clock.Clock); ok && c != nil {
+		return c
+	}
+	return clock.Real{}
+}
+
 // clockFrom is the clock ctx carries, or the wall clock.
 func clockFrom(ctx context.Context) clock.Clock {
 	if c, ok := ctx.Value(clockKey{}).(clock.Clock); ok && c != nil {
