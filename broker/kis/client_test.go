@@ -380,11 +380,13 @@ func TestOrdersPaging(t *testing.T) {
 
 func TestTokenReuseAcrossRestarts(t *testing.T) {
 	t.Parallel()
-	f := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1})
+	fc := clock.NewFake(kstAt(10, 0)) // mock pacing (1.8/s) on the test's clock
+	autoAdvance(t, fc, 50*time.Millisecond)
+	f := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, Clock: fc})
 	dir := t.TempDir()
 	for run := 0; run < 2; run++ {
 		o := optsFor(t, f)
-		o.Tokens = tokencache.New(dir)
+		o.Tokens, o.Clock = tokencache.New(dir), fc
 		c, err := New(o)
 		if err != nil {
 			t.Fatal(err)
@@ -472,57 +474,125 @@ func TestTokenThrottledByServer(t *testing.T) {
 	}
 }
 
+// A read refused with EGW00123 (KIS expired the token early; the client
+// still thinks it good) gets one new token and is asked again once. Within
+// a minute of the last issuance KIS would refuse a new one (EGW00133, one
+// a minute: README.md §5 of koreainvestment/open-trading-api), so the
+// client waits out the rest of the minute on its clock first.
 func TestExpiredTokenReissuedOnce(t *testing.T) {
 	t.Parallel()
-	fc := clock.NewFake(kstAt(10, 0))
-	c, f := newPair(t, brokertest.KISFakeOptions{Clock: fc, RateLimit: -1}, unlimited)
-	if _, err := c.Quote(bg(), "005930"); err != nil {
-		t.Fatal(err)
-	}
-	fc.Advance(7 * time.Hour)
-	f.ExpireTokens() // KIS expired it early; the client still thinks it is good
-	q, err := c.Quote(bg(), "005930")
-	if err != nil || q.Price == 0 {
-		t.Fatalf("Quote after expiry: %v", err)
-	}
-	if f.Issuances() != 2 {
-		t.Fatalf("issuances = %d; want 2", f.Issuances())
-	}
-	var codes []string
-	for _, r := range f.RequestLog() {
-		codes = append(codes, r.MsgCd)
-	}
-	if got := strings.Join(codes, ","); got != "MCA00000,MCA00000,EGW00123,MCA00000" {
-		t.Errorf("requests' msg_cd = %s", got)
-	}
+	for _, tc := range []struct {
+		name  string
+		after time.Duration // from the issuance to the early expiry
+	}{
+		{"hours later", 7 * time.Hour},
+		{"within the minute", 10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fc := clock.NewFake(kstAt(10, 0))
+			c, f := newPair(t, brokertest.KISFakeOptions{Clock: fc, RateLimit: -1}, unlimited)
+			if _, err := c.Quote(bg(), "005930"); err != nil {
+				t.Fatal(err)
+			}
+			fc.Advance(tc.after)
+			f.ExpireTokens() // KIS expired it early; the client still thinks it is good
+			type result struct {
+				q   broker.Quote
+				err error
+			}
+			done := make(chan result, 1)
+			go func() { q, err := c.Quote(bg(), "005930"); done <- result{q, err} }()
+			if rest := time.Minute - tc.after; rest > 0 {
+				waitBlocked(t, fc, 1, nil) // the rest of the minute
+				if n := f.Issuances(); n != 1 {
+					t.Fatalf("%d issuances before the minute was up; want 1", n)
+				}
+				fc.Advance(rest)
+			}
+			r := <-done
+			if r.err != nil || r.q.Price == 0 {
+				t.Fatalf("Quote after expiry: %v", r.err)
+			}
+			if n, th := f.Issuances(), f.ThrottledIssuances(); n != 2 || th != 0 {
+				t.Fatalf("issuances %d, refused with EGW00133 %d; want 2 and 0", n, th)
+			}
+			var codes []string
+			for _, r := range f.RequestLog() {
+				codes = append(codes, r.MsgCd)
+			}
+			if got := strings.Join(codes, ","); got != "MCA00000,MCA00000,EGW00123,MCA00000" {
+				t.Errorf("requests' msg_cd = %s", got)
+			}
 
-	// Refused again after the reissue: give up, do not loop.
-	fc.Advance(2 * time.Minute)
-	f.Inject(brokertest.KISFault{Kind: brokertest.FaultTokenExpired, Times: 2})
-	_, err = c.Quote(bg(), "005930")
-	if e := wantKind(t, err, broker.Auth); e.Code != "EGW00123" {
-		t.Errorf("code = %s", e.Code)
-	}
-	if f.Issuances() != 3 {
-		t.Errorf("issuances = %d; want 3 (one reissue, no more)", f.Issuances())
+			// Refused again after the reissue: give up, do not loop.
+			fc.Advance(2 * time.Minute)
+			f.Inject(brokertest.KISFault{Kind: brokertest.FaultTokenExpired, Times: 2})
+			_, err := c.Quote(bg(), "005930")
+			if e := wantKind(t, err, broker.Auth); e.Code != "EGW00123" {
+				t.Errorf("code = %s", e.Code)
+			}
+			if f.Issuances() != 3 {
+				t.Errorf("issuances = %d; want 3 (one reissue, no more)", f.Issuances())
+			}
+		})
 	}
 }
 
+// An order refused with EGW00123 (expired token; the official sample
+// legacy/rest/current_price_samle.py re-issues and calls again on it, and
+// python-kis pykis/kis.py drops the token on it) is sent again once with a
+// new token: the gateway refused it, so nothing was placed. KIS issues one
+// token a minute (README.md §5 "토큰 재발급 - 1분당 1회 발급됩니다"; the fake
+// answers EGW00133 to a second issuance within the minute): when the
+// refusal comes within a minute of the issuance, the client waits out the
+// rest of that minute on its clock (the test's, moved by hand) instead of
+// being refused, then issues once and sends once.
 func TestOrderRetriedAfterTokenRejection(t *testing.T) {
 	t.Parallel()
-	fc := clock.NewFake(kstAt(10, 0))
-	c, f := newPair(t, brokertest.KISFakeOptions{Clock: fc, RateLimit: -1}, unlimited)
-	if err := c.EnsureToken(bg()); err != nil {
-		t.Fatal(err)
-	}
-	fc.Advance(2 * time.Minute)
-	f.Inject(brokertest.KISFault{Kind: brokertest.FaultTokenExpired, Path: pathOrderCash})
-	o, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := f.Orders(); len(got) != 1 || got[0].ODNO != o.ID {
-		t.Fatalf("fake holds %+v; want exactly the one order", got)
+	for _, tc := range []struct {
+		name  string
+		after time.Duration // from the issuance to the refused order
+	}{
+		{"after the minute", 2 * time.Minute},
+		{"within the minute", 20 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fc := clock.NewFake(kstAt(10, 0))
+			c, f := newPair(t, brokertest.KISFakeOptions{Clock: fc, RateLimit: -1}, unlimited)
+			if err := c.EnsureToken(bg()); err != nil {
+				t.Fatal(err)
+			}
+			fc.Advance(tc.after)
+			f.Inject(brokertest.KISFault{Kind: brokertest.FaultTokenExpired, Path: pathOrderCash})
+			type result struct {
+				o   broker.Order
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				o, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1})
+				done <- result{o, err}
+			}()
+			if rest := time.Minute - tc.after; rest > 0 {
+				waitBlocked(t, fc, 1, nil) // the rest of the minute
+				if n := f.Issuances(); n != 1 {
+					t.Fatalf("%d issuances before the minute was up; want 1", n)
+				}
+				fc.Advance(rest)
+			}
+			r := <-done
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if got := f.Orders(); len(got) != 1 || got[0].ODNO != r.o.ID {
+				t.Fatalf("fake holds %+v; want exactly the one order", got)
+			}
+			if n, th := f.Issuances(), f.ThrottledIssuances(); n != 2 || th != 0 {
+				t.Fatalf("issuances %d, refused with EGW00133 %d; want 2 and 0", n, th)
+			}
+		})
 	}
 }
 
@@ -751,7 +821,9 @@ func TestOrderUnknownOutcome(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+			// The wall clock: the client's per-request timeout is wall
+			// time, and the fake's delay must outlast it.
+			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
 			if err := c.EnsureToken(bg()); err != nil {
 				t.Fatal(err)
 			}
@@ -771,7 +843,8 @@ func TestOrderUnknownOutcome(t *testing.T) {
 
 func TestReadsRetryTransientFailures(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	// The wall clock: the timeout is wall time, the delay must outlast it.
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultHTTP500, Path: pathPrice})
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultReset, Path: pathPrice})
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: pathPrice, Delay: time.Hour})
@@ -1015,12 +1088,14 @@ func TestTransportErrorsHideTheAccount(t *testing.T) {
 	var mu sync.Mutex
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, func(o *Options) {
-		o.Logger, o.Timeout = logger, 200*time.Millisecond
-	})
+	withLog := func(o *Options) { o.Logger, o.Timeout = logger, 200*time.Millisecond }
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, withLog)
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultReset, Path: pathBalance, Times: 100})
 	_, err := c.Balance(bg())
 	wantKind(t, err, broker.Transient)
+	// The wall clock for the timeout: it is wall time, and the fake's
+	// delay must outlast it.
+	c, f = newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}}, withLog)
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: pathCcld, Delay: time.Hour, Times: 100})
 	_, err2 := c.OrdersToday(bg())
 	if !errors.Is(err2, context.DeadlineExceeded) {

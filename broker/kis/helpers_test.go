@@ -48,6 +48,15 @@ func optsFor(t testing.TB, f *brokertest.KISFake) Options {
 // options before New.
 func newPair(t testing.TB, fo brokertest.KISFakeOptions, edit func(*Options)) (*Client, *brokertest.KISFake) {
 	t.Helper()
+	if fo.Clock == nil {
+		// Pacing, backoff, the token's one-a-minute rule and its expiry
+		// run on an injected clock that moves whenever something waits on
+		// it: no test waits on the wall clock for a rate window or a
+		// backoff (issue 12.18; broker/kiwoom's newClient does the same).
+		clk := clock.NewFake(kstAt(10, 0))
+		autoAdvance(t, clk, 50*time.Millisecond)
+		fo.Clock = clk
+	}
 	f := brokertest.NewKIS(t, fo)
 	o := optsFor(t, f)
 	if fo.Clock != nil {
@@ -106,6 +115,21 @@ func (w *workers) drive(fc *clock.Fake, step time.Duration) {
 		}
 		fc.Advance(step)
 	}
+}
+
+// autoAdvance moves clk by step whenever something waits on it, until the
+// test ends.
+func autoAdvance(t testing.TB, clk *clock.Fake, step time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	t.Cleanup(func() { close(done); <-stopped })
+	go func() {
+		defer close(stopped)
+		for clk.BlockUntil(1, done) {
+			clk.Advance(step)
+		}
+	}()
 }
 
 // waitBlocked waits until some goroutine is waiting on fc, or fails the
