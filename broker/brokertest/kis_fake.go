@@ -52,6 +52,20 @@ func DefaultKISStocks() []KISStock {
 	}
 }
 
+// ListedStocks is the simulated market's one stock table (the paper
+// exchange's, market.Listings) as a fake's stock list, each at its
+// reference price: what cmd/fakebroker lists, so the prices and names a
+// user sees there are paper's and /help's examples are inside the day's
+// limits. The fakes' own defaults (DefaultKISStocks, the Kiwoom fake's
+// three) are the tests' fixtures.
+func ListedStocks() []KISStock {
+	var out []KISStock
+	for _, in := range market.Listings() {
+		out = append(out, KISStock{Code: string(in.Code), Name: in.Name, Price: in.Ref})
+	}
+	return out
+}
+
 // KISFakeOptions configures a fake KIS server. Zero values take defaults.
 type KISFakeOptions struct {
 	// Mode is "mock" (default) or "live": it decides which tr_ids are
@@ -237,24 +251,6 @@ type kisToken struct {
 type kisWindow struct {
 	sec int64
 	n   int
-}
-
-// kisStock is a stock as the handlers read it: a copy of its book.
-type kisStock struct {
-	code, name                        string
-	price, base, open, high, low, vol int64
-	up, lo                            int64
-}
-
-// stock returns code's book, or false when it is not listed.
-func (f *KISFake) stock(code string) (*kisStock, bool) {
-	i, ok := f.m.Lookup(broker.Code(code))
-	if !ok {
-		return nil, false
-	}
-	b := &f.m.Books[i]
-	return &kisStock{code: code, name: f.m.Instruments[i].Name, price: b.Price, base: b.PrevClose, open: b.Open,
-		high: b.High, low: b.Low, vol: b.Volume, up: b.Upper(), lo: b.Lower()}, true
 }
 
 // kisFakeOrder is one row of KIS's order list: an order (mo, the market's

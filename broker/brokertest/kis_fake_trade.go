@@ -16,14 +16,7 @@ import (
 // kisBranch is the fake's KRX_FWDG_ORD_ORGNO / ord_gno_brno.
 const kisBranch = "06590"
 
-// The day's limits are the market's (market.Limits, KRX's rule). The
-// fake rounded its lower limit up from 70% of the base, Kiwoom's fake down,
-// and paper cut the width to the base's tick: e.g. for a base of 2,015
-// they gave 1,411, 1,410 and 1,415 — KRX's is 1,415.
-func (s *kisStock) upper() int64 { return s.up }
-func (s *kisStock) lower() int64 { return s.lo }
-
-func (s *kisStock) sign() string {
+func (s *simStock) sign() string {
 	switch {
 	case s.price >= s.upper():
 		return "1"

@@ -11,31 +11,6 @@ import (
 	"github.com/hoga-trade/hoga/broker/internal/market"
 )
 
-// kwStock is a stock as the handlers read it: a copy of its book.
-type kwStock struct {
-	code, name             string
-	base, price            int64 // 기준가 (previous close), current price
-	open, high, low, volum int64
-	up, lo                 int64
-}
-
-// The day's limits are the market's (market.Limits, KRX's rule): the fake
-// rounded 70% of the base down to a price and then up to the grid, so a
-// base of 2,015 had a lower limit of 1,410 where KRX's is 1,415.
-func (s *kwStock) upper() int64 { return s.up }
-func (s *kwStock) lower() int64 { return s.lo }
-
-// stock returns code's book, or false when it is not listed.
-func (f *KiwoomFake) stock(code string) (*kwStock, bool) {
-	i, ok := f.m.Lookup(broker.Code(code))
-	if !ok {
-		return nil, false
-	}
-	b := &f.m.Books[i]
-	return &kwStock{code: code, name: f.m.Instruments[i].Name, base: b.PrevClose, price: b.Price, open: b.Open,
-		high: b.High, low: b.Low, volum: b.Volume, up: b.Upper(), lo: b.Lower()}, true
-}
-
 // kwOrder is one row of Kiwoom's order list: an order (mo, the market's
 // order) or a cancel order (Cancel, OrigNo).
 type kwOrder struct {
@@ -219,7 +194,7 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 	out := map[string]any{
 		"stk_cd": s.code, "stk_nm": s.name, "setl_mm": "12", "fav": "100", "fav_unit": "원",
 		"cur_prc": direction(s.price, s.base), "pre_sig": sig, "pred_pre": signed(s.price - s.base),
-		"flu_rt": flu, "trde_qty": strconv.FormatInt(s.volum, 10), "trde_pre": "+12.50",
+		"flu_rt": flu, "trde_qty": strconv.FormatInt(s.vol, 10), "trde_pre": "+12.50",
 		"open_pric": direction(s.open, s.base), "high_pric": direction(s.high, s.base), "low_pric": direction(s.low, s.base),
 		"upl_pric": direction(s.upper(), s.base), "lst_pric": direction(s.lower(), s.base), "base_pric": strconv.FormatInt(s.base, 10),
 		"250hgst": direction(s.base*12/10, s.base), "250lwst": direction(s.base*8/10, s.base),
@@ -328,7 +303,7 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 }
 
 // orderRefusal answers a refusal of the market with Kiwoom's code for it.
-func (f *KiwoomFake) orderRefusal(apiID string, err error, qty, price int64, s *kwStock) kwAnswer {
+func (f *KiwoomFake) orderRefusal(apiID string, err error, qty, price int64, s *simStock) kwAnswer {
 	var rej *errReject
 	if !errors.As(err, &rej) {
 		return f.errAnswer(apiID, 1517, err.Error())

@@ -65,6 +65,32 @@ func newSim(name, idFormat string, marketHours bool, opts SimOptions, now time.T
 	return m, cal, nil
 }
 
+// simStock is a stock as both fakes' handlers read it: a copy of its book.
+type simStock struct {
+	code, name                        string
+	price, base, open, high, low, vol int64 // base: 기준가, the previous close
+	up, lo                            int64
+}
+
+// The day's limits are the market's (market.Limits, KRX's rule). The KIS
+// fake rounded its lower limit up from 70% of the base, Kiwoom's fake down,
+// and paper cut the width to the base's tick: e.g. for a base of 2,015
+// they gave 1,411, 1,410 and 1,415 — KRX's is 1,415.
+func (s *simStock) upper() int64 { return s.up }
+func (s *simStock) lower() int64 { return s.lo }
+
+// stock returns code's book, or false when it is not listed; the caller
+// holds the fake's lock.
+func (a *simAccount) stock(code string) (*simStock, bool) {
+	i, ok := a.m.Lookup(broker.Code(code))
+	if !ok {
+		return nil, false
+	}
+	b := &a.m.Books[i]
+	return &simStock{code: code, name: a.m.Instruments[i].Name, price: b.Price, base: b.PrevClose, open: b.Open,
+		high: b.High, low: b.Low, vol: b.Volume, up: b.Upper(), lo: b.Lower()}, true
+}
+
 // simCodes lists the market's codes, sorted.
 func simCodes(m *market.Market) []string {
 	out := make([]string, 0, len(m.Instruments))

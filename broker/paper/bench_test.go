@@ -61,7 +61,7 @@ func TestConcurrentUse(t *testing.T) {
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
-			code := listings[g%len(listings)].code
+			code := listings[g%len(listings)].Code
 			var ids []string
 			for i := range 60 {
 				q, err := e.Quote(ctx, code)

@@ -131,17 +131,17 @@ func TestStocks(t *testing.T) {
 		}
 	}
 	for i, l := range listings {
-		if _, err := broker.ParseCode(string(l.code)); err != nil {
-			t.Errorf("%s: %v", l.code, err)
+		if _, err := broker.ParseCode(string(l.Code)); err != nil {
+			t.Errorf("%s: %v", l.Code, err)
 		}
-		if !broker.OnTick(l.ref) {
-			t.Errorf("%s reference %d off the tick grid", l.code, l.ref)
+		if !broker.OnTick(l.Ref) {
+			t.Errorf("%s reference %d off the tick grid", l.Code, l.Ref)
 		}
-		if l.market != "KOSPI" && l.market != "KOSDAQ" {
-			t.Errorf("%s market %q", l.code, l.market)
+		if l.Market != "KOSPI" && l.Market != "KOSDAQ" {
+			t.Errorf("%s market %q", l.Code, l.Market)
 		}
-		if i > 0 && listings[i-1].code >= l.code {
-			t.Errorf("listings not sorted at %s", l.code)
+		if i > 0 && listings[i-1].Code >= l.Code {
+			t.Errorf("listings not sorted at %s", l.Code)
 		}
 	}
 }

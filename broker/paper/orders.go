@@ -189,15 +189,15 @@ func (e *Exchange) Balance(ctx context.Context) (broker.Balance, error) {
 	m := e.m
 	bal := broker.Balance{Cash: m.Cash, Orderable: m.Orderable(), Positions: []broker.Position{}}
 	for i, l := range listings {
-		p := m.Positions[l.code]
+		p := m.Positions[l.Code]
 		if p == nil || p.Qty == 0 {
 			continue
 		}
-		_, sellable := m.Held(l.code)
+		_, sellable := m.Held(l.Code)
 		price := m.Books[i].Price
 		pos := broker.Position{
-			Code:     l.code,
-			Name:     l.name,
+			Code:     l.Code,
+			Name:     l.Name,
 			Qty:      p.Qty,
 			Sellable: sellable,
 			AvgPrice: (p.Cost + p.Qty/2) / p.Qty,

@@ -207,13 +207,13 @@ func checkLedger(t testing.TB, e *Exchange) {
 		t.Errorf("reservations %d exceed cash %d", res, e.m.Cash)
 	}
 	for _, l := range listings {
-		_, selling, _ := e.reservedLocked(l.code)
+		_, selling, _ := e.reservedLocked(l.Code)
 		var held int64
-		if p := e.m.Positions[l.code]; p != nil {
+		if p := e.m.Positions[l.Code]; p != nil {
 			held = p.Qty
 		}
 		if selling > held {
-			t.Errorf("%s: selling %d of %d held", l.code, selling, held)
+			t.Errorf("%s: selling %d of %d held", l.Code, selling, held)
 		}
 	}
 }

@@ -248,27 +248,27 @@ func (e *Exchange) restore(st *stateFile, seed int64) error {
 
 	for i, l := range listings {
 		b := &m.Books[i]
-		s, ok := st.Stocks[l.code]
+		s, ok := st.Stocks[l.Code]
 		if !ok { // listed since the file was written
-			b.Price, b.Ref = l.ref, l.ref
+			b.Price, b.Ref = l.Ref, l.Ref
 			b.NewDay()
 			continue
 		}
 		for _, p := range []int64{s.Price, s.PrevClose, s.Open, s.High, s.Low, s.Ref} {
 			if p <= 0 || p > maxPrice {
-				return bad("%s: price %d out of range", l.code, p)
+				return bad("%s: price %d out of range", l.Code, p)
 			}
 		}
 		if !broker.OnTick(s.Price) || !broker.OnTick(s.Ref) {
-			return bad("%s: price %d or reference %d off the tick grid", l.code, s.Price, s.Ref)
+			return bad("%s: price %d or reference %d off the tick grid", l.Code, s.Price, s.Ref)
 		}
 		if s.Low > s.Price || s.Price > s.High || s.Volume < 0 || s.Volume > maxTotal {
-			return bad("%s: price %d outside low %d–high %d, or volume %d", l.code, s.Price, s.Low, s.High, s.Volume)
+			return bad("%s: price %d outside low %d–high %d, or volume %d", l.Code, s.Price, s.Low, s.High, s.Volume)
 		}
 		*b = market.Book{Price: s.Price, PrevClose: s.PrevClose, Open: s.Open, High: s.High, Low: s.Low, Volume: s.Volume, Ref: s.Ref}
 		b.Derive()
 		if s.Price > b.Upper() || s.Price < b.Lower() {
-			return bad("%s: price %d outside the day's limits %d–%d", l.code, s.Price, b.Lower(), b.Upper())
+			return bad("%s: price %d outside the day's limits %d–%d", l.Code, s.Price, b.Lower(), b.Upper())
 		}
 	}
 
@@ -309,16 +309,16 @@ func (e *Exchange) restore(st *stateFile, seed int64) error {
 		return bad("open buys reserve %d won, more than the cash %d", resCash, m.Cash)
 	}
 	for _, l := range listings {
-		_, selling, buying := e.reservedLocked(l.code)
+		_, selling, buying := e.reservedLocked(l.Code)
 		var held int64
-		if p := m.Positions[l.code]; p != nil {
+		if p := m.Positions[l.Code]; p != nil {
 			held = p.Qty
 		}
 		if selling > held {
-			return bad("%s: open sells of %d shares, %d held", l.code, selling, held)
+			return bad("%s: open sells of %d shares, %d held", l.Code, selling, held)
 		}
 		if held+buying > maxQty {
-			return bad("%s: %d shares held and %d being bought", l.code, held, buying)
+			return bad("%s: %d shares held and %d being bought", l.Code, held, buying)
 		}
 	}
 	return nil

@@ -356,17 +356,17 @@ func checkLedgerCovered(t *testing.T, e *Exchange) {
 	}
 	for i, b := range e.m.Books {
 		if !broker.OnTick(b.Price) || b.Price > b.Upper() || b.Price < b.Lower() {
-			t.Fatalf("%s price %d off the grid or outside %d–%d", listings[i].code, b.Price, b.Lower(), b.Upper())
+			t.Fatalf("%s price %d off the grid or outside %d–%d", listings[i].Code, b.Price, b.Lower(), b.Upper())
 		}
 	}
 	for _, l := range listings {
-		_, selling, _ := e.reservedLocked(l.code)
+		_, selling, _ := e.reservedLocked(l.Code)
 		var held int64
-		if p := e.m.Positions[l.code]; p != nil {
+		if p := e.m.Positions[l.Code]; p != nil {
 			held = p.Qty
 		}
 		if selling > held {
-			t.Fatalf("%s: selling %d of %d held", l.code, selling, held)
+			t.Fatalf("%s: selling %d of %d held", l.Code, selling, held)
 		}
 	}
 }

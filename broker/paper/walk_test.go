@@ -14,7 +14,7 @@ func allQuotes(t testing.TB, e *Exchange) []broker.Quote {
 	t.Helper()
 	out := make([]broker.Quote, len(listings))
 	for i, l := range listings {
-		out[i] = quote(t, e, l.code)
+		out[i] = quote(t, e, l.Code)
 	}
 	return out
 }
@@ -37,7 +37,7 @@ func TestWalkIsDeterministic(t *testing.T) {
 			if qa[i] != qb[i] {
 				t.Fatalf("step %d: seed 42 gave %+v and %+v", step, qa[i], qb[i])
 			}
-			moved = moved || qa[i].Price != listings[i].ref
+			moved = moved || qa[i].Price != listings[i].Ref
 		}
 	}
 	if !moved {
@@ -65,13 +65,13 @@ func TestWalkFillsAreDeterministic(t *testing.T) {
 		e, fake := newExchange(t, Options{Seed: 9})
 		ctx := context.Background()
 		for i, l := range listings {
-			q := quote(t, e, l.code)
+			q := quote(t, e, l.Code)
 			side, price := broker.Buy, broker.SnapDown(q.Price-q.Price/200)
 			if i%2 == 1 {
-				place(t, e, broker.OrderRequest{Code: l.code, Side: broker.Buy, Type: broker.Market, Qty: 1})
+				place(t, e, broker.OrderRequest{Code: l.Code, Side: broker.Buy, Type: broker.Market, Qty: 1})
 				side, price = broker.Sell, broker.SnapUp(q.Price+q.Price/200)
 			}
-			place(t, e, broker.OrderRequest{Code: l.code, Side: side, Type: broker.Limit, Qty: 1, Price: price})
+			place(t, e, broker.OrderRequest{Code: l.Code, Side: side, Type: broker.Limit, Qty: 1, Price: price})
 		}
 		fake.Advance(3 * time.Hour)
 		orders, err := e.OrdersToday(ctx)
@@ -122,7 +122,7 @@ func TestWalkStaysOnGridAndInLimits(t *testing.T) {
 				if step%5_000 == 0 {
 					target = b.Lower()
 				}
-				setPrice(t, e, listings[i].code, target)
+				setPrice(t, e, listings[i].Code, target)
 			}
 			ts = ts.Add(10 * time.Second)
 			e.mu.Lock()
@@ -133,13 +133,13 @@ func TestWalkStaysOnGridAndInLimits(t *testing.T) {
 				up, lo := priceLimits(b.PrevClose)
 				switch {
 				case !broker.OnTick(b.Price):
-					t.Fatalf("seed %d step %d %s: price %d off the grid", seed, step, listings[i].code, b.Price)
+					t.Fatalf("seed %d step %d %s: price %d off the grid", seed, step, listings[i].Code, b.Price)
 				case b.Price > b.Upper() || b.Price < b.Lower() || b.Upper() != up || b.Lower() != lo:
-					t.Fatalf("seed %d step %d %s: price %d outside %d–%d (base %d)", seed, step, listings[i].code, b.Price, b.Lower(), b.Upper(), b.PrevClose)
+					t.Fatalf("seed %d step %d %s: price %d outside %d–%d (base %d)", seed, step, listings[i].Code, b.Price, b.Lower(), b.Upper(), b.PrevClose)
 				case b.Price > b.High || b.Price < b.Low || b.High > b.Upper() || b.Low < b.Lower():
-					t.Fatalf("seed %d step %d %s: price %d outside low %d–high %d", seed, step, listings[i].code, b.Price, b.Low, b.High)
+					t.Fatalf("seed %d step %d %s: price %d outside low %d–high %d", seed, step, listings[i].Code, b.Price, b.Low, b.High)
 				case !newDay && b.Volume < prevVol[i]:
-					t.Fatalf("seed %d step %d %s: volume fell %d → %d", seed, step, listings[i].code, prevVol[i], b.Volume)
+					t.Fatalf("seed %d step %d %s: volume fell %d → %d", seed, step, listings[i].Code, prevVol[i], b.Volume)
 				}
 				prevVol[i] = b.Volume
 			}
@@ -173,10 +173,10 @@ func TestWalkRevertsToReference(t *testing.T) {
 	}
 	for i, l := range listings {
 		sd := math.Sqrt(sum2[i] / float64(n))
-		t.Logf("%s: spread %.2f%%, widest %.2f%%", l.code, sd*100, maxDev[i]*100)
+		t.Logf("%s: spread %.2f%%, widest %.2f%%", l.Code, sd*100, maxDev[i]*100)
 		if sd < 0.005 || sd > 0.05 || maxDev[i] > 0.15 {
 			t.Errorf("%s %s: spread %.2f%%, widest %.2f%% from the reference; want about 2%%",
-				l.code, l.name, sd*100, maxDev[i]*100)
+				l.Code, l.Name, sd*100, maxDev[i]*100)
 		}
 	}
 }
@@ -211,7 +211,7 @@ func TestFrozen(t *testing.T) {
 	after := allQuotes(t, e)
 	for i := range before {
 		if before[i].Price != after[i].Price || before[i].Volume != after[i].Volume {
-			t.Fatalf("frozen %s moved: %+v → %+v", listings[i].code, before[i], after[i])
+			t.Fatalf("frozen %s moved: %+v → %+v", listings[i].Code, before[i], after[i])
 		}
 	}
 	e.SetFrozen(false)

@@ -16,6 +16,9 @@ func startKiwoom(cfg config) (*fake, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, st := range brokertest.ListedStocks() { // paper's table, so /help's examples work here too
+		srv.AddStock(st.Code, st.Name, st.Price, st.Price)
+	}
 	key, secret, _ := srv.Credentials()
 	return &fake{
 		url: srv.URL(),

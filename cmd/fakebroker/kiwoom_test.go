@@ -45,20 +45,20 @@ func TestRunServesKiwoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(env["HOGA_KIWOOM_BASE_URL"]+"/_fake/price?code=005930&price=64000", "", nil)
+	resp, err := http.Post(env["HOGA_KIWOOM_BASE_URL"]+"/_fake/price?code=005930&price=190000", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	q, err := c.Quote(ctx, "005930")
-	if err != nil || q.Price != 64_000 || q.Name != "삼성전자" {
+	if err != nil || q.Price != 190_000 || q.Name != "삼성전자" {
 		t.Fatalf("quote = %+v, %v", q, err)
 	}
 	if _, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := c.Balance(ctx)
-	if err != nil || b.Cash != 5_000_000-64_000 {
+	if err != nil || b.Cash != 5_000_000-190_000 {
 		t.Fatalf("balance = %+v, %v", b, err)
 	}
 	cancel()

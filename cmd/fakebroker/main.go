@@ -8,7 +8,7 @@
 // small random step every -walk so a strategy has something to watch, and
 // can be set by hand:
 //
-//	curl -X POST 'http://127.0.0.1:PORT/_fake/price?code=005930&price=64000'
+//	curl -X POST 'http://127.0.0.1:PORT/_fake/price?code=005930&price=190000'
 package main
 
 import (
@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, e := range f.env {
 		fmt.Fprintln(stdout, "  "+e)
 	}
-	fmt.Fprintf(stdout, "set a price:  curl -X POST '%s/_fake/price?code=005930&price=64000'\n", f.url)
+	fmt.Fprintf(stdout, "set a price:  curl -X POST '%s/_fake/price?code=005930&price=190000'\n", f.url)
 	fmt.Fprintf(stdout, "list prices:  curl %s/_fake/prices\n", f.url)
 
 	if *walk > 0 {
@@ -133,6 +133,7 @@ func startKIS(cfg config) (*fake, error) {
 		Addr:        cfg.addr,
 		MarketHours: cfg.marketHours,
 		Logger:      cfg.logger,
+		Stocks:      brokertest.ListedStocks(), // paper's table, so /help's examples work here too
 	})
 	if err != nil {
 		return nil, err
