@@ -94,6 +94,10 @@ type Alert struct {
 	// (a fill, an expiry): a transport whose alert targets do not include
 	// that user's private chat (a group alert chat) sends them a copy too.
 	Notify string
+	// Photo, when set, is a picture Text is the caption of (the close
+	// report's chart of a stock, Router.Chart): Telegram sends it with
+	// sendPhoto, the console saves it and prints the path.
+	Photo *Photo
 }
 
 // AlertSink delivers alerts (the Telegram alert chat, the console). It

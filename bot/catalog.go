@@ -42,6 +42,7 @@ var catalogs = map[Lang]map[string]string{
 			"/rules — 자동매매 규칙, /rule add|del|on|off …\n" +
 			"/stop 005930 -5%% · /take 005930 +10%% · /trail 005930 3%% — 손절·익절, /exits — 목록\n" +
 			"/profit [일수] · /daily [일수] · /performance — 손익 (체결 기준)\n" +
+			"/chart 종목코드 — 오늘 분봉 차트 (기준선·손절선·체결 표시)\n" +
 			"/halt — 모든 주문 정지, /resume — 재개\n" +
 			"/status — 상태\n\n" +
 			"예: <code>/buy 005930 3 198000</code>, <code>/sell 005930 3 market</code>",
@@ -243,6 +244,25 @@ var catalogs = map[Lang]map[string]string{
 		"cmd.halt":                  "긴급 정지: 모든 주문 중단",
 		"cmd.resume":                "긴급 정지 해제",
 		"cmd.status":                "상태: 모드, 브로커, 장, 최근 오류",
+		// /chart and the close report's pictures (bot/chart.go). The image
+		// has no Korean: these lines say what each coloured line is.
+		"cmd.chart":        "오늘 분봉 차트 — /chart 005930",
+		"usage.chart":      "사용법: <code>/chart 종목코드</code> (예: <code>/chart 005930</code>) — 오늘 분봉에 매수·매도 기준선, 손절·익절선, 체결을 표시합니다.",
+		"chart.head":       "📈 <b>%s</b> %s 분봉",
+		"chart.date":       "%d월 %d일",
+		"chart.range":      "현재 %s원 (%s) · 고가 %s · 저가 %s · 분봉 %d개",
+		"chart.no_candles": "오늘은 아직 체결이 없어 분봉이 없습니다.",
+		"chart.line.prev":  "회색 점선 <code>PREV</code>: 전일 종가 %s원",
+		"chart.line.buy":   "빨간 점선 <code>BUY</code>: 규칙 매수가 %s원 (미만이면 매수)",
+		"chart.line.sell":  "파란 점선 <code>SELL</code>: 규칙 매도가 %s원 (초과면 매도)",
+		"chart.line.stop":  "주황 실선 <code>STOP</code>: 손절 발동가 %s원",
+		"chart.line.take":  "초록 실선 <code>TAKE</code>: 익절 발동가 %s원",
+		"chart.line.trail": "보라 실선 <code>TRAIL</code>: 추적손절 발동가 %s원",
+		"chart.trail_high": " (고점 %s원에서 %s 내리면)",
+		"chart.fills.buy":  "▲ 매수 체결 %s주",
+		"chart.fills.sell": "▼ 매도 체결 %s주",
+		"photo.saved":      "🖼 그림 파일: %s",
+		"photo.unsaved":    "❌ 그림을 저장하지 못했습니다: %s",
 
 		"err.invalid":               "❌ 요청이 올바르지 않습니다: %s",
 		"err.rejected":              "❌ 브로커가 주문을 거부했습니다: %s",
@@ -454,6 +474,7 @@ var catalogs = map[Lang]map[string]string{
 			"/rules — strategy rules, /rule add|del|on|off …\n" +
 			"/stop 005930 -5%% · /take 005930 +10%% · /trail 005930 3%% — stop-loss and take-profit, /exits — list\n" +
 			"/profit [days] · /daily [days] · /performance — profit and loss (from fills)\n" +
+			"/chart CODE — today's minute chart (thresholds, stops, fills)\n" +
 			"/halt — stop all orders, /resume — resume\n" +
 			"/status — status\n\n" +
 			"e.g. <code>/buy 005930 3 198000</code>, <code>/sell 005930 3 market</code>",
@@ -653,6 +674,23 @@ var catalogs = map[Lang]map[string]string{
 		"cmd.halt":                  "Kill switch: stop all orders",
 		"cmd.resume":                "Resume after /halt",
 		"cmd.status":                "Status: mode, broker, market, recent errors",
+		"cmd.chart":                 "Today's minute chart — /chart 005930",
+		"usage.chart":               "Usage: <code>/chart CODE</code> (e.g. <code>/chart 005930</code>) — today's minute candles with the rule's buy and sell prices, stop and take-profit levels and fills.",
+		"chart.head":                "📈 <b>%s</b> minute chart, %s",
+		"chart.date":                "%d/%d",
+		"chart.range":               "Last %s won (%s) · high %s · low %s · %d minute candles",
+		"chart.no_candles":          "No trades yet today, so no minute candles.",
+		"chart.line.prev":           "Grey dashed <code>PREV</code>: previous close %s won",
+		"chart.line.buy":            "Red dashed <code>BUY</code>: the rule buys below %s won",
+		"chart.line.sell":           "Blue dashed <code>SELL</code>: the rule sells above %s won",
+		"chart.line.stop":           "Orange <code>STOP</code>: stop-loss triggers at %s won",
+		"chart.line.take":           "Green <code>TAKE</code>: take-profit triggers at %s won",
+		"chart.line.trail":          "Purple <code>TRAIL</code>: trailing stop triggers at %s won",
+		"chart.trail_high":          " (%[2]s from the high of %[1]s won)",
+		"chart.fills.buy":           "▲ bought %s shares",
+		"chart.fills.sell":          "▼ sold %s shares",
+		"photo.saved":               "🖼 Picture saved: %s",
+		"photo.unsaved":             "❌ Could not save the picture: %s",
 
 		"err.invalid":               "❌ Invalid request: %s",
 		"err.rejected":              "❌ The broker rejected the order: %s",

@@ -44,7 +44,8 @@ type Reply struct {
 	// Expires is when a confirmation prompt's buttons stop working; a
 	// transport edits the prompt then, and does not show it as live when it
 	// could only arrive later (issue 19, item 11).
-	Expires time.Time
+	Expires time.Time // Photo, when set, is a picture Text is the caption of (/chart).
+	Photo   *Photo
 }
 
 // PressOutcome is what became of a button press.
@@ -105,6 +106,10 @@ type Config struct {
 	Rules   RuleBook   // optional: /rules
 	Exits   ExitBook   // optional: /stop, /take, /trail, /exits
 	PnL     PnLSource  // optional: /profit, /daily, /performance
+	Fills   FillSource // optional: the day's fills marked on /chart (else the broker's filled orders)
+	// ChartWidth and ChartHeight are the chart picture's size in pixels;
+	// zero is chart.DefaultWidth×DefaultHeight, a phone screen's width.
+	ChartWidth, ChartHeight int
 
 	Lang Lang
 	// Mode is "mock", "live" or "paper"; shown in /status and /help.

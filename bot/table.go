@@ -60,6 +60,9 @@ var commands = []Command{
 		}
 		return rep
 	}},
+	{Name: "chart", Menu: MenuShared, run: func(r *Router, ctx context.Context, _ Request, args []string) Reply {
+		return r.chartCmd(ctx, args)
+	}},
 	{Name: "buy", Acts: true, Menu: MenuOwner, run: func(r *Router, ctx context.Context, req Request, args []string) Reply {
 		return r.order(ctx, req, broker.Buy, args)
 	}},

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,12 +54,32 @@ func sampleSpec() Spec {
 	}
 }
 
-func TestRenderFullDay(t *testing.T) {
-	spec := sampleSpec()
-	b, err := Render(spec)
-	if err != nil {
-		t.Fatal(err)
+// sample is sampleSpec drawn once for the tests that look at it (a
+// render takes seconds under -race on a busy machine).
+var sample struct {
+	once sync.Once
+	img  *image.RGBA
+	lay  layout
+	png  []byte
+	err  error
+}
+
+func drawSample(t *testing.T) (*image.RGBA, layout, []byte) {
+	t.Helper()
+	sample.once.Do(func() {
+		sample.img, sample.lay, sample.err = render(sampleSpec())
+		if sample.err == nil {
+			sample.png, sample.err = encode(sample.img)
+		}
+	})
+	if sample.err != nil {
+		t.Fatal(sample.err)
 	}
+	return sample.img, sample.lay, sample.png
+}
+
+func TestRenderFullDay(t *testing.T) {
+	_, _, b := drawSample(t)
 	if p := os.Getenv("HOGA_CHART_SAMPLE"); p != "" {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
@@ -80,10 +101,7 @@ func TestRenderFullDay(t *testing.T) {
 // on the row its price maps to, away from the price line and the tags.
 func TestLevelsWhereExpected(t *testing.T) {
 	spec := sampleSpec()
-	img, lay, err := render(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, lay, _ := drawSample(t)
 	for _, l := range spec.Levels {
 		want := levelStyle[l.Kind].color
 		row := lay.row(float64(l.Price))
@@ -124,6 +142,7 @@ func TestLevelsWhereExpected(t *testing.T) {
 func TestMarksWhereExpected(t *testing.T) {
 	spec := sampleSpec()
 	spec.Levels = nil // only the marks carry red and blue
+	spec.Width, spec.Height = 540, 405
 	img, lay, err := render(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +161,7 @@ func TestMarksWhereExpected(t *testing.T) {
 
 func TestRenderEmptyDay(t *testing.T) {
 	b, err := Render(Spec{Code: "005930", Day: time.Date(2026, 12, 4, 8, 0, 0, 0, broker.KST()),
-		Levels: []Level{{LevelBuy, 68000}}})
+		Levels: []Level{{LevelBuy, 68000}}, Width: 320, Height: 240})
 	if err != nil {
 		t.Fatal(err)
 	}

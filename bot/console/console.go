@@ -9,11 +9,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/hoga-trade/hoga/bot"
+	"github.com/hoga-trade/hoga/internal/atomicfile"
 )
 
 // Config builds a Console.
@@ -23,6 +26,10 @@ type Config struct {
 	Out    io.Writer
 	// Interactive shows a prompt (stdin is a terminal).
 	Interactive bool
+	// PhotoDir is where pictures (/chart, the close report's charts) are
+	// saved, the path printed under their caption; empty is a "hoga"
+	// folder in the system's temporary directory.
+	PhotoDir string
 }
 
 // Console reads commands and prints replies and alerts.
@@ -135,6 +142,9 @@ func (c *Console) print(r bot.Reply) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fmt.Fprintln(c.cfg.Out, bot.StripHTML(r.Text))
+	if r.Photo != nil {
+		fmt.Fprintln(c.cfg.Out, c.savePhoto(r.Photo))
+	}
 	if len(r.Buttons) > 0 {
 		c.buttons = r.Buttons
 		fmt.Fprintln(c.cfg.Out, c.cfg.Router.ButtonHint(r.Buttons))
@@ -152,6 +162,9 @@ func (c *Console) SendAlert(_ context.Context, a bot.Alert) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, err := fmt.Fprintln(c.cfg.Out, "🔔 "+bot.StripHTML(a.Text))
+	if err == nil && a.Photo != nil {
+		_, err = fmt.Fprintln(c.cfg.Out, c.savePhoto(a.Photo))
+	}
 	if len(a.Buttons) > 0 { // a prompt waiting on the owner: the next "1" answers it
 		c.buttons = a.Buttons
 		fmt.Fprintln(c.cfg.Out, c.cfg.Router.ButtonHint(a.Buttons))
@@ -160,6 +173,33 @@ func (c *Console) SendAlert(_ context.Context, a bot.Alert) error {
 		a.Delivered() // on the terminal: the owner has it
 	}
 	return err
+}
+
+// savePhoto writes a picture to PhotoDir under its own name (a later
+// chart of the same stock and day replaces it) and returns the line that
+// says where, or why it could not.
+func (c *Console) savePhoto(p *bot.Photo) string {
+	lang := c.cfg.Router.Lang()
+	dir := c.cfg.PhotoDir
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "hoga")
+	}
+	name := filepath.Base(p.Name)
+	if name == "." || name == string(filepath.Separator) || name == "" {
+		name = "hoga.png"
+	}
+	path := filepath.Join(dir, name)
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	err := os.MkdirAll(dir, 0o700)
+	if err == nil {
+		err = atomicfile.WriteFile(path, p.PNG, 0o600)
+	}
+	if err != nil {
+		return bot.StripHTML(bot.Text(lang, "photo.unsaved", bot.Esc(err.Error())))
+	}
+	return bot.StripHTML(bot.Text(lang, "photo.saved", bot.Esc(path)))
 }
 
 // maxLine bounds one console line. A longer line stopped the whole daemon

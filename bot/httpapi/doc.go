@@ -13,6 +13,8 @@
 //	GET  /metrics        Prometheus exposition of Config.Metrics; no auth
 //	GET  /price/{code}   quote
 //	GET  /balance        cash and holdings
+//	GET  /chart/{code}   today's chart as image/png (as /chart sends it); with
+//	                     Accept: application/json, {"caption", "png_base64", …}
 //	GET  /orders         {"orders": [today's orders], "awaiting_confirmation": [...]}
 //	GET  /orders/{id}    one order, by hoga's client id or the broker's number
 //	POST /orders         {"code":"005930","side":"buy","qty":3,"type":"limit","price":198000}

@@ -305,6 +305,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.Handle("GET /price/{code}", s.auth(s.handlePrice))
 	mux.Handle("GET /balance", s.auth(s.handleBalance))
+	mux.Handle("GET /chart/{code}", s.auth(s.handleChart))
 	mux.Handle("GET /orders", s.auth(s.handleOrders))
 	mux.Handle("GET /orders/{id}", s.auth(s.handleOrder))
 	mux.Handle("POST /orders", s.auth(s.handlePlace))

@@ -64,8 +64,8 @@ func TestCommandMenusByScopeAndLanguage(t *testing.T) {
 				}
 				return strings.Join(out, " ")
 			}
-			full := "help price buy sell cancel orders balance rules rule stop take trail exits profit daily performance halt resume status"
-			read := "help price orders balance rules exits profit daily performance status"
+			full := "help price chart buy sell cancel orders balance rules rule stop take trail exits profit daily performance halt resume status"
+			read := "help price chart orders balance rules exits profit daily performance status"
 			for _, tt := range []struct {
 				what       string
 				chat, user int64

@@ -173,6 +173,7 @@ type options struct {
 	lang       bot.Lang
 	calendar   bool // the router knows the KRX calendar (market state in /price)
 	keyboard   [][]string
+	chartWidth int // /chart's picture width (height 3/4 of it); 0 the default
 }
 
 // harness is the real adapter and router against the fake Bot API and a
@@ -214,7 +215,8 @@ func newHarness(t *testing.T, o options) *harness {
 	}
 	brk := newFakeBroker()
 	rcfg := bot.Config{Broker: brk, Mode: o.mode, Allowed: func(id string) bool { return set[id] },
-		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log, Lang: o.lang}
+		ConfirmTTL: time.Minute, StaleAfter: time.Minute, Clock: clk, Logger: log, Lang: o.lang,
+		ChartWidth: o.chartWidth, ChartHeight: o.chartWidth * 3 / 4}
 	if o.calendar {
 		cal, err := broker.NewCalendar(nil)
 		if err != nil {

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -82,6 +83,9 @@ type item struct {
 	// is (empty until then), so each resend says how late it is now.
 	queued    time.Time
 	unstamped string
+	// photo makes an opSend a sendPhoto with text as its caption (at
+	// most bot.MaxCaption; photoItems sends the rest as messages).
+	photo *bot.Photo
 }
 
 func (it *item) finish(err error) {
@@ -353,7 +357,11 @@ func (b *Bot) stampIfLate(it *item) {
 	if it.unstamped == "" {
 		it.unstamped = it.text
 	}
-	if units(it.unstamped+stamp) > maxMessageLength {
+	limit := maxMessageLength
+	if it.photo != nil {
+		limit = bot.MaxCaption
+	}
+	if units(it.unstamped+stamp) > limit {
 		return // a full part: better unstamped than split again
 	}
 	// From the text as it was: a resend after another failed minute says
@@ -445,6 +453,24 @@ func (b *Bot) call(ctx context.Context, chat int64, it *item) (int, error) {
 		b.apiCall("editMessageReplyMarkup", err)
 		return it.msgID, err
 	}
+	if it.photo != nil {
+		// Multipart upload: the reader is made anew for every attempt.
+		p := &tgbot.SendPhotoParams{ChatID: chat, MessageThreadID: it.thread, Caption: text, ParseMode: mode,
+			DisableNotification: it.silent,
+			Photo:               &models.InputFileUpload{Filename: it.photo.Name, Data: bytes.NewReader(it.photo.PNG)}}
+		if text == "" {
+			p.ParseMode = ""
+		}
+		if len(it.buttons) > 0 {
+			p.ReplyMarkup = keyboard(it.buttons)
+		}
+		m, err := b.api.SendPhoto(rctx, p)
+		b.apiCall("sendPhoto", err)
+		if err != nil {
+			return 0, err
+		}
+		return m.ID, nil
+	}
 	p := &tgbot.SendMessageParams{ChatID: chat, MessageThreadID: it.thread, Text: text, ParseMode: mode,
 		DisableNotification: it.silent, LinkPreviewOptions: noPreview}
 	if len(it.buttons) > 0 {
@@ -499,7 +525,7 @@ func (b *Bot) forbidden(chat int64, it *item, err error, why string) {
 	}
 	b.loseAlertChat(chat, why)
 	for _, id := range b.cfg.Allowed {
-		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true, expires: it.expires}
+		cp := &item{op: opSend, text: it.text, buttons: it.buttons, silent: it.silent, alert: true, expires: it.expires, photo: it.photo}
 		if qerr := b.enqueue(destination{chat: id}, []*item{cp}, false); qerr != nil {
 			b.log.Error("telegram: alert lost: could not queue it for a private chat", "chat", id, "err", qerr)
 		}
@@ -552,13 +578,45 @@ func (b *Bot) sendItems(text string, buttons []bot.Button, silent, alert bool, t
 	return items
 }
 
+// photoItems turns a picture and its caption into queued sends: the
+// photo with as much of the text as a caption holds (bot.MaxCaption, cut
+// where splitHTML cuts), the rest as messages after it, buttons on the
+// last. Photos wait their turn in the chat's queue like any message: the
+// same rate limits, retries and fallbacks.
+func (b *Bot) photoItems(text string, photo *bot.Photo, buttons []bot.Button, silent, alert bool, thread int) []*item {
+	caption, rest := text, ""
+	if strings.TrimSpace(text) != "" && units(text) > bot.MaxCaption {
+		parts := splitHTML(text, bot.MaxCaption)
+		// The cut falls at a line end: the caption does not end in it.
+		caption, rest = strings.TrimRight(parts[0], "\n"), strings.Join(parts[1:], "")
+	}
+	name := photo.Name
+	if name == "" {
+		name = "chart.png"
+	}
+	it := &item{op: opSend, thread: thread, text: caption, silent: silent, alert: alert, photo: &bot.Photo{PNG: photo.PNG, Name: name}}
+	if alert {
+		it.queued = b.clock.Now()
+	}
+	items := append([]*item{it}, b.sendItems(rest, nil, silent, alert, thread, time.Time{})...)
+	if len(buttons) > 0 {
+		items[len(items)-1].buttons = buttons
+		b.rememberOffer(buttons)
+	}
+	return items
+}
+
 // reply queues a reply to a command.
 func (b *Bot) reply(dest destination, r bot.Reply) {
 	if err := checkButtons(r.Buttons); err != nil {
 		b.log.Error("telegram: reply has invalid buttons; sent without them", "err", err)
 		r.Buttons = nil
 	}
-	if err := b.enqueue(dest, b.sendItems(r.Text, r.Buttons, false, false, dest.thread, r.Expires), false); err != nil {
+	items := b.sendItems(r.Text, r.Buttons, false, false, dest.thread, r.Expires)
+	if r.Photo != nil {
+		items = b.photoItems(r.Text, r.Photo, r.Buttons, false, false, dest.thread)
+	}
+	if err := b.enqueue(dest, items, false); err != nil {
 		b.log.Error("telegram: reply not queued", "chat", dest.chat, "err", err)
 	}
 }
@@ -642,6 +700,10 @@ func (b *Bot) SendAlert(_ context.Context, a bot.Alert) error {
 			continue
 		}
 		dests = append(dests, d)
+		if a.Photo != nil {
+			queued = append(queued, b.photoItems(a.Text, a.Photo, a.Buttons, a.Silent, true, d.thread))
+			continue
+		}
 		queued = append(queued, b.sendItems(a.Text, a.Buttons, a.Silent, true, d.thread, a.Expires))
 	}
 	if a.Delivered != nil {

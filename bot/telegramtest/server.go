@@ -165,14 +165,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, response{ErrorCode: 401, Description: "Unauthorized"})
 		return
 	}
-	params, err := readParams(r)
+	params, files, err := readParams(r)
 	if err != nil {
 		desc := "Bad Request: " + err.Error()
 		s.record(Call{Method: method, Status: 400, Description: desc})
 		writeResponse(w, response{ErrorCode: 400, Description: desc})
 		return
 	}
-	result, msg, aerr := s.dispatch(r.Context(), method, params)
+	result, msg, aerr := s.dispatch(r.Context(), method, params, files)
 	call := Call{Method: method, Params: params, Status: 200}
 	if msg != nil {
 		m := *msg
@@ -208,18 +208,20 @@ func writeResponse(w http.ResponseWriter, resp response) {
 // readParams reads a Bot API request's parameters from the query and the
 // body (multipart/form-data, JSON or urlencoded). Values are strings;
 // JSON-valued fields (reply_markup, commands) stay JSON text, as they are
-// in a form.
-func readParams(r *http.Request) (map[string]string, error) {
+// in a form. Files uploaded in a multipart form are returned by field
+// name.
+func readParams(r *http.Request) (map[string]string, map[string]upload, error) {
+	files := map[string]upload{}
 	params := map[string]string{}
 	for k, v := range r.URL.Query() {
 		params[k] = v[0]
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 50<<20))
 	if err != nil {
-		return nil, fmt.Errorf("reading body: %w", err)
+		return nil, nil, fmt.Errorf("reading body: %w", err)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return params, nil
+		return params, files, nil
 	}
 	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
@@ -231,20 +233,22 @@ func readParams(r *http.Request) (map[string]string, error) {
 				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("can't parse multipart form: %w", err)
+				return nil, nil, fmt.Errorf("can't parse multipart form: %w", err)
 			}
 			data, err := io.ReadAll(p)
 			if err != nil {
-				return nil, fmt.Errorf("can't read form part: %w", err)
+				return nil, nil, fmt.Errorf("can't read form part: %w", err)
 			}
 			if p.FileName() == "" {
 				params[p.FormName()] = string(data)
+			} else {
+				files[p.FormName()] = upload{name: p.FileName(), data: data}
 			}
 		}
 	case "application/json":
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(body, &m); err != nil {
-			return nil, fmt.Errorf("can't parse JSON request body: %w", err)
+			return nil, nil, fmt.Errorf("can't parse JSON request body: %w", err)
 		}
 		for k, v := range m {
 			params[k] = rawString(v)
@@ -252,18 +256,24 @@ func readParams(r *http.Request) (map[string]string, error) {
 	case "application/x-www-form-urlencoded", "":
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil, fmt.Errorf("can't parse form: %w", err)
+			return nil, nil, fmt.Errorf("can't parse form: %w", err)
 		}
 		for k, v := range vals {
 			params[k] = v[0]
 		}
 	default:
-		return nil, fmt.Errorf("unsupported Content-Type %q", ct)
+		return nil, nil, fmt.Errorf("unsupported Content-Type %q", ct)
 	}
-	return params, nil
+	return params, files, nil
 }
 
-func (s *Server) dispatch(ctx context.Context, method string, p map[string]string) (any, *Message, *apiError) {
+// upload is a file sent in a multipart form.
+type upload struct {
+	name string
+	data []byte
+}
+
+func (s *Server) dispatch(ctx context.Context, method string, p map[string]string, files map[string]upload) (any, *Message, *apiError) {
 	switch strings.ToLower(method) { // Bot API method names are case-insensitive
 	case "getme":
 		return s.me, nil, nil
@@ -281,6 +291,9 @@ func (s *Server) dispatch(ctx context.Context, method string, p map[string]strin
 		return map[string]any{"url": s.webhook, "has_custom_certificate": false, "pending_update_count": len(s.updates)}, nil, nil
 	case "sendmessage":
 		m, err := s.sendMessage(p)
+		return m, m, err
+	case "sendphoto":
+		m, err := s.sendPhoto(p, files)
 		return m, m, err
 	case "editmessagetext":
 		m, err := s.editMessage(p, true)

@@ -52,6 +52,24 @@ type Message struct {
 	HTML                string     `json:"-"`
 	ParseMode           string     `json:"-"`
 	DisableNotification bool       `json:"-"`
+
+	// Photo is a sendPhoto's picture as the Bot API describes it (one
+	// size: the fake does not make thumbnails), Caption what the reader
+	// sees under it. PhotoData is the uploaded file, PhotoName its file
+	// name, for assertions; HTML holds the caption as sent.
+	Photo     []PhotoSize `json:"photo,omitempty"`
+	Caption   string      `json:"caption,omitempty"`
+	PhotoData []byte      `json:"-"`
+	PhotoName string      `json:"-"`
+}
+
+// PhotoSize is one size of a photo.
+type PhotoSize struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Width        int    `json:"width"`
+	Height       int    `json:"height"`
+	FileSize     int    `json:"file_size,omitempty"`
 }
 
 // Buttons returns the message's inline buttons in reading order.

@@ -35,6 +35,7 @@ type Broker struct {
 	onQuote   func(context.Context, broker.Code) error
 	fill      bool
 	next      int
+	candles   map[broker.Code][]broker.Candle
 }
 
 var _ broker.Broker = (*Broker)(nil)
@@ -53,6 +54,33 @@ func (b *Broker) SetQuote(q broker.Quote) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.quotes[q.Code] = q
+}
+
+// SetCandles makes cs the answer to MinuteCandles for code; a listed code
+// without candles answers none.
+func (b *Broker) SetCandles(code broker.Code, cs []broker.Candle) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.candles == nil {
+		b.candles = map[broker.Code][]broker.Candle{}
+	}
+	b.candles[code] = append([]broker.Candle(nil), cs...)
+}
+
+var _ broker.Charter = (*Broker)(nil)
+
+// MinuteCandles answers what SetCandles set (call name "candles" for Fail
+// and Calls); an unquoted code is NotFound.
+func (b *Broker) MinuteCandles(_ context.Context, code broker.Code) ([]broker.Candle, error) {
+	if err := b.begin("candles"); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.quotes[code]; !ok {
+		return nil, &broker.Error{Kind: broker.NotFound, Msg: "no such stock " + string(code)}
+	}
+	return append([]broker.Candle(nil), b.candles[code]...), nil
 }
 
 // SetBalance makes bal the answer to Balance.

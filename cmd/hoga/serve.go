@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -63,7 +64,9 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	}
 	// The console hears alerts before any part starts: the tracker re-sends
 	// at once the fill alerts an earlier run did not deliver.
-	con := console.New(console.Config{Router: a.router, In: stdin, Out: stdout, Interactive: interactive})
+	// Pictures (/chart, the close report's charts) go beside the database.
+	con := console.New(console.Config{Router: a.router, In: stdin, Out: stdout, Interactive: interactive,
+		PhotoDir: filepath.Join(a.cfg.DataDir, "charts")})
 	if len(a.sinks) == 0 {
 		a.feed.AddSink(con)
 	}

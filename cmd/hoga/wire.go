@@ -287,7 +287,9 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		Rules:   a.engine,
 		Exits:   a.exits,
 		// P&L from the journal's fills (the order tracker writes them).
-		PnL:          a.pnlReport,
+		PnL: a.pnlReport,
+		// The day's fills marked on /chart and the close report's charts.
+		Fills:        a.db.FillsOn,
 		Lang:         cfg.lang,
 		Mode:         a.modeLabel(),
 		ConfirmAll:   cfg.Confirm == "always",
