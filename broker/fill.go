@@ -94,7 +94,12 @@ type Fees struct {
 // DefaultFees are 0.015% commission a side, the usual online rate at KIS
 // and Kiwoom before promotions, and the 0.20% transaction tax on sells in
 // force from 2026-01-01 for both KOSPI (0.05% + 0.15% 농어촌특별세) and
-// KOSDAQ, as broker/paper charges.
+// KOSDAQ, as broker/paper charges. The tax is the 증권거래세법 시행령
+// amendment the Ministry of Economy and Finance announced on 2025-12-01
+// for sales from 2026-01-01 (reported e.g. at
+// livein.co.kr/bbs/board.php?bo_table=n04&wr_id=242737); the commission
+// is the broker's and the account's (Kiwoom's HTS rate is 0.015 %), so an
+// owner on another rate sees hoga's fees differ from the statement by that.
 var DefaultFees = Fees{CommissionPPM: 150, SellTaxPPM: 2_000}
 
 // For returns the commission and tax on a trade of amount won.

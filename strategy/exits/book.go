@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
@@ -170,6 +171,8 @@ type Book struct {
 	bal       broker.Balance
 	balAt     time.Time
 	haveBal   bool
+	// rounds counts the checks done (Rounds).
+	rounds atomic.Int64
 }
 
 // New loads the stored exits.
@@ -372,6 +375,7 @@ func (b *Book) Run(ctx context.Context) error {
 	b.log.Info("exits started", "interval", b.opts.Interval, "marketable", b.opts.Marketable)
 	for {
 		b.Check(ctx)
+		b.rounds.Add(1)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -379,6 +383,10 @@ func (b *Book) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Rounds is how many checks Run has done (halted or out-of-session ones
+// too): a test on a fake clock waits on it to know a round has passed.
+func (b *Book) Rounds() int64 { return b.rounds.Load() }
 
 // Check is one round: every armed exit against its stock's price. It
 // does nothing while halted or, with MarketHours, outside the continuous
