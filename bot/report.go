@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/pnl"
 )
 
 // CloseReportInput is what the daily close report needs from outside the
@@ -42,7 +43,7 @@ func (r *Router) CloseReport(ctx context.Context, in CloseReportInput) string {
 		d := rep.Total()
 		lines = append(lines, r.t("report.fills", d.Fills, Group(d.Bought), Group(d.Sold)))
 		for _, s := range rep.Stocks {
-			lines = append(lines, r.t("report.stock", r.stockLabel(s.Code), Group(s.Bought), Group(s.Sold), signed(s.Realised)))
+			lines = append(lines, "• "+r.stockLabel(s.Code)+" "+r.stockDay(s))
 		}
 		lines = append(lines,
 			r.t("pnl.realised", signed(d.Realised), d.Sells),
@@ -75,6 +76,22 @@ func (r *Router) CloseReport(ctx context.Context, in CloseReportInput) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// stockDay is one stock's day in the close report, its parts that are
+// not zero: a phone line is short.
+func (r *Router) stockDay(s pnl.Stock) string {
+	var parts []string
+	if s.Bought > 0 {
+		parts = append(parts, r.t("report.bought", Group(s.Bought)))
+	}
+	if s.Sold > 0 {
+		parts = append(parts, r.t("report.sold", Group(s.Sold)))
+	}
+	if s.Sells > 0 {
+		parts = append(parts, r.t("report.realised", signed(s.Realised)))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // reportWatch is the rules and exits part of the close report: each one's

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
@@ -85,8 +89,8 @@ func TestDailyCloseReport(t *testing.T) {
 	waitFor(t, "the close report", func() bool { return strings.Contains(h.out.String(), reportHead) })
 	out := h.out.String()
 	report := out[strings.Index(out, reportHead):]
-	for _, want := range []string{"2026-12-04 (모의투자)", "오늘 체결 1건 · 매수 690,000원 · 매도 0원",
-		"• 삼성전자 (005930) 매수 690,000 · 매도 0 · 실현 0원", "실현손익 0원 (매도 0건", "수수료 103원 · 세금 0원",
+	for _, want := range []string{"2026-12-04 (모의투자)", "오늘 체결 1건\n매수 690,000원 · 매도 0원",
+		"• 삼성전자 (005930) 매수 690,000\n", "실현손익 0원 (매도 0건", "수수료 103원 · 세금 0원",
 		"순손익 -103원", "평가손익 -1,000원", "삼성전자 (005930) 10주 · 평균 69,000 · 현재 68,900 · ▼1,000원 (-0.14%)",
 		"손절·익절", "오늘 오류 없음."} {
 		if !strings.Contains(report, want) {
@@ -201,5 +205,111 @@ func TestCloseReportTime(t *testing.T) {
 	a.cfg.reportAt = 9 * time.Hour
 	if at, _ := a.reportAt(kstAt(2026, 12, 4, 0, 0, 0)); at.Format("15:04") != "15:40" {
 		t.Errorf("HOGA_REPORT_TIME=09:00 reports at %s, want 15:40", at.Format("15:04"))
+	}
+}
+
+// Issue 17 on Telegram, through run(): hoga is down at 15:40; its next
+// start that evening sends the report to the owner's chat once, and
+// records it only when Telegram has it (the alert's Delivered); a later
+// start sends nothing. The phone rendering of the report is golden
+// (testdata/report_phone.golden; -update-phone rewrites it: read it on
+// the 34-column phone first).
+func TestCloseReportOnTelegram(t *testing.T) {
+	t.Parallel()
+	const owner = 111
+	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
+	defer tg.Close()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake.SetPrice("005930", 70_000)
+	dir := t.TempDir()
+	getenv := kisEnv(fake, dir, "HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
+		"HOGA_TELEGRAM_ALLOWED_USERS", "111")
+	wait, stopWait := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stopWait()
+	reports := func() int {
+		n := 0
+		for _, m := range tg.BotMessages(owner) {
+			if strings.Contains(m.Text, reportHead) {
+				n++
+			}
+		}
+		return n
+	}
+
+	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0))
+	h := startHoga(t, clk, getenv)
+	if err := tg.WaitPolling(wait); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/buy 005930 10 69000")
+	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
+	fake.SetPrice("005930", 68_900) // the resting buy fills
+	for i := 0; h.app.tracker.Status().Open > 0; i++ {
+		if i == 30 {
+			t.Fatal("the buy did not fill")
+		}
+		h.step(time.Second)
+	}
+	h.send("/stop 005930 -5%")
+	waitFor(t, "the stop saved", func() bool { return strings.Contains(h.out.String(), "65,550") })
+	settleReports(t, h, 0, 0)
+	stopWithin(t, h)
+
+	clk = clock.NewFake(kstAt(2026, 12, 4, 16, 0, 0))
+	h = startHoga(t, clk, getenv)
+	settleReports(t, h, 1, 0)
+	if sent, _, err := h.app.db.GetSetting(context.Background(), reportSentKey); err != nil || (sent != "" && reports() == 0) {
+		t.Fatalf("report recorded as sent (%q, %v) before Telegram had it", sent, err)
+	}
+	waitFor(t, "the report on Telegram", func() bool { return reports() == 1 })
+	waitFor(t, "the report recorded as sent", func() bool {
+		sent, _, _ := h.app.db.GetSetting(context.Background(), reportSentKey)
+		return sent == "2026-12-04"
+	})
+	stopWithin(t, h)
+
+	clk = clock.NewFake(kstAt(2026, 12, 4, 17, 0, 0))
+	h = startHoga(t, clk, getenv)
+	if err := tg.WaitPolling(wait); err != nil {
+		t.Fatal(err)
+	}
+	settleReports(t, h, 0, 0)
+	stopWithin(t, h)
+	if n := reports(); n != 1 {
+		t.Fatalf("%d reports on Telegram, want 1", n)
+	}
+
+	// The report as the owner reads it on a small phone, without the
+	// bubble's time (the fake stamps the host's clock).
+	var bubble []string
+	for _, b := range strings.Split(tg.Phone(owner, telegramtest.PhoneWidth), "└\n") {
+		if strings.Contains(b, reportHead) {
+			bubble = strings.Split(b, "\n")[1:]
+		}
+	}
+	phoneGolden(t, "report_phone", strings.Join(bubble, "\n"))
+}
+
+var updatePhone = flag.Bool("update-phone", false, "rewrite cmd/hoga/testdata/*.golden")
+
+func phoneGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *updatePhone {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update-phone to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
 	}
 }
