@@ -86,7 +86,7 @@ func BenchmarkPollOneFill(b *testing.B) {
 func BenchmarkFillToAlertLoopback(b *testing.B) {
 	fake := brokertest.NewKIS(b, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
 	fake.SetPrice("005930", 70_000)
-	fake.SetCash(1_000_000_000)
+	fake.SetCash(100_000_000_000)
 	key, secret, account := fake.Credentials()
 	cl, err := kis.New(kis.Options{AppKey: redact.Secret(key), AppSecret: redact.Secret(secret), Account: account,
 		Mode: kis.ModeMock, BaseURL: fake.URL(), RPS: 10_000})
@@ -94,7 +94,9 @@ func BenchmarkFillToAlertLoopback(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	o, err := cl.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1_000, Price: 69_000})
+	// Large enough that no run fills it: b.Loop must end the loop itself.
+	const qty = 1_000_000
+	o, err := cl.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: qty, Price: 69_000})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func BenchmarkFillToAlertLoopback(b *testing.B) {
 	}
 	defer db.Close()
 	now := time.Now()
-	e := broker.JournalEntry{ClientID: "H1", Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1_000, Price: 69_000,
+	e := broker.JournalEntry{ClientID: "H1", Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: qty, Price: 69_000,
 		State: broker.StatusAccepted, BrokerID: o.ID, Created: now}
 	if err := db.InsertOrder(ctx, e); err != nil {
 		b.Fatal(err)
@@ -118,10 +120,6 @@ func BenchmarkFillToAlertLoopback(b *testing.B) {
 	tr.follow(e, false)
 	var lat []time.Duration
 	for b.Loop() {
-		if len(lat) >= 999 {
-			b.StopTimer()
-			break
-		}
 		start := time.Now()
 		if err := fake.Fill(o.ID, 1); err != nil {
 			b.Fatal(err)
@@ -129,6 +127,37 @@ func BenchmarkFillToAlertLoopback(b *testing.B) {
 		if _, err := tr.pollOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
+		<-got
+		lat = append(lat, time.Since(start))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	}
+}
+
+// BenchmarkPushToAlert is the time from a pushed fill (a KIS or Kiwoom
+// notice, the paper exchange's event) reaching Notify to the tracker's
+// event, through Run: the queue, the journal write (SQLite,
+// synchronous=FULL) and the event — no poll wait. p50 and p99 are
+// reported.
+func BenchmarkPushToAlert(b *testing.B) {
+	tr, _, _, _ := benchTracker(b, 40)
+	got := make(chan struct{}, 1)
+	tr.o.OnEvent = func(broker.OrderEvent) { got <- struct{}{} }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { tr.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	id := fmt.Sprintf("%010d", 1)
+	var lat []time.Duration
+	cum := int64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		cum++
+		start := time.Now()
+		tr.Notify(Push{OrderID: id, Qty: 1, Price: 70_000, CumQty: cum, Source: broker.FillPaper})
 		<-got
 		lat = append(lat, time.Since(start))
 	}
