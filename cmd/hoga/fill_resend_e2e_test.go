@@ -44,6 +44,10 @@ func TestUndeliveredFillAlertIsResentAfterRestart(t *testing.T) {
 		}
 		return len(f)
 	}
+	// The guard tells the tracker of the order through its event queue:
+	// stepping the clock before the tracker follows it would let the steps
+	// run out on a loaded machine.
+	waitFor(t, "the tracker to follow the order", func() bool { return h.app.tracker.Status().Open == 1 || fills() > 0 })
 	for i := 0; fills() == 0; i++ {
 		if i == 30 {
 			t.Fatal("the fill was not journaled")
