@@ -127,7 +127,14 @@ func (r *Router) promptWith(ctx context.Context, req broker.OrderRequest, reques
 	}
 	r.pending[nonce] = &pendingOrder{req: req, requester: requester, name: q.Name, expires: now.Add(r.cfg.ConfirmTTL), onDecline: onDecline}
 	r.mu.Unlock()
-	text := r.t("confirm.ask", r.modeName(), r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), r.priceText(req),
+	price := r.priceText(req)
+	if r.cfg.Calendar != nil && r.cfg.Mode == "live" && req.Venue.Or(r.cfg.DefaultVenue) == broker.VenueKRX &&
+		r.cfg.Calendar.OffHoursSession(broker.VenueKRX, req.Type, now) == broker.KRXAfterSingle {
+		// The guard sends it as 시간외 단일가: matched every 10 minutes,
+		// within ±10 % of today's close. The owner confirms knowing it.
+		price += r.t("confirm.after_single")
+	}
+	text := r.t("confirm.ask", r.modeName(), r.sideName(req.Side), Esc(nameOr(q.Name, req.Code)), req.Code, Group(req.Qty), price,
 		Group(est), int(r.cfg.ConfirmTTL.Seconds()))
 	// Where the order came from, under the heading: an order from the HTTP
 	// API or a rule must not be confirmed by habit as if it were one's own

@@ -441,6 +441,12 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.venue_unsupported", venueFrom(e.Msg))
 	case "nxt_unlisted":
 		return r.t("err.nxt_unlisted")
+	case "krx_session":
+		if !e.NextOpen.IsZero() {
+			return r.t("err.krx_session", r.t("krx_session."+e.Msg), r.kstWhen(e.NextOpen))
+		}
+	case "offhours_mock":
+		return r.t("err.offhours_mock", r.kstWhen(e.NextOpen))
 	case "nxt", "sor":
 		if e.Kind == broker.MarketClosed && !e.NextOpen.IsZero() {
 			v := strings.ToUpper(e.Code)

@@ -61,6 +61,41 @@ func (k SessionKind) Venue() Venue {
 	return VenueKRX
 }
 
+// Takes reports whether the session takes an order of type t from hoga:
+// every plain session takes limit and market orders; KRX's 시간외 단일가
+// takes limit orders only (matched every 10 minutes within ±10 % of the
+// close: the price is the owner's), sent as its own order type; KRX's
+// closing-price sessions (장전/장후 시간외 종가) trade only at the close,
+// an order type hoga does not offer, so they take nothing. t == 0 asks
+// for a plain order of either type.
+func (k SessionKind) Takes(t OrderType) bool {
+	if k == KRXAfterSingle {
+		return t == Limit
+	}
+	return k.PlainOrders()
+}
+
+// OrderType is the session's own order type on the brokers' wire, for
+// the sessions that need one: KIS ORD_DVSN "05" 장전 시간외, "06" 장후
+// 시간외, "07" 시간외 단일가 (koreainvestment/open-trading-api, MCP/Kis
+// Trading MCP/configs/domestic_stock.json, ord_dvsn "05 : 장전 시간외, 06
+// : 장후 시간외, 07 : 시간외 단일가"; python-kis pykis/api/account/
+// order.py maps the same three, real accounts only) and Kiwoom trde_tp
+// "61" 장시작전시간외, "81" 장마감후시간외, "62" 시간외단일가
+// (Kiwoom-Securities/Kiwoom-REST-API spec, kt10000 trde_tp). Both are ""
+// for a plain session, whose orders are limit or market.
+func (k SessionKind) OrderType() (kis, kiwoom string) {
+	switch k {
+	case KRXPreClosing:
+		return "05", "61"
+	case KRXAfterClosing:
+		return "06", "81"
+	case KRXAfterSingle:
+		return "07", "62"
+	}
+	return "", ""
+}
+
 // PlainOrders reports whether an ordinary limit or market order (KIS
 // ORD_DVSN 00/01, Kiwoom trde_tp 0/3: all hoga sends) is taken in the
 // session. KRX's off-hours sessions take only their own order types.
@@ -174,19 +209,32 @@ func (c *Calendar) Windows(t time.Time) []Window {
 	return out
 }
 
-// takes reports whether a plain order to venue v may go into session k.
-// SOR takes whatever either exchange takes.
-func takes(v Venue, k SessionKind) bool {
-	if !k.PlainOrders() {
-		return false
+// takes reports whether an order of type typ to venue v may go into
+// session k (typ 0: a plain order, limit or market). SOR takes whatever
+// either exchange's plain sessions take; KRX's off-hours sessions take
+// only orders sent to KRX itself (the brokers' samples pair their order
+// types with KRX: python-kis order.py keys them by market "KRX").
+func takes(v Venue, typ OrderType, k SessionKind) bool {
+	if typ == 0 || v == VenueSOR {
+		if !k.PlainOrders() {
+			return false
+		}
+		return v == VenueSOR || k.Venue() == v
 	}
-	return v == VenueSOR || k.Venue() == v
+	return k.Takes(typ) && k.Venue() == v
 }
 
 // OrderWindow returns the session that would take a plain order to v at t.
 func (c *Calendar) OrderWindow(v Venue, t time.Time) (Window, bool) {
+	return c.OrderWindowFor(v, 0, t)
+}
+
+// OrderWindowFor returns the session that would take an order of type
+// typ to v at t: OrderWindow, and for a KRX limit order also 시간외
+// 단일가.
+func (c *Calendar) OrderWindowFor(v Venue, typ OrderType, t time.Time) (Window, bool) {
 	for _, w := range c.Windows(t) {
-		if takes(v, w.Kind) && w.Contains(t) {
+		if takes(v, typ, w.Kind) && w.Contains(t) {
 			return w, true
 		}
 	}
@@ -196,15 +244,34 @@ func (c *Calendar) OrderWindow(v Venue, t time.Time) (Window, bool) {
 // NextOrderWindow returns the first session after t that takes a plain
 // order to v (t itself is not in one). It looks a year ahead at most.
 func (c *Calendar) NextOrderWindow(v Venue, t time.Time) (Window, bool) {
+	return c.nextWindow(v, 0, t)
+}
+
+func (c *Calendar) nextWindow(v Venue, typ OrderType, t time.Time) (Window, bool) {
 	t = t.In(kst)
 	for i := 0; i < 366; i++ {
 		for _, w := range c.Windows(t.AddDate(0, 0, i)) {
-			if takes(v, w.Kind) && w.Start.After(t) {
+			if takes(v, typ, w.Kind) && w.Start.After(t) {
 				return w, true
 			}
 		}
 	}
 	return Window{}, false
+}
+
+// OffHoursSession is the KRX off-hours session an order of type typ to v
+// placed at t goes into, and "" when it goes into a plain session or
+// none: KRXAfterSingle for a KRX limit order during 시간외 단일가. The
+// guard puts it on the request so the client sends the session's order
+// type.
+func (c *Calendar) OffHoursSession(v Venue, typ OrderType, t time.Time) SessionKind {
+	if _, plain := c.OrderWindow(v, t); plain {
+		return ""
+	}
+	if w, ok := c.OrderWindowFor(v, typ, t); ok && !w.Kind.PlainOrders() {
+		return w.Kind
+	}
+	return ""
 }
 
 // CheckVenueOrderTime returns a MarketClosed error carrying the start of
@@ -213,21 +280,43 @@ func (c *Calendar) NextOrderWindow(v Venue, t time.Time) (Window, bool) {
 // case) when venue v takes no plain order at t. SOR for a stock NXT does
 // not list is KRX: the caller passes VenueKRX then.
 func (c *Calendar) CheckVenueOrderTime(v Venue, t time.Time) error {
-	if _, ok := c.OrderWindow(v, t); ok {
+	return c.CheckOrderTypeTime(v, 0, t)
+}
+
+// CheckOrderTypeTime is CheckVenueOrderTime for an order of type typ
+// (0: plain, as CheckVenueOrderTime), so a KRX limit order is also taken
+// in 시간외 단일가, and the next session named is the next that takes
+// that type. Inside a KRX session that does not take it (a market order
+// in 시간외 단일가, anything in a closing-price session) the reason names
+// the session (Code "krx_session", Msg its kind), so the owner learns why
+// KRX, which trades now, refuses.
+func (c *Calendar) CheckOrderTypeTime(v Venue, typ OrderType, t time.Time) error {
+	if _, ok := c.OrderWindowFor(v, typ, t); ok {
 		return nil
 	}
-	next, _ := c.NextOrderWindow(v, t)
+	next, _ := c.nextWindow(v, typ, t)
 	reason := c.ClosedReason(t)
 	if reason == "" {
 		reason = "장 운영시간 외"
 	}
-	open := next.Start
-	if next.Kind == KRXRegular {
-		// KRX's 개장 is the open people know (09:00), as CheckOrderTime has
-		// always said; orders are taken from the opening auction before it.
-		open = next.ContinuousStart
+	if v == VenueKRX {
+		for _, w := range c.Windows(t) {
+			if w.Venue() == VenueKRX && !w.Kind.PlainOrders() && w.Contains(t) {
+				return &Error{Kind: MarketClosed, Code: "krx_session", Msg: string(w.Kind), NextOpen: c.openOf(next)}
+			}
+		}
 	}
-	return &Error{Kind: MarketClosed, Code: v.Lower(), Msg: reason, NextOpen: open}
+	return &Error{Kind: MarketClosed, Code: v.Lower(), Msg: reason, NextOpen: c.openOf(next)}
+}
+
+// openOf is when session w opens as people know it: its start, and for
+// KRX's regular session its 개장 (09:00 on a normal day), as CheckOrderTime
+// has always said; orders are taken from the opening auction before it.
+func (c *Calendar) openOf(w Window) time.Time {
+	if w.Kind == KRXRegular {
+		return w.ContinuousStart
+	}
+	return w.Start
 }
 
 // InVenueContinuous reports whether t is in continuous trading on v, in a
@@ -235,7 +324,7 @@ func (c *Calendar) CheckVenueOrderTime(v Venue, t time.Time) error {
 // when a strategy may act on prices.
 func (c *Calendar) InVenueContinuous(v Venue, t time.Time, extended bool) bool {
 	for _, w := range c.Windows(t) {
-		if !takes(v, w.Kind) || (w.Kind.Extended() && !extended) {
+		if !takes(v, 0, w.Kind) || (w.Kind.Extended() && !extended) {
 			continue
 		}
 		if !t.Before(w.ContinuousStart) && t.Before(w.ContinuousEnd) {

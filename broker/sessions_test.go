@@ -228,3 +228,88 @@ func TestParseVenue(t *testing.T) {
 		t.Error("mock is KRX only; live has all three")
 	}
 }
+
+// TestCheckOrderTypeTime walks KRX's off-hours boundaries for each order
+// type on the three kinds of day: a KRX limit order is taken in 시간외
+// 단일가 (as that session's order type, OffHoursSession), a market order
+// is not, and neither is taken in a closing-price session, which is named.
+func TestCheckOrderTypeTime(t *testing.T) {
+	t.Parallel()
+	c, err := NewCalendar(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		typ     OrderType
+		when    string
+		next    string      // "" = accepted
+		session SessionKind // OffHoursSession when accepted; the named session when refused inside one
+	}{
+		// Normal day (2026-11-25).
+		{Limit, "2026-11-25 15:29:59", "", ""},
+		{Limit, "2026-11-25 15:30:00", "2026-11-25 16:00:00", ""},
+		{Limit, "2026-11-25 15:40:00", "2026-11-25 16:00:00", KRXAfterClosing},
+		{Limit, "2026-11-25 15:59:59", "2026-11-25 16:00:00", KRXAfterClosing},
+		{Limit, "2026-11-25 16:00:00", "", KRXAfterSingle},
+		{Limit, "2026-11-25 17:59:59", "", KRXAfterSingle},
+		{Limit, "2026-11-25 18:00:00", "2026-11-26 09:00:00", ""},
+		{Limit, "2026-11-25 08:10:00", "2026-11-25 09:00:00", ""},
+		{Limit, "2026-11-25 08:35:00", "", ""}, // the opening auction takes it plain
+		{Market, "2026-11-25 16:00:00", "2026-11-26 09:00:00", KRXAfterSingle},
+		{Market, "2026-11-25 15:45:00", "2026-11-26 09:00:00", KRXAfterClosing},
+		// First trading day (2027-01-04): the afternoon is a normal one.
+		{Limit, "2027-01-04 16:00:00", "", KRXAfterSingle},
+		{Limit, "2027-01-04 18:00:00", "2027-01-05 09:00:00", ""},
+		// 수능 day (2026-11-19): KRX closes 16:30, 시간외 종가 16:40–17:00,
+		// 단일가 17:00–18:00.
+		{Limit, "2026-11-19 16:29:59", "", ""},
+		{Limit, "2026-11-19 16:30:00", "2026-11-19 17:00:00", ""},
+		{Limit, "2026-11-19 16:40:00", "2026-11-19 17:00:00", KRXAfterClosing},
+		{Limit, "2026-11-19 17:00:00", "", KRXAfterSingle},
+		{Limit, "2026-11-19 17:59:59", "", KRXAfterSingle},
+		{Limit, "2026-11-19 18:00:00", "2026-11-20 09:00:00", ""},
+		// Holiday: nothing.
+		{Limit, "2026-12-25 16:30:00", "2026-12-28 09:00:00", ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s_%s", tt.typ, tt.when), func(t *testing.T) {
+			t.Parallel()
+			at := kstSec(tt.when)
+			err := c.CheckOrderTypeTime(VenueKRX, tt.typ, at)
+			if tt.next == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if got := c.OffHoursSession(VenueKRX, tt.typ, at); got != tt.session {
+					t.Errorf("OffHoursSession = %q; want %q", got, tt.session)
+				}
+				return
+			}
+			e, ok := AsError(err)
+			if !ok || e.Kind != MarketClosed {
+				t.Fatalf("= %v; want market_closed", err)
+			}
+			if want := kstSec(tt.next); !e.NextOpen.Equal(want) {
+				t.Errorf("next = %s; want %s", e.NextOpen.In(KST()).Format(time.DateTime), tt.next)
+			}
+			wantCode, wantMsg := "krx", ""
+			if tt.session != "" {
+				wantCode, wantMsg = "krx_session", string(tt.session)
+			}
+			if e.Code != wantCode || (wantMsg != "" && e.Msg != wantMsg) {
+				t.Errorf("code, msg = %q, %q; want %q, %q", e.Code, e.Msg, wantCode, wantMsg)
+			}
+			if got := c.OffHoursSession(VenueKRX, tt.typ, at); got != "" {
+				t.Errorf("OffHoursSession = %q for a refused order", got)
+			}
+		})
+	}
+	// NXT and SOR never get an off-hours type: SOR at 16:30 is NXT's
+	// after-market.
+	if s := c.OffHoursSession(VenueSOR, Limit, kstSec("2026-11-25 16:30:00")); s != "" {
+		t.Errorf("SOR at 16:30: %q", s)
+	}
+	if err := c.CheckOrderTypeTime(VenueSOR, 0, kstSec("2026-11-25 16:30:00")); err != nil {
+		t.Errorf("SOR at 16:30 refused: %v", err)
+	}
+}

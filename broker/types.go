@@ -103,6 +103,12 @@ type OrderRequest struct {
 	// Venue is where the order goes: KRX, NXT or SOR; empty means the
 	// configured default (HOGA_VENUE), which broker/guard fills in.
 	Venue Venue
+	// Session is the KRX off-hours session the order is for, when it is
+	// one: broker/guard sets KRXAfterSingle on a KRX limit order placed
+	// during 시간외 단일가 (16:00–18:00), and the clients send that
+	// session's own order type (KIS ORD_DVSN 07, Kiwoom trde_tp 62; see
+	// SessionKind.OrderType). Empty for an ordinary order.
+	Session SessionKind
 
 	// ClientID is hoga's own id for the order, written to the journal
 	// before the broker is called; set by broker/guard when empty.

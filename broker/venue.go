@@ -77,6 +77,12 @@ func (v Venue) ReachesNXT() bool { return v == VenueNXT || v == VenueSOR }
 // early is safer than an order the mock server rejects).
 type VenueSupport struct {
 	KRX, NXT, SOR bool
+	// OffHours is whether KRX's off-hours order types (시간외 단일가) may
+	// be sent: live accounts only. python-kis marks ORD_DVSN 05/06/07 as
+	// real-account codes (pykis/api/account/order.py, the first key True
+	// = 실전); Kiwoom's mock is assumed alike (its spec says only
+	// "KRX만 지원가능" of the mock domain).
+	OffHours bool
 }
 
 // Supports reports whether orders to v are possible.
@@ -103,7 +109,7 @@ func (s VenueSupport) Default() Venue {
 }
 
 // LiveVenues is what a live (실전) KIS or Kiwoom account supports.
-var LiveVenues = VenueSupport{KRX: true, NXT: true, SOR: true}
+var LiveVenues = VenueSupport{KRX: true, NXT: true, SOR: true, OffHours: true}
 
 // MockVenues is what a mock (모의투자) account supports: KRX only.
 var MockVenues = VenueSupport{KRX: true}

@@ -192,6 +192,9 @@ type KISOrder struct {
 	// Venue is the order's EXCG_ID_DVSN_CD as sent (KRX, NXT, SOR), echoed
 	// in the order list's excg_id_dvsn_Cd.
 	Venue string
+	// Dvsn is ORD_DVSN as sent: "00" limit, "01" market, "07" 시간외
+	// 단일가; echoed in the order list's ord_dvsn_cd.
+	Dvsn string
 	// Routed is the exchange the order rests on: Venue, or for SOR the one
 	// open when it was placed (NXT when only NXT trades).
 	Routed string

@@ -196,8 +196,11 @@ func (f *KISFake) openSellLocked(code string) int64 {
 // holiday — with KIS's texts. The fake checked 09:00–15:30 on weekdays by
 // hand: it took orders on holidays, refused them in the opening auction
 // (which the Kiwoom fake and paper take) and after 15:30 on the 수능 day.
-func (f *KISFake) sessionCheck(now time.Time, routed string) (kisAnswer, bool) {
-	if !f.marketHours || venueOpen(f.cal, venueOr(routed), now) {
+//
+// An order for a KRX off-hours session (session set: ORD_DVSN 07) is
+// taken only inside that session.
+func (f *KISFake) sessionCheck(now time.Time, routed string, session broker.SessionKind) (kisAnswer, bool) {
+	if !f.marketHours || (session == "" && venueOpen(f.cal, venueOr(routed), now)) || inSession(f.cal, session, now) {
 		return kisAnswer{}, true
 	}
 	s, trading := f.cal.SessionOn(now)
@@ -229,7 +232,7 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	}
 	s, ok := f.stock(b["PDNO"])
 	if !ok {
-		if ans, ok := f.sessionCheck(c.now, "KRX"); !ok {
+		if ans, ok := f.sessionCheck(c.now, "KRX", ""); !ok {
 			return ans
 		}
 		return kisFailure(http.StatusOK, "1", "APBK0656", "해당종목정보가 없습니다.")
@@ -243,7 +246,21 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 		return kisFailure(http.StatusOK, "1", "FAKE0003", "NXT 거래 불가 종목입니다. (fake stand-in)")
 	}
 	routed := f.routeLocked(f.cal, venue, s.code, side, c.now)
-	if ans, ok := f.sessionCheck(c.now, routed); !ok {
+	// ORD_DVSN 07 is 시간외 단일가 (MCP/Kis Trading MCP/configs/
+	// domestic_stock.json: "07 : 시간외 단일가"), a KRX session's own type
+	// and a real-account code (python-kis order.py). The texts for 07 on a
+	// mock account or to another venue are the fake's stand-ins.
+	var session broker.SessionKind
+	if b["ORD_DVSN"] == "07" {
+		switch {
+		case f.mock:
+			return kisFailure(http.StatusOK, "1", "FAKE0004", "모의투자에서는 해당 주문구분을 사용할 수 없습니다. (fake stand-in)")
+		case venue != "KRX":
+			return kisFailure(http.StatusOK, "1", "FAKE0005", "시간외 단일가는 KRX로만 주문할 수 있습니다. (fake stand-in)")
+		}
+		session = broker.KRXAfterSingle
+	}
+	if ans, ok := f.sessionCheck(c.now, routed, session); !ok {
 		return ans
 	}
 	qty, err := strconv.ParseInt(b["ORD_QTY"], 10, 64)
@@ -253,7 +270,7 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	market := false
 	var price int64
 	switch b["ORD_DVSN"] {
-	case "00":
+	case "00", "07":
 		price, err = strconv.ParseInt(b["ORD_UNPR"], 10, 64)
 		if err != nil || price <= 0 {
 			return kisFailure(http.StatusOK, "1", "APBK0014", "주문단가를 확인 하여 주십시요.") // code: placeholder
@@ -280,13 +297,13 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 		typ = broker.Market
 	}
 	mo, err := f.m.Place(c.now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price,
-		Venue: broker.Venue(routed)}) // expires with the exchange it rests on
+		Venue: broker.Venue(routed), Session: session}) // expires with the exchange (or session) it rests on
 	if err != nil {
 		return f.orderRefusal(err)
 	}
 	o := &kisFakeOrder{KISOrder: KISOrder{
 		ODNO: mo.ID, Branch: kisBranch, Code: s.code, Side: side, Market: market,
-		Qty: qty, Price: price, At: c.now, Venue: b["EXCG_ID_DVSN_CD"], Routed: routed,
+		Qty: qty, Price: price, At: c.now, Venue: b["EXCG_ID_DVSN_CD"], Routed: routed, Dvsn: b["ORD_DVSN"],
 	}, name: s.name, mo: mo}
 	f.orders = append(f.orders, o)
 	msg := "주문 전송 완료 되었습니다."
@@ -343,13 +360,16 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	if b["RVSE_CNCL_DVSN_CD"] != "02" {
 		return kisFailure(http.StatusOK, "1", "FAKE0001", "the fake KIS supports cancellation (02) only")
 	}
-	routed := "KRX"
+	routed, session := "KRX", broker.SessionKind("")
 	for _, o := range f.orders {
 		if o.ODNO == b["ORGN_ODNO"] && o.CancelOf == "" {
 			routed = o.Routed
+			if o.Dvsn == "07" {
+				session = broker.KRXAfterSingle
+			}
 		}
 	}
-	if ans, ok := f.sessionCheck(c.now, routed); !ok {
+	if ans, ok := f.sessionCheck(c.now, routed, session); !ok {
 		return ans
 	}
 	var orig *kisFakeOrder
@@ -513,8 +533,11 @@ func (f *KISFake) ccldRow(row *kisFakeOrder) map[string]string {
 		sideCd, sideName = "01", "현금매도"
 	}
 	dvsnCd, dvsnName := "00", "지정가"
-	if o.Market {
+	switch {
+	case o.Market:
 		dvsnCd, dvsnName = "01", "시장가"
+	case o.Dvsn == "07":
+		dvsnCd, dvsnName = "07", "시간외단일가"
 	}
 	cncl, cnc, price := "N", o.Cancelled, o.Price
 	if o.CancelOf != "" {

@@ -151,8 +151,10 @@ type KiwoomFakeOrder struct {
 	// cancel's own dmst_stex_tp.
 	Venue string
 	// Routed is the exchange the order rests on: Venue, or for SOR the
-	// exchange open when it was placed (KRX in its session, else NXT).
+	// exchange simAccount.routeLocked chose.
 	Routed string
+	// TrdeTp is trde_tp as sent: "0" 보통, "3" 시장가, "62" 시간외단일가.
+	TrdeTp string
 	Time   time.Time
 }
 

@@ -83,12 +83,15 @@ func (f *KiwoomFake) Holding(code string) (qty, cost int64) {
 // live, "(571489:장이 열리지 않는 날입니다.)" was seen for a closed day, and
 // the fake gives it for any closed hour (no live off-hours answer has been
 // seen).
-func (f *KiwoomFake) sessionCheck(apiID, routed string) (kwAnswer, bool) {
+//
+// An order for a KRX off-hours session (session set: trde_tp 62) is taken
+// only inside that session.
+func (f *KiwoomFake) sessionCheck(apiID, routed string, session broker.SessionKind) (kwAnswer, bool) {
 	open := f.marketOpen
 	early := false
 	if open && f.opts.MarketHours {
 		now := f.clk.Now()
-		open = venueOpen(f.cal, venueOr(routed), now)
+		open = inSession(f.cal, session, now) || (session == "" && venueOpen(f.cal, venueOr(routed), now))
 		if s, ok := f.cal.SessionOn(now); ok && now.Before(s.AuctionStart) {
 			early = true
 		}
@@ -252,12 +255,24 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=ord_qty")
 	}
 	market := false
+	var session broker.SessionKind
 	switch body["trde_tp"] {
 	case "0":
 	case "3":
 		market = true
+	case "62":
+		// 62 is 시간외단일가 (Kiwoom-REST-API spec, kt10000 trde_tp), a KRX
+		// session's own type; the answers for it on the mock or to another
+		// venue are the fake's stand-ins (none has been seen).
+		switch {
+		case f.opts.Mode != "live":
+			return f.deskReject(apiID, "FAKE02", "모의투자에서는 해당 매매구분을 사용할 수 없습니다. (fake stand-in)")
+		case venue != "KRX":
+			return f.deskReject(apiID, "FAKE03", "시간외단일가는 KRX로만 주문할 수 있습니다. (fake stand-in)")
+		}
+		session = broker.KRXAfterSingle
 	default:
-		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=trde_tp (the fake serves 0 and 3)")
+		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=trde_tp (the fake serves 0, 3 and 62)")
 	}
 	// NXT takes only the stocks it lists, and each exchange only in its
 	// sessions (a SOR order goes where it can trade now). No real answer
@@ -267,7 +282,7 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 		return f.deskReject(apiID, "FAKE01", "NXT 거래 불가 종목입니다. (fake stand-in)")
 	}
 	routed := f.routeLocked(f.cal, venue, s.code, side, f.clk.Now())
-	if a, ok := f.sessionCheck(apiID, routed); !ok {
+	if a, ok := f.sessionCheck(apiID, routed, session); !ok {
 		return a
 	}
 	var price int64
@@ -292,12 +307,12 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 	}
 	now := f.clk.Now()
 	mo, err := f.m.Place(now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price,
-		Venue: broker.Venue(routed)}) // expires with the exchange it rests on
+		Venue: broker.Venue(routed), Session: session}) // expires with the exchange (or session) it rests on
 	if err != nil {
 		return f.orderRefusal(apiID, err, qty, price, s)
 	}
 	o := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: mo.ID, Code: s.code, Side: side, Market: market, Qty: qty, Price: price,
-		Venue: venue, Routed: routed, Time: now}, mo: mo}
+		Venue: venue, Routed: routed, TrdeTp: body["trde_tp"], Time: now}, mo: mo}
 	f.orders = append(f.orders, o)
 	return f.ok(map[string]any{"ord_no": o.No, "dmst_stex_tp": venue})
 }
@@ -336,13 +351,16 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "orig_ord_no", "stk_cd", "cncl_qty"); !ok {
 		return a
 	}
-	routed := "KRX"
+	routed, session := "KRX", broker.SessionKind("")
 	for _, o := range f.orders {
 		if o.No == body["orig_ord_no"] && !o.Cancel {
 			routed = o.Routed
+			if o.TrdeTp == "62" {
+				session = broker.KRXAfterSingle
+			}
 		}
 	}
-	if a, ok := f.sessionCheck(apiID, routed); !ok {
+	if a, ok := f.sessionCheck(apiID, routed, session); !ok {
 		return a
 	}
 	var orig *kwOrder
@@ -451,8 +469,11 @@ func ioTpNm(o *KiwoomFakeOrder) string {
 }
 
 func trdeTpName(o *KiwoomFakeOrder) string {
-	if o.Market {
+	switch {
+	case o.Market:
 		return "시장가"
+	case o.TrdeTp == "62":
+		return "시간외단일가" // the spec's name for 62; no list row with it has been seen
 	}
 	return "보통"
 }

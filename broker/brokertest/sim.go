@@ -327,6 +327,19 @@ func (s *simAccount) routeLocked(cal *broker.Calendar, venue, code string, side 
 	return "KRX"
 }
 
+// inSession reports whether now is inside session k (false for k "").
+func inSession(cal *broker.Calendar, k broker.SessionKind, now time.Time) bool {
+	if k == "" {
+		return false
+	}
+	for _, w := range cal.Windows(now) {
+		if w.Kind == k && w.Contains(now) {
+			return true
+		}
+	}
+	return false
+}
+
 // venueOpen reports whether the exchange routed (KRX or NXT) takes plain
 // orders at now.
 func venueOpen(cal *broker.Calendar, routed string, now time.Time) bool {

@@ -47,6 +47,12 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 		}
 	}
 	now := g.clk.Now()
+	if req.Venue == broker.VenueKRX && g.venues.OffHours {
+		// A KRX limit order during 시간외 단일가 goes as that session's
+		// order type (the client reads Session). A mock account never
+		// sends one: check refuses it there with HOGA_MARKET_HOURS=krx.
+		req.Session = g.cal.OffHoursSession(broker.VenueKRX, req.Type, now)
+	}
 	if err := g.check(ctx, req, now); err != nil {
 		g.log.Info("order refused", "code", req.Code, "side", req.Side, "qty", req.Qty, "price", req.Price,
 			"source", req.Source, "user", req.User, "err", err)
@@ -282,8 +288,24 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	if err != nil {
 		return err
 	}
+	// KRX's off-hours session types go to KRX by name only (a SOR order
+	// for a stock NXT does not list keeps to KRX's plain hours).
+	typ := broker.OrderType(0)
+	if req.Venue == broker.VenueKRX {
+		typ = req.Type
+	}
 	if g.marketHours {
-		if err := g.cal.CheckVenueOrderTime(sessions, now); err != nil {
+		if typ != 0 && !g.venues.OffHours {
+			// A mock account sends no off-hours type: say so in 시간외
+			// 단일가, and elsewhere name the next regular session.
+			if s := g.cal.OffHoursSession(broker.VenueKRX, typ, now); s != "" {
+				next, _ := g.cal.NextOrderWindow(broker.VenueKRX, now)
+				return &broker.Error{Kind: broker.Rejected, Code: "offhours_mock", NextOpen: next.ContinuousStart,
+					Msg: fmt.Sprintf("this account cannot send KRX off-hours (%s) orders: mock (모의투자) accounts trade in the regular session only", s)}
+			}
+			typ = 0
+		}
+		if err := g.cal.CheckOrderTypeTime(sessions, typ, now); err != nil {
 			return err
 		}
 	}

@@ -43,6 +43,12 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 	if req.Type == broker.Market {
 		dvsn, price = "01", 0
 	}
+	if kis, _ := req.Session.OrderType(); kis != "" {
+		// A KRX off-hours session's own type: "07" 시간외 단일가 with the
+		// owner's limit price (broker.SessionKind.OrderType cites the
+		// codes; broker/guard sets Session only on a live account).
+		dvsn = kis
+	}
 	// All nine keys, always, "" where unused, exactly as KIS's sample
 	// sends them (open-trading-api examples_llm/domestic_stock/order_cash/
 	// order_cash.py lines 120-130; MCP/Kis Trading MCP/configs/

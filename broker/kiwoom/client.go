@@ -369,8 +369,9 @@ type orderAnswer struct {
 	CnclQty       field  `json:"cncl_qty"`
 }
 
-// PlaceOrder sends a buy (kt10000) or sell (kt10001) on KRX: trde_tp "0"
-// (보통, limit) with ord_uv, or "3" (시장가, market) with ord_uv "". The
+// PlaceOrder sends a buy (kt10000) or sell (kt10001) to the request's
+// venue: trde_tp "0" (보통, limit) with ord_uv, or "3" (시장가, market) with
+// ord_uv "", or "62" (시간외단일가) for a limit order in that session. The
 // answer means Kiwoom accepted the order, not that it filled.
 func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
 	if err := req.Validate(); err != nil {
@@ -395,6 +396,12 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 	if req.Type == broker.Limit {
 		body["ord_uv"] = strconv.FormatInt(req.Price, 10)
 		body["trde_tp"] = "0"
+	}
+	if _, kw := req.Session.OrderType(); kw != "" {
+		// A KRX off-hours session's own type: "62" 시간외단일가 with the
+		// owner's limit price (broker.SessionKind.OrderType cites the
+		// codes; broker/guard sets Session only on a live account).
+		body["trde_tp"] = kw
 	}
 	var a orderAnswer
 	if err := c.do(ctx, ep, body, &a); err != nil {

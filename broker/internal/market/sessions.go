@@ -118,8 +118,16 @@ func (k *KRX) ExpiryForVenue(ts time.Time, v broker.Venue) time.Time {
 }
 
 // expiryFor is s's expiry for an order to v: per venue where s knows
-// venues, else its one rule.
-func expiryFor(s Sessions, ts time.Time, v broker.Venue) time.Time {
+// venues, else its one rule. An order for a KRX off-hours session
+// (session set) lapses at that session's end (시간외 단일가: 18:00).
+func expiryFor(s Sessions, ts time.Time, v broker.Venue, session broker.SessionKind) time.Time {
+	if k, ok := s.(*KRX); ok && session != "" {
+		for _, w := range k.Cal.Windows(ts) {
+			if w.Kind == session {
+				return w.End
+			}
+		}
+	}
 	if vs, ok := s.(interface {
 		ExpiryForVenue(time.Time, broker.Venue) time.Time
 	}); ok {
