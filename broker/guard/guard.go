@@ -221,6 +221,10 @@ type Guard struct {
 	// started is when this Guard was built: journal rows created before it
 	// were left unsettled by an earlier process (checkUnsettled).
 	started time.Time
+	// sending is the client id of the order PlaceOrder is sending (its
+	// row pending until the answer), "" when none: /status does not count
+	// it as being checked.
+	sending atomic.Value
 
 	// misses counts, per unresolved row, the lists read after its grace
 	// that lacked it; watching is set while today has a row told "never
@@ -409,6 +413,12 @@ func (g *Guard) lock(ctx context.Context) error {
 }
 
 func (g *Guard) unlock() { <-g.turn }
+
+// isSending reports whether clientID is the order PlaceOrder is sending.
+func (g *Guard) isSending(clientID string) bool {
+	id, _ := g.sending.Load().(string)
+	return id != "" && id == clientID
+}
 
 // emit queues an event; it never blocks.
 func (g *Guard) emit(ev broker.OrderEvent) {

@@ -1251,3 +1251,35 @@ func TestOrderDoesNotWaitForTheReconcilersList(t *testing.T) {
 		t.Fatalf("row %s after the list answered; want accepted", en.State)
 	}
 }
+
+// /status counted the order being sent as "being checked" (대조 중인 주문
+// 1건): its row is pending until the answer comes, and Checking counted
+// every pending row. The order in flight is not counted; a row whose
+// outcome is unknown is, before and after.
+func TestCheckingLeavesOutTheOrderBeingSent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fb.then(step{do: lostAnswer})
+	if _, err := e.g.PlaceOrder(ctx, limitBuy(3, 69_900)); broker.KindOf(err) != broker.UnknownOutcome {
+		t.Fatalf("first order: %v; want an unknown outcome", err)
+	}
+	if n := e.g.Checking(ctx); n != 1 {
+		t.Fatalf("Checking = %d with one unknown row; want 1", n)
+	}
+	gate, recorded := make(chan struct{}), make(chan struct{})
+	e.fb.then(step{do: accept, gate: gate, recorded: recorded})
+	done := make(chan error, 1)
+	go func() { _, err := e.g.PlaceOrder(ctx, limitBuy(1, 70_000)); done <- err }()
+	<-recorded // the broker has it; its answer is held
+	if n := e.g.Checking(ctx); n != 1 {
+		t.Fatalf("Checking = %d while an order is being sent; want 1 (the unknown row only)", n)
+	}
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := e.g.Checking(ctx); n != 1 {
+		t.Fatalf("Checking = %d after the answer; want 1", n)
+	}
+}

@@ -79,8 +79,12 @@ func (g *Guard) OrderByBrokerID(ctx context.Context, day time.Time, brokerID str
 }
 
 // Checking counts today's orders whose outcome is still being checked
-// against the broker's list (for /status). A journal error counts as none:
-// /status must answer, and /orders says more.
+// against the broker's list (for /status): unknown rows, and pending rows
+// an earlier process left. A pending row of this process is an order
+// being sent right now (its answer is on the way), not one being checked:
+// /status asked during a paper order said "대조 중인 주문 1건" for an order
+// that filled a moment later. A journal error counts as none: /status must
+// answer, and /orders says more.
 func (g *Guard) Checking(ctx context.Context) int {
 	rows, err := g.j.Unresolved(ctx)
 	if err != nil {
@@ -90,9 +94,13 @@ func (g *Guard) Checking(ctx context.Context) int {
 	today := broker.Day(g.clk.Now())
 	n := 0
 	for _, e := range rows {
-		if !e.Expired && broker.Day(e.Created) == today {
-			n++
+		if e.Expired || broker.Day(e.Created) != today {
+			continue
 		}
+		if e.State == broker.StatusPending && g.isSending(e.ClientID) {
+			continue // in flight: its answer is on the way
+		}
+		n++
 	}
 	return n
 }

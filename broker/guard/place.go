@@ -65,6 +65,8 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 		g.log.Error("order not sent: journal write failed", "code", req.Code, "err", err)
 		return broker.Order{}, &broker.Error{Kind: broker.Internal, Code: CodeJournalWrite, Msg: "the order journal could not be written, so the order was not sent", Err: err}
 	}
+	g.sending.Store(req.ClientID)
+	defer g.sending.Store("")
 
 	var o broker.Order
 	var sendErr error

@@ -72,7 +72,7 @@ func TestStreamLimitRefusalThroughRun(t *testing.T) {
 	}
 	polled := string(st.Polled[0])
 	base := r.kis.QuoteCalls(polled)
-	waitFor(t, "the refused code to be polled", func() bool { return r.kis.QuoteCalls(polled) > base })
+	r.polled("the refused code to be polled", 100*time.Millisecond, func() bool { return r.kis.QuoteCalls(polled) > base })
 	r.send("/status")
 	waitFor(t, "/status to name the polled code", func() bool {
 		return strings.Contains(r.out.String(), "구독 한도 초과로 조회하는 종목: "+polled)
@@ -135,7 +135,7 @@ func TestStreamKeyInUseThroughRun(t *testing.T) {
 	tick() // 005930 wanted
 	waitFor(t, "the refusal to be told", func() bool { return alerts.count(inUse) == 1 })
 	base := fake.QuoteCalls("005930")
-	waitFor(t, "005930 to be polled", func() bool { return fake.QuoteCalls("005930") > base })
+	h.polled("005930 to be polled", 100*time.Millisecond, func() bool { return fake.QuoteCalls("005930") > base })
 	for range 40 { // retries with backoff, each refused
 		tick()
 	}

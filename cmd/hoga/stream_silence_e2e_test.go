@@ -188,7 +188,7 @@ func TestStreamSilenceAlertsOnceThroughRun(t *testing.T) {
 					detected = now
 					// Polling takes over (the strategy's own interval).
 					base := r.quotes()
-					waitFor(t, "005930 to be polled", func() bool { return r.quotes() > base })
+					r.polled("005930 to be polled", 100*time.Millisecond, func() bool { return r.quotes() > base })
 				}
 				if lost.IsZero() && r.count(lostText) > 0 {
 					lost = now

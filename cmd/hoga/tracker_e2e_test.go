@@ -26,6 +26,23 @@ func (h *liveHoga) step(d time.Duration) {
 	}
 }
 
+// polled waits until cond holds, moving hoga's clock by step between
+// looks: the strategy's polling interval runs on that clock, so a code it
+// polls is asked for only as the clock moves.
+func (h *liveHoga) polled(what string, step time.Duration, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+		waitForOr(h.t, cond, 20*time.Millisecond)
+		if !cond() {
+			h.clk.Advance(step)
+		}
+	}
+}
+
 // settle waits until the tracker is asleep with its state as wanted.
 func (h *liveHoga) settle(what string, cond func(s trackerStatus) bool) {
 	h.t.Helper()

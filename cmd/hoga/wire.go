@@ -353,6 +353,9 @@ func (a *app) buildStrategy() error {
 		a.fileExits, exitsErr = exits.LoadFile(a.cfg.RulesFile)
 	}
 	a.engine, err = strategy.New(strategy.Options{
+		// The app's clock (a test's, through run()): sessions, cooldowns
+		// and the polling interval follow the same time as the guard.
+		Clock:        a.clock,
 		Ticks:        ticks,
 		Broker:       a.guard,
 		Store:        strategy.NewDBStore(a.db), // beside the journal: one file, one backup

@@ -107,18 +107,19 @@ func TestKillLoop(t *testing.T) {
 	var all []time.Duration
 	total := 0
 	type left struct {
-		w *world
-		h *hoga
-		t *testing.T
+		w    *world
+		h    *hoga
+		t    *testing.T
+		logs *lockedBuffer
 	}
 	var running []left
 	for i, s := range setups {
 		one := func(t *testing.T) {
-			st, w, h := killLoop(t, s, per, rand.New(rand.NewPCG(uint64(*seed), uint64(i))))
+			st, w, h, logs := killLoop(t, s, per, rand.New(rand.NewPCG(uint64(*seed), uint64(i))))
 			all = append(all, st.restarts...)
 			total += st.kills
 			if h != nil {
-				running = append(running, left{w, h, t})
+				running = append(running, left{w, h, t, logs})
 			}
 		}
 		if *settle {
@@ -134,7 +135,7 @@ func TestKillLoop(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			verdicts[i] = settleAll(t, r.w, r.h)
+			verdicts[i] = settleAll(t, r.w, r.h, r.logs)
 		}()
 	}
 	wg.Wait()
@@ -155,7 +156,7 @@ func TestKillLoop(t *testing.T) {
 
 // settleAll waits until the journal has no unsettled row, checks, and
 // stops hoga. It returns the number of "never placed" verdicts.
-func settleAll(t *testing.T, w *world, h *hoga) int {
+func settleAll(t *testing.T, w *world, h *hoga, logs *lockedBuffer) int {
 	defer h.stop()
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
@@ -169,7 +170,7 @@ func settleAll(t *testing.T, w *world, h *hoga) int {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("%s: %d rows still unsettled after 5 minutes: %+v", w.setup, open, w.journal())
+			t.Errorf("%s: %d rows still unsettled after 5 minutes: %+v\nhoga's log:\n%s", w.setup, open, w.journal(), tail(logs.String()))
 			return 0
 		}
 		time.Sleep(time.Second) // reconciliation runs in another process on its own schedule
@@ -187,7 +188,7 @@ func settleAll(t *testing.T, w *world, h *hoga) int {
 	return n
 }
 
-func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, *hoga) {
+func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, *hoga, *lockedBuffer) {
 	w := newWorld(t, s)
 	c := &client{prefix: "kill-" + s.String(), results: map[outcome]int{}}
 	var st killStats
@@ -250,11 +251,11 @@ func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, 
 		t.Errorf("no order reached the broker: the loop tested nothing\n%s", tail(logs.String()))
 	}
 	if *settle {
-		return st, w, h // settled by TestKillLoop, side by side with the others
+		return st, w, h, logs // settled by TestKillLoop, side by side with the others
 	}
 	h.stop()
 	check("after a graceful stop")
-	return st, w, nil
+	return st, w, nil, nil
 }
 
 func maxDur(ds []time.Duration) time.Duration {
