@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -302,5 +304,71 @@ func TestProfitAndDailyThroughRun(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("console lacks\n%s\n--- got:\n%s", want, out)
 		}
+	}
+}
+
+// A stop from the rules file, on a stock bought after start: it waits,
+// arms once the stock is held (an alert says so) and sells once on the
+// crossing; /exits marks it as the file's.
+func TestFileStopThroughRun(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0))
+	fake := exitFake(t, clk)
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(rules, []byte("exits:\n  - code: \"005930\"\n    stop: -5%\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startOnClock(t, clk, kisEnv(fake, dir, "HOGA_RULES_FILE", rules))
+	h.rounds(2)
+	h.send("/exits")
+	h.see("005930 손절 -5% — 발동가 미정 · 보유 없음 — 보유하면 켜짐 · 규칙 파일")
+	h.hold()
+	h.see("🛡 005930 손절(-5%): 규칙 파일의 청산을 켰습니다 (보유 확인, 평균단가 70,000원).")
+	fake.SetPrice("005930", 66_400)
+	h.until("the file stop's sell", func() bool { return sells(fake) == 1 })
+	h.see("손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원")
+	h.rounds(20)
+	if n := sells(fake); n != 1 {
+		t.Fatalf("%d sells, want 1", n)
+	}
+}
+
+// The stop's Done-when against the Kiwoom fake too: one sell on the
+// crossing, none more after a restart.
+func TestExitStopSellsOnceThroughRunKiwoom(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0))
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk})
+	t.Cleanup(fake.Close)
+	fake.SetPrice("005930", 70_000)
+	kwSells := func() int {
+		n := 0
+		for _, o := range fake.Orders() {
+			if o.Side == broker.Sell && !o.Cancel {
+				n++
+			}
+		}
+		return n
+	}
+	getenv := kiwoomEnv(fake, t.TempDir())
+	h := startOnClock(t, clk, getenv)
+	h.hold()
+	h.send("/stop 005930 -5%")
+	h.see("005930 손절 -5% — 발동가 66,500원 · 감시 중")
+	fake.SetPrice("005930", 66_600)
+	h.rounds(5)
+	if n := kwSells(); n != 0 {
+		t.Fatalf("%d sells above the stop", n)
+	}
+	fake.SetPrice("005930", 66_400)
+	h.until("the stop's sell", func() bool { return kwSells() == 1 })
+	h.see("손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원 (평균단가 70,000원)")
+	h.rounds(20)
+	h.stop()
+	h = startOnClock(t, clk, getenv)
+	h.rounds(20)
+	if n := kwSells(); n != 1 {
+		t.Fatalf("%d sells, want exactly 1", n)
 	}
 }
