@@ -38,6 +38,13 @@ type FillSource func(ctx context.Context, day time.Time) ([]broker.Fill, error)
 // router's language, names the stock and says what each line is. The
 // daily close report attaches one per stock; /chart sends the same.
 //
+// The candles are the broker's (KIS 주식당일분봉조회, Kiwoom ka10080, the
+// paper exchange's record), also when the realtime stream is up: the
+// stream's record holds only what arrived while hoga ran and watched the
+// code, where the broker's minute chart is the whole day, the one the
+// owner sees in the broker's own app. It costs one to 13 requests a
+// chart, paced like every other.
+//
 // A broker that cannot list minute candles, or none yet today, still
 // gets a picture of the lines; err is for a code the broker does not
 // know or a broker that cannot be reached.
