@@ -458,7 +458,7 @@ func TestCancelsAndSettings(t *testing.T) {
 	}
 	cs, err := cancelsOn(ctx, db, at)
 	if err != nil || len(cs) != 1 {
-		t.Fatalf("CancelsOn = %v, %v", cs, err)
+		t.Fatalf("cancelsOn = %v, %v", cs, err)
 	}
 	if got := cs[0]; got.OrderID != "0000012" || got.State != broker.StatusRejected || got.ErrKind != broker.NotFound ||
 		got.ErrCode != "40330000" || got.User != "7" || !got.Updated.Equal(at.Add(time.Second)) {

@@ -741,29 +741,6 @@ func TestWrongToken(t *testing.T) {
 	}
 }
 
-func TestCheckConnection(t *testing.T) {
-	t.Parallel()
-	const group = int64(-1008000000000)
-	h := newHarness(t, options{alertChat: group, noRun: true})
-	name, err := h.tb.CheckConnection(h.ctx())
-	if name != "hoga_bot" || err == nil || !strings.Contains(err.Error(), "-1008000000000") {
-		t.Errorf("unknown alert chat: %q, %v", name, err)
-	}
-	h.srv.AddChat(telegramtest.Chat{ID: group, Type: "supergroup", Title: "alerts"})
-	if name, err := h.tb.CheckConnection(h.ctx()); name != "hoga_bot" || err != nil {
-		t.Errorf("known alert chat: %q, %v", name, err)
-	}
-
-	p := newHarness(t, options{allowed: []int64{owner}, noRun: true})
-	if _, err := p.tb.CheckConnection(p.ctx()); err == nil || !strings.Contains(err.Error(), "/start") {
-		t.Errorf("user without a chat: %v", err)
-	}
-	p.srv.Send(telegramtest.Incoming{From: owner, Text: "/start"})
-	if _, err := p.tb.CheckConnection(p.ctx()); err != nil {
-		t.Errorf("user with a chat: %v", err)
-	}
-}
-
 func TestNewRefusesBadConfig(t *testing.T) {
 	t.Parallel()
 	router, err := bot.NewRouter(bot.Config{Broker: newFakeBroker()})

@@ -14,8 +14,7 @@ type ChatProbe struct {
 	Err  error                // the Bot API's error, unscrubbed
 }
 
-// Probe is the adapter's connection check, shared by Bot.CheckConnection
-// and `hoga check`: getMe (the token), then getChat on each of chats (where
+// Probe is the adapter's connection check, for `hoga check`: getMe (the token), then getChat on each of chats (where
 // alerts go). getChat sends nothing, so a check never pings anyone's phone.
 // err is getMe's failure, in which case no chat is asked; otherwise every
 // chat is asked, in order, and each result says what came back. onCall,

@@ -274,7 +274,7 @@ type Bot struct {
 var _ bot.AlertSink = (*Bot)(nil)
 
 // New checks cfg and prepares a Bot; it does not touch the network (Run
-// and CheckConnection do).
+// does).
 func New(cfg Config) (*Bot, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("telegram: Config.Token is required")
@@ -504,41 +504,6 @@ func (b *Bot) sendGoodbye() {
 	if err := b.SendAlert(context.Background(), a); err != nil {
 		b.log.Warn("telegram: could not queue the stop message", "err", err)
 	}
-}
-
-// CheckConnection asks Telegram who the bot is and whether the alert
-// destination can be reached (the alert chat, or each allowed user's
-// private chat, which exists only after the user has sent the bot /start).
-// It returns the bot's username; for `hoga check`.
-func (b *Bot) CheckConnection(ctx context.Context) (string, error) {
-	b.mu.Lock()
-	chat, dead := b.alertChat, b.alertDead
-	b.mu.Unlock()
-	alertChat := chat != 0 && !dead
-	chats := b.cfg.Allowed
-	if alertChat {
-		chats = []int64{chat}
-	}
-	me, results, err := Probe(ctx, b.api, chats, b.apiCall)
-	if err != nil {
-		return "", b.scrub(fmt.Errorf("telegram: getMe: %w", err))
-	}
-	var errs []error
-	for _, r := range results {
-		switch {
-		case r.Err == nil:
-		case alertChat:
-			var mig *tgbot.MigrateError
-			if errors.As(r.Err, &mig) {
-				errs = append(errs, fmt.Errorf("telegram: alert chat %d was upgraded to a supergroup: set HOGA_TELEGRAM_ALERT_CHAT=%d", r.ID, mig.MigrateToChatID))
-			} else {
-				errs = append(errs, fmt.Errorf("telegram: alert chat %d is not reachable (is @%s a member?): %w", r.ID, me.Username, r.Err))
-			}
-		default:
-			errs = append(errs, fmt.Errorf("telegram: cannot reach user %d's private chat (they must send @%s /start first): %w", r.ID, me.Username, r.Err))
-		}
-	}
-	return me.Username, b.scrub(errors.Join(errs...))
 }
 
 // libraryError logs what the library reports from its polling loop.

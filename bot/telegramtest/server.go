@@ -138,11 +138,8 @@ func (s *Server) Close() {
 	}
 }
 
-// Me is the bot's own user, as getMe answers.
-func (s *Server) Me() User { return s.me }
-
 // ServeHTTP answers /bot<token>/<method> like the Bot API and /_fake/…
-// control requests (see ControlHandler).
+// control requests (control.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_fake/") {
 		s.control(w, r)

@@ -97,13 +97,6 @@ func (f *KISFake) serveApproval(rw http.ResponseWriter, r *http.Request) {
 	kisWriteJSON(rw, http.StatusOK, map[string]string{"approval_key": key})
 }
 
-// Approvals is how many approval keys were issued.
-func (f *KISFake) Approvals() int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	return f.ws.seq
-}
-
 func (f *KISFake) serveWS(rw http.ResponseWriter, r *http.Request) {
 	c, err := websocket.Accept(rw, r, nil)
 	if err != nil {

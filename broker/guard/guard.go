@@ -13,8 +13,9 @@
 //     passes are serialised, so two quick /buy never interleave;
 //   - unknown outcomes (the request went out, no answer came back) are
 //     never resent: they are reconciled against the broker's list of
-//     today's orders, by a goroutine the Guard owns (Run/Close) and, after a
-//     crash, by Recover before anything else runs;
+//     today's orders by a goroutine the Guard owns (Run/Close), which
+//     also settles the rows a crashed process left (RecoverInBackground
+//     marks them at start-up);
 //   - every outcome is published as a broker.OrderEvent through a queue, so
 //     a slow alert feed never holds up an order.
 package guard
@@ -182,8 +183,9 @@ type Options struct {
 }
 
 // Guard is a broker.Broker that checks, journals and serialises every order
-// before the wrapped broker sees it. Create it with New, call Recover once
-// at start-up, then run Run in a goroutine; Close stops it.
+// before the wrapped broker sees it. Create it with New, call
+// RecoverInBackground (or Recover) once at start-up, then run Run in a
+// goroutine; Close stops it.
 type Guard struct {
 	inner       broker.Broker
 	j           Journal

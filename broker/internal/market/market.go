@@ -312,10 +312,6 @@ func (m *Market) Held(code broker.Code) (held, sellable int64) {
 	return held, held - selling
 }
 
-// OpenOrders returns the open orders, oldest first (the market's slice:
-// do not keep it past the lock).
-func (m *Market) OpenOrders() []*Order { return m.open }
-
 // SetCash sets the cash and forgets today's trade amounts.
 func (m *Market) SetCash(won int64) {
 	m.Cash, m.DayBought, m.DaySold = won, 0, 0
