@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/pnl"
@@ -18,6 +19,9 @@ type CloseReportInput struct {
 	// ("15:04:05 text", Feed.ErrorsOn).
 	Errors     int
 	ErrorLines []string
+	// Since is when this run of hoga began: errors are counted from then
+	// (an earlier run's are not kept), and a run begun today says so.
+	Since time.Time
 }
 
 // CloseReport is the daily close report (issue 17), one message for the
@@ -74,6 +78,9 @@ func (r *Router) CloseReport(ctx context.Context, in CloseReportInput) string {
 		for _, e := range in.ErrorLines {
 			lines = append(lines, "• "+Esc(e))
 		}
+	}
+	if !in.Since.IsZero() && broker.Day(in.Since) == broker.Day(r.clock.Now()) {
+		lines = append(lines, r.t("report.errors_since", kstClock(in.Since)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/pnl"
@@ -58,6 +59,14 @@ func TestCloseReportQuietDay(t *testing.T) {
 	})
 	got := r.CloseReport(context.Background(), CloseReportInput{})
 	for _, want := range []string{"오늘 체결이 없습니다.", "잔고를 읽지 못했습니다:", "자동매매 규칙과 손절·익절이 없습니다.", "오늘 오류 없음."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("quiet report lacks %q:\n%s", want, got)
+		}
+	}
+	// hoga restarted at 12:30: the errors before are not counted, and the
+	// report says so.
+	got = r.CloseReport(context.Background(), CloseReportInput{Since: t0.Add(150 * time.Minute)})
+	for _, want := range []string{"오늘 오류 없음.\n(오류는 hoga가 시작한 12:30:00 이후만 셉니다.)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("quiet report lacks %q:\n%s", want, got)
 		}

@@ -107,6 +107,7 @@ func (a *app) planReport(now time.Time, done string) (due bool, day string, next
 // down at the time, at the next start before KST midnight.
 func (a *app) runReports(ctx context.Context) error {
 	handed := "" // the day whose report this run gave the feed
+	since := a.clock.Now()
 	for {
 		sent, _, err := a.db.GetSetting(ctx, reportSentKey)
 		var was string
@@ -132,7 +133,7 @@ func (a *app) runReports(ctx context.Context) error {
 			// confirmed delivered: it may or may not have arrived.
 			again := was == day
 			handed = day
-			a.sendReport(ctx, day, again)
+			a.sendReport(ctx, day, again, since)
 			continue
 		}
 		if !a.reportWait(ctx, min(next.Sub(now), reportMaxWait)) {
@@ -154,14 +155,14 @@ func (a *app) reportWait(ctx context.Context, d time.Duration) bool {
 
 // sendReport records day as handed, then publishes its report; the feed's
 // Delivered records it sent.
-func (a *app) sendReport(ctx context.Context, day string, again bool) {
+func (a *app) sendReport(ctx context.Context, day string, again bool, since time.Time) {
 	if err := a.db.PutSetting(ctx, reportHandedKey, day); err != nil {
 		// Sending anyway: a report the owner gets twice after a crash is
 		// better than none.
 		a.log.Warn("close report: cannot record it as handed to the feed", "day", day, "err", err)
 	}
 	n, lines := a.feed.ErrorsOn(day)
-	text := a.router.CloseReport(ctx, bot.CloseReportInput{Again: again, Errors: n, ErrorLines: lines})
+	text := a.router.CloseReport(ctx, bot.CloseReportInput{Again: again, Errors: n, ErrorLines: lines, Since: since})
 	a.reports.update(func(s *reportStatus) { s.Sends++ })
 	// An orders alert: it is about the day's trades, and the console
 	// prints those (it leaves system notices to the log).

@@ -56,12 +56,11 @@ func stopWithin(t *testing.T, h *liveHoga) {
 // on a weekend or a holiday; the next trading day's at its time.
 func TestDailyCloseReport(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0)) // a Friday
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
-
-	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0)) // a Friday
-	h := startHoga(t, clk, kisEnv(fake, dir))
+	h := startOnClock(t, clk, kisEnv(fake, dir))
 	h.send("/buy 005930 10 69000")
 	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
 	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
@@ -74,6 +73,7 @@ func TestDailyCloseReport(t *testing.T) {
 	}
 	h.send("/stop 005930 -5%")
 	waitFor(t, "the stop saved", func() bool { return strings.Count(h.out.String(), "65,550") > 0 })
+	h.app.feed.Error(context.Background(), "005930 시세 조회 실패") // an error of the day
 	st := settleReports(t, h, 0, 0)
 
 	clk.Set(kstAt(2026, 12, 4, 15, 39, 59))
@@ -92,7 +92,7 @@ func TestDailyCloseReport(t *testing.T) {
 	for _, want := range []string{"2026-12-04 (모의투자)", "오늘 체결 1건\n매수 690,000원 · 매도 0원",
 		"• 삼성전자 (005930) 매수 690,000\n", "실현손익 0원 (매도 0건", "수수료 103원 · 세금 0원",
 		"순손익 -103원", "평가손익 -1,000원", "삼성전자 (005930) 10주 · 평균 69,000 · 현재 68,900 · ▼1,000원 (-0.14%)",
-		"손절·익절", "오늘 오류 없음."} {
+		"손절·익절", "오늘 오류 1건 (최근 것):\n• 15:00:0", "⚠️ 005930 시세 조회 실패"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
@@ -102,8 +102,8 @@ func TestDailyCloseReport(t *testing.T) {
 	stopWithin(t, h)
 
 	// A restart the same evening: no second report.
-	clk = clock.NewFake(kstAt(2026, 12, 4, 18, 30, 0))
-	h = startHoga(t, clk, kisEnv(fake, dir))
+	clk.Set(kstAt(2026, 12, 4, 18, 30, 0))
+	h = startOnClock(t, clk, kisEnv(fake, dir))
 	st = settleReports(t, h, 0, 0)
 	// The weekend passes without a report; Monday's goes at 15:40.
 	for _, at := range []time.Time{kstAt(2026, 12, 5, 16, 0, 0), kstAt(2026, 12, 6, 16, 0, 0), kstAt(2026, 12, 7, 15, 39, 0)} {
@@ -135,12 +135,13 @@ func TestDailyCloseReport(t *testing.T) {
 // yesterday's.
 func TestCloseReportAfterDowntime(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	clk := clock.NewFake(kstAt(2026, 12, 4, 19, 0, 0))
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
 
 	// Down at 15:40 on Friday, up at 19:00: the report goes at once.
-	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 19, 0, 0)), kisEnv(fake, dir))
+	h := startOnClock(t, clk, kisEnv(fake, dir))
 	settleReports(t, h, 1, 0)
 	waitFor(t, "the late report", func() bool { return strings.Contains(h.out.String(), "2026-12-04") })
 	if strings.Contains(h.out.String(), "다시 보냄") {
@@ -148,27 +149,31 @@ func TestCloseReportAfterDowntime(t *testing.T) {
 	}
 	stopWithin(t, h)
 
-	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 23, 0, 0)), kisEnv(fake, dir))
+	clk.Set(kstAt(2026, 12, 4, 23, 0, 0))
+	h = startOnClock(t, clk, kisEnv(fake, dir))
 	settleReports(t, h, 0, 0)
 	stopWithin(t, h)
 
 	// Monday: a run hands its report to the feed and dies before delivery
 	// (the record it writes first is set by hand here); the next start
 	// sends it, marked.
-	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 7, 12, 0, 0)), kisEnv(fake, dir))
+	clk.Set(kstAt(2026, 12, 7, 12, 0, 0))
+	h = startOnClock(t, clk, kisEnv(fake, dir))
 	settleReports(t, h, 0, 0)
 	if err := h.app.db.PutSetting(context.Background(), reportHandedKey, "2026-12-07"); err != nil {
 		t.Fatal(err)
 	}
 	stopWithin(t, h)
-	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 7, 16, 0, 0)), kisEnv(fake, dir))
+	clk.Set(kstAt(2026, 12, 7, 16, 0, 0))
+	h = startOnClock(t, clk, kisEnv(fake, dir))
 	settleReports(t, h, 1, 0)
 	waitFor(t, "the report again", func() bool { return strings.Contains(h.out.String(), "다시 보냄") })
 	stopWithin(t, h)
 
 	// Tuesday's report time passes with hoga down; it starts Wednesday
 	// 08:00: Tuesday's is not sent (the report is of the clock's day).
-	h = startHoga(t, clock.NewFake(kstAt(2026, 12, 9, 8, 0, 0)), kisEnv(fake, dir))
+	clk.Set(kstAt(2026, 12, 9, 8, 0, 0))
+	h = startOnClock(t, clk, kisEnv(fake, dir))
 	settleReports(t, h, 0, 0)
 	if strings.Contains(h.out.String(), reportHead) {
 		t.Fatalf("yesterday's report after midnight:\n%s", h.out.String())
@@ -219,7 +224,8 @@ func TestCloseReportOnTelegram(t *testing.T) {
 	const owner = 111
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	defer tg.Close()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0))
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
 	getenv := kisEnv(fake, dir, "HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
@@ -236,8 +242,7 @@ func TestCloseReportOnTelegram(t *testing.T) {
 		return n
 	}
 
-	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0))
-	h := startHoga(t, clk, getenv)
+	h := startOnClock(t, clk, getenv)
 	if err := tg.WaitPolling(wait); err != nil {
 		t.Fatal(err)
 	}
@@ -256,8 +261,8 @@ func TestCloseReportOnTelegram(t *testing.T) {
 	settleReports(t, h, 0, 0)
 	stopWithin(t, h)
 
-	clk = clock.NewFake(kstAt(2026, 12, 4, 16, 0, 0))
-	h = startHoga(t, clk, getenv)
+	clk.Set(kstAt(2026, 12, 4, 16, 0, 0))
+	h = startOnClock(t, clk, getenv)
 	settleReports(t, h, 1, 0)
 	if sent, _, err := h.app.db.GetSetting(context.Background(), reportSentKey); err != nil || (sent != "" && reports() == 0) {
 		t.Fatalf("report recorded as sent (%q, %v) before Telegram had it", sent, err)
@@ -269,8 +274,8 @@ func TestCloseReportOnTelegram(t *testing.T) {
 	})
 	stopWithin(t, h)
 
-	clk = clock.NewFake(kstAt(2026, 12, 4, 17, 0, 0))
-	h = startHoga(t, clk, getenv)
+	clk.Set(kstAt(2026, 12, 4, 17, 0, 0))
+	h = startOnClock(t, clk, getenv)
 	if err := tg.WaitPolling(wait); err != nil {
 		t.Fatal(err)
 	}

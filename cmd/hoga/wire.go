@@ -190,7 +190,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	a.closers = append(a.closers, a.db.Close)
-	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Settings: cfg.alerts, Mode: a.modeLabel(), Logger: logger.With("part", "alerts"),
+	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Clock: a.clock, Settings: cfg.alerts, Mode: a.modeLabel(), Logger: logger.With("part", "alerts"),
 		// The router is built below, before anything publishes.
 		Names: func(c broker.Code) string {
 			if a.router == nil {
