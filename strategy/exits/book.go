@@ -398,6 +398,9 @@ func (b *Book) Check(ctx context.Context) {
 		// The file's exits first, halted or not and at any hour: they
 		// place nothing, and /exits should show them from the start.
 		if err := b.declare(ctx); err != nil {
+			if ctx.Err() != nil {
+				return // stopping: the next start declares them
+			}
 			b.log.Warn("exits: the rules file's exits wait for a balance; trying next round", "err", err)
 			return
 		}
@@ -415,6 +418,9 @@ func (b *Book) Check(ctx context.Context) {
 	}
 	bal, err := b.balance(ctx, false)
 	if err != nil {
+		if ctx.Err() != nil {
+			return // stopping, not a failure: no warning at a normal exit
+		}
 		b.log.Warn("exits: balance failed; checking next round", "err", err)
 		return
 	}
@@ -493,6 +499,9 @@ func (b *Book) price(ctx context.Context, code broker.Code) (int64, string, bool
 	}
 	q, err := b.opts.Broker.Quote(ctx, code)
 	if err != nil || q.Price <= 0 {
+		if ctx.Err() != nil {
+			return 0, "", false
+		}
 		b.log.Warn("exits: quote failed", "code", code, "err", err)
 		return 0, "", false
 	}

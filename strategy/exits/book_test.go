@@ -1,8 +1,10 @@
 package exits
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -529,5 +531,51 @@ func TestMarketHours(t *testing.T) {
 	b.Check(context.Background())
 	if len(f.orders) != 0 {
 		t.Fatalf("sold after the close: %+v", f.orders)
+	}
+}
+
+// stoppingBroker answers as a broker client does once its context is
+// cancelled: every read fails with the context's error.
+type stoppingBroker struct{ *fakeBroker }
+
+func (s stoppingBroker) Quote(ctx context.Context, c broker.Code) (broker.Quote, error) {
+	if err := ctx.Err(); err != nil {
+		return broker.Quote{}, err
+	}
+	return s.fakeBroker.Quote(ctx, c)
+}
+
+func (s stoppingBroker) Balance(ctx context.Context) (broker.Balance, error) {
+	if err := ctx.Err(); err != nil {
+		return broker.Balance{}, err
+	}
+	return s.fakeBroker.Balance(ctx)
+}
+
+// A round cut short by hoga stopping is not a failure: a normal exit must
+// not log "balance failed … context canceled" (TestPipedInputWithRulesFileExits
+// caught it under load).
+func TestStopMidRoundLogsNoWarning(t *testing.T) {
+	var logs bytes.Buffer
+	f := &fakeBroker{price: 70_000, pos: broker.Position{Code: "005930", Qty: 10, Sellable: 10, AvgPrice: 70_000}}
+	clk := clock.NewFake(t0)
+	b, err := New(Options{Broker: stoppingBroker{f}, Clock: clk,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(context.Background(), Exit{Code: "005930", Kind: Stop, BP: -500}); err != nil {
+		t.Fatal(err)
+	}
+	logs.Reset()
+	clk.Advance(BalanceEvery) // the cached balance is old: the round asks for one
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b.Check(ctx)
+	if logs.Len() != 0 {
+		t.Errorf("a stop mid-round logged:\n%s", logs.String())
+	}
+	if len(f.orders) != 0 {
+		t.Errorf("orders %v", f.orders)
 	}
 }
