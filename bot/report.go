@@ -85,6 +85,40 @@ func (r *Router) CloseReport(ctx context.Context, in CloseReportInput) string {
 	return strings.Join(lines, "\n")
 }
 
+// ReportCodes are the stocks the close report draws a chart of (issue
+// 17): those traded today, then those a rule or an exit watches, each
+// once, in that order.
+func (r *Router) ReportCodes(ctx context.Context) []broker.Code {
+	var out []broker.Code
+	seen := map[broker.Code]bool{}
+	add := func(c broker.Code) {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	if _, rep, fail := r.pnlReport(ctx, []string{"1"}, 1); fail == nil {
+		for _, s := range rep.Stocks {
+			add(s.Code)
+		}
+	}
+	if r.cfg.Rules != nil {
+		if list, err := r.cfg.Rules.Rules(ctx); err == nil {
+			for _, rs := range list {
+				add(rs.Code)
+			}
+		}
+	}
+	if r.cfg.Exits != nil {
+		if list, err := r.cfg.Exits.List(ctx); err == nil {
+			for _, s := range list {
+				add(s.Code)
+			}
+		}
+	}
+	return out
+}
+
 // stockDay is one stock's day in the close report, its parts that are
 // not zero: a phone line is short.
 func (r *Router) stockDay(s pnl.Stock) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -174,4 +175,26 @@ func (a *app) sendReport(ctx context.Context, day string, again bool, since time
 		}
 	}})
 	a.log.Info("close report handed to the alert feed", "day", day, "again", again)
+	a.sendReportCharts(ctx, day)
+}
+
+// sendReportCharts follows the report with one chart per stock traded or
+// watched (Router.Chart: the day's minute candles, the rule's thresholds
+// and the exits' levels as lines, the fills as marks), each a photo with
+// its caption. They are not part of the once-a-day record: a chart that
+// fails is logged and skipped, and one lost to a crash is not sent again
+// (/chart draws it on request).
+func (a *app) sendReportCharts(ctx context.Context, day string) {
+	for _, code := range a.router.ReportCodes(ctx) {
+		if ctx.Err() != nil {
+			return
+		}
+		png, caption, err := a.router.Chart(ctx, code)
+		if err != nil {
+			a.log.Warn("close report: no chart", "code", code, "err", err)
+			continue
+		}
+		name := string(code) + "-" + strings.ReplaceAll(day, "-", "") + ".png"
+		a.feed.Publish(ctx, bot.Alert{Type: bot.AlertOrders, Text: caption, Photo: &bot.Photo{PNG: png, Name: name}})
+	}
 }

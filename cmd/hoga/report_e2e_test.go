@@ -268,6 +268,19 @@ func TestCloseReportOnTelegram(t *testing.T) {
 		t.Fatalf("report recorded as sent (%q, %v) before Telegram had it", sent, err)
 	}
 	waitFor(t, "the report on Telegram", func() bool { return reports() == 1 })
+	// Then one chart of 005930 (traded and under a stop), as a photo.
+	photos := func() (n int, caption string) {
+		for _, m := range tg.BotMessages(owner) {
+			if len(m.Photo) > 0 {
+				n, caption = n+1, m.Caption
+			}
+		}
+		return n, caption
+	}
+	waitFor(t, "the chart on Telegram", func() bool { n, _ := photos(); return n == 1 })
+	if _, caption := photos(); !strings.Contains(caption, "005930") {
+		t.Errorf("the chart's caption does not name 005930: %q", caption)
+	}
 	waitFor(t, "the report recorded as sent", func() bool {
 		sent, _, _ := h.app.db.GetSetting(context.Background(), reportSentKey)
 		return sent == "2026-12-04"
@@ -281,8 +294,8 @@ func TestCloseReportOnTelegram(t *testing.T) {
 	}
 	settleReports(t, h, 0, 0)
 	stopWithin(t, h)
-	if n := reports(); n != 1 {
-		t.Fatalf("%d reports on Telegram, want 1", n)
+	if n, _ := photos(); reports() != 1 || n != 1 {
+		t.Fatalf("%d reports and %d charts on Telegram, want 1 and 1", reports(), n)
 	}
 
 	// The report as the owner reads it on a small phone, without the
