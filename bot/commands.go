@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/strategy"
@@ -476,7 +477,31 @@ func reasonText(lang Lang, e *broker.Error) string {
 	case "journal_lost":
 		return text(lang, "err.journal_lost_short")
 	}
+	if _, said := sayText(lang, e); !said && lang == Korean && !hasHangul(e.Msg) {
+		// A row journaled before hoga stored its catalog sentence
+		// (migration 0005), or an English message from a broker: the
+		// kind in Korean, with the broker's code when it gave one, rather
+		// than English inside a Korean reply (issue 12, item 12).
+		switch e.Code {
+		case "paper":
+			return text(lang, "reason.paper")
+		case "", "krx", "tick":
+			return text(lang, "reason."+e.Kind.String())
+		}
+		return text(lang, "reason."+e.Kind.String()) + " [" + Esc(e.Code) + "]"
+	}
 	return brokerDetail(lang, e)
+}
+
+// hasHangul reports whether s has a Korean letter: a broker's own message
+// (KIS, Kiwoom) is Korean; hoga's log sentences are English.
+func hasHangul(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Hangul, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Router) balance(ctx context.Context) Reply {
@@ -742,7 +767,16 @@ func (r *Router) FormatRule(rs strategy.RuleStatus) string {
 		}
 		return r.t("rules.disarmed")
 	}
-	state := r.t("rules.state", armed(rs.BuyArmed), armed(rs.SellArmed), rs.FiresToday)
+	// Only the legs the rule has (issue 12, item 12: a buy-only rule read
+	// "매도 대기", a leg that does not exist).
+	var legStates []string
+	if rs.BuyBelow > 0 {
+		legStates = append(legStates, r.t("rules.state_buy", armed(rs.BuyArmed)))
+	}
+	if rs.SellAbove > 0 {
+		legStates = append(legStates, r.t("rules.state_sell", armed(rs.SellArmed)))
+	}
+	state := r.t("rules.state", strings.Join(legStates, ", "), rs.FiresToday)
 	if rs.Confirm {
 		extra += " ✋"
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/strategy"
 )
 
 // /rule add of a code hoga cannot quote is refused, saying why and what to
@@ -124,5 +125,36 @@ func TestRuleAddUncrossedSavedAtOnce(t *testing.T) {
 	rep := r.Handle(context.Background(), Request{Text: "/rule add 005930 buy<65000 sell>80000 qty=1", UserID: "111", Source: "telegram"})
 	if !strings.Contains(rep.Text, "규칙을 저장했습니다") || len(rep.Buttons) != 0 || len(rules.put) != 1 {
 		t.Errorf("reply %q buttons %v saved %d; want saved at once", rep.Text, rep.Buttons, len(rules.put))
+	}
+}
+
+// A rule line names the state of the legs the rule has, and no other
+// (issue 12, item 12: a buy-only rule read "매도 대기").
+func TestRuleLineShowsOnlyItsLegs(t *testing.T) {
+	t.Parallel()
+	buyOnly := strategy.RuleStatus{Rule: strategy.Rule{Code: "005930", BuyBelow: 190_000, Qty: 1, Type: broker.Limit, Enabled: true}, BuyArmed: true, SellArmed: true}
+	sellOnly := strategy.RuleStatus{Rule: strategy.Rule{Code: "005930", SellAbove: 210_000, Qty: 1, Type: broker.Limit, Enabled: true}, SellArmed: false, BuyArmed: true, FiresToday: 1}
+	both := strategy.RuleStatus{Rule: strategy.Rule{Code: "005930", BuyBelow: 190_000, SellAbove: 210_000, Qty: 1, Type: broker.Limit, Enabled: true}, BuyArmed: true, SellArmed: true}
+	tests := []struct {
+		name   string
+		lang   Lang
+		rs     strategy.RuleStatus
+		want   string
+		absent string
+	}{
+		{"ko_buy_only", Korean, buyOnly, "(매수 대기, 오늘 0회)", "매도"},
+		{"ko_sell_only", Korean, sellOnly, "(매도 발동됨, 오늘 1회)", "매수"},
+		{"ko_both", Korean, both, "(매수 대기, 매도 대기, 오늘 0회)", "발동됨"},
+		{"en_buy_only", English, buyOnly, "(buy armed, 0 today)", "sell"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) { c.Lang = tt.lang })
+			got := r.FormatRule(tt.rs)
+			if !strings.Contains(got, tt.want) || strings.Contains(got, tt.absent) {
+				t.Errorf("FormatRule = %q; want %q and no %q", got, tt.want, tt.absent)
+			}
+		})
 	}
 }

@@ -38,6 +38,13 @@ type JournalEntry struct {
 	ErrKind Kind
 	ErrCode string
 	ErrMsg  string
+	// ErrSay and ErrArgs are hoga's own refusal as its catalog says it
+	// (Error.Say, Error.Args), so /orders words a stored rejection in the
+	// reader's language instead of showing ErrMsg, the log's English
+	// (issue 12, item 12). Empty for a broker's refusal, which ErrMsg holds
+	// as the broker said it, and for rows written before migration 0005.
+	ErrSay  string
+	ErrArgs []any
 	// Note is a short remark for the owner (how it was reconciled, why it
 	// is unresolved).
 	Note string
@@ -75,16 +82,20 @@ func (e JournalEntry) Request() OrderRequest {
 
 // Err rebuilds the error recorded with the entry, nil if none.
 func (e JournalEntry) Err() error {
-	if e.ErrKind == Internal && e.ErrCode == "" && e.ErrMsg == "" {
+	if e.ErrKind == Internal && e.ErrCode == "" && e.ErrMsg == "" && e.ErrSay == "" {
 		return nil
 	}
-	return &Error{Kind: e.ErrKind, Code: e.ErrCode, Msg: e.ErrMsg}
+	return &Error{Kind: e.ErrKind, Code: e.ErrCode, Msg: e.ErrMsg, Say: e.ErrSay, Args: e.ErrArgs}
 }
 
-// SetErr records err's kind, code and message (the whole chain's text when
-// err is not a *Error).
+// SetErr records err's kind, code, message and catalog sentence (the whole
+// chain's text when err is not a *Error).
 func (e *JournalEntry) SetErr(err error) {
 	e.ErrKind, e.ErrCode, e.ErrMsg = errFields(err)
+	e.ErrSay, e.ErrArgs = "", nil
+	if be, ok := AsError(err); ok && be.Say != "" {
+		e.ErrSay, e.ErrArgs = be.Say, be.Args
+	}
 }
 
 // Unresolved reports whether reconciliation still has to settle the entry.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,12 +16,61 @@ import (
 )
 
 const entryColumns = `client_id, day, source, user_id, code, side, type, qty, price, state, broker_id, branch,
-	err_kind, err_code, err_msg, note, expired, filled_qty, fill_amount, venue, created_ns, updated_ns`
+	err_kind, err_code, err_msg, note, expired, filled_qty, fill_amount, venue, created_ns, updated_ns, err_say, err_args`
 
 func entryArgs(e *broker.JournalEntry) []any {
 	return []any{e.ClientID, broker.Day(e.Created), e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(),
 		e.Qty, e.Price, string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note,
-		boolInt(e.Expired), e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Created), nanos(e.Updated)}
+		boolInt(e.Expired), e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Created), nanos(e.Updated),
+		e.ErrSay, encodeArgs(e.ErrArgs)}
+}
+
+// encodeArgs is a catalog sentence's arguments as a JSON array ("" for
+// none). Arguments are numbers and short texts (codes, prices, order
+// numbers); anything JSON cannot hold is kept as its text.
+func encodeArgs(args []any) string {
+	if len(args) == 0 {
+		return ""
+	}
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case int, int64, int32, string, bool:
+			out[i] = v
+		default:
+			out[i] = fmt.Sprint(v)
+		}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// decodeArgs reads encodeArgs' array back: whole numbers as int64 (the
+// catalog groups them: 138,600), the rest as text. A damaged value reads
+// as no arguments; the row's err_msg still says what happened.
+func decodeArgs(s string) []any {
+	if s == "" {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var raw []any
+	if err := dec.Decode(&raw); err != nil {
+		return nil
+	}
+	for i, v := range raw {
+		if n, ok := v.(json.Number); ok {
+			if x, err := n.Int64(); err == nil {
+				raw[i] = x
+			} else {
+				raw[i] = n.String()
+			}
+		}
+	}
+	return raw
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -32,10 +82,11 @@ func scanEntry(s scanner) (broker.JournalEntry, error) {
 		state, kind, venue      string
 		expired                 int64
 		createdNanos, updatedNs int64
+		args                    string
 	)
 	if err := s.Scan(&e.ClientID, &day, &e.Source, &e.User, &code, &side, &typ, &e.Qty, &e.Price, &state,
 		&e.BrokerID, &e.Branch, &kind, &e.ErrCode, &e.ErrMsg, &e.Note, &expired, &e.FilledQty, &e.FillAmount,
-		&venue, &createdNanos, &updatedNs); err != nil {
+		&venue, &createdNanos, &updatedNs, &e.ErrSay, &args); err != nil {
 		return broker.JournalEntry{}, err
 	}
 	e.Code = broker.Code(code)
@@ -52,6 +103,7 @@ func scanEntry(s scanner) (broker.JournalEntry, error) {
 		return broker.JournalEntry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
 	}
 	e.Expired = expired != 0
+	e.ErrArgs = decodeArgs(args)
 	e.Created, e.Updated = fromNanos(createdNanos), fromNanos(updatedNs)
 	return e, nil
 }
@@ -74,7 +126,7 @@ func (db *DB) InsertOrder(ctx context.Context, e broker.JournalEntry) error {
 	if e.Updated.IsZero() {
 		e.Updated = e.Created
 	}
-	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
+	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return &broker.Error{Kind: broker.Duplicate, Msg: fmt.Sprintf("client order id %s is already journaled", e.ClientID), Err: err}
@@ -115,11 +167,11 @@ func (db *DB) UpdateOrder(ctx context.Context, clientID string, fn func(*broker.
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET source = ?, user_id = ?, code = ?, side = ?, type = ?, qty = ?, price = ?,
 		state = ?, broker_id = ?, branch = ?, err_kind = ?, err_code = ?, err_msg = ?, note = ?, expired = ?,
-		filled_qty = ?, fill_amount = ?, venue = ?, updated_ns = ?
+		filled_qty = ?, fill_amount = ?, venue = ?, updated_ns = ?, err_say = ?, err_args = ?
 		WHERE client_id = ?`,
 		e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(), e.Qty, e.Price,
 		string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note, boolInt(e.Expired),
-		e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Updated), clientID)
+		e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Updated), e.ErrSay, encodeArgs(e.ErrArgs), clientID)
 	if err != nil {
 		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}
