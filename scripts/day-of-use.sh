@@ -27,7 +27,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 bin/fakebroker -broker kis -mode live -walk 0 -addr 127.0.0.1:$PORT >fb.out 2>fb.err & pids+=($!)
 bin/faketelegram -addr 127.0.0.1:$((PORT+1)) -token 7000000001:TRIAL >ft.out 2>ft.err & pids+=($!)
 for _ in $(seq 50); do grep -q HOGA_KIS_ACCOUNT fb.out 2>/dev/null && break; sleep 0.1; done
-setting() { sed -n "s/^  $1=//p" fb.out; }
+setting() { sed -n "s/^export $1=//p" fb.out; }
 HOGA_LANG=$LANG_ HOGA_BROKER=kis HOGA_MODE=live HOGA_KIS_BASE_URL=http://127.0.0.1:$PORT \
 HOGA_KIS_APP_KEY=$(setting HOGA_KIS_APP_KEY) HOGA_KIS_APP_SECRET=$(setting HOGA_KIS_APP_SECRET) \
 HOGA_KIS_ACCOUNT=$(setting HOGA_KIS_ACCOUNT) HOGA_MARKET_HOURS=always \

@@ -27,10 +27,10 @@ func TestRunServesKiwoom(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if k, v, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "HOGA_") {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && strings.HasPrefix(k, "HOGA_") {
 			env[k] = v
 		}
-		if strings.HasPrefix(line, "list prices:") {
+		if strings.HasPrefix(line, "# list prices:") {
 			break
 		}
 	}

@@ -2,9 +2,12 @@
 // bot (or curl) can be pointed at a broker that speaks the real wire format
 // without touching a real account:
 //
-//	go run ./cmd/fakebroker -broker kis -addr 127.0.0.1:0
+//	go run ./cmd/fakebroker -broker kis -port 18080
 //
-// It prints the URL and sample credentials as HOGA_ settings. Prices take a
+// It prints the URL and sample credentials as shell lines, each an export
+// of a HOGA_ setting or a # comment, so the whole output can be pasted into
+// (or eval'd by) the shell that runs hoga, or written to .env as it is
+// (hoga's .env reader takes export lines). Prices take a
 // small random step every -walk so a strategy has something to watch, and
 // can be set by hand:
 //
@@ -21,6 +24,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -67,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	which := fs.String("broker", "kis", "broker to fake: kis or kiwoom")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
+	port := fs.Int("port", 0, "listen on 127.0.0.1:PORT (instead of -addr), so the printed settings stay the same from run to run")
 	mode := fs.String("mode", "mock", "mock (모의투자) or live (실전) rules: tr_ids, rate limits, page sizes, messages")
 	walk := fs.Duration("walk", 2*time.Second, "move each price by up to one tick this often; 0 keeps prices still")
 	cash := fs.Int64("cash", 10_000_000, "starting deposit in won")
@@ -81,6 +86,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *port != 0 {
+		if *port < 0 || *port > 65535 {
+			return fmt.Errorf("-port %d: give a port from 1 to 65535", *port)
+		}
+		*addr = fmt.Sprintf("127.0.0.1:%d", *port)
 	}
 	cfg := config{addr: *addr, mode: *mode, cash: *cash, marketHours: *hours, logger: slog.New(slog.DiscardHandler)}
 	if *verbose {
@@ -102,13 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer f.close()
 
-	fmt.Fprintf(stdout, "fake %s (%s) listening on %s\n", *which, *mode, f.url)
-	fmt.Fprintln(stdout, "point hoga at it with:")
-	for _, e := range f.env {
-		fmt.Fprintln(stdout, "  "+e)
-	}
-	fmt.Fprintf(stdout, "set a price:  curl -X POST '%s/_fake/price?code=005930&price=190000'\n", f.url)
-	fmt.Fprintf(stdout, "list prices:  curl %s/_fake/prices\n", f.url)
+	fmt.Fprint(stdout, settingsText(*which, *mode, f, *hours))
 
 	if *walk > 0 {
 		s := *seed
@@ -156,6 +161,45 @@ func startKIS(cfg config) (*fake, error) {
 		},
 		close: srv.Close,
 	}, nil
+}
+
+// settingsText is what the command prints: comments, and the settings that
+// point hoga at the fake as export lines, shell-quoted where needed, so the
+// whole text can be pasted into a shell or eval'd (issue 12, item 17).
+// HOGA_MARKET_HOURS=always is among them unless the fake keeps KRX hours
+// itself: the fake answers around the clock, hoga with a real broker's
+// settings would refuse orders at night and at weekends.
+func settingsText(which, mode string, f *fake, marketHours bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# fake %s (%s) listening on %s\n", which, mode, f.url)
+	b.WriteString("# point hoga at it: paste these lines into the shell that runs hoga (or into .env: hoga reads export lines)\n")
+	env := f.env
+	if !marketHours {
+		env = append(env[:len(env):len(env)], "HOGA_MARKET_HOURS=always")
+	}
+	for _, e := range env {
+		k, v, _ := strings.Cut(e, "=")
+		fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v))
+	}
+	fmt.Fprintf(&b, "# set a price:  curl -X POST '%s/_fake/price?code=005930&price=190000'\n", f.url)
+	fmt.Fprintf(&b, "# list prices:  curl %s/_fake/prices\n", f.url)
+	return b.String()
+}
+
+// shellQuote leaves a value of plain characters as it is and puts anything
+// else in single quotes.
+func shellQuote(v string) string {
+	plain := v != ""
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-.,:/@%+=", r)) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
 // walkPrices moves every price one tick up, one tick down or not at all

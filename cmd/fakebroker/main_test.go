@@ -32,10 +32,10 @@ func TestRunServesKIS(t *testing.T) {
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if k, v, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "HOGA_") {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && strings.HasPrefix(k, "HOGA_") {
 			env[k] = v
 		}
-		if strings.HasPrefix(line, "list prices:") {
+		if strings.HasPrefix(line, "# list prices:") {
 			break
 		}
 	}
@@ -70,7 +70,7 @@ func TestRunServesKIS(t *testing.T) {
 
 func TestRunRejectsBadFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-broker", "nope"}, {"-mode", "paper"}, {"-addr", "256.0.0.1:0"}, {"extra"}} {
+	for _, args := range [][]string{{"-broker", "nope"}, {"-mode", "paper"}, {"-addr", "256.0.0.1:0"}, {"-port", "70000"}, {"-port", "-1"}, {"extra"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}

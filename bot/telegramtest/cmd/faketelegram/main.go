@@ -1,11 +1,17 @@
 // Command faketelegram runs the fake Telegram Bot API by hand, so hoga can
 // be tried end to end without Telegram:
 //
-//	go run ./bot/telegramtest/cmd/faketelegram -addr 127.0.0.1:8081 -token 123456:TEST
-//	HOGA_TELEGRAM_TOKEN=123456:TEST HOGA_TELEGRAM_API_URL=http://127.0.0.1:8081 \
-//	  HOGA_TELEGRAM_ALLOWED_USERS=111 go run ./cmd/hoga
-//	curl -X POST 'http://127.0.0.1:8081/_fake/send?user=111&text=/price%20005930'
-//	curl 'http://127.0.0.1:8081/_fake/sent?chat=111'
+//	go run ./bot/telegramtest/cmd/faketelegram
+//
+// It prints, as shell lines (exports and # comments, so the text can be
+// pasted or eval'd), the token it accepts, the user id to allow, and the
+// first message to send as that user:
+//
+//	export HOGA_TELEGRAM_TOKEN=123456:TEST
+//	export HOGA_TELEGRAM_API_URL=http://127.0.0.1:8081
+//	export HOGA_TELEGRAM_ALLOWED_USERS=111
+//	curl -X POST 'http://127.0.0.1:8081/_fake/send?user=111&text=/start'
+//	curl 'http://127.0.0.1:8081/_fake/phone?chat=111'
 //	curl -X POST 'http://127.0.0.1:8081/_fake/press?user=111&button=확인'
 //
 // See telegramtest's control endpoints for the rest (/_fake/calls,
@@ -23,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,23 +37,34 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "faketelegram:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("faketelegram", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
-	token := fs.String("token", "", "the bot token the fake accepts (required), e.g. 123456:TEST")
+	port := fs.Int("port", 0, "listen on 127.0.0.1:PORT (instead of -addr)")
+	token := fs.String("token", "123456:TEST", "the bot token the fake accepts")
+	user := fs.Int64("user", 111, "the Telegram user id you play (the one to put in HOGA_TELEGRAM_ALLOWED_USERS)")
 	username := fs.String("username", "hoga_bot", "the bot's username (getMe)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *token == "" {
-		return errors.New("-token is required")
+		return errors.New("-token must not be empty")
+	}
+	if *user <= 0 {
+		return fmt.Errorf("-user %d: give a positive id", *user)
+	}
+	if *port != 0 {
+		if *port < 0 || *port > 65535 {
+			return fmt.Errorf("-port %d: give a port from 1 to 65535", *port)
+		}
+		*addr = fmt.Sprintf("127.0.0.1:%d", *port)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	srv := telegramtest.New(telegramtest.Config{Token: *token, BotUsername: *username})
@@ -63,10 +81,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	go func() { errc <- hs.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
 	log.Info("fake Telegram Bot API listening", "url", base, "bot", "@"+*username)
-	fmt.Fprintf(stderr, "\nset HOGA_TELEGRAM_API_URL=%s and try:\n"+
-		"  curl -X POST '%s/_fake/send?user=111&text=/price%%20005930'\n"+
-		"  curl '%s/_fake/sent?chat=111'\n"+
-		"  curl -X POST '%s/_fake/press?user=111&button=확인'\n\n", base, base, base, base)
+	fmt.Fprint(stdout, startText(base, *token, *user, *username))
 	select {
 	case err := <-errc:
 		return err
@@ -76,4 +91,21 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
+}
+
+// startText is what the command prints (issue 12, item 17): the settings
+// that point hoga at the fake as export lines, and as # comments who you
+// are and the first message to send, so the text can be pasted or eval'd.
+func startText(base, token string, user int64, username string) string {
+	return fmt.Sprintf("# fake Telegram Bot API listening on %[1]s (bot @%[4]s)\n"+
+		"# point hoga at it: paste these lines into the shell that runs hoga (or into .env: hoga reads export lines)\n"+
+		"export HOGA_TELEGRAM_TOKEN='%[2]s'\n"+
+		"export HOGA_TELEGRAM_API_URL='%[1]s'\n"+
+		"export HOGA_TELEGRAM_ALLOWED_USERS=%[3]d\n"+
+		"# you are user %[3]d. Once hoga runs, send it your first message as your phone would:\n"+
+		"#   curl -X POST '%[1]s/_fake/send?user=%[3]d&text=/start'\n"+
+		"# then read the chat as your phone shows it:\n"+
+		"#   curl '%[1]s/_fake/phone?chat=%[3]d'\n"+
+		"# a command with spaces: text=/price%%20005930; press a button: curl -X POST '%[1]s/_fake/press?user=%[3]d&button=확인'\n",
+		base, strings.ReplaceAll(token, "'", ""), user, username)
 }
