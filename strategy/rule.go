@@ -44,37 +44,42 @@ type Rule struct {
 	Extended bool
 }
 
-// Validate checks a rule's shape; the message says what to fix.
+// Validate checks a rule's shape; the message says what to fix, in
+// English for the log and as a catalog sentence (Error.Say, "strategy.*")
+// for the owner (issue 12, item 12).
 func (r Rule) Validate() error {
 	if _, err := broker.ParseCode(string(r.Code)); err != nil {
 		return err
 	}
 	if r.BuyBelow <= 0 && r.SellAbove <= 0 {
-		return broker.Errorf(broker.Invalid, "rule %s needs buy<PRICE or sell>PRICE", r.Code)
+		return broker.Errorf(broker.Invalid, "rule %s needs buy<PRICE or sell>PRICE", r.Code).Saying("strategy.need_leg", string(r.Code))
 	}
 	if r.BuyBelow < 0 || r.SellAbove < 0 {
-		return broker.Errorf(broker.Invalid, "rule %s: prices must be positive", r.Code)
+		return broker.Errorf(broker.Invalid, "rule %s: prices must be positive", r.Code).Saying("strategy.prices", string(r.Code))
 	}
 	if r.BuyBelow > 0 && r.SellAbove > 0 && r.BuyBelow >= r.SellAbove {
-		return broker.Errorf(broker.Invalid, "rule %s: buy price %d must be below sell price %d", r.Code, r.BuyBelow, r.SellAbove)
+		return broker.Errorf(broker.Invalid, "rule %s: buy price %d must be below sell price %d", r.Code, r.BuyBelow, r.SellAbove).
+			Saying("strategy.order", string(r.Code), broker.Thousands(r.BuyBelow), broker.Thousands(r.SellAbove))
 	}
 	if r.Qty <= 0 {
-		return broker.Errorf(broker.Invalid, "rule %s: qty must be positive", r.Code)
+		return broker.Errorf(broker.Invalid, "rule %s: qty must be positive", r.Code).Saying("strategy.qty", string(r.Code))
 	}
 	if r.Type != broker.Limit && r.Type != broker.Market {
-		return broker.Errorf(broker.Invalid, "rule %s: type must be limit or market", r.Code)
+		return broker.Errorf(broker.Invalid, "rule %s: type must be limit or market", r.Code).Saying("strategy.type", string(r.Code), r.Type.String())
 	}
 	if r.MaxPosition < 0 || r.Cooldown < 0 || r.RearmBP < 0 {
-		return broker.Errorf(broker.Invalid, "rule %s: max, cooldown and rearm must not be negative", r.Code)
+		return broker.Errorf(broker.Invalid, "rule %s: max, cooldown and rearm must not be negative", r.Code).Saying("strategy.negative", string(r.Code))
 	}
 	if r.MaxPosition > 0 && r.MaxPosition < r.Qty {
-		return broker.Errorf(broker.Invalid, "rule %s: max position %d is below qty %d", r.Code, r.MaxPosition, r.Qty)
+		return broker.Errorf(broker.Invalid, "rule %s: max position %d is below qty %d", r.Code, r.MaxPosition, r.Qty).
+			Saying("strategy.max", string(r.Code), broker.Thousands(r.MaxPosition), broker.Thousands(r.Qty))
 	}
 	if r.Venue != "" && !r.Venue.Valid() {
-		return broker.Errorf(broker.Invalid, "rule %s: venue %q must be krx, nxt or sor", r.Code, r.Venue)
+		return broker.Errorf(broker.Invalid, "rule %s: venue %q must be krx, nxt or sor", r.Code, r.Venue).Saying("strategy.venue", string(r.Code), string(r.Venue))
 	}
 	if r.Extended && r.Venue == broker.VenueKRX {
-		return broker.Errorf(broker.Invalid, "rule %s: sessions: extended needs venue nxt or sor (KRX's off-hours sessions take only their own order types)", r.Code)
+		return broker.Errorf(broker.Invalid, "rule %s: sessions: extended needs venue nxt or sor (KRX's off-hours sessions take only their own order types)", r.Code).
+			Saying("strategy.extended_krx", string(r.Code))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,13 +160,16 @@ func ParseRules(name string, data []byte) (rules []Rule, err error) {
 		if len(fe.Problems) >= maxProblems {
 			break
 		}
-		r, msg := ry.rule()
-		if msg != "" {
-			fe.Problems = append(fe.Problems, Problem{Line: ry.line, Msg: msg})
+		r, p := ry.rule()
+		if p.Msg != "" {
+			p.Line = ry.line
+			fe.Problems = append(fe.Problems, p)
 			continue
 		}
 		if first, dup := seen[r.Code]; dup {
-			fe.Problems = append(fe.Problems, Problem{Line: ry.line, Msg: fmt.Sprintf("code %s already has a rule at line %d; one rule per code", r.Code, first)})
+			p := said(fmt.Sprintf("code %s already has a rule at line %d; one rule per code", r.Code, first), "file.rule.dup", string(r.Code), strconv.Itoa(first))
+			p.Line = ry.line
+			fe.Problems = append(fe.Problems, p)
 			continue
 		}
 		seen[r.Code] = ry.line
@@ -194,6 +198,9 @@ func toProblem(err error) Problem {
 	}
 	tk := ye.GetToken()
 	p := Problem{Msg: ye.GetMessage()}
+	if name, ok := strings.CutPrefix(p.Msg, "unknown field "); ok {
+		p.Key, p.Args = "file.rule.unknown_field", []any{strings.Trim(name, `"`)}
+	}
 	if tk != nil {
 		p.Line, p.Column = tk.Position.Line, tk.Position.Column
 	}
@@ -302,21 +309,23 @@ type ruleFields struct {
 	Sessions    string       `yaml:"sessions"`
 }
 
-// rule converts and validates; the message is empty on success.
-func (ry ruleYAML) rule() (Rule, string) {
+// rule converts and validates; the problem's Msg is empty on success. Each
+// problem carries its catalog sentence (Key, Args) so start-up says it in
+// the owner's language (issue 12, item 12); Msg stays the English.
+func (ry ruleYAML) rule() (Rule, Problem) {
 	f := ry.f
 	if f.Code == "" {
-		return Rule{}, "rule has no code (code: \"005930\")"
+		return Rule{}, said("rule has no code (code: \"005930\")", "file.rule.no_code")
 	}
 	code, err := broker.ParseCode(string(f.Code))
 	if err != nil {
-		return Rule{}, msgOf(err)
+		return Rule{}, said(msgOf(err), "file.rule.bad_code", string(f.Code))
 	}
 	r := Rule{Code: code, BuyBelow: f.BuyBelow, SellAbove: f.SellAbove, Qty: f.Qty, Type: broker.Limit,
 		MaxPosition: f.MaxPosition, Cooldown: time.Duration(f.Cooldown), Enabled: true, Confirm: f.Confirm}
 	if f.Type != "" {
 		if r.Type, err = broker.ParseOrderType(f.Type); err != nil {
-			return Rule{}, fmt.Sprintf("rule %s: %s", code, msgOf(err))
+			return Rule{}, said(fmt.Sprintf("rule %s: %s", code, msgOf(err)), "say.strategy.type", string(code), f.Type)
 		}
 	}
 	if f.Enabled != nil {
@@ -324,7 +333,7 @@ func (ry ruleYAML) rule() (Rule, string) {
 	}
 	if f.Venue != "" {
 		if r.Venue, err = broker.ParseVenue(f.Venue); err != nil {
-			return Rule{}, fmt.Sprintf("rule %s: venue %q must be krx, nxt or sor", code, f.Venue)
+			return Rule{}, said(fmt.Sprintf("rule %s: venue %q must be krx, nxt or sor", code, f.Venue), "say.strategy.venue", string(code), f.Venue)
 		}
 	}
 	switch strings.ToLower(strings.TrimSpace(f.Sessions)) {
@@ -332,12 +341,13 @@ func (ry ruleYAML) rule() (Rule, string) {
 	case "extended":
 		r.Extended = true
 	default:
-		return Rule{}, fmt.Sprintf("rule %s: sessions %q must be regular (09:00–15:30) or extended (also NXT's 08:00–08:50 and 15:30–20:00)", code, f.Sessions)
+		return Rule{}, said(fmt.Sprintf("rule %s: sessions %q must be regular (09:00–15:30) or extended (also NXT's 08:00–08:50 and 15:30–20:00)", code, f.Sessions),
+			"file.rule.sessions", string(code), f.Sessions)
 	}
 	if f.RearmPct != nil {
 		pct := *f.RearmPct
 		if math.IsNaN(pct) || pct <= 0 || pct > 50 {
-			return Rule{}, fmt.Sprintf("rule %s: rearm_pct %v must be more than 0 and at most 50 (percent)", code, pct)
+			return Rule{}, said(fmt.Sprintf("rule %s: rearm_pct %v must be more than 0 and at most 50 (percent)", code, pct), "say.strategy.rearm", string(code))
 		}
 		r.RearmBP = int64(math.Round(pct * 100))
 		if r.RearmBP == 0 {
@@ -345,9 +355,18 @@ func (ry ruleYAML) rule() (Rule, string) {
 		}
 	}
 	if err := CheckRule(r); err != nil {
-		return Rule{}, msgOf(err)
+		p := Problem{Msg: msgOf(err)}
+		if be, ok := broker.AsError(err); ok && be.Say != "" {
+			p.Key, p.Args = "say."+be.Say, be.Args
+		}
+		return Rule{}, p
 	}
-	return r, ""
+	return r, Problem{}
+}
+
+// said is a problem with its English and its catalog sentence.
+func said(msg, key string, args ...any) Problem {
+	return Problem{Msg: msg, Key: key, Args: args}
 }
 
 // CheckRule is Rule.Validate plus the bounds the engine relies on; PutRule
@@ -357,10 +376,11 @@ func CheckRule(r Rule) error {
 		return err
 	}
 	if r.BuyBelow > MaxAmount || r.SellAbove > MaxAmount || r.Qty > MaxAmount || r.MaxPosition > MaxAmount {
-		return broker.Errorf(broker.Invalid, "rule %s: prices and quantities must be at most %d", r.Code, int64(MaxAmount))
+		return broker.Errorf(broker.Invalid, "rule %s: prices and quantities must be at most %d", r.Code, int64(MaxAmount)).
+			Saying("strategy.too_large", string(r.Code), broker.Thousands(int64(MaxAmount)))
 	}
 	if r.RearmBP > 5_000 {
-		return broker.Errorf(broker.Invalid, "rule %s: re-arm band %d bp is more than 50%%", r.Code, r.RearmBP)
+		return broker.Errorf(broker.Invalid, "rule %s: re-arm band %d bp is more than 50%%", r.Code, r.RearmBP).Saying("strategy.rearm", string(r.Code))
 	}
 	return nil
 }

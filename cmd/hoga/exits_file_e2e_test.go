@@ -23,11 +23,12 @@ func TestRulesFileExitProblemsAtStart(t *testing.T) {
 		want []string
 	}{
 		{"ko", []string{
-			rules + ":3:5: unknown field \"buy_belw\"",
+			rules + ":3:5: 모르는 항목 \"buy_belw\" 가 있습니다", // in Korean since issue 12, item 12
 			rules + ":7:11: 005930 손절 \"5%\" 가 올바르지 않습니다. 평균단가 대비 음수 퍼센트(-5%)나 원 단위 가격(190000)으로 쓰세요.",
 			rules + ":8:12: 005930 추적손절 \"3\" 가 올바르지 않습니다.",
 		}},
 		{"en", []string{
+			rules + ":3:5: Unknown field \"buy_belw\"",
 			rules + ":7:11: Stop-loss \"5%\" for 005930 is not valid. Write a negative percent from the average price (-5%) or a price in won (190000).",
 			rules + ":8:12: Trailing stop \"3\" for 005930 is not valid.",
 		}},
