@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/chart"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -281,6 +285,11 @@ func TestCloseReportOnTelegram(t *testing.T) {
 	if _, caption := photos(); !strings.Contains(caption, "005930") {
 		t.Errorf("the chart's caption does not name 005930: %q", caption)
 	}
+	for _, m := range tg.BotMessages(owner) {
+		if len(m.Photo) > 0 {
+			checkReportChart(t, m.PhotoData)
+		}
+	}
 	waitFor(t, "the report recorded as sent", func() bool {
 		sent, _, _ := h.app.db.GetSetting(context.Background(), reportSentKey)
 		return sent == "2026-12-04"
@@ -329,5 +338,43 @@ func phoneGolden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", name, path, got, want)
+	}
+}
+
+// checkReportChart decodes the close report's chart as the phone would
+// and checks it is a real picture with the stop drawn: a PNG of a phone's
+// width, not blank, and a horizontal line in the stop's colour across most
+// of the plot (issue 17's Done-when: the report's PNG decoded and checked).
+// Where the line falls for a price is chart's own test; here it must be there.
+func checkReportChart(t *testing.T, data []byte) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("the report's chart is not a PNG: %v", err)
+	}
+	b := img.Bounds()
+	if b.Dx() < 640 || b.Dy() < 400 {
+		t.Errorf("the report's chart is %dx%d; too small to read on a phone", b.Dx(), b.Dy())
+	}
+	colours := map[color.RGBA]bool{}
+	stopRow := false
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		orange := 0
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			colours[c] = true
+			if c == chart.ColorStop {
+				orange++
+			}
+		}
+		if orange > b.Dx()/2 {
+			stopRow = true
+		}
+	}
+	if len(colours) < 8 {
+		t.Errorf("the report's chart has %d colours; it looks blank", len(colours))
+	}
+	if !stopRow {
+		t.Error("the report's chart has no stop line (no row mostly in the stop's colour)")
 	}
 }
