@@ -3,34 +3,18 @@ package bot
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/pnl"
+	"github.com/hoga-trade/hoga/pnl/pnltest"
 )
-
-type dayFills map[string][]broker.Fill
-
-func (f dayFills) FillsOn(_ context.Context, day time.Time) ([]broker.Fill, error) {
-	return f[day.In(broker.KST()).Format("2006-01-02")], nil
-}
-
-func pnlFill(side broker.Side, code broker.Code, qty, price, costPrice int64) broker.Fill {
-	c, t := broker.DefaultFees.For(side, qty*price)
-	return broker.Fill{Code: code, Side: side, Qty: qty, Price: price, Commission: c, Tax: t, CostPrice: costPrice}
-}
 
 // TestProfitAndDailyMatchTheHandTable renders pnl's hand-computed table
 // (pnl.TestHandComputedTable works it out): realised 57,582 on 03-10 and
 // −26,505 + 29,678 = 3,173 on 03-11, to the won.
 func TestProfitAndDailyMatchTheHandTable(t *testing.T) {
 	t.Parallel()
-	src := dayFills{
-		"2026-03-09": {pnlFill(broker.Buy, "005930", 10, 70_000, 0), pnlFill(broker.Buy, "005930", 10, 72_000, 0)},
-		"2026-03-10": {pnlFill(broker.Sell, "005930", 15, 75_000, 0), pnlFill(broker.Buy, "005930", 5, 74_000, 0)},
-		"2026-03-11": {pnlFill(broker.Sell, "005930", 10, 70_000, 0), pnlFill(broker.Sell, "000660", 3, 50_000, 40_000)},
-	}
-	end := time.Date(2026, 3, 11, 15, 40, 0, 0, broker.KST())
+	src, end := pnltest.HandTable()
 	source := func(ctx context.Context, n int) (pnl.Report, error) { return pnl.Compute(ctx, src, end, n) }
 	tests := []struct {
 		lang Lang

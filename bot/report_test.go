@@ -8,6 +8,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/pnl"
+	"github.com/hoga-trade/hoga/pnl/pnltest"
 	"github.com/hoga-trade/hoga/strategy"
 	"github.com/hoga-trade/hoga/strategy/exits"
 )
@@ -54,7 +55,7 @@ func TestCloseReportQuietDay(t *testing.T) {
 	b := newFakeBroker()
 	b.Fail("balance", &broker.Error{Kind: broker.Transient, Code: "EGW00201", Msg: "server busy"})
 	r, _ := newTestRouter(t, b, func(c *Config) {
-		c.PnL = func(ctx context.Context, n int) (pnl.Report, error) { return pnl.Compute(ctx, dayFills{}, t0, n) }
+		c.PnL = func(ctx context.Context, n int) (pnl.Report, error) { return pnl.Compute(ctx, pnltest.Days{}, t0, n) }
 		c.Rules = &positionedRules{}
 	})
 	got := r.CloseReport(context.Background(), CloseReportInput{})

@@ -14,6 +14,7 @@ import (
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/pnl"
+	"github.com/hoga-trade/hoga/pnl/pnltest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -351,9 +352,9 @@ func TestGoldenReplies(t *testing.T) {
 // 21, tax 288: realised +3,691).
 func todaysFills(ctx context.Context, n int) (pnl.Report, error) {
 	today := t0.In(broker.KST())
-	src := dayFills{
-		today.AddDate(0, 0, -1).Format("2006-01-02"): {pnlFill(broker.Buy, "005930", 3, 70_000, 0)},
-		today.Format("2006-01-02"):                   {pnlFill(broker.Sell, "005930", 2, 72_000, 0)},
+	src := pnltest.Days{
+		today.AddDate(0, 0, -1).Format("2006-01-02"): {pnltest.Fill(broker.Buy, "005930", 3, 70_000, 0)},
+		today.Format("2006-01-02"):                   {pnltest.Fill(broker.Sell, "005930", 2, 72_000, 0)},
 	}
 	return pnl.Compute(ctx, src, today, n)
 }

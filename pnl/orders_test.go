@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/pnl/pnltest"
 )
 
 type journal []broker.JournalEntry
@@ -28,7 +29,7 @@ func TestWithOrders(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 11, 15, 40, 0, 0, broker.KST())
 	w := WithOrders{
-		Fills: fills{"2026-03-09": {fill(broker.Buy, "005930", 1, 70_000, 0)}},
+		Fills: pnltest.Days{"2026-03-09": {pnltest.Fill(broker.Buy, "005930", 1, 70_000, 0)}},
 		Journal: journal{{Code: "005930", Side: broker.Buy, BrokerID: "2", FilledQty: 10, FillAmount: 700_000, Created: now.Add(-24 * time.Hour)},
 			{Code: "005930", Side: broker.Buy, BrokerID: "3", State: broker.StatusRejected}},
 		Broker: todays{{ID: "9", Code: "005930", Side: broker.Sell, FilledQty: 10, AvgFillPrice: 75_000, Time: now},

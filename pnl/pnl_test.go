@@ -3,43 +3,16 @@ package pnl
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/pnl/pnltest"
 )
 
-// fills is a Source from a table, keyed by KST date.
-type fills map[string][]broker.Fill
-
-func (f fills) FillsOn(_ context.Context, day time.Time) ([]broker.Fill, error) {
-	return f[day.In(broker.KST()).Format("2006-01-02")], nil
-}
-
-func fill(side broker.Side, code broker.Code, qty, price, costPrice int64) broker.Fill {
-	c, t := broker.DefaultFees.For(side, qty*price)
-	return broker.Fill{Code: code, Side: side, Qty: qty, Price: price, Commission: c, Tax: t, CostPrice: costPrice}
-}
-
-// TestHandComputedTable checks the report against a table worked by hand,
-// to the won (0.015 % commission, 0.20 % sell tax, each floored):
-//
-//	03-09 buy  10 × 70,000 = 700,000   commission 105
-//	      buy  10 × 72,000 = 720,000   commission 108          avg 71,000
-//	03-10 sell 15 × 75,000 = 1,125,000 commission 168, tax 2,250
-//	      cost 1,420,000 × 15/20 = 1,065,000 → realised 57,582
-//	      buy   5 × 74,000 = 370,000   commission 55           10 sh, cost 725,000
-//	03-11 sell 10 × 70,000 = 700,000   commission 105, tax 1,400
-//	      cost 725,000 → realised −26,505
-//	      sell  3 × 50,000 of 000660 bought before the period, broker avg 40,000
-//	      = 150,000, commission 22, tax 300; cost 120,000 → realised 29,678
+// TestHandComputedTable checks the report against the table worked by
+// hand in pnltest.HandTable (its doc shows the working), to the won.
 func TestHandComputedTable(t *testing.T) {
 	t.Parallel()
-	src := fills{
-		"2026-03-09": {fill(broker.Buy, "005930", 10, 70_000, 0), fill(broker.Buy, "005930", 10, 72_000, 0)},
-		"2026-03-10": {fill(broker.Sell, "005930", 15, 75_000, 0), fill(broker.Buy, "005930", 5, 74_000, 0)},
-		"2026-03-11": {fill(broker.Sell, "005930", 10, 70_000, 0), fill(broker.Sell, "000660", 3, 50_000, 40_000)},
-	}
-	end := time.Date(2026, 3, 11, 15, 40, 0, 0, broker.KST())
+	src, end := pnltest.HandTable()
 	rep, err := Compute(context.Background(), src, end, 4)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +50,7 @@ func TestHandComputedTable(t *testing.T) {
 	}
 	// A sell whose shares were bought before anything hoga has, with no
 	// broker cost, is counted as unknown, not as a made-up profit.
-	rep, err = Compute(context.Background(), fills{"2026-03-11": {fill(broker.Sell, "035720", 1, 50_000, 0)}}, end, 1)
+	rep, err = Compute(context.Background(), pnltest.Days{"2026-03-11": {pnltest.Fill(broker.Sell, "035720", 1, 50_000, 0)}}, end, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
