@@ -28,6 +28,10 @@ func startKiwoom(cfg config) (*fake, error) {
 			"HOGA_KIWOOM_BASE_URL=" + srv.URL(),
 			"HOGA_KIWOOM_APP_KEY=" + key,
 			"HOGA_KIWOOM_SECRET_KEY=" + secret,
+			// The fake serves Kiwoom's WebSocket (/api/dostk/websocket)
+			// on the same port: without this hoga turns its stream off
+			// for an overridden REST host (issue 12).
+			"HOGA_KIWOOM_WS_URL=" + srv.WSURL(),
 		},
 		market: market{
 			codes: srv.Codes(),

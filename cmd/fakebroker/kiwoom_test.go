@@ -35,7 +35,7 @@ func TestRunServesKiwoom(t *testing.T) {
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if env["HOGA_BROKER"] != "kiwoom" || env["HOGA_MODE"] != "live" || env["HOGA_KIWOOM_BASE_URL"] == "" || env["HOGA_KIWOOM_APP_KEY"] == "" {
+	if env["HOGA_BROKER"] != "kiwoom" || env["HOGA_MODE"] != "live" || env["HOGA_KIWOOM_BASE_URL"] == "" || env["HOGA_KIWOOM_APP_KEY"] == "" || env["HOGA_KIWOOM_WS_URL"] == "" {
 		t.Fatalf("printed settings = %v", env)
 	}
 	c, err := kiwoom.New(kiwoom.Options{
@@ -45,17 +45,39 @@ func TestRunServesKiwoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The printed WebSocket URL carries trades and order notices, as the
+	// try-it walk in README needs (issue 12).
+	ticks, notices, acked := make(chan broker.Tick, 16), make(chan kiwoom.OrderNotice, 16), make(chan string, 4)
+	st := c.NewStream(kiwoom.StreamOptions{
+		URL: env["HOGA_KIWOOM_WS_URL"], Orders: true,
+		OnTick:  func(tk broker.Tick) { ticks <- tk },
+		OnOrder: func(n kiwoom.OrderNotice) { notices <- n },
+		OnAck:   func(trnm, code string) { acked <- trnm + " " + code },
+	})
+	st.Subscribe("005930")
+	sctx, scancel := context.WithCancel(ctx)
+	sdone := make(chan struct{})
+	go func() { defer close(sdone); _ = st.Run(sctx) }()
+	defer func() { scancel(); <-sdone }()
+	for range 2 { // the order notices (00), then the trades (0B)
+		wait(t, acked, "a registration answer")
+	}
 	resp, err := http.Post(env["HOGA_KIWOOM_BASE_URL"]+"/_fake/price?code=005930&price=190000", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if tk := wait(t, ticks, "a trade on the stream"); tk.Code != "005930" || tk.Price != 190_000 {
+		t.Errorf("tick = %+v", tk)
+	}
 	q, err := c.Quote(ctx, "005930")
 	if err != nil || q.Price != 190_000 || q.Name != "삼성전자" {
 		t.Fatalf("quote = %+v, %v", q, err)
 	}
 	if _, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1}); err != nil {
 		t.Fatal(err)
+	}
+	for n := wait(t, notices, "an order notice"); !n.Fill(); n = wait(t, notices, "a fill notice") {
 	}
 	b, err := c.Balance(ctx)
 	if err != nil || b.Cash != 5_000_000-190_000 {

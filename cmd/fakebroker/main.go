@@ -4,7 +4,8 @@
 //
 //	go run ./cmd/fakebroker -broker kis -port 18080
 //
-// It prints the URL and sample credentials as shell lines, each an export
+// It prints the URL (REST and WebSocket: both on the one port) and sample
+// credentials as shell lines, each an export
 // of a HOGA_ setting or a # comment, so the whole output can be pasted into
 // (or eval'd by) the shell that runs hoga, or written to .env as it is
 // (hoga's .env reader takes export lines). Prices take a
@@ -131,6 +132,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// fakeHTSID is the HTS id printed for the fake KIS: KIS keys fill notices
+// by it, and the fake answers any.
+const fakeHTSID = "fakehts"
+
 func startKIS(cfg config) (*fake, error) {
 	srv, err := brokertest.NewKISServer(brokertest.KISFakeOptions{
 		Mode:        cfg.mode,
@@ -153,6 +158,12 @@ func startKIS(cfg config) (*fake, error) {
 			"HOGA_KIS_APP_KEY=" + key,
 			"HOGA_KIS_APP_SECRET=" + secret,
 			"HOGA_KIS_ACCOUNT=" + account,
+			// The fake serves KIS's WebSocket (/tryitout) on the same
+			// port: without this hoga turns its stream off for an
+			// overridden REST host (issue 12). Any HTS id subscribes the
+			// fake's fill notices (H0STCNI9/H0STCNI0).
+			"HOGA_KIS_WS_URL=" + srv.WSURL(),
+			"HOGA_KIS_HTS_ID=" + fakeHTSID,
 		},
 		market: market{
 			codes: srv.Codes(),

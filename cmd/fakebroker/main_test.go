@@ -40,7 +40,7 @@ func TestRunServesKIS(t *testing.T) {
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if env["HOGA_BROKER"] != "kis" || env["HOGA_MODE"] != "live" || env["HOGA_KIS_BASE_URL"] == "" {
+	if env["HOGA_BROKER"] != "kis" || env["HOGA_MODE"] != "live" || env["HOGA_KIS_BASE_URL"] == "" || env["HOGA_KIS_WS_URL"] == "" || env["HOGA_KIS_HTS_ID"] == "" {
 		t.Fatalf("printed settings = %v", env)
 	}
 	c, err := kis.New(kis.Options{
@@ -50,11 +50,35 @@ func TestRunServesKIS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The printed WebSocket URL and HTS id carry trades and fill notices,
+	// as the try-it walk in README needs (issue 12).
+	ticks, notices, acked := make(chan broker.Tick, 16), make(chan kis.Notice, 16), make(chan struct{}, 4)
+	st := c.NewStream(kis.StreamOptions{
+		URL: env["HOGA_KIS_WS_URL"], HTSID: env["HOGA_KIS_HTS_ID"],
+		OnTick:   func(tk broker.Tick) { ticks <- tk },
+		OnNotice: func(n kis.Notice) { notices <- n },
+		OnAck: func(trID, _, msgCd string) {
+			if msgCd == "OPSP0000" {
+				acked <- struct{}{}
+			}
+		},
+	})
+	st.Subscribe("005930")
+	sctx, scancel := context.WithCancel(ctx)
+	sdone := make(chan struct{})
+	go func() { defer close(sdone); _ = st.Run(sctx) }()
+	defer func() { scancel(); <-sdone }()
+	for range 2 { // the trade TR and the notice TR
+		wait(t, acked, "subscribe answers")
+	}
 	resp, err := http.Post(env["HOGA_KIS_BASE_URL"]+"/_fake/price?code=005930&price=190000", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if tk := wait(t, ticks, "a trade on the stream"); tk.Code != "005930" || tk.Price != 190_000 {
+		t.Errorf("tick = %+v", tk)
+	}
 	q, err := c.Quote(ctx, "005930")
 	if err != nil || q.Price != 190_000 || q.Name != "삼성전자" {
 		t.Fatalf("quote = %+v, %v", q, err)
@@ -62,9 +86,24 @@ func TestRunServesKIS(t *testing.T) {
 	if _, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1}); err != nil {
 		t.Fatal(err)
 	}
+	if n := wait(t, notices, "a fill notice on the stream"); !n.Fill || n.Qty != 1 || n.Price != 190_000 {
+		t.Errorf("notice = %+v", n)
+	}
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatalf("run: %v", err)
+	}
+}
+
+// wait takes the next value from c; the limit only guards a hang.
+func wait[T any](t *testing.T, c <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no %s", what)
+		panic("unreachable")
 	}
 }
 
