@@ -80,8 +80,10 @@ type problemError struct{ Problem }
 
 func (e *problemError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg) }
 
-func problemAt(tk *token.Token, format string, args ...any) *problemError {
-	p := Problem{Msg: fmt.Sprintf(format, args...)}
+// problemAt is a problem at tk: its English msg and its catalog sentence
+// (key, args), so the owner reads it in their language.
+func problemAt(tk *token.Token, msg, key string, args ...any) *problemError {
+	p := Problem{Msg: msg, Key: key, Args: args}
 	if tk != nil {
 		p.Line, p.Column = tk.Position.Line, tk.Position.Column
 	}
@@ -124,7 +126,9 @@ func LoadRulesFile(path string) ([]Rule, error) {
 		return nil, &ReadError{Path: path, Err: err}
 	}
 	if len(data) > maxFileSize {
-		return nil, &FileError{Path: path, Problems: []Problem{{Line: 1, Msg: fmt.Sprintf("the file is %d bytes; a rules file is at most %d", len(data), maxFileSize)}}}
+		p := said(fmt.Sprintf("the file is %d bytes; a rules file is at most %d", len(data), maxFileSize), "file.too_big", len(data), maxFileSize)
+		p.Line = 1
+		return nil, &FileError{Path: path, Problems: []Problem{p}}
 	}
 	return ParseRules(path, data)
 }
@@ -141,7 +145,9 @@ func ParseRules(name string, data []byte) (rules []Rule, err error) {
 		// The YAML library is third-party code parsing user input; a bug
 		// in it must stop start-up with a message, not a crash.
 		if v := recover(); v != nil {
-			rules, err = nil, &FileError{Path: name, Problems: []Problem{{Line: 1, Msg: fmt.Sprintf("cannot parse the file: %v", v)}}}
+			p := said(fmt.Sprintf("cannot parse the file: %v", v), "file.exit.parse", fmt.Sprint(v))
+			p.Line = 1
+			rules, err = nil, &FileError{Path: name, Problems: []Problem{p}}
 		}
 	}()
 	var f struct {
@@ -186,7 +192,11 @@ func ParseRules(name string, data []byte) (rules []Rule, err error) {
 }
 
 // toProblem turns a decoder error into a Problem with its position and a
-// message in the file's terms rather than Go's.
+// message in the file's terms rather than Go's. Every problem gets a
+// catalog sentence: the YAML library's own messages ("value is not allowed
+// in this context") are English, so a syntax error is wrapped in one that
+// says what to look at, the library's words kept inside as the detail
+// (issue 12).
 func toProblem(err error) Problem {
 	var pe *problemError
 	if errors.As(err, &pe) {
@@ -194,28 +204,40 @@ func toProblem(err error) Problem {
 	}
 	var ye yaml.Error
 	if !errors.As(err, &ye) {
-		return Problem{Line: 1, Msg: err.Error()}
+		return said(err.Error(), "file.yaml.syntax", err.Error())
 	}
 	tk := ye.GetToken()
-	p := Problem{Msg: ye.GetMessage()}
-	if name, ok := strings.CutPrefix(p.Msg, "unknown field "); ok {
+	msg := ye.GetMessage()
+	p := said(msg, "file.yaml.syntax", msg)
+	if name, ok := strings.CutPrefix(msg, "unknown field "); ok {
 		p.Key, p.Args = "file.rule.unknown_field", []any{strings.Trim(name, `"`)}
+	} else if rest, ok := strings.CutPrefix(msg, "mapping key "); ok && strings.Contains(rest, " already defined") {
+		name, _, _ := strings.Cut(rest, " already defined")
+		p.Key, p.Args = "file.yaml.dup_key", []any{strings.Trim(name, `"`)}
 	}
 	if tk != nil {
 		p.Line, p.Column = tk.Position.Line, tk.Position.Column
+		if p.Column == 1 && strings.Contains(msg, "where mapping is expected") {
+			p.Key, p.Args = "file.yaml.top", nil // a list or a word where rules: belongs
+		}
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) && tk != nil {
-		p.Msg = fmt.Sprintf("%q is not %s", tk.Value, kindName(te.DstType))
+		kind, name := kindName(te.DstType)
+		p.Msg = fmt.Sprintf("%q is not %s", tk.Value, name)
+		p.Key, p.Args = "file.yaml.type", []any{tk.Value}
 		if key := keyOf(tk); key != "" {
 			p.Msg = key + ": " + p.Msg
+			p.Key, p.Args = "file.yaml.type."+kind, []any{key, tk.Value}
 		}
 	}
 	var oe *yaml.OverflowError
 	if errors.As(err, &oe) && tk != nil {
 		p.Msg = fmt.Sprintf("%s is too large", tk.Value)
+		p.Key, p.Args = "file.yaml.type", []any{tk.Value}
 		if key := keyOf(tk); key != "" {
 			p.Msg = key + ": " + p.Msg
+			p.Key, p.Args = "file.yaml.too_large", []any{key, tk.Value}
 		}
 	}
 	return p
@@ -229,27 +251,29 @@ func keyOf(tk *token.Token) string {
 	return ""
 }
 
-func kindName(t reflect.Type) string {
+// kindName is what a field wants: the tail of its catalog key
+// (file.yaml.type.KIND) and its English.
+func kindName(t reflect.Type) (kind, english string) {
 	if t == nil {
-		return "valid here"
+		return "valid", "valid here"
 	}
 	switch t.Kind() {
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "a whole number (write 190000, without commas)"
+		return "int", "a whole number (write 190000, without commas)"
 	case reflect.Float64, reflect.Float32:
-		return "a number"
+		return "number", "a number"
 	case reflect.Bool:
-		return "true or false"
+		return "bool", "true or false"
 	case reflect.String:
-		return "text"
+		return "text", "text"
 	case reflect.Struct, reflect.Map:
-		return "a mapping of key: value"
+		return "mapping", "a mapping of key: value"
 	case reflect.Slice:
-		return "a list"
+		return "list", "a list"
 	case reflect.Pointer:
 		return kindName(t.Elem())
 	}
-	return "valid here"
+	return "valid", "valid here"
 }
 
 // ruleList decodes the rules: list itself so that each rule keeps its
@@ -263,7 +287,7 @@ type ruleList struct {
 func (l *ruleList) UnmarshalYAML(n ast.Node) error {
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		return problemAt(n.GetToken(), "rules must be a list (each item starting with \"- code: ...\")")
+		return problemAt(n.GetToken(), "rules must be a list (each item starting with \"- code: ...\")", "file.rule.list")
 	}
 	for i, v := range seq.Values {
 		if len(l.problems) >= maxProblems {
@@ -274,7 +298,7 @@ func (l *ruleList) UnmarshalYAML(n ast.Node) error {
 			tk = seq.GetToken()
 		}
 		if _, isMap := v.(*ast.MappingNode); !isMap {
-			l.problems = append(l.problems, problemAt(tk, "rule %d must be a mapping (code: ..., qty: ...)", i+1).Problem)
+			l.problems = append(l.problems, problemAt(tk, fmt.Sprintf("rule %d must be a mapping (code: ..., qty: ...)", i+1), "file.rule.item", i+1).Problem)
 			continue
 		}
 		ry := ruleYAML{line: tk.Position.Line}
@@ -409,7 +433,7 @@ func (c *yamlCode) UnmarshalYAML(n ast.Node) error {
 		*c = yamlCode(n.GetToken().Value)
 		return nil
 	}
-	return problemAt(n.GetToken(), "code must be a 6-character stock code such as \"005930\"")
+	return problemAt(n.GetToken(), "code must be a 6-character stock code such as \"005930\"", "file.rule.code_form")
 }
 
 // yamlDuration is a Go duration string: 30s, 10m, 1h30m.
@@ -423,11 +447,11 @@ func (d *yamlDuration) UnmarshalYAML(n ast.Node) error {
 		return nil
 	}
 	if _, ok := n.(*ast.StringNode); !ok {
-		return problemAt(tk, "cooldown must be a duration such as 30s, 10m or 1h30m")
+		return problemAt(tk, "cooldown must be a duration such as 30s, 10m or 1h30m", "file.rule.cooldown_form")
 	}
 	v, err := time.ParseDuration(tk.Value)
 	if err != nil || v < 0 {
-		return problemAt(tk, "cooldown %q must be a duration such as 30s, 10m or 1h30m", tk.Value)
+		return problemAt(tk, fmt.Sprintf("cooldown %q must be a duration such as 30s, 10m or 1h30m", tk.Value), "file.rule.cooldown", tk.Value)
 	}
 	*d = yamlDuration(v)
 	return nil
