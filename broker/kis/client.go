@@ -20,6 +20,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/pace"
+	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -41,7 +42,7 @@ type Client struct {
 	waitClk clock.Clock // paces requests (Options.WaitClock) …
 	waitOwn bool        // … unless none was given: then clock does
 	limiter *rate.Limiter
-	tokens  *tokens
+	tokens  *token.Lifecycle
 	names   nameCache
 	// onWait and onIssued are Options.OnRateLimitWait and OnTokenIssued,
 	// never nil.
@@ -58,8 +59,8 @@ type Client struct {
 var _ broker.Broker = (*Client)(nil)
 
 // New checks the options and returns a client. It does not contact KIS; a
-// saved token, if any, is loaded from Options.Tokens. Call EnsureToken to
-// fail fast on bad credentials.
+// saved token, if any, is read from Options.Tokens on first use. Call
+// EnsureToken to fail fast on bad credentials.
 func New(opts Options) (*Client, error) {
 	set, err := opts.settings()
 	if err != nil {
@@ -113,12 +114,12 @@ func (c *Client) Account() Account { return c.set.account }
 
 // TokenExpiry is when the current access token expires (zero when the
 // client holds none yet), for /status.
-func (c *Client) TokenExpiry() time.Time { return c.tokens.expiry() }
+func (c *Client) TokenExpiry() time.Time { return c.tokens.Expiry() }
 
 // EnsureToken makes sure a usable access token is held, issuing one if
 // needed. Errors: Auth (bad app key or secret), RateLimited, Transient.
 func (c *Client) EnsureToken(ctx context.Context) error {
-	_, err := c.tokens.get(ctx)
+	_, err := c.tokens.Get(ctx)
 	return err
 }
 
@@ -185,7 +186,7 @@ func (c *Client) do(ctx context.Context, rq *request) (*reply, error) {
 			// the order system: reissuing and retrying once is safe even
 			// for an order.
 			reissued = true
-			c.tokens.invalidate(tok)
+			c.tokens.Invalidate(tok)
 			return retry.RetryableError(err)
 		case e.Kind == broker.Transient:
 			// For orders this is only produced when nothing was sent
@@ -208,7 +209,7 @@ func (c *Client) do(ctx context.Context, rq *request) (*reply, error) {
 // attempt sends the call once. It returns the token it used so a refused
 // token can be dropped.
 func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, error) {
-	tok, err := c.tokens.get(ctx)
+	tok, err := c.tokens.Get(ctx)
 	if err != nil {
 		return nil, "", err
 	}

@@ -466,7 +466,7 @@ func TestTokenThrottledByServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Within six hours KIS hands back the same token.
-	if a.tokens.snapshot().Value != b.tokens.snapshot().Value {
+	if a.tokens.Current().Value != b.tokens.Current().Value {
 		t.Errorf("second issuance within 6h returned a different token")
 	}
 	if f.Issuances() != 2 || f.ThrottledIssuances() != 1 {
@@ -1042,7 +1042,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	logger.Info("options", "key", c.set.appKey, "secret", c.set.appSecret, "account", c.Account())
 	fmt.Fprintf(&buf, "%v %+v %#v %s %d %x", c.set.appKey, c.set.appSecret, c.Account(), c.Account(), c.set.appKey, c.set.appSecret)
 	key, secret, acct := f.Credentials()
-	token := c.tokens.snapshot().Value
+	token := c.tokens.Current().Value
 	mu.Lock()
 	out := buf.String()
 	mu.Unlock()

@@ -9,10 +9,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/broker/tokencache"
 )
 
@@ -28,201 +28,65 @@ const (
 	throttledTries = 3
 )
 
-// tokens issues, caches, persists and renews the access token. One
-// issuance runs at a time (sem); callers that find the token unusable wait
-// for it rather than issuing their own.
-type tokens struct {
-	c     *Client
-	store TokenStore
-	key   string
-	sem   chan struct{}
-
-	mu          sync.Mutex
-	tok         tokencache.Token
-	lastAttempt time.Time // last call to tokenP from this process
+// newTokens is KIS's token lifecycle (package token): one issuance a
+// minute, waited out rather than refused ("토큰 재발급 - 1분당 1회
+// 발급됩니다", open-trading-api README.md §5; EGW00133 answers a second
+// one, kis.md §2.1), retried up to throttledTries times when KIS answers
+// EGW00133 anyway; renewal 10 minutes before expiry (python-kis
+// pykis/kis.py: remaining < timedelta(minutes=10)) or, for a token that
+// would lapse during the session, at RenewAt.
+func newTokens(c *Client, store TokenStore, key string) *token.Lifecycle {
+	return token.New(token.Config{
+		Policy: token.Policy{
+			Name:        "kis",
+			RenewBefore: renewBefore,
+			RenewAt:     c.renewAt,
+			Gap:         issueGap,
+			Throttled: func(err error) bool {
+				e, ok := broker.AsError(err)
+				return ok && e.Code == "EGW00133"
+			},
+			Tries: throttledTries,
+			Cancelled: func(err error, gap bool) error {
+				if gap {
+					// The wait is KIS's one-issuance-a-minute rule
+					// (EGW00133): the code tells a caller to say "wait a
+					// minute", not "the network is down".
+					return &broker.Error{Kind: broker.Transient, Code: "EGW00133", Msg: "cancelled while waiting to issue a KIS token (one a minute)", Err: err}
+				}
+				return &broker.Error{Kind: broker.Transient, Msg: "cancelled while waiting for a KIS token", Err: err}
+			},
+		},
+		// Every attempt counts as answered: KIS may have seen a request
+		// whose answer was lost, and a second within the minute would be
+		// refused.
+		Issue: func(ctx context.Context) (tokencache.Token, bool, error) {
+			tok, err := c.requestToken(ctx)
+			return tok, true, err
+		},
+		Store:    store,
+		Key:      key,
+		Clock:    c.clock,
+		Log:      c.log,
+		OnIssued: c.onIssued,
+	})
 }
 
-func newTokens(c *Client, store TokenStore, key string) *tokens {
-	t := &tokens{c: c, store: store, key: key, sem: make(chan struct{}, 1)}
-	t.reload()
-	return t
-}
-
-// reload adopts a token from the store when it is newer than the one held:
-// another Client on the same app key, or the previous run, issued it.
-func (t *tokens) reload() {
-	if t.store == nil {
-		return
-	}
-	tok, ok, err := t.store.Load(t.key)
-	if err != nil {
-		t.c.log.Warn("kis: cannot read the saved token; a new one will be issued", "err", err)
-		return
-	}
-	if !ok {
-		return
-	}
-	t.mu.Lock()
-	if tok.IssuedAt.After(t.tok.IssuedAt) || (t.tok.Value == "" && t.tok.IssuedAt.IsZero()) {
-		t.tok = tok
-	}
-	t.mu.Unlock()
-}
-
-func (t *tokens) snapshot() tokencache.Token {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.tok
-}
-
-// expiry is the current token's expiry, zero when there is none.
-func (t *tokens) expiry() time.Time {
-	tok := t.snapshot()
-	if tok.Value == "" {
-		return time.Time{}
-	}
-	return tok.Expiry
-}
-
-// renewalDue reports whether tok should be replaced at now: it has
-// expired; or less than renewBefore is left; or it is past RenewAt and the
-// token would expire during today's session. A token issued after the
-// renewal point is kept, so a renewal that returns the same token (KIS
-// hands back the current one within 6 hours) cannot loop.
-func (t *tokens) renewalDue(tok tokencache.Token, now time.Time) bool {
-	if tok.Value == "" || !now.Before(tok.Expiry) {
-		return true
-	}
-	due := tok.Expiry.Add(-renewBefore)
+// renewAt is 08:50 KST today (Options.RenewAt) for a token that would
+// expire before today's session ends, so it is not renewed mid-session;
+// zero for any other token.
+func (c *Client) renewAt(tok tokencache.Token, now time.Time) time.Time {
 	k := now.In(broker.KST())
 	day := time.Date(k.Year(), k.Month(), k.Day(), 0, 0, 0, 0, broker.KST())
-	renewAt, end := day.Add(t.c.set.renewAt), day.Add(sessionEnd)
-	if tok.Expiry.After(renewAt) && tok.Expiry.Before(end) && renewAt.Before(due) {
-		due = renewAt
+	at, end := day.Add(c.set.renewAt), day.Add(sessionEnd)
+	if tok.Expiry.After(at) && tok.Expiry.Before(end) {
+		return at
 	}
-	return !now.Before(due) && tok.IssuedAt.Before(due)
+	return time.Time{}
 }
 
-// lastIssue is when tokenP was last called, by this process or (from the
-// store) by an earlier one.
-func (t *tokens) lastIssue() time.Time {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.lastAttempt.After(t.tok.IssuedAt) {
-		return t.lastAttempt
-	}
-	return t.tok.IssuedAt
-}
-
-// get returns a usable access token, issuing one if needed.
-func (t *tokens) get(ctx context.Context) (string, error) {
-	now := t.c.clock.Now()
-	if tok := t.snapshot(); !t.renewalDue(tok, now) {
-		return tok.Value, nil
-	}
-	select {
-	case t.sem <- struct{}{}:
-	case <-ctx.Done():
-		return "", &broker.Error{Kind: broker.Transient, Msg: "cancelled while waiting for a KIS token", Err: ctx.Err()}
-	}
-	defer func() { <-t.sem }()
-
-	t.reload()
-	now = t.c.clock.Now()
-	tok := t.snapshot()
-	if !t.renewalDue(tok, now) {
-		return tok.Value, nil // issued by whoever held sem before us
-	}
-	valid := tok.Value != "" && now.Before(tok.Expiry)
-	if valid && now.Before(t.lastIssue().Add(issueGap)) {
-		// Renewal is due but KIS would refuse it for a while yet; the
-		// current token still works, so use it and renew on a later call.
-		return tok.Value, nil
-	}
-	fresh, err := t.issue(ctx)
-	if err != nil {
-		if valid && ctx.Err() == nil {
-			t.c.log.Warn("kis: token renewal failed; using the current token until it expires",
-				"expiry", tok.Expiry, "err", err)
-			return tok.Value, nil
-		}
-		return "", err
-	}
-	return fresh.Value, nil
-}
-
-// invalidate drops the token KIS refused (EGW00123/EGW00121). The issue
-// time is kept, in memory and on disk, so the next issuance still waits
-// out the one-a-minute rule.
-func (t *tokens) invalidate(used string) {
-	t.mu.Lock()
-	if used == "" || t.tok.Value != used {
-		t.mu.Unlock()
-		return
-	}
-	t.tok.Value = ""
-	tok := t.tok
-	t.mu.Unlock()
-	t.c.log.Info("kis: access token refused; it will be reissued")
-	t.persist(tok)
-}
-
-func (t *tokens) persist(tok tokencache.Token) {
-	if t.store == nil {
-		return
-	}
-	if err := t.store.Save(t.key, tok); err != nil {
-		t.c.log.Warn("kis: cannot save the token; the next start will issue a new one", "err", err)
-	}
-}
-
-// issue calls tokenP, first waiting until a minute has passed since the
-// last call, and again (up to throttledTries) when KIS answers EGW00133.
-// Callers hold sem.
-func (t *tokens) issue(ctx context.Context) (tokencache.Token, error) {
-	for try := 1; ; try++ {
-		if wait := t.lastIssue().Add(issueGap).Sub(t.c.clock.Now()); wait > 0 {
-			t.c.log.Info("kis: waiting before issuing a token (one a minute)", "wait", wait)
-			select {
-			case <-t.c.clock.After(wait):
-			case <-ctx.Done():
-				// The wait is KIS's one-issuance-a-minute rule (EGW00133):
-				// the code tells a caller to say "wait a minute", not
-				// "the network is down".
-				return tokencache.Token{}, &broker.Error{Kind: broker.Transient, Code: "EGW00133", Msg: "cancelled while waiting to issue a KIS token (one a minute)", Err: ctx.Err()}
-			}
-		}
-		t.mu.Lock()
-		t.lastAttempt = t.c.clock.Now()
-		t.mu.Unlock()
-		tok, err := t.request(ctx)
-		if err == nil {
-			t.mu.Lock()
-			// Within 6 hours KIS answers with the token it issued before:
-			// that is a renewal that renewed nothing, not an issuance.
-			reused := tok.Value == t.tok.Value
-			t.tok = tok
-			t.mu.Unlock()
-			t.persist(tok)
-			if reused {
-				t.c.log.Info("kis: KIS handed back the current access token", "expiry", tok.Expiry)
-			} else {
-				t.c.log.Info("kis: access token issued", "expiry", tok.Expiry)
-				t.c.onIssued()
-			}
-			return tok, nil
-		}
-		if e, ok := broker.AsError(err); ok && e.Code == "EGW00133" && try < throttledTries {
-			t.c.log.Info("kis: token issuance throttled (EGW00133); waiting a minute")
-			continue
-		}
-		return tokencache.Token{}, err
-	}
-}
-
-// request performs one POST /oauth2/tokenP.
-func (t *tokens) request(ctx context.Context) (tokencache.Token, error) {
-	c := t.c
+// requestToken performs one POST /oauth2/tokenP.
+func (c *Client) requestToken(ctx context.Context) (tokencache.Token, error) {
 	body, err := json.Marshal(map[string]string{
 		"grant_type": "client_credentials",
 		"appkey":     string(c.set.appKey),
