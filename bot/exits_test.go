@@ -70,7 +70,7 @@ func TestExitEventText(t *testing.T) {
 		Request: sell, Order: broker.Order{ID: "0000042"}}
 	restart := fired
 	restart.OnRestart = true
-	tr := exits.Event{Kind: exits.EventFired, Time: at, Exit: trail, Name: "삼성전자", Price: 73_700, Level: 73_720, High: 76_000,
+	tr := exits.Event{Kind: exits.EventFired, Time: at, Exit: trail, Name: "삼성전자", Price: 73_700, Level: 73_700, High: 76_000,
 		Request: sell, Order: broker.Order{ID: "0000043"}}
 	gone := exits.Event{Kind: exits.EventOff, Exit: stop, Reason: exits.OffGone}
 	tests := []struct {
@@ -82,7 +82,7 @@ func TestExitEventText(t *testing.T) {
 		{English, fired, "🛑 삼성전자 (005930) stop-loss (-5%) fired: price 66,400 won, level 66,500 won (average price 70,000 won)\nSell 10 shares market · order 0000042"},
 		{Korean, restart, "주문번호 0000042\n(hoga가 꺼져 있는 동안 가격이 발동가를 지나, 재시작 때 발견했습니다.)"},
 		{English, restart, "order 0000042\n(The price passed the level while hoga was down; found on restart.)"},
-		{Korean, tr, "추적손절(3%) 발동: 현재가 73,700원, 발동가 73,720원 (고점 76,000원)"},
+		{Korean, tr, "추적손절(3%) 발동: 현재가 73,700원, 발동가 73,700원 (고점 76,000원)"},
 		{Korean, gone, "005930 손절(-5%): 보유 종목이 없어져 감시를 껐습니다."},
 		{English, gone, "005930 stop-loss (-5%): the position is gone, so the exit is off."},
 		{Korean, exits.Event{Kind: exits.EventArmed, Exit: stop, Avg: 70_000}, "🛡 005930 손절(-5%): 규칙 파일의 청산을 켰습니다 (보유 확인, 평균단가 70,000원)."},

@@ -28,13 +28,14 @@ func TestExitRoutes(t *testing.T) {
 	e := newEnv(t)
 	withExits(e, exits.NewMemSettings())
 
-	// Arm, as /stop 005930 -5% does: 69,000 average → 65,550.
+	// Arm, as /stop 005930 -5% does: 69,000 average → 65,550, off the
+	// 100-won tick: 65,500.
 	r := e.do("POST", "/exits", `{"code":"005930","kind":"stop","level":"-5%"}`)
 	if r.status != 201 || r.header.Get("Location") != "/exits/005930/stop" {
 		t.Fatalf("POST stop: %d %v %s", r.status, r.header, r.body)
 	}
 	m := r.json(t)
-	if m["level"] != "-5%" || m["bp"] != -500.0 || m["trigger_price"] != 65_550.0 || m["avg_price"] != 69_000.0 ||
+	if m["level"] != "-5%" || m["bp"] != -500.0 || m["trigger_price"] != 65_500.0 || m["avg_price"] != 69_000.0 ||
 		m["state"] != "armed" || m["source"] != "chat" || m["code"] != "005930" || m["kind"] != "stop" {
 		t.Fatalf("POST stop body %s", r.body)
 	}

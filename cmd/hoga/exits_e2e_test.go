@@ -173,10 +173,10 @@ func TestExitTrailThroughRun(t *testing.T) {
 		h.rounds(2)
 	}
 	h.send("/exits")
-	h.see("005930 추적손절 3% — 발동가 72,750원 (고점 75,000원) · 감시 중")
+	h.see("005930 추적손절 3% — 발동가 72,700원 (고점 75,000원) · 감시 중")
 	h.stop()
 	h = startOnClock(t, clk, getenv)
-	fake.SetPrice("005930", 76_000) // a new high: 73,720
+	fake.SetPrice("005930", 76_000) // a new high: 73,720, level 73,700 on the tick
 	h.rounds(2)
 	fake.SetPrice("005930", 73_800)
 	h.rounds(3)
@@ -185,7 +185,7 @@ func TestExitTrailThroughRun(t *testing.T) {
 	}
 	fake.SetPrice("005930", 73_700)
 	h.until("the trail's sell", func() bool { return sells(fake) == 1 })
-	h.see("추적손절(3%) 발동: 현재가 73,700원, 발동가 73,720원 (고점 76,000원)")
+	h.see("추적손절(3%) 발동: 현재가 73,700원, 발동가 73,700원 (고점 76,000원)")
 	h.rounds(20)
 	if n := sells(fake); n != 1 {
 		t.Fatalf("%d sells, want 1", n)
@@ -208,7 +208,7 @@ func TestExitHaltPreventsThroughRun(t *testing.T) {
 	h.rounds(2)
 	h.send("/halt")
 	h.see("/resume")
-	fake.SetPrice("005930", 60_000) // past both: 66,500 and 72,750
+	fake.SetPrice("005930", 60_000) // past both: 66,500 and 72,700
 	h.rounds(30)
 	if n := sells(fake); n != 0 {
 		t.Fatalf("%d sells while halted", n)

@@ -76,7 +76,7 @@ func TestDailyCloseReport(t *testing.T) {
 		h.step(time.Second)
 	}
 	h.send("/stop 005930 -5%")
-	waitFor(t, "the stop saved", func() bool { return strings.Count(h.out.String(), "65,550") > 0 })
+	waitFor(t, "the stop saved", func() bool { return strings.Count(h.out.String(), "65,500") > 0 })
 	h.app.feed.Error(context.Background(), "005930 시세 조회 실패") // an error of the day
 	st := settleReports(t, h, 0, 0)
 
@@ -261,7 +261,7 @@ func TestCloseReportOnTelegram(t *testing.T) {
 		h.step(time.Second)
 	}
 	h.send("/stop 005930 -5%")
-	waitFor(t, "the stop saved", func() bool { return strings.Contains(h.out.String(), "65,550") })
+	waitFor(t, "the stop saved", func() bool { return strings.Contains(h.out.String(), "65,500") })
 	settleReports(t, h, 0, 0)
 	stopWithin(t, h)
 

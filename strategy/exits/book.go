@@ -587,7 +587,7 @@ func (b *Book) checkCode(ctx context.Context, code broker.Code, name string, pri
 		restored := b.restored[r.Exit.key()]
 		delete(b.restored, r.Exit.key())
 		b.mu.Unlock()
-		if !r.Exit.Crossed(price, level) {
+		if !r.Exit.Crossed(price, r.Exit.trigger(pos.AvgPrice, st.High)) {
 			b.save(ctx, r.Exit, st)
 			continue
 		}

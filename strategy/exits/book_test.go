@@ -270,17 +270,18 @@ func TestTrailFollowsTheHigh(t *testing.T) {
 	for _, p := range []int64{70_000, 72_000, 75_000, 73_000} {
 		w.at(p)
 	}
-	// A restart keeps the high-water mark: 75,000 × 0.97 = 72,750.
+	// A restart keeps the high-water mark: 75,000 × 0.97 = 72,750, which
+	// is off the 100-won tick: the level is 72,700.
 	w.restart()
 	w.at(72_800)
 	if n := len(w.sells()); n != 0 {
 		t.Fatalf("%d sells before the pullback", n)
 	}
 	ls, _ := w.book.List(w.ctx)
-	if ls[0].High != 75_000 || ls[0].Level != 72_750 {
+	if ls[0].High != 75_000 || ls[0].Level != 72_700 {
 		t.Fatalf("status %+v", ls[0])
 	}
-	w.at(76_000) // a new high: level 73,720
+	w.at(76_000) // a new high: 73,720, level 73,700
 	w.at(73_800)
 	if n := len(w.sells()); n != 0 {
 		t.Fatalf("%d sells", n)
@@ -291,7 +292,7 @@ func TestTrailFollowsTheHigh(t *testing.T) {
 	if len(s) != 1 || s[0].Qty != 10 {
 		t.Fatalf("sells %+v", s)
 	}
-	if ev := w.ev.last(); ev.Kind != EventFired || ev.High != 76_000 || ev.Level != 73_720 || ev.Price != 73_700 {
+	if ev := w.ev.last(); ev.Kind != EventFired || ev.High != 76_000 || ev.Level != 73_700 || ev.Price != 73_700 {
 		t.Fatalf("event %+v", ev)
 	}
 }

@@ -88,10 +88,32 @@ func (x Exit) Validate() error {
 func (x Exit) key() string { return string(x.Code) + "." + string(x.Kind) }
 
 // Level is the trigger price for a position bought at avg with the high
-// seen so far. A stop by percent rounds down and a take rounds up, so
-// "-5 %" never triggers at -4.99 %; 0 means the level cannot be known yet
-// (no average price, no high).
+// seen so far, as a price the market can trade (the KRX tick table,
+// broker.TickSize): a stop or trail's is the highest legal price at or
+// below its percent level, a take's the lowest at or above. That is the
+// direction of the owner's percent, as an HTS stop-loss reads "-5 %
+// reached": a price between two ticks never trades, so the first traded
+// price past the percent is exactly this level — what /exits, the alert
+// and the chart show is where the exit sells, and a stop never fires
+// before the move it was set for (rounding a stop up would sell a 3 %
+// trail on a 2.9 % pullback), so "-5 %" never triggers at -4.99 %. 0 means
+// the level cannot be known yet (no average price, no high).
 func (x Exit) Level(avg, high int64) int64 {
+	l := x.trigger(avg, high)
+	if l <= 0 {
+		return 0
+	}
+	if x.Kind == Take {
+		return broker.SnapUp(l)
+	}
+	return broker.SnapDown(l)
+}
+
+// trigger is the level before rounding to the tick, which Check compares
+// prices with: on the stock grid it decides as Level does, and an ETF or
+// ETN, on a finer grid than stocks (broker/tick.go), still fires at its
+// own first price past the percent.
+func (x Exit) trigger(avg, high int64) int64 {
 	switch x.Kind {
 	case Stop:
 		if x.Price > 0 {

@@ -2,6 +2,8 @@ package exits
 
 import (
 	"testing"
+
+	"github.com/hoga-trade/hoga/broker"
 )
 
 func TestParseLevel(t *testing.T) {
@@ -15,12 +17,12 @@ func TestParseLevel(t *testing.T) {
 		bad   bool
 	}{
 		{name: "stop_pct", kind: Stop, in: "-5%", want: Exit{Kind: Stop, BP: -500}, level: 66_500},
-		{name: "stop_frac", kind: Stop, in: "-2.5%", want: Exit{Kind: Stop, BP: -250}, level: 68_250},
+		{name: "stop_frac", kind: Stop, in: "-2.5%", want: Exit{Kind: Stop, BP: -250}, level: 68_200}, // 68,250 is off the 100-won tick
 		{name: "stop_price", kind: Stop, in: "65,000", want: Exit{Kind: Stop, Price: 65_000}, level: 65_000},
 		{name: "take_pct", kind: Take, in: "+10%", want: Exit{Kind: Take, BP: 1000}, level: 77_000},
-		{name: "take_rounds_up", kind: Take, in: "+0.01%", want: Exit{Kind: Take, BP: 1}, level: 70_007},
-		{name: "trail", kind: Trail, in: "3%", want: Exit{Kind: Trail, BP: 300}, level: 72_750},
-		{name: "trail_negative_same", kind: Trail, in: "-3%", want: Exit{Kind: Trail, BP: 300}, level: 72_750},
+		{name: "take_rounds_up", kind: Take, in: "+0.01%", want: Exit{Kind: Take, BP: 1}, level: 70_100},
+		{name: "trail", kind: Trail, in: "3%", want: Exit{Kind: Trail, BP: 300}, level: 72_700},
+		{name: "trail_negative_same", kind: Trail, in: "-3%", want: Exit{Kind: Trail, BP: 300}, level: 72_700},
 		{name: "junk", kind: Stop, in: "abc", bad: true},
 		{name: "three_decimals", kind: Stop, in: "-1.234%", bad: true},
 		{name: "zero_pct", kind: Stop, in: "0%", bad: true},
@@ -48,6 +50,50 @@ func TestParseLevel(t *testing.T) {
 				t.Errorf("level %d, want %d", l, tt.level)
 			}
 		})
+	}
+}
+
+// TestLevelIsALegalTick: an exit's level is a price the market can trade
+// (the KRX tick table, broker.TickSize), in every price band, and it is the
+// price at which the exit fires: a stop or trail's level is the highest legal
+// price at or below the percent level, a take's the lowest at or above, so on
+// the tick grid "price ≤ level" (≥ for a take) decides exactly as the
+// unrounded percent did: rounding moves what hoga says, never when it sells.
+func TestLevelIsALegalTick(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		x         Exit
+		avg, high int64
+		want      int64
+	}{
+		{Exit{Kind: Trail, BP: 300}, 0, 76_000, 73_700},   // 73,720 → 100-won band
+		{Exit{Kind: Trail, BP: 300}, 0, 1_999, 1_939},     // 1-won band: already legal
+		{Exit{Kind: Trail, BP: 300}, 0, 4_990, 4_840},     // 4,840.3 → 5-won band
+		{Exit{Kind: Trail, BP: 250}, 0, 19_990, 19_490},   // 19,490.25 → 10-won band
+		{Exit{Kind: Trail, BP: 500}, 0, 52_100, 49_450},   // 49,495 crosses into the 50-won band
+		{Exit{Kind: Trail, BP: 700}, 0, 233_000, 216_500}, // 216,690 → 500-won band
+		{Exit{Kind: Trail, BP: 300}, 0, 612_000, 593_000}, // 593,640 → 1,000-won band
+		{Exit{Kind: Stop, BP: -250}, 70_000, 0, 68_200},   // 68,250
+		{Exit{Kind: Stop, BP: -333}, 9_870, 0, 9_540},     // 9,541.3
+		{Exit{Kind: Stop, Price: 66_550}, 0, 0, 66_500},   // a typed price off the tick
+		{Exit{Kind: Take, BP: 1}, 70_000, 0, 70_100},      // 70,007
+		{Exit{Kind: Take, BP: 1000}, 45_900, 0, 50_500},   // 50,490 → 100-won band above 50,000
+		{Exit{Kind: Take, Price: 199_950}, 0, 0, 200_000}, // a typed price off the tick
+	}
+	for _, tc := range tests {
+		got := tc.x.Level(tc.avg, tc.high)
+		if got != tc.want || !broker.OnTick(got) {
+			t.Errorf("%s at avg %d high %d: level %d, want %d (on the tick grid)", tc.x, tc.avg, tc.high, got, tc.want)
+		}
+		// Every legal price near the level decides as the unrounded
+		// level did.
+		raw := tc.x.trigger(tc.avg, tc.high)
+		for p := broker.SnapDown(raw * 97 / 100); p <= raw*103/100; p = broker.SnapUp(p + 1) {
+			if tc.x.Crossed(p, got) != tc.x.Crossed(p, raw) {
+				t.Errorf("%s: at %d the rounded level %d decides %v, the unrounded %d %v",
+					tc.x.Kind, p, got, tc.x.Crossed(p, got), raw, tc.x.Crossed(p, raw))
+			}
+		}
 	}
 }
 
