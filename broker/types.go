@@ -206,9 +206,11 @@ type Order struct {
 	// reports it; empty when the broker does not say.
 	Venue Venue
 	// Exchange is the exchange the order rests or traded on (KRX or NXT)
-	// when the broker's list says so: for a SOR order, where the broker
-	// routed it. Kiwoom's order lists say (stex_tp_txt); KIS's order list
-	// names only the venue sent (excg_id_dvsn_Cd), so it stays empty there.
+	// when the broker says so: for a SOR order, where the broker routed
+	// it. Kiwoom's order lists say (stex_tp_txt); KIS's order list names
+	// only the venue sent (excg_id_dvsn_Cd), so there it comes from the
+	// day's fill notices (ORD_EXG_GB) this process heard, and is empty
+	// for an order no notice spoke of.
 	Exchange Venue
 
 	FilledQty    int64

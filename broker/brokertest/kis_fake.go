@@ -232,8 +232,12 @@ type KISFake struct {
 	// KIS's portal) and the orders' fills. dnca_tot_amt is the deposit
 	// before today's trades: m.Cash + m.DayBought − m.DaySold.
 	simAccount
-	cal      *broker.Calendar
-	orders   []*kisFakeOrder // order and cancel rows, as KIS lists them
+	cal    *broker.Calendar
+	orders []*kisFakeOrder // order and cancel rows, as KIS lists them
+	// placing is the EXCG_ID_DVSN_CD of the order being placed, for the
+	// notice of a fill that happens inside market.Place, before the
+	// order's row exists (wsNotice).
+	placing  string
 	gtSeq    int64
 	tokenSeq int64
 	faults   []*KISFault

@@ -296,8 +296,10 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	if market {
 		typ = broker.Market
 	}
+	f.placing = venue
 	mo, err := f.m.Place(c.now, broker.OrderRequest{Code: broker.Code(s.code), Side: side, Type: typ, Qty: qty, Price: price,
 		Venue: broker.Venue(routed), Session: session}) // expires with the exchange (or session) it rests on
+	f.placing = ""
 	if err != nil {
 		return f.orderRefusal(err)
 	}

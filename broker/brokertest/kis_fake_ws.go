@@ -406,7 +406,7 @@ func (f *KISFake) wsNotice(o *market.Order, qty, px int64) {
 			fields[0], fields[1], fields[2], fields[3], fields[4] = hts, f.cano+f.prdt, o.ID, "", side
 			fields[5], fields[6], fields[7], fields[8], fields[9] = "0", "00", "0", string(o.Code), kisItoa(qty)
 			fields[10], fields[11], fields[12], fields[13], fields[14] = kisItoa(px), now.Format("150405"), "0", "2", "2"
-			fields[15], fields[16], fields[19], fields[25] = "00950", kisItoa(o.Qty), "1", kisItoa(o.Price)
+			fields[15], fields[16], fields[19], fields[25] = "00950", kisItoa(o.Qty), f.ordExgGb(o), kisItoa(o.Price)
 			ct, err := kisEncrypt(s.key, s.iv, strings.Join(fields, "^"))
 			if err != nil {
 				continue
@@ -415,6 +415,29 @@ func (f *KISFake) wsNotice(o *market.Order, qty, px int64) {
 			s.send([]byte("1|" + tr + "|001|" + ct))
 		}
 	}
+}
+
+// ordExgGb is the notice's ORD_EXG_GB for o — 1 KRX, 2 NXT, 3 SOR-KRX,
+// 4 SOR-NXT (open-trading-api legacy/Sample01/kis_domstk_ws.py
+// notice_cols) — from the venue it was sent to and the exchange the fake
+// routed it to (o.Venue); f.mu held.
+func (f *KISFake) ordExgGb(o *market.Order) string {
+	sent := f.placing // a fill inside Place: the row is not there yet
+	for _, r := range f.orders {
+		if r.mo == o {
+			sent = r.Venue
+			break
+		}
+	}
+	switch {
+	case venueOr(sent) == "SOR" && o.Venue == broker.VenueNXT:
+		return "4"
+	case venueOr(sent) == "SOR":
+		return "3"
+	case o.Venue == broker.VenueNXT:
+		return "2"
+	}
+	return "1"
 }
 
 // TR ids (open-trading-api ccnl_krx.py, ccnl_notice.py). Repeated here:

@@ -44,6 +44,9 @@ type Client struct {
 	limiter *rate.Limiter
 	tokens  *token.Lifecycle
 	names   nameCache
+	// routed is where the stream's notices said each of today's orders
+	// went (routes.go), for OrdersToday's Exchange.
+	routed routes
 	// onWait and onIssued are Options.OnRateLimitWait and OnTokenIssued,
 	// never nil.
 	onWait func(api string, d time.Duration)

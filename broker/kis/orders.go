@@ -216,7 +216,15 @@ func (c *Client) OrdersToday(ctx context.Context) ([]broker.Order, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.ordersFromRows(rows)
+	out, err := c.ordersFromRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	day := c.today()
+	for i := range out {
+		out[i].Exchange = c.routed.exchange(day, out[i].ID)
+	}
+	return out, nil
 }
 
 // ccldRows fetches today's rows, all of them or those of one order number.

@@ -597,6 +597,7 @@ func (s *Stream) data(msg []byte, now time.Time) {
 			return
 		}
 		for _, n := range ns {
+			s.c.routed.note(s.c.today(), n) // before OnNotice: a poll it starts sees the exchange
 			s.o.OnNotice(n)
 		}
 	default:

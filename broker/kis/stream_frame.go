@@ -184,6 +184,12 @@ type Notice struct {
 	Rejected bool // RFUS_YN = 1
 	Fill     bool // CNTG_YN = 2
 	OrderQty int64
+	// Venue and Exchange are ORD_EXG_GB (주문거래소 구분): where the order
+	// was sent (KRX, NXT, SOR) and the exchange it was on (KRX or NXT), so
+	// a SOR order shows where KIS routed it. Empty when the record does not
+	// carry the field (fewer than the 26 OTA fields) or its value is not
+	// one of the four.
+	Venue, Exchange broker.Venue
 }
 
 // H0STCNI0/9 positions, from open-trading-api
@@ -202,7 +208,30 @@ const (
 	fNoticeRefused = 12 // RFUS_YN
 	fNoticeFill    = 13 // CNTG_YN 2 = fill
 	fNoticeOrdQty  = 16 // ODER_QTY
+	// fNoticeExg is ORD_EXG_GB, "주문거래소 구분 (1:KRX, 2:NXT, 3:SOR-KRX,
+	// 4:SOR-NXT)" in open-trading-api legacy/Sample01/kis_domstk_ws.py
+	// notice_cols, the 20th column there and in examples_llm/
+	// domestic_stock/ccnl_notice/ccnl_notice.py's columns. It is read only
+	// from the 26-field layout: in python-kis's pre-NXT 23 fields (pykis/
+	// api/websocket/order_execution.py) position 19 is CRDT_CLS.
+	fNoticeExg = 19
 )
+
+// noticeExchange maps ORD_EXG_GB to the venue sent and the exchange the
+// order is on (kis_domstk_ws.py: 1 KRX, 2 NXT, 3 SOR-KRX, 4 SOR-NXT).
+func noticeExchange(s string) (sent, on broker.Venue) {
+	switch strings.TrimSpace(s) {
+	case "1":
+		return broker.VenueKRX, broker.VenueKRX
+	case "2":
+		return broker.VenueNXT, broker.VenueNXT
+	case "3":
+		return broker.VenueSOR, broker.VenueKRX
+	case "4":
+		return broker.VenueSOR, broker.VenueNXT
+	}
+	return "", ""
+}
 
 // ParseNotices decodes a decrypted notice payload. The number of fields per
 // record is the field count divided by the frame's record count, so the
@@ -239,6 +268,9 @@ func ParseNotices(count int, plain string) ([]Notice, error) {
 		n.OrderQty, _ = strconv.ParseInt(strings.TrimSpace(r[fNoticeOrdQty]), 10, 64)
 		n.Rejected = r[fNoticeRefused] == "1"
 		n.Fill = r[fNoticeFill] == "2"
+		if per >= noticeFieldsOTA {
+			n.Venue, n.Exchange = noticeExchange(r[fNoticeExg])
+		}
 		if n.Fill && (n.Qty <= 0 || n.Price <= 0) {
 			return nil, fmt.Errorf("%w: fill of %d at %d", ErrFrame, n.Qty, n.Price)
 		}

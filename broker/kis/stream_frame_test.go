@@ -3,6 +3,7 @@ package kis
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 )
@@ -182,5 +183,60 @@ func BenchmarkDecodeNotice(b *testing.B) {
 		if _, err := ParseNotices(f.Count, pt); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestNoticeExchange: ORD_EXG_GB (column 20 of open-trading-api's 26;
+// legacy/Sample01/kis_domstk_ws.py "1:KRX, 2:NXT, 3:SOR-KRX, 4:SOR-NXT")
+// is where the order was sent and the exchange it is on. A 23-field
+// record (python-kis, before NXT) has CRDT_CLS there and is not read.
+func TestNoticeExchange(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		fields   int
+		gb       string
+		sent, on broker.Venue
+	}{
+		{26, "1", broker.VenueKRX, broker.VenueKRX},
+		{26, "2", broker.VenueNXT, broker.VenueNXT},
+		{26, "3", broker.VenueSOR, broker.VenueKRX},
+		{26, "4", broker.VenueSOR, broker.VenueNXT},
+		{26, " 4", broker.VenueSOR, broker.VenueNXT},
+		{26, "", "", ""},
+		{26, "9", "", ""},
+		{23, "4", "", ""},
+		{25, "4", "", ""},
+	}
+	for _, tt := range tests {
+		f := strings.Split(noticeRecord(tt.fields, "0000012345", "02", "005930", "5", "70000", "2"), "^")
+		f[fNoticeExg] = tt.gb
+		ns, err := ParseNotices(1, strings.Join(f, "^"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ns[0].Venue != tt.sent || ns[0].Exchange != tt.on {
+			t.Errorf("%d fields, ORD_EXG_GB %q: sent %q on %q; want %q %q", tt.fields, tt.gb, ns[0].Venue, ns[0].Exchange, tt.sent, tt.on)
+		}
+	}
+}
+
+// TestRoutesRemembersTheNotice: OrdersToday's Exchange comes from the
+// notices of the day (the order list has no such column); fills of one
+// SOR order from both exchanges leave it unsaid; a new day forgets.
+func TestRoutesRemembersTheNotice(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 3, 4, 0, 0, 0, 0, broker.KST())
+	var r routes
+	r.note(day, Notice{OrderNo: "12345", Exchange: broker.VenueNXT})
+	r.note(day, Notice{OrderNo: "0000000777", Exchange: broker.VenueKRX})
+	r.note(day, Notice{OrderNo: "0000000777", Exchange: broker.VenueNXT})
+	r.note(day, Notice{OrderNo: "0000000888"}) // no ORD_EXG_GB
+	for id, want := range map[string]broker.Venue{"0000012345": broker.VenueNXT, "12345": broker.VenueNXT, "777": "", "888": "", "999": ""} {
+		if got := r.exchange(day, id); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
+	}
+	if got := r.exchange(day.AddDate(0, 0, 1), "12345"); got != "" {
+		t.Errorf("next day: %q", got)
 	}
 }

@@ -1,70 +1,113 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
-
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 )
 
-// TestSORFilledOnNXTThroughRun: through run() on a live Kiwoom fake with
-// market hours kept, a SOR order at 19:00 KST (only NXT trades then) is
-// routed by the fake to NXT, fills, is tracked (the fill alert) and
-// reconciled from Kiwoom's lists, and /orders shows where it was sent and
-// where it traded, "SOR→NXT" (ka10075/ka10076 sor_yn and stex_tp_txt).
-// At 10:00, with NXT's price the better one for a buy, it goes to NXT
-// too; with KRX's, to KRX.
+// TestSORFilledOnNXTThroughRun: through run() on a live fake keeping
+// market hours, a SOR order at 19:00 KST (only NXT trades then) is routed
+// by the fake to NXT, fills, is tracked and reconciled, and /orders shows
+// where it was sent and where it traded, "SOR→NXT". At 10:00, with NXT's
+// price the better one for a buy, it goes to NXT too; with KRX's, to KRX.
+//
+// Kiwoom's order lists say where (ka10075/ka10076 stex_tp_txt). KIS's
+// says only the venue sent; its fill notice on the stream says where
+// (H0STCNI0 ORD_EXG_GB 4 SOR-NXT, 3 SOR-KRX), so the KIS rows run with
+// the fake's WebSocket and /orders is asked until the notice is heard.
 func TestSORFilledOnNXTThroughRun(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name, at string
-		nxtPrice int64
-		want     string
+		broker, name, at string
+		nxtPrice         int64
+		want             string
 	}{
-		{"after_market_1900", "2026-03-04 19:00:00", 0, "SOR→NXT — 체결"},
-		{"main_1000_nxt_cheaper", "2026-03-04 10:00:00", 69_900, "SOR→NXT — 체결"},
-		{"main_1000_krx", "2026-03-04 10:00:00", 0, "SOR→KRX — 체결"},
+		{"kiwoom", "after_market_1900", "2026-03-04 19:00:00", 0, "SOR→NXT — 체결"},
+		{"kiwoom", "main_1000_nxt_cheaper", "2026-03-04 10:00:00", 69_900, "SOR→NXT — 체결"},
+		{"kiwoom", "main_1000_krx", "2026-03-04 10:00:00", 0, "SOR→KRX — 체결"},
+		{"kis", "after_market_1900", "2026-03-04 19:00:00", 0, "SOR→NXT — 체결"},
+		{"kis", "main_1000_nxt_cheaper", "2026-03-04 10:00:00", 69_900, "SOR→NXT — 체결"},
+		{"kis", "main_1000_krx", "2026-03-04 10:00:00", 0, "SOR→KRX — 체결"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.broker+"_"+tt.name, func(t *testing.T) {
 			t.Parallel()
 			at, err := time.ParseInLocation(time.DateTime, tt.at, broker.KST())
 			if err != nil {
 				t.Fatal(err)
 			}
 			fc := clock.NewFake(at)
-			fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: "live", RateLimit: -1, Clock: fc, MarketHours: true})
-			t.Cleanup(fake.Close)
-			fake.SetPrice("005930", 70_000)
-			if tt.nxtPrice > 0 {
-				fake.SetNXTPrice("005930", tt.nxtPrice)
-			}
-			getenv := env("HOGA_BROKER", "kiwoom", "HOGA_MODE", "live",
-				"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
-				"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200", "HOGA_MARKET_HOURS", "krx",
-				"HOGA_DATA_DIR", t.TempDir(), "HOGA_LOG_LEVEL", "error")
-			// The fake and hoga's broker client share the clock, so the
-			// fake's sessions and token times are the test's.
-			ctx, cancel := context.WithTimeout(withBrokerClock(withClock(context.Background(), fc), fc), 20*time.Second)
-			defer cancel()
-			var outBuf, errOut bytes.Buffer
-			if err := run(ctx, nil, getenv, strings.NewReader("/buy 005930 2 70000 sor\n1\n/orders\n"), &outBuf, &errOut); err != nil {
-				t.Fatalf("run: %v\n%s", err, errOut.String())
-			}
-			out := outBuf.String()
-			for _, w := range []string{"매수 주문 접수", tt.want} {
-				if !strings.Contains(out, w) {
-					t.Errorf("output lacks %q:\n%s", w, out)
+			common := []string{"HOGA_MODE", "live", "HOGA_MARKET_HOURS", "krx",
+				"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error"}
+			var (
+				getenv  func(string) string
+				market  nxtMarket
+				sentTo  func() []string
+				noticed func() bool // the stream is up to hear fill notices
+			)
+			switch tt.broker {
+			case "kiwoom":
+				fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: "live", RateLimit: -1, Clock: fc, MarketHours: true})
+				t.Cleanup(fake.Close)
+				getenv = env(append([]string{"HOGA_BROKER", "kiwoom",
+					"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
+					"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200"}, common...)...)
+				market, noticed = fake, func() bool { return true }
+				sentTo = func() (v []string) {
+					for _, o := range fake.Orders() {
+						v = append(v, o.Venue)
+					}
+					return v
+				}
+			case "kis":
+				fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1, Clock: fc, MarketHours: true})
+				key, secret, account := fake.Credentials()
+				getenv = env(append([]string{"HOGA_BROKER", "kis", "HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret,
+					"HOGA_KIS_ACCOUNT", account, "HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_WS_URL", fake.WSURL(),
+					"HOGA_KIS_HTS_ID", "hoga01", "HOGA_KIS_RPS", "200"}, common...)...)
+				market, noticed = fake, func() bool { return fake.StreamSubscriptions() >= 1 }
+				sentTo = func() (v []string) {
+					for _, o := range fake.Orders() {
+						v = append(v, o.Venue)
+					}
+					return v
 				}
 			}
-			if o := fake.Orders(); len(o) != 1 || o[0].Venue != "SOR" {
-				t.Errorf("orders at the fake: %+v; want one sent to SOR", o)
+			market.SetPrice("005930", 70_000)
+			if tt.nxtPrice > 0 {
+				market.SetNXTPrice("005930", tt.nxtPrice)
+			}
+			// The fake and hoga's broker client share the clock, so the
+			// fake's sessions and token times are the test's.
+			h := startHogaCtx(t, withBrokerClock(withClock(context.Background(), fc), fc), fc, getenv)
+			waitFor(t, "the fill-notice registration", noticed)
+			h.send("/buy 005930 2 70000 sor")
+			h.waitOut("the confirmation", "실전 주문 확인")
+			h.send("1")
+			h.waitOut("the order", "매수 주문 접수")
+			// A notice is heard beside the order's answer, not in step
+			// with it: ask again (one /orders at a time) until it shows.
+			asked := 0
+			waitFor(t, "/orders to show "+tt.want, func() bool {
+				out := h.out.String()
+				if strings.Contains(out, tt.want) {
+					return true
+				}
+				if strings.Count(out, "오늘 주문") == asked {
+					h.send("/orders")
+					asked++
+				}
+				return false
+			})
+			if v := sentTo(); len(v) != 1 || v[0] != "SOR" {
+				t.Errorf("orders at the fake: %v; want one sent to SOR", v)
 			}
 		})
 	}
