@@ -28,27 +28,41 @@ const (
 	KISSampleAccount   = "50123456-01"
 )
 
-// KISStock is a listed stock at the fake.
-type KISStock struct {
+// Stock is a listed stock at a fake (KIS or Kiwoom): a test that depends
+// on a price states it with one of these (KISFakeOptions.Stocks,
+// KiwoomFakeOptions.Stocks) or with SetPrice, rather than leaning on the
+// default table.
+type Stock struct {
 	Code  string
 	Name  string
-	Price int64 // current price; also the day's base (previous close)
+	Price int64 // current price
+	// PrevClose is the day's base, which the price limits and the change
+	// are reckoned from; 0 is Price (a stock that has not moved today).
+	PrevClose int64
+}
+
+// base is the day's base: PrevClose, or Price when it is not given.
+func (s Stock) base() int64 {
+	if s.PrevClose > 0 {
+		return s.PrevClose
+	}
+	return s.Price
 }
 
 // DefaultKISStocks are the stocks a fake lists unless told otherwise:
 // well-known KOSPI names at plausible prices on the tick grid.
-func DefaultKISStocks() []KISStock {
-	return []KISStock{
-		{"005930", "삼성전자", 65_800},
-		{"000660", "SK하이닉스", 198_500},
-		{"035420", "NAVER", 214_000},
-		{"035720", "카카오", 41_950},
-		{"005380", "현대차", 221_500},
-		{"051910", "LG화학", 302_000},
-		{"068270", "셀트리온", 176_300},
-		{"105560", "KB금융", 84_600},
-		{"005490", "POSCO홀딩스", 352_500},
-		{"000270", "기아", 98_700},
+func DefaultKISStocks() []Stock {
+	return []Stock{
+		{"005930", "삼성전자", 65_800, 0},
+		{"000660", "SK하이닉스", 198_500, 0},
+		{"035420", "NAVER", 214_000, 0},
+		{"035720", "카카오", 41_950, 0},
+		{"005380", "현대차", 221_500, 0},
+		{"051910", "LG화학", 302_000, 0},
+		{"068270", "셀트리온", 176_300, 0},
+		{"105560", "KB금융", 84_600, 0},
+		{"005490", "POSCO홀딩스", 352_500, 0},
+		{"000270", "기아", 98_700, 0},
 	}
 }
 
@@ -56,12 +70,11 @@ func DefaultKISStocks() []KISStock {
 // exchange's, market.Listings) as a fake's stock list, each at its
 // reference price: what cmd/fakebroker lists, so the prices and names a
 // user sees there are paper's and /help's examples are inside the day's
-// limits. The fakes' own defaults (DefaultKISStocks, the Kiwoom fake's
-// three) are the tests' fixtures.
-func ListedStocks() []KISStock {
-	var out []KISStock
+// limits.
+func ListedStocks() []Stock {
+	var out []Stock
 	for _, in := range market.Listings() {
-		out = append(out, KISStock{Code: string(in.Code), Name: in.Name, Price: in.Ref})
+		out = append(out, Stock{Code: string(in.Code), Name: in.Name, Price: in.Ref})
 	}
 	return out
 }
@@ -77,7 +90,7 @@ type KISFakeOptions struct {
 	// Cash is the starting deposit; default 10,000,000 won.
 	Cash int64
 	// Stocks are the listed stocks; default DefaultKISStocks.
-	Stocks []KISStock
+	Stocks []Stock
 	// Clock drives token expiry, the token throttle, rate windows and
 	// order times; nil is the wall clock.
 	Clock clock.Clock
@@ -380,7 +393,7 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		stocks = DefaultKISStocks()
 	}
 	for _, s := range stocks {
-		f.addStockLocked(s.Code, s.Name, s.Price)
+		f.m.List(market.Instrument{Code: broker.Code(s.Code), Name: s.Name}, s.base(), s.Price)
 	}
 
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serveHTTP))
@@ -438,10 +451,6 @@ func (f *KISFake) Credentials() (appKey, appSecret, account string) {
 func (f *KISFake) AddStock(code, name string, price int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.addStockLocked(code, name, price)
-}
-
-func (f *KISFake) addStockLocked(code, name string, price int64) {
 	f.m.List(market.Instrument{Code: broker.Code(code), Name: name}, price, price)
 }
 

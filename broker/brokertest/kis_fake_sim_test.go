@@ -20,7 +20,7 @@ func kisBuy(t *testing.T, f *KISFake, h map[string]string, qty, price string) ki
 func TestKISFakeScheduledAndPartialFills(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(kisT0())
-	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Clock: clk, RateLimit: -1})
+	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Clock: clk, RateLimit: -1, Stocks: kisSamsung})
 	h := kisHeaders(t, f, "TTTC0012U")
 	if r := kisBuy(t, f, h, "10", "60000"); r.str("rt_cd") != "0" {
 		t.Fatal(r.raw)
@@ -62,7 +62,7 @@ func TestKISFakeSessions(t *testing.T) {
 	t.Parallel()
 	csat := time.Date(2026, 11, 19, 16, 0, 0, 0, broker.KST())
 	clk := clock.NewFake(csat)
-	f := NewKIS(t, KISFakeOptions{IssueGap: -1, Clock: clk, RateLimit: -1, MarketHours: true})
+	f := NewKIS(t, KISFakeOptions{IssueGap: -1, Clock: clk, RateLimit: -1, MarketHours: true, Stocks: kisSamsung})
 	h := kisHeaders(t, f, "VTTC0012U")
 	if r := kisBuy(t, f, h, "10", "60000"); r.str("rt_cd") != "0" {
 		t.Fatalf("an order at 16:00 on the 수능 day: %s", r.raw)
@@ -92,7 +92,7 @@ func TestKISFakeSessions(t *testing.T) {
 func TestKISFakeBackgroundTicks(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(kisT0())
-	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Clock: clk, RateLimit: -1, Sim: SimOptions{Tick: time.Second}})
+	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Clock: clk, RateLimit: -1, Sim: SimOptions{Tick: time.Second}, Stocks: kisSamsung})
 	ticked := make(chan struct{}, 8)
 	f.mu.Lock()
 	f.ticked = func() { ticked <- struct{}{} }

@@ -222,9 +222,14 @@ func TestKISFakeAPIRules(t *testing.T) {
 	}
 }
 
+// kisSamsung lists Samsung Electronics at 65,800 (limits 46,100–85,500),
+// the base the KIS fake's quote and order tests were worked out at: a test
+// that orders at 60,000 or checks a change from it lists this.
+var kisSamsung = []Stock{{Code: "005930", Name: "삼성전자", Price: 65_800}}
+
 func TestKISFakeQuoteIsAllStrings(t *testing.T) {
 	t.Parallel()
-	f := NewKIS(t, KISFakeOptions{Mode: "live"})
+	f := NewKIS(t, KISFakeOptions{Mode: "live", Stocks: kisSamsung})
 	f.SetPrice("005930", 64_000)
 	r := kisGet(t, f, kisPathPrice, kisHeaders(t, f, "FHKST01010100"), url.Values{"FID_COND_MRKT_DIV_CODE": {"J"}, "FID_INPUT_ISCD": {"005930"}})
 	out, _ := r.body["output"].(map[string]any)
@@ -268,7 +273,7 @@ func TestKISFakeRateWindow(t *testing.T) {
 
 func TestKISFakePaging(t *testing.T) {
 	t.Parallel()
-	f := NewKIS(t, KISFakeOptions{Clock: clock.NewFake(kisT0()), RateLimit: -1, IssueGap: -1, Cash: 1_000_000_000})
+	f := NewKIS(t, KISFakeOptions{Clock: clock.NewFake(kisT0()), RateLimit: -1, IssueGap: -1, Cash: 1_000_000_000, Stocks: kisSamsung})
 	h := kisHeaders(t, f, "VTTC0012U")
 	for i := 0; i < 20; i++ {
 		b := map[string]string{"CANO": "50123456", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "00",
@@ -311,7 +316,7 @@ func TestKISFakePaging(t *testing.T) {
 
 func TestKISFakeLimitOrdersFillOnPrice(t *testing.T) {
 	t.Parallel()
-	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Cash: 1_000_000})
+	f := NewKIS(t, KISFakeOptions{Mode: "live", IssueGap: -1, Cash: 1_000_000, Stocks: kisSamsung})
 	h := kisHeaders(t, f, "TTTC0012U")
 	body := map[string]string{"CANO": "50123456", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "00",
 		"ORD_QTY": "10", "ORD_UNPR": "60000", "EXCG_ID_DVSN_CD": "KRX", "SLL_TYPE": "", "CNDT_PRIC": ""}
@@ -419,7 +424,7 @@ func TestKISFakeOptions(t *testing.T) {
 	if len(KISSampleAppKey) != 36 || len(KISSampleAppSecret) != 180 {
 		t.Errorf("sample credential lengths %d/%d; KIS uses 36/180", len(KISSampleAppKey), len(KISSampleAppSecret))
 	}
-	for _, s := range DefaultKISStocks() {
+	for _, s := range ListedStocks() {
 		if !broker.OnTick(s.Price) {
 			t.Errorf("%s price %d off the tick grid", s.Code, s.Price)
 		}

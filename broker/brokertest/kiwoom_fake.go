@@ -84,6 +84,9 @@ type KiwoomFakeOptions struct {
 	Account string
 	// Cash is the deposit at the start (KiwoomFakeCash).
 	Cash int64
+	// Stocks are the listed stocks (Samsung Electronics, SK hynix and
+	// Kakao).
+	Stocks []Stock
 	// Clock drives token expiry, rate windows and order times (wall clock).
 	Clock clock.Clock
 	// ClockOffset puts the fake's clock this far ahead of Clock (negative:
@@ -291,15 +294,16 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []struct {
-		code, name  string
-		base, price int64
-	}{
-		{"005930", "삼성전자", 70_000, 71_000},
-		{"000660", "SK하이닉스", 185_000, 180_000},
-		{"035720", "카카오", 42_000, 42_000},
-	} {
-		f.addStockLocked(s.code, s.name, s.base, s.price)
+	stocks := opts.Stocks
+	if stocks == nil {
+		stocks = []Stock{
+			{"005930", "삼성전자", 71_000, 70_000},
+			{"000660", "SK하이닉스", 180_000, 185_000},
+			{"035720", "카카오", 42_000, 0},
+		}
+	}
+	for _, s := range stocks {
+		f.addStockLocked(s.Code, s.Name, s.base(), s.Price)
 	}
 	f.startTicker(opts.Sim.Tick)
 	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serveHTTP))

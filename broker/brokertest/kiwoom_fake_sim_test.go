@@ -15,7 +15,7 @@ func TestKiwoomFakeScheduledFillAndExpiry(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 11, 19, 16, 0, 0, 0, broker.KST()) // 수능
 	clk := clock.NewFake(t0)
-	f := NewKiwoomServer(KiwoomFakeOptions{Clock: clk, MarketHours: true, RateLimit: -1})
+	f := NewKiwoomServer(KiwoomFakeOptions{Clock: clk, MarketHours: true, RateLimit: -1, Stocks: kwThree})
 	defer f.Close()
 	tok := kwIssue(t, f)
 	buy := func(uv string) string {

@@ -203,9 +203,19 @@ func TestKiwoomFakeRateLimit(t *testing.T) {
 	}
 }
 
+// kwThree are the stocks the Kiwoom fake's tests were written around, at
+// the previous close and price each asserts on (Samsung up 1,000 from
+// 70,000, SK hynix down 5,000 from 185,000): a test that depends on them
+// lists them.
+var kwThree = []Stock{
+	{Code: "005930", Name: "삼성전자", PrevClose: 70_000, Price: 71_000},
+	{Code: "000660", Name: "SK하이닉스", PrevClose: 185_000, Price: 180_000},
+	{Code: "035720", Name: "카카오", Price: 42_000},
+}
+
 func TestKiwoomFakeQuoteWire(t *testing.T) {
 	t.Parallel()
-	f := NewKiwoomServer(KiwoomFakeOptions{})
+	f := NewKiwoomServer(KiwoomFakeOptions{Stocks: kwThree})
 	defer f.Close()
 	tok := kwIssue(t, f)
 	r := kwCall(t, f, tok, "ka10001", map[string]string{"stk_cd": "000660"})
@@ -230,7 +240,7 @@ var reKwPadded = regexp.MustCompile(`^-?\d+$`)
 
 func TestKiwoomFakeBalanceWireAndPaging(t *testing.T) {
 	t.Parallel()
-	f := NewKiwoomServer(KiwoomFakeOptions{})
+	f := NewKiwoomServer(KiwoomFakeOptions{Stocks: kwThree})
 	defer f.Close()
 	f.SetHolding("005930", 10, 75_000)
 	f.SetHolding("000660", 1, 100_000)
@@ -274,7 +284,7 @@ func TestKiwoomFakeBalanceWireAndPaging(t *testing.T) {
 
 func TestKiwoomFakeOrders(t *testing.T) {
 	t.Parallel()
-	f := NewKiwoomServer(KiwoomFakeOptions{Mode: "live", RateLimit: -1})
+	f := NewKiwoomServer(KiwoomFakeOptions{Mode: "live", RateLimit: -1, Stocks: kwThree})
 	defer f.Close()
 	tok := kwIssue(t, f)
 	order := func(apiID, qty, uv, tp string) kwReply {
@@ -428,7 +438,7 @@ func TestKiwoomFakeControls(t *testing.T) {
 	if _, err := StartKiwoomServer(KiwoomFakeOptions{Addr: "256.0.0.1:0"}); err == nil {
 		t.Error("a bad address accepted")
 	}
-	f, err := StartKiwoomServer(KiwoomFakeOptions{Addr: "127.0.0.1:0", Mode: "live"})
+	f, err := StartKiwoomServer(KiwoomFakeOptions{Addr: "127.0.0.1:0", Mode: "live", Stocks: kwThree})
 	if err != nil {
 		t.Fatal(err)
 	}

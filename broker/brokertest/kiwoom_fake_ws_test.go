@@ -16,7 +16,7 @@ import (
 // never "A005930".
 func TestKiwoomFakeRealtimeWire(t *testing.T) {
 	t.Parallel()
-	f := NewKiwoomServer(KiwoomFakeOptions{RateLimit: -1})
+	f := NewKiwoomServer(KiwoomFakeOptions{RateLimit: -1, Stocks: kwThree})
 	defer f.Close()
 	tok := kwIssue(t, f)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a bound on a hang

@@ -95,7 +95,7 @@ func TestMockTRIDs(t *testing.T) {
 
 func TestQuoteFields(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, nil)
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Stocks: kisStocks}, nil)
 	f.SetPrice("005930", 64_000) // base 65,800: down 1,800
 	q, err := c.Quote(bg(), "005930")
 	if err != nil {
@@ -174,7 +174,7 @@ func TestDecodeQuoteSigns(t *testing.T) {
 
 func TestOrdersTodayMapping(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, nil)
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Stocks: kisStocks}, nil)
 	f.SetHolding("000660", 10, 190_000)
 	place := func(req broker.OrderRequest) broker.Order {
 		t.Helper()
@@ -263,7 +263,7 @@ func TestOrderRowStatus(t *testing.T) {
 
 func TestCancelLooksUpBranch(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1}, func(o *Options) { o.RPS = 1000 })
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, Stocks: kisStocks}, func(o *Options) { o.RPS = 1000 })
 	o, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 50_000})
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +299,7 @@ func TestCancelLooksUpBranch(t *testing.T) {
 
 func TestBalancePaging(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, Cash: 50_000_000}, func(o *Options) { o.RPS = 1000 })
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, Cash: 50_000_000, Stocks: kisStocks}, func(o *Options) { o.RPS = 1000 })
 	const held = 45 // three pages of 20 on mock
 	var wantCost int64
 	for i := 0; i < held; i++ {
@@ -350,7 +350,7 @@ func TestBalancePaging(t *testing.T) {
 
 func TestOrdersPaging(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, Cash: 100_000_000}, func(o *Options) { o.RPS = 1000 })
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, Cash: 100_000_000, Stocks: kisStocks}, func(o *Options) { o.RPS = 1000 })
 	const n = 40 // 15 a page on mock: three pages
 	ids := map[string]bool{}
 	for i := 0; i < n; i++ {
@@ -785,7 +785,7 @@ func TestLimiterSharedByClients(t *testing.T) {
 
 func TestRateLimitRetry(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, nil)
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Stocks: kisStocks}, nil)
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultRateLimit, Path: pathOrderCash, Times: 2})
 	o, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 60_000})
 	if err != nil {
@@ -823,7 +823,7 @@ func TestOrderUnknownOutcome(t *testing.T) {
 			t.Parallel()
 			// The wall clock: the client's per-request timeout is wall
 			// time, and the fake's delay must outlast it.
-			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}, Stocks: kisStocks}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
 			if err := c.EnsureToken(bg()); err != nil {
 				t.Fatal(err)
 			}
@@ -1118,7 +1118,7 @@ func TestTransportErrorsHideTheAccount(t *testing.T) {
 // orders today" (issue 21.1); an empty list ([]) is still no orders.
 func TestOrdersTodayMalformedList(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, nil)
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Stocks: kisStocks}, nil)
 	orders, err := c.OrdersToday(bg())
 	if err != nil || len(orders) != 0 {
 		t.Fatalf("empty day: %v, %v; want no orders and no error", orders, err)

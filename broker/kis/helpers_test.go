@@ -72,6 +72,16 @@ func newPair(t testing.TB, fo brokertest.KISFakeOptions, edit func(*Options)) (*
 	return c, f
 }
 
+// kisStocks are the stocks and prices these tests were worked out at
+// (Samsung Electronics at 65,800: limits 46,100–85,500; SK hynix at
+// 198,500): a test that depends on a price lists them
+// (KISFakeOptions.Stocks) rather than leaning on the fake's default table.
+var kisStocks = []brokertest.Stock{
+	{Code: "005930", Name: "삼성전자", Price: 65_800},
+	{Code: "000660", Name: "SK하이닉스", Price: 198_500},
+	{Code: "035420", Name: "NAVER", Price: 214_000},
+}
+
 // kstAt is a KST wall time on a fixed trading day (Tuesday 2026-03-03).
 func kstAt(hh, mm int) time.Time {
 	return time.Date(2026, 3, 3, hh, mm, 0, 0, time.FixedZone("KST", 9*3600))

@@ -73,6 +73,7 @@ func (r *streamRig) acked(t *testing.T, n int, code string) {
 func TestStreamTradesAndNotices(t *testing.T) {
 	t.Parallel()
 	r := newStreamRig(t, 0)
+	r.f.AddStock("005930", "삼성전자", 65_800) // the base this test's prices are inside the limits of
 	r.s.Subscribe("005930")
 	recv(t, r.up, "session")
 	r.acked(t, 2, "OPSP0000") // the notice TR and 005930

@@ -15,7 +15,7 @@ import (
 // stock NXT does not list has no NXT quote.
 func TestQuoteOnVenue(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live"}, nil)
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Stocks: kisStocks}, nil)
 	f.SetPrice("005930", 70_000)
 	f.SetNXTPrice("005930", 70_500)
 	f.SetNXTListed("000660", false)
@@ -108,7 +108,7 @@ func TestFakeVenueRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fc := clock.NewFake(time.Date(2026, 3, 4, tt.hh, tt.mm, 0, 0, broker.KST()))
-			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: fc, MarketHours: true, IssueGap: -1, RateLimit: -1}, unlimited)
+			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: fc, MarketHours: true, IssueGap: -1, RateLimit: -1, Stocks: kisStocks}, unlimited)
 			f.SetNXTListed("000660", false)
 			f.SetPrice("005930", 60_000)
 			if tt.nxtPrice > 0 {

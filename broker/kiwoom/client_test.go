@@ -91,7 +91,7 @@ var encodings = []struct {
 
 func TestQuoteSignPrefixedNumbers(t *testing.T) {
 	t.Parallel()
-	c, _ := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{})
+	c, _ := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{})
 	tests := []struct {
 		code                      broker.Code
 		price, change, upper, low int64
@@ -138,7 +138,7 @@ func TestUnknownCodeBothEncodings(t *testing.T) {
 func TestHeadersAndNoAccountSent(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{next: http.DefaultTransport}
-	c, fake := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{HTTPClient: &http.Client{Transport: rec}})
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{HTTPClient: &http.Client{Transport: rec}})
 	acct, err := c.Account(ctx)
 	if err != nil || acct != brokertest.KiwoomFakeAccount {
 		t.Fatalf("Account = %q, %v", acct, err)
@@ -204,7 +204,7 @@ func TestHeadersAndNoAccountSent(t *testing.T) {
 
 func TestBalanceZeroPaddedAndPaged(t *testing.T) {
 	t.Parallel()
-	c, fake := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{})
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{})
 	fake.SetHolding("005930", 10, 75_000) // at a loss: evltv_prft "-0000000000040000"
 	fake.SetHolding("000660", 3, 150_000)
 	fake.SetHolding("035720", 7, 40_000)
@@ -249,7 +249,7 @@ func TestBalanceZeroPaddedAndPaged(t *testing.T) {
 
 func TestOrdersTodayStatusesAndPaging(t *testing.T) {
 	t.Parallel()
-	c, fake := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{})
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{})
 	fake.SetHolding("000660", 5, 150_000)
 	place := func(r broker.OrderRequest) broker.Order {
 		t.Helper()
@@ -668,7 +668,7 @@ func TestOrderAmbiguousFailuresAreUnknown(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, fake := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{Timeout: 300 * time.Millisecond})
+			c, fake := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{Timeout: 300 * time.Millisecond})
 			if _, err := c.Account(ctx); err != nil { // token first, so the timeout is the order's
 				t.Fatal(err)
 			}
@@ -743,7 +743,7 @@ func TestOrderRejections(t *testing.T) {
 		for _, enc := range encodings {
 			t.Run(mode+"_"+enc.name, func(t *testing.T) {
 				t.Parallel()
-				c, fake := newClient(t, brokertest.KiwoomFakeOptions{Mode: mode, Errors: enc.enc}, kiwoom.Options{})
+				c, fake := newClient(t, brokertest.KiwoomFakeOptions{Mode: mode, Errors: enc.enc, Stocks: kwStocks}, kiwoom.Options{})
 				fake.SetHolding("000660", 1, 150_000)
 				tests := []struct {
 					name string
@@ -788,7 +788,7 @@ func TestOrderRejections(t *testing.T) {
 
 func TestCancelReturnsOriginal(t *testing.T) {
 	t.Parallel()
-	c, fake := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{})
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{})
 	o, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 5, Price: 60_000, ClientID: "c1", Source: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,17 @@ import (
 	"github.com/hoga-trade/hoga/clock"
 )
 
+// kwStocks are the stocks and prices these tests were worked out at, each
+// at its previous close and price (Samsung Electronics up 1,000 from
+// 70,000, SK hynix down 5,000 from 185,000): a test that depends on a price
+// lists them (KiwoomFakeOptions.Stocks) rather than leaning on the fake's
+// default table.
+var kwStocks = []brokertest.Stock{
+	{Code: "005930", Name: "삼성전자", PrevClose: 70_000, Price: 71_000},
+	{Code: "000660", Name: "SK하이닉스", PrevClose: 185_000, Price: 180_000},
+	{Code: "035720", Name: "카카오", Price: 42_000},
+}
+
 // newClient starts a fake and a client pointed at it. Zero options take
 // the fake's credentials and address.
 func newClient(t *testing.T, fo brokertest.KiwoomFakeOptions, co kiwoom.Options) (*kiwoom.Client, *brokertest.KiwoomFake) {

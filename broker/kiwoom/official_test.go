@@ -50,7 +50,7 @@ var officialBodies = map[string][]string{
 func TestBodiesMatchOfficialExamples(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{next: http.DefaultTransport}
-	c, _ := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{HTTPClient: &http.Client{Transport: rec}})
+	c, _ := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{HTTPClient: &http.Client{Transport: rec}})
 	if _, err := c.Account(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestBodiesMatchOfficialExamples(t *testing.T) {
 func TestOrderBodyValuesMatchOfficialExamples(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{next: http.DefaultTransport}
-	c, _ := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{HTTPClient: &http.Client{Transport: rec}})
+	c, _ := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{HTTPClient: &http.Client{Transport: rec}})
 	if _, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1}); err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 func TestStreamTradesFillsPingDropSilence(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(start)
-	c, f := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk}, kiwoom.Options{Clock: clk})
+	c, f := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk, Stocks: kwStocks}, kiwoom.Options{Clock: clk})
 	ticks := make(chan broker.Tick, 100)
 	orders := make(chan kiwoom.OrderNotice, 10)
 	acks := make(chan string, 100)

@@ -16,7 +16,7 @@ import (
 // NXT does not list has no NXT quote; the mock quotes KRX only.
 func TestQuoteOnVenue(t *testing.T) {
 	t.Parallel()
-	c, f := newClient(t, brokertest.KiwoomFakeOptions{Mode: "live"}, kiwoom.Options{})
+	c, f := newClient(t, brokertest.KiwoomFakeOptions{Mode: "live", Stocks: kwStocks}, kiwoom.Options{})
 	f.SetPrice("005930", 70_000)
 	f.SetNXTPrice("005930", 70_500)
 	f.SetNXTListed("000660", false)

@@ -17,7 +17,7 @@ func TestImplausibleQuoteFiresNothing(t *testing.T) {
 	t.Parallel()
 	inquirePrice := "/uapi/domestic-stock/v1/quotations/inquire-price"
 	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1,
-		Stocks: []brokertest.KISStock{{Code: "005930", Name: "삼성전자", Price: 70_700}}})
+		Stocks: []brokertest.Stock{{Code: "005930", Name: "삼성전자", Price: 70_700}}})
 	key, secret, account := fake.Credentials()
 	dir := t.TempDir()
 	rulesFile := filepath.Join(dir, "rules.yaml")

@@ -14,7 +14,7 @@ func TestStrategyAgainstFakeKIS(t *testing.T) {
 	// 005930 listed near the paper broker's 198,000, the price the example
 	// file is written for (its day's limits decide what orders are taken).
 	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1,
-		Stocks: []brokertest.KISStock{{Code: "005930", Name: "삼성전자", Price: 198_000}}})
+		Stocks: []brokertest.Stock{{Code: "005930", Name: "삼성전자", Price: 198_000}}})
 	key, secret, account := fake.Credentials()
 	rules, err := os.ReadFile("../../deploy/rules.example.yaml")
 	if err != nil {
