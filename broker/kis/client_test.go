@@ -1163,3 +1163,28 @@ func TestOrderableCountsTodaysSales(t *testing.T) {
 		t.Errorf("after selling 10: cash %d, orderable %d; want orderable = cash with the proceeds", bal.Cash, bal.Orderable)
 	}
 }
+
+// TestLongDayOfOrdersIsReadWhole: a day's order list longer than the old
+// 50-page cap was refused whole, every time, so reconciliation and the
+// tracker went blind for the rest of the day (issue 20; Kiwoom's lists hit
+// the same wall at 61 orders in the long kill loop).
+func TestLongDayOfOrdersIsReadWhole(t *testing.T) {
+	t.Parallel()
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, OrdersPageSize: 2, Cash: 1 << 50}, func(o *Options) { o.RPS = 1000 })
+	const n = 120
+	for i := range n {
+		if _, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: int64(i + 1), Price: 50_000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orders, err := c.OrdersToday(bg())
+	if err != nil {
+		t.Fatalf("OrdersToday with %d orders at 2 a page: %v", n, err)
+	}
+	if len(orders) != n {
+		t.Fatalf("OrdersToday = %d orders, want %d", len(orders), n)
+	}
+	if got := f.CountRequests(pathCcld); got != n/2 {
+		t.Errorf("%d pages read, want %d", got, n/2)
+	}
+}

@@ -19,8 +19,13 @@ const (
 	// maxOrderPages bounds inquire-daily-ccld paging (15 rows a page on
 	// mock, 100 live). Exceeding it is an error, not a truncated list: a
 	// reconciliation must never conclude an order is missing because a
-	// page was not read.
-	maxOrderPages = 50
+	// page was not read. The list grows with every order of the day, and
+	// while it is over the cap no row is settled and no fill is polled, so
+	// the cap is a day no one trades through: 3,000 orders on mock, 20,000
+	// live (it was 50 pages, 750 orders on mock, which the long kill loop
+	// came within 160 of; Kiwoom's 30-page cap was passed at 61 orders and
+	// left 32 rows unsettled, issue 20).
+	maxOrderPages = 200
 )
 
 // PlaceOrder sends a cash order through order-cash (TTTC0012U buy,

@@ -16,7 +16,7 @@ import (
 // api_url /api/dostk/chart; body stk_cd, tic_scope "1:1분 … 60:60분",
 // upd_stkpc_tp "0 or 1", base_dt YYYYMMDD; list stk_min_pole_chart_qry;
 // continuation by cont-yn/next-key headers).
-var epMinuteChart = endpoint{"ka10080", "/api/dostk/chart", false}
+var epMinuteChart = endpoint{"ka10080", "/api/dostk/chart", false, 0}
 
 // minuteRow is one stk_min_pole_chart_qry row. Field meanings from the
 // official sample's COLUMNS (현재가, 거래량, 체결시간, 시가, 고가, 저가) and

@@ -30,6 +30,18 @@ const (
 	// fit in a few pages; more means a paging loop at the other end, and an
 	// incomplete order list must not pass for a complete one.
 	maxPages = 30
+	// maxListPages caps the order lists (ka10075, ka10076), which grow with
+	// every order of the day rather than with the account. Kiwoom does not
+	// publish their page size (its samples stop at MAX_PAGES = 10 without
+	// saying the list was cut: Kiwoom-Securities/Kiwoom-REST-API,
+	// examples/국내주식/계좌/get_domestic_filled_orders.py), and the fake
+	// pages 2 rows: at 30 pages a day of 61 orders could no longer be read
+	// at all, so reconciliation never settled a row again and the tracker
+	// went blind (issue 20: 32 rows unsettled in the long kill loop, 120
+	// orders that day). 500 pages is a thousand orders at 2 a page, two
+	// minutes at 4 requests a second; a repeated next-key still ends a
+	// loop at once.
+	maxListPages = 500
 	// maxRetries bounds retries of one request after rate-limit answers
 	// and (for queries) transient failures.
 	maxRetries = 4
@@ -44,19 +56,21 @@ type endpoint struct {
 	id    string
 	path  string
 	order bool
+	// pages caps a paged query of it; 0 is maxPages.
+	pages int
 }
 
 var (
-	epQuote     = endpoint{"ka10001", "/api/dostk/stkinfo", false}
-	epInfo      = endpoint{"ka10100", "/api/dostk/stkinfo", false}
-	epBuy       = endpoint{"kt10000", "/api/dostk/ordr", true}
-	epSell      = endpoint{"kt10001", "/api/dostk/ordr", true}
-	epCancel    = endpoint{"kt10003", "/api/dostk/ordr", true}
-	epAccount   = endpoint{"ka00001", "/api/dostk/acnt", false}
-	epDeposit   = endpoint{"kt00001", "/api/dostk/acnt", false}
-	epBalance   = endpoint{"kt00018", "/api/dostk/acnt", false}
-	epOpen      = endpoint{"ka10075", "/api/dostk/acnt", false}
-	epFilled    = endpoint{"ka10076", "/api/dostk/acnt", false}
+	epQuote     = endpoint{"ka10001", "/api/dostk/stkinfo", false, 0}
+	epInfo      = endpoint{"ka10100", "/api/dostk/stkinfo", false, 0}
+	epBuy       = endpoint{"kt10000", "/api/dostk/ordr", true, 0}
+	epSell      = endpoint{"kt10001", "/api/dostk/ordr", true, 0}
+	epCancel    = endpoint{"kt10003", "/api/dostk/ordr", true, 0}
+	epAccount   = endpoint{"ka00001", "/api/dostk/acnt", false, 0}
+	epDeposit   = endpoint{"kt00001", "/api/dostk/acnt", false, 0}
+	epBalance   = endpoint{"kt00018", "/api/dostk/acnt", false, 0}
+	epOpen      = endpoint{"ka10075", "/api/dostk/acnt", false, maxListPages}
+	epFilled    = endpoint{"ka10076", "/api/dostk/acnt", false, maxListPages}
 	tokenPath   = "/oauth2/token"
 	contentType = "application/json;charset=UTF-8"
 )
@@ -334,7 +348,11 @@ func (c *Client) doPages(ctx context.Context, ep endpoint, body any, fn func([]b
 	}
 	contYN, nextKey := "", ""
 	seen := map[string]bool{}
-	for n := 0; n < maxPages; n++ {
+	limit := ep.pages
+	if limit <= 0 {
+		limit = maxPages
+	}
+	for n := 0; n < limit; n++ {
 		p, err := c.post(ctx, ep, payload, contYN, nextKey)
 		if err != nil {
 			return err
@@ -351,7 +369,7 @@ func (c *Client) doPages(ctx context.Context, ep endpoint, body any, fn func([]b
 		seen[p.nextKey] = true
 		contYN, nextKey = "Y", p.nextKey
 	}
-	return &broker.Error{Kind: broker.Transient, Code: ep.id, Msg: fmt.Sprintf("%s has more than %d pages; refusing to return a partial list", ep.id, maxPages)}
+	return &broker.Error{Kind: broker.Transient, Code: ep.id, Msg: fmt.Sprintf("%s has more than %d pages; refusing to return a partial list", ep.id, limit)}
 }
 
 func decode(ep endpoint, body []byte, out any) error {
