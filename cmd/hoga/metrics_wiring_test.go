@@ -103,7 +103,7 @@ func TestMetricsWired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := build(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	a, err := build(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 // serve builds every part, runs until ctx ends (or, with nothing else
 // configured, until the console's input ends), then stops them in order.
 func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	steps := newStartSteps()
 	cfg, err := loadSettings(getenv)
 	if err != nil {
 		return err
@@ -37,7 +38,8 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	for _, w := range cfg.warnings {
 		logger.Warn(w)
 	}
-	a, err := build(ctx, cfg, logger)
+	steps.done("settings")
+	a, err := build(ctx, cfg, logger, steps)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // asked to stop while starting: a clean stop
@@ -70,6 +72,10 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 	if len(a.sinks) == 0 {
 		a.feed.AddSink(con)
 	}
+	// Logged before the parts start, so the line is written before the
+	// HTTP API (listening since build) serves its first request.
+	steps.done("console")
+	steps.log(logger)
 	for name, fn := range a.services {
 		start(name, fn)
 	}

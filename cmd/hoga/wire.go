@@ -152,7 +152,7 @@ func journalScope(cfg *Config) string {
 // broker is observed (metrics, broker watch), then wrapped by the guard; the router, the
 // strategy and the HTTP API all order through the guard; events flow from
 // the guard and the strategy to the feed, and from the feed to the sinks.
-func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err error) {
+func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSteps) (_ *app, err error) {
 	a := &app{cfg: cfg, log: logger, services: map[string]func(context.Context) error{},
 		background: map[string]func(context.Context) error{}, clock: clockFrom(ctx), brokerClock: brokerClockFrom(ctx)}
 	defer func() {
@@ -168,14 +168,17 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		return nil, err
 	}
 	a.closers = append(a.closers, unlock)
+	steps.done("lock")
 	a.cal, err = broker.NewCalendar(cfg.holidays)
 	if err != nil {
 		return nil, err
 	}
 	a.metrics = metrics.New()
+	steps.done("calendar_metrics")
 	if err := a.buildBroker(ctx); err != nil {
 		return nil, err
 	}
+	steps.done("broker")
 	// Opening the journal (and migrating it) is quick local work that must
 	// not be cut in half by a stop request arriving during start-up.
 	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Scope: journalScope(cfg), Logger: logger.With("part", "store")})
@@ -190,6 +193,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	a.closers = append(a.closers, a.db.Close)
+	steps.done("journal")
 	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Clock: a.clock, Settings: cfg.alerts, Mode: a.modeLabel(), Logger: logger.With("part", "alerts"),
 		// The router is built below, before anything publishes.
 		Names: func(c broker.Code) string {
@@ -268,6 +272,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 		a.startupErrors = append(a.startupErrors, "journal reconciliation at start-up failed, retrying: "+err.Error())
 	}
 	a.background["guard"] = a.guard.Run
+	steps.done("guard_tracker")
 
 	a.buildStream()
 	if err := a.buildStrategy(); err != nil {
@@ -276,6 +281,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	if err := a.buildExits(); err != nil {
 		return nil, err
 	}
+	steps.done("stream_strategy_exits")
 	if cfg.reportAt >= 0 {
 		a.background["report"] = a.runReports
 	}
@@ -327,12 +333,14 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger) (_ *app, err e
 	if err != nil {
 		return nil, err
 	}
+	steps.done("router")
 	if err := a.buildTelegram(); err != nil {
 		return nil, err
 	}
 	if err := a.buildHTTP(); err != nil {
 		return nil, err
 	}
+	steps.done("telegram_http")
 	notifyBuilt(ctx, a)
 	return a, nil
 }

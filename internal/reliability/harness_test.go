@@ -238,6 +238,7 @@ type hoga struct {
 	exited chan struct{}
 	err    error
 	ready  time.Duration // exec to the first 200 from /readyz
+	t0     time.Time     // the exec
 }
 
 // lockedBuffer is a bytes.Buffer safe for the exec copier and a reader.
@@ -274,6 +275,7 @@ func (w *world) start() (*hoga, *lockedBuffer) {
 	for attempt := 0; ; attempt++ {
 		h, logs, t0 := w.launch()
 		if h.waitReady(t0, logs, attempt < 3) {
+			h.t0 = t0
 			return h, logs
 		}
 		// The free port freeAddr found was taken before hoga bound it

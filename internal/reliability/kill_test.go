@@ -88,6 +88,9 @@ func (c *client) run(ctx context.Context, h *hoga, max int) {
 }
 
 // killStats are the figures RELIABILITY.md reports.
+// startSteps gathers where each restart's time went (startup_test.go).
+var startSteps stepTable
+
 type killStats struct {
 	kills    int
 	restarts []time.Duration
@@ -144,6 +147,7 @@ func TestKillLoop(t *testing.T) {
 		p99 := all[min(len(all)-1, (len(all)*99+99)/100-1)]
 		t.Logf("kills %d, restarts %d, restart-to-ready max %v, p99 %v, median %v",
 			total, len(all), all[len(all)-1].Round(time.Millisecond), p99.Round(time.Millisecond), all[len(all)/2].Round(time.Millisecond))
+		t.Log(startSteps.String())
 	}
 	if *settle {
 		n := 0
@@ -212,6 +216,7 @@ func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, 
 		}
 		h, logs := w.start()
 		st.restarts = append(st.restarts, h.ready)
+		startSteps.add(h.t0, h.ready, logs)
 		if h.ready > *readyLimit {
 			t.Errorf("restart %d: ready after %v (limit %v)\n%s", k, h.ready, *readyLimit, tail(logs.String()))
 		}
@@ -232,6 +237,7 @@ func killLoop(t *testing.T, s setup, n int, rng *rand.Rand) (killStats, *world, 
 	// an answer, then a graceful stop.
 	h, logs := w.start()
 	st.restarts = append(st.restarts, h.ready)
+	startSteps.add(h.t0, h.ready, logs)
 	if h.ready > *readyLimit {
 		t.Errorf("last restart: ready after %v (limit %v)\n%s", h.ready, *readyLimit, tail(logs.String()))
 	}
