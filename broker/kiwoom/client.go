@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/internal/redact"
 )
@@ -36,7 +37,7 @@ type Client struct {
 	rps         float64
 	timeout     time.Duration
 	backoffBase time.Duration
-	tokens      *tokenSource
+	tokens      *token.Lifecycle
 	onWait      func(api string, d time.Duration) // Options.OnRateLimitWait, never nil
 	onLimited   func(api string)                  // Options.OnRateLimited, never nil
 
@@ -69,14 +70,7 @@ func New(opts Options) (*Client, error) {
 		onLimited:   o.OnRateLimited,
 		limiters:    make(map[string]*rate.Limiter),
 	}
-	c.tokens = &tokenSource{
-		issue:    c.issueToken,
-		store:    o.Tokens,
-		key:      TokenKey(o.Mode, o.AppKey),
-		clk:      o.Clock,
-		log:      c.log,
-		onIssued: o.OnTokenIssued,
-	}
+	c.tokens = newTokens(c, o)
 	return c, nil
 }
 
@@ -88,12 +82,12 @@ func (c *Client) Mode() string { return c.mode }
 
 // TokenExpiry is when the current access token expires (zero before the
 // first token), for /status.
-func (c *Client) TokenExpiry() time.Time { return c.tokens.expiry() }
+func (c *Client) TokenExpiry() time.Time { return c.tokens.Expiry() }
 
 // EnsureToken holds a valid access token, issuing one if needed, so that a
 // setup check can tell a refused key (8001, 8030, 8050) from a failed call.
 func (c *Client) EnsureToken(ctx context.Context) error {
-	_, err := c.tokens.get(ctx)
+	_, err := c.tokens.Get(ctx)
 	return err
 }
 

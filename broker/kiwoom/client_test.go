@@ -420,6 +420,29 @@ func TestTokenRenewedBeforeExpiry(t *testing.T) {
 	}
 }
 
+// TestRenewalFailureKeepsTheToken: a renewal Kiwoom refuses while the
+// token still has minutes left leaves that token in use, as on KIS (the
+// shared token lifecycle); before, the one call that tried to renew failed.
+func TestRenewalFailureKeepsTheToken(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(start)
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk, TokenTTL: time.Hour}, kiwoom.Options{Clock: clk})
+	if _, err := c.Account(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(55 * time.Minute) // 5 minutes left: renewal due
+	fake.InjectError("au10001", 8050, "")
+	if _, err := c.Quote(ctx, "005930"); err != nil {
+		t.Fatalf("Quote with 5 minutes left and the renewal refused: %v", err)
+	}
+	if fake.Requests("au10001") != 2 || fake.Issuances() != 1 {
+		t.Errorf("token requests %d, issuances %d; want 2 and 1", fake.Requests("au10001"), fake.Issuances())
+	}
+	if got := c.TokenExpiry(); !got.Equal(start.Add(time.Hour)) {
+		t.Errorf("expiry %v; want the held token's", got)
+	}
+}
+
 func TestInvalidTokenRefreshedOnce(t *testing.T) {
 	t.Parallel()
 	for _, enc := range encodings {

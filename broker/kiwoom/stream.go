@@ -220,7 +220,7 @@ func (s *Stream) Run(ctx context.Context) error {
 var errSilent = errors.New("kiwoom stream: no frame within the silence limit (dead connection)")
 
 func (s *Stream) session(ctx context.Context) (up bool, err error) {
-	tok, err := s.c.tokens.get(ctx)
+	tok, err := s.c.tokens.Get(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -281,7 +281,7 @@ wait:
 			return false, errors.New("kiwoom stream: LOGIN not answered")
 		case err := <-login:
 			if err != nil {
-				s.c.tokens.invalidate(tok)
+				s.c.tokens.Invalidate(tok)
 				return false, err
 			}
 			break wait

@@ -1,17 +1,15 @@
 package kiwoom
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/broker/tokencache"
-	"github.com/hoga-trade/hoga/clock"
 )
 
 // Token is an access token with its validity: the token cache's own type,
@@ -79,129 +77,38 @@ const (
 	issueGap = time.Minute
 )
 
-// issueFunc asks Kiwoom for a new token. answered reports whether Kiwoom
-// answered at all (only then does the issuance cool-down start).
-type issueFunc func(ctx context.Context) (tok Token, answered bool, err error)
-
-// tokenSource hands out a valid token: from memory, from the store, or by
-// one issuance shared by all concurrent callers.
-type tokenSource struct {
-	issue issueFunc
-	store TokenStore
-	key   string
-	clk   clock.Clock
-	log   *slog.Logger
-	// onIssued is Options.OnTokenIssued, never nil.
-	onIssued func()
-
-	mu          sync.Mutex
-	tok         Token
-	loaded      bool
-	inflight    chan struct{} // closed when the running issuance ends
-	lastAttempt time.Time     // last issuance Kiwoom answered
-	lastErr     error         // its error, if it failed
+// newTokens is Kiwoom's token lifecycle (package token): renewal
+// refreshBefore ahead of expires_dt, and within issueGap of the last
+// answered issuance a caller that needs a new token is refused with the
+// wait (tokenWait) instead of waiting, so an order is never held a minute.
+// One issuance at a time and dropping a refused token are what both
+// reference clients do: kiwoom/core/auth.py recover_from_auth_failure
+// clears the token and issues again (on 8005/8031/8103, errors.go
+// refreshCodes); kenshin579/kiwoom-go internal/auth/auth.go holds one lock
+// across the issuance and Invalidate()s on 401. Its 60 s refresh margin is
+// not followed: the official client's 600 s is.
+func newTokens(c *Client, o Options) *token.Lifecycle {
+	return token.New(token.Config{
+		Policy: token.Policy{
+			Name:        "kiwoom",
+			RenewBefore: refreshBefore,
+			Gap:         issueGap,
+			Refuse:      tokenWait,
+			Cancelled:   func(err error, _ bool) error { return ctxErr(err, false) },
+		},
+		Issue:    c.issueToken,
+		Store:    o.Tokens,
+		Key:      TokenKey(o.Mode, o.AppKey),
+		Clock:    o.Clock,
+		Log:      c.log,
+		OnIssued: o.OnTokenIssued,
+	})
 }
 
-func (s *tokenSource) usable(now time.Time) bool {
-	return s.tok.Value != "" && now.Add(refreshBefore).Before(s.tok.Expiry)
-}
-
-// get returns a token valid for at least refreshBefore, issuing one if
-// needed. Concurrent callers share a single issuance.
-func (s *tokenSource) get(ctx context.Context) (string, error) {
-	for {
-		s.mu.Lock()
-		if !s.loaded {
-			s.loadLocked()
-		}
-		now := s.clk.Now()
-		if s.usable(now) {
-			v := s.tok.Value
-			s.mu.Unlock()
-			return v, nil
-		}
-		if wait := s.inflight; wait != nil {
-			s.mu.Unlock()
-			select {
-			case <-wait:
-				continue
-			case <-ctx.Done():
-				return "", ctxErr(ctx.Err(), false)
-			}
-		}
-		if since := now.Sub(s.lastAttempt); !s.lastAttempt.IsZero() && since < issueGap {
-			// Too soon for another issuance. A token that has not yet
-			// expired is still worth trying.
-			if s.tok.Value != "" && now.Before(s.tok.Expiry) {
-				v := s.tok.Value
-				s.mu.Unlock()
-				return v, nil
-			}
-			err := s.cooldownErrLocked(issueGap - since)
-			s.mu.Unlock()
-			return "", err
-		}
-		done := make(chan struct{})
-		s.inflight = done
-		s.mu.Unlock()
-
-		tok, answered, err := s.issue(ctx)
-
-		s.mu.Lock()
-		s.inflight = nil
-		close(done)
-		if answered {
-			s.lastAttempt = s.clk.Now()
-			s.lastErr = err
-		}
-		if err != nil {
-			s.mu.Unlock()
-			return "", err
-		}
-		// Kiwoom keeps one token per app key; if it answers with the one
-		// held (even one it refused), nothing new was issued.
-		reused := tok.Value == s.tok.Value
-		s.tok = tok
-		s.mu.Unlock()
-		if reused {
-			s.log.Info("kiwoom answered with the token already held", "expires", tok.Expiry.In(broker.KST()).Format(time.DateTime))
-		} else {
-			s.log.Info("kiwoom token issued", "expires", tok.Expiry.In(broker.KST()).Format(time.DateTime))
-			s.onIssued()
-		}
-		if err := s.store.Save(s.key, tok); err != nil {
-			s.log.Warn("kiwoom token not saved; the next start will issue a new one", "err", err)
-		}
-		return tok.Value, nil
-	}
-}
-
-func (s *tokenSource) loadLocked() {
-	s.loaded = true
-	t, ok, err := s.store.Load(s.key)
-	if err != nil {
-		s.log.Warn("kiwoom token cache unreadable; issuing a new token", "err", err)
-		return
-	}
-	if !ok {
-		return
-	}
-	// The cool-down counts from the stored issuance too, so a restart loop
-	// cannot issue a token per start. A stored token with no value is one
-	// Kiwoom refused: only its issuance time is kept.
-	if t.IssuedAt.After(s.lastAttempt) {
-		s.lastAttempt = t.IssuedAt
-	}
-	if t.Value == "" {
-		return
-	}
-	s.tok = t
-	if s.usable(s.clk.Now()) {
-		s.log.Debug("kiwoom token reused from cache", "expires", t.Expiry.In(broker.KST()).Format(time.DateTime))
-	}
-}
-
-func (s *tokenSource) cooldownErrLocked(left time.Duration) error {
+// tokenWait is the error for a caller that needs a new token left before
+// the next issuance; last is the last issuance's error, nil if it gave a
+// token (which Kiwoom has since refused).
+func tokenWait(left time.Duration, last error) error {
 	// The user hears it in their language (bot catalog "say.kiwoom.…"):
 	// Msg is the log's English; it reached Korean alerts as it was.
 	e := (&broker.Error{
@@ -209,10 +116,10 @@ func (s *tokenSource) cooldownErrLocked(left time.Duration) error {
 		Msg:        fmt.Sprintf("Kiwoom refused the access token; hoga waits %s between token issuances and will ask again in %s", issueGap, left.Round(time.Second)),
 		RetryAfter: left,
 	}).Saying("kiwoom.token_wait", waitSeconds(left))
-	if prev, ok := broker.AsError(s.lastErr); ok {
+	if prev, ok := broker.AsError(last); ok {
 		// The last issuance failed: say why, as the same kind (a 429 or a
 		// 5xx from the token endpoint stays retryable), with the wait.
-		e.Kind, e.Code, e.Err = prev.Kind, prev.Code, s.lastErr
+		e.Kind, e.Code, e.Err = prev.Kind, prev.Code, last
 		e.Msg = prev.Msg + " (next token issuance in " + left.Round(time.Second).String() + ")"
 		sayWaitAfter(e, prev, left)
 	}
@@ -233,36 +140,4 @@ func sayWaitAfter(e, said *broker.Error, left time.Duration) {
 		words = "[" + said.Code + "] " + words
 	}
 	e.Saying("kiwoom.token_wait_after", words, waitSeconds(left))
-}
-
-// invalidate drops tok after Kiwoom refused it, so the next get issues a
-// new one. Callers that hold an older or newer token leave the current one
-// alone: only the first of many concurrent 8005s triggers an issuance.
-func (s *tokenSource) invalidate(tok string) {
-	s.mu.Lock()
-	if s.tok.Value != tok || s.tok.Expiry.IsZero() {
-		s.mu.Unlock()
-		return
-	}
-	s.tok.Expiry = time.Time{}
-	dropped := Token{IssuedAt: s.tok.IssuedAt}
-	s.mu.Unlock()
-	// Keep the refused token from being reused after a restart, but keep
-	// its issuance time for the cool-down.
-	if err := s.store.Save(s.key, dropped); err != nil {
-		s.log.Warn("kiwoom token cache not updated", "err", err)
-	}
-}
-
-// expiry is the current token's expiry, zero when there is none.
-func (s *tokenSource) expiry() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.loaded {
-		s.loadLocked()
-	}
-	if s.tok.Value == "" {
-		return time.Time{}
-	}
-	return s.tok.Expiry
 }

@@ -185,7 +185,7 @@ func (c *Client) postOnce(ctx context.Context, ep endpoint, payload []byte, cont
 		if err := c.pace(ctx, ep.id); err != nil {
 			return nil, false, ctxErr(err, false)
 		}
-		tok, err := c.tokens.get(ctx)
+		tok, err := c.tokens.Get(ctx)
 		if err != nil {
 			// Nothing of this request was sent, so even an order may be
 			// tried again if the token failure was transient.
@@ -201,8 +201,8 @@ func (c *Client) postOnce(ctx context.Context, ep endpoint, payload []byte, cont
 		}
 		*refreshed = true
 		c.log.Info("kiwoom refused the token; renewing it once", "api_id", ep.id, "code", e.Code)
-		c.tokens.invalidate(tok)
-		if _, terr := c.tokens.get(ctx); terr != nil {
+		c.tokens.Invalidate(tok)
+		if _, terr := c.tokens.Get(ctx); terr != nil {
 			// No new token (cool-down, or issuance failed): Kiwoom's
 			// refusal is the error to report, with the wait if any.
 			if te, ok := broker.AsError(terr); ok && te.RetryAfter > 0 {
