@@ -27,7 +27,11 @@ import (
 // most (OPSP0008 past that), OPSP8996 ALREADY IN USE for a second session
 // on the same app key.
 
-// kisWSMax is the server's own limit; the official client stops at 40.
+// kisWSMax is the server's limit on registrations per app key (one
+// session per key): KIS's coding guide, open-trading-api "MCP/KIS Code
+// Assistant MCP/src/prompts/prompt.py": "1개 appkey당 최대 41건 등록". The
+// 42nd is refused OPSP0008 "MAX SUBSCRIBE OVER" (shared/broker-api/kis.md
+// §9, a third-party measurement; KIS publishes no text for it).
 const kisWSMax = 41
 
 type kisWS struct {
@@ -261,8 +265,8 @@ func (f *KISFake) RefuseSubscribe(trKey string, msgCds ...string) {
 }
 
 // SetStreamLimit sets the registrations a session may hold before
-// OPSP0008 (default 41, one past the official client's 40), for tests of
-// a server whose limit is lower than the client's.
+// OPSP0008 (default KIS's 41), for tests of a server whose limit is lower
+// than the client's.
 func (f *KISFake) SetStreamLimit(n int) {
 	f.ws.mu.Lock()
 	f.ws.max = n

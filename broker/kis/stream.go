@@ -24,11 +24,21 @@ const (
 	LiveWSURL = "ws://ops.koreainvestment.com:21000"
 	MockWSURL = "ws://ops.koreainvestment.com:31000"
 	wsPath    = "/tryitout"
-	// MaxSubscriptions is the official client's cap per session
-	// (kis_auth.py: "Subscription's max is 40"; python-kis
-	// WEBSOCKET_MAX_SUBSCRIPTIONS = 40). The fill-notice registration
-	// counts toward it.
-	MaxSubscriptions = 40
+	// MaxSubscriptions is KIS's limit on registrations per app key, the
+	// fill-notice registration included: KIS's own coding guide says "1개
+	// appkey당 최대 41건 등록" (open-trading-api "MCP/KIS Code Assistant
+	// MCP/src/prompts/prompt.py", the WebSocket rule and its "0/41"
+	// template). The 40 of the official samples counts something else:
+	// examples_llm/kis_auth.py KISWebSocket.__runner checks
+	// len(open_map.keys()) > 40, and open_map is keyed by request
+	// function (one per TR), its codes in "items"; backtester's
+	// websocket.py _runner likewise counts _subscriptions by name.
+	// python-kis's WEBSOCKET_MAX_SUBSCRIPTIONS = 40 (pykis/__env__.py,
+	// checked per tr_id+tr_key in pykis/client/websocket.py subscribe) is
+	// a third-party client's own margin. So 40 codes and the fill notices
+	// all stream; were a server to refuse one anyway, its OPSP0008 leaves
+	// that code polled and the owner told (handleAnswer).
+	MaxSubscriptions = 41
 )
 
 // StreamOptions configures a Stream. Zero values take the defaults.
@@ -507,15 +517,12 @@ func (s *Stream) handleAnswer(c Control, now time.Time) {
 	case "OPSP8996": // ALREADY IN USE: ends the session (read)
 	case "OPSP0008":
 		// MAX SUBSCRIBE OVER: a limit, not a passing fault. Neither
-		// KIS's samples nor python-kis name this code: the official
-		// client refuses a 41st registration itself (open-trading-api
-		// examples_llm/kis_auth.py KISWebSocket.__runner: "Subscription's
-		// max is 40"; python-kis pykis/__env__.py
-		// WEBSOCKET_MAX_SUBSCRIPTIONS = 40), and OPSP0008 for the
-		// server's own refusal is a third-party measurement
-		// (shared/broker-api/kis.md §9). Asking again would be refused
-		// again: the code is polled for the rest of the session and the
-		// owner is told (OnLimit).
+		// KIS's samples nor python-kis name this code: hoga stays within
+		// KIS's 41 registrations per app key (MaxSubscriptions), and
+		// OPSP0008 for the server's refusal of a 42nd is a third-party
+		// measurement (shared/broker-api/kis.md §9). Asking again would
+		// be refused again: the code is polled for the rest of the
+		// session and the owner is told (OnLimit).
 		code := broker.Code(c.Header.TRKey)
 		if c.Header.TRID == TRTrade {
 			s.mu.Lock()

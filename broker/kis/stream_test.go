@@ -2,6 +2,7 @@ package kis
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -231,7 +232,7 @@ func TestStreamSubscribeRefusals(t *testing.T) {
 	t.Run("limit not asked again", func(t *testing.T) {
 		t.Parallel()
 		r := newStreamRig(t, 0)
-		r.f.SetStreamLimit(2) // the notice TR and one code: lower than the client's 40
+		r.f.SetStreamLimit(2) // the notice TR and one code: lower than the client's 41
 		r.s.Subscribe("005930")
 		r.s.Subscribe("000660")
 		recv(t, r.up, "session")
@@ -287,4 +288,50 @@ func TestStreamAlreadyInUse(t *testing.T) {
 	if tk := recv(t, r.ticks, "tick on the first session"); tk.Price != 70_400 || !r.s.Streaming("005930") {
 		t.Fatalf("first session: tick %+v, streaming %v", tk, r.s.Streaming("005930"))
 	}
+}
+
+// KIS's limit is 41 registrations per app key (MaxSubscriptions): by
+// default 40 codes stream beside the fill-notice TR and a 41st code is
+// polled, hoga never asking past the limit; a client that did (Limit 42)
+// meets the fake's real answer, OPSP0008 for the 42nd registration.
+func TestStreamKISLimitIs41(t *testing.T) {
+	t.Parallel()
+	codes := make([]broker.Code, 41)
+	for i := range codes {
+		codes[i] = broker.Code(fmt.Sprintf("9%05d", i))
+	}
+	t.Run("client stays within", func(t *testing.T) {
+		t.Parallel()
+		r := newStreamRig(t, 0)
+		for _, c := range codes {
+			r.s.Subscribe(c)
+		}
+		recv(t, r.up, "session")
+		r.acked(t, 41, "OPSP0000")
+		st := r.s.Status()
+		if len(st.Subscribed) != 40 || len(st.Polled) != 1 || st.Polled[0] != codes[40] {
+			t.Fatalf("status: %d subscribed, polled %v; want 40 and [%s]", len(st.Subscribed), st.Polled, codes[40])
+		}
+		if n := r.f.StreamSubscriptions(); n != 41 {
+			t.Fatalf("fake holds %d registrations, want 41", n)
+		}
+		if n := r.f.SubscribeRequests(string(codes[40])); n != 0 {
+			t.Fatalf("the 41st code was asked %d times past the limit", n)
+		}
+	})
+	t.Run("server refuses the 42nd", func(t *testing.T) {
+		t.Parallel()
+		r := newStreamRig(t, 42)
+		for _, c := range codes {
+			r.s.Subscribe(c)
+		}
+		recv(t, r.up, "session")
+		r.acked(t, 1, string(codes[40])+"|OPSP0008")
+		if c := recv(t, r.limits, "limit"); c != codes[40] {
+			t.Fatalf("limit told for %s, want %s", c, codes[40])
+		}
+		if n := r.f.StreamSubscriptions(); n != 41 {
+			t.Fatalf("fake holds %d registrations, want 41", n)
+		}
+	})
 }

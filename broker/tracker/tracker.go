@@ -767,7 +767,9 @@ func (t *Tracker) record(ctx context.Context, id string, tr *tracked, f broker.F
 		// Seen before (by the other source, or before a restart): catch
 		// up with the journal, say nothing.
 		if row, err := t.o.Journal.OrderByClientID(ctx, e.ClientID); err == nil {
+			t.mu.Lock()
 			tr.cum, tr.amount, tr.e = row.FilledQty, row.FillAmount, row
+			t.mu.Unlock()
 		}
 		if tr.cum >= e.Qty {
 			t.mu.Lock()
@@ -776,11 +778,18 @@ func (t *Tracker) record(ctx context.Context, id string, tr *tracked, f broker.F
 		}
 		return
 	}
+	// Under mu: Committed reads an open order's fields from the
+	// strategy's goroutine (the turn only keeps the tracker's own
+	// workers apart).
+	t.mu.Lock()
 	tr.cum, tr.amount = f.CumQty, tr.amount+f.Amount()
+	t.mu.Unlock()
 	t.adjustCost(f)
 	row, err := t.o.Journal.OrderByClientID(ctx, e.ClientID)
 	if err == nil {
+		t.mu.Lock()
 		tr.e = row
+		t.mu.Unlock()
 	}
 	kind := broker.EventPartial
 	if tr.cum >= e.Qty {

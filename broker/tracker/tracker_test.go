@@ -447,3 +447,40 @@ func TestPushBeforeAnswerIsReplayed(t *testing.T) {
 		t.Fatalf("fills %+v", fills)
 	}
 }
+
+// Committed is read from the strategy's goroutine while the tracker
+// records fills on its own: both sides of an open order's fields are
+// under the tracker's lock (-race caught the writes in record bare, in
+// TestStreamAgainstFakeKIS through run()).
+func TestCommittedWhileFillsAreRecorded(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 3, 3, 10, 0), nil, nil)
+	r.start()
+	const n = 200 // fills, one share each: many chances for -race to see a bare write
+	r.place("H7", "0000000507", broker.Buy, n, 60_000)
+	stop := make(chan struct{})
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				r.tr.Committed("005930")
+			}
+		}
+	}()
+	for i := range n {
+		r.tr.Notify(Push{OrderID: "0000000507", Qty: 1, Price: 60_000, Time: r.clk.Now()})
+		ev := <-r.events
+		if ev.Fill.CumQty != int64(i+1) {
+			t.Fatalf("fill %d: cum %d", i, ev.Fill.CumQty)
+		}
+	}
+	close(stop)
+	<-read
+	if buy, _ := r.tr.Committed("005930"); buy != 0 {
+		t.Fatalf("committed %d after the order filled", buy)
+	}
+}

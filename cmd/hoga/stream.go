@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hoga-trade/hoga/bot"
@@ -196,7 +198,12 @@ func (a *app) runStream(ctx context.Context) error {
 							}
 						}
 					}
-					for c := range want {
+					// In code order: past the broker's limit, which codes
+					// stream and which are polled is then the same every
+					// start (a map's order made it a different code each
+					// time, and TestStreamAgainstFakeKIS flaked when the
+					// code it watched was the one left to polling).
+					for _, c := range slices.Sorted(maps.Keys(want)) {
 						// The day's limits first, so that the first trade
 						// is checked against them (and again each day).
 						a.learnLimits(ctx, c, now, limitTries)

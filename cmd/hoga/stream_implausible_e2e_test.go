@@ -54,7 +54,7 @@ func TestImplausibleTicksAreDroppedThroughRun(t *testing.T) {
 }
 
 // Issue 15, item 4 through run(): KIS refuses a subscription at its limit
-// (OPSP0008; the fake's limit set lower than the client's 40). The code
+// (OPSP0008; the fake's limit set lower than the client's 41). The code
 // is polled, /status names it, and the owner hears once per code, not
 // again when the next session is refused the same.
 func TestStreamLimitRefusalThroughRun(t *testing.T) {
