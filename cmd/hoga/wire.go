@@ -78,6 +78,10 @@ type app struct {
 	// streamLooks counts the stream supervisor's observations, so a test
 	// on a fake clock knows one happened after it moved the clock.
 	streamLooks atomic.Int64
+	// tickDecided, when a test sets it (withBuilt, before anything runs),
+	// hears each tick→decision latency beside the metric, at the moment
+	// of the decision: the run() benchmark times frame-sent → decided.
+	tickDecided func(time.Duration)
 	// reports is what the close report's scheduler did (report.go).
 	reports reportState
 	// services run until ctx ends and keep hoga alive after console input
@@ -390,9 +394,14 @@ func (a *app) buildStrategy() error {
 			}
 			a.feed.StrategyEvent(context.Background(), ev)
 		},
-		OnEvaluate:     a.metrics.StrategyEvaluation,
-		OnTickDecision: a.metrics.TickDecision,
-		Logger:         a.log.With("part", "strategy"),
+		OnEvaluate: a.metrics.StrategyEvaluation,
+		OnTickDecision: func(d time.Duration) {
+			a.metrics.TickDecision(d)
+			if a.tickDecided != nil {
+				a.tickDecided(d)
+			}
+		},
+		Logger: a.log.With("part", "strategy"),
 	})
 	if err == nil && exitsErr != nil {
 		err = exitsErr
