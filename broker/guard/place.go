@@ -311,12 +311,13 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 			return err
 		}
 	}
+	bal := &orderBalance{inner: g.inner}
 	if req.Side == broker.Sell && g.committed != nil {
-		if err := g.checkSellable(ctx, req); err != nil {
+		if err := g.checkSellable(ctx, req, bal); err != nil {
 			return err
 		}
 	}
-	protective := req.ProtectiveExit() && (g.maxKRW > 0 || g.maxDaily > 0) && g.checkProtective(ctx, req)
+	protective := req.ProtectiveExit() && (g.maxKRW > 0 || g.maxDaily > 0) && g.checkProtective(ctx, req, bal)
 	if g.maxKRW > 0 && !protective {
 		if err := g.checkAmount(ctx, req); err != nil {
 			return err
@@ -437,14 +438,14 @@ func (g *Guard) checkVenue(ctx context.Context, req broker.OrderRequest) (broker
 // sell is never counted twice. Without an open sell of hoga's in the code,
 // or when the balance cannot be read, the broker decides: it checks the
 // shares itself.
-func (g *Guard) checkSellable(ctx context.Context, req broker.OrderRequest) error {
+func (g *Guard) checkSellable(ctx context.Context, req broker.OrderRequest, ob *orderBalance) error {
 	_, selling := g.committed(req.Code)
 	if selling <= 0 {
 		// No open sell of hoga's: the broker's own check (and its own
 		// words) stand, and no balance call is spent on it.
 		return nil
 	}
-	bal, err := g.inner.Balance(ctx)
+	bal, err := ob.get(ctx)
 	if err != nil {
 		g.log.Warn("could not read the balance to check a sell against open sells; the broker will decide", "code", req.Code, "err", err)
 		return nil
@@ -509,6 +510,28 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 		Err: &broker.OrderValue{Qty: req.Qty, Price: price, Amount: amount, Limit: g.maxKRW, Basis: basis}}
 }
 
+// orderBalance is the balance one order's checks share: an exit's sell
+// while hoga has another sell open needs it both for the shares not yet
+// committed (checkSellable) and for the order-limit exemption
+// (checkProtective), and one read a moment old answers both — the broker
+// is asked at most once per order, inside its rate limit. A failed read is
+// kept too: each check already says what it does without a balance, and a
+// second try within the same order would mostly fail the same way.
+type orderBalance struct {
+	inner broker.Broker
+	done  bool
+	bal   broker.Balance
+	err   error
+}
+
+func (o *orderBalance) get(ctx context.Context) (broker.Balance, error) {
+	if !o.done {
+		o.bal, o.err = o.inner.Balance(ctx)
+		o.done = true
+	}
+	return o.bal, o.err
+}
+
 // checkProtective decides whether a protective exit's sell is exempt from
 // HOGA_MAX_ORDER_KRW and HOGA_MAX_DAILY_ORDERS (the lead's decision on
 // issue 17): a stop-loss refused for being large, or for coming late in a
@@ -521,8 +544,8 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 // duplicate protection come before this check. A sell of more than that,
 // or a balance that cannot be read, is not exempt and meets the limits
 // as any order does (the log says why).
-func (g *Guard) checkProtective(ctx context.Context, req broker.OrderRequest) bool {
-	bal, err := g.inner.Balance(ctx)
+func (g *Guard) checkProtective(ctx context.Context, req broker.OrderRequest, ob *orderBalance) bool {
+	bal, err := ob.get(ctx)
 	if err != nil {
 		g.log.Warn("exit sell: the balance could not be read, so the order limits apply to it", "code", req.Code, "err", err)
 		return false

@@ -108,3 +108,52 @@ func TestSellPastCommittedRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestExitSellWithAnOpenSellReadsTheBalanceOnce: a protective exit's sell
+// while hoga has another sell open needs the balance twice — for the shares
+// not yet committed (checkSellable) and for the order-limit exemption
+// (checkProtective) — and one read answers both: the broker is asked once
+// per order, counted at the fake. A failed read is not retried within the
+// order (each check falls back as it says: the broker decides, the limits
+// apply).
+func TestExitSellWithAnOpenSellReadsTheBalanceOnce(t *testing.T) {
+	t.Parallel()
+	exitSell := func(qty int64) broker.OrderRequest {
+		return broker.OrderRequest{Code: "005930", Side: broker.Sell, Type: broker.Market, Qty: qty,
+			Source: "strategy", User: broker.ExitUserPrefix + "005930:stop"}
+	}
+	tests := []struct {
+		name    string
+		selling int64
+		balErr  error
+		req     broker.OrderRequest
+		placed  bool
+	}{
+		{name: "open_sell", selling: 4, req: exitSell(6), placed: true},
+		{name: "open_sell_too_many", selling: 4, req: exitSell(7)},
+		{name: "no_open_sell", req: exitSell(10), placed: true},
+		{name: "unreadable", selling: 4, balErr: &broker.Error{Kind: broker.Transient, Msg: "timeout"}, req: exitSell(6)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var hb *heldBroker
+			e := newEnv(t, func(o *Options) {
+				// Limits on, so the exemption is asked for: 10 shares at
+				// the fake's price are over 1 won.
+				o.MaxOrderKRW, o.MaxDailyOrders = 1, 100
+				hb = &heldBroker{fakeBroker: o.Broker.(*fakeBroker), balErr: tt.balErr,
+					pos: broker.Position{Code: "005930", Qty: 10, Sellable: 10}}
+				o.Broker = hb
+				o.Committed = func(c broker.Code) (int64, int64) { return 0, tt.selling }
+			})
+			_, err := e.g.PlaceOrder(context.Background(), tt.req)
+			if hb.balCalls != 1 {
+				t.Errorf("balance calls = %d; want 1 for one order", hb.balCalls)
+			}
+			if tt.placed != (err == nil) {
+				t.Errorf("PlaceOrder: %v; want placed %v", err, tt.placed)
+			}
+		})
+	}
+}

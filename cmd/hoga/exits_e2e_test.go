@@ -372,3 +372,49 @@ func TestExitStopSellsOnceThroughRunKiwoom(t *testing.T) {
 		t.Fatalf("%d sells, want exactly 1", n)
 	}
 }
+
+// A stop fires while hoga has another sell of the stock open: the round
+// that sells reads the balance twice at the KIS fake — the exit's own
+// fresh read for the shares it may sell, and the guard's one read that
+// serves both its open-sell check and the order-limit exemption (it read
+// it once for each, three in all) — and sells only the uncommitted shares.
+func TestExitWithAnOpenSellBalanceReadsThroughRun(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0))
+	fake := exitFake(t, clk)
+	h := startOnClock(t, clk, kisEnv(fake, t.TempDir()))
+	h.hold()
+	h.send("/sell 005930 4 80000") // rests: 4 of the 10 shares committed
+	h.see("매도 주문 접수")
+	h.send("/stop 005930 -5%")
+	h.see("발동가 66,500원 · 감시 중")
+	h.rounds(2)
+	fake.SetPrice("005930", 66_400)
+	h.until("the stop's sell", func() bool { return sells(fake) == 2 })
+	const (
+		balance = "/uapi/domestic-stock/v1/trading/inquire-balance"
+		quote   = "/uapi/domestic-stock/v1/quotations/inquire-price"
+		order   = "/uapi/domestic-stock/v1/trading/order-cash"
+	)
+	// The round: the exit's quote, then its reads, then its order.
+	log := fake.RequestLog()
+	last := -1
+	for i, r := range log {
+		if r.Path == order {
+			last = i
+		}
+	}
+	reads := 0
+	for i := last - 1; i >= 0 && log[i].Path != quote; i-- {
+		if log[i].Path == balance {
+			reads++
+		}
+	}
+	if reads != 2 {
+		t.Errorf("the selling round read the balance %d times at the fake; want 2 (the exit's, the guard's)", reads)
+	}
+	if o := fake.Orders(); o[len(o)-1].Qty != 6 {
+		t.Errorf("the exit sold %d; want the 6 shares not in the open sell", o[len(o)-1].Qty)
+	}
+	h.see("손절(-5%) 발동: 현재가 66,400원")
+}
