@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -121,6 +122,29 @@ type FeedConfig struct {
 	// that carry only the code (a fill learned from the broker's list);
 	// nil or "" shows the code alone.
 	Names func(broker.Code) string
+	// Store, when set, keeps the day's error count and last lines
+	// (hoga's SQLite settings), so the close report counts the errors of
+	// the whole day, also those of a run that stopped before it
+	// (RestoreErrors reads them back at start).
+	Store ErrorStore
+}
+
+// ErrorStore is the key/value part of hoga's store (*store.DB) the feed
+// keeps the day's errors in. PutSetting is durable when it returns.
+type ErrorStore interface {
+	GetSetting(ctx context.Context, key string) (string, bool, error)
+	PutSetting(ctx context.Context, key, value string) error
+}
+
+// errorsKey holds the day's errors as JSON (storedErrors): one row, the
+// day's, overwritten by the next day's first error.
+const errorsKey = "alerts.errors_today"
+
+// storedErrors is dayErrors as stored.
+type storedErrors struct {
+	Day  string   `json:"day"`
+	N    int      `json:"n"`
+	Last []string `json:"last,omitempty"`
 }
 
 // Feed is the alert feed: it formats events in the configured language,
@@ -136,6 +160,14 @@ type Feed struct {
 	errors []string
 	// today holds the KST day's errors for the close report.
 	today dayErrors
+	// since is when today's count begins: the feed's start, or zero once
+	// RestoreErrors has read the day's stored count (the whole day).
+	since time.Time
+	// saveMu orders the stored snapshots as the errors were counted.
+	saveMu sync.Mutex
+	// restored: RestoreErrors has read the stored count, so a save keeps
+	// it (before, a save would overwrite an earlier run's count).
+	restored bool
 }
 
 // dayErrors counts one KST day's error alerts and keeps the last few.
@@ -159,7 +191,68 @@ func NewFeed(cfg FeedConfig) *Feed {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Feed{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger}
+	f := &Feed{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger}
+	f.since = f.clock.Now()
+	return f
+}
+
+// RestoreErrors reads the day's errors an earlier run stored (Store) and
+// counts them with this run's, so the close report is true across
+// restarts. Without a Store, or when the stored count cannot be read (the
+// error says why), the count starts at this run's start (ErrorsSince).
+func (f *Feed) RestoreErrors(ctx context.Context) error {
+	if f.cfg.Store == nil {
+		return nil
+	}
+	f.saveMu.Lock()
+	defer f.saveMu.Unlock()
+	v, ok, err := f.cfg.Store.GetSetting(ctx, errorsKey)
+	if err != nil {
+		return fmt.Errorf("alerts: the day's stored errors: %w", err)
+	}
+	var se storedErrors
+	if ok {
+		if err := json.Unmarshal([]byte(v), &se); err != nil {
+			return fmt.Errorf("alerts: the day's stored errors are damaged: %w", err)
+		}
+	}
+	f.mu.Lock()
+	day := broker.Day(f.clock.Now())
+	mine := 0 // this run's errors of today, before the restore
+	if f.today.day == day {
+		mine = f.today.n
+	}
+	if se.Day == day {
+		if f.today.day != day {
+			f.today = dayErrors{day: day}
+		}
+		// An error published since start is counted after the stored
+		// ones (and stored with them by the next save).
+		f.today.n += se.N
+		f.today.last = append(append([]string(nil), se.Last...), f.today.last...)
+		if len(f.today.last) > dayErrorLines {
+			f.today.last = f.today.last[len(f.today.last)-dayErrorLines:]
+		}
+	}
+	f.since = time.Time{}
+	f.restored = true
+	var save *storedErrors
+	if mine > 0 {
+		save = &storedErrors{Day: f.today.day, N: f.today.n, Last: append([]string(nil), f.today.last...)}
+	}
+	f.mu.Unlock()
+	if save != nil {
+		f.saveErrors(ctx, *save)
+	}
+	return nil
+}
+
+// ErrorsSince is when ErrorsOn's count begins: zero when it covers the
+// whole day (the stored count was read), else this run's start.
+func (f *Feed) ErrorsSince() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.since
 }
 
 // AddSink adds a destination.
@@ -172,6 +265,11 @@ func (f *Feed) AddSink(s AlertSink) {
 // Publish delivers a to every sink unless its type is off. Errors are
 // remembered for /status whatever their setting.
 func (f *Feed) Publish(ctx context.Context, a Alert) {
+	var save *storedErrors
+	counting := a.Type == AlertErrors && f.cfg.Store != nil
+	if counting {
+		f.saveMu.Lock() // until the count is stored, before the sinks
+	}
 	f.mu.Lock()
 	if a.Type == AlertErrors { // kept for /status even when error alerts are off
 		line := kstClock(f.clock.Now()) + " " + StripHTML(a.Text)
@@ -187,9 +285,18 @@ func (f *Feed) Publish(ctx context.Context, a Alert) {
 		if len(f.today.last) > dayErrorLines {
 			f.today.last = f.today.last[len(f.today.last)-dayErrorLines:]
 		}
+		if f.cfg.Store != nil && f.restored {
+			save = &storedErrors{Day: f.today.day, N: f.today.n, Last: append([]string(nil), f.today.last...)}
+		}
 	}
 	sinks := append([]AlertSink(nil), f.sinks...)
 	f.mu.Unlock()
+	if save != nil {
+		f.saveErrors(ctx, *save)
+	}
+	if counting {
+		f.saveMu.Unlock()
+	}
 	if d := a.Delivered; d != nil {
 		var once sync.Once
 		a.Delivered = func() { once.Do(d) }
@@ -210,6 +317,20 @@ func (f *Feed) Publish(ctx context.Context, a Alert) {
 	}
 }
 
+// saveErrors stores the day's errors. A failed write is logged: the
+// alert itself went out, and only a restart later today would miss it.
+func (f *Feed) saveErrors(ctx context.Context, se storedErrors) {
+	b, err := json.Marshal(se)
+	if err == nil {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = f.cfg.Store.PutSetting(wctx, errorsKey, string(b))
+		cancel()
+	}
+	if err != nil {
+		f.log.Warn("the day's error count was not stored; a restart today would not count this error in the close report", "err", err)
+	}
+}
+
 // Error publishes an error alert and keeps it for /status.
 func (f *Feed) Error(ctx context.Context, format string, args ...any) {
 	f.Publish(ctx, Alert{Type: AlertErrors, Text: "⚠️ " + Esc(fmt.Sprintf(format, args...))})
@@ -227,9 +348,10 @@ func (f *Feed) RecentErrors() []string {
 	return append([]string(nil), f.errors...)
 }
 
-// ErrorsOn returns how many error alerts this run published on the KST
-// day (YYYY-MM-DD) and the last few of them ("15:04:05 text"), for the
-// daily close report. Errors of an earlier run the same day are not kept.
+// ErrorsOn returns how many error alerts were published on the KST day
+// (YYYY-MM-DD) and the last few of them ("15:04:05 text"), for the daily
+// close report: this run's, and an earlier run's of the same day once
+// RestoreErrors has read them (ErrorsSince says from when).
 func (f *Feed) ErrorsOn(day string) (int, []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -19,8 +19,10 @@ type CloseReportInput struct {
 	// ("15:04:05 text", Feed.ErrorsOn).
 	Errors     int
 	ErrorLines []string
-	// Since is when this run of hoga began: errors are counted from then
-	// (an earlier run's are not kept), and a run begun today says so.
+	// Since is when the error count begins (Feed.ErrorsSince): zero when
+	// it covers the whole day, every run's (the count is stored); a run
+	// that could not read the stored count counts from its start, and
+	// the report says so when that was today.
 	Since time.Time
 }
 

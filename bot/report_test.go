@@ -2,11 +2,15 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/pnl"
 	"github.com/hoga-trade/hoga/pnl/pnltest"
 	"github.com/hoga-trade/hoga/strategy"
@@ -71,5 +75,83 @@ func TestCloseReportQuietDay(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("quiet report lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// errStore is an ErrorStore in memory; fail makes GetSetting fail.
+type errStore struct {
+	mu   sync.Mutex
+	m    map[string]string
+	fail error
+}
+
+func (s *errStore) GetSetting(_ context.Context, k string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return "", false, s.fail
+	}
+	v, ok := s.m[k]
+	return v, ok, nil
+}
+
+func (s *errStore) PutSetting(_ context.Context, k, v string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[k] = v
+	return nil
+}
+
+// TestFeedErrorsSurviveARestart: the day's error count and last lines are
+// stored as each error is published, and a new feed (hoga restarted)
+// counts them with its own; another day's are not counted, and a store
+// that cannot be read leaves the count at this run's, said by
+// ErrorsSince.
+func TestFeedErrorsSurviveARestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 12, 4, 9, 0, 0, 0, broker.KST()))
+	st := &errStore{m: map[string]string{}}
+	f := NewFeed(FeedConfig{Clock: clk, Store: st})
+	if err := f.RestoreErrors(ctx); err != nil || !f.ErrorsSince().IsZero() {
+		t.Fatalf("restore of nothing: %v, since %v", err, f.ErrorsSince())
+	}
+	f.Error(ctx, "one")
+	clk.Advance(time.Minute)
+	f.Error(ctx, "two")
+
+	clk.Advance(time.Hour)
+	g := NewFeed(FeedConfig{Clock: clk, Store: st})
+	g.Error(ctx, "three") // before the restore: counted after the stored ones
+	if err := g.RestoreErrors(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, lines := g.ErrorsOn("2026-12-04")
+	want := []string{"09:00:00 ⚠️ one", "09:01:00 ⚠️ two", "10:01:00 ⚠️ three"}
+	if n != 3 || !slices.Equal(lines, want) {
+		t.Fatalf("after a restart: %d %q; want 3 %q", n, lines, want)
+	}
+	g.Error(ctx, "four")
+	h := NewFeed(FeedConfig{Clock: clk, Store: st})
+	if err := h.RestoreErrors(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := h.ErrorsOn("2026-12-04"); n != 4 {
+		t.Fatalf("after a second restart: %d errors; want 4", n)
+	}
+
+	clk.Advance(24 * time.Hour) // the next day: yesterday's are not today's
+	d := NewFeed(FeedConfig{Clock: clk, Store: st})
+	if err := d.RestoreErrors(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := d.ErrorsOn("2026-12-05"); n != 0 {
+		t.Fatalf("the next day: %d errors; want 0", n)
+	}
+
+	st.fail = errors.New("disk gone")
+	e := NewFeed(FeedConfig{Clock: clk, Store: st})
+	if err := e.RestoreErrors(ctx); err == nil || !e.ErrorsSince().Equal(clk.Now()) {
+		t.Fatalf("an unreadable store: %v, since %v; want an error and since now", err, e.ErrorsSince())
 	}
 }

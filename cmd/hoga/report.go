@@ -107,8 +107,8 @@ func (a *app) planReport(now time.Time, done string) (due bool, day string, next
 // closed days, not again after a restart the same day, and, when hoga was
 // down at the time, at the next start before KST midnight.
 func (a *app) runReports(ctx context.Context) error {
-	handed := "" // the day whose report this run gave the feed
-	since := a.clock.Now()
+	handed := ""                  // the day whose report this run gave the feed
+	since := a.feed.ErrorsSince() // zero: the day's errors of every run are counted
 	for {
 		sent, _, err := a.db.GetSetting(ctx, reportSentKey)
 		var was string

@@ -378,3 +378,45 @@ func checkReportChart(t *testing.T, data []byte) {
 		t.Error("the report's chart has no stop line (no row mostly in the stop's colour)")
 	}
 }
+
+// The close report counts the whole day's errors, also those of a run
+// that stopped before the report: the count is kept in hoga's store as
+// each error is published, not only in the running process's memory.
+// An error of an earlier day is not counted.
+func TestCloseReportCountsErrorsAcrossRestarts(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(kstAt(2026, 12, 3, 14, 0, 0)) // Thursday
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
+	fake.SetPrice("005930", 70_000)
+	dir := t.TempDir()
+	h := startOnClock(t, clk, kisEnv(fake, dir))
+	h.app.feed.Error(context.Background(), "어제의 오류") // Thursday's: not Friday's
+	stopWithin(t, h)
+
+	clk.Set(kstAt(2026, 12, 4, 9, 10, 0))
+	h = startOnClock(t, clk, kisEnv(fake, dir))
+	h.app.feed.Error(context.Background(), "아침 오류 하나")
+	h.app.feed.Error(context.Background(), "아침 오류 둘")
+	stopWithin(t, h)
+
+	clk.Set(kstAt(2026, 12, 4, 13, 0, 0)) // restarted in the afternoon
+	h = startOnClock(t, clk, kisEnv(fake, dir))
+	h.app.feed.Error(context.Background(), "오후 오류")
+	st := settleReports(t, h, 0, 0)
+	clk.Set(kstAt(2026, 12, 4, 15, 40, 0))
+	settleReports(t, h, 1, st.Waits)
+	waitFor(t, "the close report", func() bool { return strings.Contains(h.out.String(), reportHead) })
+	out := h.out.String()
+	report := out[strings.Index(out, reportHead):]
+	for _, want := range []string{"오늘 오류 3건 (최근 것):", "• 09:10:00 ⚠️ 아침 오류 하나", "• 09:10:00 ⚠️ 아침 오류 둘", "• 13:00:00 ⚠️ 오후 오류"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+	for _, not := range []string{"어제의 오류", "이후만 셉니다"} {
+		if strings.Contains(report, not) {
+			t.Errorf("report has %q:\n%s", not, report)
+		}
+	}
+	stopWithin(t, h)
+}

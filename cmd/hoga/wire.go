@@ -199,6 +199,9 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 	a.closers = append(a.closers, a.db.Close)
 	steps.done("journal")
 	a.feed = bot.NewFeed(bot.FeedConfig{Lang: cfg.lang, Clock: a.clock, Settings: cfg.alerts, Mode: a.modeLabel(), Logger: logger.With("part", "alerts"),
+		// The day's errors are stored as they are published, so the close
+		// report counts an earlier run's too.
+		Store: a.db,
 		// The router is built below, before anything publishes.
 		Names: func(c broker.Code) string {
 			if a.router == nil {
@@ -206,6 +209,10 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 			}
 			return a.router.NameOf(c)
 		}})
+	if err := a.feed.RestoreErrors(context.WithoutCancel(ctx)); err != nil {
+		// The report then counts from this start, and says so.
+		logger.Warn("the close report counts only this run's errors", "err", err)
+	}
 
 	// Below the guard (and the tracker) every caller's broker calls are
 	// measured, and failures the owner must hear about (keys refused,
