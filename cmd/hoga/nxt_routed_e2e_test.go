@@ -2,14 +2,8 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/broker/brokertest"
-	"github.com/hoga-trade/hoga/clock"
 )
 
 // TestSORFilledOnNXTThroughRun: through run() on a live fake keeping
@@ -39,53 +33,12 @@ func TestSORFilledOnNXTThroughRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.broker+"_"+tt.name, func(t *testing.T) {
 			t.Parallel()
-			at, err := time.ParseInLocation(time.DateTime, tt.at, broker.KST())
-			if err != nil {
-				t.Fatal(err)
-			}
-			fc := clock.NewFake(at)
-			common := []string{"HOGA_MODE", "live", "HOGA_MARKET_HOURS", "krx",
-				"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error"}
-			var (
-				getenv  func(string) string
-				market  nxtMarket
-				sentTo  func() []string
-				noticed func() bool // the stream is up to hear fill notices
-			)
-			switch tt.broker {
-			case "kiwoom":
-				fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: "live", RateLimit: -1, Clock: fc, MarketHours: true})
-				t.Cleanup(fake.Close)
-				getenv = env(append([]string{"HOGA_BROKER", "kiwoom",
-					"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
-					"HOGA_KIWOOM_BASE_URL", fake.URL(), "HOGA_KIWOOM_RPS", "200"}, common...)...)
-				market, noticed = fake, func() bool { return true }
-				sentTo = func() (v []string) {
-					for _, o := range fake.Orders() {
-						v = append(v, o.Venue)
-					}
-					return v
-				}
-			case "kis":
-				fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1, Clock: fc, MarketHours: true})
-				key, secret, account := fake.Credentials()
-				getenv = env(append([]string{"HOGA_BROKER", "kis", "HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret,
-					"HOGA_KIS_ACCOUNT", account, "HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_WS_URL", fake.WSURL(),
-					"HOGA_KIS_HTS_ID", "hoga01", "HOGA_KIS_RPS", "200"}, common...)...)
-				market, noticed = fake, func() bool { return fake.StreamSubscriptions() >= 1 }
-				sentTo = func() (v []string) {
-					for _, o := range fake.Orders() {
-						v = append(v, o.Venue)
-					}
-					return v
-				}
-			}
+			fc := kstClock(t, tt.at)
+			getenv, market, sentTo, noticed := nxtClockedFake(t, tt.broker, "live", fc, true)
 			market.SetPrice("005930", 70_000)
 			if tt.nxtPrice > 0 {
 				market.SetNXTPrice("005930", tt.nxtPrice)
 			}
-			// The fake and hoga's broker client share the clock, so the
-			// fake's sessions and token times are the test's.
 			h := startHogaCtx(t, withBrokerClock(withClock(context.Background(), fc), fc), fc, getenv)
 			waitFor(t, "the fill-notice registration", noticed)
 			h.send("/buy 005930 2 70000 sor")
