@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/tokencache"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // approvalLife is how long an approval key is used: the doc gives 24 h
@@ -32,7 +33,7 @@ type approvals struct {
 // open-trading-api examples_llm/kis_auth.py auth_ws (url
 // f"{_cfg[svr]}/oauth2/Approval"), examples_llm/auth/auth_ws_token;
 // kis.md §2.3. Errors: Auth, Transient.
-func (c *Client) ApprovalKey(ctx context.Context) (string, error) {
+func (c *Client) ApprovalKey(ctx context.Context) (redact.Secret, error) {
 	a := &c.approval
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -78,13 +79,13 @@ func (c *Client) ApprovalKey(ctx context.Context) (string, error) {
 		}
 		return "", &broker.Error{Kind: kind, Code: out.ErrorCode, Msg: "KIS approval key refused: " + out.ErrorDesc}
 	}
-	a.key = tokencache.Token{Value: out.ApprovalKey, IssuedAt: now, Expiry: now.Add(approvalLife)}
+	a.key = tokencache.Token{Value: redact.Secret(out.ApprovalKey), IssuedAt: now, Expiry: now.Add(approvalLife)}
 	if c.tokenStore != nil {
 		if err := c.tokenStore.Save(storeKey, a.key); err != nil {
 			c.log.Warn("kis: cannot save the approval key", "err", err)
 		}
 	}
-	return out.ApprovalKey, nil
+	return a.key.Value, nil
 }
 
 // dropApproval forgets a key the WebSocket refused.

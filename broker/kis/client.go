@@ -22,6 +22,7 @@ import (
 	"github.com/hoga-trade/hoga/broker/internal/pace"
 	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // maxBody bounds how much of an answer is read; the largest KIS answers
@@ -211,7 +212,7 @@ func (c *Client) do(ctx context.Context, rq *request) (*reply, error) {
 
 // attempt sends the call once. It returns the token it used so a refused
 // token can be dropped.
-func (c *Client) attempt(ctx context.Context, rq *request) (*reply, string, error) {
+func (c *Client) attempt(ctx context.Context, rq *request) (*reply, redact.Secret, error) {
 	tok, err := c.tokens.Get(ctx)
 	if err != nil {
 		return nil, "", err
@@ -272,7 +273,7 @@ func (c *Client) wait(ctx context.Context, trID string) error {
 	return err
 }
 
-func (c *Client) newRequest(ctx context.Context, rq *request, tok string) (*http.Request, error) {
+func (c *Client) newRequest(ctx context.Context, rq *request, tok redact.Secret) (*http.Request, error) {
 	u := c.set.base + rq.path
 	var body io.Reader
 	if rq.method == http.MethodGet {
@@ -296,7 +297,7 @@ func (c *Client) newRequest(ctx context.Context, rq *request, tok string) (*http
 	// docs' samples are lower case).
 	h := req.Header
 	h["content-type"] = []string{"application/json; charset=utf-8"}
-	h["authorization"] = []string{"Bearer " + tok}
+	h["authorization"] = []string{"Bearer " + tok.Reveal()}
 	h["appkey"] = []string{string(c.set.appKey)}
 	h["appsecret"] = []string{string(c.set.appSecret)}
 	h["tr_id"] = []string{c.tr(rq.trID)}

@@ -1042,7 +1042,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	logger.Info("options", "key", c.set.appKey, "secret", c.set.appSecret, "account", c.Account())
 	fmt.Fprintf(&buf, "%v %+v %#v %s %d %x", c.set.appKey, c.set.appSecret, c.Account(), c.Account(), c.set.appKey, c.set.appSecret)
 	key, secret, acct := f.Credentials()
-	token := c.tokens.Current().Value
+	token := c.tokens.Current().Value.Reveal()
 	mu.Lock()
 	out := buf.String()
 	mu.Unlock()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // WebSocket hosts (kis.md §1 and §9; open-trading-api kis_auth.py
@@ -357,7 +358,7 @@ func (s *Stream) touch() { s.lastMsg.Store(s.clk.Now().UnixNano()) }
 
 // retryDue asks again for the subscriptions an internal error refused
 // whose backoff has passed.
-func (s *Stream) retryDue(ctx context.Context, conn *websocket.Conn, key string) error {
+func (s *Stream) retryDue(ctx context.Context, conn *websocket.Conn, key redact.Secret) error {
 	now := s.clk.Now()
 	s.mu.Lock()
 	due, notice := false, false
@@ -397,7 +398,7 @@ func (s *Stream) backoff(n int) time.Duration {
 // session's subscriptions match the wanted set, within the limit. Codes
 // refused for the limit are left out, and codes refused by an internal
 // error until their retry is due.
-func (s *Stream) sync(ctx context.Context, conn *websocket.Conn, key string) error {
+func (s *Stream) sync(ctx context.Context, conn *websocket.Conn, key redact.Secret) error {
 	s.mu.Lock()
 	var add, drop []broker.Code
 	for c := range s.active {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // KIS WebSocket TR ids hoga uses. Trades are the same id on live and mock;
@@ -320,7 +321,7 @@ func ParseControl(msg []byte) (Control, error) {
 // Shape from open-trading-api examples_llm/kis_auth.py data_fetch and
 // _base_headers_ws; "2" for unregister as KISWebSocket.unsubscribe and
 // python-kis TR_UNSUBSCRIBE_TYPE send (the ccnl_* docstrings say "0").
-func subscribeMessage(approvalKey, trType, trID, trKey string) []byte {
+func subscribeMessage(approvalKey redact.Secret, trType, trID, trKey string) []byte {
 	type input struct {
 		TRID  string `json:"tr_id"`
 		TRKey string `json:"tr_key"`
@@ -330,7 +331,7 @@ func subscribeMessage(approvalKey, trType, trID, trKey string) []byte {
 		Body   struct {
 			Input input `json:"input"`
 		} `json:"body"`
-	}{Header: map[string]string{"approval_key": approvalKey, "custtype": "P", "tr_type": trType, "content-type": "utf-8"}}
+	}{Header: map[string]string{"approval_key": approvalKey.Reveal(), "custtype": "P", "tr_type": trType, "content-type": "utf-8"}}
 	m.Body.Input = input{TRID: trID, TRKey: trKey}
 	b, _ := json.Marshal(m)
 	return b

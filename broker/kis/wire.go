@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // KIS sends every number in a REST output as a JSON string ("65850",
@@ -279,10 +280,10 @@ type ccldRow struct {
 // tokenResponse is /oauth2/tokenP's success body. expires_in is a JSON
 // number per the docs; json.Number also takes it if a proxy stringifies it.
 type tokenResponse struct {
-	AccessToken        string      `json:"access_token"`
-	TokenType          string      `json:"token_type"`
-	ExpiresIn          json.Number `json:"expires_in"`
-	AccessTokenExpired string      `json:"access_token_token_expired"`
+	AccessToken        redact.Secret `json:"access_token"`
+	TokenType          string        `json:"token_type"`
+	ExpiresIn          json.Number   `json:"expires_in"`
+	AccessTokenExpired string        `json:"access_token_token_expired"`
 }
 
 // oauthError is the different-shaped error body of /oauth2/*.

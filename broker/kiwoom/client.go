@@ -172,7 +172,7 @@ func (c *Client) issueToken(ctx context.Context) (Token, bool, error) {
 		c.log.Warn("kiwoom token has no readable expires_dt; assuming 24h", "expires_dt", a.ExpiresDT)
 		exp = now.Add(24 * time.Hour)
 	}
-	return Token{Value: a.Token, Expiry: exp, IssuedAt: now}, true, nil
+	return Token{Value: redact.Secret(a.Token), Expiry: exp, IssuedAt: now}, true, nil
 }
 
 // Account returns the account number the app key is bound to (ka00001).

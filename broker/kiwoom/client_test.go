@@ -937,7 +937,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if !ok || tok.Value == "" {
 		t.Fatal("no token in the store")
 	}
-	secrets = append(secrets, tok.Value)
+	secrets = append(secrets, tok.Value.Reveal())
 	for _, s := range secrets {
 		if s != "" && strings.Contains(out, s) {
 			t.Errorf("log contains a secret %q", s)

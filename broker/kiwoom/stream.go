@@ -266,7 +266,7 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 
 	// LOGIN first with the raw token (no "Bearer"), and wait for its
 	// answer before any REG (kiwoom.md §9, [WS] _await_login_ack).
-	b, _ := json.Marshal(map[string]string{"trnm": TrnmLogin, "token": tok})
+	b, _ := json.Marshal(map[string]string{"trnm": TrnmLogin, "token": tok.Reveal()})
 	if err := conn.Write(ctx, websocket.MessageText, b); err != nil {
 		return false, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/pace"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 const (
@@ -218,7 +219,7 @@ func (c *Client) postOnce(ctx context.Context, ep endpoint, payload []byte, cont
 }
 
 // exchange is one HTTP request and the reading of its answer.
-func (c *Client) exchange(ctx context.Context, ep endpoint, payload []byte, contYN, nextKey, tok string) (*page, bool, error) {
+func (c *Client) exchange(ctx context.Context, ep endpoint, payload []byte, contYN, nextKey string, tok redact.Secret) (*page, bool, error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var wrote atomic.Bool
@@ -234,7 +235,7 @@ func (c *Client) exchange(ctx context.Context, ep endpoint, payload []byte, cont
 		return nil, false, &broker.Error{Kind: broker.Internal, Msg: "building request", Err: err}
 	}
 	req.Header.Set("api-id", ep.id)
-	req.Header.Set("authorization", "Bearer "+tok)
+	req.Header.Set("authorization", "Bearer "+tok.Reveal())
 	req.Header.Set("content-type", contentType)
 	if contYN != "" {
 		req.Header.Set("cont-yn", contYN)

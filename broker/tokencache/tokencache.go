@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -22,16 +23,19 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/internal/atomicfile"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // Token is an access token with what is needed to decide when to renew it.
+// Its Value is a redact.Secret like every key and token in hoga, so no fmt
+// verb prints it (on disk it is the plain string).
 // A Token with an empty Value but a set IssuedAt records that a token was
 // issued at that time and later dropped (rejected by the broker), so the
 // issuance throttle is still respected after a restart.
 type Token struct {
-	Value    string    `json:"value"`
-	Expiry   time.Time `json:"expiry"`
-	IssuedAt time.Time `json:"issued_at"`
+	Value    redact.Secret `json:"value"`
+	Expiry   time.Time     `json:"expiry"`
+	IssuedAt time.Time     `json:"issued_at"`
 }
 
 // LogValue shows the token's times but never its value.
@@ -58,6 +62,10 @@ func (t Token) redacted() string {
 
 // GoString keeps the value out of %#v.
 func (t Token) GoString() string { return t.String() }
+
+// Format prints String for every verb: %d and %x would otherwise print the
+// struct field by field.
+func (t Token) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, t.String()) }
 
 // Cache is a directory of token files, one per key. It is safe for
 // concurrent use within a process; across processes each write is atomic,

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -78,7 +80,7 @@ func TestOverwriteAndDelete(t *testing.T) {
 	t.Parallel()
 	c := New(t.TempDir())
 	for i := 0; i < 3; i++ {
-		if err := c.Save("k", Token{Value: fmt.Sprint("v", i)}); err != nil {
+		if err := c.Save("k", Token{Value: redact.Secret(fmt.Sprint("v", i))}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -136,11 +138,11 @@ func TestConcurrentSaveLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 20; j++ {
-				if err := c.Save("k", Token{Value: fmt.Sprint("v", i, "-", j)}); err != nil {
+				if err := c.Save("k", Token{Value: redact.Secret(fmt.Sprint("v", i, "-", j))}); err != nil {
 					t.Error(err)
 					return
 				}
-				if tok, ok, err := c.Load("k"); err != nil || !ok || !strings.HasPrefix(tok.Value, "v") {
+				if tok, ok, err := c.Load("k"); err != nil || !ok || !strings.HasPrefix(tok.Value.Reveal(), "v") {
 					t.Errorf("Load = %+v, %v, %v", tok, ok, err)
 					return
 				}
@@ -157,6 +159,10 @@ func TestTokenNeverPrintsValue(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("token", "tok", tok)
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("token", "tok", tok)
 	buf.WriteString(fmt.Sprintf("%v %+v %#v %s", tok, tok, tok, tok))
+	// %d and %x bypass String; they printed the value ("%!d(string=…)")
+	// until Token had Format and its Value was a redact.Secret.
+	buf.WriteString(fmt.Sprintf("%d %x %d", tok, tok, &tok))
+	buf.WriteString(fmt.Sprintf("%d", struct{ T Token }{tok}))
 	if strings.Contains(buf.String(), "SECRET") {
 		t.Fatalf("token value leaked: %s", buf.String())
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hoga-trade/hoga/broker/tokencache"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // Token is the token cache's own type, so a *tokencache.Cache is a Store.
@@ -200,7 +201,7 @@ func (l *Lifecycle) lastLocked() time.Time {
 
 // Get returns a usable token, issuing one if needed. Concurrent callers
 // share a single issuance.
-func (l *Lifecycle) Get(ctx context.Context) (string, error) {
+func (l *Lifecycle) Get(ctx context.Context) (redact.Secret, error) {
 	if tok := l.snapshot(); !l.due(tok, l.clk.Now()) {
 		return tok.Value, nil
 	}
@@ -294,7 +295,7 @@ func (l *Lifecycle) waitGap(ctx context.Context) error {
 // one alone: of many concurrent refusals only the first drops it. The
 // issuance time is kept, in memory and in the store, so the gap still
 // holds after a restart.
-func (l *Lifecycle) Invalidate(used string) {
+func (l *Lifecycle) Invalidate(used redact.Secret) {
 	l.mu.Lock()
 	if !l.loaded {
 		l.loaded = true

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 var t0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC) // 10:00 KST
@@ -61,7 +62,7 @@ func (is *issuer) issue(ctx context.Context) (Token, bool, error) {
 	if v == "" {
 		v = fmt.Sprintf("tok-%d", is.calls)
 	}
-	return Token{Value: v, Expiry: now.Add(is.ttl), IssuedAt: now}, true, nil
+	return Token{Value: redact.Secret(v), Expiry: now.Add(is.ttl), IssuedAt: now}, true, nil
 }
 
 func (is *issuer) n() int {
@@ -142,7 +143,7 @@ func newRig(t *testing.T, p Policy, ttl time.Duration, script ...answer) *rig {
 	return r
 }
 
-func (r *rig) get(t *testing.T) string {
+func (r *rig) get(t *testing.T) redact.Secret {
 	t.Helper()
 	v, err := r.l.Get(context.Background())
 	if err != nil {
@@ -159,7 +160,7 @@ func (r *rig) getAsync(ctx context.Context) <-chan result {
 }
 
 type result struct {
-	v   string
+	v   redact.Secret
 	err error
 }
 
@@ -185,7 +186,7 @@ func TestSingleFlight(t *testing.T) {
 			r.is.release, r.is.entered = make(chan struct{}), make(chan struct{}, 1)
 			const n = 16
 			var wg sync.WaitGroup
-			vals := make(chan string, n)
+			vals := make(chan redact.Secret, n)
 			errs := make(chan error, n)
 			for i := 0; i < n; i++ {
 				wg.Add(1)
@@ -402,14 +403,14 @@ func TestInvalidate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name     string
-		used     func(first string) string
+		used     func(first redact.Secret) redact.Secret
 		dropped  bool
 		twoCalls bool
 	}{
-		{"the token in use", func(f string) string { return f }, true, false},
-		{"an older token", func(string) string { return "tok-0" }, false, false},
-		{"no token", func(string) string { return "" }, false, false},
-		{"twice", func(f string) string { return f }, true, true},
+		{"the token in use", func(f redact.Secret) redact.Secret { return f }, true, false},
+		{"an older token", func(redact.Secret) redact.Secret { return "tok-0" }, false, false},
+		{"no token", func(redact.Secret) redact.Secret { return "" }, false, false},
+		{"twice", func(f redact.Secret) redact.Secret { return f }, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
