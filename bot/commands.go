@@ -601,8 +601,12 @@ func (r *Router) status(ctx context.Context) Reply {
 		}
 	}
 	txt := r.t("status", r.modeName(), BrokerLabel(r.cfg.Lang, r.cfg.Broker.Name()), duration(r.cfg.Lang, now.Sub(r.started)), state, market)
-	if r.cfg.Account != "" {
-		txt += r.t("status.account", Esc(r.cfg.Account))
+	acct := r.cfg.Account
+	if r.cfg.AccountOf != nil {
+		acct = r.cfg.AccountOf()
+	}
+	if acct != "" {
+		txt += r.t("status.account", Esc(acct))
 	}
 	if r.cfg.TokenExpiry != nil {
 		if exp := r.cfg.TokenExpiry(); !exp.IsZero() {

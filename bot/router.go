@@ -142,6 +142,11 @@ type Config struct {
 	TokenExpiry func() time.Time
 	// Account is the masked account number shown in /status.
 	Account string
+	// AccountOf, when set, is read at each /status instead of Account: the
+	// number may come from the broker after start-up (Kiwoom's ka00001 is
+	// asked in the background, not before commands are taken); "" until
+	// it has answered.
+	AccountOf func() string
 	// MaxOrderKRW and MaxDailyOrders are the guard's limits, named in the
 	// reply when an order hits one.
 	MaxOrderKRW    int64

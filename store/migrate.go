@@ -78,6 +78,18 @@ func (db *DB) migrate(ctx context.Context, migs []migration) error {
 	if _, err := db.w.ExecContext(ctx, schemaVersionDDL); err != nil {
 		return fmt.Errorf("store: schema_version: %w", err)
 	}
+	// A journal already at the newest version (every start but the first
+	// after an upgrade) needs this one read, not a write-locked
+	// transaction per migration: start-up does only what must come before
+	// commands (issue 20), and a write lock another program holds on
+	// hoga.db for a moment no longer stalls it.
+	var cur int
+	if err := db.w.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&cur); err != nil {
+		return fmt.Errorf("store: schema version: %w", err)
+	}
+	if cur == len(migs) { // versions run 1…n (loadMigrations)
+		return nil
+	}
 	for _, m := range migs {
 		applied, err := db.applyMigration(ctx, m, len(migs))
 		if err != nil {

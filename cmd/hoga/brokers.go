@@ -95,14 +95,44 @@ func (a *app) buildBroker(ctx context.Context) error {
 			return err
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
-		// The account comes from the key (ka00001); show it masked so the
-		// owner can see which account hoga trades.
-		if acct, err := cl.Account(ctx); err == nil {
-			a.account = kiwoom.MaskAccount(acct)
-		} else {
+		// The account comes from the key (ka00001), shown masked in
+		// /status so the owner can see which account hoga trades. Nothing
+		// else needs it, so it is asked after commands are taken
+		// (loadAccount), not before: a broker round trip on every start,
+		// and with Kiwoom slow or down, up to five timeouts (issue 20).
+		a.accountOf = cl.Account
+		return nil
+	}
+	return fmt.Errorf("broker %q is not available in this build", cfg.Broker)
+}
+
+// loadAccount asks the broker for the account number once hoga takes
+// commands, for /status (Kiwoom's ka00001). The client's own retries are
+// all it gets: a failure is logged and /status shows no account line, as
+// before when the start-up call failed.
+func (a *app) loadAccount(ctx context.Context) error {
+	acct, err := a.accountOf(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
 			a.log.Warn("could not read the Kiwoom account number", "err", err)
 		}
 		return nil
 	}
-	return fmt.Errorf("broker %q is not available in this build", cfg.Broker)
+	masked := kiwoom.MaskAccount(acct)
+	a.kwAccount.Store(&masked)
+	return nil
+}
+
+// accountShown is what /status reads for the account: nil (Config.Account
+// as it is) unless the number comes after start-up.
+func (a *app) accountShown() func() string {
+	if a.accountOf == nil {
+		return nil
+	}
+	return func() string {
+		if p := a.kwAccount.Load(); p != nil {
+			return *p
+		}
+		return ""
+	}
 }

@@ -59,9 +59,13 @@ type app struct {
 	feed        *bot.Feed
 	sinks       []bot.AlertSink
 	paper       *paper.Exchange
-	// tokenExpiry and account feed /status for real brokers.
+	// tokenExpiry and account feed /status for real brokers; accountOf,
+	// when set, asks the broker for the account after start-up
+	// (loadAccount), which then fills kwAccount.
 	tokenExpiry func() time.Time
 	account     string
+	accountOf   func(context.Context) (string, error)
+	kwAccount   atomic.Pointer[string]
 	// stream is the broker's realtime feed (nil: polling only) and ticks
 	// the last trade per code it delivers to the strategy (stream.go).
 	stream     realtime
@@ -183,6 +187,9 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 		return nil, err
 	}
 	steps.done("broker")
+	if a.accountOf != nil {
+		a.background["account"] = a.loadAccount
+	}
 	// Opening the journal (and migrating it) is quick local work that must
 	// not be cut in half by a stop request arriving during start-up.
 	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Scope: journalScope(cfg), Logger: logger.With("part", "store")})
@@ -320,6 +327,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 		DefaultVenue: cfg.venue,
 		TokenExpiry:  a.tokenExpiry,
 		Account:      a.account,
+		AccountOf:    a.accountShown(),
 		Errors:       a.feed.RecentErrors,
 		Checking:     a.guard.Checking,
 		Tracking: func() (int, time.Time) {
