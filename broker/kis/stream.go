@@ -288,12 +288,16 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	defer func() {
 		s.mu.Lock()
 		s.conn, s.active = nil, map[broker.Code]bool{}
-		if s.connected {
+		wasUp := s.connected
+		if wasUp {
 			s.since = s.clk.Now()
 		}
 		s.connected = false
 		s.mu.Unlock()
-		if up {
+		// The read loop marks the session up (markUp), possibly after
+		// this loop last looked: the state, not the channel, says.
+		up = up || wasUp
+		if wasUp {
 			s.o.OnDown(err)
 		}
 	}()
@@ -330,15 +334,10 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 		case err := <-readErr:
 			return up, err
 		case <-first:
-			// Up only once the server said something (an answer to the
-			// subscriptions, a PINGPONG): until then Streaming is false
-			// and every code is polled.
+			// The read loop marked the session up (markUp) at the
+			// server's first frame.
 			first = nil
-			s.mu.Lock()
-			s.connected, s.since = true, s.clk.Now()
-			s.mu.Unlock()
 			up = true
-			s.o.OnUp()
 		case <-s.kick:
 			if err := s.sync(ctx, conn, key); err != nil {
 				return up, err
@@ -466,6 +465,7 @@ func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.
 		// of the whole session.
 		alive := func() {
 			if first != nil {
+				s.markUp(conn, now)
 				close(first)
 				first = nil
 			}
@@ -500,6 +500,26 @@ func (s *Stream) read(ctx context.Context, conn *websocket.Conn, cancel context.
 			cancel(err)
 			return err
 		}
+	}
+}
+
+// markUp records the session on conn as up, once the server said
+// something (an answer to the subscriptions, a PINGPONG): until then
+// Streaming is false and every code is polled. It runs on the read loop,
+// before that first frame is handled, so whoever hears of the frame (a
+// refusal's OnLimit, an OnAck) finds the session up in Status — set from
+// the session's loop instead, it could come after (TestStreamLimitRefusal
+// ThroughRun read Connected false beside a refusal already told). A
+// session already ended (conn no longer current) stays down.
+func (s *Stream) markUp(conn *websocket.Conn, now time.Time) {
+	s.mu.Lock()
+	current := s.conn == conn
+	if current {
+		s.connected, s.since = true, now
+	}
+	s.mu.Unlock()
+	if current {
+		s.o.OnUp()
 	}
 }
 

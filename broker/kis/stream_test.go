@@ -150,9 +150,7 @@ func TestStreamPingPongDropAndSilence(t *testing.T) {
 	lost := r.clk.Now()
 	r.f.DropStreams()
 	recv(t, r.down, "down")
-	r.clk.BlockUntil(1, nil)
-	r.clk.Advance(500 * time.Millisecond)
-	recv(t, r.up, "reconnect")
+	r.reconnect(t)
 	r.acked(t, 3, "OPSP0000")
 	if d := r.clk.Now().Sub(lost); d > 5*time.Second {
 		t.Fatalf("resubscribed after %s", d)
@@ -171,23 +169,35 @@ func TestStreamPingPongDropAndSilence(t *testing.T) {
 		t.Fatalf("silence detected after %s", d)
 	}
 	r.f.SilenceStreams(false)
-	for i := 0; ; i++ {
-		r.clk.BlockUntil(1, nil)
-		r.clk.Advance(time.Second)
+	// The fake may not yet have seen the silent session go when the new
+	// one subscribes: ALREADY IN USE, a session that never came up, and
+	// another retry (as KIS would answer a client whose old socket it
+	// still holds).
+	r.reconnect(t)
+}
+
+// reconnect moves the clock to each reconnect attempt the stream
+// publishes (Status().Retry, set once its timer is on the clock) until a
+// session is up. Counting the clock's waiters instead raced: a timer
+// left by the ended session counted as the retry, and the clock moved
+// before the retry's timer was set, which then never fired.
+func (r *streamRig) reconnect(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second) // a bound on a hang
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
 		select {
 		case <-r.up:
-		case <-r.down: // the fake had not yet seen the old session go (ALREADY IN USE): retry
-			if i > 10 {
-				t.Fatal("never reconnected")
-			}
-			continue
-		case <-time.After(5 * time.Second):
-			t.Fatal("no reconnect after silence")
+			return
+		case <-tick.C:
 		}
-		break
-	}
-	if st := r.s.Status(); st.Reconnects != 2 {
-		t.Logf("reconnects %d", st.Reconnects)
+		if at := r.s.Status().Retry; !at.IsZero() {
+			r.clk.Set(at)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never reconnected")
+		}
 	}
 }
 

@@ -71,11 +71,38 @@ func TestStreamTradesFillsPingDropSilence(t *testing.T) {
 		t.Fatalf("pongs %d", f.Pongs())
 	}
 
+	// reconnect moves the clock to each reconnect attempt the stream
+	// publishes (Status().Retry, set once its timer is on the clock)
+	// until a session is up. Waiting for one clock waiter instead raced:
+	// the ended session's LOGIN timeout timer is still on the clock, so
+	// the clock could move before the retry's timer was set, which then
+	// never fired ("no reconnect").
+	reconnect := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second) // a bound on a hang
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-up:
+				return
+			case <-tick.C:
+			}
+			if at := s.Status().Retry; !at.IsZero() {
+				clk.Set(at)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s", what)
+			}
+		}
+	}
+	lost := clk.Now()
 	f.DropStreams()
 	recv(t, down, "down")
-	clk.BlockUntil(1, nil)
-	clk.Advance(500 * time.Millisecond)
-	recv(t, up, "reconnect")
+	reconnect("reconnect")
+	if d := clk.Now().Sub(lost); d > 5*time.Second {
+		t.Fatalf("reconnected after %s of clock", d)
+	}
 	recv(t, acks, "00 again")
 	recv(t, acks, "0B again")
 	if got := s.Status(); !got.Connected || len(got.Subscribed) != 2 || f.StreamItems() != 2 {
@@ -89,7 +116,5 @@ func TestStreamTradesFillsPingDropSilence(t *testing.T) {
 		t.Fatalf("detected after %s", at.Sub(quiet))
 	}
 	f.SilenceStreams(false)
-	clk.BlockUntil(1, nil)
-	clk.Advance(time.Second)
-	recv(t, up, "replaced")
+	reconnect("replacement")
 }

@@ -62,12 +62,15 @@ func TestStreamLimitRefusalThroughRun(t *testing.T) {
 	r := startStreamHogaRules(t, "kis", kstAt(2026, 12, 8, 10, 0, 0), "always",
 		"rules:\n  - code: \"005930\"\n    buy_below: 1000\n    qty: 1\n  - code: \"000660\"\n    buy_below: 1000\n    qty: 1\n", "100ms")
 	r.kis.SetStreamLimit(1)
-	r.tick() // the supervisor subscribes both; which is asked first is not fixed
+	r.tick() // the supervisor subscribes both, in code order: 000660 is asked first
 	waitFor(t, "the refusal to be told", func() bool {
 		return r.count("실시간 구독 한도 초과로 거절했습니다 (KIS OPSP0008)") == 1
 	})
+	// The refusal's alert comes after the session is marked up (the
+	// stream's read loop marks it at the first frame, before handling
+	// it): Connected was read false here when the session's own loop did.
 	st := r.app.stream.Status()
-	if len(st.Polled) != 1 || len(st.Subscribed) != 1 || !r.app.stream.Streaming(st.Subscribed[0]) {
+	if len(st.Polled) != 1 || st.Polled[0] != "005930" || len(st.Subscribed) != 1 || !r.app.stream.Streaming(st.Subscribed[0]) {
 		t.Fatalf("status %+v", st)
 	}
 	polled := string(st.Polled[0])
