@@ -213,10 +213,20 @@ type Order struct {
 	// for an order no notice spoke of.
 	Exchange Venue
 
-	FilledQty    int64
+	FilledQty int64
+	// AvgFillPrice is the average price of the fills so far (KIS
+	// avg_prvs, Kiwoom's cntr_tot_amt ÷ cntr_qty while the order is
+	// open); when LastFillPrice is set, only that price, the best the
+	// broker's list tells.
 	AvgFillPrice int64
-	Status       OrderStatus
-	Time         time.Time // when the broker took it
+	// LastFillPrice, when set, says the broker's list gives the latest
+	// part's own price and no average (Kiwoom ka10076's cntr_pric 체결가,
+	// for an order no longer open): the tracker records the new part at
+	// it, and the average comes from the parts the journal holds (the
+	// guard's OrdersToday puts it in AvgFillPrice).
+	LastFillPrice int64
+	Status        OrderStatus
+	Time          time.Time // when the broker took it
 
 	ClientID string // hoga's id, when known
 	Source   string // console, telegram, http, strategy; from the journal

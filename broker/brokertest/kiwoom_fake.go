@@ -148,8 +148,11 @@ type KiwoomFakeOrder struct {
 	Qty, Price int64 // Price 0 for market orders
 	Filled     int64
 	FillAmount int64
-	Cancelled  int64
-	Cancel     bool // a cancel order (kt10003) rather than a buy or sell
+	// LastFillPrice is the latest part's own price: what ka10075 and
+	// ka10076 show as cntr_pric (체결가), which is not an average.
+	LastFillPrice int64
+	Cancelled     int64
+	Cancel        bool // a cancel order (kt10003) rather than a buy or sell
 	// Venue is dmst_stex_tp as sent (KRX, NXT, SOR); for a cancel, the
 	// cancel's own dmst_stex_tp.
 	Venue string

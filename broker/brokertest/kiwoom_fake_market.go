@@ -22,7 +22,7 @@ type kwOrder struct {
 func (o *kwOrder) view() KiwoomFakeOrder {
 	v := o.KiwoomFakeOrder
 	if o.mo != nil {
-		v.Filled, v.FillAmount, v.Cancelled = o.mo.FilledQty, o.mo.FillAmount, o.mo.Cancelled
+		v.Filled, v.FillAmount, v.Cancelled, v.LastFillPrice = o.mo.FilledQty, o.mo.FillAmount, o.mo.Cancelled, o.mo.LastFillPrice
 	}
 	return v
 }
@@ -478,13 +478,6 @@ func trdeTpName(o *KiwoomFakeOrder) string {
 	return "보통"
 }
 
-func avgFill(o *KiwoomFakeOrder) int64 {
-	if o.Filled == 0 {
-		return 0
-	}
-	return (o.FillAmount + o.Filled/2) / o.Filled
-}
-
 // selected applies the stk_cd and buy/sell filters of ka10075/ka10076.
 func selected(o *KiwoomFakeOrder, byCode bool, code, side string) bool {
 	if byCode && o.Code != code {
@@ -522,7 +515,7 @@ func (f *KiwoomFake) openOrders(apiID string, body map[string]string, nextKey st
 			"stk_nm": s.name, "ord_qty": strconv.FormatInt(o.Qty, 10), "ord_pric": strconv.FormatInt(o.Price, 10),
 			"oso_qty": strconv.FormatInt(o.Remaining(), 10), "cntr_tot_amt": strconv.FormatInt(o.FillAmount, 10),
 			"orig_ord_no": "0000000", "io_tp_nm": ioTpNm(o), "trde_tp": trdeTpName(o), "tm": o.Time.In(broker.KST()).Format("150405"),
-			"cntr_no": "", "cntr_pric": strconv.FormatInt(avgFill(o), 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
+			"cntr_no": "", "cntr_pric": strconv.FormatInt(o.LastFillPrice, 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
 			"cur_prc": direction(s.price, s.base), "sel_bid": "0", "buy_bid": "0", "unit_cntr_pric": "", "unit_cntr_qty": "",
 			"tdy_trde_cmsn": "0", "tdy_trde_tax": "0", "ind_invsr": "", "stex_tp": stexTp(o), "stex_tp_txt": o.Routed, "sor_yn": sorYn(o), "stop_pric": "",
 		})
@@ -533,7 +526,12 @@ func (f *KiwoomFake) openOrders(apiID string, body map[string]string, nextKey st
 	return a
 }
 
-// filledOrders is ka10076 체결요청. The fake lists every order of the day,
+// filledOrders is ka10076 체결요청. cntr_pric (체결가) is the latest part's
+// price, not an average: the field list (Kiwoom-Securities/Kiwoom-REST-API,
+// examples/국내주식/계좌/get_domestic_filled_orders.py) has no average nor an
+// amount, and ka10075 beside it carries cntr_tot_amt (체결누계금액) for the
+// average; a fake that averaged would hide a client that reads cntr_pric
+// as one. The fake lists every order of the day,
 // newest first, and a cancel as a row of its own ("매수취소", ord_stt 확인,
 // orig_ord_no naming the order it cancelled).
 func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey string) kwAnswer {
@@ -557,7 +555,7 @@ func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey 
 		rows = append(rows, map[string]any{
 			"ord_no": o.No, "stk_nm": f.m.Instruments[f.index(o.Code)].Name, "io_tp_nm": ioTpNm(o),
 			"ord_pric": strconv.FormatInt(o.Price, 10), "ord_qty": strconv.FormatInt(o.Qty, 10),
-			"cntr_pric": strconv.FormatInt(avgFill(o), 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
+			"cntr_pric": strconv.FormatInt(o.LastFillPrice, 10), "cntr_qty": strconv.FormatInt(o.Filled, 10),
 			"oso_qty": strconv.FormatInt(o.Remaining(), 10), "tdy_trde_cmsn": "0", "tdy_trde_tax": "0",
 			"ord_stt": stt, "trde_tp": trdeTpName(o), "orig_ord_no": orig, "ord_tm": o.Time.In(broker.KST()).Format("150405"),
 			"stk_cd": o.Code, "stex_tp": stexTp(o), "stex_tp_txt": o.Routed, "sor_yn": sorYn(o), "stop_pric": "",

@@ -250,6 +250,19 @@ func (s *simAccount) Fill(orderNo string, qty int64) error {
 	return nil
 }
 
+// FillAt is Fill at price px (at or better than a limit order's limit):
+// one order's parts at different prices.
+func (s *simAccount) FillAt(orderNo string, qty, px int64) error {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	now := s.simClk.Now()
+	s.m.Advance(now)
+	if err := s.m.FillAt(now, orderNo, qty, px); err != nil {
+		return fmt.Errorf("brokertest: %w", err)
+	}
+	return nil
+}
+
 // Price returns a stock's current price.
 func (s *simAccount) Price(code string) (int64, bool) {
 	s.lk.Lock()

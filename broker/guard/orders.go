@@ -114,6 +114,11 @@ func annotate(o broker.Order, e broker.JournalEntry) broker.Order {
 	if o.Note == "" {
 		o.Note = e.Note
 	}
+	if o.LastFillPrice > 0 && e.FilledQty == o.FilledQty && e.FillAmount > 0 {
+		// The broker gave no average (Kiwoom's ka10076: the latest
+		// part's price only): the journal holds every part.
+		o.AvgFillPrice = e.AvgFillPrice()
+	}
 	return o
 }
 

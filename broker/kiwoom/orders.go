@@ -15,11 +15,18 @@ import (
 // cntr_pric (체결가) and cntr_qty (체결량) are in both lists; cntr_tot_amt
 // (체결누계금액) only in ka10075's oso rows (Kiwoom-Securities/
 // Kiwoom-REST-API, examples/국내주식/계좌/get_domestic_unfilled_orders.py;
-// get_domestic_filled_orders.py lists no amount). A fully filled order is
-// in ka10076 alone, so its average is cntr_pric, which the samples do not
-// say is an average: the order tracker's per-fill price from a poll is
-// exact while the order is partly filled; the 00 notices (910 체결가, 911
-// 체결량) give each execution's own price.
+// get_domestic_filled_orders.py lists no amount, and kenshin579/kiwoom-go
+// domestic/account/get_domestic_filled_orders.go gives ka10076's
+// CntrPric as "체결가 (단위: 원)", no average field). 체결가 is the price
+// a trade happened at — the latest part's, not an average: the only
+// average the lists allow is cntr_tot_amt ÷ cntr_qty. So an open order's
+// AvgFillPrice comes from cntr_tot_amt, and an order in ka10076 alone
+// (fully filled, or cancelled after a part) carries cntr_pric as
+// LastFillPrice (and as AvgFillPrice, the best the list tells): the
+// tracker records the new part at that price and averages the journal's
+// parts. Exact when one part is new
+// since the last poll; several at once are all put at the latest's price
+// (the 00 notices, 910 체결가 / 911 체결량, give each execution's own).
 type orderRow struct {
 	OrdNo      string `json:"ord_no"`
 	StkCd      string `json:"stk_cd"`
@@ -126,6 +133,7 @@ func mergeOrders(all, open []orderRow, now time.Time) ([]broker.Order, error) {
 		cancelConf bool // a confirmed cancel names it
 		replacedBy string
 		fillAmt    int64
+		lastPrice  int64 // ka10076's cntr_pric: the latest part's price
 	}
 	byNo := map[string]*acc{}
 	var cancels []orderRow
@@ -187,7 +195,7 @@ func mergeOrders(all, open []orderRow, now time.Time) ([]broker.Order, error) {
 		if filled := n.int("cntr_qty", r.CntrQty); filled >= a.o.FilledQty {
 			a.o.FilledQty = filled
 			if p := n.abs("cntr_pric", r.CntrPric); p > 0 {
-				a.o.AvgFillPrice = p
+				a.lastPrice = p
 			}
 			if r.OsoQty.Present() {
 				a.remaining, a.haveRemain = n.int("oso_qty", r.OsoQty), true
@@ -247,8 +255,11 @@ func mergeOrders(all, open []orderRow, now time.Time) ([]broker.Order, error) {
 			// Only named by a 정정 row; its own row is missing.
 			continue
 		}
-		if a.fillAmt > 0 && o.FilledQty > 0 {
+		switch {
+		case a.fillAmt > 0 && o.FilledQty > 0:
 			o.AvgFillPrice = (a.fillAmt + o.FilledQty/2) / o.FilledQty
+		case a.lastPrice > 0 && o.FilledQty > 0:
+			o.AvgFillPrice, o.LastFillPrice = a.lastPrice, a.lastPrice
 		}
 		if o.Type == broker.Market {
 			o.Price = 0

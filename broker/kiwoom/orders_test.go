@@ -32,8 +32,8 @@ func TestMergeOrders(t *testing.T) {
 			       {"ord_no":"0000036","stk_nm":"삼성전자","io_tp_nm":"-매도","ord_pric":"158200","ord_qty":"1","cntr_pric":"158200","cntr_qty":"1","oso_qty":"0","ord_stt":"체결","trde_tp":"보통","orig_ord_no":"0000000","ord_tm":"153806","stk_cd":"005930"}]`,
 			open: `[]`,
 			want: []broker.Order{
-				{ID: "0000036", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 158200, FilledQty: 1, AvgFillPrice: 158200, Status: broker.StatusFilled, Time: time.Date(2026, 3, 3, 15, 38, 6, 0, broker.KST())},
-				{ID: "0000037", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 158200, FilledQty: 1, AvgFillPrice: 158200, Status: broker.StatusFilled, Time: time.Date(2026, 3, 3, 15, 38, 15, 0, broker.KST())},
+				{ID: "0000036", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 158200, FilledQty: 1, AvgFillPrice: 158200, LastFillPrice: 158200, Status: broker.StatusFilled, Time: time.Date(2026, 3, 3, 15, 38, 6, 0, broker.KST())},
+				{ID: "0000037", Code: "005930", Name: "삼성전자", Side: broker.Sell, Type: broker.Limit, Qty: 1, Price: 158200, FilledQty: 1, AvgFillPrice: 158200, LastFillPrice: 158200, Status: broker.StatusFilled, Time: time.Date(2026, 3, 3, 15, 38, 15, 0, broker.KST())},
 			},
 		},
 		{
@@ -77,7 +77,7 @@ func TestMergeOrders(t *testing.T) {
 			       {"ord_no":"0000009","io_tp_nm":"매도취소","ord_qty":"6","ord_stt":"확인","orig_ord_no":"0000008","stk_cd":"035720","trde_tp":"보통","ord_tm":"110100"}]`,
 			open: `[]`,
 			want: []broker.Order{
-				{ID: "0000008", Code: "035720", Name: "카카오", Side: broker.Sell, Type: broker.Limit, Qty: 10, Price: 42000, FilledQty: 4, AvgFillPrice: 42000, Status: broker.StatusCancelled, Time: time.Date(2026, 3, 3, 11, 0, 0, 0, broker.KST())},
+				{ID: "0000008", Code: "035720", Name: "카카오", Side: broker.Sell, Type: broker.Limit, Qty: 10, Price: 42000, FilledQty: 4, AvgFillPrice: 42000, LastFillPrice: 42000, Status: broker.StatusCancelled, Time: time.Date(2026, 3, 3, 11, 0, 0, 0, broker.KST())},
 			},
 		},
 		{
@@ -109,7 +109,7 @@ func TestMergeOrders(t *testing.T) {
 			       {"ord_no":"0000031","io_tp_nm":"+매수","ord_qty":"10","ord_pric":"0","cntr_pric":"71050","cntr_qty":"10","oso_qty":"0","ord_stt":"체결","stk_cd":"005930","trde_tp":"시장가","ord_tm":"140000"}]`,
 			open: `[]`,
 			want: []broker.Order{
-				{ID: "0000031", Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 10, FilledQty: 10, AvgFillPrice: 71050, Status: broker.StatusFilled, Time: time.Date(2026, 3, 3, 14, 0, 0, 0, broker.KST())},
+				{ID: "0000031", Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 10, FilledQty: 10, AvgFillPrice: 71050, LastFillPrice: 71050, Status: broker.StatusFilled, Time: time.Date(2026, 3, 3, 14, 0, 0, 0, broker.KST())},
 			},
 		},
 	}

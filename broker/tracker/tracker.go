@@ -658,7 +658,11 @@ func (t *Tracker) pollOnce(ctx context.Context) (bool, error) {
 		if o.FilledQty > tr.cum {
 			delta := o.FilledQty - tr.cum
 			price := o.AvgFillPrice
-			if o.AvgFillPrice > 0 {
+			if o.LastFillPrice > 0 {
+				// No average (Kiwoom ka10076): the latest part's own
+				// price; the order's average is then the parts'.
+				price = o.LastFillPrice
+			} else if o.AvgFillPrice > 0 {
 				// The average over all fills less what is journaled is
 				// these fills' amount.
 				if amt := o.AvgFillPrice*o.FilledQty - tr.amount; amt > 0 {

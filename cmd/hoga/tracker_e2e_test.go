@@ -430,3 +430,56 @@ func TestPaperFillsThroughTheTracker(t *testing.T) {
 		}
 	})
 }
+
+// A Kiwoom order filled in two parts at two prices, seen by polling: the
+// first part while the order is open (ka10075's cntr_tot_amt gives the
+// amount so far), the last with the order complete and so only in
+// ka10076, whose cntr_pric is the last part's price, not an average
+// (broker/kiwoom/orders.go cites the field lists). The last part is
+// recorded at its own price and the average is the parts': 4 × 68,800 +
+// 6 × 69,000 = 689,200 → 68,920 (read as an average, cntr_pric made the
+// last part 69,133 and the average 69,000).
+func TestTrackerKiwoomAverageFromTheParts(t *testing.T) {
+	t.Parallel()
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+	t.Cleanup(fake.Close)
+	dir := t.TempDir()
+	at := kstAt(2026, 12, 4, 10, 0, 0)
+	h := startHoga(t, clock.NewFake(at), kiwoomEnv(fake, dir))
+	h.send("/buy 005930 10 69000")
+	waitFor(t, "the order at the fake", func() bool { return len(fake.Orders()) == 1 })
+	no := fake.Orders()[0].No
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 })
+	if err := fake.FillAt(no, 4, 68_800); err != nil {
+		t.Fatal(err)
+	}
+	fillLatency(h, "누적 4/10주 · 평균 68,800원")
+	if err := fake.FillAt(no, 6, 69_000); err != nil {
+		t.Fatal(err)
+	}
+	fillLatency(h, "체결 완료")
+	out := h.out.String()
+	if !strings.Contains(out, "매수 삼성전자(005930) 6주 @ 69,000원\n누적 10/10주 · 평균 68,920원") {
+		t.Fatalf("the final fill alert:\n%s", out)
+	}
+	h.send("/orders") // the broker's list, with the journal's parts
+	h.see("체결 10주 @68,920")
+	h.stop()
+	db, err := store.Open(context.Background(), store.Options{Dir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fills, _ := db.FillsOn(context.Background(), at)
+	var parts []string
+	for _, f := range fills {
+		parts = append(parts, fmt.Sprintf("%d@%d", f.Qty, f.Price))
+	}
+	if got := strings.Join(parts, " "); got != "4@68800 6@69000" {
+		t.Fatalf("fills %s, want 4@68800 6@69000", got)
+	}
+	rows, _ := db.OrdersOn(context.Background(), at)
+	if len(rows) != 1 || rows[0].AvgFillPrice() != 68_920 {
+		t.Fatalf("journal rows %+v", rows)
+	}
+}

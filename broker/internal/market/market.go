@@ -85,7 +85,10 @@ type Order struct {
 	Tax        int64     // paid on its fills (sells)
 	Cancelled  int64     // quantity cancelled or lapsed
 	FillAmount int64     // Σ fill quantity × fill price
-	Lapsed     bool      // cancelled by the close, not by a request
+	// LastFillPrice is its latest fill's own price: Kiwoom's order lists
+	// give it (체결가) rather than an average.
+	LastFillPrice int64
+	Lapsed        bool // cancelled by the close, not by a request
 	// Ext is the owner's own data (a fake's branch or wire fields).
 	Ext any
 }
@@ -505,6 +508,7 @@ func (m *Market) fill(o *Order, b *Book, qty, price int64, ts time.Time) {
 	o.FilledQty += qty
 	o.FillAmount += amount
 	o.AvgFillPrice = o.FillAmount / o.FilledQty
+	o.LastFillPrice = price
 	o.FillTime = ts
 	o.Status = broker.StatusPartial
 	if o.FilledQty+o.Cancelled >= o.Qty {
@@ -559,6 +563,27 @@ func (m *Market) Fill(now time.Time, id string, qty int64) error {
 		px = b.Price
 	}
 	m.fill(o, b, qty, px, now)
+	if o.Open() == 0 {
+		m.drop(o)
+	}
+	return nil
+}
+
+// FillAt is Fill at price px, which a limit order must allow (at or
+// below a buy's limit, at or above a sell's): the parts of one order
+// trading at different prices, as they do when the book moves.
+func (m *Market) FillAt(now time.Time, id string, qty, px int64) error {
+	o, ok := m.ByID[id]
+	if !ok {
+		return m.say(m.reject(NoOrder, broker.NotFound, "no order %q", id), "no_order", id)
+	}
+	if qty <= 0 || qty > o.Open() {
+		return m.say(m.reject(BadQty, broker.Invalid, "order %s has %d open, cannot fill %d", id, o.Open(), qty), "bad_qty", id, o.Open(), qty)
+	}
+	if px <= 0 || o.Type == broker.Limit && (o.Side == broker.Buy && px > o.Price || o.Side == broker.Sell && px < o.Price) {
+		return fmt.Errorf("market: order %s cannot fill at %d (limit %d)", id, px, o.Price)
+	}
+	m.fill(o, &m.Books[m.index[o.Code]], qty, px, now)
 	if o.Open() == 0 {
 		m.drop(o)
 	}
