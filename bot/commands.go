@@ -26,7 +26,8 @@ func parseAmount(s string) (int64, bool) {
 	return n, true
 }
 
-// ParseOrder turns "/buy CODE QTY [PRICE|market]" arguments into a request.
+// ParseOrder turns "/buy CODE QTY [PRICE|market|close]" arguments into a
+// request (close: a closing-price order, OrderRequest.AtClose).
 // The returned string is the user-facing problem when it fails.
 func (r *Router) ParseOrder(side broker.Side, args []string) (broker.OrderRequest, string) {
 	name := side.String()
@@ -53,6 +54,12 @@ func (r *Router) ParseOrder(side broker.Side, args []string) (broker.OrderReques
 		return broker.OrderRequest{}, r.t("bad.qty", Esc(args[1])) + "\n" + usage
 	}
 	req := broker.OrderRequest{Code: code, Side: side, Qty: qty, Type: broker.Market, Venue: venue}
+	if len(args) == 3 && (strings.EqualFold(args[2], "close") || args[2] == "종가") {
+		// A closing-price order (시간외 종가): KRX's close, no price; the
+		// guard checks the session and the account.
+		req.AtClose = true
+		return req, ""
+	}
 	if len(args) == 3 && !strings.EqualFold(args[2], "market") && args[2] != "시장가" {
 		price, ok := parseAmount(args[2])
 		if !ok {
@@ -268,6 +275,9 @@ func (r *Router) sideName(s broker.Side) string {
 }
 
 func (r *Router) priceText(req broker.OrderRequest) string {
+	if req.AtClose {
+		return r.t("type.close")
+	}
 	if req.Type == broker.Market {
 		return r.t("type.market")
 	}

@@ -452,6 +452,14 @@ func (r *Router) ErrorText(err error) string {
 		}
 	case "offhours_mock":
 		return r.t("err.offhours_mock", r.kstWhen(e.NextOpen))
+	case "krx_close":
+		if !e.NextOpen.IsZero() {
+			return r.t("err.krx_close", r.kstWhen(e.NextOpen), r.t("close_session."+e.Msg))
+		}
+	case "close_venue":
+		return r.t("err.close_venue")
+	case "close_mock":
+		return r.t("err.close_mock")
 	case "nxt", "sor":
 		if e.Kind == broker.MarketClosed && !e.NextOpen.IsZero() {
 			v := strings.ToUpper(e.Code)

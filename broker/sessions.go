@@ -66,8 +66,9 @@ func (k SessionKind) Venue() Venue {
 // takes limit orders only (matched every 10 minutes within ±10 % of the
 // close: the price is the owner's), sent as its own order type; KRX's
 // closing-price sessions (장전/장후 시간외 종가) trade only at the close,
-// an order type hoga does not offer, so they take nothing. t == 0 asks
-// for a plain order of either type.
+// so they take no limit or market order, only a closing-price order
+// (OrderRequest.AtClose; Closing, ClosingWindow). t == 0 asks for a plain
+// order of either type.
 func (k SessionKind) Takes(t OrderType) bool {
 	if k == KRXAfterSingle {
 		return t == Limit
@@ -95,6 +96,10 @@ func (k SessionKind) OrderType() (kis, kiwoom string) {
 	}
 	return "", ""
 }
+
+// Closing reports whether k is one of KRX's closing-price sessions
+// (장전/장후 시간외 종가), the only ones that take a closing-price order.
+func (k SessionKind) Closing() bool { return k == KRXPreClosing || k == KRXAfterClosing }
 
 // PlainOrders reports whether an ordinary limit or market order (KIS
 // ORD_DVSN 00/01, Kiwoom trde_tp 0/3: all hoga sends) is taken in the
@@ -252,6 +257,33 @@ func (c *Calendar) nextWindow(v Venue, typ OrderType, t time.Time) (Window, bool
 	for i := 0; i < 366; i++ {
 		for _, w := range c.Windows(t.AddDate(0, 0, i)) {
 			if takes(v, typ, w.Kind) && w.Start.After(t) {
+				return w, true
+			}
+		}
+	}
+	return Window{}, false
+}
+
+// ClosingWindow is the KRX closing-price session (장전 or 장후 시간외
+// 종가) open at t, which a closing-price order (OrderRequest.AtClose)
+// placed at t goes into.
+func (c *Calendar) ClosingWindow(t time.Time) (Window, bool) {
+	for _, w := range c.Windows(t) {
+		if w.Kind.Closing() && w.Contains(t) {
+			return w, true
+		}
+	}
+	return Window{}, false
+}
+
+// NextClosingWindow is the first KRX closing-price session starting after
+// t, looking a year ahead at most: what a refused closing-price order is
+// told to wait for.
+func (c *Calendar) NextClosingWindow(t time.Time) (Window, bool) {
+	t = t.In(kst)
+	for i := 0; i < 366; i++ {
+		for _, w := range c.Windows(t.AddDate(0, 0, i)) {
+			if w.Kind.Closing() && w.Start.After(t) {
 				return w, true
 			}
 		}

@@ -313,3 +313,59 @@ func TestCheckOrderTypeTime(t *testing.T) {
 		t.Errorf("SOR at 16:30 refused: %v", err)
 	}
 }
+
+// TestClosingWindow: a closing-price order (OrderRequest.AtClose) is taken
+// in KRX's 장전 시간외 종가 (08:30–08:40) and 장후 시간외 종가 (15:40–16:00)
+// only, moved on the first trading day (장전 09:30–09:40) and on 수능 day
+// (장전 09:30–09:40, 장후 16:40–17:00); outside them the next one is named.
+func TestClosingWindow(t *testing.T) {
+	t.Parallel()
+	c, err := NewCalendar(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		when string
+		in   SessionKind // "" = none open
+		next string      // the next one's start, when none is open
+	}{
+		// Normal day (2026-11-25).
+		{"2026-11-25 08:29:59", "", "2026-11-25 08:30:00"},
+		{"2026-11-25 08:30:00", KRXPreClosing, ""},
+		{"2026-11-25 08:39:59", KRXPreClosing, ""},
+		{"2026-11-25 08:40:00", "", "2026-11-25 15:40:00"},
+		{"2026-11-25 15:30:00", "", "2026-11-25 15:40:00"},
+		{"2026-11-25 15:40:00", KRXAfterClosing, ""},
+		{"2026-11-25 15:59:59", KRXAfterClosing, ""},
+		{"2026-11-25 16:00:00", "", "2026-11-26 08:30:00"},
+		// First trading day (2027-01-04): 장전 an hour later.
+		{"2027-01-04 08:35:00", "", "2027-01-04 09:30:00"},
+		{"2027-01-04 09:35:00", KRXPreClosing, ""},
+		{"2027-01-04 15:45:00", KRXAfterClosing, ""},
+		// 수능 day (2026-11-19): both an hour later.
+		{"2026-11-19 08:35:00", "", "2026-11-19 09:30:00"},
+		{"2026-11-19 09:30:00", KRXPreClosing, ""},
+		{"2026-11-19 15:45:00", "", "2026-11-19 16:40:00"},
+		{"2026-11-19 16:40:00", KRXAfterClosing, ""},
+		{"2026-11-19 17:00:00", "", "2026-11-20 08:30:00"},
+		// Holiday and weekend: the next trading day's 장전.
+		{"2026-12-25 15:45:00", "", "2026-12-28 08:30:00"},
+	}
+	for _, tt := range tests {
+		at, err := time.ParseInLocation(time.DateTime, tt.when, KST())
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, ok := c.ClosingWindow(at)
+		if ok != (tt.in != "") || w.Kind != tt.in {
+			t.Errorf("%s: in %q (%v); want %q", tt.when, w.Kind, ok, tt.in)
+		}
+		if tt.next == "" {
+			continue
+		}
+		n, ok := c.NextClosingWindow(at)
+		if got := n.Start.In(KST()).Format(time.DateTime); !ok || got != tt.next || !n.Kind.Closing() {
+			t.Errorf("%s: next %s %q (%v); want %s", tt.when, got, n.Kind, ok, tt.next)
+		}
+	}
+}

@@ -109,6 +109,14 @@ type OrderRequest struct {
 	// session's own order type (KIS ORD_DVSN 07, Kiwoom trde_tp 62; see
 	// SessionKind.OrderType). Empty for an ordinary order.
 	Session SessionKind
+	// AtClose asks for a closing-price order (시간외 종가): the quantity at
+	// KRX's close, with no price (Type Market), in KRX's 장전 시간외 종가
+	// (08:30–08:40, the previous close) or 장후 시간외 종가 (15:40–16:00,
+	// today's close). KRX only, live accounts only (python-kis order.py:
+	// "장전시간외/장후시간외 … 모의투자 미지원"); broker/guard sets Session to
+	// the one open now and the clients send its order type (KIS ORD_DVSN
+	// 05/06, Kiwoom trde_tp 61/81).
+	AtClose bool
 
 	// ClientID is hoga's own id for the order, written to the journal
 	// before the broker is called; set by broker/guard when empty.
@@ -162,6 +170,9 @@ func (r OrderRequest) Validate() error {
 		}
 	default:
 		return &Error{Kind: Invalid, Msg: "order type must be limit or market"}
+	}
+	if r.AtClose && r.Type != Market {
+		return &Error{Kind: Invalid, Msg: "a closing-price order has no price: it trades at KRX's close"}
 	}
 	return nil
 }

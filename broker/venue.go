@@ -77,7 +77,7 @@ func (v Venue) ReachesNXT() bool { return v == VenueNXT || v == VenueSOR }
 // early is safer than an order the mock server rejects).
 type VenueSupport struct {
 	KRX, NXT, SOR bool
-	// OffHours is whether KRX's off-hours order types (시간외 단일가) may
+	// OffHours is whether KRX's off-hours order types (시간외 단일가, 시간외 종가) may
 	// be sent: live accounts only. python-kis marks ORD_DVSN 05/06/07 as
 	// real-account codes (pykis/api/account/order.py, the first key True
 	// = 실전); Kiwoom's mock is assumed alike (its spec says only

@@ -250,15 +250,24 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	// domestic_stock.json: "07 : 시간외 단일가"), a KRX session's own type
 	// and a real-account code (python-kis order.py). The texts for 07 on a
 	// mock account or to another venue are the fake's stand-ins.
+	// 05 장전 시간외 and 06 장후 시간외 (the same list) are the
+	// closing-price sessions' types, taken only in their own session.
 	var session broker.SessionKind
-	if b["ORD_DVSN"] == "07" {
+	switch b["ORD_DVSN"] {
+	case "07":
+		session = broker.KRXAfterSingle
+	case "05":
+		session = broker.KRXPreClosing
+	case "06":
+		session = broker.KRXAfterClosing
+	}
+	if session != "" {
 		switch {
 		case f.mock:
 			return kisFailure(http.StatusOK, "1", "FAKE0004", "모의투자에서는 해당 주문구분을 사용할 수 없습니다. (fake stand-in)")
 		case venue != "KRX":
-			return kisFailure(http.StatusOK, "1", "FAKE0005", "시간외 단일가는 KRX로만 주문할 수 있습니다. (fake stand-in)")
+			return kisFailure(http.StatusOK, "1", "FAKE0005", "시간외 주문은 KRX로만 할 수 있습니다. (fake stand-in)")
 		}
-		session = broker.KRXAfterSingle
 	}
 	if ans, ok := f.sessionCheck(c.now, routed, session); !ok {
 		return ans
@@ -287,7 +296,7 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 			}
 			return kisFailure(http.StatusOK, "1", "APBK0507", "상/하한가 오류 입니다.") // code: placeholder
 		}
-	case "01":
+	case "01", "05", "06": // 05/06 trade at the close: ORD_UNPR "0", as 시장가
 		market = true
 	default:
 		return kisFailure(http.StatusOK, "1", "APBK0015", "주문구분을 확인 하여 주십시요.") // code: placeholder
@@ -366,9 +375,7 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	for _, o := range f.orders {
 		if o.ODNO == b["ORGN_ODNO"] && o.CancelOf == "" {
 			routed = o.Routed
-			if o.Dvsn == "07" {
-				session = broker.KRXAfterSingle
-			}
+			session = map[string]broker.SessionKind{"07": broker.KRXAfterSingle, "05": broker.KRXPreClosing, "06": broker.KRXAfterClosing}[o.Dvsn]
 		}
 	}
 	if ans, ok := f.sessionCheck(c.now, routed, session); !ok {
@@ -536,6 +543,10 @@ func (f *KISFake) ccldRow(row *kisFakeOrder) map[string]string {
 	}
 	dvsnCd, dvsnName := "00", "지정가"
 	switch {
+	case o.Dvsn == "05": // ord_dvsn_name as the ORD_DVSN list words it
+		dvsnCd, dvsnName = "05", "장전 시간외"
+	case o.Dvsn == "06":
+		dvsnCd, dvsnName = "06", "장후 시간외"
 	case o.Market:
 		dvsnCd, dvsnName = "01", "시장가"
 	case o.Dvsn == "07":

@@ -260,19 +260,22 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 	case "0":
 	case "3":
 		market = true
-	case "62":
-		// 62 is 시간외단일가 (Kiwoom-REST-API spec, kt10000 trde_tp), a KRX
-		// session's own type; the answers for it on the mock or to another
-		// venue are the fake's stand-ins (none has been seen).
+	case "62", "61", "81":
+		// 62 시간외단일가, 61 장시작전시간외, 81 장마감후시간외
+		// (Kiwoom-REST-API spec, kt10000 trde_tp) are KRX sessions' own
+		// types; 61/81 trade at the close with ord_uv "" as 시장가. The
+		// answers for them on the mock or to another venue are the fake's
+		// stand-ins (none has been seen).
 		switch {
 		case f.opts.Mode != "live":
 			return f.deskReject(apiID, "FAKE02", "모의투자에서는 해당 매매구분을 사용할 수 없습니다. (fake stand-in)")
 		case venue != "KRX":
-			return f.deskReject(apiID, "FAKE03", "시간외단일가는 KRX로만 주문할 수 있습니다. (fake stand-in)")
+			return f.deskReject(apiID, "FAKE03", "시간외 주문은 KRX로만 할 수 있습니다. (fake stand-in)")
 		}
-		session = broker.KRXAfterSingle
+		session = map[string]broker.SessionKind{"62": broker.KRXAfterSingle, "61": broker.KRXPreClosing, "81": broker.KRXAfterClosing}[body["trde_tp"]]
+		market = body["trde_tp"] != "62"
 	default:
-		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=trde_tp (the fake serves 0, 3 and 62)")
+		return f.errAnswer(apiID, 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=trde_tp (the fake serves 0, 3, 61, 62 and 81)")
 	}
 	// NXT takes only the stocks it lists, and each exchange only in its
 	// sessions (a SOR order goes where it can trade now). No real answer
@@ -355,9 +358,7 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	for _, o := range f.orders {
 		if o.No == body["orig_ord_no"] && !o.Cancel {
 			routed = o.Routed
-			if o.TrdeTp == "62" {
-				session = broker.KRXAfterSingle
-			}
+			session = map[string]broker.SessionKind{"62": broker.KRXAfterSingle, "61": broker.KRXPreClosing, "81": broker.KRXAfterClosing}[o.TrdeTp]
 		}
 	}
 	if a, ok := f.sessionCheck(apiID, routed, session); !ok {
@@ -470,10 +471,14 @@ func ioTpNm(o *KiwoomFakeOrder) string {
 
 func trdeTpName(o *KiwoomFakeOrder) string {
 	switch {
+	case o.TrdeTp == "61":
+		return "장시작전시간외" // the spec's names for 61, 81 and 62; no list row with them has been seen
+	case o.TrdeTp == "81":
+		return "장마감후시간외"
 	case o.Market:
 		return "시장가"
 	case o.TrdeTp == "62":
-		return "시간외단일가" // the spec's name for 62; no list row with it has been seen
+		return "시간외단일가"
 	}
 	return "보통"
 }

@@ -34,6 +34,9 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 	defer g.unlock()
 
 	req = normalise(req)
+	if req.AtClose && req.Venue == "" {
+		req.Venue = broker.VenueKRX // the closing-price sessions are KRX's
+	}
 	if req.Venue == "" {
 		req.Venue = g.defVenue
 	}
@@ -52,6 +55,9 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 		// order type (the client reads Session). A mock account never
 		// sends one: check refuses it there with HOGA_MARKET_HOURS=krx.
 		req.Session = g.cal.OffHoursSession(broker.VenueKRX, req.Type, now)
+	}
+	if req.AtClose {
+		req.Session = g.closingSession(now)
 	}
 	if err := g.check(ctx, req, now); err != nil {
 		g.log.Info("order refused", "code", req.Code, "side", req.Side, "qty", req.Qty, "price", req.Price,
@@ -269,6 +275,9 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	if err := req.Validate(); err != nil {
 		return err
 	}
+	if req.AtClose && req.Venue == "" {
+		req.Venue = broker.VenueKRX
+	}
 	if req.Venue == "" {
 		req.Venue = g.defVenue
 	}
@@ -296,7 +305,11 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 	if req.Venue == broker.VenueKRX {
 		typ = req.Type
 	}
-	if g.marketHours {
+	if req.AtClose {
+		if err := g.checkClosing(req, now); err != nil {
+			return err
+		}
+	} else if g.marketHours {
 		if typ != 0 && !g.venues.OffHours {
 			// A mock account sends no off-hours type: say so in 시간외
 			// 단일가, and elsewhere name the next regular session.
@@ -492,7 +505,10 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 			return fmt.Errorf("guard: pricing the market order against HOGA_MAX_ORDER_KRW: %w", err)
 		}
 		price, basis = q.Price, broker.BasisCurrent
-		if req.Side == broker.Buy && q.UpperLimit > 0 {
+		// A closing-price order trades at the close, the last price once
+		// KRX has closed (장후) or before it opens (장전): the current
+		// price values it, not the upper limit a market buy may reach.
+		if req.Side == broker.Buy && q.UpperLimit > 0 && !req.AtClose {
 			price, basis = q.UpperLimit, broker.BasisUpperLimit
 		}
 		if price <= 0 {
@@ -566,4 +582,43 @@ func describe(r broker.OrderRequest) string {
 		price = broker.Thousands(r.Price)
 	}
 	return fmt.Sprintf("%s %s %s @ %s", r.Side, r.Code, broker.Thousands(r.Qty), price)
+}
+
+// closingSession is the KRX closing-price session a closing-price order
+// placed at now goes into: the one open, or with market hours unchecked
+// (HOGA_MARKET_HOURS=always) the morning's 장전 before noon and the
+// afternoon's 장후 after it, so the broker hears the right order type and
+// decides.
+func (g *Guard) closingSession(now time.Time) broker.SessionKind {
+	if w, ok := g.cal.ClosingWindow(now); ok {
+		return w.Kind
+	}
+	if !g.marketHours && now.In(broker.KST()).Hour() < 12 {
+		return broker.KRXPreClosing
+	}
+	return broker.KRXAfterClosing
+}
+
+// checkClosing is the closing-price order's own checks: KRX only (NXT has
+// no closing-price session), a live account only (KIS ORD_DVSN 05/06 are
+// real-account codes: python-kis order.py "(모의투자 미지원)"), and with
+// market hours checked, inside 장전 or 장후 시간외 종가, else refused
+// with the next one.
+func (g *Guard) checkClosing(req broker.OrderRequest, now time.Time) error {
+	if req.Venue != broker.VenueKRX {
+		return &broker.Error{Kind: broker.Invalid, Code: "close_venue",
+			Msg: fmt.Sprintf("closing-price orders (시간외 종가) go to KRX only, not %s", req.Venue)}
+	}
+	if !g.venues.OffHours {
+		return &broker.Error{Kind: broker.Rejected, Code: "close_mock",
+			Msg: "this account cannot send closing-price (시간외 종가) orders: mock (모의투자) accounts trade in the regular session only"}
+	}
+	if !g.marketHours {
+		return nil
+	}
+	if _, ok := g.cal.ClosingWindow(now); ok {
+		return nil
+	}
+	next, _ := g.cal.NextClosingWindow(now)
+	return &broker.Error{Kind: broker.MarketClosed, Code: "krx_close", Msg: string(next.Kind), NextOpen: next.Start}
 }

@@ -50,8 +50,12 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 	}
 	if kis, _ := req.Session.OrderType(); kis != "" {
 		// A KRX off-hours session's own type: "07" 시간외 단일가 with the
-		// owner's limit price (broker.SessionKind.OrderType cites the
-		// codes; broker/guard sets Session only on a live account).
+		// owner's limit price, or "05"/"06" 장전/장후 시간외 (a
+		// closing-price order, Type Market) with ORD_UNPR "0" ("장전/장후
+		// 시간외, 시장가의 경우 "0" 입력 권고": MCP/Kis Trading MCP/configs/
+		// domestic_stock.json, order_cash ORD_UNPR). broker.SessionKind.
+		// OrderType cites the codes; broker/guard sets Session only on a
+		// live account.
 		dvsn = kis
 	}
 	// All nine keys, always, "" where unused, exactly as KIS's sample
@@ -340,7 +344,8 @@ func orderFromRow(r ccldRow, hasCancel bool) (broker.Order, error) {
 	case "02":
 		o.Side = broker.Buy
 	}
-	if strings.TrimSpace(r.OrdDvsnCd) == "01" {
+	switch strings.TrimSpace(r.OrdDvsnCd) {
+	case "01", "05", "06": // 시장가; 장전/장후 시간외, priced at the close
 		o.Type, o.Price = broker.Market, 0
 	}
 	o.AvgFillPrice = avg

@@ -365,7 +365,8 @@ type orderAnswer struct {
 
 // PlaceOrder sends a buy (kt10000) or sell (kt10001) to the request's
 // venue: trde_tp "0" (보통, limit) with ord_uv, or "3" (시장가, market) with
-// ord_uv "", or "62" (시간외단일가) for a limit order in that session. The
+// ord_uv "", or "62" (시간외단일가) for a limit order in that session, or
+// "61"/"81" (장시작전/장마감후시간외) for a closing-price order. The
 // answer means Kiwoom accepted the order, not that it filled.
 func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
 	if err := req.Validate(); err != nil {
@@ -393,8 +394,10 @@ func (c *Client) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 	}
 	if _, kw := req.Session.OrderType(); kw != "" {
 		// A KRX off-hours session's own type: "62" 시간외단일가 with the
-		// owner's limit price (broker.SessionKind.OrderType cites the
-		// codes; broker/guard sets Session only on a live account).
+		// owner's limit price, or "61"/"81" 장시작전/장마감후시간외 (a
+		// closing-price order, Type Market, ord_uv "" as for 시장가).
+		// broker.SessionKind.OrderType cites the codes; broker/guard sets
+		// Session only on a live account.
 		body["trde_tp"] = kw
 	}
 	var a orderAnswer

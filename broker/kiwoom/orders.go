@@ -301,10 +301,15 @@ func sideOf(ioTpNm string) broker.Side {
 }
 
 // typeOf reads 매매구분: the lists give words ("보통", "시장가"); the
-// order TRs' codes ("0", "3") are accepted too.
+// order TRs' codes ("0", "3") are accepted too. A closing-price order
+// (kt10000 trde_tp 61 장시작전시간외, 81 장마감후시간외: Kiwoom-REST-API
+// examples/국내주식/주문/buy_domestic_stock.py) has no price of its own,
+// so it reads as a market order.
 func typeOf(trdeTp string) broker.OrderType {
 	t := strings.TrimSpace(trdeTp)
-	if strings.Contains(t, "시장가") || t == "3" || t == "03" {
+	switch {
+	case strings.Contains(t, "시장가"), t == "3", t == "03",
+		strings.Contains(t, "장시작전시간외"), strings.Contains(t, "장마감후시간외"), t == "61", t == "81":
 		return broker.Market
 	}
 	return broker.Limit
