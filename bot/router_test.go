@@ -102,6 +102,10 @@ func TestParseOrder(t *testing.T) {
 		{[]string{"005930", "10", "시장가"}, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 10}},
 		{[]string{"005930", "1,000", "70,000"}, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1000, Price: 70_000}},
 		{[]string{"0088m0", "1", "70000원"}, broker.OrderRequest{Code: "0088M0", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 70_000}},
+		// 시간외 종가: no price, KRX's close.
+		{[]string{"005930", "10", "close"}, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 10, AtClose: true}},
+		{[]string{"005930", "10", "CLOSE", "krx"}, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 10, AtClose: true, Venue: broker.VenueKRX}},
+		{[]string{"005930", "10", "종가"}, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 10, AtClose: true}},
 	}
 	for _, tt := range tests {
 		got, problem := r.ParseOrder(broker.Buy, tt.args)

@@ -61,6 +61,7 @@ type fakeBroker struct {
 	clientOf     map[string]string // broker order id → client id sent
 	calls        map[string]int    // client id → PlaceOrder calls
 	lastVenue    broker.Venue
+	lastSession  broker.SessionKind // the last request's Session
 	placeCalls   int
 	script       []step
 	listErrs     []error // OrdersToday failures, consumed first
@@ -131,7 +132,7 @@ func (f *fakeBroker) record(req broker.OrderRequest) broker.Order {
 func (f *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
 	f.mu.Lock()
 	f.placeCalls++
-	f.lastVenue = req.Venue
+	f.lastVenue, f.lastSession = req.Venue, req.Session
 	f.calls[req.ClientID]++
 	f.inflight++
 	f.maxInflight = max(f.maxInflight, f.inflight)

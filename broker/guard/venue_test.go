@@ -181,3 +181,68 @@ func TestReconcileMatchesVenue(t *testing.T) {
 		}
 	}
 }
+
+// TestClosingPriceOrders: a closing-price order (AtClose) goes to KRX even
+// where the default venue is SOR, with Session the 장전 or 장후 시간외 종가
+// session open now; outside them it is refused with the next one, to NXT
+// or SOR always, on a mock account always; with market hours unchecked the
+// hour picks the session and the broker decides.
+func TestClosingPriceOrders(t *testing.T) {
+	t.Parallel()
+	live := func(o *Options) {
+		o.MarketHours, o.Venues, o.DefaultVenue = true, broker.LiveVenues, broker.VenueSOR
+		o.NXTListed = func(context.Context, broker.Code) (bool, error) { return true, nil }
+	}
+	always := func(o *Options) { o.Venues, o.DefaultVenue = broker.LiveVenues, broker.VenueSOR }
+	mock := func(o *Options) { o.MarketHours = true }
+	tests := []struct {
+		name, at string
+		opts     func(*Options)
+		venue    broker.Venue
+		kind     broker.Kind // Internal: accepted
+		errCode  string
+		next     string
+		session  broker.SessionKind
+	}{
+		{name: "after_1545", at: "2026-03-04 15:45:00", opts: live, session: broker.KRXAfterClosing},
+		{name: "pre_0835", at: "2026-03-04 08:35:00", opts: live, venue: broker.VenueKRX, session: broker.KRXPreClosing},
+		{name: "csat_after_1645", at: "2026-11-19 16:45:00", opts: live, session: broker.KRXAfterClosing},
+		{name: "regular_1000", at: "2026-03-04 10:00:00", opts: live, kind: broker.MarketClosed, errCode: "krx_close", next: "2026-03-04 15:40:00"},
+		{name: "single_1630", at: "2026-03-04 16:30:00", opts: live, kind: broker.MarketClosed, errCode: "krx_close", next: "2026-03-05 08:30:00"},
+		{name: "nxt", at: "2026-03-04 15:45:00", opts: live, venue: broker.VenueNXT, kind: broker.Invalid, errCode: "close_venue"},
+		{name: "sor", at: "2026-03-04 15:45:00", opts: live, venue: broker.VenueSOR, kind: broker.Invalid, errCode: "close_venue"},
+		{name: "mock", at: "2026-03-04 15:45:00", opts: mock, kind: broker.Rejected, errCode: "close_mock"},
+		{name: "always_morning", at: "2026-03-04 10:00:00", opts: always, session: broker.KRXPreClosing},
+		{name: "always_evening", at: "2026-03-04 19:00:00", opts: always, session: broker.KRXAfterClosing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnvAt(t, kst(tt.at), tt.opts)
+			req := broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 1, AtClose: true, Venue: tt.venue}
+			_, err := e.g.PlaceOrder(context.Background(), req)
+			if tt.kind == broker.Internal {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				e.fb.mu.Lock()
+				venue, session := e.fb.lastVenue, e.fb.lastSession
+				e.fb.mu.Unlock()
+				if venue != broker.VenueKRX || session != tt.session {
+					t.Errorf("sent to %q as %q; want KRX as %q", venue, session, tt.session)
+				}
+				return
+			}
+			be, ok := broker.AsError(err)
+			if !ok || be.Kind != tt.kind || be.Code != tt.errCode {
+				t.Fatalf("err = %v; want %s [%s]", err, tt.kind, tt.errCode)
+			}
+			if tt.next != "" && !be.NextOpen.Equal(kst(tt.next)) {
+				t.Errorf("next = %s; want %s", be.NextOpen.In(broker.KST()), tt.next)
+			}
+		})
+	}
+	if err := (broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 70_000, AtClose: true}).Validate(); broker.KindOf(err) != broker.Invalid {
+		t.Errorf("a priced closing-price order: %v; want Invalid", err)
+	}
+}
