@@ -31,16 +31,10 @@ const (
 // Descriptions are Telegram's where known ("message caption is too long",
 // "PHOTO_INVALID_DIMENSIONS", "IMAGE_PROCESS_FAILED").
 func (s *Server) sendPhoto(p map[string]string, files map[string]upload) (*Message, *apiError) {
-	chatID, aerr := parseChatID(p["chat_id"])
-	if aerr != nil {
-		return nil, aerr
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if aerr := s.chatFault(chatID); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.groupFlood(chatID); aerr != nil {
+	chatID, aerr := s.admit(p)
+	if aerr != nil {
 		return nil, aerr
 	}
 	caption, aerr := checkCaption(p["caption"], p["parse_mode"])
@@ -78,14 +72,8 @@ func (s *Server) sendPhoto(p map[string]string, files map[string]upload) (*Messa
 		}
 		size = PhotoSize{FileID: ref, FileUniqueID: "ref" + strconv.Itoa(len(ref))}
 	}
-	thread, _ := strconv.Atoi(p["message_thread_id"])
-	me := s.me
-	m := &Message{ThreadID: thread, IsTopicMessage: thread != 0, From: &me, Date: s.clock.Now().Unix(),
-		Photo: []PhotoSize{size}, Caption: caption, PhotoData: data, PhotoName: name, ReplyMarkup: markup,
-		HTML: p["caption"], ParseMode: p["parse_mode"], DisableNotification: p["disable_notification"] == "true"}
-	s.chat(chatID).add(m)
-	out := *m
-	return &out, nil
+	return s.post(chatID, p, &Message{Photo: []PhotoSize{size}, Caption: caption, PhotoData: data, PhotoName: name,
+		ReplyMarkup: markup, HTML: p["caption"]}), nil
 }
 
 // checkCaption validates a caption as Telegram does (it may be empty) and

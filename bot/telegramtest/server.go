@@ -671,17 +671,42 @@ func (st *chatState) add(m *Message) {
 	st.order = append(st.order, m.MessageID)
 }
 
-func (s *Server) sendMessage(p map[string]string) (*Message, *apiError) {
+// admit is how every new message (sendMessage, sendPhoto) starts: a
+// readable chat_id, then the chat's fault if a test set one, then the
+// group's flood limit, which counts only a message that got this far.
+// Called with s.mu held.
+func (s *Server) admit(p map[string]string) (int64, *apiError) {
 	chatID, aerr := parseChatID(p["chat_id"])
 	if aerr != nil {
-		return nil, aerr
+		return 0, aerr
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if aerr := s.chatFault(chatID); aerr != nil {
-		return nil, aerr
+		return 0, aerr
 	}
 	if aerr := s.groupFlood(chatID); aerr != nil {
+		return 0, aerr
+	}
+	return chatID, nil
+}
+
+// post adds m to the chat as the bot's message, with the fields every
+// send takes from its parameters, and returns a copy for the answer.
+// Called with s.mu held.
+func (s *Server) post(chatID int64, p map[string]string, m *Message) *Message {
+	thread, _ := strconv.Atoi(p["message_thread_id"])
+	me := s.me
+	m.ThreadID, m.IsTopicMessage, m.From, m.Date = thread, thread != 0, &me, s.clock.Now().Unix()
+	m.ParseMode, m.DisableNotification = p["parse_mode"], p["disable_notification"] == "true"
+	s.chat(chatID).add(m)
+	out := *m
+	return &out
+}
+
+func (s *Server) sendMessage(p map[string]string) (*Message, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	chatID, aerr := s.admit(p)
+	if aerr != nil {
 		return nil, aerr
 	}
 	plain, aerr := checkText(p["text"], p["parse_mode"])
@@ -696,13 +721,7 @@ func (s *Server) sendMessage(p map[string]string) (*Message, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	thread, _ := strconv.Atoi(p["message_thread_id"])
-	me := s.me
-	m := &Message{ThreadID: thread, IsTopicMessage: thread != 0, From: &me, Date: s.clock.Now().Unix(), Text: plain,
-		ReplyMarkup: markup, Keyboard: kb, HTML: p["text"], ParseMode: p["parse_mode"], DisableNotification: p["disable_notification"] == "true"}
-	s.chat(chatID).add(m)
-	out := *m
-	return &out, nil
+	return s.post(chatID, p, &Message{Text: plain, ReplyMarkup: markup, Keyboard: kb, HTML: p["text"]}), nil
 }
 
 func (s *Server) editMessage(p map[string]string, withText bool) (*Message, *apiError) {
