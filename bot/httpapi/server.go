@@ -18,6 +18,7 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 	"github.com/hoga-trade/hoga/metrics"
 )
 
@@ -83,7 +84,7 @@ type Config struct {
 	// Token is the bearer token for every route but /healthz, /readyz and
 	// /metrics (HOGA_HTTP_TOKEN), at least MinTokenLen bytes. Empty turns
 	// the control routes off (403) and is allowed on loopback only.
-	Token string
+	Token redact.Secret
 
 	// Broker is the guarded broker (broker/guard): every order takes the
 	// same checked, journaled, idempotent path as from the chat. Required.
@@ -187,7 +188,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Broker == nil {
 		return nil, errors.New("httpapi: Config.Broker is required")
 	}
-	addr, err := CheckListen(cfg.Addr, cfg.Token)
+	addr, err := CheckListen(cfg.Addr, cfg.Token.Reveal())
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +236,7 @@ func New(cfg Config) (*Server, error) {
 		s.lang = cfg.Router.Lang()
 	}
 	if cfg.Token != "" {
-		s.tokenHash = sha256.Sum256([]byte(cfg.Token))
+		s.tokenHash = sha256.Sum256([]byte(cfg.Token.Reveal()))
 	}
 	s.book = newBook(s.clock, cfg.IdempotencyTTL)
 	s.ready = &readiness{}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -129,6 +130,18 @@ func TestAuthComparesInConstantTime(t *testing.T) {
 	})
 	if !constantTime {
 		t.Fatal("authorize does not use subtle.ConstantTimeCompare")
+	}
+}
+
+// TestConfigNeverPrintsToken: a Config printed whole with any verb shows
+// no token (it was a plain string: every verb printed it).
+func TestConfigNeverPrintsToken(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Addr: "127.0.0.1:0", Token: testToken}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		if out := fmt.Sprintf(verb, cfg); strings.Contains(out, testToken) || strings.Contains(out, "s3cret") {
+			t.Errorf("%s printed the token: %s", verb, out)
+		}
 	}
 }
 

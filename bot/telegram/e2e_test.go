@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -807,6 +808,18 @@ func TestConfigLogValueHidesToken(t *testing.T) {
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("config", "telegram", telegram.Config{Token: token, Allowed: []int64{owner}})
 	if strings.Contains(buf.String(), secret) || !strings.Contains(buf.String(), "REDACTED") {
 		t.Errorf("logged config: %s", buf.String())
+	}
+}
+
+// TestConfigNeverPrintsToken: a Config printed whole with any verb (%d
+// printed the token while it was a plain string) shows no token.
+func TestConfigNeverPrintsToken(t *testing.T) {
+	t.Parallel()
+	cfg := telegram.Config{Token: token, Allowed: []int64{owner}}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		if out := fmt.Sprintf(verb, cfg); strings.Contains(out, secret) || strings.Contains(out, "hoga-test") {
+			t.Errorf("%s printed the token: %s", verb, out)
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 const (
@@ -240,7 +241,7 @@ func newHarness(t *testing.T, o options) *harness {
 	if o.token != "" {
 		tok = o.token
 	}
-	tb, err := telegram.New(telegram.Config{Token: tok, APIURL: srv.URL, Allowed: o.allowed, AlertChat: o.alertChat,
+	tb, err := telegram.New(telegram.Config{Token: redact.Secret(tok), APIURL: srv.URL, Allowed: o.allowed, AlertChat: o.alertChat,
 		AlertTopic: o.alertTopic, Router: router, Logger: log, Clock: clk, PollTimeout: 2 * time.Second, Limits: limits,
 		OnAPICall: o.onAPICall, PollGrace: o.pollGrace, OfflineAfter: o.offline, OnSurface: o.onSurface, Keyboard: o.keyboard})
 	if err != nil {

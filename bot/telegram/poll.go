@@ -87,7 +87,7 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 	}
 	rctx, cancel := context.WithTimeout(ctx, timeout+b.cfg.PollGrace)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, b.cfg.APIURL+"/bot"+b.cfg.Token.Reveal()+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
 		return nil, b.scrub(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/clock"
+	"github.com/hoga-trade/hoga/internal/redact"
 )
 
 // DefaultAPIURL is the Bot API server when Config.APIURL is empty.
@@ -70,7 +71,7 @@ func (l Limits) withDefaults() Limits {
 
 // Config builds a Bot. Token, Allowed and Router are required.
 type Config struct {
-	Token string
+	Token redact.Secret
 	// APIURL is the Bot API server (HOGA_TELEGRAM_API_URL), default
 	// DefaultAPIURL; tests and faketelegram point it elsewhere.
 	APIURL string
@@ -276,7 +277,7 @@ var _ bot.AlertSink = (*Bot)(nil)
 // New checks cfg and prepares a Bot; it does not touch the network (Run
 // does).
 func New(cfg Config) (*Bot, error) {
-	if strings.TrimSpace(cfg.Token) == "" {
+	if strings.TrimSpace(cfg.Token.Reveal()) == "" {
 		return nil, errors.New("telegram: Config.Token is required")
 	}
 	if len(cfg.Allowed) == 0 {
@@ -361,7 +362,7 @@ func New(cfg Config) (*Bot, error) {
 		refused:    map[string]time.Time{},
 		reachable:  make(chan struct{}),
 	}
-	b.api, err = tgbot.New(cfg.Token,
+	b.api, err = tgbot.New(cfg.Token.Reveal(),
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
 		tgbot.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
@@ -533,8 +534,8 @@ func (b *Bot) scrub(err error) error {
 		return nil
 	}
 	msg := err.Error()
-	clean := strings.ReplaceAll(msg, b.cfg.Token, "<token>")
-	if _, secret, ok := strings.Cut(b.cfg.Token, ":"); ok && len(secret) >= 8 {
+	clean := strings.ReplaceAll(msg, b.cfg.Token.Reveal(), "<token>")
+	if _, secret, ok := strings.Cut(b.cfg.Token.Reveal(), ":"); ok && len(secret) >= 8 {
 		clean = strings.ReplaceAll(clean, secret, "<token>")
 	}
 	if clean == msg {

@@ -561,7 +561,7 @@ func (a *app) buildTelegram() error {
 	}
 	keyboard, _ := telegram.ParseKeyboard(cfg.TelegramKeyboard) // checked in Config.validate
 	tg, err := telegram.New(telegram.Config{
-		Token:         cfg.TelegramToken.Reveal(),
+		Token:         cfg.TelegramToken,
 		APIURL:        cfg.TelegramAPIURL,
 		Allowed:       allowed,
 		AlertChat:     chat,
@@ -623,7 +623,7 @@ func (a *app) buildHTTP() error {
 	}
 	hs, err := httpapi.New(httpapi.Config{
 		Addr:       cfg.HTTPAddr,
-		Token:      cfg.HTTPToken.Reveal(),
+		Token:      cfg.HTTPToken,
 		Broker:     a.guard,
 		Orders:     a.guard,
 		Router:     a.router,
