@@ -50,13 +50,18 @@ func sells(fake *brokertest.KISFake) int {
 func (h *liveHoga) rounds(n int64) {
 	h.t.Helper()
 	target := h.app.exits.Rounds() + n
-	waitFor(h.t, "exit checks", func() bool {
-		if h.app.exits.Rounds() >= target {
-			return true
-		}
-		h.clk.Advance(time.Second)
-		return false
-	})
+	h.until("exit checks", func() bool { return h.app.exits.Rounds() >= target })
+}
+
+// stays runs n more exit checks and fails unless count is still want: the
+// exits did nothing more (no second sell, none while halted, none above
+// the level).
+func (h *liveHoga) stays(n int64, what string, count func() int, want int) {
+	h.t.Helper()
+	h.rounds(n)
+	if got := count(); got != want {
+		h.t.Fatalf("%d %s, want %d", got, what, want)
+	}
 }
 
 // until moves hoga's clock a second at a time until cond holds.
@@ -105,10 +110,7 @@ func TestExitStopSellsOnceThroughRun(t *testing.T) {
 	h.send("/stop 005930 -5%")
 	h.see("005930 손절 -5% — 발동가 66,500원 · 감시 중")
 	fake.SetPrice("005930", 66_600)
-	h.rounds(5)
-	if n := sells(fake); n != 0 {
-		t.Fatalf("%d sells above the stop", n)
-	}
+	h.stays(5, "sells above the stop", func() int { return sells(fake) }, 0)
 	fake.SetPrice("005930", 66_400)
 	h.until("the stop's sell", func() bool { return sells(fake) == 1 })
 	h.see("🛑 삼성전자 (005930) 손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원 (평균단가 70,000원)\n매도 10주 시장가")
@@ -118,10 +120,7 @@ func TestExitStopSellsOnceThroughRun(t *testing.T) {
 	h.see("005930 손절 -5% — 발동가 66,500원 · 발동됨")
 	h.stop()
 	h = startOnClock(t, clk, getenv)
-	h.rounds(20)
-	if n := sells(fake); n != 1 {
-		t.Fatalf("%d sells, want exactly 1", n)
-	}
+	h.stays(20, "sells", func() int { return sells(fake) }, 1)
 	if strings.Contains(h.out.String(), "발동:") {
 		t.Fatalf("a restart fired again:\n%s", h.out.String())
 	}
@@ -151,10 +150,7 @@ func TestExitStopFoundOnRestartThroughRun(t *testing.T) {
 	h.rounds(20)
 	h.stop()
 	h = startOnClock(t, clk, getenv)
-	h.rounds(20)
-	if n := sells(fake); n != 1 {
-		t.Fatalf("%d sells, want exactly 1", n)
-	}
+	h.stays(20, "sells", func() int { return sells(fake) }, 1)
 }
 
 // A trailing stop follows the high (kept across a restart) and sells on
@@ -179,17 +175,11 @@ func TestExitTrailThroughRun(t *testing.T) {
 	fake.SetPrice("005930", 76_000) // a new high: 73,720, level 73,700 on the tick
 	h.rounds(2)
 	fake.SetPrice("005930", 73_800)
-	h.rounds(3)
-	if n := sells(fake); n != 0 {
-		t.Fatalf("%d sells above the trailing level", n)
-	}
+	h.stays(3, "sells above the trailing level", func() int { return sells(fake) }, 0)
 	fake.SetPrice("005930", 73_700)
 	h.until("the trail's sell", func() bool { return sells(fake) == 1 })
 	h.see("추적손절(3%) 발동: 현재가 73,700원, 발동가 73,700원 (고점 76,000원)")
-	h.rounds(20)
-	if n := sells(fake); n != 1 {
-		t.Fatalf("%d sells, want 1", n)
-	}
+	h.stays(20, "sells", func() int { return sells(fake) }, 1)
 }
 
 // /halt prevents both the stop and the trail from selling, however far
@@ -209,23 +199,14 @@ func TestExitHaltPreventsThroughRun(t *testing.T) {
 	h.send("/halt")
 	h.see("/resume")
 	fake.SetPrice("005930", 60_000) // past both: 66,500 and 72,700
-	h.rounds(30)
-	if n := sells(fake); n != 0 {
-		t.Fatalf("%d sells while halted", n)
-	}
+	h.stays(30, "sells while halted", func() int { return sells(fake) }, 0)
 	// A restart while halted: the kill switch is kept, nothing sells.
 	h.stop()
 	h = startOnClock(t, clk, getenv)
-	h.rounds(30)
-	if n := sells(fake); n != 0 {
-		t.Fatalf("%d sells while halted after a restart", n)
-	}
+	h.stays(30, "sells while halted after a restart", func() int { return sells(fake) }, 0)
 	h.send("/resume")
 	h.until("the sell after /resume", func() bool { return sells(fake) == 1 })
-	h.rounds(20)
-	if n := sells(fake); n != 1 {
-		t.Fatalf("%d sells after /resume, want 1", n)
-	}
+	h.stays(20, "sells after /resume", func() int { return sells(fake) }, 1)
 }
 
 // /profit and /daily against a table of trades worked by hand, to the
@@ -328,10 +309,7 @@ func TestFileStopThroughRun(t *testing.T) {
 	fake.SetPrice("005930", 66_400)
 	h.until("the file stop's sell", func() bool { return sells(fake) == 1 })
 	h.see("손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원")
-	h.rounds(20)
-	if n := sells(fake); n != 1 {
-		t.Fatalf("%d sells, want 1", n)
-	}
+	h.stays(20, "sells", func() int { return sells(fake) }, 1)
 }
 
 // The stop's Done-when against the Kiwoom fake too: one sell on the
@@ -357,20 +335,14 @@ func TestExitStopSellsOnceThroughRunKiwoom(t *testing.T) {
 	h.send("/stop 005930 -5%")
 	h.see("005930 손절 -5% — 발동가 66,500원 · 감시 중")
 	fake.SetPrice("005930", 66_600)
-	h.rounds(5)
-	if n := kwSells(); n != 0 {
-		t.Fatalf("%d sells above the stop", n)
-	}
+	h.stays(5, "sells above the stop", kwSells, 0)
 	fake.SetPrice("005930", 66_400)
 	h.until("the stop's sell", func() bool { return kwSells() == 1 })
 	h.see("손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원 (평균단가 70,000원)")
 	h.rounds(20)
 	h.stop()
 	h = startOnClock(t, clk, getenv)
-	h.rounds(20)
-	if n := kwSells(); n != 1 {
-		t.Fatalf("%d sells, want exactly 1", n)
-	}
+	h.stays(20, "sells", kwSells, 1)
 }
 
 // A stop fires while hoga has another sell of the stock open: the round
