@@ -28,13 +28,19 @@ const reportHead = "마감 보고"
 func settleReports(t *testing.T, h *liveHoga, sends, waits int) reportStatus {
 	t.Helper()
 	var st reportStatus
-	waitFor(t, "the report scheduler to sleep", func() bool {
+	settled := func() bool {
 		st = h.app.reports.get()
 		if st.Sends > sends {
 			t.Fatalf("%d close reports handed to the feed, want %d:\n%s", st.Sends, sends, h.out.String())
 		}
 		return st.Sends == sends && st.Waits > waits && st.Next.After(h.clk.Now())
-	})
+	}
+	// A report is followed by its charts, rendered before the scheduler
+	// sleeps: about 12 s each under -race on a loaded machine, over
+	// waitFor's 10 s. The deadline only guards against a hang.
+	if waitForOr(t, settled, time.Minute); !settled() {
+		t.Fatalf("timed out waiting for the report scheduler to sleep")
+	}
 	if st.Waits > waits+3 {
 		t.Fatalf("the report scheduler armed %d timers for one move of the clock: a busy loop", st.Waits-waits)
 	}
