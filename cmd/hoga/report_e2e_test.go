@@ -55,8 +55,8 @@ func stopWithin(t *testing.T, h *liveHoga) {
 	go func() { h.stop(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("hoga did not stop within 10 s (a part in a busy loop?)")
+	case <-time.After(hangGuard):
+		t.Fatalf("hoga did not stop within %v (a part in a busy loop?)", hangGuard)
 	}
 }
 

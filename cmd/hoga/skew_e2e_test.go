@@ -104,14 +104,14 @@ func TestSkewedBrokerClockOrderIsMatched(t *testing.T) {
 				h := startOn(t, clk, fb)
 				fb.loseNextAnswer()
 				h.send("/buy 005930 1 70000")
-				waitForOr(t, func() bool { return strings.Contains(h.out.String(), "다시 보내지 마세요") }, 3*time.Second)
+				waitForOr(t, func() bool { return strings.Contains(h.out.String(), "다시 보내지 마세요") }, hangGuard)
 				if !strings.Contains(h.out.String(), "다시 보내지 마세요") {
 					t.Fatalf("no unknown-outcome reply:\n%s\n%s", h.out.String(), h.errOut.String())
 				}
 				// The clock stands still: with the skew taken off, the
 				// first pass (at once) finds the order. Without it the row
 				// would wait for the grace, which never comes.
-				waitForOr(t, func() bool { return strings.Contains(h.out.String(), "결과 확인") }, 5*time.Second)
+				waitForOr(t, func() bool { return strings.Contains(h.out.String(), "결과 확인") }, hangGuard)
 				out := h.out.String()
 				if !strings.Contains(out, "결과 확인") || strings.Contains(out, "전송되지 않은") {
 					t.Fatalf("no match at once with the clock standing still:\n%s", out)

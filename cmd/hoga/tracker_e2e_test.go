@@ -31,7 +31,7 @@ func (h *liveHoga) step(d time.Duration) {
 // polls is asked for only as the clock moves.
 func (h *liveHoga) polled(what string, step time.Duration, cond func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangGuard)
 	for !cond() {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("timed out waiting for %s", what)
