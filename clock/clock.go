@@ -3,6 +3,7 @@
 package clock
 
 import (
+	"context"
 	"sort"
 	"sync"
 	"time"
@@ -221,3 +222,27 @@ type offset struct {
 func (o offset) Now() time.Time                         { return o.c.Now().Add(o.d) }
 func (o offset) After(d time.Duration) <-chan time.Time { return o.c.After(d) }
 func (o offset) NewTicker(d time.Duration) Ticker       { return o.c.NewTicker(d) }
+
+// WithTimeout is context.WithTimeout with d measured on c. On the wall
+// clock (nil or Real) it is context.WithTimeout itself. On another clock (a
+// test's Fake) the context is cancelled with the cause
+// context.DeadlineExceeded once c says d has passed, so a test decides the
+// moment a request times out (after the broker took the order, say)
+// instead of racing a wall-clock timer against a busy machine. Its Err is
+// then context.Canceled, as only the standard library makes a deadline
+// Err: ask context.Cause whether it timed out.
+func WithTimeout(parent context.Context, c Clock, d time.Duration) (context.Context, context.CancelFunc) {
+	if _, wall := Or(c).(Real); wall {
+		return context.WithTimeout(parent, d)
+	}
+	ctx, cancel := context.WithCancelCause(parent)
+	fire := c.After(d)
+	go func() {
+		select {
+		case <-fire:
+			cancel(context.DeadlineExceeded)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(context.Canceled) }
+}

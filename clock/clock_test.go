@@ -1,6 +1,8 @@
 package clock
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -61,5 +63,37 @@ func TestFakeSetNeverGoesBack(t *testing.T) {
 	}
 	if _, ok := Or(nil).(Real); !ok {
 		t.Fatal("Or(nil) is not Real")
+	}
+}
+
+// WithTimeout on a fake clock ends when the clock passes d, with the
+// cause DeadlineExceeded, and not before; cancelling ends it as Canceled.
+func TestWithTimeoutOnFake(t *testing.T) {
+	t.Parallel()
+	f := NewFake(time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC))
+	ctx, cancel := WithTimeout(context.Background(), f, time.Second)
+	defer cancel()
+	f.Advance(999 * time.Millisecond)
+	select {
+	case <-ctx.Done():
+		t.Fatal("ended before its time on the clock")
+	default:
+	}
+	f.Advance(time.Millisecond)
+	<-ctx.Done()
+	if !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		t.Errorf("cause %v, want DeadlineExceeded", context.Cause(ctx))
+	}
+	ctx2, cancel2 := WithTimeout(context.Background(), f, time.Second)
+	cancel2()
+	<-ctx2.Done()
+	if !errors.Is(context.Cause(ctx2), context.Canceled) {
+		t.Errorf("cause %v, want Canceled", context.Cause(ctx2))
+	}
+	// The wall clock's is the standard library's.
+	ctx3, cancel3 := WithTimeout(context.Background(), nil, time.Hour)
+	defer cancel3()
+	if _, ok := ctx3.Deadline(); !ok {
+		t.Error("a wall-clock timeout without a deadline")
 	}
 }

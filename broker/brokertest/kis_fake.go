@@ -130,6 +130,10 @@ type KISFakeOptions struct {
 	Addr string
 	// Logger gets one debug line per request; nil discards.
 	Logger *slog.Logger
+	// OnRequest, if set, is told of each request once the fake has
+	// answered it in its books (an order taken) and before any fault
+	// plays: a test learns that a request arrived without polling.
+	OnRequest func(KISRequest)
 }
 
 // KISFaultKind is a way the fake can misbehave on purpose.
@@ -220,6 +224,8 @@ type KISFake struct {
 	srv   *httptest.Server
 	clock clock.Clock
 	log   *slog.Logger
+	// onRequest is KISFakeOptions.OnRequest.
+	onRequest func(KISRequest)
 	// listLag leaves orders younger than it out of the order list
 	// (SetListLag).
 	listLag time.Duration
@@ -315,6 +321,7 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 	f := &KISFake{
 		clock:       clock.Offset(opts.Clock, opts.ClockOffset),
 		log:         opts.Logger,
+		onRequest:   opts.OnRequest,
 		appKey:      opts.AppKey,
 		appSecret:   opts.AppSecret,
 		tokenTTL:    opts.TokenTTL,

@@ -281,6 +281,9 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 
 	f.log.Debug("fake kis", "path", r.URL.Path, "tr_id", trID, "status", ans.status, "msg_cd", rec.MsgCd)
+	if f.onRequest != nil {
+		f.onRequest(rec)
+	}
 	if fault != nil {
 		switch fault.Kind {
 		case FaultHTTP500:

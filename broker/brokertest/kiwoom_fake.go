@@ -125,6 +125,10 @@ type KiwoomFakeOptions struct {
 	Addr string
 	// Logger gets one debug line per request; nil discards.
 	Logger *slog.Logger
+	// OnRequest, if set, is told of each request once the fake has
+	// answered it in its books (an order taken) and before any fault
+	// plays: a test learns that a request arrived without polling.
+	OnRequest func(KiwoomRequest)
 }
 
 // KiwoomRequest is one request the fake received, for assertions.
@@ -455,6 +459,9 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	f.log = append(f.log, entry)
 	f.mu.Unlock()
 	f.logger.Debug("kiwoom fake", "path", entry.Path, "api_id", entry.APIID, "status", entry.Status, "return_code", entry.ReturnCode, "fault", int(fault))
+	if f.opts.OnRequest != nil {
+		f.opts.OnRequest(entry)
+	}
 
 	switch fault {
 	case KiwoomFault500, KiwoomFault500AfterAccept:

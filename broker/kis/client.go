@@ -42,9 +42,12 @@ type Client struct {
 	clock   clock.Clock
 	waitClk clock.Clock // paces requests (Options.WaitClock) …
 	waitOwn bool        // … unless none was given: then clock does
-	limiter *rate.Limiter
-	tokens  *token.Lifecycle
-	names   nameCache
+	// timeoutClk measures each attempt's timeout (Options.TimeoutClock);
+	// nil is the wall clock.
+	timeoutClk clock.Clock
+	limiter    *rate.Limiter
+	tokens     *token.Lifecycle
+	names      nameCache
 	// routed is where the stream's notices said each of today's orders
 	// went (routes.go), for OrdersToday's Exchange.
 	routed routes
@@ -71,16 +74,17 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		set:       set,
-		http:      opts.HTTPClient,
-		log:       opts.Logger,
-		clock:     clock.Or(opts.Clock),
-		waitClk:   clock.Or(opts.WaitClock),
-		waitOwn:   opts.WaitClock == nil,
-		limiter:   opts.Limiter,
-		onWait:    opts.OnRateLimitWait,
-		onIssued:  opts.OnTokenIssued,
-		onLimited: opts.OnRateLimited,
+		set:        set,
+		http:       opts.HTTPClient,
+		log:        opts.Logger,
+		clock:      clock.Or(opts.Clock),
+		waitClk:    clock.Or(opts.WaitClock),
+		waitOwn:    opts.WaitClock == nil,
+		timeoutClk: opts.TimeoutClock,
+		limiter:    opts.Limiter,
+		onWait:     opts.OnRateLimitWait,
+		onIssued:   opts.OnTokenIssued,
+		onLimited:  opts.OnRateLimited,
 	}
 	if c.onLimited == nil {
 		c.onLimited = func(string) {}
@@ -221,7 +225,7 @@ func (c *Client) attempt(ctx context.Context, rq *request) (*reply, redact.Secre
 	if err := c.wait(ctx, trID); err != nil {
 		return nil, tok, &broker.Error{Kind: broker.Transient, Msg: "cancelled while waiting for the request rate limit", Err: err}
 	}
-	actx, cancel := context.WithTimeout(ctx, c.set.timeout)
+	actx, cancel := clock.WithTimeout(ctx, c.timeoutClk, c.set.timeout)
 	defer cancel()
 	req, err := c.newRequest(actx, rq, tok)
 	if err != nil {

@@ -821,16 +821,40 @@ func TestOrderUnknownOutcome(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			// The wall clock: the client's per-request timeout is wall
-			// time, and the fake's delay must outlast it.
-			c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}, Stocks: kisStocks}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+			// The fake's delay is on the wall clock (an hour: it ends when
+			// the client gives up); the client's timeout on a clock of
+			// its own, moved once the fake has the order. A 300 ms
+			// wall-clock timeout fired before the request arrived on a
+			// loaded machine, and the other faults need no short timeout
+			// at all (issue 12, item 16).
+			timeoutClk := clock.NewFake(kstAt(10, 0))
+			arrived := make(chan struct{}, 1)
+			fo := brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}, Stocks: kisStocks, OnRequest: func(r brokertest.KISRequest) {
+				if r.Path == pathOrderCash {
+					select {
+					case arrived <- struct{}{}:
+					default: // a second fails the count below
+					}
+				}
+			}}
+			c, f := newPair(t, fo, func(o *Options) {
+				if tc.fault.Kind == brokertest.FaultDelay {
+					o.Timeout, o.TimeoutClock = time.Second, timeoutClk
+				}
+			})
 			if err := c.EnsureToken(bg()); err != nil {
 				t.Fatal(err)
 			}
 			tc.fault.Path = pathOrderCash
 			f.Inject(tc.fault)
-			_, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 60_000})
-			wantKind(t, err, broker.UnknownOutcome)
+			errc := make(chan error, 1)
+			go func() {
+				_, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 60_000})
+				errc <- err
+			}()
+			<-arrived
+			timeoutClk.Advance(time.Second) // no answer comes: the client gives up
+			wantKind(t, <-errc, broker.UnknownOutcome)
 			if n := len(f.Orders()); n != tc.wantOrders {
 				t.Errorf("fake holds %d orders; want %d", n, tc.wantOrders)
 			}
@@ -843,12 +867,28 @@ func TestOrderUnknownOutcome(t *testing.T) {
 
 func TestReadsRetryTransientFailures(t *testing.T) {
 	t.Parallel()
-	// The wall clock: the timeout is wall time, the delay must outlast it.
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}}, func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	// The delay is an hour of wall time (it ends when the client gives
+	// up); the client's timeout runs on a clock of its own, moved once the
+	// delayed attempt has arrived: a 300 ms wall-clock timeout could fire
+	// before any attempt arrived on a loaded machine (issue 12, item 16).
+	timeoutClk := clock.NewFake(kstAt(10, 0))
+	arrived := make(chan struct{}, 8)
+	fo := brokertest.KISFakeOptions{Mode: "live", Clock: clock.Real{}, OnRequest: func(r brokertest.KISRequest) {
+		if r.Path == pathPrice {
+			arrived <- struct{}{}
+		}
+	}}
+	c, f := newPair(t, fo, func(o *Options) { o.Timeout, o.TimeoutClock = time.Second, timeoutClk })
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultHTTP500, Path: pathPrice})
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultReset, Path: pathPrice})
 	f.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: pathPrice, Delay: time.Hour})
-	if _, err := c.Quote(bg(), "005930"); err != nil {
+	errc := make(chan error, 1)
+	go func() { _, err := c.Quote(bg(), "005930"); errc <- err }()
+	for range 3 { // the 500, the reset, the delayed one
+		<-arrived
+	}
+	timeoutClk.Advance(time.Second)
+	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
 	if n := f.CountRequests(pathPrice); n != 4 {

@@ -107,6 +107,12 @@ type Options struct {
 	Limiter *rate.Limiter
 	// Timeout bounds each HTTP attempt; default 10s.
 	Timeout time.Duration
+	// TimeoutClock, if set, measures Timeout instead of the wall clock.
+	// A test that times a request out gives a fake one and moves it once
+	// the fake broker has the request: a 300 ms wall-clock timeout fired
+	// before the request even arrived on a loaded machine (issue 12,
+	// item 16). Left nil outside tests.
+	TimeoutClock clock.Clock
 	// RenewAt is the time of day (since midnight KST) from which a token
 	// that would expire before 15:30 is renewed ahead of the session;
 	// default 08:50.

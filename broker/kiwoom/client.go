@@ -36,6 +36,7 @@ type Client struct {
 	waitClk     clock.Clock // paces and backs off (Options.WaitClock)
 	rps         float64
 	timeout     time.Duration
+	timeoutClk  clock.Clock // Options.TimeoutClock; nil is the wall clock
 	backoffBase time.Duration
 	tokens      *token.Lifecycle
 	onWait      func(api string, d time.Duration) // Options.OnRateLimitWait, never nil
@@ -65,6 +66,7 @@ func New(opts Options) (*Client, error) {
 		waitClk:     o.WaitClock,
 		rps:         o.RPS,
 		timeout:     o.Timeout,
+		timeoutClk:  o.TimeoutClock,
 		backoffBase: o.Backoff,
 		onWait:      o.OnRateLimitWait,
 		onLimited:   o.OnRateLimited,

@@ -691,13 +691,38 @@ func TestOrderAmbiguousFailuresAreUnknown(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, fake := newClient(t, brokertest.KiwoomFakeOptions{Stocks: kwStocks}, kiwoom.Options{Timeout: 300 * time.Millisecond})
+			// The order's timeout runs on a clock of its own, moved once
+			// the fake has taken the order: a 300 ms wall-clock timeout
+			// fired before the request arrived on a loaded machine, and a
+			// reset or a 500 needs no short timeout at all (issue 12,
+			// item 16).
+			timeoutClk := clock.NewFake(start)
+			arrived := make(chan struct{}, 1)
+			fo := brokertest.KiwoomFakeOptions{Stocks: kwStocks, OnRequest: func(r brokertest.KiwoomRequest) {
+				if r.APIID == "kt10000" {
+					select {
+					case arrived <- struct{}{}:
+					default: // a second would fail the count below
+					}
+				}
+			}}
+			co := kiwoom.Options{}
+			if tt.fault == brokertest.KiwoomFaultDelayAfterAccept {
+				co.Timeout, co.TimeoutClock = time.Second, timeoutClk
+			}
+			c, fake := newClient(t, fo, co)
 			if _, err := c.Account(ctx); err != nil { // token first, so the timeout is the order's
 				t.Fatal(err)
 			}
 			fake.InjectFault("kt10000", tt.fault)
-			_, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 60_000})
-			e := kindIs(t, err, broker.UnknownOutcome)
+			errc := make(chan error, 1)
+			go func() {
+				_, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 1, Price: 60_000})
+				errc <- err
+			}()
+			<-arrived
+			timeoutClk.Advance(time.Second) // the answer never comes: the client gives up
+			e := kindIs(t, <-errc, broker.UnknownOutcome)
 			if !strings.Contains(e.Msg, "check today's orders") {
 				t.Errorf("message %q", e.Msg)
 			}

@@ -66,6 +66,12 @@ type Options struct {
 	RPS float64
 	// Timeout bounds each HTTP exchange (default DefaultTimeout).
 	Timeout time.Duration
+	// TimeoutClock, if set, measures Timeout instead of the wall clock.
+	// A test that times an order out gives a fake one and moves it once
+	// the broker has taken the order: a 300 ms wall-clock timeout fired
+	// before the request even arrived on a loaded machine (issue 12,
+	// item 16). Left nil outside tests.
+	TimeoutClock clock.Clock
 	// Backoff is the first wait before retrying a rate-limited or
 	// transient request; it doubles per retry (±20 % jitter) up to 2 s, at
 	// most 4 retries. Default 250 ms: Kiwoom counts per second, so the

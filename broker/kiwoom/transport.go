@@ -220,7 +220,7 @@ func (c *Client) postOnce(ctx context.Context, ep endpoint, payload []byte, cont
 
 // exchange is one HTTP request and the reading of its answer.
 func (c *Client) exchange(ctx context.Context, ep endpoint, payload []byte, contYN, nextKey string, tok redact.Secret) (*page, bool, error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	actx, cancel := clock.WithTimeout(ctx, c.timeoutClk, c.timeout)
 	defer cancel()
 	var wrote atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
@@ -245,12 +245,12 @@ func (c *Client) exchange(ctx context.Context, ep endpoint, payload []byte, cont
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		refused := !wrote.Load() && isDialErr(err)
-		return nil, refused, c.transportErr(ctx, ep, err, wrote.Load())
+		return nil, refused, c.transportErr(ctx, actx, ep, err, wrote.Load())
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, false, c.transportErr(ctx, ep, err, true)
+		return nil, false, c.transportErr(ctx, actx, ep, err, true)
 	}
 	var env envelope
 	jerr := json.Unmarshal(body, &env)
@@ -288,13 +288,14 @@ func (c *Client) exchange(ctx context.Context, ep endpoint, payload []byte, cont
 }
 
 // transportErr classifies a failed exchange. ctx is the caller's: its
-// cancellation is reported as such, the per-request timeout as a timeout.
-func (c *Client) transportErr(ctx context.Context, ep endpoint, err error, wrote bool) error {
+// cancellation is reported as such, the per-request timeout (actx's) as a
+// timeout.
+func (c *Client) transportErr(ctx, actx context.Context, ep endpoint, err error, wrote bool) error {
 	what := "no answer from Kiwoom"
 	if !wrote {
 		what = "could not reach Kiwoom"
 	}
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+	if ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(context.Cause(actx), context.DeadlineExceeded)) {
 		what = fmt.Sprintf("no answer from Kiwoom within %s", c.timeout)
 	}
 	if ctx.Err() != nil {

@@ -66,7 +66,7 @@ func TestUndeliveredFillAlertIsResentAfterRestart(t *testing.T) {
 	tg2 := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	defer tg2.Close()
 	h2 := startHoga(t, clock.NewFake(at.Add(time.Minute)), withTelegram(tg2))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	defer cancel()
 	c, err := tg2.WaitCall(ctx, 0, resent)
 	if err != nil {

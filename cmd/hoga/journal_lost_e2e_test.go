@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker/brokertest"
@@ -39,7 +38,7 @@ func TestJournalRemovedWhileRunningRefusesAndAlerts(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
 		"HOGA_DATA_DIR", dir, "HOGA_LOG_LEVEL", "error",
 	)
-	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), testGuard)
 	defer stopWait()
 	h := startHoga(t, nil, getenv)
 	out := &h.out

@@ -26,6 +26,12 @@ import (
 // scheduler to sleep" while the report drew its chart).
 const hangGuard = time.Minute
 
+// testGuard bounds the waits of a whole test that share one context (on
+// the fake Telegram, through a setup): a hang guard as hangGuard is, for
+// several waits together. 10–30 s ran out on the same loaded machine
+// (TestCloseReportOnTelegram took 28 s).
+const testGuard = 3 * time.Minute
+
 type liveHoga struct {
 	t      *testing.T
 	clk    *clock.Fake

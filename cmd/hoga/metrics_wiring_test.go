@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -118,7 +117,7 @@ func TestMetricsWired(t *testing.T) {
 		}
 	}
 
-	wait, stopWait := context.WithTimeout(ctx, 10*time.Second)
+	wait, stopWait := context.WithTimeout(ctx, testGuard)
 	defer stopWait()
 	if err := tg.WaitPolling(wait); err != nil { // start-up's getMe, deleteWebhook, setMyCommands are done
 		t.Fatal(err)

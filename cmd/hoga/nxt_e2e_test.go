@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The whole program through run() on a fake clock at 08:10 and 19:00 KST
@@ -52,7 +51,7 @@ func TestNXTOrdersThroughRun(t *testing.T) {
 			getenv, market, sentTo, _ := nxtClockedFake(t, tt.broker, tt.mode, fc, false)
 			market.SetPrice("005930", 70_000)
 			ctx := withBrokerClock(withClock(context.Background(), fc), fc)
-			ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			ctx, cancel := context.WithTimeout(ctx, testGuard)
 			defer cancel()
 			var out, errOut bytes.Buffer
 			if err := run(ctx, nil, getenv, strings.NewReader(tt.in), &out, &errOut); err != nil {

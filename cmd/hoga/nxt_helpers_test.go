@@ -68,7 +68,7 @@ func nxtFake(t *testing.T, brokerName string, extra ...string) (getenv func(stri
 // 15:04:05"), typing script, and returns what it wrote.
 func runScript(t *testing.T, getenv func(string) string, at, script string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(withClock(context.Background(), kstClock(t, at)), 20*time.Second)
+	ctx, cancel := context.WithTimeout(withClock(context.Background(), kstClock(t, at)), testGuard)
 	defer cancel()
 	var out, errOut bytes.Buffer
 	if err := run(ctx, nil, getenv, bytes.NewBufferString(script), &out, &errOut); err != nil {

@@ -88,7 +88,7 @@ func TestKRXAfterHoursThroughRun(t *testing.T) {
 				}
 				return out
 			}
-			ctx, cancel := context.WithTimeout(withBrokerClock(withClock(context.Background(), fc), fc), 20*time.Second)
+			ctx, cancel := context.WithTimeout(withBrokerClock(withClock(context.Background(), fc), fc), testGuard)
 			defer cancel()
 			var out, errOut bytes.Buffer
 			if err := run(ctx, nil, getenv, strings.NewReader(tt.in), &out, &errOut); err != nil {

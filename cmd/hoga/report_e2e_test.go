@@ -240,7 +240,7 @@ func TestCloseReportOnTelegram(t *testing.T) {
 	dir := t.TempDir()
 	getenv := kisEnv(fake, dir, "HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111")
-	wait, stopWait := context.WithTimeout(context.Background(), 20*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), testGuard)
 	defer stopWait()
 	reports := func() int {
 		n := 0

@@ -148,7 +148,7 @@ func TestSetupFromNothingToABotAnsweringPrice(t *testing.T) {
 	key, secret, account := fake.Credentials()
 	getenv := env("HOGA_KIS_RPS", "100") // the fake does not limit; KIS mock's 2/s would only slow the test
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testGuard)
 	defer cancel()
 	in := newScriptReader()
 	out, errOut := newWatchedBuffer(), newWatchedBuffer()
@@ -331,7 +331,7 @@ func TestSetupFromFlags(t *testing.T) {
 	const botToken = "7000000002:FLAGSTOKENsecret"
 	tg := telegramtest.Start(telegramtest.Config{Token: botToken, BotUsername: "my_hoga_bot"})
 	defer tg.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testGuard)
 	defer cancel()
 	out := newWatchedBuffer()
 	done := make(chan error, 1)
@@ -627,7 +627,7 @@ func TestSetupAgainKeepsAnswers(t *testing.T) {
 	if err := os.WriteFile(".env", []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testGuard)
 	defer cancel()
 	in, out := newScriptReader(), newWatchedBuffer()
 	ty := &typist{t: t, ctx: ctx, in: in, out: out}
@@ -678,7 +678,7 @@ func TestSetupEnterSkipsTheGroup(t *testing.T) {
 	t.Chdir(t.TempDir())
 	tg := telegramtest.Start(telegramtest.Config{Token: botToken})
 	defer tg.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testGuard)
 	defer cancel()
 	in, out := newScriptReader(), newWatchedBuffer()
 	ty := &typist{t: t, ctx: ctx, in: in, out: out}
@@ -735,7 +735,7 @@ func TestSetupRefusedWhileHogaRuns(t *testing.T) {
 // stops setup at the first key with what to do instead, never echoing it.
 func TestSetupTerminalWithoutHiddenInput(t *testing.T) {
 	t.Chdir(t.TempDir())
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testGuard)
 	defer cancel()
 	in, out := newScriptReader(), newWatchedBuffer()
 	f, err := parseSetupFlags([]string{"--lang", "en", "--broker", "kiwoom", "--mode", "mock"}, io.Discard)

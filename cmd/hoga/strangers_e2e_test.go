@@ -28,7 +28,7 @@ func TestTwoThousandStrangersThroughRun(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111", "HOGA_PAPER_SEED", "7",
 		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	wait, stopWait := context.WithTimeout(context.Background(), 20*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), testGuard)
 	defer stopWait()
 	h := startHoga(t, nil, getenv)
 	a := h.app

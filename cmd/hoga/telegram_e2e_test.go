@@ -34,7 +34,7 @@ func TestTelegramLiveOrderAgainstFakeKIS(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), testGuard)
 	defer stopWait()
 	h := startHoga(t, nil, getenv)
 	if err := tg.WaitPolling(wait); err != nil {
@@ -92,7 +92,7 @@ func TestTelegramTokenRefusedAtStartIsASettingsError(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testGuard)
 	defer cancel()
 	stdin, closeStdin := io.Pipe()
 	defer closeStdin.Close()
@@ -132,7 +132,7 @@ func TestRuleAsksInOneMessage(t *testing.T) {
 		"HOGA_TELEGRAM_ALLOWED_USERS", "111",
 		"HOGA_DATA_DIR", filepath.Join(dir, "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), testGuard)
 	defer stopWait()
 	h := startHoga(t, nil, getenv)
 	c, err := tg.WaitCall(wait, 0, func(c telegramtest.Call) bool {
@@ -177,7 +177,7 @@ func TestHaltJumpsFiveSlowOrders(t *testing.T) {
 		"HOGA_ALERTS", "orders=off,strategy=off,errors=off,system=off",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
-	wait, stopWait := context.WithTimeout(context.Background(), 10*time.Second)
+	wait, stopWait := context.WithTimeout(context.Background(), testGuard)
 	defer stopWait()
 	h := startHoga(t, nil, getenv)
 	if err := tg.WaitPolling(wait); err != nil {
