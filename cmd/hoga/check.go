@@ -79,6 +79,9 @@ type checker struct {
 	cfg     *Config
 	log     *slog.Logger
 	timeout time.Duration
+	// lang is the lines' language: HOGA_LANG's (setup's --lang for the
+	// checks it runs).
+	lang bot.Lang
 	// openBroker builds the configured broker; release frees it.
 	openBroker func(ctx context.Context) (b broker.Broker, release func(), err error)
 	// loadRules reads and validates the rules file and counts its rules.
@@ -93,7 +96,7 @@ type checker struct {
 }
 
 func newChecker(cfg *Config, logger *slog.Logger, timeout time.Duration) *checker {
-	c := &checker{cfg: cfg, log: logger, timeout: timeout, http: &http.Client{}, loadRules: loadRulesCount}
+	c := &checker{cfg: cfg, log: logger, timeout: timeout, lang: cfg.lang, http: &http.Client{}, loadRules: loadRulesCount}
 	c.openBroker = c.buildBroker
 	c.bounded = func(ctx context.Context, _ string) (context.Context, context.CancelFunc) {
 		return context.WithTimeout(ctx, c.timeout)
@@ -138,32 +141,29 @@ type checkResult struct {
 	Detail string
 }
 
-func okLine(format string, args ...any) checkResult {
-	return checkResult{checkOK, fmt.Sprintf(format, args...)}
-}
+// say is a check text in the checker's language.
+func (c *checker) say(key string, args ...any) string { return ct(c.lang, key, args...) }
 
-func skipLine(format string, args ...any) checkResult {
-	return checkResult{checkSkip, fmt.Sprintf(format, args...)}
-}
+func okLine(detail string) checkResult { return checkResult{Status: checkOK, Detail: detail} }
+
+func skipLine(detail string) checkResult { return checkResult{Status: checkSkip, Detail: detail} }
 
 // failLine is a failed check: what went wrong, then — after a dash — what to
 // do about it.
 func failLine(problem, todo string) checkResult {
 	if todo == "" {
-		return checkResult{checkFail, problem}
+		return checkResult{Status: checkFail, Detail: problem}
 	}
-	return checkResult{checkFail, problem + " — " + todo}
+	return checkResult{Status: checkFail, Detail: problem + " — " + todo}
 }
 
 // checkFailedError is returned when at least one check failed (exit 1).
-type checkFailedError struct{ failed, total int }
-
-func (e *checkFailedError) Error() string {
-	if e.failed == 1 {
-		return fmt.Sprintf("1 of %d checks failed", e.total)
-	}
-	return fmt.Sprintf("%d of %d checks failed", e.failed, e.total)
+type checkFailedError struct {
+	failed, total int
+	lang          bot.Lang
 }
+
+func (e *checkFailedError) Error() string { return ct(e.lang, "failed", e.failed, e.total) }
 
 // run prints one line per check, in order, as each finishes.
 func (c *checker) run(ctx context.Context, w io.Writer) error {
@@ -171,19 +171,19 @@ func (c *checker) run(ctx context.Context, w io.Writer) error {
 		name string
 		fn   func(context.Context) checkResult
 	}{
-		{"settings", c.checkSettings},
-		{"store", c.checkStore},
+		{c.say("name.settings"), c.checkSettings},
+		{c.say("name.store"), c.checkStore},
 		{c.brokerLabel(), c.checkBroker},
-		{"telegram", c.checkTelegram},
-		{"http", c.checkHTTP},
-		{"rules", c.checkRules},
+		{c.say("name.telegram"), c.checkTelegram},
+		{c.say("name.http"), c.checkHTTP},
+		{c.say("name.rules"), c.checkRules},
 	}
 	failed := 0
 	for _, ch := range checks {
 		cctx, cancel := c.bounded(ctx, ch.name)
 		res := ch.fn(cctx)
-		if res.Status == checkFail && errors.Is(cctx.Err(), context.DeadlineExceeded) && !strings.Contains(res.Detail, "timed out") {
-			res.Detail = fmt.Sprintf("timed out after %s: %s", c.timeout, res.Detail)
+		if res.Status == checkFail && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+			res.Detail = c.say("timed_out", c.timeout, res.Detail)
 		}
 		cancel()
 		if res.Status == checkFail {
@@ -195,7 +195,7 @@ func (c *checker) run(ctx context.Context, w io.Writer) error {
 		}
 	}
 	if failed > 0 {
-		return &checkFailedError{failed: failed, total: len(checks)}
+		return &checkFailedError{failed: failed, total: len(checks), lang: c.lang}
 	}
 	return nil
 }
@@ -208,21 +208,20 @@ func indentLines(s string) string {
 
 func (c *checker) brokerLabel() string {
 	if c.cfg.Broker == "paper" {
-		return "broker paper"
+		return c.say("name.broker_paper")
 	}
-	return fmt.Sprintf("broker %s (%s)", c.cfg.Broker, c.cfg.Mode)
+	return c.say("name.broker", c.cfg.Broker, c.cfg.Mode)
 }
 
 // checkSettings reports what was loaded; invalid settings never get here
 // (they stop `hoga check` with exit 2, as they stop a start).
 func (c *checker) checkSettings(context.Context) checkResult {
-	src := "environment"
+	src := c.say("settings.env")
 	if _, err := os.Stat(".env"); err == nil {
 		wd, _ := os.Getwd()
-		src = filepath.Join(wd, ".env") + " and the environment"
+		src = c.say("settings.dotenv", filepath.Join(wd, ".env"))
 	}
-	limits := fmt.Sprintf("max %s원 per order, %d orders a day", bot.Group(c.cfg.MaxOrderKRW), c.cfg.MaxDailyOrders)
-	return okLine("valid (%s); %s", src, limits)
+	return okLine(c.say("settings.ok", src, bot.Group(c.cfg.MaxOrderKRW), c.cfg.MaxDailyOrders))
 }
 
 // checkStore proves the data directory is writable (a temporary file,
@@ -232,30 +231,30 @@ func (c *checker) checkStore(ctx context.Context) checkResult {
 	if err != nil {
 		dir = c.cfg.DataDir
 	}
-	const todo = "check HOGA_DATA_DIR and that the user hoga runs as may write there"
+	todo := c.say("store.todo")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return failLine(fmt.Sprintf("data dir %s: %v", dir, err), todo)
+		return failLine(c.say("store.dir", dir, err), todo)
 	}
 	f, err := os.CreateTemp(dir, ".hoga-check-*")
 	if err != nil {
-		return failLine(fmt.Sprintf("data dir %s is not writable: %v", dir, err), todo)
+		return failLine(c.say("store.not_writable", dir, err), todo)
 	}
 	_, werr := f.WriteString("hoga check\n")
 	cerr := f.Close()
 	rerr := os.Remove(f.Name())
 	if err := errors.Join(werr, cerr, rerr); err != nil {
-		return failLine(fmt.Sprintf("data dir %s: %v", dir, err), todo)
+		return failLine(c.say("store.dir", dir, err), todo)
 	}
 	db, err := store.Open(ctx, store.Options{Dir: dir, Logger: c.log})
 	if err != nil {
-		return failLine(fmt.Sprintf("journal in %s: %v", dir, err), todo)
+		return failLine(c.say("store.journal", dir, err), todo)
 	}
 	defer db.Close()
 	v, err := db.SchemaVersion(ctx)
 	if err != nil {
-		return failLine(fmt.Sprintf("journal %s: %v", db.Path(), err), "the file may be damaged: keep a copy and see the logs")
+		return failLine(c.say("store.damaged", db.Path(), err), c.say("store.damaged.todo"))
 	}
-	return okLine("data dir %s writable, journal %s (schema v%d)", dir, store.FileName, v)
+	return okLine(c.say("store.ok", dir, store.FileName, v))
 }
 
 // tokenEnsurer is a broker that can fetch its access token on its own
@@ -349,25 +348,27 @@ func (c *checker) checkBroker(ctx context.Context) checkResult {
 	p, err := c.probeBroker(ctx)
 	var parts []string
 	if !p.expiry.IsZero() {
-		parts = append(parts, "token valid until "+kstStamp(p.expiry))
+		parts = append(parts, c.say("broker.token", kstStamp(p.expiry)))
 	} else if c.cfg.Broker == "paper" {
-		parts = append(parts, "simulated exchange")
+		parts = append(parts, c.say("broker.simulated"))
 	}
 	if p.quote.Code != "" {
-		parts = append(parts, fmt.Sprintf("%s = %s원", p.quote.Code, bot.Group(p.quote.Price)))
+		parts = append(parts, c.say("broker.quote", p.quote.Code, bot.Group(p.quote.Price)))
 	}
 	var pe *probeError
 	if errors.As(err, &pe) {
 		switch pe.step {
 		case stepQuote:
-			return failLine(fmt.Sprintf("quote %s: %v", checkCode, pe.err), c.brokerTodo(pe.err))
+			return failLine(c.say("broker.quote_fail", checkCode, pe.err), c.brokerTodo(pe.err))
 		case stepBalance:
-			return failLine(strings.Join(parts, ", ")+"; balance: "+pe.err.Error(), c.brokerTodo(pe.err))
+			return failLine(strings.Join(parts, ", ")+"; "+c.say("broker.balance", pe.err), c.brokerTodo(pe.err))
+		case stepToken:
+			return failLine(c.say("broker.token_fail", pe.err), c.brokerTodo(pe.err))
 		}
-		return failLine(pe.Error(), c.brokerTodo(pe.err))
+		return failLine(c.say("broker.setup", pe.err), c.brokerTodo(pe.err))
 	}
-	parts = append(parts, fmt.Sprintf("account cash %s원", bot.Group(p.cash)))
-	return okLine("%s", strings.Join(parts, ", "))
+	parts = append(parts, c.say("broker.cash", bot.Group(p.cash)))
+	return okLine(strings.Join(parts, ", "))
 }
 
 // kstStamp is how hoga shows a time to a person: Korean time, whatever the
@@ -379,38 +380,38 @@ func kstStamp(t time.Time) string {
 // brokerTodo says what to do about a failed broker call.
 func (c *checker) brokerTodo(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return "no answer in time: check this machine's internet access, firewall and proxy" + c.baseURLNote()
+		return c.say("todo.timeout", c.baseURLNote())
 	}
 	var be *broker.Error
 	if !errors.As(err, &be) {
 		return ""
 	}
-	keys := map[string]string{
-		"kis":    "check HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET (mock and live apps have different keys; HOGA_MODE=" + c.cfg.Mode + ")",
-		"kiwoom": "check HOGA_KIWOOM_APP_KEY and HOGA_KIWOOM_SECRET_KEY (mock and live keys differ; HOGA_MODE=" + c.cfg.Mode + ") and that this machine's public IP is registered at openapi.kiwoom.com",
-	}[c.cfg.Broker]
 	switch be.Kind {
 	case broker.Auth:
-		return keys
+		if c.cfg.Broker == "kis" || c.cfg.Broker == "kiwoom" {
+			return c.say("todo.keys."+c.cfg.Broker, c.cfg.Mode)
+		}
+		return ""
 	case broker.RateLimited:
-		return "the broker is limiting requests (KIS issues one token a minute): wait a minute and run hoga check again"
+		return c.say("todo.rate")
 	case broker.Transient, broker.UnknownOutcome:
-		return "cannot talk to the broker: check this machine's internet access and firewall" + c.baseURLNote()
+		return c.say("todo.network", c.baseURLNote())
 	case broker.Invalid, broker.NotFound:
 		if c.cfg.Broker == "kis" {
-			return "check HOGA_KIS_ACCOUNT (12345678-01) and that HOGA_MODE matches the account"
+			return c.say("todo.account.kis")
 		}
-		return "check that HOGA_MODE matches the account and keys"
+		return c.say("todo.account")
 	}
 	return ""
 }
 
+// baseURLNote names the overridden base URL among what to check.
 func (c *checker) baseURLNote() string {
 	switch {
 	case c.cfg.Broker == "kis" && c.cfg.KISBaseURL != "":
-		return " and HOGA_KIS_BASE_URL"
+		return c.say("also", "HOGA_KIS_BASE_URL")
 	case c.cfg.Broker == "kiwoom" && c.cfg.KiwoomBaseURL != "":
-		return " and HOGA_KIWOOM_BASE_URL"
+		return c.say("also", "HOGA_KIWOOM_BASE_URL")
 	}
 	return ""
 }
@@ -420,7 +421,7 @@ func (c *checker) baseURLNote() string {
 // nothing, so a check never pings anyone's phone.
 func (c *checker) checkTelegram(ctx context.Context) checkResult {
 	if c.cfg.TelegramToken == "" {
-		return skipLine("not configured (console mode)")
+		return skipLine(c.say("tg.skip"))
 	}
 	b, err := tgbot.New(c.cfg.TelegramToken.Reveal(),
 		tgbot.WithSkipGetMe(),
@@ -429,7 +430,7 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 		tgbot.WithErrorsHandler(func(error) {}),
 	)
 	if err != nil {
-		return failLine("token: "+err.Error(), "check HOGA_TELEGRAM_TOKEN (from @BotFather)")
+		return failLine(c.say("tg.token", err), c.say("tg.todo.token"))
 	}
 	targets := c.alertTargets()
 	ids := make([]int64, len(targets))
@@ -439,12 +440,13 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 	// The adapter's own check (telegram.Probe), worded for a terminal.
 	me, results, err := telegram.Probe(ctx, b, ids, nil)
 	if err != nil {
-		todo := "check HOGA_TELEGRAM_TOKEN (from @BotFather)"
+		todo := c.say("tg.todo.token")
 		if !errors.Is(err, tgbot.ErrorUnauthorized) && !errors.Is(err, tgbot.ErrorNotFound) {
-			todo = "check this machine's internet access to " + c.apiHost()
+			also := ""
 			if c.cfg.TelegramAPIURL != "https://api.telegram.org" {
-				todo += " and HOGA_TELEGRAM_API_URL"
+				also = c.say("also", "HOGA_TELEGRAM_API_URL")
 			}
+			todo = c.say("tg.todo.net", c.apiHost(), also)
 		}
 		return failLine("getMe: "+c.telegramProblem(err), todo)
 	}
@@ -452,27 +454,26 @@ func (c *checker) checkTelegram(ctx context.Context) checkResult {
 	for i, target := range targets {
 		chat, err := results[i].Chat, results[i].Err
 		if err != nil {
-			return failLine(fmt.Sprintf("@%s ok, but %s %d: %s", me.Username, target.what, target.id, c.telegramProblem(err)), c.chatTodo(target, me.Username, err))
+			return failLine(c.say("tg.chat_fail", me.Username, c.say(target.what), target.id, c.telegramProblem(err)), c.chatTodo(target, me.Username, err))
 		}
-		desc := fmt.Sprintf("%s %d", target.what, target.id)
+		desc := fmt.Sprintf("%s %d", c.say(target.what), target.id)
 		if chat.Title != "" {
-			desc = fmt.Sprintf("%s %q", target.what, chat.Title)
+			desc = fmt.Sprintf("%s %q", c.say(target.what), chat.Title)
 		}
 		if target.topic != 0 {
 			if !chat.IsForum {
-				return failLine(fmt.Sprintf("@%s ok, but %s is not a forum group, so it has no topic %d", me.Username, desc, target.topic),
-					"drop \":"+strconv.FormatInt(target.topic, 10)+"\" from HOGA_TELEGRAM_ALERT_CHAT, or turn on Topics in the group's settings")
+				return failLine(c.say("tg.not_forum", me.Username, desc, target.topic), c.say("tg.not_forum.todo", target.topic))
 			}
-			desc += fmt.Sprintf(" topic %d (not verified: that would need a message)", target.topic)
+			desc += c.say("tg.topic", target.topic)
 		}
 		reached = append(reached, desc)
 	}
-	return okLine("@%s, alerts to %s reachable", me.Username, strings.Join(reached, ", "))
+	return okLine(c.say("tg.ok", me.Username, strings.Join(reached, ", ")))
 }
 
 // alertTarget is a chat the alert feed writes to.
 type alertTarget struct {
-	what  string // "alert chat", "user"
+	what  string // its check text: "tg.what.alert", "tg.what.user"
 	id    int64
 	topic int64
 	group bool
@@ -485,12 +486,12 @@ func (c *checker) alertTargets() []alertTarget {
 		chat, topic, _ := strings.Cut(s, ":")
 		id, _ := strconv.ParseInt(chat, 10, 64)
 		t, _ := strconv.ParseInt(topic, 10, 64)
-		return []alertTarget{{what: "alert chat", id: id, topic: t, group: true}}
+		return []alertTarget{{what: "tg.what.alert", id: id, topic: t, group: true}}
 	}
 	var out []alertTarget
 	for u := range c.cfg.allowed {
 		id, _ := strconv.ParseInt(u, 10, 64)
-		out = append(out, alertTarget{what: "user", id: id})
+		out = append(out, alertTarget{what: "tg.what.user", id: id})
 	}
 	slices.SortFunc(out, func(a, b alertTarget) int { return cmp.Compare(a.id, b.id) })
 	return out
@@ -500,15 +501,15 @@ func (c *checker) chatTodo(t alertTarget, username string, err error) string {
 	var migrated *tgbot.MigrateError
 	switch {
 	case errors.As(err, &migrated):
-		return fmt.Sprintf("the group became a supergroup: set HOGA_TELEGRAM_ALERT_CHAT=%d", migrated.MigrateToChatID)
+		return c.say("tg.todo.migrated", migrated.MigrateToChatID)
 	case errors.Is(err, tgbot.ErrorForbidden) && t.group:
-		return "the bot was removed from the group: add @" + username + " again"
+		return c.say("tg.todo.removed", username)
 	case errors.Is(err, tgbot.ErrorForbidden):
-		return fmt.Sprintf("user %d blocked the bot: unblock @%s in Telegram", t.id, username)
+		return c.say("tg.todo.blocked", t.id, username)
 	case t.group:
-		return "add @" + username + " to the group, and check HOGA_TELEGRAM_ALERT_CHAT (group ids start with -100)"
+		return c.say("tg.todo.add", username)
 	default:
-		return fmt.Sprintf("user %d must open t.me/%s and press Start once (or set HOGA_TELEGRAM_ALERT_CHAT)", t.id, username)
+		return c.say("tg.todo.start", t.id, username)
 	}
 }
 
@@ -518,11 +519,11 @@ func (c *checker) chatTodo(t alertTarget, username string, err error) string {
 func (c *checker) telegramProblem(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Sprintf("cannot reach %s: %v", c.apiHost(), ue.Err)
+		return c.say("tg.unreachable", c.apiHost(), ue.Err)
 	}
 	var tooMany *tgbot.TooManyRequestsError
 	if errors.As(err, &tooMany) {
-		return fmt.Sprintf("429 Too Many Requests (retry after %ds)", tooMany.RetryAfter)
+		return c.say("tg.429", tooMany.RetryAfter)
 	}
 	for _, e := range []struct {
 		sentinel error
@@ -557,17 +558,23 @@ func (c *checker) apiHost() string {
 // checkRules validates the rules file the strategy would load.
 func (c *checker) checkRules(context.Context) checkResult {
 	if c.cfg.RulesFile == "" {
-		return skipLine("not configured (HOGA_RULES_FILE is empty; /rule add still works)")
+		return skipLine(c.say("rules.skip"))
 	}
 	n, err := c.loadRules(c.cfg.RulesFile)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		wd, _ := os.Getwd()
-		return failLine(err.Error(), "check HOGA_RULES_FILE (a relative path starts from "+wd+")")
+		return failLine(err.Error(), c.say("rules.todo.path", wd))
+	}
+	var fe *strategy.FileError
+	if errors.As(err, &fe) {
+		// The file's problems as a start says them: in the owner's
+		// language, each at its line.
+		return failLine(strings.Join(fileProblemLines(c.lang, fe), "\n"), c.say("rules.todo.fix"))
 	}
 	if err != nil {
-		return failLine(err.Error(), "fix the file (format: deploy/rules.example.yaml)")
+		return failLine(err.Error(), c.say("rules.todo.fix"))
 	}
-	return okLine("%s: %d rules", c.cfg.RulesFile, n)
+	return okLine(c.say("rules.ok", c.cfg.RulesFile, n))
 }
 
 // loadRulesCount is the strategy's own loader, so the check and a start
@@ -589,23 +596,22 @@ func loadRulesCount(path string) (int, error) {
 // a port taken by another program fails here, not at the next start.
 func (c *checker) checkHTTP(context.Context) checkResult {
 	if c.cfg.HTTPAddr == "" {
-		return skipLine("off (set HOGA_HTTP_ADDR, e.g. 127.0.0.1:8080, and HOGA_HTTP_TOKEN to turn it on)")
+		return skipLine(c.say("http.off"))
 	}
 	addr, err := httpapi.CheckListen(c.cfg.HTTPAddr, c.cfg.HTTPToken.Reveal())
 	if err != nil {
-		return failLine(strings.TrimPrefix(err.Error(), "httpapi: "), "fix HOGA_HTTP_ADDR / HOGA_HTTP_TOKEN")
+		return failLine(strings.TrimPrefix(err.Error(), "httpapi: "), c.say("http.todo"))
 	}
 	ln, err := c.listen(addr)
 	if err != nil {
-		return failLine(fmt.Sprintf("cannot listen on %s: %v", addr, err),
-			"another program (or a running hoga) holds the port: stop it or choose another HOGA_HTTP_ADDR")
+		return failLine(c.say("http.busy", addr, err), c.say("http.busy.todo"))
 	}
 	ln.Close()
-	auth := "bearer token set"
+	auth := c.say("http.auth")
 	if c.cfg.HTTPToken == "" {
-		auth = "no token: control routes off (403), /healthz and /metrics only"
+		auth = c.say("http.no_auth")
 	}
-	return okLine("%s is free to listen on; %s", addr, auth)
+	return okLine(c.say("http.ok", addr, auth))
 }
 
 // runHealthcheck is `hoga healthcheck`: GET /healthz on the HTTP API, for

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/hoga-trade/hoga/bot"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -45,6 +46,7 @@ func TestCheckAgainstFakeKIS(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := newChecker(cfg, slog.New(slog.DiscardHandler), 10*time.Second)
+			c.lang = bot.English // the English lines; TestCheckInKorean has the default
 			// The wiring serve will use; until build() constructs KIS itself
 			// the test builds the client the same way.
 			c.openBroker = func(context.Context) (broker.Broker, func(), error) {

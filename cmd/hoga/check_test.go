@@ -7,18 +7,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/internal/redact"
@@ -33,6 +36,17 @@ func hogaRun(t *testing.T, env map[string]string, args ...string) (stdout, stder
 	err := run(t.Context(), args, getenv, strings.NewReader(""), &out, &errOut)
 	status = exitCode(err, &errOut)
 	return out.String(), errOut.String(), status
+}
+
+// checkRun is hogaRun with English lines unless env sets HOGA_LANG: the
+// tests below read the English; TestCheckInKorean the default.
+func checkRun(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	if _, set := env["HOGA_LANG"]; !set {
+		env = maps.Clone(env)
+		env["HOGA_LANG"] = "en"
+	}
+	return hogaRun(t, env, args...)
 }
 
 // checkLines splits check output into "STATUS name" → full line.
@@ -50,7 +64,7 @@ func checkLine(t *testing.T, out, name string) string {
 func TestCheckPaperConsole(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	out, errOut, status := hogaRun(t, map[string]string{"HOGA_DATA_DIR": dir, "HOGA_PAPER_SEED": "7"}, "check")
+	out, errOut, status := checkRun(t, map[string]string{"HOGA_DATA_DIR": dir, "HOGA_PAPER_SEED": "7"}, "check")
 	if status != 0 {
 		t.Fatalf("status %d\nstdout:\n%s\nstderr:\n%s", status, out, errOut)
 	}
@@ -115,7 +129,7 @@ func TestCheckArguments(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			out, errOut, status := hogaRun(t, env, tc.args...)
+			out, errOut, status := checkRun(t, env, tc.args...)
 			if status != tc.status || !strings.Contains(out+errOut, tc.text) {
 				t.Errorf("status %d, want %d; want %q in:\n%s%s", status, tc.status, tc.text, out, errOut)
 			}
@@ -133,7 +147,7 @@ func TestCheckStoreNotWritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	dataDir := filepath.Join(file, "data") // under a regular file: never creatable, even as root
-	out, errOut, status := hogaRun(t, map[string]string{"HOGA_DATA_DIR": dataDir}, "check")
+	out, errOut, status := checkRun(t, map[string]string{"HOGA_DATA_DIR": dataDir}, "check")
 	if status != 1 {
 		t.Fatalf("status %d, want 1\n%s%s", status, out, errOut)
 	}
@@ -168,7 +182,7 @@ func TestCheckRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			out, errOut, status := hogaRun(t, map[string]string{"HOGA_DATA_DIR": t.TempDir(), "HOGA_RULES_FILE": tc.file}, "check")
+			out, errOut, status := checkRun(t, map[string]string{"HOGA_DATA_DIR": t.TempDir(), "HOGA_RULES_FILE": tc.file}, "check")
 			wantStatus := 1
 			if tc.name == "valid" {
 				wantStatus = 0
@@ -288,7 +302,7 @@ func TestCheckTelegram(t *testing.T) {
 			if tc.token != "" {
 				use = tc.token
 			}
-			out, errOut, status := hogaRun(t, telegramEnv(t, tg, use, tc.env...), "check")
+			out, errOut, status := checkRun(t, telegramEnv(t, tg, use, tc.env...), "check")
 			if status != tc.status {
 				t.Errorf("status %d, want %d\n%s%s", status, tc.status, out, errOut)
 			}
@@ -321,7 +335,7 @@ func TestCheckTelegramUnreachable(t *testing.T) {
 		"HOGA_TELEGRAM_API_URL":       "http://" + addr,
 		"HOGA_TELEGRAM_ALLOWED_USERS": "42",
 	}
-	out, _, status := hogaRun(t, env, "check")
+	out, _, status := checkRun(t, env, "check")
 	line := checkLine(t, out, "telegram")
 	want := "FAIL telegram: getMe: cannot reach " + addr + ": "
 	if status != 1 || !strings.HasPrefix(line, want) || !strings.HasSuffix(line, "— check this machine's internet access to "+addr+" and HOGA_TELEGRAM_API_URL") {
@@ -400,6 +414,7 @@ var _ broker.Broker = (*fakeBroker)(nil)
 func brokerCheck(t *testing.T, cfg *Config, fb *fakeBroker, timeout time.Duration) string {
 	t.Helper()
 	c := newChecker(cfg, slog.New(slog.DiscardHandler), timeout)
+	c.lang = bot.English // the English lines; TestCheckInKorean has the default
 	released := false
 	c.openBroker = func(context.Context) (broker.Broker, func(), error) {
 		return fb, func() { released = true }, nil
@@ -514,6 +529,7 @@ func TestCheckTimesOut(t *testing.T) {
 	t.Parallel()
 	cfg := kisConfig(t, nil)
 	c := newChecker(cfg, slog.New(slog.DiscardHandler), 50*time.Millisecond)
+	c.lang = bot.English // the English lines; TestCheckInKorean has the default
 	// The broker's check gets a context already past its deadline; the
 	// others none: nothing here depends on how fast a step runs (issue
 	// 12.16: a 50 ms timer ran out on SQLite on a busy machine).
@@ -544,6 +560,7 @@ func TestCheckBrokerSetupFails(t *testing.T) {
 	t.Parallel()
 	cfg := kisConfig(t, nil)
 	c := newChecker(cfg, slog.New(slog.DiscardHandler), time.Second)
+	c.lang = bot.English // the English lines; TestCheckInKorean has the default
 	c.openBroker = func(context.Context) (broker.Broker, func(), error) {
 		return nil, nil, errors.New(`broker "kis" is not available in this build`)
 	}
@@ -670,11 +687,99 @@ func TestCheckHTTP(t *testing.T) {
 			cfg := kisConfig(t, nil)
 			cfg.HTTPAddr, cfg.HTTPToken = tc.addr, redact.Secret(tc.token)
 			c := newChecker(cfg, slog.New(slog.DiscardHandler), time.Second)
+			c.lang = bot.English // the English lines; TestCheckInKorean has the default
 			res := c.checkHTTP(t.Context())
 			line := fmt.Sprintf("%-4s http: %s", res.Status, res.Detail)
 			if !strings.HasPrefix(line, tc.want) {
 				t.Errorf("got %q, want prefix %q", line, tc.want)
 			}
 		})
+	}
+}
+
+// hoga check speaks the owner's language as every other part of hoga does
+// (issue 12: its lines were English only, and setup printed them under a
+// Korean heading): Korean by default, each check named and each line
+// worded in Korean, the status word (OK, FAIL, --) as it is for scripts;
+// the rules file's problems as a start says them; the failure count too.
+func TestCheckInKorean(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yaml")
+	if err := os.WriteFile(rules, []byte("rules:\n  - code: \"005930\"\n    qty: three\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, status := hogaRun(t, map[string]string{"HOGA_DATA_DIR": filepath.Join(dir, "data"), "HOGA_PAPER_SEED": "7", "HOGA_RULES_FILE": rules}, "check")
+	if status != 1 {
+		t.Fatalf("status %d, want 1\n%s%s", status, out, errOut)
+	}
+	for _, want := range []string{
+		"OK   설정: 유효함 (환경 변수); 주문 1회 최대 1,000,000원, 하루 20건\n",
+		"OK   저장소: 데이터 폴더 ",
+		"OK   증권사 paper: 가상 거래소, 005930 = ",
+		"--   텔레그램: 설정 안 됨 (콘솔 모드)\n",
+		"--   HTTP API: 꺼짐 (켜려면 HOGA_HTTP_ADDR",
+		`FAIL 규칙 파일: ` + rules + `:3:10: qty 의 "three" 는 정수가 아닙니다.`,
+		"— 파일을 고치세요 (형식: deploy/rules.example.yaml)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "검사 6개 중 1개 실패") {
+		t.Errorf("stderr = %q, want the failure count in Korean", errOut)
+	}
+	// Outside paths, setting names and quoted values, no English words.
+	plain := regexp.MustCompile(`/\S*|HOGA_[A-Z_]+|"[^"]*"|\([^()]*\)`).ReplaceAllString(out, "")
+	if w := regexp.MustCompile(`\b(valid|not|configured|data|dir|writable|journal|simulated|exchange|account|cash|off|rules|check|fix|the|file)\b`).FindString(plain); w != "" {
+		t.Errorf("Korean check output carries English %q:\n%s", w, out)
+	}
+
+	// A refused key, an unreachable Telegram: what to do in Korean too.
+	cfg := kisConfig(t, nil)
+	cfg.lang = bot.Korean
+	fb := &fakeBroker{t: t, name: "kis", quoteErr: &broker.Error{Kind: broker.Auth, Code: "EGW00103", Msg: "유효하지 않은 AppKey입니다."}}
+	line := brokerCheckLang(t, cfg, fb)
+	if !strings.Contains(line, "HOGA_KIS_APP_KEY 와 HOGA_KIS_APP_SECRET 을 확인하세요 (모의투자와 실전 앱은 키가 다릅니다") {
+		t.Errorf("broker line: %s", line)
+	}
+}
+
+// brokerCheckLang is brokerCheck in cfg's language.
+func brokerCheckLang(t *testing.T, cfg *Config, fb *fakeBroker) string {
+	t.Helper()
+	c := newChecker(cfg, slog.New(slog.DiscardHandler), time.Second)
+	c.openBroker = func(context.Context) (broker.Broker, func(), error) { return fb, func() {}, nil }
+	return c.checkBroker(t.Context()).Detail
+}
+
+// Both languages have every check text, with the same formatting verbs
+// (in any order: "%[2]d개 중 %[1]d개" puts them the Korean way).
+func TestCheckCatalogComplete(t *testing.T) {
+	t.Parallel()
+	verbs := regexp.MustCompile(`%(\[\d\])?[-+# 0-9.]*[a-zA-Z%]`)
+	norm := func(s string) string {
+		vs := verbs.FindAllString(s, -1)
+		for i, v := range vs {
+			vs[i] = regexp.MustCompile(`\[\d\]`).ReplaceAllString(v, "")
+		}
+		slices.Sort(vs)
+		return strings.Join(vs, ",")
+	}
+	ko, en := checkTexts[bot.Korean], checkTexts[bot.English]
+	for k, v := range ko {
+		e, ok := en[k]
+		if !ok {
+			t.Errorf("English lacks %q", k)
+			continue
+		}
+		if a, b := norm(v), norm(e); a != b {
+			t.Errorf("%q: verbs %s in Korean, %s in English", k, a, b)
+		}
+	}
+	for k := range en {
+		if _, ok := ko[k]; !ok {
+			t.Errorf("Korean lacks %q", k)
+		}
 	}
 }

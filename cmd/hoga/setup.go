@@ -780,7 +780,7 @@ func (r *setupRun) telegramProblem(tg *tgLearner, apiURL string, err error) stri
 	switch {
 	case refused(err):
 		// check's rendering: "401 Unauthorized", not the library's words.
-		return st(r.lang, "telegram.bad", (&checker{cfg: &Config{TelegramAPIURL: apiURL}}).telegramProblem(err))
+		return st(r.lang, "telegram.bad", (&checker{cfg: &Config{TelegramAPIURL: apiURL}, lang: r.lang}).telegramProblem(err))
 	case errors.As(err, &ne):
 		return st(r.lang, "telegram.net", ne.host, ne.err)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -205,8 +205,8 @@ func TestSetupFromNothingToABotAnsweringPrice(t *testing.T) {
 		"✓ 소유자 user111 (@minsu) (ID 111)",
 		`✓ 알림 그룹 "chat -1001234567890", 주제 7`,
 		"✓ 명령 메뉴 등록",
-		"OK   broker kis (mock): token valid until",
-		"OK   telegram: @hoga_bot, alerts to alert chat",
+		"OK   증권사 kis (mock): 토큰 ", // hoga check's lines, in setup's language
+		"OK   텔레그램: @hoga_bot, 알림 받을 곳 알림 채팅",
 		"    hoga\n",
 	} {
 		if !strings.Contains(o, want) {
@@ -516,7 +516,7 @@ func TestSetupConsoleModeClearsOldTelegram(t *testing.T) {
 	if vals["HOGA_MAX_DAILY_ORDERS"] != "7" {
 		t.Errorf("HOGA_MAX_DAILY_ORDERS lost: %v", vals)
 	}
-	if !strings.Contains(stdout, "--   telegram: not configured") {
+	if !strings.Contains(stdout, "--   텔레그램: 설정 안 됨") {
 		t.Errorf("check output:\n%s", stdout)
 	}
 }
