@@ -199,7 +199,7 @@ var catalogs = map[Lang]map[string]string{
 		"cmd.take":                  "익절 — /take 005930 +10%",
 		"cmd.trail":                 "추적 손절 — /trail 005930 3%",
 		"cmd.exits":                 "손절·익절 목록",
-		"usage.exit":                "사용법: <code>/stop 005930 %[1]s</code> (가격도 됩니다: <code>/stop 005930 65000</code>), <code>/take 005930 %[2]s</code>, <code>/trail 005930 %[3]s</code>; 지우기: <code>/stop 005930 del</code>; 목록: /exits\n손절·익절 매도는 보유 수량 이내라면 1회 주문 한도(HOGA_MAX_ORDER_KRW)와 하루 주문 수 제한을 받지 않습니다 (손절을 막으면 손실이 커지므로). /halt·장 시간·호가 단위는 그대로 지킵니다.",
+		"usage.exit":                "사용법: <code>/stop 005930 %[1]s</code> (가격도 됩니다: <code>/stop 005930 188000</code>), <code>/take 005930 %[2]s</code>, <code>/trail 005930 %[3]s</code>; 지우기: <code>/stop 005930 del</code>; 목록: /exits\n손절·익절 매도는 보유 수량 이내라면 1회 주문 한도(HOGA_MAX_ORDER_KRW)와 하루 주문 수 제한을 받지 않습니다 (손절을 막으면 손실이 커지므로). /halt·장 시간·호가 단위는 그대로 지킵니다.",
 		"bad.exit":                  "청산 가격 %s 가 올바르지 않습니다. 손절은 -5%% 처럼 음수, 익절은 +10%% 처럼 양수, 추적 손절은 3%% 처럼 쓰거나 원 단위 가격을 쓰세요.",
 		"exits.unavailable":         "손절·익절 기능이 꺼져 있습니다.",
 		"exits.none":                "설정된 손절·익절이 없습니다. 예: <code>/stop 005930 %s</code>",
@@ -452,11 +452,12 @@ var catalogs = map[Lang]map[string]string{
 		"strategy.rearm.sell":     "%s원 이하로",
 
 		// Realtime stream (issue 15).
-		"alert.stream_lost":    "📡 실시간 시세 연결이 %s 동안 끊겨 있습니다. 시세와 체결은 조회(polling)로 대신 확인합니다. 다시 연결되면 알려 드립니다.",
-		"alert.stream_back":    "📡 실시간 시세 연결이 돌아왔습니다 (%s 끊김). 종목 %d개를 다시 구독했습니다.",
-		"status.stream_up":     "\n실시간: 연결됨 (%s부터) · 구독 %d종목 · 마지막 수신 %s 전",
-		"status.stream_down":   "\n실시간: 끊김 (%s부터) — 조회로 대신 확인 중",
-		"status.stream_polled": "\n구독 한도 초과로 조회하는 종목: %s",
+		"alert.stream_lost":      "📡 실시간 시세 연결이 %s 동안 끊겨 있습니다. 시세와 체결은 조회(polling)로 대신 확인합니다. 다시 연결되면 알려 드립니다.",
+		"alert.stream_back":      "📡 실시간 시세 연결이 돌아왔습니다 (%s 끊김). 종목 %d개를 다시 구독했습니다.",
+		"status.stream_up":       "\n실시간: 연결됨 (%s부터) · 구독 %d종목 · 마지막 수신 %s 전",
+		"status.stream_up_quiet": "\n실시간: 연결됨 (%s부터) · 구독 %d종목 · 아직 받은 것 없음",
+		"status.stream_down":     "\n실시간: 끊김 (%s부터) — 조회로 대신 확인 중",
+		"status.stream_polled":   "\n구독 한도 초과로 조회하는 종목: %s",
 
 		// Stream ticks refused and subscriptions refused (issue 15).
 		"alert.implausible_ticks": "⚠️ %s 실시간 체결가가 있을 수 없는 값이라 %d번 연속 버렸습니다 (마지막 %s원, 하한가 %s원, 상한가 %s원). 이 값으로는 아무 판단도 하지 않습니다. 계속되면 /price 로 시세를 확인하세요.",
@@ -702,7 +703,7 @@ var catalogs = map[Lang]map[string]string{
 		"cmd.take":                  "Take-profit — /take 005930 +10%",
 		"cmd.trail":                 "Trailing stop — /trail 005930 3%",
 		"cmd.exits":                 "Stop-loss and take-profit list",
-		"usage.exit":                "Usage: <code>/stop 005930 %[1]s</code> (or a price: <code>/stop 005930 65000</code>), <code>/take 005930 %[2]s</code>, <code>/trail 005930 %[3]s</code>; remove: <code>/stop 005930 del</code>; list: /exits\nExit sells of no more than the shares held are exempt from the per-order cap (HOGA_MAX_ORDER_KRW) and the daily order count, because refusing a stop-loss only makes the loss larger; /halt, sessions and tick rules still apply.",
+		"usage.exit":                "Usage: <code>/stop 005930 %[1]s</code> (or a price: <code>/stop 005930 188000</code>), <code>/take 005930 %[2]s</code>, <code>/trail 005930 %[3]s</code>; remove: <code>/stop 005930 del</code>; list: /exits\nExit sells of no more than the shares held are exempt from the per-order cap (HOGA_MAX_ORDER_KRW) and the daily order count, because refusing a stop-loss only makes the loss larger; /halt, sessions and tick rules still apply.",
 		"bad.exit":                  "Exit level %s is not valid. Write a stop as a negative percent (-5%%), a take-profit as a positive one (+10%%), a trailing stop like 3%%, or a price in won.",
 		"exits.unavailable":         "Stop-loss and take-profit are not available.",
 		"exits.none":                "No exits set. e.g. <code>/stop 005930 %s</code>",
@@ -953,11 +954,12 @@ var catalogs = map[Lang]map[string]string{
 		"strategy.rearm.sell":     "back to %s won or less",
 
 		// Realtime stream (issue 15).
-		"alert.stream_lost":    "📡 The realtime price stream has been down for %s. Prices and fills are checked by polling meanwhile. You will hear when it is back.",
-		"alert.stream_back":    "📡 The realtime price stream is back (down %s); %d codes resubscribed.",
-		"status.stream_up":     "\nRealtime: connected since %s · %d codes · last message %s ago",
-		"status.stream_down":   "\nRealtime: down since %s — polling meanwhile",
-		"status.stream_polled": "\nPolled (past the subscription limit): %s",
+		"alert.stream_lost":      "📡 The realtime price stream has been down for %s. Prices and fills are checked by polling meanwhile. You will hear when it is back.",
+		"alert.stream_back":      "📡 The realtime price stream is back (down %s); %d codes resubscribed.",
+		"status.stream_up":       "\nRealtime: connected since %s · %d codes · last message %s ago",
+		"status.stream_up_quiet": "\nRealtime: connected since %s · %d codes · nothing received yet",
+		"status.stream_down":     "\nRealtime: down since %s — polling meanwhile",
+		"status.stream_polled":   "\nPolled (past the subscription limit): %s",
 
 		// Stream ticks refused and subscriptions refused (issue 15).
 		"alert.implausible_ticks": "⚠️ %s: %d realtime trades in a row were impossible and dropped (last %s won, lower limit %s, upper limit %s). No decision is made on them. If this goes on, check the price with /price.",

@@ -217,6 +217,27 @@ func TestStatusSaysTelegramIsLost(t *testing.T) {
 	}
 }
 
+// A stream that is up but has sent nothing yet (paper before its first
+// trade, a quiet code) reads so, not "마지막 수신 - 전" (issue 12: the
+// console walk showed it).
+func TestStatusStreamNothingReceivedYet(t *testing.T) {
+	t.Parallel()
+	since := time.Date(2026, 11, 25, 10, 0, 0, 0, broker.KST())
+	for lang, want := range map[Lang]string{
+		Korean:  "실시간: 연결됨 (11-25 (수) 10:00부터) · 구독 0종목 · 아직 받은 것 없음",
+		English: "Realtime: connected since 11-25 (Wed) 10:00 · 0 codes · nothing received yet",
+	} {
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) {
+			c.Lang = lang
+			c.Stream = func() (broker.StreamStatus, bool) { return broker.StreamStatus{Connected: true, Since: since}, true }
+		})
+		got := r.Handle(context.Background(), Request{Text: "/status", UserID: "console", Source: "console"}).Text
+		if !strings.Contains(got, want) || strings.Contains(got, " - ") {
+			t.Errorf("%s /status = %q; want %q", lang, got, want)
+		}
+	}
+}
+
 // A rule's problem is said in the user's language, not the strategy's
 // English (issue 19, item 4).
 func TestRuleProblemsInTheUsersLanguage(t *testing.T) {

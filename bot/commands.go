@@ -637,11 +637,11 @@ func (r *Router) status(ctx context.Context) Reply {
 	if r.cfg.Stream != nil {
 		if st, ok := r.cfg.Stream(); ok {
 			if st.Connected {
-				age := "-"
-				if !st.LastMsg.IsZero() {
-					age = duration(r.cfg.Lang, now.Sub(st.LastMsg))
+				if st.LastMsg.IsZero() { // it read "마지막 수신 - 전"
+					txt += r.t("status.stream_up_quiet", r.kstWhen(st.Since), len(st.Subscribed))
+				} else {
+					txt += r.t("status.stream_up", r.kstWhen(st.Since), len(st.Subscribed), duration(r.cfg.Lang, now.Sub(st.LastMsg)))
 				}
-				txt += r.t("status.stream_up", r.kstWhen(st.Since), len(st.Subscribed), age)
 			} else {
 				txt += r.t("status.stream_down", r.kstWhen(st.Since))
 			}
