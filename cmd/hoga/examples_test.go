@@ -65,23 +65,29 @@ func TestDocumentedExamplesWorkOnPaper(t *testing.T) {
 			t.Errorf("examples %q lack %q", cmds, want)
 		}
 	}
+	// The examples are typed in order in one session per seed, as a
+	// newcomer would: a hoga start per example made this the slowest test
+	// of the suite (135 s under -race on a loaded machine, issue 12, item
+	// 16); each example still gets its own line of input and its reply is
+	// read for a refusal.
 	for _, seed := range []string{"1", "7", "42"} {
 		getenv := env("HOGA_DATA_DIR", t.TempDir(), "HOGA_PAPER_SEED", seed, "HOGA_LOG_LEVEL", "error")
+		var in strings.Builder
 		for _, c := range cmds {
-			in := c + "\n"
 			if strings.HasPrefix(c, "/sell ") { // a sell example needs shares to sell
-				in = "/buy 005930 3 market\n" + in
+				in.WriteString("/buy 005930 3 market\n")
 			}
-			out, errOut, code := runWith(t, getenv, in)
-			if code != 0 {
-				t.Fatalf("%s: exit %d: %s", c, code, errOut)
-			}
-			if strings.Contains(out, "❌") || strings.Contains(out, "사용법") {
-				t.Errorf("seed %s: documented example %q is refused on paper:\n%s", seed, c, out)
-			}
+			in.WriteString(c + "\n")
+		}
+		in.WriteString("/orders\n")
+		out, errOut, code := runWith(t, getenv, in.String())
+		if code != 0 {
+			t.Fatalf("seed %s: exit %d: %s", seed, code, errOut)
+		}
+		if strings.Contains(out, "❌") || strings.Contains(out, "사용법") {
+			t.Errorf("seed %s: a documented example of %q is refused on paper:\n%s", seed, cmds, out)
 		}
 		// The example rule must not fire at once at paper prices.
-		out, _, _ := runWith(t, getenv, "/orders\n")
 		if strings.Contains(out, "자동매매") {
 			t.Errorf("seed %s: the example rule traded at once:\n%s", seed, out)
 		}
