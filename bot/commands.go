@@ -432,7 +432,7 @@ func (r *Router) FormatOrder(o broker.Order) string {
 		by = r.t("orders.by", Who(r.cfg.Lang, who))
 	}
 	st := statusText(r.cfg.Lang, o)
-	price := r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price})
+	price := r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price, AtClose: o.Session.Closing()})
 	if o.Venue != "" { // where the broker says it went: KRX, NXT or SOR
 		price += " · " + string(o.Venue)
 		if o.Exchange != "" && o.Exchange != o.Venue { // SOR→NXT: where it was routed

@@ -223,6 +223,11 @@ type Order struct {
 	// day's fill notices (ORD_EXG_GB) this process heard, and is empty
 	// for an order no notice spoke of.
 	Exchange Venue
+	// Session is the KRX off-hours session the order was for, when the
+	// broker says (KIS ord_dvsn_cd 05/06/07, Kiwoom 매매구분 장시작전시간외/
+	// 장마감후시간외/시간외단일가): /orders tells a closing-price order from
+	// a market one. Empty for an ordinary order.
+	Session SessionKind
 
 	FilledQty int64
 	// AvgFillPrice is the average price of the fills so far (KIS

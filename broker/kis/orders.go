@@ -344,9 +344,12 @@ func orderFromRow(r ccldRow, hasCancel bool) (broker.Order, error) {
 	case "02":
 		o.Side = broker.Buy
 	}
-	switch strings.TrimSpace(r.OrdDvsnCd) {
+	switch d := strings.TrimSpace(r.OrdDvsnCd); d {
 	case "01", "05", "06": // 시장가; 장전/장후 시간외, priced at the close
 		o.Type, o.Price = broker.Market, 0
+		o.Session = map[string]broker.SessionKind{"05": broker.KRXPreClosing, "06": broker.KRXAfterClosing}[d]
+	case "07":
+		o.Session = broker.KRXAfterSingle
 	}
 	o.AvgFillPrice = avg
 	if o.AvgFillPrice == 0 && filled > 0 && amt > 0 {

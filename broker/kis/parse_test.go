@@ -147,3 +147,26 @@ func BenchmarkDecodeQuote(b *testing.B) {
 		}
 	}
 }
+
+// TestOrderRowSession: ord_dvsn_cd 05/06 (장전/장후 시간외: MCP/Kis Trading
+// MCP/configs/domestic_stock.json) read as market orders of their
+// closing-price session, 07 as a limit order of 시간외 단일가.
+func TestOrderRowSession(t *testing.T) {
+	t.Parallel()
+	for dvsn, want := range map[string]struct {
+		typ     broker.OrderType
+		session broker.SessionKind
+	}{
+		"00": {broker.Limit, ""}, "01": {broker.Market, ""},
+		"05": {broker.Market, broker.KRXPreClosing}, "06": {broker.Market, broker.KRXAfterClosing},
+		"07": {broker.Limit, broker.KRXAfterSingle},
+	} {
+		o, err := orderFromRow(ccldRow{Odno: "0000000001", Pdno: "005930", OrdQty: "2", OrdUnpr: "70000", OrdDvsnCd: dvsn, SllBuyDvsnCd: "02"}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Type != want.typ || o.Session != want.session || (o.Type == broker.Market && o.Price != 0) {
+			t.Errorf("ord_dvsn_cd %s: %v %q at %d; want %v %q", dvsn, o.Type, o.Session, o.Price, want.typ, want.session)
+		}
+	}
+}

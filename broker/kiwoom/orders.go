@@ -158,7 +158,7 @@ func mergeOrders(all, open []orderRow, now time.Time) ([]broker.Order, error) {
 			a.o.Side = sideOf(r.IoTpNm)
 		}
 		if a.o.Type == 0 {
-			a.o.Type = typeOf(r.TrdeTp)
+			a.o.Type, a.o.Session = typeOf(r.TrdeTp), sessionOf(r.TrdeTp)
 		}
 		if a.o.Venue == "" {
 			a.o.Venue = r.venue()
@@ -313,6 +313,21 @@ func typeOf(trdeTp string) broker.OrderType {
 		return broker.Market
 	}
 	return broker.Limit
+}
+
+// sessionOf is the KRX off-hours session 매매구분 names: 61
+// 장시작전시간외, 81 장마감후시간외, 62 시간외단일가 (Kiwoom-REST-API
+// examples/국내주식/주문/buy_domestic_stock.py trde_tp), by word or code.
+func sessionOf(trdeTp string) broker.SessionKind {
+	switch t := strings.TrimSpace(trdeTp); {
+	case strings.Contains(t, "장시작전시간외"), t == "61":
+		return broker.KRXPreClosing
+	case strings.Contains(t, "장마감후시간외"), t == "81":
+		return broker.KRXAfterClosing
+	case strings.Contains(t, "시간외단일가"), t == "62":
+		return broker.KRXAfterSingle
+	}
+	return ""
 }
 
 // atTime puts an HHMMSS on the given KST day; zero if there is none.

@@ -147,3 +147,30 @@ func TestMergeOrdersBadNumber(t *testing.T) {
 		t.Fatalf("no side: %v, want an internal error", err)
 	}
 }
+
+// TestTypeAndSessionOf: 매매구분 by word or code (kt10000 trde_tp, Kiwoom-REST-API
+// buy_domestic_stock.py): the closing-price types read as market orders of
+// their session, 시간외단일가 as a limit order of its own.
+func TestTypeAndSessionOf(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		typ     broker.OrderType
+		session broker.SessionKind
+	}{
+		{"보통", broker.Limit, ""},
+		{"시장가", broker.Market, ""},
+		{"3", broker.Market, ""},
+		{"장시작전시간외", broker.Market, broker.KRXPreClosing},
+		{"61", broker.Market, broker.KRXPreClosing},
+		{"장마감후시간외", broker.Market, broker.KRXAfterClosing},
+		{"81", broker.Market, broker.KRXAfterClosing},
+		{"시간외단일가", broker.Limit, broker.KRXAfterSingle},
+		{"62", broker.Limit, broker.KRXAfterSingle},
+	}
+	for _, tt := range tests {
+		if typ, s := typeOf(tt.in), sessionOf(tt.in); typ != tt.typ || s != tt.session {
+			t.Errorf("%q: %v %q; want %v %q", tt.in, typ, s, tt.typ, tt.session)
+		}
+	}
+}

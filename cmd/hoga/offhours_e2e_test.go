@@ -46,9 +46,9 @@ func TestKRXAfterHoursThroughRun(t *testing.T) {
 		// session's own type, 장후 KIS 06 / Kiwoom 81, 장전 05 / 61, and
 		// only then; to KRX only; live accounts only.
 		{name: "kis_after_closing_1545", broker: "kis", mode: "live", at: "2026-03-04 15:45:00",
-			in: "/buy 005930 2 close\n1\n/orders\n", want: []string{"2주 KRX 시간외 종가", "매수 주문 접수", "· KRX — 체결"}, sent: []string{"06"}},
+			in: "/buy 005930 2 close\n1\n/orders\n", want: []string{"2주 KRX 시간외 종가", "매수 주문 접수", "2주 KRX 시간외 종가 · KRX — 체결"}, sent: []string{"06"}},
 		{name: "kiwoom_after_closing_1545", broker: "kiwoom", mode: "live", at: "2026-03-04 15:45:00",
-			in: "/buy 005930 2 close\n1\n/orders\n", want: []string{"2주 KRX 시간외 종가", "매수 주문 접수", "· KRX — 체결"}, sent: []string{"81"}},
+			in: "/buy 005930 2 close\n1\n/orders\n", want: []string{"2주 KRX 시간외 종가", "매수 주문 접수", "2주 KRX 시간외 종가 · KRX — 체결"}, sent: []string{"81"}},
 		{name: "kis_pre_closing_0835", broker: "kis", mode: "live", at: "2026-03-04 08:35:00",
 			in: "/buy 005930 2 종가\n1\n", want: []string{"매수 주문 접수"}, sent: []string{"05"}},
 		{name: "kiwoom_pre_closing_0835", broker: "kiwoom", mode: "live", at: "2026-03-04 08:35:00",

@@ -441,7 +441,7 @@ func (m *Market) Place(now time.Time, req broker.OrderRequest) (*Order, error) {
 		Source:   req.Source,
 		User:     req.User,
 	}, ExpireAt: expiryFor(m.sessions, now, req.Venue, req.Session)}
-	o.Venue = req.Venue
+	o.Venue, o.Session = req.Venue, req.Session
 	m.Orders = append(m.Orders, o)
 	m.ByID[o.ID] = o
 	if crosses(o, b.Price) {
