@@ -103,6 +103,12 @@ const (
 type Options struct {
 	// Broker is the wrapped broker (paper, kis, kiwoom). Required.
 	Broker broker.Broker
+	// List is where reconciliation reads today's orders; nil is Broker.
+	// cmd/hoga gives the broker.SharedList the order tracker reads too, so
+	// the two share one walk of a long paged list (issue 20). A pass joins
+	// a walk under way only if it started after the pass was asked for, and
+	// takes the list as of the walk's start.
+	List OrderLister
 	// Journal is the order journal, normally the SQLite store. Required.
 	Journal Journal
 	// Clock is the time source; nil is the wall clock.
@@ -182,12 +188,24 @@ type Options struct {
 	SendTimeout time.Duration
 }
 
+// OrderLister reads today's orders from the broker.
+type OrderLister interface {
+	OrdersToday(ctx context.Context) ([]broker.Order, error)
+}
+
+// sharedLister is an OrderLister whose walks callers share
+// (broker.SharedList): it says when the walk it answers with started.
+type sharedLister interface {
+	OrdersTodaySince(ctx context.Context, notBefore time.Time) ([]broker.Order, time.Time, error)
+}
+
 // Guard is a broker.Broker that checks, journals and serialises every order
 // before the wrapped broker sees it. Create it with New, call
 // RecoverInBackground (or Recover) once at start-up, then run Run in a
 // goroutine; Close stops it.
 type Guard struct {
 	inner       broker.Broker
+	list        OrderLister // reconciliation's list (Options.List, else inner)
 	j           Journal
 	clk         clock.Clock
 	cal         *broker.Calendar
@@ -235,7 +253,11 @@ type Guard struct {
 	sampled  map[string]bool // broker numbers whose times fed skew
 	watching atomic.Bool
 
-	wake   chan struct{} // a new unknown outcome: reconcile now
+	wake chan struct{} // a new unknown outcome: reconcile now
+	// asked is when a reconciliation pass was last asked for (poke), in
+	// Unix nanoseconds on clk: a pass joins a shared walk of the list only
+	// if it started after.
+	asked  atomic.Int64
 	events *eventQueue
 
 	closed  atomic.Bool
@@ -281,6 +303,10 @@ func New(opts Options) (*Guard, error) {
 		turn:           make(chan struct{}, 1),
 	}
 	g.started = g.clk.Now()
+	g.list = opts.List
+	if g.list == nil {
+		g.list = g.inner
+	}
 	g.file, _ = opts.Journal.(FileJournal)
 	g.others, _ = opts.Journal.(OtherScopes)
 	if g.log == nil {

@@ -108,6 +108,7 @@ var errSettled = errors.New("guard: row already settled")
 
 // poke wakes the reconciler without blocking.
 func (g *Guard) poke() {
+	g.asked.Store(g.clk.Now().UnixNano())
 	select {
 	case g.wake <- struct{}{}:
 	default:
@@ -198,7 +199,17 @@ func (g *Guard) reconcilePass(ctx context.Context) (remaining int, deadline time
 	)
 	if g.wantList(ctx) {
 		fetched = g.clk.Now()
-		orders, fetchErr = g.inner.OrdersToday(ctx)
+		if s, ok := g.list.(sharedLister); ok {
+			// A walk under way since the pass was asked for serves it (the
+			// tracker's, after a restart), as of when it started.
+			var started time.Time
+			orders, started, fetchErr = s.OrdersTodaySince(ctx, time.Unix(0, g.asked.Load()))
+			if fetchErr == nil && started.Before(fetched) {
+				fetched = started
+			}
+		} else {
+			orders, fetchErr = g.list.OrdersToday(ctx)
+		}
 	}
 	if err := g.lock(ctx); err != nil {
 		return 0, time.Time{}, err

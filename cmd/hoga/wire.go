@@ -227,6 +227,11 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 	// recovery.
 	observed := broker.Observe(a.inner, a.metrics.BrokerHook(a.inner.Name()),
 		bot.NewBrokerWatch(a.inner.Name(), a.feed, nil).Observe)
+	// Reconciliation and the tracker read today's orders in the
+	// background: they share one walk of the list (Kiwoom pages it at 4
+	// requests a second), where each used to walk it for itself (issue
+	// 20). /orders still reads the broker's list afresh.
+	lists := broker.NewSharedList(observed, a.clock.Now)
 	// Which stocks Nextrade lists comes from the broker (KIS
 	// search-stock-info, Kiwoom ka10100), asked once per stock a day.
 	var nxtListed func(context.Context, broker.Code) (bool, error)
@@ -244,6 +249,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 			return a.tracker.Committed(c)
 		},
 		Broker:         observed,
+		List:           lists,
 		Clock:          a.clock,
 		Journal:        a.db,
 		Calendar:       a.cal,
@@ -268,7 +274,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 		return nil, err
 	}
 	a.closers = append(a.closers, a.guard.Close)
-	if err := a.buildTracker(observed); err != nil {
+	if err := a.buildTracker(lists); err != nil {
 		return nil, err
 	}
 	halted, _, _ := a.guard.Halted()
