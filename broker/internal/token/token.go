@@ -135,8 +135,8 @@ func (l *Lifecycle) snapshot() Token {
 	return l.tok
 }
 
-// Current is the token held (tests compare values; never log it whole
-// without its LogValue).
+// Current is the token held, for tests that compare values (it prints
+// redacted with any verb).
 func (l *Lifecycle) Current() Token { return l.snapshot() }
 
 // Expiry is the current token's expiry, zero when there is none.
