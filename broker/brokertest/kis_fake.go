@@ -49,28 +49,12 @@ func (s Stock) base() int64 {
 	return s.Price
 }
 
-// DefaultKISStocks are the stocks a fake lists unless told otherwise:
-// well-known KOSPI names at plausible prices on the tick grid.
-func DefaultKISStocks() []Stock {
-	return []Stock{
-		{"005930", "삼성전자", 65_800, 0},
-		{"000660", "SK하이닉스", 198_500, 0},
-		{"035420", "NAVER", 214_000, 0},
-		{"035720", "카카오", 41_950, 0},
-		{"005380", "현대차", 221_500, 0},
-		{"051910", "LG화학", 302_000, 0},
-		{"068270", "셀트리온", 176_300, 0},
-		{"105560", "KB금융", 84_600, 0},
-		{"005490", "POSCO홀딩스", 352_500, 0},
-		{"000270", "기아", 98_700, 0},
-	}
-}
-
 // ListedStocks is the simulated market's one stock table (the paper
 // exchange's, market.Listings) as a fake's stock list, each at its
-// reference price: what cmd/fakebroker lists, so the prices and names a
-// user sees there are paper's and /help's examples are inside the day's
-// limits.
+// reference price: what both fakes list unless a test gives its own, and
+// what cmd/fakebroker lists, so a name and a price are the same whichever
+// of paper, the KIS fake and the Kiwoom fake answers, and /help's examples
+// are inside the day's limits on all three.
 func ListedStocks() []Stock {
 	var out []Stock
 	for _, in := range market.Listings() {
@@ -89,7 +73,7 @@ type KISFakeOptions struct {
 	AppKey, AppSecret, Account string
 	// Cash is the starting deposit; default 10,000,000 won.
 	Cash int64
-	// Stocks are the listed stocks; default DefaultKISStocks.
+	// Stocks are the listed stocks; default ListedStocks.
 	Stocks []Stock
 	// Clock drives token expiry, the token throttle, rate windows and
 	// order times; nil is the wall clock.
@@ -397,7 +381,7 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 	}
 	stocks := opts.Stocks
 	if stocks == nil {
-		stocks = DefaultKISStocks()
+		stocks = ListedStocks()
 	}
 	for _, s := range stocks {
 		f.m.List(market.Instrument{Code: broker.Code(s.Code), Name: s.Name}, s.base(), s.Price)

@@ -408,7 +408,7 @@ func TestKISFakeControlEndpoints(t *testing.T) {
 	var prices map[string]int64
 	_ = json.NewDecoder(resp.Body).Decode(&prices)
 	resp.Body.Close()
-	if prices["005930"] != 64_000 || len(prices) != len(DefaultKISStocks()) {
+	if prices["005930"] != 64_000 || len(prices) != len(ListedStocks()) {
 		t.Errorf("prices = %v", prices)
 	}
 }

@@ -84,8 +84,7 @@ type KiwoomFakeOptions struct {
 	Account string
 	// Cash is the deposit at the start (KiwoomFakeCash).
 	Cash int64
-	// Stocks are the listed stocks (Samsung Electronics, SK hynix and
-	// Kakao).
+	// Stocks are the listed stocks (ListedStocks).
 	Stocks []Stock
 	// Clock drives token expiry, rate windows and order times (wall clock).
 	Clock clock.Clock
@@ -303,11 +302,7 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 	}
 	stocks := opts.Stocks
 	if stocks == nil {
-		stocks = []Stock{
-			{"005930", "삼성전자", 71_000, 70_000},
-			{"000660", "SK하이닉스", 180_000, 185_000},
-			{"035720", "카카오", 42_000, 0},
-		}
+		stocks = ListedStocks()
 	}
 	for _, s := range stocks {
 		f.addStockLocked(s.Code, s.Name, s.base(), s.Price)

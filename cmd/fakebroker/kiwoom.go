@@ -4,7 +4,9 @@ import "github.com/hoga-trade/hoga/broker/brokertest"
 
 // startKiwoom runs the fake Kiwoom REST server. -mode picks the
 // environment it plays (mock: "모의투자 …" order desk answers; live: the
-// live codes), and the printed settings point hoga at it.
+// live codes), and the printed settings point hoga at it. It lists the
+// fake's default, paper's table (brokertest.ListedStocks), so /help's
+// examples work here too.
 func startKiwoom(cfg config) (*fake, error) {
 	srv, err := brokertest.StartKiwoomServer(brokertest.KiwoomFakeOptions{
 		Mode:        cfg.mode,
@@ -15,9 +17,6 @@ func startKiwoom(cfg config) (*fake, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	for _, st := range brokertest.ListedStocks() { // paper's table, so /help's examples work here too
-		srv.AddStock(st.Code, st.Name, st.Price, st.Price)
 	}
 	key, secret, _ := srv.Credentials()
 	return &fake{

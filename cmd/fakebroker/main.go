@@ -136,6 +136,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // by it, and the fake answers any.
 const fakeHTSID = "fakehts"
 
+// startKIS runs the fake KIS server. It lists the fake's default, paper's
+// table (brokertest.ListedStocks), so /help's examples work here too.
 func startKIS(cfg config) (*fake, error) {
 	srv, err := brokertest.NewKISServer(brokertest.KISFakeOptions{
 		Mode:        cfg.mode,
@@ -143,7 +145,6 @@ func startKIS(cfg config) (*fake, error) {
 		Addr:        cfg.addr,
 		MarketHours: cfg.marketHours,
 		Logger:      cfg.logger,
-		Stocks:      brokertest.ListedStocks(), // paper's table, so /help's examples work here too
 	})
 	if err != nil {
 		return nil, err

@@ -86,7 +86,7 @@ func chartThroughRun(t *testing.T, brokerClk *clock.Fake, setPrice func(string, 
 func TestChartThroughRunKIS(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(kstAt(2026, 12, 4, 9, 0, 0))
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, Stocks: kisStocks})
 	chartThroughRun(t, clk, fake.SetPrice, kisEnv(fake, t.TempDir()))
 	if n := fake.CountRequests("/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice"); n != 2 {
 		t.Errorf("%d minute-chart calls, want 2 (30 + 16 candles)", n)
@@ -98,7 +98,7 @@ func TestChartThroughRunKIS(t *testing.T) {
 func TestChartThroughRunKiwoom(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(kstAt(2026, 12, 4, 9, 0, 0))
-	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk})
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk, Stocks: kwStocks})
 	t.Cleanup(fake.Close)
 	chartThroughRun(t, clk, fake.SetPrice, kiwoomEnv(fake, t.TempDir()))
 	if n := fake.Requests("ka10080"); n != 1 {

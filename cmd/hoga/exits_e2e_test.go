@@ -22,7 +22,7 @@ import (
 // ones are not).
 func exitFake(t *testing.T, clk clock.Clock) *brokertest.KISFake {
 	t.Helper()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	return fake
 }
@@ -317,7 +317,7 @@ func TestFileStopThroughRun(t *testing.T) {
 func TestExitStopSellsOnceThroughRunKiwoom(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0))
-	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk})
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk, Stocks: kwStocks})
 	t.Cleanup(fake.Close)
 	fake.SetPrice("005930", 70_000)
 	kwSells := func() int {

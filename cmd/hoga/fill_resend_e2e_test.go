@@ -19,7 +19,7 @@ func TestUndeliveredFillAlertIsResentAfterRestart(t *testing.T) {
 	t.Parallel()
 	const owner = 111
 	dir := t.TempDir()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	at := kstAt(2026, 12, 4, 10, 0, 0)
 	withTelegram := func(tg *telegramtest.Server) func(string) string {

@@ -26,7 +26,7 @@ func TestJournalRemovedWhileRunningRefusesAndAlerts(t *testing.T) {
 	t.Parallel()
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	defer tg.Close()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	key, secret, account := fake.Credentials()
 	dir := filepath.Join(t.TempDir(), "data")

@@ -77,7 +77,7 @@ func TestMetricsWired(t *testing.T) {
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	tg.AddChat(telegramtest.Chat{ID: 111, Type: "private"}) // the owner has sent /start: their menu can be set
 	defer tg.Close()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000) // between the example rule's thresholds: nothing fires
 	key, secret, account := fake.Credentials()
 	rules, err := os.ReadFile("../../deploy/rules.example.yaml")

@@ -29,7 +29,7 @@ func nxtFake(t *testing.T, brokerName string, extra ...string) (getenv func(stri
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error"}, extra...)
 	switch brokerName {
 	case "kis":
-		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1})
+		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 		key, secret, account := fake.Credentials()
 		getenv = env(append([]string{"HOGA_BROKER", "kis", "HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret,
 			"HOGA_KIS_ACCOUNT", account, "HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200"}, common...)...)
@@ -44,7 +44,7 @@ func nxtFake(t *testing.T, brokerName string, extra ...string) (getenv func(stri
 			return o, c
 		}
 	case "kiwoom":
-		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: "live", RateLimit: -1})
+		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: "live", RateLimit: -1, Stocks: kwStocks})
 		t.Cleanup(fake.Close)
 		getenv = env(append([]string{"HOGA_BROKER", "kiwoom",
 			"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,
@@ -92,7 +92,7 @@ func nxtClockedFake(t *testing.T, brokerName, mode string, fc *clock.Fake, strea
 	noticed = func() bool { return true }
 	switch brokerName {
 	case "kis":
-		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: mode, IssueGap: -1, RateLimit: -1, Clock: fc, MarketHours: true})
+		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: mode, IssueGap: -1, RateLimit: -1, Clock: fc, MarketHours: true, Stocks: kisStocks})
 		key, secret, account := fake.Credentials()
 		vars := []string{"HOGA_BROKER", "kis", "HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret,
 			"HOGA_KIS_ACCOUNT", account, "HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200"}
@@ -107,7 +107,7 @@ func nxtClockedFake(t *testing.T, brokerName, mode string, fc *clock.Fake, strea
 			return v
 		}, noticed
 	case "kiwoom":
-		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: mode, RateLimit: -1, Clock: fc, MarketHours: true})
+		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: mode, RateLimit: -1, Clock: fc, MarketHours: true, Stocks: kwStocks})
 		t.Cleanup(fake.Close)
 		return env(append([]string{"HOGA_BROKER", "kiwoom",
 				"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,

@@ -19,7 +19,7 @@ import (
 // never answered "no order 6555 today" (issue 12.5).
 func TestCancelByShortOrderNumber(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	key, secret, account := fake.Credentials()
 	// An order placed outside hoga (the broker's app): not in the journal.

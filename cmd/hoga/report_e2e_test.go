@@ -67,7 +67,7 @@ func stopWithin(t *testing.T, h *liveHoga) {
 func TestDailyCloseReport(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0)) // a Friday
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
 	h := startOnClock(t, clk, kisEnv(fake, dir))
@@ -235,7 +235,7 @@ func TestCloseReportOnTelegram(t *testing.T) {
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	defer tg.Close()
 	clk := clock.NewFake(kstAt(2026, 12, 4, 15, 0, 0))
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
 	getenv := kisEnv(fake, dir, "HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,

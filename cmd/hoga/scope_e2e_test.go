@@ -23,7 +23,7 @@ func TestLiveNeverSeesTheMockJournal(t *testing.T) {
 	dir := t.TempDir()
 	at := kstAt(2026, 12, 4, 10, 0, 0)
 
-	mock := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	mock := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	mock.SetPrice("005930", 70_000)
 	h := startHoga(t, clock.NewFake(at), kisEnv(mock, dir))
 	h.send("/buy 005930 10 60000") // rests: the price is 70,000
@@ -31,7 +31,7 @@ func TestLiveNeverSeesTheMockJournal(t *testing.T) {
 	mockNo := mock.Orders()[0].ODNO
 	h.stop()
 
-	live := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1})
+	live := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	live.SetPrice("005930", 70_000)
 	h2 := startHoga(t, clock.NewFake(at), kisEnv(live, dir, "HOGA_MODE", "live"))
 	h2.send("/orders")

@@ -40,7 +40,7 @@ type liveFake struct {
 
 func kisSkewCase() skewCase {
 	return skewCase{name: "kis", start: func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) liveFake {
-		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, ClockOffset: offset})
+		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, ClockOffset: offset, Stocks: kisStocks})
 		fake.SetPrice("005930", 70_000)
 		return liveFake{
 			getenv: kisEnv(fake, dir),
@@ -60,7 +60,7 @@ func kisSkewCase() skewCase {
 
 func kiwoomSkewCase() skewCase {
 	return skewCase{name: "kiwoom", start: func(t *testing.T, clk clock.Clock, offset time.Duration, dir string) liveFake {
-		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk, ClockOffset: offset})
+		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Clock: clk, ClockOffset: offset, Stocks: kwStocks})
 		t.Cleanup(fake.Close)
 		getenv := env("HOGA_BROKER", "kiwoom", "HOGA_MODE", "mock",
 			"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,

@@ -20,7 +20,7 @@ import (
 func TestStrategyRunsOnTheInjectedClock(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)) // Friday
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: clk, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
 	rules := filepath.Join(dir, "rules.yaml")

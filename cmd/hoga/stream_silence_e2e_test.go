@@ -97,14 +97,14 @@ func startStreamHogaRules(t *testing.T, brokerName string, at time.Time, hours, 
 	case "kis":
 		// The fakes keep the wall clock: their tokens' expiry must agree
 		// with the clients', which read it too.
-		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+		fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 		r.liveHoga = startHoga(t, clk, kisEnv(fake, dir, append(common, "HOGA_KIS_WS_URL", fake.WSURL())...))
 		r.silence, r.ping = fake.SilenceStreams, fake.PingPong
 		r.kis = fake
 		r.setPrice, r.drop, r.orders = fake.SetPrice, fake.DropStreams, func() int { return len(fake.Orders()) }
 		r.quotes = func() int { return fake.QuoteCalls("005930") }
 	case "kiwoom":
-		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+		fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Stocks: kwStocks})
 		t.Cleanup(fake.Close)
 		r.liveHoga = startHoga(t, clk, env(append([]string{"HOGA_BROKER", "kiwoom", "HOGA_MODE", "mock",
 			"HOGA_KIWOOM_APP_KEY", brokertest.KiwoomFakeAppKey, "HOGA_KIWOOM_SECRET_KEY", brokertest.KiwoomFakeSecretKey,

@@ -23,7 +23,7 @@ func TestTelegramLiveOrderAgainstFakeKIS(t *testing.T) {
 	const owner, stranger = 111, 999
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	defer tg.Close()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{Mode: "live", IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	key, secret, account := fake.Credentials()
 	getenv := env(
@@ -114,7 +114,7 @@ func TestRuleAsksInOneMessage(t *testing.T) {
 	const owner = 111
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	defer tg.Close()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 64_000)
 	key, secret, account := fake.Credentials()
 	dir := t.TempDir()
@@ -162,7 +162,7 @@ func TestHaltJumpsFiveSlowOrders(t *testing.T) {
 	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
 	defer tg.Close()
 	kisClock := clock.NewFake(time.Now())
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: kisClock})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Clock: kisClock, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	fake.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: "/uapi/domestic-stock/v1/trading/order-cash", Delay: 2500 * time.Millisecond, Times: 5})
 	key, secret, account := fake.Credentials()

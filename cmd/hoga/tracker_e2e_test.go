@@ -73,7 +73,7 @@ func kisEnv(fake *brokertest.KISFake, dir string, extra ...string) func(string) 
 // gives exactly one fill alert within 2 s of the fill, by polling.
 func TestTrackerRestingFillKIS(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
 	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), kisEnv(fake, dir))
@@ -127,7 +127,7 @@ func fillLatency(h *liveHoga, want string) time.Duration {
 // Issue 14, Done when 1 (Kiwoom): the same against the Kiwoom fake.
 func TestTrackerRestingFillKiwoom(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Stocks: kwStocks})
 	t.Cleanup(fake.Close)
 	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), kiwoomEnv(fake, t.TempDir()))
 	h.send("/buy 005930 10 69000")
@@ -158,7 +158,7 @@ func TestTrackerRestingFillKiwoom(t *testing.T) {
 // right.
 func TestTrackerPartialsAndRestartKIS(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	dir := t.TempDir()
 	getenv := kisEnv(fake, dir)
@@ -253,7 +253,7 @@ func TestTrackerExpiryAtClose(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+			fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 			fake.SetPrice("005930", 70_000)
 			h := startHoga(t, clock.NewFake(tt.start), kisEnv(fake, t.TempDir()))
 			h.send("/buy 005930 1 69000")
@@ -296,7 +296,7 @@ func kiwoomEnv(fake *brokertest.KiwoomFake, dir string) func(string) string {
 // oso_qty; broker/kiwoom/orders.go cites them).
 func TestTrackerPartialsAndRestartKiwoom(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Stocks: kwStocks})
 	t.Cleanup(fake.Close)
 	dir := t.TempDir()
 	getenv := kiwoomEnv(fake, dir)

@@ -134,7 +134,7 @@ func TestTrackerFortyOpenOrdersKIS(t *testing.T) {
 	t.Parallel()
 	at := kstAt(2026, 12, 4, 10, 0, 0)
 	pace := clock.NewFake(at)
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, Clock: pace}) // RateLimit 0: KIS mock's 2/s
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, Clock: pace, Stocks: kisStocks}) // RateLimit 0: KIS mock's 2/s
 	fake.SetPrice("005930", 70_000)
 	data := filepath.Join(t.TempDir(), "data")
 	ids := seedOpenOrders(t, fake, pace, data, at, 40)

@@ -14,7 +14,7 @@ import (
 // it again, and the reconciliation's verdict reaches the console.
 func TestDelayedOrderAnswerIsReconciledNotResent(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1})
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
 	fake.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: "/uapi/domestic-stock/v1/trading/order-cash", Delay: 1500 * time.Millisecond, Times: 1})
 	key, secret, account := fake.Credentials()
