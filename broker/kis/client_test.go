@@ -1210,7 +1210,7 @@ func TestOrderableCountsTodaysSales(t *testing.T) {
 // the same wall at 61 orders in the long kill loop).
 func TestLongDayOfOrdersIsReadWhole(t *testing.T) {
 	t.Parallel()
-	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, OrdersPageSize: 2, Cash: 1 << 50}, func(o *Options) { o.RPS = 1000 })
+	c, f := newPair(t, brokertest.KISFakeOptions{Mode: "mock", RateLimit: -1, OrdersPageSize: 2, Cash: 1 << 50, Stocks: kisStocks}, func(o *Options) { o.RPS = 1000 })
 	const n = 120
 	for i := range n {
 		if _, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: int64(i + 1), Price: 50_000}); err != nil {

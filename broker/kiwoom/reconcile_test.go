@@ -30,7 +30,7 @@ func TestRestartSettlesEveryRowInOneWalkOfALongList(t *testing.T) {
 	placed := make(chan struct{})
 	go drive(clk, placed, time.Time{})
 	var refused atomic.Int64
-	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk, StrictWindow: true, Cash: 1 << 50},
+	c, fake := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk, StrictWindow: true, Cash: 1 << 50, Stocks: kwStocks},
 		kiwoom.Options{Clock: clk, OnRateLimited: func(string) { refused.Add(1) }})
 	j := brokertest.NewJournal(clk)
 	for i := range orders {
