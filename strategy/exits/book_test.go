@@ -373,46 +373,14 @@ func TestPutRefusesNoHolding(t *testing.T) {
 	}
 }
 
-// fakeBroker answers with set values and records orders, for outcomes
-// the paper exchange does not produce.
-type fakeBroker struct {
-	broker.Broker
-	mu     sync.Mutex
-	price  int64
-	pos    broker.Position
-	orders []broker.OrderRequest
-	errs   []error
-}
-
-func (f *fakeBroker) Quote(context.Context, broker.Code) (broker.Quote, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return broker.Quote{Code: "005930", Name: "삼성전자", Price: f.price}, nil
-}
-
-func (f *fakeBroker) Balance(context.Context) (broker.Balance, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return broker.Balance{Positions: []broker.Position{f.pos}}, nil
-}
-
-func (f *fakeBroker) PlaceOrder(_ context.Context, req broker.OrderRequest) (broker.Order, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.orders = append(f.orders, req)
-	if len(f.errs) > 0 {
-		err := f.errs[0]
-		f.errs = f.errs[1:]
-		if err != nil {
-			return broker.Order{}, err
-		}
-	}
-	return broker.Order{ID: "0000001", Status: broker.StatusAccepted}, nil
-}
-
-func newFake(t *testing.T, opts Options) (*fakeBroker, *Book, *events) {
+// newFake is a Book on the shared test broker (brokertest.Broker), for
+// outcomes the paper exchange does not produce: 005930 quoted at 70,000,
+// 10 shares held (all sellable) at 70,000, and a stop at -5 %.
+func newFake(t *testing.T, opts Options) (*brokertest.Broker, *Book, *events) {
 	t.Helper()
-	f := &fakeBroker{price: 70_000, pos: broker.Position{Code: "005930", Qty: 10, Sellable: 10, AvgPrice: 70_000}}
+	f := brokertest.NewBroker("", nil)
+	quoteAt(f, 70_000)
+	sellable(f, 10)
 	ev := &events{}
 	opts.Broker, opts.OnEvent = f, ev.add
 	if opts.Clock == nil {
@@ -428,36 +396,47 @@ func newFake(t *testing.T, opts Options) (*fakeBroker, *Book, *events) {
 	return f, b, ev
 }
 
+// quoteAt makes f quote 005930 at p.
+func quoteAt(f *brokertest.Broker, p int64) {
+	f.SetQuote(broker.Quote{Code: "005930", Name: "삼성전자", Price: p})
+}
+
+// sellable makes f hold 10 shares of 005930 at 70,000, n of them sellable
+// (the rest held by an open sell).
+func sellable(f *brokertest.Broker, n int64) {
+	f.SetBalance(broker.Balance{Positions: []broker.Position{{Code: "005930", Qty: 10, Sellable: n, AvgPrice: 70_000}}})
+}
+
 func TestMarketableLimit(t *testing.T) {
 	t.Parallel()
 	f, b, _ := newFake(t, Options{Marketable: true})
-	f.price = 66_000
+	quoteAt(f, 66_000)
 	b.Check(context.Background())
 	// 66,000 − 1 % = 65,340, up to the 100-won grid: 65,400.
 	want := broker.OrderRequest{Code: "005930", Side: broker.Sell, Type: broker.Limit, Qty: 10, Price: 65_400, Source: "strategy", User: "exit:005930:stop"}
-	if len(f.orders) != 1 || f.orders[0] != want {
-		t.Fatalf("orders %+v", f.orders)
+	if placed := f.Placed(); len(placed) != 1 || placed[0] != want {
+		t.Fatalf("orders %+v", f.Placed())
 	}
 }
 
 func TestCommittedSharesAreNotSoldTwice(t *testing.T) {
 	t.Parallel()
 	f, b, ev := newFake(t, Options{})
-	f.pos.Sellable = 0 // an open sell holds every share
-	f.price = 60_000
+	sellable(f, 0) // an open sell holds every share
+	quoteAt(f, 60_000)
 	for range 5 {
 		b.Check(context.Background())
 	}
-	if len(f.orders) != 0 {
-		t.Fatalf("orders %+v", f.orders)
+	if f.Calls("place") != 0 {
+		t.Fatalf("orders %+v", f.Placed())
 	}
 	if got := ev.kinds(); !slices.Equal(got, []EventKind{EventCommitted}) {
 		t.Fatalf("events %v", got)
 	}
-	f.pos.Sellable = 4 // part of the open sell was cancelled
+	sellable(f, 4) // part of the open sell was cancelled
 	b.Check(context.Background())
-	if len(f.orders) != 1 || f.orders[0].Qty != 4 {
-		t.Fatalf("orders %+v", f.orders)
+	if placed := f.Placed(); len(placed) != 1 || placed[0].Qty != 4 {
+		t.Fatalf("orders %+v", f.Placed())
 	}
 }
 
@@ -465,13 +444,13 @@ func TestRefusedSellsRetryThenTurnOff(t *testing.T) {
 	t.Parallel()
 	f, b, ev := newFake(t, Options{})
 	rej := &broker.Error{Kind: broker.Rejected, Msg: "no"}
-	f.errs = []error{rej, rej, rej}
-	f.price = 60_000
+	f.FailPlace(rej, rej, rej)
+	quoteAt(f, 60_000)
 	for range 5 {
 		b.Check(context.Background())
 	}
-	if len(f.orders) != 3 {
-		t.Fatalf("%d attempts, want 3", len(f.orders))
+	if n := f.Calls("place"); n != 3 {
+		t.Fatalf("%d attempts, want 3", n)
 	}
 	want := []EventKind{EventRefused, EventRefused, EventRefused, EventOff}
 	if got := ev.kinds(); !slices.Equal(got, want) {
@@ -482,13 +461,13 @@ func TestRefusedSellsRetryThenTurnOff(t *testing.T) {
 func TestUnknownOutcomeIsNeverResent(t *testing.T) {
 	t.Parallel()
 	f, b, ev := newFake(t, Options{})
-	f.errs = []error{&broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"}}
-	f.price = 60_000
+	f.FailPlace(&broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"})
+	quoteAt(f, 60_000)
 	for range 5 {
 		b.Check(context.Background())
 	}
-	if len(f.orders) != 1 {
-		t.Fatalf("%d attempts", len(f.orders))
+	if n := f.Calls("place"); n != 1 {
+		t.Fatalf("%d attempts", n)
 	}
 	if got := ev.kinds(); !slices.Equal(got, []EventKind{EventUnknown}) {
 		t.Fatalf("events %v", got)
@@ -500,10 +479,10 @@ func TestStateNotSavedMeansNoOrder(t *testing.T) {
 	store := NewMemSettings()
 	f, b, ev := newFake(t, Options{Store: store})
 	store.Fail = errors.New("disk full")
-	f.price = 60_000
+	quoteAt(f, 60_000)
 	b.Check(context.Background())
-	if len(f.orders) != 0 {
-		t.Fatalf("ordered without a durable disarm: %+v", f.orders)
+	if f.Calls("place") != 0 {
+		t.Fatalf("ordered without a durable disarm: %+v", f.Placed())
 	}
 	if got := ev.kinds(); !slices.Equal(got, []EventKind{EventRefused}) {
 		t.Fatalf("events %v", got)
@@ -516,11 +495,11 @@ func TestStreamPriceIsUsed(t *testing.T) {
 	tb := broker.NewTickBook()
 	tb.SetStreaming(func(broker.Code) bool { return true })
 	f, b, _ := newFake(t, Options{Ticks: tb, Clock: clk})
-	f.price = 70_000 // the quote says fine; the stream says crossed
+	quoteAt(f, 70_000) // the quote says fine; the stream says crossed
 	tb.Put(broker.Tick{Code: "005930", Price: 66_000, Received: clk.Now()})
 	b.Check(context.Background())
-	if len(f.orders) != 1 {
-		t.Fatalf("orders %+v", f.orders)
+	if len(f.Placed()) != 1 {
+		t.Fatalf("orders %+v", f.Placed())
 	}
 }
 
@@ -528,29 +507,29 @@ func TestMarketHours(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewFake(time.Date(2026, 3, 10, 16, 0, 0, 0, broker.KST()))
 	f, b, _ := newFake(t, Options{MarketHours: true, Clock: clk})
-	f.price = 60_000
+	quoteAt(f, 60_000)
 	b.Check(context.Background())
-	if len(f.orders) != 0 {
-		t.Fatalf("sold after the close: %+v", f.orders)
+	if f.Calls("place") != 0 {
+		t.Fatalf("sold after the close: %+v", f.Placed())
 	}
 }
 
 // stoppingBroker answers as a broker client does once its context is
 // cancelled: every read fails with the context's error.
-type stoppingBroker struct{ *fakeBroker }
+type stoppingBroker struct{ *brokertest.Broker }
 
 func (s stoppingBroker) Quote(ctx context.Context, c broker.Code) (broker.Quote, error) {
 	if err := ctx.Err(); err != nil {
 		return broker.Quote{}, err
 	}
-	return s.fakeBroker.Quote(ctx, c)
+	return s.Broker.Quote(ctx, c)
 }
 
 func (s stoppingBroker) Balance(ctx context.Context) (broker.Balance, error) {
 	if err := ctx.Err(); err != nil {
 		return broker.Balance{}, err
 	}
-	return s.fakeBroker.Balance(ctx)
+	return s.Broker.Balance(ctx)
 }
 
 // A round cut short by hoga stopping is not a failure: a normal exit must
@@ -558,7 +537,9 @@ func (s stoppingBroker) Balance(ctx context.Context) (broker.Balance, error) {
 // caught it under load).
 func TestStopMidRoundLogsNoWarning(t *testing.T) {
 	var logs bytes.Buffer
-	f := &fakeBroker{price: 70_000, pos: broker.Position{Code: "005930", Qty: 10, Sellable: 10, AvgPrice: 70_000}}
+	f := brokertest.NewBroker("", nil)
+	quoteAt(f, 70_000)
+	sellable(f, 10)
 	clk := clock.NewFake(t0)
 	b, err := New(Options{Broker: stoppingBroker{f}, Clock: clk,
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
@@ -576,7 +557,7 @@ func TestStopMidRoundLogsNoWarning(t *testing.T) {
 	if logs.Len() != 0 {
 		t.Errorf("a stop mid-round logged:\n%s", logs.String())
 	}
-	if len(f.orders) != 0 {
-		t.Errorf("orders %v", f.orders)
+	if f.Calls("place") != 0 {
+		t.Errorf("orders %v", f.Placed())
 	}
 }
