@@ -7,47 +7,23 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 )
 
-type stubBroker struct {
-	err   error
-	calls int
-}
-
-func (s *stubBroker) Name() string { return "stub" }
-func (s *stubBroker) Quote(context.Context, broker.Code) (broker.Quote, error) {
-	s.calls++
-	return broker.Quote{Price: 70_000}, s.err
-}
-func (s *stubBroker) PlaceOrder(_ context.Context, r broker.OrderRequest) (broker.Order, error) {
-	s.calls++
-	return broker.Order{ClientID: r.ClientID}, s.err
-}
-func (s *stubBroker) CancelOrder(context.Context, broker.CancelRequest) (broker.Order, error) {
-	s.calls++
-	return broker.Order{}, s.err
-}
-func (s *stubBroker) OrdersToday(context.Context) ([]broker.Order, error) {
-	s.calls++
-	return nil, s.err
-}
-func (s *stubBroker) Balance(context.Context) (broker.Balance, error) {
-	s.calls++
-	return broker.Balance{}, s.err
-}
-func (s *stubBroker) NormalizeOrderID(id string) string { return "000" + id }
-
 // TestObserve: every call reaches the broker once and every hook, in
-// order, with the call's name and its error unchanged; nil hooks are
-// skipped, and with none the broker comes back unwrapped.
+// order, with the call's name and its error unchanged, and its answer
+// unchanged; nil hooks are skipped, and with none the broker comes back
+// unwrapped.
 func TestObserve(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("boom")
-	sb := &stubBroker{err: boom}
+	sb := brokertest.NewBroker("stub", nil)
+	sb.SetQuote(broker.Quote{Code: "005930", Price: 70_000})
 	var seen []string
+	var want error // what every call answers this round
 	hook := func(tag string) broker.Hook {
 		return func(_ context.Context, call string, err error, took time.Duration) {
-			if err != boom || took < 0 {
+			if err != want || took < 0 {
 				t.Errorf("%s %s: err %v, took %v", tag, call, err, took)
 			}
 			seen = append(seen, tag+":"+call)
@@ -55,26 +31,35 @@ func TestObserve(t *testing.T) {
 	}
 	b := broker.Observe(sb, hook("a"), nil, hook("b"))
 	ctx := context.Background()
-	if q, err := b.Quote(ctx, "005930"); q.Price != 70_000 || err != boom {
+	// The answers pass through unchanged…
+	if q, err := b.Quote(ctx, "005930"); q.Price != 70_000 || err != nil {
 		t.Fatalf("Quote = %v, %v", q, err)
 	}
-	if o, _ := b.PlaceOrder(ctx, broker.OrderRequest{ClientID: "c1"}); o.ClientID != "c1" {
+	if o, _ := b.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", ClientID: "c1"}); o.ID != "0000000001" {
 		t.Fatalf("PlaceOrder result changed: %+v", o)
 	}
+	// …and so do the errors, to every hook.
+	want = boom
+	sb.Fail("", boom)
+	if _, err := b.Quote(ctx, "005930"); err != boom {
+		t.Fatalf("Quote err = %v", err)
+	}
+	b.PlaceOrder(ctx, broker.OrderRequest{ClientID: "c1"})
 	b.CancelOrder(ctx, broker.CancelRequest{})
 	b.OrdersToday(ctx)
 	b.Balance(ctx)
-	want := []string{"a:quote", "b:quote", "a:place_order", "b:place_order", "a:cancel_order", "b:cancel_order",
+	wantSeen := []string{"a:quote", "b:quote", "a:place_order", "b:place_order",
+		"a:quote", "b:quote", "a:place_order", "b:place_order", "a:cancel_order", "b:cancel_order",
 		"a:orders_today", "b:orders_today", "a:balance", "b:balance"}
-	if len(seen) != len(want) || sb.calls != 5 {
-		t.Fatalf("hooks saw %v (broker calls %d); want %v", seen, sb.calls, want)
+	if len(seen) != len(wantSeen) || sb.Calls() != 7 {
+		t.Fatalf("hooks saw %v (broker calls %d); want %v", seen, sb.Calls(), wantSeen)
 	}
-	for i := range want {
-		if seen[i] != want[i] {
-			t.Fatalf("hooks saw %v; want %v", seen, want)
+	for i := range wantSeen {
+		if seen[i] != wantSeen[i] {
+			t.Fatalf("hooks saw %v; want %v", seen, wantSeen)
 		}
 	}
-	if b.Name() != "stub" || broker.NormalizeOrderID(b, "12") != "00012" {
+	if b.Name() != "stub" || broker.NormalizeOrderID(b, "12") != "0000000012" {
 		t.Fatalf("Name %q, NormalizeOrderID %q", b.Name(), broker.NormalizeOrderID(b, "12"))
 	}
 	if got := broker.Observe(sb, nil); got != broker.Broker(sb) {

@@ -18,35 +18,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 )
-
-// stubBroker answers every call with the configured error (nil: success).
-type stubBroker struct {
-	err   error
-	calls int
-}
-
-func (s *stubBroker) Name() string { return "stub" }
-func (s *stubBroker) Quote(context.Context, broker.Code) (broker.Quote, error) {
-	s.calls++
-	return broker.Quote{Code: "005930", Price: 70_000}, s.err
-}
-func (s *stubBroker) PlaceOrder(_ context.Context, r broker.OrderRequest) (broker.Order, error) {
-	s.calls++
-	return broker.Order{ID: "1", ClientID: r.ClientID}, s.err
-}
-func (s *stubBroker) CancelOrder(_ context.Context, r broker.CancelRequest) (broker.Order, error) {
-	s.calls++
-	return broker.Order{ID: r.OrderID}, s.err
-}
-func (s *stubBroker) OrdersToday(context.Context) ([]broker.Order, error) {
-	s.calls++
-	return []broker.Order{{ID: "1"}}, s.err
-}
-func (s *stubBroker) Balance(context.Context) (broker.Balance, error) {
-	s.calls++
-	return broker.Balance{Cash: 5}, s.err
-}
 
 // scrape serves m.Handler and parses the text exposition.
 func scrape(t *testing.T, m *Metrics) map[string]*dto.MetricFamily {
@@ -90,23 +63,25 @@ func TestBrokerHookCountsByCallAndOutcome(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			m := New()
-			sb := &stubBroker{err: tt.err}
+			sb := brokertest.NewBroker("stub", nil)
+			sb.SetQuote(broker.Quote{Code: "005930", Price: 70_000})
+			sb.Fail("", tt.err) // every call answers tt.err
 			b := broker.Observe(sb, m.BrokerHook(sb.Name()))
 			ctx := context.Background()
 			q, qerr := b.Quote(ctx, "005930")
-			if q.Price != 70_000 || !errors.Is(qerr, tt.err) && qerr != tt.err {
+			if tt.err == nil && q.Price != 70_000 || !errors.Is(qerr, tt.err) && qerr != tt.err {
 				t.Fatalf("Quote passed through %v, %v", q, qerr)
 			}
-			o, _ := b.PlaceOrder(ctx, broker.OrderRequest{ClientID: "c1"})
-			if o.ClientID != "c1" {
+			o, _ := b.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", ClientID: "c1"})
+			if tt.err == nil && o.ID != "0000000001" {
 				t.Fatalf("PlaceOrder result changed: %+v", o)
 			}
 			b.CancelOrder(ctx, broker.CancelRequest{OrderID: "9"})
 			b.OrdersToday(ctx)
 			b.Balance(ctx)
 			b.Balance(ctx)
-			if sb.calls != 6 {
-				t.Fatalf("inner calls = %d; want 6", sb.calls)
+			if n := sb.Calls(); n != 6 {
+				t.Fatalf("inner calls = %d; want 6", n)
 			}
 			if b.Name() != "stub" {
 				t.Fatalf("Name = %q", b.Name())
@@ -126,7 +101,7 @@ func TestBrokerHookCountsByCallAndOutcome(t *testing.T) {
 
 func TestBrokerHookNilMetricsIsIdentity(t *testing.T) {
 	t.Parallel()
-	sb := &stubBroker{}
+	sb := brokertest.NewBroker("stub", nil)
 	var m *Metrics
 	if got := broker.Observe(sb, m.BrokerHook(sb.Name())); got != broker.Broker(sb) {
 		t.Fatal("nil metrics should return the broker unwrapped")

@@ -90,7 +90,9 @@ func (b *Broker) SetBalance(bal broker.Balance) {
 	b.balance = bal
 }
 
-// Fail makes every later call named call fail with err; nil ends it.
+// Fail makes every later call named call fail with err; nil ends it. An
+// empty call names every call (a decorator's test fails them all at once);
+// a named one comes first.
 func (b *Broker) Fail(call string, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -187,7 +189,15 @@ func (b *Broker) begin(call string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls[call]++
-	return b.errs[call]
+	return b.failing(call)
+}
+
+// failing is the error Fail set for call, or for every call; b.mu is held.
+func (b *Broker) failing(call string) error {
+	if err := b.errs[call]; err != nil {
+		return err
+	}
+	return b.errs[""]
 }
 
 // Name is the name given to NewBroker.
@@ -228,7 +238,7 @@ func (b *Broker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 	if len(b.placeErrs) > 0 {
 		err, b.placeErrs = b.placeErrs[0], b.placeErrs[1:]
 	} else {
-		err = b.errs["place"]
+		err = b.failing("place")
 	}
 	hook := b.onPlace
 	b.mu.Unlock()
