@@ -441,7 +441,7 @@ func TestPaperFillsThroughTheTracker(t *testing.T) {
 // last part 69,133 and the average 69,000).
 func TestTrackerKiwoomAverageFromTheParts(t *testing.T) {
 	t.Parallel()
-	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1})
+	fake := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{RateLimit: -1, Stocks: kwStocks})
 	t.Cleanup(fake.Close)
 	dir := t.TempDir()
 	at := kstAt(2026, 12, 4, 10, 0, 0)
