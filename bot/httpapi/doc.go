@@ -18,7 +18,8 @@
 //	GET  /orders         {"orders": [today's orders], "awaiting_confirmation": [...]}
 //	GET  /orders/{id}    one order, by hoga's client id or the broker's number
 //	POST /orders         {"code":"005930","side":"buy","qty":3,"type":"limit","price":198000}
-//	                     or "type":"market" without a price
+//	                     or "type":"market" without a price, or "type":"close"
+//	                     (KRX 시간외 종가, live accounts, in its sessions)
 //	GET  /exits          the protective exits with their state, as /exits
 //	POST /exits          {"code":"005930","kind":"stop","level":"-5%"}: arm one,
 //	                     as /stop 005930 -5% (kind stop|take|trail; level as

@@ -240,7 +240,13 @@ func (s *Server) decodeOrder(w http.ResponseWriter, r *http.Request) (broker.Ord
 	var err error
 	if req.Code, err = broker.ParseCode(in.Code); err == nil {
 		if req.Side, err = broker.ParseSide(in.Side); err == nil {
-			if req.Type, err = broker.ParseOrderType(in.Type); err == nil {
+			typ := in.Type
+			if strings.EqualFold(strings.TrimSpace(typ), "close") {
+				// A closing-price order (시간외 종가), as /buy … close:
+				// KRX's close, no price; the guard checks the session.
+				req.AtClose, typ = true, "market"
+			}
+			if req.Type, err = broker.ParseOrderType(typ); err == nil {
 				if in.Venue != "" {
 					req.Venue, err = broker.ParseVenue(in.Venue)
 				}

@@ -720,3 +720,27 @@ func TestDeclinedInChatReadsDeclined(t *testing.T) {
 		t.Fatal("a declined order was placed")
 	}
 }
+
+// TestPostOrderClose: "type":"close" is a closing-price order (시간외 종가),
+// as /buy … close: it goes to KRX as the session's order and comes back
+// with "type":"close"; a price with it is refused; a mock account refuses
+// it (issue 16).
+func TestPostOrderClose(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.reguard(func(o *guard.Options) { o.Venues, o.DefaultVenue = broker.LiveVenues, broker.VenueSOR })
+	r := e.do("POST", "/orders", `{"code":"005930","side":"buy","qty":10,"type":"close"}`)
+	if r.status != http.StatusCreated {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if m := r.json(t); m["type"] != "close" || m["venue"] != "KRX" {
+		t.Errorf("type %v venue %v; want close KRX (%s)", m["type"], m["venue"], r.body)
+	}
+	if r := e.do("POST", "/orders", `{"code":"005930","side":"buy","qty":10,"type":"close","price":70000}`); r.status != http.StatusBadRequest {
+		t.Errorf("close with a price: %d %s; want 400", r.status, r.body)
+	}
+	m := newEnv(t) // a mock account: KRX only, no off-hours types
+	if r := m.do("POST", "/orders", `{"code":"005930","side":"buy","qty":10,"type":"close"}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"code":"close_mock"`) {
+		t.Errorf("mock close: %d %s; want 422 close_mock", r.status, r.body)
+	}
+}

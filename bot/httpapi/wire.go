@@ -112,7 +112,7 @@ type orderJSON struct {
 func orderOut(o broker.Order) orderJSON {
 	return orderJSON{
 		ID: o.ID, ClientID: o.ClientID, State: string(o.Status), Code: string(o.Code), Name: o.Name,
-		Side: sideName(o.Side), Type: typeName(o.Type), Qty: o.Qty, Price: o.Price,
+		Side: sideName(o.Side), Type: typeName(o.Type, o.Session.Closing()), Qty: o.Qty, Price: o.Price,
 		FilledQty: o.FilledQty, AvgFillPrice: o.AvgFillPrice, Time: kst(o.Time),
 		Source: o.Source, User: o.User, Note: o.Note, Venue: string(o.Venue),
 	}
@@ -121,7 +121,7 @@ func orderOut(o broker.Order) orderJSON {
 func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 	o := orderJSON{
 		ID: e.BrokerID, ClientID: e.ClientID, State: string(e.State), Code: string(e.Code),
-		Side: sideName(e.Side), Type: typeName(e.Type), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),
+		Side: sideName(e.Side), Type: typeName(e.Type, false), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),
 		Source: e.Source, User: e.User, Note: e.Note, Venue: string(e.Venue),
 	}
 	if err := e.Err(); err != nil {
@@ -133,7 +133,7 @@ func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 
 func requestOut(r broker.OrderRequest, state string) orderJSON {
 	return orderJSON{ClientID: r.ClientID, State: state, Code: string(r.Code), Side: sideName(r.Side),
-		Type: typeName(r.Type), Qty: r.Qty, Price: r.Price, Source: r.Source, User: r.User}
+		Type: typeName(r.Type, r.AtClose), Qty: r.Qty, Price: r.Price, Source: r.Source, User: r.User}
 }
 
 func sideName(s broker.Side) string {
@@ -143,7 +143,12 @@ func sideName(s broker.Side) string {
 	return ""
 }
 
-func typeName(t broker.OrderType) string {
+// typeName is the order's "type": limit, market, or close for a
+// closing-price order (시간외 종가), as POST /orders takes them.
+func typeName(t broker.OrderType, atClose bool) string {
+	if atClose {
+		return "close"
+	}
 	if t == broker.Limit || t == broker.Market {
 		return t.String()
 	}

@@ -140,6 +140,9 @@ func fillFromRequest(o *broker.Order, req broker.OrderRequest, now time.Time) {
 	if o.Price == 0 {
 		o.Price = req.Price
 	}
+	if o.Session == "" {
+		o.Session = req.Session
+	}
 	if o.Time.IsZero() {
 		o.Time = now
 	}
