@@ -114,6 +114,9 @@ type Exchange struct {
 
 	saveMu   sync.Mutex
 	savedVer uint64
+	// candlesAt is the minute the candle record was last written
+	// (CandlesFile): once a minute, and at Close.
+	candlesAt time.Time
 
 	stop   chan struct{}
 	done   chan struct{}
@@ -150,6 +153,12 @@ func New(opts Options) (*Exchange, error) {
 		e.fresh(opts.Seed, opts.Cash, now)
 	}
 	e.settleLocked(now)
+	if loaded {
+		// After the day's turn (settleLocked): yesterday's record is not
+		// today's chart.
+		e.restoreCandlesLocked(now)
+	}
+	e.candlesAt = now.Truncate(time.Minute)
 	e.log.Info("paper exchange open", "seed", e.m.Seed, "cash", e.m.Cash, "loaded", loaded,
 		"market_hours", e.marketHours, "state", e.path)
 
@@ -257,11 +266,17 @@ func (e *Exchange) run(t clock.Ticker) {
 		case <-t.C():
 			e.mu.Lock()
 			var snap *snapshot
-			if e.advanceLocked(e.clk.Now()) > 0 {
+			now := e.clk.Now()
+			if e.advanceLocked(now) > 0 {
 				snap = e.snapshotLocked()
+			}
+			var candles []byte
+			if m := now.Truncate(time.Minute); m.After(e.candlesAt) {
+				e.candlesAt, candles = m, e.candlesLocked(now)
 			}
 			e.mu.Unlock()
 			e.save(snap)
+			e.saveCandles(candles)
 			if e.onTick != nil {
 				e.onTick()
 			}
@@ -282,10 +297,13 @@ func (e *Exchange) Close() error {
 	close(e.stop)
 	<-e.done
 	e.mu.Lock()
-	e.advanceLocked(e.clk.Now())
+	now := e.clk.Now()
+	e.advanceLocked(now)
 	snap := e.snapshotLocked()
+	candles := e.candlesLocked(now)
 	e.mu.Unlock()
 	err := e.save(snap)
+	e.saveCandles(candles)
 	e.subs.closeAll(&e.mu)
 	return err
 }
@@ -412,8 +430,9 @@ var _ broker.Charter = (*Exchange)(nil)
 // MinuteCandles returns today's minute candles of code from the exchange's
 // own record (broker.Charter): every minute since the day began (KRX's
 // day with market hours, midnight KST otherwise) in which the walk moved,
-// SetPrice traded or an order filled. The record lives in memory: after
-// a restart it starts again from then. Errors: NotFound.
+// SetPrice traded or an order filled. The record is kept in CandlesFile
+// (once a minute and at Close), so a restart the same day keeps the
+// chart. Errors: NotFound.
 func (e *Exchange) MinuteCandles(ctx context.Context, code broker.Code) ([]broker.Candle, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("paper: candles %s: %w", code, err)

@@ -31,6 +31,10 @@ func Stored(dataDir string) (acct StoredAccount, ok bool, err error) {
 // makes sure no exchange has the directory open (hoga holds its data
 // directory lock): an open exchange would write the file again on close.
 func Reset(dataDir string) (existed bool, err error) {
+	// The day's chart of the old account goes with it.
+	if err := os.Remove(filepath.Join(dataDir, CandlesFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("paper: removing %s: %w", CandlesFile, err)
+	}
 	path := filepath.Join(dataDir, StateFile)
 	err = os.Remove(path)
 	switch {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,8 +67,17 @@ func TestRestartKeepsTheAccount(t *testing.T) {
 			t.Errorf("state file mode %v (%v), want 0600", fi.Mode().Perm(), err)
 		}
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("data dir holds %d files, want only %s", len(entries), StateFile)
+	// The account and the day's candle record, and no temporary files.
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, en := range entries {
+		names = append(names, en.Name())
+	}
+	if want := []string{CandlesFile, StateFile}; !slices.Equal(names, want) {
+		t.Errorf("data dir holds %q, want only %q", names, want)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, CandlesFile)); err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("candle record: %v", err)
 	}
 
 	e2 := open(t, dir, fake, 0)

@@ -72,6 +72,14 @@ func (b *Book) record(minute time.Time) {
 	b.minutes = append(b.minutes, broker.Candle{Time: minute, Open: b.Price, High: b.Price, Low: b.Price, Close: b.Price, Volume: vol})
 }
 
+// RestoreMinutes replaces the record with cs (oldest first, a stored
+// record of today's), counting the volume of the next candle from the
+// book's Volume now: the shares traded since are the next candle's.
+func (b *Book) RestoreMinutes(cs []broker.Candle) {
+	b.minutes = append(b.minutes[:0], cs...)
+	b.recVol = b.Volume
+}
+
 // Candles returns the record's candles of the KST day of now, oldest
 // first, with KST times: what a broker's 당일분봉 query lists.
 func (b *Book) Candles(now time.Time) []broker.Candle {
