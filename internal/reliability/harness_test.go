@@ -91,6 +91,21 @@ const (
 	tgToken    = "7000000001:RELIABILITY"
 )
 
+// stocks is the fakes' market: the listed table (the readiness probe
+// quotes from it) with the order stock set just above its order price, so
+// every intent rests open. The loop must not hang on the table's price:
+// when the fakes took paper's prices (47432cd) 035720 moved and every
+// order was refused, so the loop tested nothing.
+func stocks() []brokertest.Stock {
+	out := brokertest.ListedStocks()
+	for i := range out {
+		if out[i].Code == orderCode {
+			out[i].Price, out[i].PrevClose = 42_000, 42_000
+		}
+	}
+	return out
+}
+
 // world is what outlives a hoga process: the broker fake (the exchange),
 // the fault proxy in front of it, the Telegram fake and the data directory.
 type world struct {
@@ -122,14 +137,14 @@ func newWorld(t *testing.T, s setup, extra ...string) *world {
 		if s.mode == "live" {
 			rl = 0
 		}
-		f, err := brokertest.NewKISServer(brokertest.KISFakeOptions{Mode: s.mode, Cash: cash, IssueGap: -1, RateLimit: rl})
+		f, err := brokertest.NewKISServer(brokertest.KISFakeOptions{Mode: s.mode, Cash: cash, IssueGap: -1, RateLimit: rl, Stocks: stocks()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(f.Close)
 		w.kis, target = f, f.URL()
 	case "kiwoom":
-		f := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: s.mode, Cash: cash})
+		f := brokertest.NewKiwoomServer(brokertest.KiwoomFakeOptions{Mode: s.mode, Cash: cash, Stocks: stocks()})
 		t.Cleanup(f.Close)
 		w.kw, target = f, f.URL()
 	}
