@@ -382,8 +382,14 @@ func TestPaperFillsThroughTheTracker(t *testing.T) {
 		}
 		h.send("/buy 005930 2")
 		waitFor(t, "the market order's fill alert", func() bool { return strings.Contains(h.out.String(), "체결 완료") })
+		// The tracker polls a new order once when it is added. That poll
+		// must be over before the price crosses, or (on a loaded machine)
+		// it can read the fill before the exchange's push is handled, and
+		// the fill is journaled as polled: settled means the loop, which
+		// also handles pushes, polled it and sleeps.
+		before := h.app.tracker.Status().Polls
 		h.send("/buy 005930 1 69000")
-		waitFor(t, "the limit order to rest", func() bool { return h.app.tracker.Status().Open == 1 })
+		h.settle("the limit order to rest", func(s trackerStatus) bool { return s.Open == 1 && s.Polls > before })
 		if err := ex.SetPrice("005930", 68_900); err != nil { // crosses: the exchange fills it
 			t.Fatal(err)
 		}
