@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/broker/tokencache"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/internal/redact"
@@ -59,11 +60,11 @@ const PacingMargin = 0.9
 
 // TokenStore persists access tokens between runs; *tokencache.Cache
 // satisfies it. Keys are built by the client from the mode and a hash of
-// the app key, never the raw key.
-type TokenStore interface {
-	Load(key string) (tokencache.Token, bool, error)
-	Save(key string, tok tokencache.Token) error
-}
+// the app key, never the raw key. It is an alias of the one interface the
+// shared token lifecycle defines (broker/internal/token.Store), so the
+// KIS and Kiwoom clients cannot drift apart; the alias gives it a name
+// callers outside broker/ can use.
+type TokenStore = token.Store
 
 var _ TokenStore = (*tokencache.Cache)(nil)
 

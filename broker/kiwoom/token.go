@@ -20,12 +20,10 @@ type Token = tokencache.Token
 // Kiwoom issues one token per app key and binds it to the issuing IP, and
 // no cap on issuance is documented; reusing a stored token keeps restarts
 // from asking for a new one each time. *tokencache.Cache implements it.
-type TokenStore interface {
-	// Load returns the token saved under key, and whether there is one.
-	Load(key string) (Token, bool, error)
-	// Save replaces the token under key.
-	Save(key string, t Token) error
-}
+// It is an alias of the one interface the shared token lifecycle defines
+// (broker/internal/token.Store), so the KIS and Kiwoom clients cannot
+// drift apart; the alias gives it a name callers outside broker/ can use.
+type TokenStore = token.Store
 
 var _ TokenStore = (*tokencache.Cache)(nil)
 

@@ -24,10 +24,15 @@ import (
 // Token is the token cache's own type, so a *tokencache.Cache is a Store.
 type Token = tokencache.Token
 
-// Store persists tokens across restarts; both clients' TokenStore
-// interfaces have this shape, and *tokencache.Cache implements it.
+// Store persists tokens across restarts, keyed per app key and mode, so a
+// restart reuses a token instead of asking for a new one. It is defined
+// once, here; kis.TokenStore and kiwoom.TokenStore are aliases of it, the
+// names cmd/hoga uses (it cannot import this internal package).
+// *tokencache.Cache implements it.
 type Store interface {
+	// Load returns the token saved under key, and whether there is one.
 	Load(key string) (Token, bool, error)
+	// Save replaces the token under key.
 	Save(key string, t Token) error
 }
 
