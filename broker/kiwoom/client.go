@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -41,6 +42,11 @@ type Client struct {
 	tokens      *token.Lifecycle
 	onWait      func(api string, d time.Duration) // Options.OnRateLimitWait, never nil
 	onLimited   func(api string)                  // Options.OnRateLimited, never nil
+	// fallbackWarned: the warning that expires_dt could not be read (and
+	// fallbackTTL was assumed) has been logged; later issuances log it at
+	// debug level, so a token renewed every fallbackTTL does not fill the
+	// log with the same warning.
+	fallbackWarned atomic.Bool
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -168,11 +174,14 @@ func (c *Client) issueToken(ctx context.Context) (Token, bool, error) {
 	now := c.clk.Now()
 	exp, err := time.ParseInLocation("20060102150405", strings.TrimSpace(a.ExpiresDT), broker.KST())
 	if err != nil {
-		// expires_dt is documented and always seen; without it, assume
-		// the 24 hours third parties report rather than refusing a
-		// working token.
-		c.log.Warn("kiwoom token has no readable expires_dt; assuming 24h", "expires_dt", a.ExpiresDT)
-		exp = now.Add(24 * time.Hour)
+		// Use the working token, but believe it for fallbackTTL only.
+		lvl := slog.LevelDebug
+		if c.fallbackWarned.CompareAndSwap(false, true) {
+			lvl = slog.LevelWarn
+		}
+		c.log.Log(ctx, lvl, "kiwoom token has no readable expires_dt; assuming it lasts "+fallbackTTL.String()+" and renewing then",
+			"expires_dt", a.ExpiresDT)
+		exp = now.Add(fallbackTTL)
 	}
 	return Token{Value: redact.Secret(a.Token), Expiry: exp, IssuedAt: now}, true, nil
 }

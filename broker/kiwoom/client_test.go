@@ -1062,3 +1062,85 @@ func TestOrdersTodayMalformedList(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenWithoutExpiryIsBelievedShortly: an au10001 answer whose
+// expires_dt cannot be read is used, but believed for 10 minutes only
+// (kiwoom-go's fallback), not a day: a token believed valid past its real
+// expiry would fail an order. The warning is logged once, not at every
+// renewal.
+func TestTokenWithoutExpiryIsBelievedShortly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, body string }{
+		{"missing", `{"token":"t%d","token_type":"Bearer","return_code":0}`},
+		{"garbled", `{"token":"t%d","token_type":"Bearer","expires_dt":"2026-03-04 10:00","return_code":0}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			issued := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.URL.Path == "/oauth2/token" {
+					issued++
+					fmt.Fprintf(w, tc.body, issued)
+					return
+				}
+				fmt.Fprint(w, `{"acctNo":"1234567890","return_code":0,"return_msg":""}`)
+			}))
+			t.Cleanup(srv.Close)
+			clk := clock.NewFake(start)
+			var buf syncBuffer
+			c, err := kiwoom.New(kiwoom.Options{AppKey: "k", SecretKey: "s", BaseURL: srv.URL, RPS: 10_000, Clock: clk,
+				Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 3 {
+				if _, err := c.Account(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := c.TokenExpiry(), clk.Now().Add(10*time.Minute); !got.Equal(want) {
+					t.Fatalf("issuance %d: TokenExpiry = %v, want %v (10 minutes)", i+1, got, want)
+				}
+				// Still believed just before it lapses: no new issuance.
+				clk.Advance(10*time.Minute - time.Second)
+				if _, err := c.Account(ctx); err != nil {
+					t.Fatal(err)
+				}
+				mu.Lock()
+				n := issued
+				mu.Unlock()
+				if n != i+1 {
+					t.Fatalf("%d issuances before the fallback lapsed, want %d", n, i+1)
+				}
+				clk.Advance(time.Second)
+			}
+			logs := buf.String()
+			if n := strings.Count(logs, "level=WARN"); n != 1 || !strings.Contains(logs, "no readable expires_dt") {
+				t.Errorf("%d warnings over 3 issuances, want 1:\n%s", n, logs)
+			}
+			if n := strings.Count(logs, "no readable expires_dt"); n != 3 {
+				t.Errorf("the fallback was logged %d times over 3 issuances, want 3 (2 at debug)", n)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -73,6 +73,20 @@ const (
 	// 60 s cool-down (Soochol/hoga-ops kiwoom_token_provider.py), and KIS,
 	// the other Korean REST broker, enforces one issuance a minute.
 	issueGap = time.Minute
+	// fallbackTTL is how long a token is believed to last when au10001's
+	// expires_dt cannot be read. Kiwoom's spec documents no lifetime: the
+	// answer's expires_dt is required ("required": "Y" in
+	// Kiwoom-Securities/Kiwoom-REST-API kiwoom/_data/kiwoom_api_spec.json,
+	// 접근토큰 발급(au10001)), and the official client refuses an answer
+	// without it (kiwoom/core/auth.py refresh_access_token). A long guess
+	// is the dangerous one: a token believed valid past its real expiry
+	// fails the call that uses it, possibly an order. A short one costs an
+	// issuance every fallbackTTL. kenshin579/kiwoom-go internal/auth/auth.go
+	// assumes the same 10 minutes (fallbackTTL) for the same reason. With
+	// refreshBefore as long, such a token is not renewed early (it was
+	// issued after its renewal point; see token.Lifecycle.due) but is
+	// replaced when it lapses, by the first call after.
+	fallbackTTL = 10 * time.Minute
 )
 
 // newTokens is Kiwoom's token lifecycle (package token): renewal
