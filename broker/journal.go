@@ -26,6 +26,14 @@ type JournalEntry struct {
 	// before the journal kept venues (migration 0003) read as KRX, the only
 	// venue hoga sent to then.
 	Venue Venue
+	// Session is the KRX off-hours session the order was sent for
+	// (OrderRequest.Session): a closing-price order (시간외 종가) is a
+	// Market order with a closing Session, so this is what tells it from
+	// a plain market order once the process that placed it is gone. A
+	// retried client id is compared on it (broker/guard), and /orders and
+	// reconciliation read it after a restart. Empty for an ordinary order
+	// and for rows written before migration 0006.
+	Session SessionKind
 
 	// State is pending (journaled, broker not answered yet), accepted,
 	// partial, filled, rejected, unknown (sent, no answer) or cancelled.
@@ -76,6 +84,7 @@ func (e JournalEntry) AvgFillPrice() int64 {
 func (e JournalEntry) Request() OrderRequest {
 	return OrderRequest{
 		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price, Venue: e.Venue,
+		Session: e.Session, AtClose: e.Session.Closing(),
 		ClientID: e.ClientID, Source: e.Source, User: e.User,
 	}
 }

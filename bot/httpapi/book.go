@@ -61,9 +61,10 @@ func validKey(k string) bool {
 }
 
 // fingerprint identifies an order's content, to tell a retry from a
-// different order under the same key.
+// different order under the same key. AtClose is part of it: "close" and
+// "market" are both Market with no price.
 func fingerprint(r broker.OrderRequest) [32]byte {
-	return sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%d|%d|%s", r.Code, r.Side, r.Type, r.Qty, r.Price, r.Venue))
+	return sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%d|%d|%s|%t", r.Code, r.Side, r.Type, r.Qty, r.Price, r.Venue, r.AtClose))
 }
 
 // response is a finished answer, kept to replay it for a retried key.

@@ -198,3 +198,80 @@ func BenchmarkGetPrice(b *testing.B) {
 		}
 	}
 }
+
+// TestCloseRetryUnderTheSameKey: "type":"close" and "type":"market" are
+// both a Market order with no price, told apart only by the closing flag.
+// A retry under the same Idempotency-Key that changes one into the other
+// is a different order: refused 422 like any other changed body, from
+// memory and, after a restart, from the journal's session column (a real
+// *store.DB, as cmd/hoga wires it). The same body replays, after a restart
+// too, still "type":"close" (issue 16).
+func TestCloseRetryUnderTheSameKey(t *testing.T) {
+	t.Parallel()
+	const (
+		closeBody  = `{"code":"005930","side":"buy","qty":10,"type":"close"}`
+		marketBody = `{"code":"005930","side":"buy","qty":10,"type":"market"}`
+		limitBody  = `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000}`
+	)
+	tests := []struct {
+		name, first, retry string
+		same               bool
+		wantType           string // the first order's "type"
+	}{
+		{"close then market", closeBody, marketBody, false, "close"},
+		{"market then close", marketBody, closeBody, false, "market"},
+		{"close then limit", closeBody, limitBody, false, "close"},
+		{"limit then close", limitBody, closeBody, false, "limit"},
+		{"close then close", closeBody, closeBody, true, "close"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := store.Open(ctx, store.Options{Dir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			e := newEnv(t)
+			e.reguard(func(o *guard.Options) {
+				o.Journal, o.Venues, o.DefaultVenue = db, broker.LiveVenues, broker.VenueSOR
+			})
+			first := e.do("POST", "/orders", tt.first, "Idempotency-Key", "close-1")
+			if first.status != http.StatusCreated {
+				t.Fatalf("first: %d %s", first.status, first.body)
+			}
+			if got := first.json(t)["type"]; got != tt.wantType {
+				t.Fatalf("first type %v; want %s", got, tt.wantType)
+			}
+			for _, when := range []string{"in memory", "after a restart"} {
+				if when == "after a restart" {
+					e.restart()
+				}
+				r := e.do("POST", "/orders", tt.retry, "Idempotency-Key", "close-1")
+				if tt.same {
+					if r.status != http.StatusCreated && r.status != http.StatusOK {
+						t.Fatalf("%s: same retry %d %s; want the first answer", when, r.status, r.body)
+					}
+					if m := r.json(t); m["type"] != "close" || m["id"] != first.json(t)["id"] {
+						t.Fatalf("%s: same retry answered %s; want order %v, type close", when, r.body, first.json(t)["id"])
+					}
+				} else {
+					kind, body := r.errKind(t)
+					if r.status != http.StatusUnprocessableEntity || kind != "idempotency_key_reused" {
+						t.Fatalf("%s: changed retry %d %s; want 422 idempotency_key_reused", when, r.status, r.body)
+					}
+					if body["message"] != e.srv.msg("idem.reused") {
+						t.Errorf("%s: message %v; want the catalog's idem.reused", when, body["message"])
+					}
+				}
+				if n := e.fb.Calls("place"); n != 1 {
+					t.Fatalf("%s: the broker got %d orders; want 1", when, n)
+				}
+			}
+			if got, err := db.OrderByClientID(ctx, keyClientID("close-1", 0)); err != nil || got.Session.Closing() != (tt.wantType == "close") {
+				t.Errorf("journal row session %q, %v; closing should be %t", got.Session, err, tt.wantType == "close")
+			}
+		})
+	}
+}

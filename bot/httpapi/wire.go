@@ -121,7 +121,7 @@ func orderOut(o broker.Order) orderJSON {
 func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 	o := orderJSON{
 		ID: e.BrokerID, ClientID: e.ClientID, State: string(e.State), Code: string(e.Code),
-		Side: sideName(e.Side), Type: typeName(e.Type, false), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),
+		Side: sideName(e.Side), Type: typeName(e.Type, e.Session.Closing()), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),
 		Source: e.Source, User: e.User, Note: e.Note, Venue: string(e.Venue),
 	}
 	if err := e.Err(); err != nil {

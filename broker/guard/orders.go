@@ -114,6 +114,11 @@ func annotate(o broker.Order, e broker.JournalEntry) broker.Order {
 	if o.Note == "" {
 		o.Note = e.Note
 	}
+	if o.Session == "" {
+		// A broker list that does not name the session: the journal
+		// knows a closing-price order from a market one (migration 0006).
+		o.Session = e.Session
+	}
 	if o.LastFillPrice > 0 && e.FilledQty == o.FilledQty && e.FillAmount > 0 {
 		// The broker gave no average (Kiwoom's ka10076: the latest
 		// part's price only): the journal holds every part.
@@ -153,7 +158,7 @@ func fillFromRequest(o *broker.Order, req broker.OrderRequest, now time.Time) {
 func journalOrder(e broker.JournalEntry) broker.Order {
 	o := broker.Order{
 		ID: e.BrokerID, Branch: e.Branch,
-		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price, Venue: e.Venue,
+		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price, Venue: e.Venue, Session: e.Session,
 		Status: e.State, Time: e.Created,
 		ClientID: e.ClientID, Source: e.Source, User: e.User, Note: e.Note,
 		Err: e.Err(), Expired: e.Expired,

@@ -196,7 +196,11 @@ func (g *Guard) lookup(ctx context.Context, req broker.OrderRequest) (broker.Jou
 	if err != nil {
 		return broker.JournalEntry{}, false, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read, so the order was not sent", Err: err}
 	}
-	if e.Code != req.Code || e.Side != req.Side || e.Type != req.Type || e.Qty != req.Qty || e.Price != req.Price {
+	// A closing-price order is a Market order with AtClose: the journal
+	// keeps it as the row's closing Session, so a retry that turns "close"
+	// into "market" (or back) is a different order, not a replay.
+	if e.Code != req.Code || e.Side != req.Side || e.Type != req.Type || e.Qty != req.Qty || e.Price != req.Price ||
+		e.Session.Closing() != req.AtClose {
 		return broker.JournalEntry{}, false, &broker.Error{Kind: broker.Invalid, Code: "client_id",
 			Msg: fmt.Sprintf("client order id %s was already used for a different order (%s)", req.ClientID, describe(e.Request()))}
 	}
@@ -266,7 +270,7 @@ func entryFor(req broker.OrderRequest, now time.Time) broker.JournalEntry {
 	return broker.JournalEntry{
 		ClientID: req.ClientID, Source: req.Source, User: req.User,
 		Code: req.Code, Side: req.Side, Type: req.Type, Qty: req.Qty, Price: req.Price, Venue: req.Venue,
-		State: broker.StatusPending, Created: now, Updated: now,
+		Session: req.Session, State: broker.StatusPending, Created: now, Updated: now,
 	}
 }
 
@@ -578,6 +582,9 @@ func (g *Guard) checkProtective(ctx context.Context, req broker.OrderRequest, ob
 // describe is a one-line order summary for messages.
 func describe(r broker.OrderRequest) string {
 	price := "market"
+	if r.AtClose {
+		price = "close"
+	}
 	if r.Type == broker.Limit {
 		price = broker.Thousands(r.Price)
 	}

@@ -487,9 +487,15 @@ func (g *Guard) assign(rows []broker.JournalEntry, cands []broker.Order, lastRes
 }
 
 // samePrice reports whether broker order o has row e's type and price
-// (market orders: no price).
+// (market orders: no price; a closing-price order only matches one).
 func samePrice(e broker.JournalEntry, o broker.Order) bool {
 	if o.Type != 0 && o.Type != e.Type {
+		return false
+	}
+	if o.Type != 0 && o.Session.Closing() != e.Session.Closing() {
+		// A closing-price order (KIS ord_dvsn_cd 05/06, Kiwoom 장시작전/
+		// 장마감후시간외) is not a market order with the same terms: both
+		// are Market with no price, and only the session tells them apart.
 		return false
 	}
 	switch e.Type {
