@@ -14,6 +14,13 @@ type Clock interface {
 	Now() time.Time
 	// After sends the time on the channel once d has passed.
 	After(d time.Duration) <-chan time.Time
+	// Until sends the time on the channel once the clock reads t or
+	// later, at once if it already does. Code that computed a deadline
+	// arms its timer with Until, not After(t.Sub(Now())): with After, a
+	// clock that moved between the Now and the After (a test stepping a
+	// fake clock while the machine is busy) leaves the timer a full step
+	// past its deadline, and the step meant to fire it does not.
+	Until(t time.Time) <-chan time.Time
 	// NewTicker ticks every d until stopped.
 	NewTicker(d time.Duration) Ticker
 }
@@ -32,6 +39,10 @@ func (Real) Now() time.Time { return time.Now() }
 
 // After is time.After.
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Until is time.After(time.Until(t)); t read from time.Now carries the
+// monotonic clock, so a wall-clock step does not move it.
+func (Real) Until(t time.Time) <-chan time.Time { return time.After(time.Until(t)) }
 
 // NewTicker wraps time.NewTicker.
 func (Real) NewTicker(d time.Duration) Ticker { return realTicker{time.NewTicker(d)} }
@@ -85,6 +96,21 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 	defer f.mu.Unlock()
 	w := &waiter{at: f.now.Add(d), ch: make(chan time.Time, 1)}
 	if d <= 0 {
+		w.ch <- f.now
+		return w.ch
+	}
+	f.addLocked(w)
+	return w.ch
+}
+
+// Until fires when the fake time reaches t; at once, with the fake time,
+// when it already has. The deadline is t itself, whatever Advance did
+// since the caller computed it.
+func (f *Fake) Until(t time.Time) <-chan time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w := &waiter{at: t, ch: make(chan time.Time, 1)}
+	if !t.After(f.now) {
 		w.ch <- f.now
 		return w.ch
 	}
@@ -204,7 +230,8 @@ func (t *fakeTicker) Stop() {
 }
 
 // Offset returns c (nil: the real clock) shifted by d: Now is c's plus d;
-// waits and tickers are c's, since a duration is the same on both. Test
+// waits and tickers are c's, since a duration is the same on both, and
+// Until(t) is c's Until(t−d), the same instant on c. Test
 // fakes use it to run a broker whose clock is off from the host's.
 func Offset(c Clock, d time.Duration) Clock {
 	c = Or(c)
@@ -221,6 +248,7 @@ type offset struct {
 
 func (o offset) Now() time.Time                         { return o.c.Now().Add(o.d) }
 func (o offset) After(d time.Duration) <-chan time.Time { return o.c.After(d) }
+func (o offset) Until(t time.Time) <-chan time.Time     { return o.c.Until(t.Add(-o.d)) }
 func (o offset) NewTicker(d time.Duration) Ticker       { return o.c.NewTicker(d) }
 
 // WithTimeout is context.WithTimeout with d measured on c. On the wall

@@ -97,3 +97,114 @@ func TestWithTimeoutOnFake(t *testing.T) {
 		t.Error("a wall-clock timeout without a deadline")
 	}
 }
+
+// A deadline computed from Now, then a step of the clock, then the timer
+// armed: Until still fires at the deadline, where After(deadline−Now)
+// armed after the step sits a full step past it. This is the race
+// TestPressRefusals/late_press lost on a loaded machine.
+func TestUntilFiresAtTheInstantWhateverTheClockDidMeanwhile(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		step  time.Duration // the Advance between computing and arming
+		then  time.Duration // a further Advance after arming
+		fired bool
+		at    time.Time
+	}{
+		{name: "step past the deadline before arming", step: 61 * time.Second, fired: true, at: start.Add(61 * time.Second)},
+		{name: "step onto the deadline before arming", step: time.Minute, fired: true, at: start.Add(time.Minute)},
+		{name: "step short of it, the rest after arming", step: 59 * time.Second, then: time.Second, fired: true, at: start.Add(time.Minute)},
+		{name: "step short of it, nothing after", step: 59 * time.Second},
+		{name: "no step, the whole wait after arming", then: time.Minute, fired: true, at: start.Add(time.Minute)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := NewFake(start)
+			deadline := f.Now().Add(time.Minute)
+			f.Advance(tc.step)
+			ch := f.Until(deadline)
+			f.Advance(tc.then)
+			select {
+			case got := <-ch:
+				if !tc.fired {
+					t.Fatalf("fired at %v, before its deadline %v (now %v)", got, deadline, f.Now())
+				}
+				if !got.Equal(tc.at) {
+					t.Fatalf("fired with %v, want %v", got, tc.at)
+				}
+			default:
+				if tc.fired {
+					t.Fatalf("did not fire: deadline %v, now %v", deadline, f.Now())
+				}
+			}
+			if n := f.Waiters(); tc.fired && n != 0 {
+				t.Fatalf("waiters = %d after firing", n)
+			}
+		})
+	}
+}
+
+// The race Until closes, shown with After: armed from a duration after
+// the step, the timer's deadline moved by the step.
+func TestAfterArmedLateMissesTheDeadline(t *testing.T) {
+	t.Parallel()
+	f := NewFake(time.Unix(0, 0))
+	now := f.Now()
+	deadline := now.Add(time.Minute)
+	f.Advance(61 * time.Second)
+	late := f.After(deadline.Sub(now)) // what prompts.go did before Until
+	f.Advance(time.Second)
+	select {
+	case <-late:
+		t.Fatal("After from a stale Now fired: the premise of Until is wrong")
+	default:
+	}
+}
+
+// BlockUntil counts a pending Until as a waiter, so a test can wait for
+// code that arms one before stepping the clock.
+func TestBlockUntilSeesUntil(t *testing.T) {
+	t.Parallel()
+	f := NewFake(time.Unix(0, 0))
+	fired := make(chan time.Time)
+	go func() { fired <- <-f.Until(time.Unix(30, 0)) }()
+	if !f.BlockUntil(1, nil) {
+		t.Fatal("BlockUntil returned false")
+	}
+	f.Advance(30 * time.Second)
+	if got := <-fired; !got.Equal(time.Unix(30, 0)) {
+		t.Fatalf("fired at %v", got)
+	}
+}
+
+// Offset's Until is the same instant on the clock beneath: a broker clock
+// 5 s ahead reaches 09:00:05 when the host's reads 09:00:00.
+func TestOffsetUntilIsTheSameInstant(t *testing.T) {
+	t.Parallel()
+	host := NewFake(time.Date(2026, 3, 3, 8, 59, 0, 0, time.UTC))
+	ahead := Offset(host, 5*time.Second)
+	ch := ahead.Until(time.Date(2026, 3, 3, 9, 0, 5, 0, time.UTC))
+	host.Advance(59 * time.Second)
+	select {
+	case <-ch:
+		t.Fatal("fired a second early")
+	default:
+	}
+	host.Advance(time.Second)
+	select {
+	case <-ch:
+	default:
+		t.Fatalf("did not fire at host %v, offset %v", host.Now(), ahead.Now())
+	}
+}
+
+// The real clock's Until of an instant already past fires at once.
+func TestRealUntilPast(t *testing.T) {
+	t.Parallel()
+	select {
+	case <-Real{}.Until(time.Now().Add(-time.Hour)):
+	case <-time.After(time.Minute): // a hang guard only
+		t.Fatal("Real.Until of a past instant did not fire")
+	}
+}

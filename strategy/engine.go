@@ -373,7 +373,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		now := e.clk.Now()
 		for next = next.Add(e.interval); !next.After(now); next = next.Add(e.interval) {
 		}
-		timer := e.clk.After(next.Sub(now))
+		timer := e.clk.Until(next) // the round's instant, whatever the clock did since now
 	wait:
 		for {
 			select {

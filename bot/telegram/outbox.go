@@ -380,8 +380,10 @@ func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
 			continue
 		}
 		if d := r.DelayFrom(now); d > 0 {
+			// Until the reserved instant, not d from a later Now: a
+			// clock that moved meanwhile must not push the send back.
 			select {
-			case <-b.clock.After(d):
+			case <-b.clock.Until(now.Add(d)):
 			case <-ctx.Done():
 				r.CancelAt(b.clock.Now())
 				return false
@@ -390,12 +392,13 @@ func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
 	}
 	// The group's window last, so the time it records is the send's.
 	for ob.perGroup != nil {
-		d := ob.perGroup.take(b.clock.Now())
+		now := b.clock.Now()
+		d := ob.perGroup.take(now)
 		if d <= 0 {
 			break
 		}
 		select {
-		case <-b.clock.After(d):
+		case <-b.clock.Until(now.Add(d)):
 		case <-ctx.Done():
 			return false
 		}

@@ -75,11 +75,11 @@ func (b *Bot) watchPrompt(chat int64, msgID int, it *item) {
 	b.prompts[key] = livePrompt{text: it.text, group: group, thread: it.thread}
 	stopping := b.stopping
 	b.mu.Unlock()
-	// The timer is armed here, not in the goroutine: armed there, a clock
-	// that moved between reading Now and the goroutine's start (a fake
-	// clock stepped by a test on a loaded machine: TestPressRefusals/
-	// late_press) left the prompt live until one more full wait.
-	expired := b.clock.After(max(it.expires.Sub(b.clock.Now()), 0))
+	// The timer is armed at the expiry instant, not for a duration from a
+	// fresh Now: a clock that moved between the two (a fake clock stepped
+	// by a test on a loaded machine: TestPressRefusals/late_press) left the
+	// prompt live until one more full wait.
+	expired := b.clock.Until(it.expires)
 	b.timers.Add(1)
 	go func() {
 		defer b.timers.Done()

@@ -128,7 +128,7 @@ func (g *Guard) reconcileLoop(ctx context.Context) {
 		var wait <-chan time.Time
 		switch {
 		case remaining > 0:
-			wait = g.clk.After(g.nextWait(&delay, deadline))
+			wait = g.clk.Until(g.nextWake(&delay, deadline))
 		case g.watching.Load():
 			// A row told "never placed" today: keep reading the list at
 			// the slowest pace, so a late order is caught (issue 21, item 3).
@@ -147,16 +147,17 @@ func (g *Guard) reconcileLoop(ctx context.Context) {
 	}
 }
 
-// nextWait returns the wait before the next attempt and doubles *delay.
-func (g *Guard) nextWait(delay *time.Duration, deadline time.Time) time.Duration {
-	d := *delay
+// nextWake returns when to make the next attempt and doubles *delay. It
+// is an instant, armed with Until: a clock moved after it was read must
+// not carry the wake past a row's grace.
+func (g *Guard) nextWake(delay *time.Duration, deadline time.Time) time.Time {
+	now := g.clk.Now()
+	at := now.Add(*delay)
 	*delay = min(2**delay, g.retryMax)
-	if !deadline.IsZero() {
-		if until := deadline.Sub(g.clk.Now()); until < d {
-			d = max(until, time.Millisecond)
-		}
+	if !deadline.IsZero() && deadline.Before(at) {
+		at = now.Add(max(deadline.Sub(now), time.Millisecond))
 	}
-	return d
+	return at
 }
 
 // missed is what reconciliation remembers of an unresolved row's absences

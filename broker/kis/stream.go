@@ -244,10 +244,12 @@ func (s *Stream) Run(ctx context.Context) error {
 		}
 		d := wait/2 + rand.N(wait/2+1)
 		// The timer first, then the time it fires is published: whoever
-		// reads Status().Retry can move a fake clock to it.
-		retry := s.clk.After(d)
+		// reads Status().Retry can move a fake clock to it. Armed at that
+		// instant, so the two agree even if the clock moves in between.
+		at := s.clk.Now().Add(d)
+		retry := s.clk.Until(at)
 		s.mu.Lock()
-		s.retry = s.clk.Now().Add(d)
+		s.retry = at
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():

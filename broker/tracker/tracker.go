@@ -481,11 +481,14 @@ func (t *Tracker) Run(ctx context.Context) error {
 	first := true
 	for {
 		if !first {
-			wait, poll := t.nextWait(interval)
-			timer := t.clk.After(wait)
+			at, poll := t.nextWake(interval)
+			// Armed at the instant, not for a duration from a fresh
+			// Now: a clock moved since nextWake read it must not push
+			// the poll (or a close's expiry) back by the step.
+			timer := t.clk.Until(at)
 			t.mu.Lock()
 			t.sleeps++
-			t.until = t.clk.Now().Add(wait)
+			t.until = at
 			t.mu.Unlock()
 			select {
 			case <-ctx.Done():
@@ -591,9 +594,9 @@ func (t *Tracker) count() int {
 	return len(t.open)
 }
 
-// nextWait is how long to sleep before the next poll and whether to poll then (false: just re-evaluate, e.g. at the auction
-// start).
-func (t *Tracker) nextWait(interval time.Duration) (time.Duration, bool) {
+// nextWake is when to wake for the next poll and whether to poll then
+// (false: just re-evaluate, e.g. at the auction start).
+func (t *Tracker) nextWake(interval time.Duration) (time.Time, bool) {
 	now := t.clk.Now()
 	t.mu.Lock()
 	n := len(t.open)
@@ -607,25 +610,27 @@ func (t *Tracker) nextWait(interval time.Duration) (time.Duration, bool) {
 	if n == 0 {
 		// Nothing to follow: a new order wakes the loop; the timer only
 		// keeps it looking at the clock (cheap, no broker call).
-		return t.o.MaxInterval, false
+		return now.Add(t.o.MaxInterval), false
 	}
-	wait := interval
+	at := now.Add(interval)
 	if !closeAt.IsZero() {
 		if !now.Before(closeAt) {
-			return 0, true // past a close: the final poll and the expiry
+			return now, true // past a close: the final poll and the expiry
 		}
-		wait = min(wait, closeAt.Sub(now))
+		if closeAt.Before(at) {
+			at = closeAt
+		}
 	}
 	if t.o.MarketHours && !t.cal.AcceptsOrders(now) && !t.cal.AnyVenueTakesOrders(now) {
 		// No exchange takes orders (before NXT's pre-market or KRX's
 		// auction, after 20:00): nothing can fill yet, so wait for it.
 		next := t.cal.NextSession(now)
 		if next.AuctionStart.IsZero() {
-			return t.o.MaxInterval, false
+			return now.Add(t.o.MaxInterval), false
 		}
-		return min(max(next.AuctionStart.Sub(now), 0), time.Hour), false
+		return now.Add(min(max(next.AuctionStart.Sub(now), 0), time.Hour)), false
 	}
-	return wait, true
+	return at, true
 }
 
 // pollOnce asks for today's orders once and records what changed for

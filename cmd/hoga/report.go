@@ -121,7 +121,7 @@ func (a *app) runReports(ctx context.Context) error {
 			}
 			// Without the record a report may be a repeat: wait, do not send.
 			a.log.Warn("close report: cannot read whether today's went; trying again", "err", err, "in", reportRetry)
-			if !a.reportWait(ctx, reportRetry) {
+			if !a.reportWait(ctx, a.clock.Now().Add(reportRetry)) {
 				return nil
 			}
 			continue
@@ -137,19 +137,22 @@ func (a *app) runReports(ctx context.Context) error {
 			a.sendReport(ctx, day, again, since)
 			continue
 		}
-		if !a.reportWait(ctx, min(next.Sub(now), reportMaxWait)) {
+		if !a.reportWait(ctx, minTime(next, now.Add(reportMaxWait))) {
 			return nil
 		}
 	}
 }
 
-// reportWait sleeps d on hoga's clock; false when asked to stop.
-func (a *app) reportWait(ctx context.Context, d time.Duration) bool {
-	a.reports.update(func(s *reportStatus) { s.Waits++; s.Next = a.clock.Now().Add(d) })
+// reportWait sleeps until at on hoga's clock; false when asked to stop.
+// It waits for an instant, not a duration from a fresh Now, so a clock
+// that moved since the caller read it (a test's step, once it saw Waits
+// grow) does not push the wake past at.
+func (a *app) reportWait(ctx context.Context, at time.Time) bool {
+	a.reports.update(func(s *reportStatus) { s.Waits++; s.Next = at })
 	select {
 	case <-ctx.Done():
 		return false
-	case <-a.clock.After(d):
+	case <-a.clock.Until(at):
 		return true
 	}
 }
@@ -197,4 +200,12 @@ func (a *app) sendReportCharts(ctx context.Context, day string) {
 		name := string(code) + "-" + strings.ReplaceAll(day, "-", "") + ".png"
 		a.feed.Publish(ctx, bot.Alert{Type: bot.AlertOrders, Text: caption, Photo: &bot.Photo{PNG: png, Name: name}})
 	}
+}
+
+// minTime is the earlier of a and b.
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -26,8 +26,10 @@ func Wait(ctx context.Context, clk clock.Clock, lim *rate.Limiter) (time.Duratio
 	if d <= 0 {
 		return 0, nil
 	}
+	// Until the reserved instant: a clock that moved since now must not
+	// make the wait longer than the limiter asked for.
 	select {
-	case <-clk.After(d):
+	case <-clk.Until(now.Add(d)):
 		return clk.Now().Sub(now), nil
 	case <-ctx.Done():
 		res.CancelAt(clk.Now())

@@ -281,14 +281,15 @@ func (l *Lifecycle) Get(ctx context.Context) (redact.Secret, error) {
 // waitGap waits until Gap has passed since the last answered issuance.
 func (l *Lifecycle) waitGap(ctx context.Context) error {
 	l.mu.Lock()
-	wait := l.lastLocked().Add(l.p.Gap).Sub(l.clk.Now())
+	at := l.lastLocked().Add(l.p.Gap)
 	l.mu.Unlock()
+	wait := at.Sub(l.clk.Now())
 	if wait <= 0 {
 		return nil
 	}
 	l.log.Info(l.p.Name+" waiting before issuing a token", "wait", wait)
 	select {
-	case <-l.clk.After(wait):
+	case <-l.clk.Until(at):
 		return nil
 	case <-ctx.Done():
 		return l.p.Cancelled(ctx.Err(), true)
