@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker/brokertest"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // exposition scrapes the app's /metrics handler and parses it.
@@ -92,7 +94,7 @@ func TestMetricsWired(t *testing.T) {
 	cfg, err := loadConfig(env(
 		"HOGA_BROKER", "kis", "HOGA_MODE", "mock",
 		"HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret, "HOGA_KIS_ACCOUNT", account,
-		// 20 a second: two requests in a row wait about 50 ms.
+		// 20 a second: the second of two requests in a row waits 50 ms.
 		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "20",
 		"HOGA_MARKET_HOURS", "always", "HOGA_RULES_FILE", rulesFile, "HOGA_STRATEGY_INTERVAL", "100ms",
 		"HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
@@ -102,7 +104,22 @@ func TestMetricsWired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := build(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	// The KIS client paces on a fake clock that moves only while a request
+	// waits for the limiter. On the wall clock the second of two quotes
+	// back to back waited only if it came within 50 ms of the first, and
+	// on a loaded machine it did not: no wait, no series (it failed so
+	// beside a second go test -race ./...). On this clock no time passes
+	// between the two unless someone waited, so a wait is certain.
+	pace := clock.NewFake(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
+	stopPace, paced := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(paced)
+		for pace.BlockUntil(1, stopPace) {
+			pace.Advance(50 * time.Millisecond)
+		}
+	}()
+	defer func() { close(stopPace); <-paced }()
+	a, err := build(withPaceClock(context.Background(), pace), cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
