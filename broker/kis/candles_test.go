@@ -20,6 +20,12 @@ func TestMinuteCandlesFullDay(t *testing.T) {
 		Sim: brokertest.SimOptions{Walk: true, Seed: 3}}, unlimited)
 	ctx := context.Background()
 	fc.Set(kstAt(15, 45))
+	// The fake walks its market up to the clock before the client asks:
+	// walked lazily inside the first request, the day's 27,900 steps took
+	// up to 5.7 s of that request's 10 s wall-clock timeout under -race
+	// on a busy machine; Kiwoom's twin of this test ran out of it beside a
+	// second go test -race ./... and asked again.
+	f.Advance()
 	cs, err := c.MinuteCandles(ctx, "005930")
 	if err != nil {
 		t.Fatal(err)

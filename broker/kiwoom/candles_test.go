@@ -21,6 +21,12 @@ func TestMinuteCandlesFullDay(t *testing.T) {
 	c, f := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk, MarketHours: true,
 		Sim: brokertest.SimOptions{Walk: true, Seed: 5}}, kiwoom.Options{Clock: clk})
 	clk.Set(at(15, 45))
+	// The fake walks its market up to the clock before the client asks:
+	// walked lazily inside the first request, the day's 27,900 steps took
+	// 5.6 s of that request's 10 s wall-clock timeout under -race on a
+	// busy machine, and more than all of it beside a second go test -race
+	// ./... (the client timed out, asked again: a fifth request).
+	f.Advance()
 	ctx := context.Background()
 	cs, err := c.MinuteCandles(ctx, "005930")
 	if err != nil {
@@ -83,11 +89,13 @@ func TestMinuteCandlesStopAtYesterday(t *testing.T) {
 		Sim: brokertest.SimOptions{Walk: true, Seed: 5}}, kiwoom.Options{Clock: clk})
 	ctx := context.Background()
 	clk.Set(at(3, 15, 45))
+	f.Advance() // as in TestMinuteCandlesFullDay: the walk is not timed by a request
 	if cs, err := c.MinuteCandles(ctx, "005930"); err != nil || len(cs) != 380 {
 		t.Fatalf("Tuesday: %d candles, %v", len(cs), err)
 	}
 	before := f.Requests("ka10080")
 	clk.Set(at(4, 10, 0))
+	f.Advance()
 	cs, err := c.MinuteCandles(ctx, "005930")
 	if err != nil {
 		t.Fatal(err)
