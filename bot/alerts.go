@@ -496,7 +496,11 @@ func (f *Feed) fillText(ev broker.OrderEvent, who, side, name, price string) str
 	if won, p, ok := fl.RealisedPnL(); ok {
 		s += t("alert.fill_pnl", signed(won), pct(p))
 	}
-	if fl.Late {
+	switch {
+	case fl.Late && !fl.LateSince.IsZero():
+		// Found at start-up, maybe from before the stop (tracker.Mark).
+		s += t("alert.fill_late_unsure", kstClock(fl.LateSince))
+	case fl.Late:
 		s += t("alert.fill_late")
 	}
 	if fl.Resent {

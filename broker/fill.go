@@ -53,9 +53,16 @@ type Fill struct {
 	// nothing else; 0 when unknown, and for buys.
 	CostPrice int64
 	Source    FillSource
-	// Late marks a fill that happened while hoga was not running, learned
-	// at start-up.
+	// Late marks a fill learned by the first poll after a start: it came
+	// after hoga's last look at the order (tracker.Mark).
 	Late bool
+	// LateSince, on a Late fill, is the instant after which it came when
+	// hoga cannot say it came after the stop: the previous run was killed,
+	// or its final check at the stop failed or did not cover the order.
+	// The fill may then have come before the stop, in the last poll gap.
+	// Zero on a Late fill: the previous run's final check looked at the
+	// order as it stopped, so it filled while hoga was down.
+	LateSince time.Time
 	// Resent marks a fill stored by an earlier run whose alert no
 	// transport reported delivered (a restart, maybe during a Telegram
 	// outage): its alert is sent again at start-up. Not stored.

@@ -41,7 +41,7 @@ func (db *DB) InsertFill(ctx context.Context, f broker.Fill) (bool, error) {
 	res, err := tx.ExecContext(ctx, "INSERT INTO fills ("+fillColumns+`, alerted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 		ON CONFLICT DO NOTHING`,
 		f.Day, f.OrderID, f.ClientID, string(f.Code), f.Side.String(), f.Qty, f.Price, f.CumQty, f.ExecID,
-		f.Commission, f.Tax, f.CostPrice, string(f.Source), boolInt(f.Late), nanos(f.Time), nanos(f.Seen))
+		f.Commission, f.Tax, f.CostPrice, string(f.Source), lateCode(f), nanos(f.Time), nanos(f.Seen))
 	if err != nil {
 		return false, fmt.Errorf("store: insert fill of %s: %w", f.OrderID, err)
 	}
@@ -69,6 +69,21 @@ func (db *DB) InsertFill(ctx context.Context, f broker.Fill) (bool, error) {
 		return false, fmt.Errorf("store: insert fill of %s: %w", f.OrderID, err)
 	}
 	return true, nil
+}
+
+// lateCode is what the fills table's late column holds: 0 for a fill seen
+// while running, 1 for one found at start-up that came while hoga was
+// down, else LateSince in Unix nanoseconds (a fill found at start-up that
+// may have come before the stop). One column keeps both, so a fill alert
+// re-sent after a restart says the same as the first, with no schema step.
+func lateCode(f broker.Fill) int64 {
+	switch {
+	case !f.Late:
+		return 0
+	case f.LateSince.IsZero():
+		return 1
+	}
+	return max(f.LateSince.UnixNano(), 2)
 }
 
 // FillsOn lists the fills of day's KST date in the order they were stored.
@@ -118,6 +133,9 @@ func (db *DB) queryFills(ctx context.Context, query string, args ...any) ([]brok
 			return nil, fmt.Errorf("store: fills: %w", err)
 		}
 		f.Code, f.Source, f.Late = broker.Code(code), broker.FillSource(source), late != 0
+		if late > 1 {
+			f.LateSince = fromNanos(late)
+		}
 		if f.Side, err = broker.ParseSide(side); err != nil {
 			return nil, fmt.Errorf("store: fills: %w", err)
 		}

@@ -114,6 +114,35 @@ func TestFillsForeignAndRefused(t *testing.T) {
 	}
 }
 
+// A fill found at start-up keeps which of the two labels it had (while
+// hoga was down, or maybe before the stop and after when), so an alert
+// re-sent after another restart says what the first one said.
+func TestFillLateLabelsRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	at := kstTime("2026-03-03", 10, 0)
+	since := at.Add(-12 * time.Second)
+	for i, f := range []broker.Fill{
+		{CumQty: 1},
+		{CumQty: 2, Late: true},
+		{CumQty: 3, Late: true, LateSince: since},
+	} {
+		f.Day, f.OrderID, f.Code, f.Side, f.Qty, f.Price, f.Time = "2026-03-03", "88", "005930", broker.Buy, 1, 70_000, at
+		if ok, err := db.InsertFill(ctx, f); err != nil || !ok {
+			t.Fatalf("fill %d: %v %v", i, ok, err)
+		}
+	}
+	got, err := db.UnalertedFills(ctx, "2026-03-03")
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%d fills, %v", len(got), err)
+	}
+	if got[0].Late || !got[0].LateSince.IsZero() || !got[1].Late || !got[1].LateSince.IsZero() ||
+		!got[2].Late || !got[2].LateSince.Equal(since) {
+		t.Fatalf("read back %+v", got)
+	}
+}
+
 func time_(cum int64) time.Duration { return time.Duration(cum) * time.Second }
 
 // A stored fill is unalerted until a transport reports its alert

@@ -260,11 +260,14 @@ type Guard struct {
 	asked  atomic.Int64
 	events *eventQueue
 
-	closed  atomic.Bool
-	runMu   sync.Mutex
-	running bool
-	stop    context.CancelFunc
-	done    chan struct{}
+	closed atomic.Bool
+	// draining refuses new orders and cancels as closed does, without
+	// stopping Run (Drain).
+	draining atomic.Bool
+	runMu    sync.Mutex
+	running  bool
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 var _ broker.Broker = (*Guard)(nil)
@@ -421,6 +424,20 @@ func (g *Guard) Close() error {
 		stop()
 		<-done
 	}
+	return nil
+}
+
+// Drain refuses every new order and cancel from now on (Transient:
+// nothing was sent, as after Close) and waits, within ctx, for the one
+// being sent to be answered and journaled. A clean stop calls it before
+// the order tracker's final look at the broker's list, so that look covers
+// every order hoga sent; Run goes on delivering events until Close.
+func (g *Guard) Drain(ctx context.Context) error {
+	g.draining.Store(true)
+	if err := g.lock(ctx); err != nil {
+		return err
+	}
+	g.unlock()
 	return nil
 }
 

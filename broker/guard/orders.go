@@ -199,7 +199,7 @@ func withOutcome(e broker.JournalEntry, state broker.OrderStatus, note string, e
 // Errors: Invalid (no order number), NotFound (no such order today),
 // Internal (journal), and the wrapped broker's CancelOrder errors.
 func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (broker.Order, error) {
-	if g.closed.Load() {
+	if g.closed.Load() || g.draining.Load() {
 		return broker.Order{}, errClosed
 	}
 	// "6555" and "0000006555" are the same KIS order: compare in the

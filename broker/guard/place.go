@@ -25,7 +25,7 @@ import (
 // the journal write the returned Order carries the ClientID and the
 // journal's status (rejected or unknown) but no broker number.
 func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
-	if g.closed.Load() {
+	if g.closed.Load() || g.draining.Load() {
 		return broker.Order{}, errClosed
 	}
 	if err := g.lock(ctx); err != nil {

@@ -33,10 +33,18 @@
 // A fill's identity is its order and the cumulative quantity after it, so
 // the push and the poll (and a restart) agree on it; broker.FillJournal
 // stores it once and the tracker alerts only what it stored.
+//
+// A fill the first poll after a start finds is told as found at start-up.
+// Neither broker's order list says when an order filled, so whether it
+// filled while hoga was down comes from the tracker's own durable mark
+// (Mark): every successful poll records when it ended, and a clean stop's
+// final check (FinalCheck) records that the orders were looked at as hoga
+// stopped. See lateSince for the three cases.
 package tracker
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,6 +93,10 @@ const (
 	// duration apart: a poll that took 1.5 s of a 2 request/s budget
 	// (three pages) leaves two thirds of it to everyone else.
 	pollCostFactor = 3
+	// markKey is the journal setting that keeps the Mark. The journal is
+	// per broker, mode and account (store.Options.Scope: each has its own
+	// file), so the mark is too.
+	markKey = "tracker.checked"
 )
 
 // Options configures New.
@@ -157,6 +169,44 @@ type Tracker struct {
 	until     time.Time // when the current sleep ends
 	changedAt time.Time // last placement or fill: polling is brisk after it
 	parked    []Push    // pushes for orders not yet followed, oldest first
+
+	// prev is the mark the previous run left (read by Run before its
+	// first poll): what the first poll's fills are labelled by.
+	prev Mark
+	// markMu orders the mark's writes; stopping (under it) keeps a poll
+	// of the loop from overwriting the clean mark FinalCheck wrote.
+	markMu   sync.Mutex
+	stopping bool
+	// born is when New made the tracker: journal rows older than it are
+	// an earlier run's. loadMu and loaded make the start-up load once.
+	born   time.Time
+	loadMu sync.Mutex
+	loaded bool
+}
+
+// Mark is the tracker's durable "last checked" mark, kept in the journal
+// of the current broker, mode and account.
+type Mark struct {
+	// Checked is when the tracker last finished a successful poll of
+	// the broker's order list: every followed order's state up to then
+	// is journaled (a poll also covers what the stream pushed). Zero:
+	// never.
+	Checked time.Time `json:"checked"`
+	// Clean says Checked is the final check of a clean stop (FinalCheck):
+	// hoga stopped right after it, so an order journaled no later than
+	// Checked that has filled further by the next start filled while
+	// hoga was down. False while running and after a kill or a failed
+	// final check.
+	Clean bool `json:"clean"`
+}
+
+// settings is the journal's key-value store (store.DB,
+// brokertest.Journal), where the Mark is kept. A journal without it keeps
+// no mark: every fill found at start-up is then labelled as possibly
+// before the stop.
+type settings interface {
+	GetSetting(ctx context.Context, key string) (string, bool, error)
+	PutSetting(ctx context.Context, key, value string) error
 }
 
 // tracked is one open order.
@@ -195,6 +245,7 @@ func New(o Options) (*Tracker, error) {
 	}
 	t := &Tracker{o: o, clk: clock.Or(o.Clock), cal: o.Calendar, log: o.Logger, wake: make(chan struct{}, 1),
 		pushes: make(chan Push, pushQueue), open: map[string]*tracked{}, cost: map[broker.Code]holding{}}
+	t.born = t.clk.Now()
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
@@ -448,8 +499,8 @@ func (t *Tracker) replay(orderID string) bool {
 }
 
 // Run loads today's open orders from the journal, polls once at once
-// (fills found then happened while hoga was down and say so), then polls
-// adaptively until ctx ends.
+// (fills found then are labelled from the previous run's Mark: see
+// lateSince), then polls adaptively until ctx ends.
 func (t *Tracker) Run(ctx context.Context) error {
 	now := t.clk.Now()
 	if ctx.Err() != nil {
@@ -458,23 +509,12 @@ func (t *Tracker) Run(ctx context.Context) error {
 		t.drainAtStop(ctx)
 		return nil
 	}
-	rows, err := t.o.Journal.OrdersOn(ctx, now)
-	if err != nil {
+	if err := t.load(ctx, func(broker.JournalEntry) bool { return true }); err != nil {
 		if ctx.Err() != nil {
 			t.drainAtStop(ctx)
 			return nil
 		}
-		return fmt.Errorf("tracker: journal: %w", err)
-	}
-	for _, e := range rows {
-		// An order the broker answered as filled (a paper market order)
-		// whose fills were never journaled — hoga stopped between the
-		// answer and the fill's push — is followed too: the first poll
-		// stores and tells its fill.
-		unjournaled := e.State == broker.StatusFilled && e.FilledQty < e.Qty
-		if (e.State.Open() || unjournaled) && e.BrokerID != "" {
-			t.follow(e, true)
-		}
+		return err
 	}
 	t.resend(ctx, now)
 	interval := t.o.MinInterval
@@ -516,15 +556,17 @@ func (t *Tracker) Run(ctx context.Context) error {
 		}
 		start := t.clk.Now()
 		changed, err := t.pollOnce(ctx)
-		took := t.clk.Now().Sub(start)
+		now := t.clk.Now()
+		took := now.Sub(start)
 		t.o.OnPoll(took, err)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
 			t.log.Warn("tracker: poll failed", "err", err)
+		} else {
+			t.writeMark(ctx, Mark{Checked: now}, false)
 		}
-		now := t.clk.Now()
 		t.mu.Lock()
 		if changed {
 			t.changedAt = now
@@ -572,6 +614,173 @@ func (t *Tracker) drainAtStop(ctx context.Context) {
 	for _, p := range parked {
 		t.push(ctx, p, false)
 	}
+}
+
+// load reads, once, the previous run's mark and follows today's open
+// journal rows; those for which late says so (Run: all of them, as it
+// loads before commands come; FinalCheck, for a stop before Run loaded:
+// those written before this tracker was made) are an earlier run's,
+// labelled at their first poll (lateSince).
+func (t *Tracker) load(ctx context.Context, late func(broker.JournalEntry) bool) error {
+	t.loadMu.Lock()
+	defer t.loadMu.Unlock()
+	if t.loaded {
+		return nil
+	}
+	prev := t.readMark(ctx)
+	if err := t.followJournal(ctx, late); err != nil {
+		return err
+	}
+	t.turn.Lock()
+	t.prev = prev
+	t.turn.Unlock()
+	t.loaded = true
+	// Running again: the previous stop's clean mark no longer vouches for
+	// what happens from now on (polls may fail, hoga may be killed).
+	if prev.Clean {
+		t.writeMark(ctx, Mark{Checked: prev.Checked}, false)
+	}
+	return nil
+}
+
+// followJournal follows today's open journal rows not followed yet; late
+// says which are an earlier run's.
+func (t *Tracker) followJournal(ctx context.Context, late func(broker.JournalEntry) bool) error {
+	rows, err := t.o.Journal.OrdersOn(ctx, t.clk.Now())
+	if err != nil {
+		return fmt.Errorf("tracker: journal: %w", err)
+	}
+	for _, e := range rows {
+		// An order the broker answered as filled (a paper market order)
+		// whose fills were never journaled — hoga stopped between the
+		// answer and the fill's push — is followed too: the first poll
+		// stores and tells its fill.
+		unjournaled := e.State == broker.StatusFilled && e.FilledQty < e.Qty
+		if (e.State.Open() || unjournaled) && e.BrokerID != "" {
+			t.follow(e, late(e))
+		}
+	}
+	return nil
+}
+
+// FinalCheck is a clean stop's last look at the open orders, called after
+// the order in flight has been answered (cmd/hoga drains the guard
+// first) and before the transports stop: a fill in the last poll gap (up
+// to MaxInterval) is journaled and told now as an ordinary fill, not at
+// the next start as one "while hoga was down". It reads the journal for
+// orders placed since the tracker last heard (the guard's event may not
+// have reached Observe yet), polls once and, when that succeeds (or
+// nothing is open), marks the journal clean: the next start labels a fill
+// of these orders as made while hoga was down. ctx bounds it; an error
+// (the broker's, the journal's) is returned for the caller to log, and
+// the mark then stays as the last successful poll left it, so the next
+// start says honestly that a fill may have come before the stop. The
+// poll loop may go on until its context ends; it no longer writes the
+// mark.
+func (t *Tracker) FinalCheck(ctx context.Context) error {
+	t.markMu.Lock()
+	t.stopping = true
+	t.markMu.Unlock()
+	if err := t.load(ctx, func(e broker.JournalEntry) bool { return e.Created.Before(t.born) }); err != nil {
+		return fmt.Errorf("tracker: final check: %w", err)
+	}
+	t.drain(ctx)
+	// Orders placed since: the guard's event may not have reached Observe.
+	if err := t.followJournal(ctx, func(broker.JournalEntry) bool { return false }); err != nil {
+		return fmt.Errorf("tracker: final check: %w", err)
+	}
+	if t.count() > 0 {
+		start := t.clk.Now()
+		_, err := t.pollOnce(ctx)
+		t.o.OnPoll(t.clk.Now().Sub(start), err)
+		if err != nil {
+			return fmt.Errorf("tracker: final check: %w", err)
+		}
+		// Pushes that came during the poll are recorded from their push.
+		t.drain(ctx)
+	}
+	return t.writeMark(ctx, Mark{Checked: t.clk.Now(), Clean: true}, true)
+}
+
+// readMark is the mark the previous run left; zero when there is none or
+// it cannot be read (then every fill found at start-up is labelled as
+// possibly before the stop).
+func (t *Tracker) readMark(ctx context.Context) Mark {
+	s, ok := t.o.Journal.(settings)
+	if !ok {
+		return Mark{}
+	}
+	v, found, err := s.GetSetting(ctx, markKey)
+	if err != nil || !found {
+		if err != nil {
+			t.log.Warn("tracker: cannot read when orders were last checked; fills found at start are labelled as possibly before the stop", "err", err)
+		}
+		return Mark{}
+	}
+	var m Mark
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		t.log.Warn("tracker: unreadable last-checked mark; ignored", "err", err)
+		return Mark{}
+	}
+	return m
+}
+
+// writeMark stores m. A loop's write (final false) is skipped once
+// FinalCheck has begun, so it cannot overwrite the clean mark.
+func (t *Tracker) writeMark(ctx context.Context, m Mark, final bool) error {
+	s, ok := t.o.Journal.(settings)
+	if !ok {
+		return nil
+	}
+	t.markMu.Lock()
+	defer t.markMu.Unlock()
+	if t.stopping && !final {
+		return nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if err := s.PutSetting(context.WithoutCancel(ctx), markKey, string(b)); err != nil {
+		t.log.Warn("tracker: cannot record when orders were last checked", "err", err)
+		return fmt.Errorf("tracker: last-checked mark: %w", err)
+	}
+	return nil
+}
+
+// lateSince labels a fill the first poll after a start found for tr, an
+// order open when hoga started. Neither broker's order list says when an
+// order filled: KIS inquire-daily-ccld gives ord_tmd 주문시각 (the order's
+// time) and infm_tmd 통보시각, no fill time (open-trading-api
+// examples_llm/domestic_stock/inquire_daily_ccld/chk_inquire_daily_ccld.py);
+// Kiwoom ka10076 gives ord_tm 주문시간 only (Kiwoom-REST-API
+// examples/국내주식/계좌/get_domestic_filled_orders.py), and ka10075's tm
+// 시간 (get_domestic_unfilled_orders.py) is not documented as a fill's
+// time and lists only orders still open. So it is decided from the
+// previous run's Mark and the order's last journaled change (Updated:
+// its placement, answer or last fill):
+//   - the previous run stopped cleanly and its final check came at or
+//     after that change: the fill came after the stop (while hoga was
+//     down, or in the moment before this first poll). The zero time.
+//   - otherwise (killed, the final check failed or missed this order, or
+//     no mark): it came after the later of the mark and that change,
+//     maybe before the stop. That instant, which the alert names.
+func (t *Tracker) lateSince(tr *tracked) time.Time {
+	known := tr.e.Updated
+	if known.IsZero() || known.Before(tr.e.Created) {
+		known = tr.e.Created
+	}
+	if t.prev.Clean && !t.prev.Checked.Before(known) {
+		return time.Time{}
+	}
+	if t.prev.Checked.After(known) {
+		return t.prev.Checked
+	}
+	if known.IsZero() {
+		// No time at all (a row without one): still not "while down".
+		return time.Unix(0, 1)
+	}
+	return known
 }
 
 // drain records every push already queued. A fill the broker reported is
@@ -678,8 +887,11 @@ func (t *Tracker) pollOnce(ctx context.Context) (bool, error) {
 				price = tr.e.Price
 			}
 			if price > 0 {
-				t.record(ctx, id, tr, broker.Fill{OrderID: id, Qty: delta, Price: price, CumQty: o.FilledQty,
-					Source: broker.FillPoll, Time: now}, tr.late)
+				f := broker.Fill{OrderID: id, Qty: delta, Price: price, CumQty: o.FilledQty, Source: broker.FillPoll, Time: now}
+				if tr.late {
+					f.LateSince = t.lateSince(tr)
+				}
+				t.record(ctx, id, tr, f, tr.late)
 				changed = true
 			}
 		}

@@ -18,12 +18,16 @@ type fakeBroker struct {
 	orders map[string]broker.Order
 	bal    broker.Balance
 	lists  int
+	fail   error // the order list's answer while set
 }
 
 func (f *fakeBroker) OrdersToday(context.Context) ([]broker.Order, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
+	if f.fail != nil {
+		return nil, f.fail
+	}
 	var out []broker.Order
 	for _, o := range f.orders {
 		out = append(out, o)
@@ -244,6 +248,11 @@ func TestFilledWhileDown(t *testing.T) {
 	ev := <-r.events
 	if ev.Kind != broker.EventFilled || !ev.Fill.Late || ev.Fill.CostPrice != 70_000 {
 		t.Fatalf("late fill: %s %+v", ev.Kind, ev.Fill)
+	}
+	// No run left a mark: hoga cannot say it filled after a stop, only
+	// after the order was placed.
+	if !ev.Fill.LateSince.Equal(e.Created) {
+		t.Fatalf("late since %s, want the placement %s", ev.Fill.LateSince, e.Created)
 	}
 	if won, _, ok := ev.Fill.RealisedPnL(); !ok || won != 50_000-112-1_500 {
 		t.Fatalf("P&L %d %v", won, ok)

@@ -50,8 +50,22 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 
 	fmt.Fprintln(stdout, a.banner(interactive, quietLog))
 
-	ctx, cancel := context.WithCancel(ctx)
+	// The parts run on their own context: a stop request (ctx's end, or
+	// the console's input ending) first lets the order in flight finish
+	// and the tracker take its final look (finalCheck, a few seconds at
+	// most), then stops them; a part's failure stops them at once.
+	outer := ctx
+	ctx, cancel := context.WithCancel(context.WithoutCancel(outer))
 	defer cancel()
+	var stopOnce sync.Once
+	stop := func() { stopOnce.Do(func() { a.finalCheck(outer); cancel() }) }
+	go func() {
+		select {
+		case <-outer.Done():
+			stop()
+		case <-ctx.Done():
+		}
+	}()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(a.services)+len(a.background)) // one per part: a failing part never blocks
 	start := func(name string, fn func(context.Context) error) {
@@ -96,7 +110,7 @@ func serve(ctx context.Context, getenv func(string) string, stdin io.Reader, std
 		logger.Info("console input ended; running until stopped", "services", len(a.services))
 		<-ctx.Done()
 	}
-	cancel()
+	stop()
 	wg.Wait()
 	// The Telegram adapter sends its own stop notice while draining its
 	// queues; the console needs none.

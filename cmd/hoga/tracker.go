@@ -125,6 +125,42 @@ func (a *app) buildTracker(b broker.Broker) error {
 	return nil
 }
 
+// The bounds of a clean stop's final check (finalCheck), on the wall
+// clock: together they may delay the exit by at most finalCheckBudget.
+const (
+	finalCheckBudget = 5 * time.Second
+	// finalGuardWait is how long the order being sent may take to be
+	// answered before the tracker looks anyway (that order's fill, if any,
+	// is then labelled at the next start as possibly before the stop).
+	finalGuardWait = 3 * time.Second
+)
+
+// finalCheck is a clean stop's last look at the broker before the parts
+// stop: the guard takes no new order and the one in flight is answered,
+// then the tracker polls the open orders once and marks the journal, so a
+// fill in the last poll gap is told now as an ordinary fill and one found
+// at the next start is known to have come while hoga was down. Bounded by
+// finalCheckBudget; a failure is logged, never fatal.
+func (a *app) finalCheck(ctx context.Context) {
+	if a.tracker == nil || a.guard == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalCheckBudget)
+	defer cancel()
+	began := time.Now()
+	gctx, gcancel := context.WithTimeout(ctx, finalGuardWait)
+	err := a.guard.Drain(gctx)
+	gcancel()
+	if err != nil {
+		a.log.Warn("stopping: an order was still being sent; the final check may not cover it", "err", err)
+	}
+	if err := a.tracker.FinalCheck(ctx); err != nil {
+		a.log.Warn("stopping: the final check of open orders failed; a fill found at the next start will say it may have come before the stop", "err", err)
+		return
+	}
+	a.log.Info("stopping: open orders checked", "took", time.Since(began).Round(time.Millisecond))
+}
+
 // builtKey carries a test's look at the built app into run(), so an
 // end-to-end test can wait on the tracker's state instead of sleeping.
 type builtKey struct{}

@@ -192,7 +192,11 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 	}
 	// Opening the journal (and migrating it) is quick local work that must
 	// not be cut in half by a stop request arriving during start-up.
-	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Scope: journalScope(cfg), Logger: logger.With("part", "store")})
+	a.db, err = store.Open(context.WithoutCancel(ctx), store.Options{Dir: cfg.DataDir, Scope: journalScope(cfg), Logger: logger.With("part", "store"),
+		// The journal's own stamps (a row's Updated, a fill's Seen) on the
+		// clock the guard and the tracker read, which compares them with
+		// its last-checked mark (a test's fake clock; the wall clock else).
+		Clock: a.clock})
 	if err != nil {
 		var de *store.DamagedError
 		if errors.As(err, &de) {
