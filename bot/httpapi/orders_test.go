@@ -671,6 +671,28 @@ func TestGetOrderByShortNumber(t *testing.T) {
 	}
 }
 
+// A filled order shows its fills from the journal: it read "filled" with
+// filled_qty 0 and avg_fill_price 0 while GET /orders listed 3 @ 197,700
+// (trial run of issue 12, paper broker).
+func TestGetFilledOrderShowsItsFills(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.do("POST", "/orders", buy10).json(t)
+	cid, bid := p["client_id"].(string), p["id"].(string)
+	if _, err := e.j.UpdateOrder(context.Background(), cid, func(x *broker.JournalEntry) error {
+		x.State, x.FilledQty, x.FillAmount = broker.StatusFilled, 10, 4*69_900+6*70_000
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{cid, bid} {
+		m := e.do("GET", "/orders/"+id, "").json(t)
+		if m["state"] != "filled" || m["filled_qty"] != 10.0 || m["avg_fill_price"] != 69_960.0 {
+			t.Errorf("GET /orders/%s: %v", id, m)
+		}
+	}
+}
+
 // An HTTP order the owner declines in the chat reads "declined" at once
 // (it read awaiting_confirmation until it expired), and the prompt says it
 // came from the HTTP API (issue 12.10).

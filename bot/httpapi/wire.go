@@ -123,6 +123,10 @@ func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 		ID: e.BrokerID, ClientID: e.ClientID, State: string(e.State), Code: string(e.Code),
 		Side: sideName(e.Side), Type: typeName(e.Type, e.Session.Closing()), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),
 		Source: e.Source, User: e.User, Note: e.Note, Venue: string(e.Venue),
+		// The journal's own fills: a filled order read "filled" with
+		// filled_qty 0 here while GET /orders showed its fills (trial run
+		// of issue 12).
+		FilledQty: e.FilledQty, AvgFillPrice: e.AvgFillPrice(),
 	}
 	if err := e.Err(); err != nil {
 		_, _, body := s.describe(err)
