@@ -709,7 +709,7 @@ func TestCancelUsesJournal(t *testing.T) {
 		t.Fatalf("broker got cancel %+v; want branch 06590, code 005930, limit", got)
 	}
 	ev := e.expectEvents(broker.EventCancelled)[0]
-	if ev.By != "42" || ev.Order.ID != o.ID || ev.Request.ClientID != o.ClientID {
+	if ev.By != "telegram:42" || ev.Order.ID != o.ID || ev.Request.ClientID != o.ClientID {
 		t.Fatalf("cancel event %+v", ev)
 	}
 	if en := e.entry(o.ClientID); en.State != broker.StatusCancelled {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
@@ -322,7 +323,12 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 			res.ClientID, res.Source, res.User = e.ClientID, e.Source, e.User
 		}
 		log.Info("order cancelled", "cancel", res.ID)
-		g.emit(broker.OrderEvent{Kind: broker.EventCancelled, Request: requestOf(orig, e, haveEntry), Order: ev, By: req.User})
+		// By is "source:user", as for a halt: the alert read "주문 취소
+		// 0000002 (111)" beside "긴급 정지 (텔레그램 사용자 111)", and a
+		// cancel without a user read as the broker's own (trial run of
+		// issue 12).
+		by := strings.Trim(req.Source+":"+req.User, ":")
+		g.emit(broker.OrderEvent{Kind: broker.EventCancelled, Request: requestOf(orig, e, haveEntry), Order: ev, By: by})
 		return res, nil
 
 	case maybeSent(sendErr):
