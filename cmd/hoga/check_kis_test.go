@@ -27,7 +27,7 @@ func TestCheckAgainstFakeKIS(t *testing.T) {
 		secret string
 		want   *regexp.Regexp
 	}{
-		{"ok", appSecret, regexp.MustCompile(`^OK   broker kis \(mock\): token valid until \d\d-\d\d \d\d:\d\d KST, 005930 = [\d,]+원, account cash 10,000,000원$`)},
+		{"ok", appSecret, regexp.MustCompile(`^OK   broker kis \(mock\): token valid until \d\d-\d\d \d\d:\d\d KST, 005930 = [\d,]+ won, account cash 10,000,000 won$`)},
 		{"wrong_secret", "not-the-secret", regexp.MustCompile(`^FAIL broker kis \(mock\): token: auth .* — check HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET \(mock and live apps have different keys; HOGA_MODE=mock\)$`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

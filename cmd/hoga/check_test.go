@@ -69,7 +69,7 @@ func TestCheckPaperConsole(t *testing.T) {
 		t.Fatalf("status %d\nstdout:\n%s\nstderr:\n%s", status, out, errOut)
 	}
 	want := []string{
-		"OK   settings: valid (environment); max 1,000,000원 per order, 20 orders a day",
+		"OK   settings: valid (environment); max 1,000,000 won per order, 20 orders a day",
 		"OK   store: data dir " + dir + " writable, journal hoga.db (schema v",
 		"OK   broker paper: simulated exchange, 005930 = ",
 		"--   telegram: not configured (console mode)",
@@ -85,7 +85,7 @@ func TestCheckPaperConsole(t *testing.T) {
 			t.Errorf("line %d = %q, want prefix %q", i, lines[i], w)
 		}
 	}
-	if !strings.Contains(lines[2], "원, account cash 10,000,000원") {
+	if !strings.Contains(lines[2], " won, account cash 10,000,000 won") {
 		t.Errorf("broker line %q lacks the quote and the paper account's cash", lines[2])
 	}
 	// The paper account belongs to a running hoga: a check must not write it.
@@ -459,7 +459,7 @@ func TestCheckBroker(t *testing.T) {
 		{
 			name:  "ok",
 			fb:    &fakeBroker{expiry: expiry},
-			line:  "OK   broker kis (mock): token valid until 11-26 08:10 KST, 005930 = 71,500원, account cash 9,812,000원",
+			line:  "OK   broker kis (mock): token valid until 11-26 08:10 KST, 005930 = 71,500 won, account cash 9,812,000 won",
 			calls: []string{"token", "quote 005930", "balance"},
 		},
 		{
@@ -485,7 +485,7 @@ func TestCheckBroker(t *testing.T) {
 			name:  "wrong_account",
 			fb:    &fakeBroker{expiry: expiry, balErr: &broker.Error{Kind: broker.Invalid, Code: "OPSQ2000", Msg: "ERROR : INPUT INVALID_CHECK_ACNO"}},
 			extra: map[string]string{"HOGA_MODE": "live", "HOGA_TELEGRAM_ALLOWED_USERS": "42"},
-			line:  "FAIL broker kis (live): token valid until 11-26 08:10 KST, 005930 = 71,500원; balance: invalid [OPSQ2000]: ERROR : INPUT INVALID_CHECK_ACNO — check HOGA_KIS_ACCOUNT (12345678-01) and that HOGA_MODE matches the account",
+			line:  "FAIL broker kis (live): token valid until 11-26 08:10 KST, 005930 = 71,500 won; balance: invalid [OPSQ2000]: ERROR : INPUT INVALID_CHECK_ACNO — check HOGA_KIS_ACCOUNT (12345678-01) and that HOGA_MODE matches the account",
 			calls: []string{"token", "quote 005930", "balance"},
 		},
 		{

@@ -138,7 +138,7 @@ var setupTexts = map[bot.Lang]map[string]string{
 		"choose":     "Choice [%s]: ",
 		"bad.choice": "%q is not one of the choices. Type its number or name.",
 		"mode.menu":  "  1) mock — 모의투자: play money, mock-trading app keys\n  2) live — 실전: your real account and money",
-		"live.explain": "Live mode orders on your real account. hoga asks you to press [확인] in Telegram once more for every manual order,\n" +
+		"live.explain": "Live mode orders on your real account. hoga asks you to press [Confirm] in Telegram once more for every manual order,\n" +
 			"and keeps to %s won per order and %d orders a day (HOGA_MAX_ORDER_KRW, HOGA_MAX_DAILY_ORDERS). Live app keys differ from mock keys.",
 		"live.confirm":    "Type live to set up live trading (anything else: mock): ",
 		"live.word":       "live",
