@@ -274,6 +274,7 @@ func (b *Book) PutOnce(ctx context.Context, x Exit, key string) (replayed bool, 
 	}
 	b.checkMu.Lock()
 	defer b.checkMu.Unlock()
+	b.declareFirst(ctx)
 	r := record{Exit: x, State: State{Armed: true}, Key: hk}
 	b.mu.Lock()
 	// A chat edit of the file's exit remembers which file exit it
@@ -303,6 +304,7 @@ func (b *Book) PutOnce(ctx context.Context, x Exit, key string) (replayed bool, 
 func (b *Book) Delete(ctx context.Context, code broker.Code, kind Kind) error {
 	b.checkMu.Lock()
 	defer b.checkMu.Unlock()
+	b.declareFirst(ctx)
 	b.mu.Lock()
 	var keys []string
 	files := map[string]*Exit{}
@@ -341,6 +343,9 @@ func (b *Book) Delete(ctx context.Context, code broker.Code, kind Kind) error {
 
 // List returns every exit with its state, sorted by code then kind.
 func (b *Book) List(ctx context.Context) ([]Status, error) {
+	b.checkMu.Lock()
+	b.declareFirst(ctx)
+	b.checkMu.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := make([]Status, 0, len(b.recs))

@@ -14,6 +14,21 @@ func (b *Book) isDeclared() bool {
 	return b.declared || !b.opts.FromFile
 }
 
+// declareFirst declares the file's exits, if Check has not yet, before a
+// chat command reads or edits them; the caller holds checkMu. hoga takes
+// commands before the first round: "/exits" typed (or piped) at once said
+// "no exits" while the file declared three (trial run of issue 12), and a
+// "/stop … del" then found nothing to delete. Without a balance it leaves
+// them to the next round, as Check does.
+func (b *Book) declareFirst(ctx context.Context) {
+	if b.isDeclared() {
+		return
+	}
+	if err := b.declare(ctx); err != nil && ctx.Err() == nil {
+		b.log.Warn("exits: the rules file's exits wait for a balance; trying next round", "err", err)
+	}
+}
+
 // declare applies the rules file's exits to the stored ones (see
 // Options.FileExits); Check calls it once, under checkMu. It needs a
 // balance to know which stocks are held, and fails without one.

@@ -187,6 +187,30 @@ func TestFileExitWaitsForTheHolding(t *testing.T) {
 	}
 }
 
+// hoga takes commands before the exits' first round: /exits at once
+// listed nothing while the rules file declared an exit, and a /stop … del
+// at once found none (trial run of issue 12, rules.example.yaml piped into
+// the console). The file's exits are there from the first command.
+func TestFileExitsBeforeTheFirstRound(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.price(70_000)
+	w.restartWithFile(fileStop, fileTrail)
+	if ls := w.status(); len(ls) != 2 || ls[0].Armed || ls[0].Off != OffNotHeld || !ls[0].FromFile {
+		t.Fatalf("status before any round %+v, want the file's two exits waiting", ls)
+	}
+	w = newWorld(t)
+	w.price(70_000)
+	w.restartWithFile(fileStop, fileTrail)
+	if err := w.book.Delete(w.ctx, "005930", Trail); err != nil {
+		t.Fatalf("delete before any round: %v", err)
+	}
+	w.at(70_000)
+	if ls := w.status(); len(ls) != 1 || ls[0].Kind != Stop {
+		t.Fatalf("after the first round %+v, want the deleted trail to stay deleted", ls)
+	}
+}
+
 // The chat's edits of a file's exit stand across restarts until the
 // file's exit changes; an exit dropped from the file goes.
 func TestFileAndChatEdits(t *testing.T) {
