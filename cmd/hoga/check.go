@@ -84,8 +84,9 @@ type checker struct {
 	lang bot.Lang
 	// openBroker builds the configured broker; release frees it.
 	openBroker func(ctx context.Context) (b broker.Broker, release func(), err error)
-	// loadRules reads and validates the rules file and counts its rules.
-	loadRules func(path string) (int, error)
+	// loadRules reads and validates the rules file and counts its rules
+	// and its exits.
+	loadRules func(path string) (rules, exits int, err error)
 	// http carries the Telegram requests.
 	http *http.Client
 	// bounded gives one check its context: by default ctx with the
@@ -560,7 +561,7 @@ func (c *checker) checkRules(context.Context) checkResult {
 	if c.cfg.RulesFile == "" {
 		return skipLine(c.say("rules.skip"))
 	}
-	n, err := c.loadRules(c.cfg.RulesFile)
+	n, nx, err := c.loadRules(c.cfg.RulesFile)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		wd, _ := os.Getwd()
 		return failLine(err.Error(), c.say("rules.todo.path", wd))
@@ -574,21 +575,27 @@ func (c *checker) checkRules(context.Context) checkResult {
 	if err != nil {
 		return failLine(err.Error(), c.say("rules.todo.fix"))
 	}
+	if nx > 0 {
+		// The exits: list counted too: the file's example declares three,
+		// and the line named only its two rules (issue 12, deploy walk).
+		return okLine(c.say("rules.ok_exits", c.cfg.RulesFile, n, nx))
+	}
 	return okLine(c.say("rules.ok", c.cfg.RulesFile, n))
 }
 
 // loadRulesCount is the strategy's own loader, so the check and a start
 // accept exactly the same files.
-func loadRulesCount(path string) (int, error) {
-	rules, err := strategy.LoadRulesFile(path)
+func loadRulesCount(path string) (rules, exitCount int, err error) {
+	rs, err := strategy.LoadRulesFile(path)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// The exits: list of the same file, as a start reads it.
-	if _, err := exits.LoadFile(path); err != nil {
-		return 0, err
+	xs, err := exits.LoadFile(path)
+	if err != nil {
+		return 0, 0, err
 	}
-	return len(rules), nil
+	return len(rs), len(xs), nil
 }
 
 // checkHTTP checks the HTTP API's settings with the server's own check

@@ -79,6 +79,7 @@ var checkTexts = map[bot.Lang]map[string]string{
 		"rules.todo.path":    "HOGA_RULES_FILE 을 확인하세요 (상대 경로는 %s 에서 시작합니다)",
 		"rules.todo.fix":     "파일을 고치세요 (형식: deploy/rules.example.yaml)",
 		"rules.ok":           "%s: 규칙 %d개",
+		"rules.ok_exits":     "%s: 규칙 %d개, 손절·익절 %d개",
 	},
 	bot.English: {
 		"name.settings":      "settings",
@@ -145,6 +146,7 @@ var checkTexts = map[bot.Lang]map[string]string{
 		"rules.todo.path":    "check HOGA_RULES_FILE (a relative path starts from %s)",
 		"rules.todo.fix":     "fix the file (format: deploy/rules.example.yaml)",
 		"rules.ok":           "%s: %d rules",
+		"rules.ok_exits":     "%s: %d rules, %d exits",
 	},
 }
 

@@ -171,12 +171,15 @@ func TestCheckRules(t *testing.T) {
 		}
 	}
 	write(good, "rules:\n  - code: \"005930\"\n    buy_below: 65000\n    sell_above: 75000\n    qty: 10\n  - code: \"000660\"\n    sell_above: 300000\n    qty: 1\n")
+	withExits := filepath.Join(dir, "exits.yaml")
+	write(withExits, "rules:\n  - code: \"005930\"\n    buy_below: 190000\n    qty: 3\nexits:\n  - code: \"000660\"\n    stop: -5%\n    take: +10%\n    trail: 3%\n")
 	write(bad, "rules:\n  - code: \"005930\"\n    buy_belw: 65000\n    qty: 10\n  - code: \"000660\"\n    qty: 0\n    sell_above: 1\n")
 	for _, tc := range []struct {
 		name, file string
 		want       []string
 	}{
 		{"valid", good, []string{"OK   rules: " + good + ": 2 rules"}},
+		{"with_exits", withExits, []string{"OK   rules: " + withExits + ": 1 rules, 3 exits"}},
 		{"invalid", bad, []string{"FAIL rules: " + bad + ":3", "\n       " + bad + ":", "— fix the file (format: deploy/rules.example.yaml)"}},
 		{"missing", filepath.Join(dir, "none.yaml"), []string{"FAIL rules: ", "no such file", "— check HOGA_RULES_FILE (a relative path starts from "}},
 	} {
@@ -184,7 +187,7 @@ func TestCheckRules(t *testing.T) {
 			t.Parallel()
 			out, errOut, status := checkRun(t, map[string]string{"HOGA_DATA_DIR": t.TempDir(), "HOGA_RULES_FILE": tc.file}, "check")
 			wantStatus := 1
-			if tc.name == "valid" {
+			if tc.name == "valid" || tc.name == "with_exits" {
 				wantStatus = 0
 			}
 			if status != wantStatus {
@@ -541,7 +544,7 @@ func TestCheckTimesOut(t *testing.T) {
 	}
 	fb := &fakeBroker{t: t, name: "kis", block: true}
 	c.openBroker = func(context.Context) (broker.Broker, func(), error) { return fb, func() {}, nil }
-	c.loadRules = func(string) (int, error) { return 0, errors.New("not reached: no rules file") }
+	c.loadRules = func(string) (int, int, error) { return 0, 0, errors.New("not reached: no rules file") }
 	cfg.DataDir = t.TempDir()
 	var out bytes.Buffer
 	err := c.run(t.Context(), &out)
