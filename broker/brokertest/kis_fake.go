@@ -1,11 +1,9 @@
 package brokertest
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -210,17 +208,12 @@ type KISFake struct {
 	log   *slog.Logger
 	// onRequest is KISFakeOptions.OnRequest.
 	onRequest func(KISRequest)
-	// listLag leaves orders younger than it out of the order list
-	// (SetListLag).
-	listLag time.Duration
 
 	mock                 bool
 	appKey, appSecret    string
 	cano, prdt           string
 	tokenTTL, issueGap   time.Duration
-	rateLimit            int
-	strict               bool
-	slide                map[string][]time.Time // StrictWindow: accepted arrivals per app key
+	rate                 rateWindows // per app key
 	balancePage, ccldPag int
 	marketHours          bool
 
@@ -228,7 +221,6 @@ type KISFake struct {
 	tokens    map[string]*kisToken // by value
 	current   map[string]*kisToken // by app key
 	lastIssue map[string]time.Time
-	windows   map[string]*kisWindow
 	// simAccount.m is the simulated market: prices, limits, the account (m.Cash is
 	// the D+2 deposit, moving with every fill; today's sale proceeds
 	// m.DaySold are in nrcvb_buy_amt but not in ord_psbl_cash, as on
@@ -245,7 +237,8 @@ type KISFake struct {
 	tokenSeq int64
 	faults   []*KISFault
 
-	ws       kisWS          // realtime side (kis_fake_ws.go)
+	wsHub                   // realtime sessions (ws.go)
+	ws       kisWS          // and KIS's own realtime state (kis_fake_ws.go)
 	quotesBy map[string]int // inquire-price calls per code
 
 	issuances, throttled, requests, rateLimited int
@@ -256,11 +249,6 @@ type KISFake struct {
 type kisToken struct {
 	value, appKey  string
 	issued, expiry time.Time
-}
-
-type kisWindow struct {
-	sec int64
-	n   int
 }
 
 // kisFakeOrder is one row of KIS's order list: an order (mo, the market's
@@ -310,13 +298,10 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		appSecret:   opts.AppSecret,
 		tokenTTL:    opts.TokenTTL,
 		issueGap:    opts.IssueGap,
-		rateLimit:   opts.RateLimit,
-		strict:      opts.StrictWindow,
-		slide:       make(map[string][]time.Time),
+		rate:        rateWindows{limit: opts.RateLimit, strict: opts.StrictWindow},
 		tokens:      make(map[string]*kisToken),
 		current:     make(map[string]*kisToken),
 		lastIssue:   make(map[string]time.Time),
-		windows:     make(map[string]*kisWindow),
 		marketHours: opts.MarketHours,
 	}
 	switch opts.Mode {
@@ -350,10 +335,10 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 	if f.issueGap == 0 {
 		f.issueGap = time.Minute
 	}
-	if f.rateLimit == 0 {
-		f.rateLimit = 20
+	if f.rate.limit == 0 {
+		f.rate.limit = 20
 		if f.mock {
-			f.rateLimit = 2
+			f.rate.limit = 2
 		}
 	}
 	f.balancePage, f.ccldPag = opts.BalancePageSize, opts.OrdersPageSize
@@ -387,16 +372,9 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 		f.m.List(market.Instrument{Code: broker.Code(s.Code), Name: s.Name}, s.base(), s.Price)
 	}
 
-	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serveHTTP))
-	if opts.Addr != "" {
-		l, err := net.Listen("tcp", opts.Addr)
-		if err != nil {
-			return nil, err
-		}
-		f.srv.Listener.Close()
-		f.srv.Listener = l
+	if f.srv, err = startServer(http.HandlerFunc(f.serveHTTP), opts.Addr); err != nil {
+		return nil, err
 	}
-	f.srv.Start()
 	f.startTicker(opts.Sim.Tick)
 	return f, nil
 }
@@ -572,48 +550,8 @@ func (f *KISFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // needs, with no timer. Requests the client gives up on are dropped.
 func (f *KISFake) Hold(path string) (release func()) { return f.held.hold(path) }
 
-// serveControl offers manual controls for cmd/fakebroker:
-// POST /_fake/price?code=005930&price=64000 and GET /_fake/prices.
-func (f *KISFake) serveControl(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.URL.Path == "/_fake/price" && r.Method == http.MethodPost:
-		code := r.URL.Query().Get("code")
-		var price int64
-		if _, err := fmt.Sscan(r.URL.Query().Get("price"), &price); err != nil || price <= 0 {
-			http.Error(w, "price must be a positive number of won", http.StatusBadRequest)
-			return
-		}
-		if !f.SetPrice(code, price) {
-			http.Error(w, "no such stock: "+code, http.StatusNotFound)
-			return
-		}
-		kisWriteJSON(w, http.StatusOK, map[string]any{"code": code, "price": price})
-	case r.URL.Path == "/_fake/prices" && r.Method == http.MethodGet:
-		kisWriteJSON(w, http.StatusOK, f.prices())
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func kisWriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // kisReadBody reads a request body, bounded.
 func kisReadBody(r *http.Request) []byte {
 	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	return b
-}
-
-// SetListLag makes the order list (inquire-daily-ccld) lag: an order
-// placed less than d ago is left out, as a lagging replica would. An order
-// then reaches the broker but is missing from its list for d: the case
-// where hoga must not call it "never placed" too early, and must correct
-// itself when the order shows up (issue 21, item 3). 0 turns it off.
-func (f *KISFake) SetListLag(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.listLag = d
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,7 +151,7 @@ func kisMockTR(id string) string {
 // token is handed back; expiry in access_token_token_expired (KST).
 func (f *KISFake) serveToken(w http.ResponseWriter, r *http.Request) {
 	oauthErr := func(code, msg string) {
-		kisWriteJSON(w, http.StatusForbidden, map[string]string{"error_description": msg, "error_code": code})
+		writeJSON(w, http.StatusForbidden, map[string]string{"error_description": msg, "error_code": code})
 	}
 	if r.Method != http.MethodPost {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -174,12 +173,10 @@ func (f *KISFake) serveToken(w http.ResponseWriter, r *http.Request) {
 	if fault != nil {
 		switch fault.Kind {
 		case FaultHTTP500:
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
+			gatewayError(w, "502 Bad Gateway")
 			return
 		case FaultReset:
-			kisResetConn(w)
+			resetConn(w)
 			return
 		}
 	}
@@ -223,7 +220,7 @@ func (f *KISFake) serveToken(w http.ResponseWriter, r *http.Request) {
 		f.tokens[tok.value] = tok
 		f.current[req.AppKey] = tok
 	}
-	kisWriteJSON(w, http.StatusOK, map[string]any{
+	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token":               tok.value,
 		"access_token_token_expired": tok.expiry.In(broker.KST()).Format(time.DateTime),
 		"token_type":                 "Bearer",
@@ -287,12 +284,10 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if fault != nil {
 		switch fault.Kind {
 		case FaultHTTP500:
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte("<html><body><h1>500 Internal Server Error</h1></body></html>"))
+			gatewayError(w, "500 Internal Server Error")
 			return
 		case FaultReset:
-			kisResetConn(w)
+			resetConn(w)
 			return
 		case FaultDelay:
 			select {
@@ -311,22 +306,6 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(ans.status)
 	_ = json.NewEncoder(w).Encode(ans.body)
-}
-
-// kisResetConn drops the connection with no answer (RST where possible).
-func kisResetConn(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	if tcp, ok := conn.(*net.TCPConn); ok {
-		_ = tcp.SetLinger(0)
-	}
-	_ = conn.Close()
 }
 
 func (f *KISFake) takeFaultLocked(path string) *KISFault {
@@ -365,25 +344,9 @@ func (f *KISFake) processLocked(r *http.Request, route kisRoute, trID string, ra
 	// calendar seconds. Over it KIS answers EGW00201 with HTTP 500
 	// (python-kis pykis/kis.py handles EGW00201 only when the response
 	// is not ok; the text is OTA README.md's "초당 거래건수 초과").
-	if f.rateLimit > 0 && f.strict {
-		if !slideAdmit(f.slide, f.appKey, now, f.rateLimit) {
-			f.rateLimited++
-			return kisFailure(http.StatusInternalServerError, "1", "EGW00201", kisMsgRateLimit)
-		}
-	} else if f.rateLimit > 0 {
-		win := f.windows[f.appKey]
-		if win == nil {
-			win = &kisWindow{}
-			f.windows[f.appKey] = win
-		}
-		if sec := now.Unix(); win.sec != sec {
-			win.sec, win.n = sec, 0
-		}
-		if win.n >= f.rateLimit {
-			f.rateLimited++
-			return kisFailure(http.StatusInternalServerError, "1", "EGW00201", kisMsgRateLimit)
-		}
-		win.n++
+	if !f.rate.admit(f.appKey, now) {
+		f.rateLimited++
+		return kisFailure(http.StatusInternalServerError, "1", "EGW00201", kisMsgRateLimit)
 	}
 	// tr_id for this host's mode.
 	real := ""
@@ -442,24 +405,4 @@ func (f *KISFake) checkAccount(cano, prdt string) (kisAnswer, bool) {
 		return kisFailure(http.StatusOK, "1", "OPSQ0013", "계좌번호를 확인하여 주십시오."), false
 	}
 	return kisAnswer{}, true
-}
-
-// slideAdmit is the strict sliding window both fakes offer: it admits a
-// request arriving at now when fewer than limit requests under key were
-// admitted in [now-1s, now], and records it. Refused requests are not
-// recorded (a refusal does not spend the window).
-func slideAdmit(m map[string][]time.Time, key string, now time.Time, limit int) bool {
-	times := m[key]
-	keep := times[:0]
-	for _, t := range times {
-		if now.Sub(t) <= time.Second {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) >= limit {
-		m[key] = keep
-		return false
-	}
-	m[key] = append(keep, now)
-	return true
 }

@@ -492,7 +492,7 @@ func (f *KISFake) handleCcld(c *kisCall) kisAnswer {
 		switch {
 		case day < from || day > to:
 			continue
-		case f.listLag > 0 && c.now.Sub(o.At) < f.listLag:
+		case f.laggingLocked(o.At):
 			continue // not in the (lagging) list yet
 		case q.Get("SLL_BUY_DVSN_CD") == "01" && o.Side != broker.Sell,
 			q.Get("SLL_BUY_DVSN_CD") == "02" && o.Side != broker.Buy:

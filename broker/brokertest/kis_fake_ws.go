@@ -2,7 +2,6 @@ package brokertest
 
 import (
 	"bytes"
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
@@ -10,10 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
-
-	"github.com/coder/websocket"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/market"
@@ -34,50 +29,20 @@ import (
 // §9, a third-party measurement; KIS publishes no text for it).
 const kisWSMax = 41
 
+// kisWS is the KIS side's own realtime state, under f.wsHub.mu.
 type kisWS struct {
-	mu       sync.Mutex
-	approval map[string]string // approval key → app key
-	seq      int
-	sessions map[*kisWSSession]struct{}
-	silent   atomic.Bool         // a dead path: nothing reaches the client
-	frames   map[string]int      // frames sent by TR id
+	approval map[string]string   // approval key → app key
+	seq      int                 // approval keys issued
 	max      int                 // registrations per session; 0 is kisWSMax
 	refuse   map[string][]string // tr_key → msg_cds for its next subscribes
 	subReqs  map[string]int      // subscribe requests by tr_key
-	pongs    int                 // PINGPONG echoes received
 }
 
-// Pongs is how many PINGPONG echoes the clients sent back.
-func (f *KISFake) Pongs() int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	return f.ws.pongs
-}
-
-type kisWSSession struct {
-	appKey string
-	out    chan []byte
-	done   chan struct{}
-	once   sync.Once
-	subs   map[string]bool // tr_id|tr_key
-	key    string
-	iv     string
-}
-
-func (s *kisWSSession) close() { s.once.Do(func() { close(s.done) }) }
-
-func (s *kisWSSession) send(b []byte) {
-	select {
-	case s.out <- b:
-	default: // a client that cannot keep up loses frames, as on a real socket buffer overflow
-	}
-}
-
-func (w *kisWS) init() {
-	if w.approval == nil {
-		w.approval = map[string]string{}
-		w.sessions = map[*kisWSSession]struct{}{}
-		w.frames = map[string]int{}
+// wsInitLocked makes the maps (f.wsHub.mu held).
+func (f *KISFake) wsInitLocked() {
+	f.wsHub.initLocked()
+	if f.ws.approval == nil {
+		f.ws.approval = map[string]string{}
 	}
 }
 
@@ -89,58 +54,20 @@ func (f *KISFake) serveApproval(rw http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.Unmarshal(kisReadBody(r), &in)
 	if in.AppKey != f.appKey || in.SecretKey != f.appSecret || in.GrantType != "client_credentials" {
-		kisWriteJSON(rw, http.StatusForbidden, map[string]string{"error_code": "EGW00105", "error_description": "유효하지 않은 AppSecret입니다."})
+		writeJSON(rw, http.StatusForbidden, map[string]string{"error_code": "EGW00105", "error_description": "유효하지 않은 AppSecret입니다."})
 		return
 	}
-	f.ws.mu.Lock()
-	f.ws.init()
+	f.wsHub.mu.Lock()
+	f.wsInitLocked()
 	f.ws.seq++
 	key := fmt.Sprintf("%08x-fake-approval-%04d", f.ws.seq*2654435761, f.ws.seq)
 	f.ws.approval[key] = in.AppKey
-	f.ws.mu.Unlock()
-	kisWriteJSON(rw, http.StatusOK, map[string]string{"approval_key": key})
+	f.wsHub.mu.Unlock()
+	writeJSON(rw, http.StatusOK, map[string]string{"approval_key": key})
 }
 
 func (f *KISFake) serveWS(rw http.ResponseWriter, r *http.Request) {
-	c, err := websocket.Accept(rw, r, nil)
-	if err != nil {
-		return
-	}
-	s := &kisWSSession{out: make(chan []byte, 4096), done: make(chan struct{}), subs: map[string]bool{}}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	defer c.CloseNow()
-	go func() {
-		for {
-			select {
-			case <-s.done:
-				c.CloseNow()
-				return
-			case <-ctx.Done():
-				return
-			case b := <-s.out:
-				if f.ws.silent.Load() {
-					continue // lost on the dead path, answers included
-				}
-				if err := c.Write(ctx, websocket.MessageText, b); err != nil {
-					return
-				}
-			}
-		}
-	}()
-	defer func() {
-		s.close()
-		f.ws.mu.Lock()
-		delete(f.ws.sessions, s)
-		f.ws.mu.Unlock()
-	}()
-	for {
-		_, msg, err := c.Read(ctx)
-		if err != nil {
-			return
-		}
-		f.wsHandle(s, msg)
-	}
+	f.serveSessions(rw, r, false, f.wsHandle)
 }
 
 func kisWSAnswer(trID, trKey, encrypt, rtCd, msgCd, msg1, key, iv string) []byte {
@@ -155,7 +82,7 @@ func kisWSAnswer(trID, trKey, encrypt, rtCd, msgCd, msg1, key, iv string) []byte
 	return b
 }
 
-func (f *KISFake) wsHandle(s *kisWSSession, msg []byte) {
+func (f *KISFake) wsHandle(s *wsSession, msg []byte) {
 	var in struct {
 		Header map[string]string `json:"header"`
 		Body   struct {
@@ -167,31 +94,27 @@ func (f *KISFake) wsHandle(s *kisWSSession, msg []byte) {
 	}
 	if err := json.Unmarshal(msg, &in); err != nil || in.Header == nil {
 		if strings.Contains(string(msg), "PINGPONG") {
-			f.ws.mu.Lock()
-			f.ws.pongs++
-			f.ws.mu.Unlock()
-			return // the client's echo
+			f.pong() // the client's echo
+			return
 		}
 		s.send(kisWSAnswer("", "", "N", "9", "OPSP9999", "JSON PARSING ERROR : header not found", "", ""))
 		return
 	}
 	if in.Header["tr_id"] == "PINGPONG" {
-		f.ws.mu.Lock()
-		f.ws.pongs++
-		f.ws.mu.Unlock()
+		f.pong()
 		return
 	}
 	tr, key := in.Body.Input.TRID, in.Body.Input.TRKey
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	f.ws.init()
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
+	f.wsInitLocked()
 	app, ok := f.ws.approval[in.Header["approval_key"]]
 	if !ok {
 		s.send(kisWSAnswer(tr, key, "N", "1", "OPSP0011", "invalid approval : NOT FOUND", "", ""))
 		return
 	}
 	if s.appKey == "" {
-		for o := range f.ws.sessions {
+		for o := range f.sessions {
 			if o.appKey == app {
 				s.send(kisWSAnswer(tr, key, "N", "1", "OPSP8996", "ALREADY IN USE appkey", "", ""))
 				return
@@ -199,7 +122,7 @@ func (f *KISFake) wsHandle(s *kisWSSession, msg []byte) {
 		}
 		s.appKey = app
 		s.key, s.iv = fmt.Sprintf("%032x", f.ws.seq+7)[:32], fmt.Sprintf("%016x", f.ws.seq+3)[:16]
-		f.ws.sessions[s] = struct{}{}
+		f.sessions[s] = struct{}{}
 	}
 	id := tr + "|" + key
 	enc := "N"
@@ -256,8 +179,8 @@ var kisWSRefusalText = map[string]string{
 // or the HTS id of the fill-notice TR) with the msg_cds given, one each,
 // in order: OPSP0007 (an internal error) or OPSP0008 (over the limit).
 func (f *KISFake) RefuseSubscribe(trKey string, msgCds ...string) {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
 	if f.ws.refuse == nil {
 		f.ws.refuse = map[string][]string{}
 	}
@@ -268,85 +191,28 @@ func (f *KISFake) RefuseSubscribe(trKey string, msgCds ...string) {
 // OPSP0008 (default KIS's 41), for tests of a server whose limit is lower
 // than the client's.
 func (f *KISFake) SetStreamLimit(n int) {
-	f.ws.mu.Lock()
+	f.wsHub.mu.Lock()
 	f.ws.max = n
-	f.ws.mu.Unlock()
+	f.wsHub.mu.Unlock()
 }
 
 // SubscribeRequests is how many subscribe requests (tr_type 1) for trKey
 // the fake received.
 func (f *KISFake) SubscribeRequests(trKey string) int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
 	return f.ws.subReqs[trKey]
 }
 
 // StreamSubscriptions is the number of registrations across open
 // sessions.
-func (f *KISFake) StreamSubscriptions() int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	n := 0
-	for s := range f.ws.sessions {
-		n += len(s.subs)
-	}
-	return n
-}
-
-// StreamSessions is the number of open realtime sessions.
-func (f *KISFake) StreamSessions() int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	return len(f.ws.sessions)
-}
-
-// StreamFrames is how many data frames of a TR id were sent.
-func (f *KISFake) StreamFrames(trID string) int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	return f.ws.frames[trID]
-}
-
-// DropStreams closes every realtime session at once, as a lost network does.
-func (f *KISFake) DropStreams() {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	for s := range f.ws.sessions {
-		s.close()
-		delete(f.ws.sessions, s)
-	}
-}
-
-// SilenceStreams makes the realtime side a dead path until called with
-// false: nothing reaches any client, open or new, not even the answers to
-// a reconnect's login or subscriptions (a connection that still accepts
-// TCP but delivers nothing). What the clients send is still read.
-func (f *KISFake) SilenceStreams(on bool) {
-	f.ws.mu.Lock()
-	f.ws.silent.Store(on)
-	f.ws.mu.Unlock()
-}
-
-// StreamGarbage sends a frame no parser accepts to every session.
-func (f *KISFake) StreamGarbage(frame string) {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	for s := range f.ws.sessions {
-		s.send([]byte(frame))
-	}
-}
+func (f *KISFake) StreamSubscriptions() int { return f.subscriptions() }
 
 // PingPong sends the server's keep-alive to every session.
 func (f *KISFake) PingPong() {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	if f.ws.silent.Load() {
-		return
-	}
-	msg := fmt.Sprintf(`{"header":{"tr_id":"PINGPONG","datetime":"%s"}}`, f.clock.Now().In(broker.KST()).Format("20060102150405"))
-	for s := range f.ws.sessions {
-		s.send([]byte(msg))
-	}
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
+	f.broadcastLocked(fmt.Appendf(nil, `{"header":{"tr_id":"PINGPONG","datetime":"%s"}}`, f.clock.Now().In(broker.KST()).Format("20060102150405")))
 }
 
 // StreamTrade sends an H0STCNT0 frame for code at price to the sessions
@@ -356,13 +222,13 @@ func (f *KISFake) StreamTrade(code string, price int64) { f.wsTrade(code, price,
 
 // wsTrade pushes an H0STCNT0 frame for a price change; called with f.mu held.
 func (f *KISFake) wsTrade(code string, price, vol, accVol int64) {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	if f.ws.silent.Load() || len(f.ws.sessions) == 0 {
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
+	if f.silent.Load() || len(f.sessions) == 0 {
 		return
 	}
 	var frame []byte
-	for s := range f.ws.sessions {
+	for s := range f.sessions {
 		if !s.subs[kisTRTrade+"|"+code] {
 			continue
 		}
@@ -377,7 +243,7 @@ func (f *KISFake) wsTrade(code string, price, vol, accVol int64) {
 			fields[33], fields[34], fields[35], fields[43] = now.Format("20060102"), "20", "N", "0"
 			frame = []byte("0|" + kisTRTrade + "|001|" + strings.Join(fields, "^"))
 		}
-		f.ws.frames[kisTRTrade]++
+		f.frames[kisTRTrade]++
 		s.send(frame)
 	}
 }
@@ -389,9 +255,9 @@ func (f *KISFake) wsNotice(o *market.Order, qty, px int64) {
 	if f.mock {
 		tr = kisTRNoticeMock
 	}
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	if f.ws.silent.Load() {
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
+	if f.silent.Load() {
 		return
 	}
 	side := "02"
@@ -399,7 +265,7 @@ func (f *KISFake) wsNotice(o *market.Order, qty, px int64) {
 		side = "01"
 	}
 	now := f.clock.Now().In(broker.KST())
-	for s := range f.ws.sessions {
+	for s := range f.sessions {
 		for id := range s.subs {
 			if !strings.HasPrefix(id, tr+"|") {
 				continue
@@ -415,7 +281,7 @@ func (f *KISFake) wsNotice(o *market.Order, qty, px int64) {
 			if err != nil {
 				continue
 			}
-			f.ws.frames[tr]++
+			f.frames[tr]++
 			s.send([]byte("1|" + tr + "|001|" + ct))
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -181,16 +180,13 @@ func (o KiwoomFakeOrder) Remaining() int64 {
 // orders fill when the price crosses them (on placement or SetPrice).
 // Orders are accepted at any hour unless SetMarketOpen(false).
 type KiwoomFake struct {
-	srv  *httptest.Server
-	opts KiwoomFakeOptions
-	clk  clock.Clock
-	// listLag leaves orders younger than it out of the order lists
-	// (SetListLag).
-	listLag time.Duration
-	logger  *slog.Logger
-	cal     *broker.Calendar
-	closed  chan struct{}
-	once    sync.Once
+	srv    *httptest.Server
+	opts   KiwoomFakeOptions
+	clk    clock.Clock
+	logger *slog.Logger
+	cal    *broker.Calendar
+	closed chan struct{}
+	once   sync.Once
 
 	mu     sync.Mutex
 	tokens map[string]kwToken
@@ -208,21 +204,16 @@ type KiwoomFake struct {
 	issuances   int
 	requests    map[string]int
 	limited     int
-	windows     map[string]kwWindow
-	slide       map[string][]time.Time // StrictWindow: accepted arrivals
+	rate        rateWindows // per (app key, api-id)
 	log         []KiwoomRequest
-	ws          kwWS  // realtime side (kiwoom_fake_ws.go)
+	wsHub             // realtime sessions (ws.go)
+	ws          kwWS  // and Kiwoom's own realtime state (kiwoom_fake_ws.go)
 	held        holds // Hold
 }
 
 type kwToken struct {
 	appKey string
 	expiry time.Time
-}
-
-type kwWindow struct {
-	sec int64
-	n   int
 }
 
 type kwInjected struct {
@@ -291,8 +282,7 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 		faults:     map[string][]KiwoomFault{},
 		injected:   map[string][]kwInjected{},
 		requests:   map[string]int{},
-		windows:    map[string]kwWindow{},
-		slide:      map[string][]time.Time{},
+		rate:       rateWindows{limit: opts.RateLimit, strict: opts.StrictWindow},
 	}
 	f.simAccount = simAccount{lk: &f.mu, simClk: f.clk}
 	var err error
@@ -308,16 +298,10 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 		f.addStockLocked(s.Code, s.Name, s.base(), s.Price)
 	}
 	f.startTicker(opts.Sim.Tick)
-	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serveHTTP))
-	if opts.Addr != "" {
-		l, err := net.Listen("tcp", opts.Addr)
-		if err != nil {
-			return nil, fmt.Errorf("kiwoom fake: %w", err)
-		}
-		f.srv.Listener.Close()
-		f.srv.Listener = l
+	if f.srv, err = startServer(http.HandlerFunc(f.serveHTTP), opts.Addr); err != nil {
+		f.stopTicker()
+		return nil, fmt.Errorf("kiwoom fake: %w", err)
 	}
-	f.srv.Start()
 	return f, nil
 }
 
@@ -460,9 +444,7 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch fault {
 	case KiwoomFault500, KiwoomFault500AfterAccept:
-		w.Header().Set("content-type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprint(w, "<html><body><h1>500 Internal Server Error</h1></body></html>")
+		gatewayError(w, "500 Internal Server Error")
 		return
 	case KiwoomFault401:
 		w.WriteHeader(http.StatusUnauthorized)
@@ -475,16 +457,8 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	case KiwoomFaultResetAfterAccept:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				if tcp, ok := conn.(*net.TCPConn); ok {
-					_ = tcp.SetLinger(0) // RST rather than FIN
-				}
-				_ = conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		resetConn(w)
+		return
 	}
 	body, _ := json.Marshal(a.body)
 	w.Header().Set("content-type", "application/json;charset=UTF-8")
@@ -499,34 +473,6 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(a.status)
 	_, _ = w.Write(body)
-}
-
-// serveControl offers manual controls for cmd/fakebroker:
-// POST /_fake/price?code=005930&price=64000 and GET /_fake/prices.
-func (f *KiwoomFake) serveControl(w http.ResponseWriter, r *http.Request) {
-	writeJSON := func(status int, v any) {
-		w.Header().Set("content-type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	switch {
-	case r.URL.Path == "/_fake/price" && r.Method == http.MethodPost:
-		code := r.URL.Query().Get("code")
-		price, err := strconv.ParseInt(r.URL.Query().Get("price"), 10, 64)
-		if err != nil || price <= 0 {
-			http.Error(w, "price must be a positive number of won", http.StatusBadRequest)
-			return
-		}
-		if !f.SetPrice(code, price) {
-			http.Error(w, "no such stock: "+code, http.StatusNotFound)
-			return
-		}
-		writeJSON(http.StatusOK, map[string]any{"code": code, "price": price})
-	case r.URL.Path == "/_fake/prices" && r.Method == http.MethodGet:
-		writeJSON(http.StatusOK, f.prices())
-	default:
-		http.NotFound(w, r)
-	}
 }
 
 func readAll(r *http.Request) ([]byte, error) {
@@ -622,22 +568,8 @@ func (f *KiwoomFake) answer(r *http.Request, raw []byte) (kwAnswer, KiwoomFault)
 	// Over the limit Kiwoom answers 1700 (the official client's
 	// RATE_LIMIT_CODES = {1700}, kiwoom/core/errors.py in
 	// Kiwoom-Securities/Kiwoom-REST-API), with HTTP 429 (errAnswer).
-	if f.opts.RateLimit > 0 && f.opts.StrictWindow {
-		if !slideAdmit(f.slide, t.appKey+"|"+apiID, f.clk.Now(), f.opts.RateLimit) {
-			return f.errAnswer(apiID, 1700, ""), 0
-		}
-	} else if f.opts.RateLimit > 0 {
-		key := t.appKey + "|" + apiID
-		sec := f.clk.Now().Unix()
-		win := f.windows[key]
-		if win.sec != sec {
-			win = kwWindow{sec: sec}
-		}
-		win.n++
-		f.windows[key] = win
-		if win.n > f.opts.RateLimit {
-			return f.errAnswer(apiID, 1700, ""), 0
-		}
+	if !f.rate.admit(t.appKey+"|"+apiID, f.clk.Now()) {
+		return f.errAnswer(apiID, 1700, ""), 0
 	}
 	var fault KiwoomFault
 	if q := f.faults[apiID]; len(q) > 0 {
@@ -896,20 +828,6 @@ func mangleLists(body map[string]any, how int) {
 			body[k] = map[string]any{}
 		}
 	}
-}
-
-// SetListLag makes the order lists (ka10075, ka10076) lag: an order placed
-// less than d ago is left out, as a lagging replica would (issue 21, item
-// 3). 0 turns it off.
-func (f *KiwoomFake) SetListLag(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.listLag = d
-}
-
-// lagging reports an order the lagging lists do not show yet. f.mu held.
-func (f *KiwoomFake) lagging(at time.Time) bool {
-	return f.listLag > 0 && f.clk.Now().Sub(at) < f.listLag
 }
 
 // kwField is one ka10001 field to override, for times answers.

@@ -507,7 +507,7 @@ func (f *KiwoomFake) openOrders(apiID string, body map[string]string, nextKey st
 	for i := len(f.orders) - 1; i >= 0; i-- {
 		v := f.orders[i].view()
 		o := &v
-		if o.Cancel || o.Remaining() == 0 || f.lagging(o.Time) || !selected(o, body["all_stk_tp"] == "1", body["stk_cd"], body["trde_tp"]) {
+		if o.Cancel || o.Remaining() == 0 || f.laggingLocked(o.Time) || !selected(o, body["all_stk_tp"] == "1", body["stk_cd"], body["trde_tp"]) {
 			continue
 		}
 		s, _ := f.stock(o.Code)
@@ -547,7 +547,7 @@ func (f *KiwoomFake) filledOrders(apiID string, body map[string]string, nextKey 
 	for i := len(f.orders) - 1; i >= 0; i-- {
 		v := f.orders[i].view()
 		o := &v
-		if f.lagging(o.Time) || !selected(o, body["qry_tp"] == "1", body["stk_cd"], body["sell_tp"]) {
+		if f.laggingLocked(o.Time) || !selected(o, body["qry_tp"] == "1", body["stk_cd"], body["sell_tp"]) {
 			continue
 		}
 		stt, orig := "접수", "0000000"

@@ -1,15 +1,10 @@
 package brokertest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
-
-	"github.com/coder/websocket"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/internal/market"
@@ -25,32 +20,10 @@ import (
 
 const kwWSMax = 200
 
+// kwWS is the Kiwoom side's own realtime state, under f.wsHub.mu.
 type kwWS struct {
-	mu       sync.Mutex
-	sessions map[*kwWSSession]struct{}
-	silent   atomic.Bool // a dead path: nothing reaches the client
-	frames   map[string]int
-	pongs    int
-	logins   int
-	seqExec  int
-}
-
-type kwWSSession struct {
-	appKey string
-	out    chan []byte
-	done   chan struct{}
-	once   sync.Once
-	items  map[string]bool // type|item
-	orders bool
-}
-
-func (s *kwWSSession) close() { s.once.Do(func() { close(s.done) }) }
-
-func (s *kwWSSession) send(b []byte) {
-	select {
-	case s.out <- b:
-	default:
-	}
+	logins  int
+	seqExec int
 }
 
 func kwJSON(v any) []byte { b, _ := json.Marshal(v); return b }
@@ -59,50 +32,10 @@ func kwJSON(v any) []byte { b, _ := json.Marshal(v); return b }
 func (f *KiwoomFake) WSURL() string { return "ws" + strings.TrimPrefix(f.srv.URL, "http") }
 
 func (f *KiwoomFake) serveWS(rw http.ResponseWriter, r *http.Request) {
-	c, err := websocket.Accept(rw, r, nil)
-	if err != nil {
-		return
-	}
-	s := &kwWSSession{out: make(chan []byte, 4096), done: make(chan struct{}), items: map[string]bool{}}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	defer c.CloseNow()
-	go func() {
-		for {
-			select {
-			case <-s.done:
-				c.Close(websocket.StatusNormalClosure, "Bye")
-				return
-			case <-ctx.Done():
-				return
-			case b := <-s.out:
-				if f.ws.silent.Load() {
-					continue // lost on the dead path, answers included
-				}
-				if err := c.Write(ctx, websocket.MessageText, b); err != nil {
-					return
-				}
-			}
-		}
-	}()
-	defer func() {
-		s.close()
-		f.ws.mu.Lock()
-		delete(f.ws.sessions, s)
-		f.ws.mu.Unlock()
-	}()
-	for {
-		_, msg, err := c.Read(ctx)
-		if err != nil {
-			return
-		}
-		if !f.kwWSHandle(s, msg) {
-			return
-		}
-	}
+	f.serveSessions(rw, r, true, f.kwWSHandle)
 }
 
-func (f *KiwoomFake) kwWSHandle(s *kwWSSession, msg []byte) bool {
+func (f *KiwoomFake) kwWSHandle(s *wsSession, msg []byte) {
 	var in struct {
 		Trnm    string `json:"trnm"`
 		Token   string `json:"token"`
@@ -114,17 +47,15 @@ func (f *KiwoomFake) kwWSHandle(s *kwWSSession, msg []byte) bool {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(msg, &in); err != nil {
-		return true
+		return
 	}
 	if in.Trnm == "PING" {
-		f.ws.mu.Lock()
-		f.ws.pongs++
-		f.ws.mu.Unlock()
-		return true
+		f.pong()
+		return
 	}
 	if s.appKey == "" && in.Trnm != "LOGIN" {
 		s.send(kwJSON(map[string]any{"trnm": in.Trnm, "return_code": 100013, "return_msg": "로그인 후 이용하세요"}))
-		return true
+		return
 	}
 	switch in.Trnm {
 	case "LOGIN":
@@ -133,129 +64,70 @@ func (f *KiwoomFake) kwWSHandle(s *kwWSSession, msg []byte) bool {
 		f.mu.Unlock()
 		if !ok || !f.clk.Now().Before(t.expiry) {
 			s.send(kwJSON(map[string]any{"trnm": "LOGIN", "return_code": 100013, "return_msg": "인증에 실패했습니다[8005:Token이 유효하지 않습니다]"}))
-			return true
+			return
 		}
-		f.ws.mu.Lock()
-		if f.ws.sessions == nil {
-			f.ws.sessions, f.ws.frames = map[*kwWSSession]struct{}{}, map[string]int{}
-		}
-		for o := range f.ws.sessions {
+		f.wsHub.mu.Lock()
+		f.initLocked()
+		for o := range f.sessions {
 			if o.appKey == t.appKey {
 				o.close() // a second session kicks the first
-				delete(f.ws.sessions, o)
+				delete(f.sessions, o)
 			}
 		}
 		s.appKey = t.appKey
-		f.ws.sessions[s] = struct{}{}
+		f.sessions[s] = struct{}{}
 		f.ws.logins++
-		f.ws.mu.Unlock()
+		f.wsHub.mu.Unlock()
 		s.send(kwJSON(map[string]any{"trnm": "LOGIN", "return_code": 0, "return_msg": ""}))
 	case "REG", "REMOVE":
-		f.ws.mu.Lock()
+		f.wsHub.mu.Lock()
 		code, text := 0, ""
 		for _, d := range in.Data {
 			for _, ty := range d.Type {
 				for _, it := range d.Item {
 					id := ty + "|" + it
 					if in.Trnm == "REMOVE" {
-						delete(s.items, id)
+						delete(s.subs, id)
 						continue
 					}
 					if ty == "00" {
 						s.orders = true
 						continue
 					}
-					if len(s.items) >= kwWSMax && !s.items[id] {
+					if len(s.subs) >= kwWSMax && !s.subs[id] {
 						code, text = 105115, "등록 가능한 종목 수를 초과했습니다"
 						continue
 					}
-					s.items[id] = true
+					s.subs[id] = true
 				}
 			}
 		}
-		f.ws.mu.Unlock()
+		f.wsHub.mu.Unlock()
 		s.send(kwJSON(map[string]any{"trnm": in.Trnm, "return_code": code, "return_msg": text}))
 	}
-	return true
 }
 
 // StreamItems is the number of 0B registrations across open sessions.
-func (f *KiwoomFake) StreamItems() int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	n := 0
-	for s := range f.ws.sessions {
-		n += len(s.items)
-	}
-	return n
-}
-
-// StreamFrames is how many REAL rows of a type were sent.
-func (f *KiwoomFake) StreamFrames(typ string) int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	return f.ws.frames[typ]
-}
-
-// Pongs is how many PING echoes came back.
-func (f *KiwoomFake) Pongs() int {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	return f.ws.pongs
-}
+func (f *KiwoomFake) StreamItems() int { return f.subscriptions() }
 
 // Ping sends the server's PING to every session.
 func (f *KiwoomFake) Ping() {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	if f.ws.silent.Load() {
-		return
-	}
-	for s := range f.ws.sessions {
-		s.send([]byte(`{"trnm":"PING"}`))
-	}
-}
-
-// DropStreams closes every realtime session.
-func (f *KiwoomFake) DropStreams() {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	for s := range f.ws.sessions {
-		s.close()
-		delete(f.ws.sessions, s)
-	}
-}
-
-// SilenceStreams makes the realtime side a dead path until called with
-// false: nothing reaches any client, open or new, not even the answers to
-// a reconnect's login or subscriptions (a connection that still accepts
-// TCP but delivers nothing). What the clients send is still read.
-func (f *KiwoomFake) SilenceStreams(on bool) {
-	f.ws.mu.Lock()
-	f.ws.silent.Store(on)
-	f.ws.mu.Unlock()
-}
-
-// StreamGarbage sends a frame to every session as is.
-func (f *KiwoomFake) StreamGarbage(frame string) {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	for s := range f.ws.sessions {
-		s.send([]byte(frame))
-	}
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
+	f.broadcastLocked([]byte(`{"trnm":"PING"}`))
 }
 
 // kwWSTrade pushes a 0B row (called with f.mu held). FIDs: Kiwoom-REST-API
 // spec 0B — 20 time, 10 price (signed by direction), 15 volume, 13 cumulative.
 func (f *KiwoomFake) kwWSTrade(code string, price, base, acc int64) {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	if f.ws.silent.Load() {
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
+	if f.silent.Load() {
 		return
 	}
 	var frame []byte
-	for s := range f.ws.sessions {
-		if !s.items["0B|"+code] {
+	for s := range f.sessions {
+		if !s.subs["0B|"+code] {
 			continue
 		}
 		if frame == nil {
@@ -271,7 +143,7 @@ func (f *KiwoomFake) kwWSTrade(code string, price, base, acc int64) {
 				"values": map[string]string{"20": now.Format("150405"), "10": fmt.Sprintf("%s%d", sign, price), "15": "+1", "13": fmt.Sprint(acc)},
 			}}})
 		}
-		f.ws.frames["0B"]++
+		f.frames["0B"]++
 		s.send(frame)
 	}
 }
@@ -281,9 +153,9 @@ func (f *KiwoomFake) kwWSTrade(code string, price, base, acc int64) {
 // side, 900/901/902 qty/price/remaining, 909 execution no, 914/915 unit
 // fill price/qty.
 func (f *KiwoomFake) kwWSFill(o *market.Order, qty, px int64) {
-	f.ws.mu.Lock()
-	defer f.ws.mu.Unlock()
-	if f.ws.silent.Load() {
+	f.wsHub.mu.Lock()
+	defer f.wsHub.mu.Unlock()
+	if f.silent.Load() {
 		return
 	}
 	side := "2"
@@ -301,9 +173,9 @@ func (f *KiwoomFake) kwWSFill(o *market.Order, qty, px int64) {
 			"908": now.Format("150405"), "909": fmt.Sprintf("%07d", f.ws.seqExec), "910": fmt.Sprint(px), "911": fmt.Sprint(o.FilledQty),
 			"914": fmt.Sprint(px), "915": fmt.Sprint(qty)},
 	}}})
-	for s := range f.ws.sessions {
+	for s := range f.sessions {
 		if s.orders {
-			f.ws.frames["00"]++
+			f.frames["00"]++
 			s.send(frame)
 		}
 	}

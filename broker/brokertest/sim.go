@@ -133,6 +133,27 @@ type simAccount struct {
 	// nxtPrice is NXT's last price where it differs from KRX's.
 	nxtOff   map[string]bool
 	nxtPrice map[string]int64
+	// listLag leaves orders younger than it out of the order lists
+	// (SetListLag).
+	listLag time.Duration
+}
+
+// SetListLag makes the order lists (KIS inquire-daily-ccld, Kiwoom
+// ka10075 and ka10076) lag: an order placed less than d ago is left out,
+// as a lagging replica would. An order then reaches the broker but is
+// missing from its list for d: the case where hoga must not call it "never
+// placed" too early, and must correct itself when the order shows up
+// (issue 21, item 3). 0 turns it off.
+func (s *simAccount) SetListLag(d time.Duration) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	s.listLag = d
+}
+
+// laggingLocked reports an order placed at that the lagging lists do not
+// show yet (lock held).
+func (s *simAccount) laggingLocked(at time.Time) bool {
+	return s.listLag > 0 && s.simClk.Now().Sub(at) < s.listLag
 }
 
 // SetNXTListed says whether Nextrade lists code: an unlisted stock has no
