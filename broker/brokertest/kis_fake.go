@@ -2,7 +2,6 @@ package brokertest
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -256,14 +255,7 @@ type kisToken struct {
 type kisFakeOrder struct {
 	KISOrder
 	name string
-	mo   *market.Order // nil for a cancel row
-}
-
-func (o *kisFakeOrder) remaining() int64 {
-	if o.mo == nil {
-		return 0
-	}
-	return o.mo.Open()
+	simRow
 }
 
 // view is the row with the market's fill state.
@@ -549,9 +541,3 @@ func (f *KISFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // release is called: a broker slow to answer, for as long as a test
 // needs, with no timer. Requests the client gives up on are dropped.
 func (f *KISFake) Hold(path string) (release func()) { return f.held.hold(path) }
-
-// kisReadBody reads a request body, bounded.
-func kisReadBody(r *http.Request) []byte {
-	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	return b
-}

@@ -185,7 +185,7 @@ func (f *KISFake) serveToken(w http.ResponseWriter, r *http.Request) {
 		AppKey    string `json:"appkey"`
 		AppSecret string `json:"appsecret"`
 	}
-	if err := json.Unmarshal(kisReadBody(r), &req); err != nil || req.GrantType != "client_credentials" {
+	if err := json.Unmarshal(readBody(r), &req); err != nil || req.GrantType != "client_credentials" {
 		oauthErr("EGW00103", kisMsgBadAppKey)
 		return
 	}
@@ -237,7 +237,7 @@ func (f *KISFake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	raw := kisReadBody(r)
+	raw := readBody(r)
 	trID := r.Header.Get("tr_id")
 	rec := KISRequest{Method: r.Method, Path: r.URL.Path, TrID: trID, TrCont: r.Header.Get("tr_cont"), Query: r.URL.Query()}
 

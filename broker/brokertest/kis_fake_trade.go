@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,20 +14,6 @@ import (
 
 // kisBranch is the fake's KRX_FWDG_ORD_ORGNO / ord_gno_brno.
 const kisBranch = "06590"
-
-func (s *simStock) sign() string {
-	switch {
-	case s.price >= s.upper():
-		return "1"
-	case s.price <= s.lower():
-		return "4"
-	case s.price > s.base:
-		return "2"
-	case s.price < s.base:
-		return "5"
-	}
-	return "3"
-}
 
 func kisItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
@@ -67,13 +52,7 @@ func (f *KISFake) handlePrice(c *kisCall) kisAnswer {
 	if venue == "" || (f.mock && venue != "KRX") {
 		return kisFailure(http.StatusOK, "1", "OPSQ2001", "ERROR : INPUT_FIELD_NAME FID_COND_MRKT_DIV_CODE")
 	}
-	s, ok := f.stock(code)
-	if ok {
-		var p int64
-		if p, ok = f.venuePriceLocked(code, venue, s.price); ok && p != s.price {
-			s.price, s.open, s.high, s.low = p, p, max(p, s.high), min(p, s.low)
-		}
-	}
+	s, ok := f.venueStock(code, venue)
 	out := map[string]string{}
 	if !ok {
 		for _, k := range []string{"stck_prpr", "prdy_vrss", "prdy_ctrt", "acml_vol", "acml_tr_pbmn", "stck_oprc",
@@ -177,12 +156,6 @@ func (f *KISFake) handleChart(c *kisCall) kisAnswer {
 	})
 }
 
-// reservedLocked is cash set aside for open buy orders.
-func (f *KISFake) reservedLocked() int64 {
-	n, _, _ := f.m.Reserved("")
-	return n
-}
-
 // openSellLocked is shares of code promised to open sell orders.
 func (f *KISFake) openSellLocked(code string) int64 {
 	_, n, _ := f.m.Reserved(broker.Code(code))
@@ -200,12 +173,14 @@ func (f *KISFake) openSellLocked(code string) int64 {
 // An order for a KRX off-hours session (session set: ORD_DVSN 07) is
 // taken only inside that session.
 func (f *KISFake) sessionCheck(now time.Time, routed string, session broker.SessionKind) (kisAnswer, bool) {
-	if !f.marketHours || (session == "" && venueOpen(f.cal, venueOr(routed), now)) || inSession(f.cal, session, now) {
+	if !f.marketHours {
 		return kisAnswer{}, true
 	}
-	s, trading := f.cal.SessionOn(now)
+	open, early := orderWindowLocked(f.cal, routed, session, now)
 	switch {
-	case f.mock && trading && now.Before(s.AuctionStart):
+	case open:
+		return kisAnswer{}, true
+	case f.mock && early:
 		return kisFailure(http.StatusOK, "1", "40570000", "모의투자 장시작전 입니다."), false // code: placeholder
 	case f.mock:
 		return kisFailure(http.StatusOK, "1", "40580000", "모의투자 장종료 입니다."), false // code: placeholder
@@ -315,7 +290,7 @@ func (f *KISFake) handleOrder(c *kisCall) kisAnswer {
 	o := &kisFakeOrder{KISOrder: KISOrder{
 		ODNO: mo.ID, Branch: kisBranch, Code: s.code, Side: side, Market: market,
 		Qty: qty, Price: price, At: c.now, Venue: b["EXCG_ID_DVSN_CD"], Routed: routed, Dvsn: b["ORD_DVSN"],
-	}, name: s.name, mo: mo}
+	}, name: s.name, simRow: simRow{mo}}
 	f.orders = append(f.orders, o)
 	msg := "주문 전송 완료 되었습니다."
 	if f.mock {
@@ -371,13 +346,7 @@ func (f *KISFake) handleCancel(c *kisCall) kisAnswer {
 	if b["RVSE_CNCL_DVSN_CD"] != "02" {
 		return kisFailure(http.StatusOK, "1", "FAKE0001", "the fake KIS supports cancellation (02) only")
 	}
-	routed, session := "KRX", broker.SessionKind("")
-	for _, o := range f.orders {
-		if o.ODNO == b["ORGN_ODNO"] && o.CancelOf == "" {
-			routed = o.Routed
-			session = map[string]broker.SessionKind{"07": broker.KRXAfterSingle, "05": broker.KRXPreClosing, "06": broker.KRXAfterClosing}[o.Dvsn]
-		}
-	}
+	routed, session := f.placedVenueLocked(b["ORGN_ODNO"])
 	if ans, ok := f.sessionCheck(c.now, routed, session); !ok {
 		return ans
 	}
@@ -458,23 +427,17 @@ func kisPageOffset(c *kisCall, kind string) int {
 // kisPage cuts rows[offset:] to size and says what tr_cont to answer: F or M
 // when more follow, D or E on the last page.
 func kisPage[T any](rows []T, offset, size int) ([]T, string, int) {
-	if offset > len(rows) {
-		offset = len(rows)
-	}
-	end := min(offset+size, len(rows))
-	more := end < len(rows)
-	var trCont string
+	page, end := pageRows(rows, offset, size)
+	more, first := end < len(rows), end == len(page) // first: offset (clamped) 0
 	switch {
-	case more && offset == 0:
-		trCont = "F"
+	case more && first:
+		return page, "F", end
 	case more:
-		trCont = "M"
-	case offset == 0:
-		trCont = "D"
-	default:
-		trCont = "E"
+		return page, "M", end
+	case first:
+		return page, "D", end
 	}
-	return rows[offset:end], trCont, end
+	return page, "E", end
 }
 
 // handleCcld is inquire-daily-ccld: today's orders with KIS's filters,
@@ -584,14 +547,9 @@ func (f *KISFake) handleBalance(c *kisCall) kisAnswer {
 	if ans, ok := f.checkAccount(q.Get("CANO"), q.Get("ACNT_PRDT_CD")); !ok {
 		return ans
 	}
-	codes := make([]string, 0, len(f.m.Positions))
-	for code := range f.m.Positions {
-		codes = append(codes, string(code))
-	}
-	sort.Strings(codes)
 	rows := []map[string]string{} // an empty list is [], never null
 	var value, cost, buyAmt, sellAmt int64
-	for _, code := range codes {
+	for _, code := range f.heldCodesLocked(true) {
 		p := f.m.Positions[broker.Code(code)]
 		name, price := code, int64(0)
 		if s, ok := f.stock(code); ok {
@@ -618,7 +576,7 @@ func (f *KISFake) handleBalance(c *kisCall) kisAnswer {
 		fk, nk = fmt.Sprintf("%-100s", ""), fmt.Sprintf("%-100s", "")
 	}
 	total := value + f.m.Cash
-	deposit := f.m.Cash + f.m.DayBought - f.m.DaySold
+	deposit := f.depositLocked()
 	ans := kisSuccess("KIOK0510", "조회가 완료되었습니다", map[string]any{
 		"ctx_area_fk100": fk,
 		"ctx_area_nk100": nk,

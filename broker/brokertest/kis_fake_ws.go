@@ -52,7 +52,7 @@ func (f *KISFake) serveApproval(rw http.ResponseWriter, r *http.Request) {
 		AppKey    string `json:"appkey"`
 		SecretKey string `json:"secretkey"`
 	}
-	_ = json.Unmarshal(kisReadBody(r), &in)
+	_ = json.Unmarshal(readBody(r), &in)
 	if in.AppKey != f.appKey || in.SecretKey != f.appSecret || in.GrantType != "client_credentials" {
 		writeJSON(rw, http.StatusForbidden, map[string]string{"error_code": "EGW00105", "error_description": "유효하지 않은 AppSecret입니다."})
 		return

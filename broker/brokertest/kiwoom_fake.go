@@ -427,7 +427,7 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !f.held.wait(r.Context(), r.Header.Get("api-id")) {
 		return // the client gave up waiting
 	}
-	raw, _ := readAll(r)
+	raw := readBody(r)
 	entry := KiwoomRequest{
 		Time: f.clk.Now(), Path: r.URL.Path, APIID: r.Header.Get("api-id"),
 		ContYN: r.Header.Get("cont-yn"), NextKey: r.Header.Get("next-key"), Body: redactSecret(raw),
@@ -473,12 +473,6 @@ func (f *KiwoomFake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(a.status)
 	_, _ = w.Write(body)
-}
-
-func readAll(r *http.Request) ([]byte, error) {
-	var b bytes.Buffer
-	_, err := b.ReadFrom(http.MaxBytesReader(nil, r.Body, 1<<20))
-	return b.Bytes(), err
 }
 
 func redactSecret(raw []byte) string {
@@ -790,11 +784,11 @@ func pageOf(rows []map[string]any, nextKey string, size int) ([]map[string]any, 
 			start = n
 		}
 	}
-	end := start + size
-	if end >= len(rows) {
-		return rows[start:], "N", ""
+	page, end := pageRows(rows, start, size)
+	if end == len(rows) {
+		return page, "N", ""
 	}
-	return rows[start:end], "Y", fmt.Sprintf("kw-%d", end)
+	return page, "Y", fmt.Sprintf("kw-%d", end)
 }
 
 func (f *KiwoomFake) requireFields(apiID string, body map[string]string, names ...string) (kwAnswer, bool) {

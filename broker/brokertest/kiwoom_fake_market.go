@@ -3,7 +3,6 @@ package brokertest
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 // order) or a cancel order (Cancel, OrigNo).
 type kwOrder struct {
 	KiwoomFakeOrder
-	mo *market.Order // nil for a cancel row
+	simRow
 }
 
 // view is the row with the market's fill state.
@@ -25,14 +24,6 @@ func (o *kwOrder) view() KiwoomFakeOrder {
 		v.Filled, v.FillAmount, v.Cancelled, v.LastFillPrice = o.mo.FilledQty, o.mo.FillAmount, o.mo.Cancelled, o.mo.LastFillPrice
 	}
 	return v
-}
-
-// remaining is the quantity still open.
-func (o *kwOrder) remaining() int64 {
-	if o.mo == nil {
-		return 0
-	}
-	return o.mo.Open()
 }
 
 func (f *KiwoomFake) addStockLocked(code, name string, base, price int64) {
@@ -59,24 +50,6 @@ func (f *KiwoomFake) onEvent(ev market.Event) {
 	}
 }
 
-// Cash is the D+2 deposit: the start-of-day deposit plus today's sells
-// minus today's buys.
-func (f *KiwoomFake) Cash() int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.m.Cash
-}
-
-// Holding returns the shares held of code and their purchase amount.
-func (f *KiwoomFake) Holding(code string) (qty, cost int64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if p, ok := f.m.Positions[broker.Code(code)]; ok {
-		return p.Qty, p.Cost
-	}
-	return 0, 0
-}
-
 // sessionCheck refuses orders when the market is closed: by SetMarketOpen,
 // or outside KRX order hours with MarketHours. The mock answers are the
 // observed "[2000](RC4057:모의투자 장시작전)" and "(RC4058:모의투자 장종료)";
@@ -87,14 +60,9 @@ func (f *KiwoomFake) Holding(code string) (qty, cost int64) {
 // An order for a KRX off-hours session (session set: trde_tp 62) is taken
 // only inside that session.
 func (f *KiwoomFake) sessionCheck(apiID, routed string, session broker.SessionKind) (kwAnswer, bool) {
-	open := f.marketOpen
-	early := false
+	open, early := f.marketOpen, false
 	if open && f.opts.MarketHours {
-		now := f.clk.Now()
-		open = inSession(f.cal, session, now) || (session == "" && venueOpen(f.cal, venueOr(routed), now))
-		if s, ok := f.cal.SessionOn(now); ok && now.Before(s.AuctionStart) {
-			early = true
-		}
+		open, early = orderWindowLocked(f.cal, routed, session, f.clk.Now())
 	}
 	switch {
 	case open:
@@ -168,26 +136,9 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 	if venue == "" || (venue != "KRX" && f.opts.Mode != "live") {
 		return f.errAnswer("ka10001", 1517, "입력 값 형식이 올바르지 않습니다. 파라미터=stk_cd")
 	}
-	s, ok := f.stock(code)
-	if ok {
-		var p int64
-		if p, ok = f.venuePriceLocked(code, venue, s.price); ok && p != s.price {
-			s.price, s.open, s.high, s.low = p, p, max(p, s.high), min(p, s.low)
-		}
-	}
+	s, ok := f.venueStock(code, venue)
 	if !ok {
 		return f.errAnswer("ka10001", 1902, "")
-	}
-	sig := "3"
-	switch {
-	case s.price >= s.upper():
-		sig = "1"
-	case s.price <= s.lower():
-		sig = "4"
-	case s.price > s.base:
-		sig = "2"
-	case s.price < s.base:
-		sig = "5"
 	}
 	rate := pct(s.price-s.base, s.base)
 	flu := fmt.Sprintf("%+.2f", rate)
@@ -196,7 +147,7 @@ func (f *KiwoomFake) quote(body map[string]string) kwAnswer {
 	}
 	out := map[string]any{
 		"stk_cd": s.code, "stk_nm": s.name, "setl_mm": "12", "fav": "100", "fav_unit": "원",
-		"cur_prc": direction(s.price, s.base), "pre_sig": sig, "pred_pre": signed(s.price - s.base),
+		"cur_prc": direction(s.price, s.base), "pre_sig": s.sign(), "pred_pre": signed(s.price - s.base),
 		"flu_rt": flu, "trde_qty": strconv.FormatInt(s.vol, 10), "trde_pre": "+12.50",
 		"open_pric": direction(s.open, s.base), "high_pric": direction(s.high, s.base), "low_pric": direction(s.low, s.base),
 		"upl_pric": direction(s.upper(), s.base), "lst_pric": direction(s.lower(), s.base), "base_pric": strconv.FormatInt(s.base, 10),
@@ -315,7 +266,7 @@ func (f *KiwoomFake) place(apiID string, side broker.Side, body map[string]strin
 		return f.orderRefusal(apiID, err, qty, price, s)
 	}
 	o := &kwOrder{KiwoomFakeOrder: KiwoomFakeOrder{No: mo.ID, Code: s.code, Side: side, Market: market, Qty: qty, Price: price,
-		Venue: venue, Routed: routed, TrdeTp: body["trde_tp"], Time: now}, mo: mo}
+		Venue: venue, Routed: routed, TrdeTp: body["trde_tp"], Time: now}, simRow: simRow{mo}}
 	f.orders = append(f.orders, o)
 	return f.ok(map[string]any{"ord_no": o.No, "dmst_stex_tp": venue})
 }
@@ -354,13 +305,7 @@ func (f *KiwoomFake) cancel(apiID string, body map[string]string) kwAnswer {
 	if a, ok := f.requireFields(apiID, body, "dmst_stex_tp", "orig_ord_no", "stk_cd", "cncl_qty"); !ok {
 		return a
 	}
-	routed, session := "KRX", broker.SessionKind("")
-	for _, o := range f.orders {
-		if o.No == body["orig_ord_no"] && !o.Cancel {
-			routed = o.Routed
-			session = map[string]broker.SessionKind{"62": broker.KRXAfterSingle, "61": broker.KRXPreClosing, "81": broker.KRXAfterClosing}[o.TrdeTp]
-		}
-	}
+	routed, session := f.placedVenueLocked(body["orig_ord_no"])
 	if a, ok := f.sessionCheck(apiID, routed, session); !ok {
 		return a
 	}
@@ -404,7 +349,7 @@ func (f *KiwoomFake) depositDetail(apiID string, body map[string]string) kwAnswe
 		return a
 	}
 	orderable := max(f.m.Orderable(), 0)
-	deposit := f.m.Cash + f.m.DayBought - f.m.DaySold
+	deposit := f.depositLocked()
 	return f.ok(map[string]any{
 		"entr": padded(deposit, 15), "d1_entra": padded(deposit, 15), "d2_entra": padded(f.m.Cash, 15),
 		"ord_alow_amt": padded(orderable, 15), "pymn_alow_amt": padded(min(orderable, deposit), 15),
@@ -419,29 +364,22 @@ func (f *KiwoomFake) balance(apiID string, body map[string]string, nextKey strin
 	if a, ok := f.requireFields(apiID, body, "qry_tp", "dmst_stex_tp"); !ok {
 		return a
 	}
-	codes := make([]string, 0, len(f.m.Positions))
-	for c, p := range f.m.Positions {
-		if p.Qty > 0 { // Kiwoom drops a holding sold out
-			codes = append(codes, string(c))
-		}
-	}
-	sort.Strings(codes)
+	codes := f.heldCodesLocked(false) // Kiwoom drops a holding sold out
 	var totCost, totValue int64
 	rows := make([]map[string]any, 0, len(codes))
 	for _, c := range codes {
 		p := f.m.Positions[broker.Code(c)]
-		h := struct{ qty, cost int64 }{p.Qty, p.Cost}
 		s, _ := f.stock(c)
-		value := h.qty * s.price
-		totCost += h.cost
+		value := p.Qty * s.price
+		totCost += p.Cost
 		totValue += value
 		rows = append(rows, map[string]any{
 			"stk_cd": "A" + c, "stk_nm": s.name,
-			"evltv_prft": padded(value-h.cost, 15), "prft_rt": fmt.Sprintf("%.2f", pct(value-h.cost, h.cost)),
-			"pur_pric": padded((h.cost+h.qty/2)/h.qty, 15), "pred_close_pric": padded(s.base, 12),
-			"rmnd_qty": padded(h.qty, 15), "trde_able_qty": padded(f.sellableLocked(c), 15),
+			"evltv_prft": padded(value-p.Cost, 15), "prft_rt": fmt.Sprintf("%.2f", pct(value-p.Cost, p.Cost)),
+			"pur_pric": padded(p.AvgPrice(), 15), "pred_close_pric": padded(s.base, 12),
+			"rmnd_qty": padded(p.Qty, 15), "trde_able_qty": padded(f.sellableLocked(c), 15),
 			"cur_prc": padded(s.price, 12), "pred_buyq": padded(0, 15), "pred_sellq": padded(0, 15),
-			"tdy_buyq": padded(0, 15), "tdy_sellq": padded(0, 15), "pur_amt": padded(h.cost, 15),
+			"tdy_buyq": padded(0, 15), "tdy_sellq": padded(0, 15), "pur_amt": padded(p.Cost, 15),
 			"pur_cmsn": padded(0, 15), "evlt_amt": padded(value, 15), "sell_cmsn": padded(0, 15),
 			"tax": padded(0, 15), "sum_cmsn": padded(0, 15), "poss_rt": "0.00", "crd_tp": "00", "crd_tp_nm": "", "crd_loan_dt": "",
 		})

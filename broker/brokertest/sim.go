@@ -79,6 +79,38 @@ type simStock struct {
 func (s *simStock) upper() int64 { return s.up }
 func (s *simStock) lower() int64 { return s.lo }
 
+// sign is the price's direction against the base as both brokers code it
+// (KIS prdy_vrss_sign, Kiwoom pre_sig): 1 upper limit, 2 up, 3 unchanged,
+// 4 lower limit, 5 down.
+func (s *simStock) sign() string {
+	switch {
+	case s.price >= s.upper():
+		return "1"
+	case s.price <= s.lower():
+		return "4"
+	case s.price > s.base:
+		return "2"
+	case s.price < s.base:
+		return "5"
+	}
+	return "3"
+}
+
+// venueStock is stock as venue (KRX, NXT, SOR) quotes it: NXT's own last
+// price where it has traded apart (the day's range stretched to it), and
+// false when the venue does not list code (lock held).
+func (a *simAccount) venueStock(code, venue string) (*simStock, bool) {
+	s, ok := a.stock(code)
+	if !ok {
+		return nil, false
+	}
+	p, ok := a.venuePriceLocked(code, venue, s.price)
+	if ok && p != s.price {
+		s.price, s.open, s.high, s.low = p, p, max(p, s.high), min(p, s.low)
+	}
+	return s, ok
+}
+
 // stock returns code's book, or false when it is not listed; the caller
 // holds the fake's lock.
 func (a *simAccount) stock(code string) (*simStock, bool) {
@@ -198,6 +230,84 @@ func (s *simAccount) venuePriceLocked(code, venue string, krx int64) (int64, boo
 		return p, true
 	}
 	return krx, true
+}
+
+// orderWindowLocked says whether an order routed to an exchange (KRX,
+// NXT; "" is KRX) for session (one of KRX's off-hours sessions, or "" for
+// the exchange's plain sessions) is taken at now, and whether now is before
+// the day's opening auction (a trading day not begun yet), which both
+// brokers word apart from "closed". Each fake gives its own words.
+func orderWindowLocked(cal *broker.Calendar, routed string, session broker.SessionKind, now time.Time) (open, early bool) {
+	open = inSession(cal, session, now) || (session == "" && venueOpen(cal, venueOr(routed), now))
+	s, trading := cal.SessionOn(now)
+	return open, trading && now.Before(s.AuctionStart)
+}
+
+// placedVenueLocked is where order id rests and the session it was placed
+// for, as the market took it: what a cancel of it is checked against.
+// An order the market does not know is KRX's plain session (lock held).
+func (s *simAccount) placedVenueLocked(id string) (routed string, session broker.SessionKind) {
+	if o := s.m.ByID[id]; o != nil {
+		return venueOr(string(o.Venue)), o.Session
+	}
+	return "KRX", ""
+}
+
+// depositLocked is the deposit before today's trades (KIS dnca_tot_amt,
+// Kiwoom 예수금): the D+2 deposit m.Cash less today's sales plus today's
+// buys (lock held).
+func (s *simAccount) depositLocked() int64 { return s.m.Cash + s.m.DayBought - s.m.DaySold }
+
+// heldCodesLocked lists the codes of the account's holdings, sorted; with
+// soldOut, those sold out today too (KIS lists them until settlement,
+// Kiwoom drops them) (lock held).
+func (s *simAccount) heldCodesLocked(soldOut bool) []string {
+	codes := make([]string, 0, len(s.m.Positions))
+	for c, p := range s.m.Positions {
+		if soldOut || p.Qty > 0 {
+			codes = append(codes, string(c))
+		}
+	}
+	sort.Strings(codes)
+	return codes
+}
+
+// Cash is the D+2 deposit: the start-of-day deposit plus today's sells
+// minus today's buys.
+func (s *simAccount) Cash() int64 {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	return s.m.Cash
+}
+
+// Holding returns the shares held of code and their purchase amount.
+func (s *simAccount) Holding(code string) (qty, cost int64) {
+	s.lk.Lock()
+	defer s.lk.Unlock()
+	if p, ok := s.m.Positions[broker.Code(code)]; ok {
+		return p.Qty, p.Cost
+	}
+	return 0, 0
+}
+
+// simRow is what both fakes' order-list rows keep of the market: the
+// market's order behind a row, nil for a cancel order's own row.
+type simRow struct{ mo *market.Order }
+
+// remaining is the quantity still open.
+func (r simRow) remaining() int64 {
+	if r.mo == nil {
+		return 0
+	}
+	return r.mo.Open()
+}
+
+// pageRows cuts rows[offset:] to size; end is where the next page starts,
+// len(rows) when this one is the last.
+func pageRows[T any](rows []T, offset, size int) (page []T, end int) {
+	offset = min(offset, len(rows))
+	end = min(offset+size, len(rows))
+	return rows[offset:end], end
 }
 
 // startTicker runs the market on the clock's ticks (SimOptions.Tick).

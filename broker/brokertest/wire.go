@@ -3,6 +3,7 @@ package brokertest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -30,6 +31,12 @@ func startServer(h http.Handler, addr string) (*httptest.Server, error) {
 	}
 	srv.Start()
 	return srv, nil
+}
+
+// readBody reads a request body, bounded.
+func readBody(r *http.Request) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	return b
 }
 
 // writeJSON answers v as JSON with status.

@@ -200,7 +200,7 @@ func (e *Exchange) Balance(ctx context.Context) (broker.Balance, error) {
 			Name:     l.Name,
 			Qty:      p.Qty,
 			Sellable: sellable,
-			AvgPrice: (p.Cost + p.Qty/2) / p.Qty,
+			AvgPrice: p.AvgPrice(),
 			Price:    price,
 			Cost:     p.Cost,
 			Value:    p.Qty * price,

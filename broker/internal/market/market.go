@@ -74,6 +74,15 @@ type Position struct {
 	BoughtQty, SoldQty, BoughtAmt, SoldAmt int64
 }
 
+// AvgPrice is the purchase amount over the quantity, rounded to the won
+// (what paper shows and Kiwoom's pur_pric gives); 0 when none is held.
+func (p *Position) AvgPrice() int64 {
+	if p.Qty <= 0 {
+		return 0
+	}
+	return (p.Cost + p.Qty/2) / p.Qty
+}
+
 // Order is an order as the market keeps it: the domain's broker.Order
 // (ID, side, type, quantities, status, average fill price) plus what the
 // ledger needs.
