@@ -52,22 +52,37 @@ func ParseAlertSettings(s string) (AlertSettings, error) {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fmt.Errorf("alert setting %q must be type=level", part)
+			return nil, &AlertSettingError{Wrong: "form", Part: part}
 		}
 		t, l := AlertType(strings.TrimSpace(k)), AlertLevel(strings.TrimSpace(v))
 		switch t {
 		case AlertOrders, AlertStrategy, AlertErrors, AlertSystem:
 		default:
-			return nil, fmt.Errorf("alert type %q must be orders, strategy, errors or system", k)
+			return nil, &AlertSettingError{Wrong: "type", Part: part, Type: k}
 		}
 		switch l {
 		case LevelOn, LevelSilent, LevelOff:
 		default:
-			return nil, fmt.Errorf("alert level %q for %s must be on, silent or off", v, k)
+			return nil, &AlertSettingError{Wrong: "level", Part: part, Type: k, Level: v}
 		}
 		out[t] = l
 	}
 	return out, nil
+}
+
+// AlertSettingError is a part of HOGA_ALERTS that ParseAlertSettings
+// refuses. Wrong is which part is wrong: "form" (no '='), "type" or
+// "level". Its parts let start-up say it in the owner's language.
+type AlertSettingError struct{ Wrong, Part, Type, Level string }
+
+func (e *AlertSettingError) Error() string {
+	switch e.Wrong {
+	case "form":
+		return fmt.Sprintf("alert setting %q must be type=level", e.Part)
+	case "type":
+		return fmt.Sprintf("alert type %q must be orders, strategy, errors or system", e.Type)
+	}
+	return fmt.Sprintf("alert level %q for %s must be on, silent or off", e.Level, e.Type)
 }
 
 // Alert is one message for the alert feed.

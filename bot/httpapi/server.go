@@ -258,33 +258,56 @@ func CheckListen(addr, token string) (string, error) {
 		return "", err
 	}
 	if token == "" && !loopback {
-		return "", fmt.Errorf("httpapi: refusing to listen on %s without HOGA_HTTP_TOKEN: anyone who can reach it could trade; set a token or listen on 127.0.0.1", a)
+		return "", &listenError{ErrNoToken, fmt.Sprintf("httpapi: refusing to listen on %s without HOGA_HTTP_TOKEN: anyone who can reach it could trade; set a token or listen on 127.0.0.1", a)}
 	}
 	if token != "" && len(token) < MinTokenLen {
-		return "", fmt.Errorf("httpapi: HOGA_HTTP_TOKEN must be at least %d characters (try: openssl rand -hex 32)", MinTokenLen)
+		return "", &listenError{ErrShortToken, fmt.Sprintf("httpapi: HOGA_HTTP_TOKEN must be at least %d characters (try: openssl rand -hex 32)", MinTokenLen)}
 	}
 	if strings.ContainsAny(token, " \t\r\n") {
-		return "", errors.New("httpapi: HOGA_HTTP_TOKEN must not contain spaces")
+		return "", &listenError{ErrTokenSpaces, "httpapi: HOGA_HTTP_TOKEN must not contain spaces"}
 	}
 	return a, nil
 }
 
+// CheckListen's refusals, one per rule, so that hoga's start-up can say
+// each in the owner's language (issue 12, item 12): the error's own text
+// stays English, for logs.
+var (
+	ErrAddr        = errors.New("listen address is not host:port")
+	ErrNoPort      = errors.New("listen address has no port")
+	ErrPortRange   = errors.New("port is not 0–65535")
+	ErrPortName    = errors.New("port is not a number")
+	ErrNoToken     = errors.New("non-loopback address without a token")
+	ErrShortToken  = errors.New("token too short")
+	ErrTokenSpaces = errors.New("token contains spaces")
+)
+
+// listenError is one of CheckListen's refusals: its sentence, and the
+// rule it broke for errors.Is.
+type listenError struct {
+	rule error
+	msg  string
+}
+
+func (e *listenError) Error() string { return e.msg }
+func (e *listenError) Unwrap() error { return e.rule }
+
 func listenAddr(addr string) (string, bool, error) {
 	host, port, err := net.SplitHostPort(strings.TrimSpace(addr))
 	if err != nil {
-		return "", false, fmt.Errorf("httpapi: listen address %q must be host:port or :port: %w", addr, err)
+		return "", false, &listenError{ErrAddr, fmt.Sprintf("httpapi: listen address %q must be host:port or :port: %v", addr, err)}
 	}
 	if port == "" {
-		return "", false, fmt.Errorf("httpapi: listen address %q has no port", addr)
+		return "", false, &listenError{ErrNoPort, fmt.Sprintf("httpapi: listen address %q has no port", addr)}
 	}
 	// A port is 0–65535 (0: any free port); a name ("http") is looked up
 	// locally, as net.Listen would.
 	if n, err := strconv.Atoi(port); err == nil {
 		if n < 0 || n > 65535 {
-			return "", false, fmt.Errorf("httpapi: listen address %q: port %d is not 0–65535", addr, n)
+			return "", false, &listenError{ErrPortRange, fmt.Sprintf("httpapi: listen address %q: port %d is not 0–65535", addr, n)}
 		}
 	} else if _, err := net.LookupPort("tcp", port); err != nil {
-		return "", false, fmt.Errorf("httpapi: listen address %q: port %q is not a number", addr, port)
+		return "", false, &listenError{ErrPortName, fmt.Sprintf("httpapi: listen address %q: port %q is not a number", addr, port)}
 	}
 	if host == "" {
 		host = "127.0.0.1"

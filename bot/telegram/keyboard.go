@@ -41,10 +41,10 @@ func ParseKeyboard(s string) ([][]string, error) {
 		}
 	}
 	if len(bad) > 0 {
-		return nil, fmt.Errorf("keyboard buttons %q are not hoga commands; valid: /%s", bad, strings.Join(menuCommands, ", /"))
+		return nil, &KeyboardError{Bad: bad, Valid: menuCommands, s: s}
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("keyboard %q has no buttons (use off for none)", s)
+		return nil, &KeyboardError{Valid: menuCommands, s: s}
 	}
 	return rows, nil
 }
@@ -71,4 +71,20 @@ func newReplyKeyboard(rows [][]string) replyKeyboard {
 		kb.Keyboard = append(kb.Keyboard, r)
 	}
 	return kb
+}
+
+// KeyboardError is a HOGA_TELEGRAM_KEYBOARD that ParseKeyboard refuses:
+// buttons that are not hoga's commands (Bad), or no buttons at all. Its
+// parts let start-up say it in the owner's language (issue 12, item 12).
+type KeyboardError struct {
+	Bad   []string // the buttons that are not commands; empty: no buttons
+	Valid []string // the commands a button may be, without the slash
+	s     string
+}
+
+func (e *KeyboardError) Error() string {
+	if len(e.Bad) > 0 {
+		return fmt.Sprintf("keyboard buttons %q are not hoga commands; valid: /%s", e.Bad, strings.Join(e.Valid, ", /"))
+	}
+	return fmt.Sprintf("keyboard %q has no buttons (use off for none)", e.s)
 }

@@ -121,7 +121,8 @@ func TestCheckArguments(t *testing.T) {
 		{"healthcheck_bad_settings", []string{"healthcheck"}, map[string]string{"HOGA_HTTP_ADDR": "8080"}, 1, "must be host:port"},
 		// What start-up refuses, check refuses with the same words (issue 12.11).
 		{"short_http_token", []string{"check"}, map[string]string{"HOGA_HTTP_ADDR": "127.0.0.1:0", "HOGA_HTTP_TOKEN": "short"}, 2, "HOGA_HTTP_TOKEN must be at least 16 characters"},
-		{"port_out_of_range", []string{"check"}, map[string]string{"HOGA_HTTP_ADDR": "127.0.0.1:99999"}, 2, "port 99999 is not 0–65535"},
+		{"port_out_of_range", []string{"check"}, map[string]string{"HOGA_HTTP_ADDR": "127.0.0.1:99999"}, 2, `HOGA_HTTP_ADDR="127.0.0.1:99999": the port must be a number from 0 to 65535`},
+		{"port_out_of_range_ko", []string{"check"}, map[string]string{"HOGA_HTTP_ADDR": "127.0.0.1:99999", "HOGA_LANG": "ko"}, 2, `HOGA_HTTP_ADDR="127.0.0.1:99999": 포트는 0 에서 65535 사이의 숫자여야 합니다`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
 	"net"
@@ -98,16 +99,34 @@ type Config struct {
 }
 
 // problems collects one line per invalid setting, so a user fixes them all
-// in one go instead of one per start.
-type problems []string
+// in one go instead of one per start. Lines are said in lang.
+type problems struct {
+	lang  bot.Lang
+	lines []string
+	keys  []string // configTexts keys of lines, for tests
+}
 
-func (p *problems) addf(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+// add appends the line configTexts has under key.
+func (p *problems) add(key string, args ...any) {
+	p.lines = append(p.lines, cfgt(p.lang, key, args...))
+	p.keys = append(p.keys, key)
+}
 
-// configError is returned for invalid settings; run maps it to exit status 2.
-type configError struct{ lines []string }
+// addf appends a line worded by the caller (setup's flags).
+func (p *problems) addf(format string, args ...any) {
+	p.lines = append(p.lines, fmt.Sprintf(format, args...))
+}
+
+// configError is returned for invalid settings; run maps it to exit status
+// 2. Its lines are already in lang; lang words the header.
+type configError struct {
+	lang  bot.Lang
+	lines []string
+	keys  []string // configTexts keys of lines, where known
+}
 
 func (e *configError) Error() string {
-	return "invalid configuration:\n  " + strings.Join(e.lines, "\n  ")
+	return cfgt(e.lang, "header") + "\n  " + strings.Join(e.lines, "\n  ")
 }
 
 // loadConfig reads HOGA_* settings through getenv, with a .env file's
@@ -126,7 +145,10 @@ func loadConfig(getenv func(string) string, dotenv map[string]string) (*Config, 
 		return v, ok
 	}
 	cfg := Config{set: map[string]bool{}}
-	var probs problems
+	// The lines are in HOGA_LANG's language even when HOGA_LANG is itself
+	// one of the problems (then Korean).
+	rawLang, _ := lookup("HOGA_LANG")
+	probs := problems{lang: startLang(rawLang)}
 	v := reflect.ValueOf(&cfg).Elem()
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
@@ -142,33 +164,35 @@ func loadConfig(getenv func(string) string, dotenv map[string]string) (*Config, 
 		} else {
 			cfg.set[key] = true
 		}
-		if err := setField(v.Field(i), strings.TrimSpace(raw)); err != nil {
-			probs.addf("%s=%q: %v", key, raw, err)
+		if bad := setField(v.Field(i), strings.TrimSpace(raw)); bad != "" {
+			probs.add(bad, key, raw)
 		}
 	}
 	cfg.validate(&probs)
 	cfg.warnings = unknownSettings(getenv, dotenv)
-	if len(probs) > 0 {
-		return nil, &configError{lines: probs}
+	if len(probs.lines) > 0 {
+		return nil, &configError{lang: probs.lang, lines: probs.lines, keys: probs.keys}
 	}
 	return &cfg, nil
 }
 
-func setField(f reflect.Value, raw string) error {
+// setField decodes raw into f; on a bad value it returns the configTexts
+// key that says so, "" when the value is good.
+func setField(f reflect.Value, raw string) string {
 	if raw == "" {
-		return nil
+		return ""
 	}
 	switch f.Interface().(type) {
 	case time.Duration:
 		d, err := time.ParseDuration(raw)
 		if err != nil {
-			return errors.New("not a duration (e.g. 10s, 1m)")
+			return "field.duration"
 		}
 		if d < 0 {
-			return errors.New("must not be negative")
+			return "field.negative"
 		}
 		f.SetInt(int64(d))
-		return nil
+		return ""
 	}
 	switch f.Kind() {
 	case reflect.String:
@@ -176,19 +200,19 @@ func setField(f reflect.Value, raw string) error {
 	case reflect.Int, reflect.Int64:
 		n, err := strconv.ParseInt(strings.ReplaceAll(raw, "_", ""), 10, 64)
 		if err != nil {
-			return errors.New("not a whole number")
+			return "field.int"
 		}
 		f.SetInt(n)
 	case reflect.Float64:
 		x, err := strconv.ParseFloat(raw, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return errors.New("not a number")
+			return "field.float"
 		}
 		f.SetFloat(x)
 	default:
-		return fmt.Errorf("unsupported setting type %s", f.Type())
+		return "field.type"
 	}
-	return nil
+	return ""
 }
 
 func (c *Config) validate(p *problems) {
@@ -198,25 +222,25 @@ func (c *Config) validate(p *problems) {
 	case "paper":
 	case "kis":
 		if c.KISAppKey == "" || c.KISAppSecret == "" {
-			p.addf("HOGA_BROKER=kis needs HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET (from apiportal.koreainvestment.com)")
+			p.add("kis.keys")
 		}
 		if !validKISAccount(c.KISAccount.Reveal()) {
-			p.addf("HOGA_KIS_ACCOUNT must be the account number as 12345678-01 (8 digits, dash, 2-digit product code)")
+			p.add("kis.account")
 		}
 	case "kiwoom":
 		if c.KiwoomAppKey == "" || c.KiwoomSecretKey == "" {
-			p.addf("HOGA_BROKER=kiwoom needs HOGA_KIWOOM_APP_KEY and HOGA_KIWOOM_SECRET_KEY (from openapi.kiwoom.com)")
+			p.add("kiwoom.keys")
 		}
 	default:
-		p.addf("HOGA_BROKER=%q: must be paper, kis or kiwoom", c.Broker)
+		p.add("broker", c.Broker)
 	}
 	switch c.Mode {
 	case "mock", "live":
 	default:
-		p.addf("HOGA_MODE=%q: must be mock (모의투자) or live (실전)", c.Mode)
+		p.add("mode", c.Mode)
 	}
 	if c.Broker == "paper" && c.Mode == "live" {
-		p.addf("HOGA_MODE=live needs a real broker: set HOGA_BROKER=kis or kiwoom")
+		p.add("paper.live")
 	}
 	c.allowed = map[string]bool{}
 	for _, id := range strings.Split(c.TelegramAllowedUsers, ",") {
@@ -225,47 +249,67 @@ func (c *Config) validate(p *problems) {
 			continue
 		}
 		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
-			p.addf("HOGA_TELEGRAM_ALLOWED_USERS: %q is not a numeric Telegram user id (hoga setup learns yours from a /start)", id)
+			p.add("allowed.id", id)
 			continue
 		}
 		c.allowed[id] = true
 	}
 	if c.TelegramToken != "" && len(c.allowed) == 0 {
-		p.addf("HOGA_TELEGRAM_TOKEN is set but HOGA_TELEGRAM_ALLOWED_USERS is empty: list the user ids allowed to command hoga (hoga setup learns yours from a /start)")
+		p.add("allowed.empty")
 	}
 	if c.Mode == "live" && c.TelegramToken != "" && len(c.allowed) == 0 {
-		p.addf("HOGA_MODE=live refuses to start without HOGA_TELEGRAM_ALLOWED_USERS")
+		p.add("live.allowed")
 	}
 	if c.TelegramAlertChat != "" {
 		chat, topic, hasTopic := strings.Cut(c.TelegramAlertChat, ":")
 		if _, err := strconv.ParseInt(chat, 10, 64); err != nil {
-			p.addf("HOGA_TELEGRAM_ALERT_CHAT=%q: chat id must be a number (groups are negative, e.g. -1001234567890)", c.TelegramAlertChat)
+			p.add("alert.chat", c.TelegramAlertChat)
 		} else if hasTopic {
 			if n, err := strconv.ParseInt(topic, 10, 64); err != nil || n <= 0 {
-				p.addf("HOGA_TELEGRAM_ALERT_CHAT=%q: topic id after ':' must be a positive number", c.TelegramAlertChat)
+				p.add("alert.topic", c.TelegramAlertChat)
 			}
 		}
 	}
 	if _, err := telegram.ParseKeyboard(c.TelegramKeyboard); err != nil {
-		p.addf("HOGA_TELEGRAM_KEYBOARD: %v", err)
+		var ke *telegram.KeyboardError
+		switch {
+		case errors.As(err, &ke) && len(ke.Bad) > 0:
+			p.add("keyboard.bad", ke.Bad, strings.Join(ke.Valid, ", /"))
+		default:
+			p.add("keyboard.empty", c.TelegramKeyboard)
+		}
 	}
 	if c.HTTPAddr != "" {
 		host, _, err := net.SplitHostPort(c.HTTPAddr)
 		if err != nil {
-			p.addf("HOGA_HTTP_ADDR=%q: must be host:port, e.g. 127.0.0.1:8080", c.HTTPAddr)
+			p.add("http.hostport", c.HTTPAddr)
 		} else if !isLoopback(host) && c.HTTPToken == "" {
-			p.addf("HOGA_HTTP_ADDR=%q listens beyond this machine: set HOGA_HTTP_TOKEN", c.HTTPAddr)
+			p.add("http.no_token", c.HTTPAddr)
 		} else if _, err := httpapi.CheckListen(c.HTTPAddr, c.HTTPToken.Reveal()); err != nil {
 			// The HTTP API's own check, so start-up, hoga check and the
-			// server refuse the same settings (issue 12.11).
-			p.addf("HOGA_HTTP_ADDR: %s", strings.TrimPrefix(err.Error(), "httpapi: "))
+			// server refuse the same settings (issue 12.11); each of its
+			// rules has its line here.
+			switch {
+			case errors.Is(err, httpapi.ErrNoPort):
+				p.add("http.no_port", c.HTTPAddr)
+			case errors.Is(err, httpapi.ErrPortRange), errors.Is(err, httpapi.ErrPortName):
+				p.add("http.port", c.HTTPAddr)
+			case errors.Is(err, httpapi.ErrNoToken):
+				p.add("http.no_token", c.HTTPAddr)
+			case errors.Is(err, httpapi.ErrShortToken):
+				p.add("http.short", httpapi.MinTokenLen)
+			case errors.Is(err, httpapi.ErrTokenSpaces):
+				p.add("http.spaces")
+			default:
+				p.add("http.hostport", c.HTTPAddr)
+			}
 		}
 	}
 	if c.MaxOrderKRW <= 0 {
-		p.addf("HOGA_MAX_ORDER_KRW must be positive")
+		p.add("max_order")
 	}
 	if c.MaxDailyOrders <= 0 {
-		p.addf("HOGA_MAX_DAILY_ORDERS must be positive")
+		p.add("max_daily")
 	}
 	switch strings.ToLower(c.MarketHours) {
 	case "":
@@ -275,7 +319,7 @@ func (c *Config) validate(p *problems) {
 	case "always":
 		c.marketHours = false
 	default:
-		p.addf("HOGA_MARKET_HOURS=%q: must be krx or always", c.MarketHours)
+		p.add("market_hours", c.MarketHours)
 	}
 	// Venues: a live KIS or Kiwoom account trades on KRX, NXT and SOR; a mock
 	// one on KRX only (broker.MockVenues cites the sources). The paper
@@ -291,9 +335,9 @@ func (c *Config) validate(p *problems) {
 		v, err := broker.ParseVenue(c.Venue)
 		switch {
 		case err != nil:
-			p.addf("HOGA_VENUE=%q: must be krx, nxt or sor", c.Venue)
+			p.add("venue", c.Venue)
 		case !c.venues.Supports(v):
-			p.addf("HOGA_VENUE=%q: a mock (모의투자) account trades on KRX only", c.Venue)
+			p.add("venue.mock", c.Venue)
 		default:
 			c.venue = v
 		}
@@ -304,22 +348,22 @@ func (c *Config) validate(p *problems) {
 			continue
 		}
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			p.addf("HOGA_HOLIDAYS: %q is not a YYYY-MM-DD date", d)
+			p.add("holiday", d)
 			continue
 		}
 		c.holidays = append(c.holidays, d)
 	}
 	if err := c.logLevel.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		p.addf("HOGA_LOG_LEVEL=%q: must be debug, info, warn or error", c.LogLevel)
+		p.add("log_level", c.LogLevel)
 	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
-		p.addf("HOGA_LOG_FORMAT=%q: must be text or json", c.LogFormat)
+		p.add("log_format", c.LogFormat)
 	}
 	lang, err := bot.ParseLang(c.Lang)
 	if err != nil {
-		p.addf("HOGA_LANG=%q: must be ko or en", c.Lang)
+		p.add("lang", c.Lang)
 	}
 	c.lang = lang
 	// Values outside these ranges were accepted and made hoga useless or
@@ -331,16 +375,16 @@ func (c *Config) validate(p *problems) {
 	durationIn(p, "HOGA_TELEGRAM_OFFLINE_AFTER", c.TelegramOfflineAfter, 10*time.Second, 24*time.Hour)
 	durationIn(p, "HOGA_STRATEGY_INTERVAL", c.StrategyInterval, 100*time.Millisecond, time.Hour)
 	if c.KISRPS > 1000 || c.KiwoomRPS > 1000 {
-		p.addf("HOGA_KIS_RPS and HOGA_KIWOOM_RPS must be at most 1000 (KIS allows 20/s live, 2/s mock)")
+		p.add("rps.max")
 	}
 	if c.PaperCash < 0 {
-		p.addf("HOGA_PAPER_CASH must not be negative")
+		p.add("paper_cash")
 	}
 
 	c.reportAt = -1
 	if c.ReportTime != "off" {
 		if at, err := time.Parse("15:04", c.ReportTime); err != nil || len(c.ReportTime) != 5 {
-			p.addf("HOGA_REPORT_TIME=%q: must be HH:MM (KST), e.g. 15:40, or off", c.ReportTime)
+			p.add("report_time", c.ReportTime)
 		} else {
 			c.reportAt = time.Duration(at.Hour())*time.Hour + time.Duration(at.Minute())*time.Minute
 		}
@@ -348,24 +392,34 @@ func (c *Config) validate(p *problems) {
 	switch c.ExitOrder {
 	case "market", "limit":
 	default:
-		p.addf("HOGA_EXIT_ORDER=%q: must be market or limit", c.ExitOrder)
+		p.add("exit_order", c.ExitOrder)
 	}
 	switch c.Confirm {
 	case "live", "always":
 	default:
-		p.addf("HOGA_CONFIRM=%q: must be live or always", c.Confirm)
+		p.add("confirm", c.Confirm)
 	}
 
 	if c.KISRPS < 0 || c.KiwoomRPS < 0 {
-		p.addf("HOGA_KIS_RPS and HOGA_KIWOOM_RPS must not be negative")
+		p.add("rps.negative")
 	}
 	alerts, err := bot.ParseAlertSettings(c.Alerts)
-	if err != nil {
-		p.addf("HOGA_ALERTS: %v", err)
+	if ae := (*bot.AlertSettingError)(nil); errors.As(err, &ae) {
+		switch ae.Wrong {
+		case "form":
+			p.add("alerts.form", ae.Part)
+		case "type":
+			p.add("alerts.type", ae.Type)
+		default:
+			p.add("alerts.level", ae.Level, ae.Type)
+		}
+	} else if err != nil {
+		p.add("alerts.form", c.Alerts)
 	}
 	c.alerts = alerts
 	if _, err := broker.NewCalendar(c.holidays); err != nil {
-		p.addf("HOGA_HOLIDAYS: %v", err)
+		// Not reached: c.holidays holds only dates that parsed above.
+		p.add("holiday", c.Holidays)
 	}
 }
 
@@ -382,8 +436,11 @@ func validKISAccount(s string) bool {
 	return true
 }
 
+// isLoopback: an empty host is loopback because the HTTP API listens on
+// 127.0.0.1 then (httpapi.CheckListen); ":8080" was refused here as
+// "beyond this machine" while the server would have kept it local.
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if host == "" || host == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(host)
@@ -398,18 +455,57 @@ func readDotEnv(path string) (map[string]string, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, &dotEnvError{path: path, err: err}
 	}
 	if !fi.Mode().IsRegular() {
 		// A FIFO would block the open until a writer came (issue 20, item 2).
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fi.Mode().Type())
+		return nil, &dotEnvError{path: path, mode: fi.Mode().Type()}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, &dotEnvError{path: path, err: err}
 	}
 	defer f.Close()
-	return parseDotEnv(io.LimitReader(f, maxDotEnvSize), path)
+	out, err := parseDotEnv(io.LimitReader(f, maxDotEnvSize), path)
+	if err != nil && !errors.As(err, new(*dotEnvError)) {
+		return nil, &dotEnvError{path: path, err: err}
+	}
+	return out, err
+}
+
+// dotEnvError is a .env hoga cannot use: not a regular file (mode), a
+// line that is not KEY=VALUE (line), or the system's error reading it.
+type dotEnvError struct {
+	path string
+	mode fs.FileMode
+	line int
+	err  error
+}
+
+func (e *dotEnvError) Error() string { return e.text(bot.English) }
+
+func (e *dotEnvError) Unwrap() error { return e.err }
+
+// text says what is wrong with the file, and what to do, in lang.
+func (e *dotEnvError) text(lang bot.Lang) string {
+	switch {
+	case e.line > 0:
+		return cfgt(lang, "dotenv.line", e.path, e.line)
+	case e.err != nil:
+		return cfgt(lang, "dotenv.read", e.path, osReason(lang, e.err))
+	}
+	return cfgt(lang, "dotenv.irregular", e.path, e.mode)
+}
+
+// dotEnvProblem is the configError for a .env that cannot be read, in the
+// language the environment's HOGA_LANG asks for (.env's cannot be known).
+func dotEnvProblem(getenv func(string) string, err error) error {
+	lang := startLang(getenv("HOGA_LANG"))
+	line := err.Error()
+	if de := (*dotEnvError)(nil); errors.As(err, &de) {
+		line = de.text(lang)
+	}
+	return &configError{lang: lang, lines: []string{line}}
 }
 
 // maxDotEnvSize bounds what is read of .env; a settings file is a few KB.
@@ -434,7 +530,7 @@ func parseDotEnv(r io.Reader, name string) (map[string]string, error) {
 		k, v, ok := strings.Cut(line, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
-			return nil, fmt.Errorf("%s:%d: expected KEY=VALUE", name, n)
+			return nil, &dotEnvError{path: name, line: n}
 		}
 		v = strings.TrimSpace(v)
 		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
@@ -459,7 +555,7 @@ func printUsage(w io.Writer) error {
 // durationIn adds a problem when d is outside [lo, hi].
 func durationIn(p *problems, key string, d, lo, hi time.Duration) {
 	if d < lo || d > hi {
-		p.addf("%s=%s: must be between %s and %s", key, d, lo, hi)
+		p.add("duration", key, plainDuration(d), plainDuration(lo), plainDuration(hi))
 	}
 }
 

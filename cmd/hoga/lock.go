@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/hoga-trade/hoga/bot"
 )
 
 // errLocked says another hoga holds the data directory.
@@ -14,31 +16,34 @@ var errLocked = errors.New("locked")
 // process. Two hogas on one journal would run the same rules twice and
 // reconcile each other's orders: a second start is refused instead. The
 // operating system drops the lock when the process dies, so a crash never
-// leaves a stale lock behind.
-func lockDataDir(dir string) (release func() error, err error) {
+// leaves a stale lock behind. Its errors are said in lang: a person reads
+// them at start-up.
+func lockDataDir(dir string, lang bot.Lang) (release func() error, err error) {
 	path := filepath.Join(dir, "hoga.lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("data directory lock: %w", err)
+		return nil, &lockError{msg: cfgt(lang, "lock.open", dir, path, osReason(lang, err)), err: err}
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
 		if errors.Is(err, errLocked) {
-			return nil, &lockedError{dir: dir, path: path}
+			return nil, &lockError{msg: cfgt(lang, "lock.held", dir, path), err: errLocked}
 		}
-		return nil, fmt.Errorf("data directory lock %s: %w", path, err)
+		return nil, &lockError{msg: cfgt(lang, "lock.flock", path, osReason(lang, err)), err: err}
 	}
 	_ = f.Truncate(0)
 	_, _ = fmt.Fprintf(f, "%d\n", os.Getpid()) // for a person looking at who holds it
 	return f.Close, nil                        // closing the file releases the lock
 }
 
-// lockedError is a data directory another hoga holds; it unwraps to
-// errLocked, so `hoga setup` can say it in the user's language.
-type lockedError struct{ dir, path string }
-
-func (e *lockedError) Error() string {
-	return fmt.Sprintf("another hoga is already running with HOGA_DATA_DIR=%s (lock %s): stop it first, or give this one its own data directory", e.dir, e.path)
+// lockError is a data directory hoga could not lock, said in the owner's
+// language; it unwraps to errLocked when another hoga holds it, so `hoga
+// setup` can say that its own way, and to the system's error otherwise.
+type lockError struct {
+	msg string
+	err error
 }
 
-func (e *lockedError) Unwrap() error { return errLocked }
+func (e *lockError) Error() string { return e.msg }
+
+func (e *lockError) Unwrap() error { return e.err }

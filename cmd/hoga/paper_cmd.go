@@ -85,7 +85,7 @@ func runPaper(_ context.Context, args []string, getenv func(string) string, stdi
 		}
 		return &usageError{msg: pt(lang, "usage")}
 	}
-	release, err := lockDataDir(cfg.DataDir)
+	release, err := lockDataDir(cfg.DataDir, lang)
 	if err != nil {
 		if errors.Is(err, errLocked) {
 			return &paperRefusal{pt(lang, "locked", cfg.DataDir)}

@@ -49,7 +49,7 @@ func TestPaperReset(t *testing.T) {
 	}
 
 	// Held by a running hoga: refused, kept.
-	release, err := lockDataDir(dir)
+	release, err := lockDataDir(dir, bot.Korean)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func versionString() string {
 func loadSettings(getenv func(string) string) (*Config, error) {
 	dotenv, err := readDotEnv(".env")
 	if err != nil {
-		return nil, &configError{lines: []string{err.Error()}}
+		return nil, dotEnvProblem(getenv, err)
 	}
 	return loadConfig(getenv, dotenv)
 }

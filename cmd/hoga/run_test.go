@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/internal/redact"
 )
 
@@ -79,17 +80,19 @@ func TestInvalidSettingsOneLineEachExit2(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("exit %d; want 2\n%s%s", code, out, errOut)
 	}
+	// HOGA_LANG=jp is not a language hoga speaks: every line is Korean.
 	for _, want := range []string{
-		`HOGA_BROKER="ebest": must be paper, kis or kiwoom`,
-		`HOGA_MODE="real": must be mock`,
-		`HOGA_MAX_ORDER_KRW="lots": not a whole number`,
-		`HOGA_CONFIRM_TTL="soon": not a duration`,
-		`HOGA_TELEGRAM_TOKEN is set but HOGA_TELEGRAM_ALLOWED_USERS is empty`,
+		"설정이 올바르지 않아 시작하지 않았습니다",
+		`HOGA_BROKER="ebest": paper, kis, kiwoom 중 하나`,
+		`HOGA_MODE="real": mock(모의투자) 또는 live(실전)`,
+		`HOGA_MAX_ORDER_KRW="lots": 정수가 아닙니다`,
+		`HOGA_CONFIRM_TTL="soon": 기간이 아닙니다`,
+		`HOGA_TELEGRAM_TOKEN 이 설정되었지만 HOGA_TELEGRAM_ALLOWED_USERS 가 비어 있습니다`,
 		`HOGA_LANG="jp"`,
 		`HOGA_HOLIDAYS: "2026-02-30"`,
-		`alert level "loud"`,
-		`HOGA_HTTP_ADDR="0.0.0.0:8080" listens beyond this machine: set HOGA_HTTP_TOKEN`,
-		`HOGA_TELEGRAM_KEYBOARD: keyboard buttons ["/prise"] are not hoga commands; valid: /help`,
+		`HOGA_ALERTS: orders 의 수준 "loud"`,
+		`HOGA_HTTP_ADDR="0.0.0.0:8080" 는 이 컴퓨터 밖에서도`,
+		`HOGA_TELEGRAM_KEYBOARD: 버튼 ["/prise"] 는 hoga 명령이 아닙니다. 쓸 수 있는 명령: /help`,
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
@@ -202,13 +205,23 @@ func TestVersionAndUsage(t *testing.T) {
 func TestSecondInstanceRefused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	release, err := lockDataDir(dir)
+	release, err := lockDataDir(dir, bot.Korean)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, code := runWith(t, env("HOGA_DATA_DIR", dir, "HOGA_LOG_LEVEL", "error"), "/price 005930\n")
-	if code != 1 || !strings.Contains(errOut, "another hoga is already running") {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
+	// Said in the owner's language (issue 12, item 12), naming the
+	// directory and what to do.
+	for _, tc := range []struct{ lang, want string }{
+		{"", "다른 hoga 가 이미 HOGA_DATA_DIR=" + dir + " 로 실행 중입니다"},
+		{"en", "another hoga is already running with HOGA_DATA_DIR=" + dir},
+	} {
+		_, errOut, code := runWith(t, env("HOGA_DATA_DIR", dir, "HOGA_LOG_LEVEL", "error", "HOGA_LANG", tc.lang), "/price 005930\n")
+		if code != 1 || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "hoga.lock") {
+			t.Fatalf("HOGA_LANG=%q: exit %d, stderr %q; want %q", tc.lang, code, errOut, tc.want)
+		}
+		if tc.lang == "" && len(englishIn(errOut)) > 0 {
+			t.Errorf("English in the Korean refusal: %q", englishIn(errOut))
+		}
 	}
 	if err := release(); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/clock"
 )
 
@@ -261,8 +262,8 @@ func TestSupervisorServeFails(t *testing.T) {
 		code  uint32
 		event string
 	}{
-		{"bad_settings", &configError{lines: []string{`HOGA_BROKER="x": must be paper, kis or kiwoom`}}, 2,
-			"error: hoga stopped with an error: invalid configuration:\n  HOGA_BROKER=\"x\": must be paper, kis or kiwoom"},
+		{"bad_settings", &configError{lang: bot.English, lines: []string{`HOGA_BROKER="x": must be paper, kis or kiwoom`}}, 2,
+			"error: hoga stopped with an error: invalid configuration, hoga did not start (hoga config lists every setting):\n  HOGA_BROKER=\"x\": must be paper, kis or kiwoom"},
 		{"broker_lost", errors.New("telegram: getUpdates: 401 Unauthorized"), 1,
 			"error: hoga stopped with an error: telegram: getUpdates: 401 Unauthorized"},
 		{"nothing_left", nil, 0, "info: hoga stopped: nothing left to run"},

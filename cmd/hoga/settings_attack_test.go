@@ -46,7 +46,7 @@ func TestInsaneValuesRefused(t *testing.T) {
 		{"HOGA_STRATEGY_INTERVAL", "1ns", "HOGA_STRATEGY_INTERVAL=1ns"},
 		{"HOGA_MODE", "LIVE ", "HOGA_MODE=live needs a real broker"}, // trimmed, then judged
 	} {
-		out, errOut, code := runWith(t, env("HOGA_DATA_DIR", t.TempDir(), tc.key, tc.val), "")
+		out, errOut, code := runWith(t, env("HOGA_DATA_DIR", t.TempDir(), "HOGA_LANG", "en", tc.key, tc.val), "")
 		if code != 2 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s=%q: exit %d, want 2 with %q\n%s%s", tc.key, tc.val, code, tc.want, out, errOut)
 		}

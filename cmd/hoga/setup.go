@@ -160,8 +160,8 @@ func parseSetupFlags(args []string, stdout io.Writer) (*setupFlags, error) {
 	if f.wait <= 0 || f.timeout <= 0 {
 		probs.addf("--wait and --timeout must be positive")
 	}
-	if len(probs) > 0 {
-		return nil, &usageError{msg: "hoga setup: " + strings.Join(probs, "\n  ")}
+	if len(probs.lines) > 0 {
+		return nil, &usageError{msg: "hoga setup: " + strings.Join(probs.lines, "\n  ")}
 	}
 	return f, nil
 }
@@ -253,7 +253,7 @@ func (r *setupRun) merged() map[string]string {
 func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 	existing, err := readDotEnv(".env")
 	if err != nil {
-		return &configError{lines: []string{err.Error()}}
+		return dotEnvProblem(sio.getenv, err)
 	}
 	r := &setupRun{setupIO: sio, f: f, existing: existing}
 	lang := f.lang
@@ -287,7 +287,7 @@ func setup(ctx context.Context, f *setupFlags, sio setupIO) error {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	unlock, err := lockDataDir(dataDir)
+	unlock, err := lockDataDir(dataDir, r.lang)
 	if errors.Is(err, errLocked) {
 		return errors.New(st(r.lang, "locked", dataDir))
 	}

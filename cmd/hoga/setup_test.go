@@ -720,7 +720,7 @@ func TestSetupRefusedWhileHogaRuns(t *testing.T) {
 	if err := os.MkdirAll("data", 0o700); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := lockDataDir("data")
+	unlock, err := lockDataDir("data", bot.Korean)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,9 +169,9 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 		}
 	}()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, &configError{lines: []string{fmt.Sprintf("HOGA_DATA_DIR=%q: the data directory cannot be made: %v", cfg.DataDir, err)}}
+		return nil, &configError{lang: cfg.lang, lines: []string{cfgt(cfg.lang, "datadir.mkdir", cfg.DataDir, osReason(cfg.lang, err))}}
 	}
-	unlock, err := lockDataDir(cfg.DataDir)
+	unlock, err := lockDataDir(cfg.DataDir, cfg.lang)
 	if err != nil {
 		return nil, err
 	}
