@@ -233,6 +233,7 @@ var catalogs = map[Lang]map[string]string{
 		"exit.on_restart":           "\n(hoga가 꺼져 있는 동안 가격이 발동가를 지나, 재시작 때 발견했습니다.)",
 		"exits.off.not_held":        "보유 없음 — 보유하면 켜짐",
 		"exits.from_file":           " · 규칙 파일",
+		"exits.from_http":           " · HTTP API",
 		"exit.armed":                "🛡 %s %s(%s): 규칙 파일의 청산을 켰습니다 (보유 확인, 평균단가 %s원).",
 		"exit.off.not_held":         "%s %s(%s): 보유 종목이 없어져 감시를 멈췄습니다. 규칙 파일의 청산이라 다시 보유하면 켜집니다.",
 		// Rules file (HOGA_RULES_FILE) exits: problems at start-up, plain text.
@@ -362,6 +363,8 @@ var catalogs = map[Lang]map[string]string{
 		"who.http":                 "HTTP API",
 		"who.strategy":             "자동매매",
 		"who.rule":                 "자동매매 규칙 %s",
+		"who.exit":                 "%s(%s)",
+		"who.exit_any":             "보호 청산",
 		"alert.fallback":           "⚠️ 알림 채팅(%d)에 알림을 보낼 수 없습니다: %s. 이제부터 알림은 이 개인 채팅으로 옵니다. 봇을 그 채팅에 다시 추가하거나 HOGA_TELEGRAM_ALERT_CHAT 을 고친 뒤 hoga 를 다시 시작하세요.",
 		"alert.fallback.forbidden": "봇이 내보내졌거나 차단되었습니다",
 		"alert.fallback.not_found": "텔레그램이 그런 채팅이 없다고 합니다",
@@ -738,6 +741,7 @@ var catalogs = map[Lang]map[string]string{
 		"exit.on_restart":           "\n(The price passed the level while hoga was down; found on restart.)",
 		"exits.off.not_held":        "not held — arms when held",
 		"exits.from_file":           " · rules file",
+		"exits.from_http":           " · HTTP API",
 		"exit.armed":                "🛡 %s %s (%s): the rules file's exit is armed (the stock is held, average price %s won).",
 		"exit.off.not_held":         "%s %s (%s): the position is gone, so it stopped watching. It is the rules file's exit, so it arms again when the stock is held.",
 		// Rules file (HOGA_RULES_FILE) exits: problems at start-up, plain text.
@@ -865,6 +869,8 @@ var catalogs = map[Lang]map[string]string{
 		"who.http":                 "HTTP API",
 		"who.strategy":             "strategy",
 		"who.rule":                 "rule %s",
+		"who.exit":                 "%s (%s)",
+		"who.exit_any":             "protective exit",
 		"alert.fallback":           "⚠️ Alerts cannot be sent to the alert chat (%d): %s. From now on alerts come to this private chat. Add the bot back to that chat or fix HOGA_TELEGRAM_ALERT_CHAT, then restart hoga.",
 		"alert.fallback.forbidden": "the bot was removed or blocked",
 		"alert.fallback.not_found": "Telegram says there is no such chat",

@@ -20,7 +20,7 @@ import (
 // listedExits is an ExitBook with a fixed list.
 type listedExits struct{ list []exits.Status }
 
-func (l *listedExits) Put(context.Context, exits.Exit) error                    { return nil }
+func (l *listedExits) Put(context.Context, exits.Exit, exits.Source) error      { return nil }
 func (l *listedExits) Delete(context.Context, broker.Code, exits.Kind) error    { return nil }
 func (l *listedExits) List(context.Context) ([]exits.Status, error)             { return l.list, nil }
 func (p *positionedRules) Rules(context.Context) ([]strategy.RuleStatus, error) { return p.list, nil }

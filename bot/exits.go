@@ -11,7 +11,8 @@ import (
 // ExitBook is the protective exits as the chat edits them
 // (strategy/exits.Book).
 type ExitBook interface {
-	Put(ctx context.Context, x exits.Exit) error
+	// Put arms x; src says who asked (exits.SourceChat from here).
+	Put(ctx context.Context, x exits.Exit, src exits.Source) error
 	Delete(ctx context.Context, code broker.Code, kind exits.Kind) error
 	List(ctx context.Context) ([]exits.Status, error)
 }
@@ -47,13 +48,13 @@ func (r *Router) exitCmd(ctx context.Context, kind exits.Kind, args []string) Re
 	if err != nil {
 		return Reply{Text: r.t("bad.exit", Esc(args[1])) + "\n" + r.exitUsage()}
 	}
-	if err := r.cfg.Exits.Put(ctx, x); err != nil {
+	if err := r.cfg.Exits.Put(ctx, x, exits.SourceChat); err != nil {
 		if broker.KindOf(err) == broker.NotFound {
 			return Reply{Text: r.t("exits.no_position", code)}
 		}
 		return r.errorReply(err)
 	}
-	line := r.FormatExit(exits.Status{Exit: x, State: exits.State{Armed: true}})
+	line := r.FormatExit(exits.Status{Exit: x, State: exits.State{Armed: true}, Source: exits.SourceChat})
 	for _, s := range r.listExits(ctx) {
 		if s.Exit == x {
 			line = r.FormatExit(s)
@@ -112,6 +113,9 @@ func formatExit(lang Lang, s exits.Status) string {
 	}
 	if s.FromFile {
 		state += t("exits.from_file")
+	}
+	if s.Source == exits.SourceHTTP {
+		state += t("exits.from_http")
 	}
 	return t("exits.line", s.Code, t("exits.kind."+string(s.Kind)), Esc(s.Spec()), level, state)
 }

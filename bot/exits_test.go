@@ -112,3 +112,68 @@ func TestExitEventText(t *testing.T) {
 		}
 	}
 }
+
+// Every order and exit says where it came from: /exits marks an exit set
+// over the HTTP API, and an order line or alert names the chat user, the
+// console, the API, the rule or the exit that placed it (an exit's sell
+// is not "rule exit:005930:stop").
+func TestSourcesShown(t *testing.T) {
+	t.Parallel()
+	b, err := exits.New(exits.Options{Broker: heldBroker{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := b.Put(ctx, exits.Exit{Code: "005930", Kind: exits.Stop, BP: -500}, exits.SourceHTTP); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Put(ctx, exits.Exit{Code: "005930", Kind: exits.Take, BP: 1000}, exits.SourceChat); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang Lang
+		want []string
+	}{
+		{Korean, []string{"005930 손절 -5% — 발동가 66,500원 · 감시 중 · HTTP API", "005930 익절 +10% — 발동가 77,000원 · 감시 중\n"}},
+		{English, []string{"005930 stop-loss -5% — triggers at 66,500 won · watching · HTTP API", "005930 take-profit +10% — triggers at 77,000 won · watching"}},
+	} {
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) { c.Exits, c.Lang = b, tc.lang })
+		got := r.Handle(ctx, Request{Text: "/exits", UserID: "console", Source: "console"}).Text + "\n"
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s /exits:\n got %q\nwant %q", tc.lang, got, w)
+			}
+		}
+		if strings.Count(got, "HTTP API") != 1 {
+			t.Errorf("%s /exits: the chat's take is marked too:\n%s", tc.lang, got)
+		}
+	}
+
+	for _, tc := range []struct {
+		lang     Lang
+		src, usr string
+		want     string
+	}{
+		{Korean, "telegram", "42", "텔레그램 사용자 42"},
+		{Korean, "console", "console", "콘솔"},
+		{Korean, "http", "http", "HTTP API"},
+		{Korean, "strategy", "rule:005930", "자동매매 규칙 005930"},
+		{Korean, "strategy", "exit:005930:stop", "손절(005930)"},
+		{Korean, "strategy", "exit:005930:take", "익절(005930)"},
+		{Korean, "strategy", "exit:005930:trail", "추적손절(005930)"},
+		{Korean, "strategy", "exit:005930:other", "보호 청산(005930)"},
+		{English, "strategy", "exit:005930:stop", "stop-loss (005930)"},
+		{English, "strategy", "rule:005930", "rule 005930"},
+	} {
+		r, _ := newTestRouter(t, newFakeBroker(), func(c *Config) { c.Lang = tc.lang })
+		line := r.FormatOrder(broker.Order{ID: "1", Code: "005930", Side: broker.Sell, Qty: 1, Type: broker.Market, Source: tc.src, User: tc.usr})
+		if !strings.HasSuffix(line, " · "+tc.want) {
+			t.Errorf("%s order by %s:%s: %q, want it to end %q", tc.lang, tc.src, tc.usr, line, tc.want)
+		}
+		ev := broker.OrderEvent{Kind: broker.EventFilled, Request: broker.OrderRequest{Code: "005930", Side: broker.Sell, Type: broker.Market, Qty: 1,
+			Source: tc.src, User: tc.usr}, Order: broker.Order{ID: "1", Code: "005930", Status: broker.StatusFilled, FilledQty: 1, Qty: 1, AvgFillPrice: 66_000}}
+		if a := NewFeed(FeedConfig{Lang: tc.lang}).FormatOrderEvent(ev); !strings.Contains(a.Text, tc.want) {
+			t.Errorf("%s fill alert by %s:%s: %q, want %q in it", tc.lang, tc.src, tc.usr, a.Text, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/strategy/exits"
 )
 
 // Group formats n with thousands separators: 1234567 → "1,234,567".
@@ -148,6 +149,16 @@ func Who(lang Lang, by string) string {
 	case "http":
 		return text(lang, "who.http")
 	case "strategy", "rule":
+		if x, ok := strings.CutPrefix(user, broker.ExitUserPrefix); ok {
+			// A protective exit's sell (strategy/exits: "exit:005930:stop"),
+			// not a rule's.
+			code, kind, _ := strings.Cut(x, ":")
+			switch exits.Kind(kind) {
+			case exits.Stop, exits.Take, exits.Trail:
+				return text(lang, "who.exit", text(lang, "exits.kind."+kind), Esc(code))
+			}
+			return text(lang, "who.exit", text(lang, "who.exit_any"), Esc(code))
+		}
 		code := strings.TrimPrefix(user, "rule:")
 		if src == "rule" {
 			code = user

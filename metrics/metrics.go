@@ -170,7 +170,8 @@ func New() *Metrics {
 	// The guard's order events: event is the broker.EventKind (placed,
 	// rejected, unknown, reconciled, filled, cancelled), state the order
 	// state it left (accepted, rejected, unknown, filled, …), source where
-	// the order came from (console, telegram, http, strategy).
+	// the order came from (console, telegram, http, strategy for a rule's,
+	// exit for a protective exit's sell).
 	m.orderEvents = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hoga_order_events_total",
 		Help: "Order events from the guard, by source, event and resulting state.",
@@ -385,9 +386,12 @@ func (m *Metrics) OrderEvent(ev broker.OrderEvent) {
 		m.halted.Set(0)
 		return
 	}
-	source := ev.Request.Source
+	source, user := ev.Request.Source, ev.Request.User
 	if source == "" {
-		source = ev.Order.Source
+		source, user = ev.Order.Source, ev.Order.User
+	}
+	if source == "strategy" && strings.HasPrefix(user, broker.ExitUserPrefix) {
+		source = "exit" // a protective exit's sell, not a rule's order
 	}
 	source = orderSource(source)
 	state := eventState(ev)
@@ -417,7 +421,7 @@ func (m *Metrics) SetHalted(on bool) {
 // orderSource keeps the source label to hoga's known transports.
 func orderSource(s string) string {
 	switch s {
-	case "console", "telegram", "http", "strategy":
+	case "console", "telegram", "http", "strategy", "exit":
 		return s
 	case "":
 		return "unknown"

@@ -159,6 +159,12 @@ func TestOrderEvents(t *testing.T) {
 	m.OrderEvent(broker.OrderEvent{Kind: broker.EventCancelled, Order: broker.Order{Source: "telegram"}})
 	m.OrderEvent(broker.OrderEvent{Kind: broker.EventPlaced, Request: broker.OrderRequest{Source: "H2026x-order-id"}})
 	m.OrderEvent(broker.OrderEvent{Kind: broker.EventHalted, By: "telegram:1"})
+	// A protective exit's sell is counted as the exit's, not a rule's:
+	// from its request, or from the order when a fill has no request.
+	m.OrderEvent(broker.OrderEvent{Kind: broker.EventPlaced, Request: broker.OrderRequest{Source: "strategy", User: "exit:005930:stop", Side: broker.Sell},
+		Order: broker.Order{ID: "3", Status: broker.StatusAccepted}})
+	m.OrderEvent(broker.OrderEvent{Kind: broker.EventFilled, Order: broker.Order{ID: "3", Status: broker.StatusFilled, Source: "strategy", User: "exit:005930:stop"}})
+	m.OrderEvent(broker.OrderEvent{Kind: broker.EventFilled, Order: broker.Order{ID: "4", Status: broker.StatusFilled, Source: "strategy", User: "rule:005930"}})
 
 	tests := []struct {
 		source, event, state string
@@ -170,6 +176,9 @@ func TestOrderEvents(t *testing.T) {
 		{"strategy", "reconciled", "rejected", 1},
 		{"telegram", "cancelled", "cancelled", 1},
 		{"other", "placed", "accepted", 1}, // free-form sources never become labels
+		{"exit", "placed", "accepted", 1},
+		{"exit", "filled", "filled", 1},
+		{"strategy", "filled", "filled", 1},
 	}
 	for _, tt := range tests {
 		if got := testutil.ToFloat64(m.orderEvents.WithLabelValues(tt.source, tt.event, tt.state)); got != tt.want {

@@ -20,7 +20,9 @@ import (
 // ExitBook is the protective exits (strategy/exits.Book), as the chat's
 // /stop, /take, /trail and /exits edit them.
 type ExitBook interface {
-	PutOnce(ctx context.Context, x exits.Exit, key string) (replayed bool, err error)
+	// PutOnce arms x for src (exits.SourceHTTP from here); see
+	// exits.Book.PutOnce for key.
+	PutOnce(ctx context.Context, x exits.Exit, key string, src exits.Source) (replayed bool, err error)
 	Delete(ctx context.Context, code broker.Code, kind exits.Kind) error
 	List(ctx context.Context) ([]exits.Status, error)
 }
@@ -58,15 +60,19 @@ type exitJSON struct {
 	FiredBy   int64     `json:"fired_price,omitempty"`
 	OrderID   string    `json:"order_id,omitempty"`
 	Failures  int       `json:"failures,omitempty"`
-	// Source is "file" for the rules file's exits (HOGA_RULES_FILE),
-	// "chat" for the ones set from the chat or this API.
-	Source string `json:"source"`
+	// Source is who set the level: "file" for the rules file's exits
+	// (HOGA_RULES_FILE), "chat" for one set with /stop, /take or /trail,
+	// "http" for one set with POST /exits. FromFile marks the file's exit
+	// however it was last set (edited from the chat or this API, Source
+	// says so).
+	Source   string `json:"source"`
+	FromFile bool   `json:"from_file,omitempty"`
 }
 
 func exitOut(s exits.Status) exitJSON {
 	out := exitJSON{Code: string(s.Code), Kind: string(s.Kind), Level: s.Spec(), Price: s.Exit.Price, BP: s.BP,
 		TriggerPrice: s.Level, AvgPrice: s.Avg, High: s.High, LastPrice: s.LastPrice, State: "armed",
-		OrderID: s.OrderID, Failures: s.Failures, Source: "chat"}
+		OrderID: s.OrderID, Failures: s.Failures, Source: string(s.Source), FromFile: s.FromFile}
 	if !s.Armed {
 		out.State, out.OffReason = "off", s.Off
 	}
@@ -75,8 +81,11 @@ func exitOut(s exits.Status) exitJSON {
 			out.FiredAt, out.FiredBy = kst(t), s.FiredAt
 		}
 	}
-	if s.FromFile {
-		out.Source = "file"
+	if out.Source == "" { // a book that does not say (a test's)
+		out.Source = string(exits.SourceChat)
+		if s.FromFile {
+			out.Source = string(exits.SourceFile)
+		}
 	}
 	return out
 }
@@ -166,7 +175,7 @@ func (s *Server) handlePutExit(w http.ResponseWriter, r *http.Request) {
 // putExit arms x and builds the answer; final reports whether a retry
 // with the same key should get the same answer.
 func (s *Server) putExit(ctx context.Context, x exits.Exit, key string) (resp *response, final bool) {
-	replayed, err := s.cfg.Exits.PutOnce(ctx, x, key)
+	replayed, err := s.cfg.Exits.PutOnce(ctx, x, key, exits.SourceHTTP)
 	switch {
 	case errors.Is(err, exits.ErrKeyReused):
 		return s.jsonResponse(http.StatusUnprocessableEntity, nil,
@@ -178,7 +187,7 @@ func (s *Server) putExit(ctx context.Context, x exits.Exit, key string) (resp *r
 		status, h, body := s.brokerError(err)
 		return s.jsonResponse(status, h, errorEnvelope{Error: body}), false
 	}
-	out := exitOut(exits.Status{Exit: x, State: exits.State{Armed: true}})
+	out := exitOut(exits.Status{Exit: x, State: exits.State{Armed: true}, Source: exits.SourceHTTP})
 	if l, err := s.cfg.Exits.List(ctx); err == nil {
 		for _, st := range l {
 			if st.Exit == x {

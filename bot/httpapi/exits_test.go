@@ -36,7 +36,7 @@ func TestExitRoutes(t *testing.T) {
 	}
 	m := r.json(t)
 	if m["level"] != "-5%" || m["bp"] != -500.0 || m["trigger_price"] != 65_500.0 || m["avg_price"] != 69_000.0 ||
-		m["state"] != "armed" || m["source"] != "chat" || m["code"] != "005930" || m["kind"] != "stop" {
+		m["state"] != "armed" || m["source"] != "http" || m["code"] != "005930" || m["kind"] != "stop" {
 		t.Fatalf("POST stop body %s", r.body)
 	}
 	// A price as a JSON number, and as the chat writes it.
@@ -176,6 +176,76 @@ func TestExitIdempotency(t *testing.T) {
 	if r := e.do("POST", "/exits", body); r.status != 201 || r.json(t)["state"] != "armed" {
 		t.Fatalf("POST without key: %d %s", r.status, r.body)
 	}
+}
+
+// An exit says who set it, in POST's answer and GET /exits: "http" for
+// POST /exits, "chat" for /stop; through a fire (the stored state keeps
+// it) and a restart (the store keeps it). The exit's sell is the exit's
+// order, whoever set the exit.
+func TestExitSourceIsWhoSetIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	store := exits.NewMemSettings()
+	book := withExits(e, store)
+	if r := e.do("POST", "/exits", `{"code":"005930","kind":"stop","level":"-5%"}`); r.status != 201 || r.json(t)["source"] != "http" {
+		t.Fatalf("POST stop: %d %s", r.status, r.body)
+	}
+	if r := e.do("POST", "/exits", `{"code":"005930","kind":"trail","level":"3%"}`, "Idempotency-Key", "t-1"); r.status != 201 || r.json(t)["source"] != "http" {
+		t.Fatalf("POST trail with a key: %d %s", r.status, r.body)
+	}
+	// /take from the chat.
+	if err := book.Put(context.Background(), exits.Exit{Code: "005930", Kind: exits.Take, Price: 80_000}, exits.SourceChat); err != nil {
+		t.Fatal(err)
+	}
+	sources := func(when string, want map[string]string) {
+		t.Helper()
+		var list struct {
+			Exits []struct{ Kind, Source string } `json:"exits"`
+		}
+		decode(t, e.do("GET", "/exits", ""), &list)
+		got := map[string]string{}
+		for _, x := range list.Exits {
+			got[x.Kind] = x.Source
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s source %q, want %q (all: %v)", when, k, got[k], v, got)
+			}
+		}
+	}
+	sources("armed", map[string]string{"stop": "http", "take": "chat", "trail": "http"})
+
+	// The stop sells at 65,000: fired, still the API's, and its sell is
+	// the exit's order.
+	e.fb.FillMarketOrders(true)
+	q := samsung("005930")
+	q.Price = 65_000
+	e.fb.SetQuote(q)
+	e.clock.Advance(time.Second)
+	book.Check(context.Background())
+	p := e.fb.Placed()
+	if len(p) != 1 || p[0].Source != "strategy" || p[0].User != "exit:005930:stop" {
+		t.Fatalf("placed %+v", p)
+	}
+	sources("after the stop fired", map[string]string{"stop": "http", "take": "chat", "trail": "http"})
+
+	// hoga restarts: the store says who set each.
+	book2, err := exits.New(exits.Options{Broker: e.g, Store: store, Clock: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.restart(func(c *Config) { c.Exits = book2 })
+	sources("after a restart", map[string]string{"stop": "http", "take": "chat", "trail": "http"})
+
+	// The chat re-sets the stop: the chat's now; the API takes it back.
+	if err := book2.Put(context.Background(), exits.Exit{Code: "005930", Kind: exits.Stop, BP: -300}, exits.SourceChat); err != nil {
+		t.Fatal(err)
+	}
+	sources("re-set from the chat", map[string]string{"stop": "chat"})
+	if r := e.do("POST", "/exits", `{"code":"005930","kind":"stop","level":"-4%"}`); r.status != 201 || r.json(t)["source"] != "http" {
+		t.Fatalf("POST stop again: %d %s", r.status, r.body)
+	}
+	sources("re-set over HTTP", map[string]string{"stop": "http"})
 }
 
 func TestExitRoutesOff(t *testing.T) {

@@ -143,6 +143,10 @@ type Status struct {
 	// FromFile: the exit is the rules file's (edited from the chat or
 	// not).
 	FromFile bool
+	// Source is who set the exit's current level: SourceFile for the
+	// file's own, SourceChat or SourceHTTP for one armed (or a file's
+	// exit edited) from there.
+	Source Source
 }
 
 // Book keeps the exits, checks them and fires them. It is safe for
@@ -222,11 +226,12 @@ func New(opts Options) (*Book, error) {
 	return b, nil
 }
 
-// Put arms x, replacing the exit of the same kind on the stock (its high
-// and history start afresh). It refuses an exit on a stock not held:
-// exits protect positions.
-func (b *Book) Put(ctx context.Context, x Exit) error {
-	_, err := b.PutOnce(ctx, x, "")
+// Put arms x for src (who asked: SourceChat or SourceHTTP), replacing the
+// exit of the same kind on the stock (its high and history start
+// afresh). It refuses an exit on a stock not held: exits protect
+// positions.
+func (b *Book) Put(ctx context.Context, x Exit, src Source) error {
+	_, err := b.PutOnce(ctx, x, "", src)
 	return err
 }
 
@@ -238,9 +243,14 @@ var ErrKeyReused = errors.New("exits: the idempotency key set a different exit")
 // the same key and is x, it is left as it is (armed, fired or off — a
 // retry never re-arms a stop that has sold) and replayed is true; a key
 // that set a different exit is ErrKeyReused. key "" is Put.
-func (b *Book) PutOnce(ctx context.Context, x Exit, key string) (replayed bool, err error) {
+func (b *Book) PutOnce(ctx context.Context, x Exit, key string, src Source) (replayed bool, err error) {
 	if err := x.Validate(); err != nil {
 		return false, err
+	}
+	if src != SourceChat && src != SourceHTTP {
+		// The file's exits come through Options.FileExits; anything else
+		// would be shown as someone it was not.
+		return false, broker.Errorf(broker.Invalid, "exit %s: source %q must be chat or http", x, src)
 	}
 	hk := ""
 	if key != "" {
@@ -275,7 +285,7 @@ func (b *Book) PutOnce(ctx context.Context, x Exit, key string) (replayed bool, 
 	b.checkMu.Lock()
 	defer b.checkMu.Unlock()
 	b.declareFirst(ctx)
-	r := record{Exit: x, State: State{Armed: true}, Key: hk}
+	r := record{Exit: x, State: State{Armed: true}, Key: hk, Source: src}
 	b.mu.Lock()
 	// A chat edit of the file's exit remembers which file exit it
 	// overrides: the file wins again only when that changes.
@@ -295,7 +305,7 @@ func (b *Book) PutOnce(ctx context.Context, x Exit, key string) (replayed bool, 
 	delete(b.committed, x.key())
 	b.bal, b.balAt, b.haveBal = bal, b.clk.Now(), true
 	b.mu.Unlock()
-	b.log.Info("exit armed", "exit", x.String())
+	b.log.Info("exit armed", "exit", x.String(), "source", src)
 	return false, nil
 }
 
@@ -350,7 +360,7 @@ func (b *Book) List(ctx context.Context) ([]Status, error) {
 	defer b.mu.Unlock()
 	out := make([]Status, 0, len(b.recs))
 	for _, r := range b.recs {
-		s := Status{Exit: r.Exit, State: r.State, FromFile: r.File != nil}
+		s := Status{Exit: r.Exit, State: r.State, FromFile: r.File != nil, Source: r.source()}
 		if b.haveBal {
 			if p, ok := b.bal.Position(r.Exit.Code); ok {
 				s.Avg = p.AvgPrice
@@ -707,14 +717,14 @@ func (b *Book) afterRefusal(ctx context.Context, x Exit, st State, ev Event) {
 	}
 }
 
-// withState is x's record with st: what it came from (File) and the key
-// that set it (Key) kept, as every stored state must keep them.
+// withState is x's record with st: what it came from (File, Source) and
+// the key that set it (Key) kept, as every stored state must keep them.
 func (b *Book) withState(x Exit, st State) record {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r := record{Exit: x, State: st}
 	if cur, ok := b.recs[x.key()]; ok && cur.Exit == x {
-		r.File, r.Key = cur.File, cur.Key
+		r.File, r.Key, r.Source = cur.File, cur.Key, cur.Source
 	}
 	return r
 }

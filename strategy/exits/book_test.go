@@ -156,7 +156,7 @@ func (w *world) put(kind Kind, level string) {
 		w.t.Fatal(err)
 	}
 	x.Code = "005930"
-	if err := w.book.Put(w.ctx, x); err != nil {
+	if err := w.book.Put(w.ctx, x, SourceChat); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -367,7 +367,7 @@ func TestPutRefusesNoHolding(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	w.price(70_000)
-	err := w.book.Put(w.ctx, Exit{Code: "005930", Kind: Stop, BP: -500})
+	err := w.book.Put(w.ctx, Exit{Code: "005930", Kind: Stop, BP: -500}, SourceChat)
 	if broker.KindOf(err) != broker.NotFound {
 		t.Fatalf("err %v", err)
 	}
@@ -390,7 +390,7 @@ func newFake(t *testing.T, opts Options) (*brokertest.Broker, *Book, *events) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Put(context.Background(), Exit{Code: "005930", Kind: Stop, BP: -500}); err != nil {
+	if err := b.Put(context.Background(), Exit{Code: "005930", Kind: Stop, BP: -500}, SourceChat); err != nil {
 		t.Fatal(err)
 	}
 	return f, b, ev
@@ -546,7 +546,7 @@ func TestStopMidRoundLogsNoWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Put(context.Background(), Exit{Code: "005930", Kind: Stop, BP: -500}); err != nil {
+	if err := b.Put(context.Background(), Exit{Code: "005930", Kind: Stop, BP: -500}, SourceChat); err != nil {
 		t.Fatal(err)
 	}
 	logs.Reset()

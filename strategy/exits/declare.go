@@ -52,7 +52,7 @@ func (b *Book) declare(ctx context.Context) error {
 		tomb, haveTomb := b.tombs[k]
 		b.mu.Unlock()
 		fresh := func(why string) error {
-			r := record{Exit: f, File: &f, State: State{Armed: true}}
+			r := record{Exit: f, File: &f, State: State{Armed: true}, Source: SourceFile}
 			if !held(f) {
 				r.State = State{Off: OffNotHeld}
 			}
@@ -81,6 +81,9 @@ func (b *Book) declare(ctx context.Context) error {
 			// (a new position to protect); an unknown outcome stays off
 			// until the owner has looked (never sold twice).
 			if cur.File == nil {
+				// Adopted by the file, but still the level the chat or
+				// HTTP set, and shown as theirs.
+				cur.Source = cur.source()
 				cur.File = &f
 				if err := b.put(ctx, cur); err != nil {
 					return err

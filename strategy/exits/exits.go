@@ -283,10 +283,35 @@ const (
 	OffNotHeld = "not_held"
 )
 
+// Source says who set an exit's current level: the rules file, a chat
+// command (/stop, /take, /trail from Telegram or the console), or the
+// HTTP API (POST /exits). /exits and GET /exits show it, and it is stored
+// with the exit, so a restart still knows.
+type Source string
+
+// Sources.
+const (
+	SourceFile Source = "file"
+	SourceChat Source = "chat"
+	SourceHTTP Source = "http"
+)
+
+// ParseSource reads a stored or given source; "" is not one.
+func ParseSource(s string) (Source, error) {
+	switch src := Source(s); src {
+	case SourceFile, SourceChat, SourceHTTP:
+		return src, nil
+	}
+	return "", broker.Errorf(broker.Invalid, "exit source %q must be file, chat or http", s)
+}
+
 // record is one exit as stored.
 type record struct {
 	Exit  Exit  `json:"exit"`
 	State State `json:"state"`
+	// Source is who set Exit (empty in a record stored before sources
+	// were kept: see source).
+	Source Source `json:"source,omitempty"`
 	// File is the rules file's exit this record stands for (nil: set from
 	// the chat or HTTP only). A record whose Exit differs from File was
 	// edited after the file declared it; the edit stands until the file's
@@ -311,6 +336,24 @@ type Settings interface {
 
 // keyPrefix is the prefix of the exits' rows: one per exit, JSON.
 const keyPrefix = "exits."
+
+// source is who set r's exit. A record stored before sources were kept
+// (or by a later hoga with a source this one does not know) tells by
+// what it holds: an Idempotency-Key hash only POST /exits stores; the
+// file's own exit unedited is the file's; anything else was set from the
+// chat.
+func (r record) source() Source {
+	_, err := ParseSource(string(r.Source))
+	switch {
+	case err == nil:
+		return r.Source
+	case r.Key != "":
+		return SourceHTTP
+	case r.File != nil && *r.File == r.Exit:
+		return SourceFile
+	}
+	return SourceChat
+}
 
 func loadRecords(ctx context.Context, s Settings) ([]record, error) {
 	rows, err := s.SettingsWithPrefix(ctx, keyPrefix)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/strategy"
 )
 
@@ -316,5 +317,85 @@ func TestChatEditOfFileTrailSurvivesStateSaves(t *testing.T) {
 	ls := w.status()
 	if len(ls) != 1 || ls[0].BP != 500 || ls[0].High != 72_000 || !ls[0].FromFile {
 		t.Fatalf("after restart %+v, want the chat's 5%% with its high", ls)
+	}
+}
+
+// Each exit keeps who set it: the file's own, a chat or HTTP edit of the
+// file's exit (still FromFile), through fires and restarts. A record
+// stored before sources were kept is read by what it holds; a source the
+// book does not take is refused.
+func TestExitSources(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.buy(10, 70_000)
+	w.restartWithFile(fileStop, fileTrail)
+	w.at(69_000)
+	src := func(when string, want map[Kind]Source, fromFile map[Kind]bool) {
+		t.Helper()
+		for _, s := range w.status() {
+			if s.Source != want[s.Kind] || s.FromFile != fromFile[s.Kind] {
+				t.Errorf("%s: %s source %q from file %v, want %q %v", when, s.Kind, s.Source, s.FromFile, want[s.Kind], fromFile[s.Kind])
+			}
+		}
+	}
+	src("declared", map[Kind]Source{Stop: SourceFile, Trail: SourceFile}, map[Kind]bool{Stop: true, Trail: true})
+	if _, err := w.book.PutOnce(w.ctx, Exit{Code: "005930", Kind: Stop, BP: -300}, "k", SourceHTTP); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.book.Put(w.ctx, Exit{Code: "005930", Kind: Take, BP: 1000}, SourceChat); err != nil {
+		t.Fatal(err)
+	}
+	want := map[Kind]Source{Stop: SourceHTTP, Take: SourceChat, Trail: SourceFile}
+	from := map[Kind]bool{Stop: true, Trail: true}
+	src("edited", want, from)
+	w.restartWithFile(fileStop, fileTrail)
+	w.at(69_000)
+	src("after a restart", want, from)
+	w.at(67_800) // the HTTP stop (-3 %: 67,900) sells; the others turn off
+	if s := w.sells(); len(s) != 1 || s[0].Source != "strategy" || s[0].User != "exit:005930:stop" {
+		t.Fatalf("sells %+v", s)
+	}
+	src("after the stop fired", want, from)
+
+	for _, err := range []error{
+		func() error { return w.book.Put(w.ctx, Exit{Code: "005930", Kind: Stop, BP: -500}, SourceFile) }(),
+		func() error { return w.book.Put(w.ctx, Exit{Code: "005930", Kind: Stop, BP: -500}, "") }(),
+		func() error {
+			_, err := w.book.PutOnce(w.ctx, Exit{Code: "005930", Kind: Stop, BP: -500}, "k2", "telegram")
+			return err
+		}(),
+	} {
+		if broker.KindOf(err) != broker.Invalid {
+			t.Errorf("a put without chat or http: %v, want invalid", err)
+		}
+	}
+
+	// Records from before sources were kept.
+	store := NewMemSettings()
+	for k, v := range map[string]string{
+		"exits.005930.stop":  `{"exit":{"code":"005930","kind":"stop","bp":-500},"state":{"armed":true},"key":"abcd"}`,
+		"exits.005930.take":  `{"exit":{"code":"005930","kind":"take","bp":1000},"state":{"armed":true}}`,
+		"exits.005930.trail": `{"exit":{"code":"005930","kind":"trail","bp":300},"state":{"armed":true},"file":{"code":"005930","kind":"trail","bp":300}}`,
+		"exits.000660.stop":  `{"exit":{"code":"000660","kind":"stop","bp":-300},"state":{"armed":true},"file":{"code":"000660","kind":"stop","bp":-500}}`,
+		"exits.000660.take":  `{"exit":{"code":"000660","kind":"take","bp":300},"state":{"armed":true},"source":"martian"}`,
+	} {
+		if err := store.PutSetting(w.ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := New(Options{Broker: w.g, Store: store, Clock: w.clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _ := b.List(w.ctx)
+	got := map[string]Source{}
+	for _, s := range ls {
+		got[s.Exit.key()] = s.Source
+	}
+	for k, v := range map[string]Source{"005930.stop": SourceHTTP, "005930.take": SourceChat, "005930.trail": SourceFile,
+		"000660.stop": SourceChat, "000660.take": SourceChat} {
+		if got[k] != v {
+			t.Errorf("stored %s: source %q, want %q", k, got[k], v)
+		}
 	}
 }
