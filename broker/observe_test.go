@@ -66,3 +66,42 @@ func TestObserve(t *testing.T) {
 		t.Fatal("no hooks: the broker should come back unwrapped")
 	}
 }
+
+// TestObserveValueAndError: a call that answers a value and an error
+// together (a client that read an answer and still failed; an order that
+// reached the broker though its answer was lost) passes both through, and
+// the hooks see the error.
+func TestObserveValueAndError(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	sb := brokertest.NewBroker("stub", nil)
+	sb.SetQuote(broker.Quote{Code: "005930", Price: 70_000})
+	sb.SetBalance(broker.Balance{Cash: 5})
+	sb.FailAfter("", boom)
+	var seen []string
+	b := broker.Observe(sb, func(_ context.Context, call string, err error, _ time.Duration) {
+		if err != boom {
+			t.Errorf("%s: hook saw err %v", call, err)
+		}
+		seen = append(seen, call)
+	})
+	ctx := context.Background()
+	if q, err := b.Quote(ctx, "005930"); q.Price != 70_000 || err != boom {
+		t.Errorf("Quote = %v, %v", q, err)
+	}
+	if o, err := b.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", ClientID: "c1"}); o.ID != "0000000001" || err != boom {
+		t.Errorf("PlaceOrder = %+v, %v", o, err)
+	}
+	if o, err := b.CancelOrder(ctx, broker.CancelRequest{OrderID: "0000000001"}); o.ID != "0000000001" || err != boom {
+		t.Errorf("CancelOrder = %+v, %v", o, err)
+	}
+	if l, err := b.OrdersToday(ctx); len(l) != 1 || l[0].ID != "0000000001" || err != boom {
+		t.Errorf("OrdersToday = %+v, %v", l, err)
+	}
+	if bal, err := b.Balance(ctx); bal.Cash != 5 || err != boom {
+		t.Errorf("Balance = %+v, %v", bal, err)
+	}
+	if len(seen) != 5 || sb.Calls() != 5 {
+		t.Errorf("hooks saw %v, broker calls %d; want one each of 5", seen, sb.Calls())
+	}
+}

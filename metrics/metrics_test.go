@@ -99,6 +99,35 @@ func TestBrokerHookCountsByCallAndOutcome(t *testing.T) {
 	}
 }
 
+// TestBrokerHookValueAndError: a call that answers a value and an error
+// together is counted by its error, and both pass through the hook's
+// decorator unchanged.
+func TestBrokerHookValueAndError(t *testing.T) {
+	t.Parallel()
+	m := New()
+	sb := brokertest.NewBroker("stub", nil)
+	sb.SetQuote(broker.Quote{Code: "005930", Price: 70_000})
+	sb.SetBalance(broker.Balance{Cash: 5})
+	lost := fmt.Errorf("place: %w", &broker.Error{Kind: broker.UnknownOutcome})
+	sb.FailAfter("", lost)
+	b := broker.Observe(sb, m.BrokerHook(sb.Name()))
+	ctx := context.Background()
+	if q, err := b.Quote(ctx, "005930"); q.Price != 70_000 || err != lost {
+		t.Fatalf("Quote passed through %v, %v", q, err)
+	}
+	if o, err := b.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", ClientID: "c1"}); o.ID != "0000000001" || err != lost {
+		t.Fatalf("PlaceOrder passed through %+v, %v", o, err)
+	}
+	if bal, err := b.Balance(ctx); bal.Cash != 5 || err != lost {
+		t.Fatalf("Balance passed through %+v, %v", bal, err)
+	}
+	for _, call := range []string{CallQuote, CallPlaceOrder, CallBalance} {
+		if got := testutil.ToFloat64(m.brokerRequests.WithLabelValues("stub", call, "unknown_outcome")); got != 1 {
+			t.Errorf("requests{call=%s,outcome=unknown_outcome} = %v; want 1", call, got)
+		}
+	}
+}
+
 func TestBrokerHookNilMetricsIsIdentity(t *testing.T) {
 	t.Parallel()
 	sb := brokertest.NewBroker("stub", nil)

@@ -16,8 +16,8 @@ import (
 // as the test leaves it (SetStatus). The wire fakes (KIS, Kiwoom) and paper
 // are for tests of the brokers themselves. It is safe for concurrent use.
 //
-// Call names, for Calls and Fail: "quote", "place", "cancel", "orders",
-// "balance".
+// Call names, for Calls, Fail and FailAfter: "quote", "place", "cancel",
+// "orders", "balance", "candles".
 type Broker struct {
 	name string
 	clk  clock.Clock // nil: orders and quotes carry no time
@@ -29,11 +29,15 @@ type Broker struct {
 	placed    []broker.OrderRequest
 	cancels   []broker.CancelRequest
 	calls     map[string]int
+	quoted    map[broker.Code]int // Quote calls by code
 	errs      map[string]error
+	after     map[string]error      // FailAfter
+	codeErrs  map[broker.Code]error // FailQuote
 	placeErrs []error
 	onPlace   func(context.Context, broker.OrderRequest) error
 	onQuote   func(context.Context, broker.Code) error
 	fill      bool
+	move      bool // MoveHoldings
 	next      int
 	candles   map[broker.Code][]broker.Candle
 }
@@ -46,7 +50,8 @@ func NewBroker(name string, clk clock.Clock) *Broker {
 	if name == "" {
 		name = "fake"
 	}
-	return &Broker{name: name, clk: clk, quotes: map[broker.Code]broker.Quote{}, calls: map[string]int{}, errs: map[string]error{}}
+	return &Broker{name: name, clk: clk, quotes: map[broker.Code]broker.Quote{}, calls: map[string]int{}, quoted: map[broker.Code]int{},
+		errs: map[string]error{}, after: map[string]error{}, codeErrs: map[broker.Code]error{}}
 }
 
 // SetQuote makes q the answer for q.Code; any other code is NotFound.
@@ -80,7 +85,7 @@ func (b *Broker) MinuteCandles(_ context.Context, code broker.Code) ([]broker.Ca
 	if _, ok := b.quotes[code]; !ok {
 		return nil, &broker.Error{Kind: broker.NotFound, Msg: "no such stock " + string(code)}
 	}
-	return append([]broker.Candle(nil), b.candles[code]...), nil
+	return append([]broker.Candle(nil), b.candles[code]...), b.failingAfter("candles")
 }
 
 // SetBalance makes bal the answer to Balance.
@@ -97,6 +102,55 @@ func (b *Broker) Fail(call string, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.errs[call] = err
+}
+
+// FailAfter makes every later call named call ("" every call) carry out
+// its work and then answer its result together with err; nil ends it. A
+// place is recorded and listed: an answer lost after the broker acted. A
+// decorator's test sees that a value and an error returned together both
+// pass through.
+func (b *Broker) FailAfter(call string, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.after[call] = err
+}
+
+// FailQuote makes quotes of code fail with err (counted, as any failed
+// call); nil ends it. Other codes answer as before.
+func (b *Broker) FailQuote(code broker.Code, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.codeErrs[code] = err
+}
+
+// SetPosition puts p in the balance, replacing the holding of p.Code.
+func (b *Broker) SetPosition(p broker.Position) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := range b.balance.Positions {
+		if b.balance.Positions[i].Code == p.Code {
+			b.balance.Positions[i] = p
+			return
+		}
+	}
+	b.balance.Positions = append(b.balance.Positions, p)
+}
+
+// MoveHoldings makes every accepted order move the balance's holding at
+// once by its quantity, as if it filled in full when placed: a buy adds to
+// the holding and what is sellable, a sell takes from both. The cash is
+// left alone.
+func (b *Broker) MoveHoldings(on bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.move = on
+}
+
+// QuoteCalls counts the Quote calls for code, failed ones included.
+func (b *Broker) QuoteCalls(code broker.Code) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.quoted[code]
 }
 
 // FailPlace makes the next len(errs) PlaceOrder calls fail with errs in
@@ -200,6 +254,15 @@ func (b *Broker) failing(call string) error {
 	return b.errs[""]
 }
 
+// failingAfter is the error FailAfter set for call, or for every call;
+// b.mu is held.
+func (b *Broker) failingAfter(call string) error {
+	if err := b.after[call]; err != nil {
+		return err
+	}
+	return b.after[""]
+}
+
 // Name is the name given to NewBroker.
 func (b *Broker) Name() string { return b.name }
 
@@ -214,11 +277,16 @@ func (b *Broker) Quote(ctx context.Context, code broker.Code) (broker.Quote, err
 			return broker.Quote{}, err
 		}
 	}
-	if err := b.begin("quote"); err != nil {
-		return broker.Quote{}, err
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.calls["quote"]++
+	b.quoted[code]++
+	if err := b.failing("quote"); err != nil {
+		return broker.Quote{}, err
+	}
+	if err := b.codeErrs[code]; err != nil {
+		return broker.Quote{}, err
+	}
 	q, ok := b.quotes[code]
 	if !ok {
 		return broker.Quote{}, &broker.Error{Kind: broker.NotFound, Msg: "no such stock " + string(code)}
@@ -226,7 +294,7 @@ func (b *Broker) Quote(ctx context.Context, code broker.Code) (broker.Quote, err
 	if q.Time.IsZero() && b.clk != nil {
 		q.Time = b.clk.Now()
 	}
-	return q, nil
+	return q, b.failingAfter("quote")
 }
 
 // PlaceOrder accepts req under the next ten-digit order number (as KIS
@@ -263,7 +331,26 @@ func (b *Broker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broke
 		o.Status, o.FilledQty, o.AvgFillPrice = broker.StatusFilled, req.Qty, q.Price
 	}
 	b.orders = append(b.orders, o)
-	return o, nil
+	if b.move {
+		b.moveLocked(req)
+	}
+	return o, b.failingAfter("place")
+}
+
+// moveLocked moves req's holding by its quantity (MoveHoldings); b.mu is
+// held.
+func (b *Broker) moveLocked(req broker.OrderRequest) {
+	d := req.Qty
+	if req.Side == broker.Sell {
+		d = -d
+	}
+	for i := range b.balance.Positions {
+		if p := &b.balance.Positions[i]; p.Code == req.Code {
+			p.Qty, p.Sellable = p.Qty+d, p.Sellable+d
+			return
+		}
+	}
+	b.balance.Positions = append(b.balance.Positions, broker.Position{Code: req.Code, Qty: d, Sellable: d})
 }
 
 // NormalizeOrderID writes an order number as the fake (and KIS) does: ten
@@ -278,7 +365,7 @@ func (b *Broker) CancelOrder(_ context.Context, req broker.CancelRequest) (broke
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.cancels = append(b.cancels, req)
-	return broker.Order{ID: req.OrderID, Status: broker.StatusCancelled}, nil
+	return broker.Order{ID: req.OrderID, Status: broker.StatusCancelled}, b.failingAfter("cancel")
 }
 
 // OrdersToday returns the orders placed and added so far.
@@ -288,7 +375,7 @@ func (b *Broker) OrdersToday(context.Context) ([]broker.Order, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([]broker.Order(nil), b.orders...), nil
+	return append([]broker.Order(nil), b.orders...), b.failingAfter("orders")
 }
 
 // Balance answers with the balance set.
@@ -300,5 +387,5 @@ func (b *Broker) Balance(context.Context) (broker.Balance, error) {
 	defer b.mu.Unlock()
 	bal := b.balance
 	bal.Positions = append([]broker.Position(nil), bal.Positions...)
-	return bal, nil
+	return bal, b.failingAfter("balance")
 }
