@@ -14,13 +14,18 @@ type Clock interface {
 	Now() time.Time
 	// After sends the time on the channel once d has passed.
 	After(d time.Duration) <-chan time.Time
-	// Until sends the time on the channel once the clock reads t or
-	// later, at once if it already does. Code that computed a deadline
+	// Until's timer sends the time on its channel once the clock reads t
+	// or later, at once if it already does. Code that computed a deadline
 	// arms its timer with Until, not After(t.Sub(Now())): with After, a
 	// clock that moved between the Now and the After (a test stepping a
 	// fake clock while the machine is busy) leaves the timer a full step
 	// past its deadline, and the step meant to fire it does not.
-	Until(t time.Time) <-chan time.Time
+	//
+	// A loop that leaves a wait early (woken by something else) stops the
+	// timer it abandons: a Fake counts a pending timer as a waiter until
+	// it fires or is stopped, and a test's BlockUntil must not take an
+	// abandoned timer for the loop's next wait.
+	Until(t time.Time) Timer
 	// NewTicker ticks every d until stopped.
 	NewTicker(d time.Duration) Ticker
 }
@@ -28,6 +33,13 @@ type Clock interface {
 // Ticker is a stoppable periodic channel, like *time.Ticker.
 type Ticker interface {
 	C() <-chan time.Time
+	Stop()
+}
+
+// Timer is a stoppable one-shot channel, like *time.Timer.
+type Timer interface {
+	C() <-chan time.Time
+	// Stop keeps the timer from firing if it has not yet.
 	Stop()
 }
 
@@ -40,9 +52,14 @@ func (Real) Now() time.Time { return time.Now() }
 // After is time.After.
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// Until is time.After(time.Until(t)); t read from time.Now carries the
-// monotonic clock, so a wall-clock step does not move it.
-func (Real) Until(t time.Time) <-chan time.Time { return time.After(time.Until(t)) }
+// Until is time.NewTimer(time.Until(t)); t read from time.Now carries
+// the monotonic clock, so a wall-clock step does not move it.
+func (Real) Until(t time.Time) Timer { return realTimer{time.NewTimer(time.Until(t))} }
+
+type realTimer struct{ t *time.Timer }
+
+func (r realTimer) C() <-chan time.Time { return r.t.C }
+func (r realTimer) Stop()               { r.t.Stop() }
 
 // NewTicker wraps time.NewTicker.
 func (Real) NewTicker(d time.Duration) Ticker { return realTicker{time.NewTicker(d)} }
@@ -106,16 +123,17 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 // Until fires when the fake time reaches t; at once, with the fake time,
 // when it already has. The deadline is t itself, whatever Advance did
 // since the caller computed it.
-func (f *Fake) Until(t time.Time) <-chan time.Time {
+func (f *Fake) Until(t time.Time) Timer {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w := &waiter{at: t, ch: make(chan time.Time, 1)}
 	if !t.After(f.now) {
 		w.ch <- f.now
-		return w.ch
+		w.done = true
+		return &fakeTimer{f: f, w: w}
 	}
 	f.addLocked(w)
-	return w.ch
+	return &fakeTimer{f: f, w: w}
 }
 
 // NewTicker ticks each time the fake time passes another period. Like
@@ -216,6 +234,20 @@ func (f *Fake) BlockUntil(n int, done <-chan struct{}) bool {
 	}
 }
 
+// fakeTimer is Until's timer; Stop takes it out of the waiters.
+type fakeTimer struct {
+	f *Fake
+	w *waiter
+}
+
+func (t *fakeTimer) C() <-chan time.Time { return t.w.ch }
+
+func (t *fakeTimer) Stop() {
+	t.f.mu.Lock()
+	defer t.f.mu.Unlock()
+	t.w.done = true
+}
+
 type fakeTicker struct {
 	f *Fake
 	w *waiter
@@ -248,7 +280,7 @@ type offset struct {
 
 func (o offset) Now() time.Time                         { return o.c.Now().Add(o.d) }
 func (o offset) After(d time.Duration) <-chan time.Time { return o.c.After(d) }
-func (o offset) Until(t time.Time) <-chan time.Time     { return o.c.Until(t.Add(-o.d)) }
+func (o offset) Until(t time.Time) Timer                { return o.c.Until(t.Add(-o.d)) }
 func (o offset) NewTicker(d time.Duration) Ticker       { return o.c.NewTicker(d) }
 
 // WithTimeout is context.WithTimeout with d measured on c. On the wall

@@ -123,7 +123,7 @@ func TestUntilFiresAtTheInstantWhateverTheClockDidMeanwhile(t *testing.T) {
 			f := NewFake(start)
 			deadline := f.Now().Add(time.Minute)
 			f.Advance(tc.step)
-			ch := f.Until(deadline)
+			ch := f.Until(deadline).C()
 			f.Advance(tc.then)
 			select {
 			case got := <-ch:
@@ -168,7 +168,7 @@ func TestBlockUntilSeesUntil(t *testing.T) {
 	t.Parallel()
 	f := NewFake(time.Unix(0, 0))
 	fired := make(chan time.Time)
-	go func() { fired <- <-f.Until(time.Unix(30, 0)) }()
+	go func() { fired <- <-f.Until(time.Unix(30, 0)).C() }()
 	if !f.BlockUntil(1, nil) {
 		t.Fatal("BlockUntil returned false")
 	}
@@ -184,7 +184,7 @@ func TestOffsetUntilIsTheSameInstant(t *testing.T) {
 	t.Parallel()
 	host := NewFake(time.Date(2026, 3, 3, 8, 59, 0, 0, time.UTC))
 	ahead := Offset(host, 5*time.Second)
-	ch := ahead.Until(time.Date(2026, 3, 3, 9, 0, 5, 0, time.UTC))
+	ch := ahead.Until(time.Date(2026, 3, 3, 9, 0, 5, 0, time.UTC)).C()
 	host.Advance(59 * time.Second)
 	select {
 	case <-ch:
@@ -203,8 +203,60 @@ func TestOffsetUntilIsTheSameInstant(t *testing.T) {
 func TestRealUntilPast(t *testing.T) {
 	t.Parallel()
 	select {
-	case <-Real{}.Until(time.Now().Add(-time.Hour)):
+	case <-Real{}.Until(time.Now().Add(-time.Hour)).C():
 	case <-time.After(time.Minute): // a hang guard only
 		t.Fatal("Real.Until of a past instant did not fire")
+	}
+}
+
+// A stopped timer is no waiter: a loop woken early stops the timer it
+// leaves, and a test's BlockUntil then waits for the loop's next wait
+// instead of returning for the abandoned one (the tracker's rig stepped
+// the clock while the loop still polled). It never fires.
+func TestStoppedUntilIsNoWaiter(t *testing.T) {
+	t.Parallel()
+	f := NewFake(time.Unix(0, 0))
+	abandoned := f.Until(time.Unix(15, 0))
+	if n := f.Waiters(); n != 1 {
+		t.Fatalf("waiters = %d with one timer", n)
+	}
+	abandoned.Stop()
+	if n := f.Waiters(); n != 0 {
+		t.Fatalf("waiters = %d after Stop", n)
+	}
+	armed := make(chan struct{})
+	go func() {
+		f.Until(time.Unix(1, 0)) // the loop's next wait
+		close(armed)
+	}()
+	if !f.BlockUntil(1, nil) {
+		t.Fatal("BlockUntil returned false")
+	}
+	select {
+	case <-armed:
+	case <-time.After(time.Minute): // a hang guard only
+		t.Fatal("BlockUntil returned before the next wait was armed")
+	}
+	f.Advance(time.Minute)
+	select {
+	case <-abandoned.C():
+		t.Fatal("a stopped timer fired")
+	default:
+	}
+	// Stopping one that fired, or one that was due at once, is harmless.
+	due := f.Until(time.Unix(0, 0))
+	due.Stop()
+	select {
+	case <-due.C():
+	default:
+		t.Fatal("a timer due at once did not fire")
+	}
+	if n := f.Waiters(); n != 0 {
+		t.Fatalf("waiters = %d", n)
+	}
+	Real{}.Until(time.Now().Add(time.Hour)).Stop()
+	Offset(f, time.Second).Until(time.Unix(90, 0)).Stop()
+	if n := f.Waiters(); n != 0 {
+		t.Fatalf("waiters = %d after an Offset timer stopped", n)
 	}
 }

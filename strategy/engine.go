@@ -378,11 +378,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		for {
 			select {
 			case <-ctx.Done():
+				timer.Stop()
 				e.log.Info("strategy stopped")
 				return nil
 			case <-wake:
 				e.onTicks(ctx, e.ticks.Drain())
-			case <-timer:
+			case <-timer.C():
 				break wait
 			}
 		}

@@ -382,9 +382,11 @@ func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
 		if d := r.DelayFrom(now); d > 0 {
 			// Until the reserved instant, not d from a later Now: a
 			// clock that moved meanwhile must not push the send back.
+			timer := b.clock.Until(now.Add(d))
 			select {
-			case <-b.clock.Until(now.Add(d)):
+			case <-timer.C():
 			case <-ctx.Done():
+				timer.Stop()
 				r.CancelAt(b.clock.Now())
 				return false
 			}
@@ -397,9 +399,11 @@ func (b *Bot) waitTurn(ctx context.Context, ob *outbox) bool {
 		if d <= 0 {
 			break
 		}
+		timer := b.clock.Until(now.Add(d))
 		select {
-		case <-b.clock.Until(now.Add(d)):
+		case <-timer.C():
 		case <-ctx.Done():
+			timer.Stop()
 			return false
 		}
 	}

@@ -84,8 +84,9 @@ func (b *Bot) watchPrompt(chat int64, msgID int, it *item) {
 	go func() {
 		defer b.timers.Done()
 		select {
-		case <-expired:
+		case <-expired.C():
 		case <-stopping:
+			expired.Stop()
 			return
 		}
 		b.mu.Lock()

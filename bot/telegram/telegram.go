@@ -553,8 +553,12 @@ func (b *Bot) retrySleep(ctx context.Context, d time.Duration) bool {
 	b.mu.Lock()
 	back := b.reachable
 	b.mu.Unlock()
+	// Stopped when cut short: left pending, a fake clock counts it as a
+	// waiter and a test's BlockUntil returns for it.
+	timer := b.clock.Until(b.clock.Now().Add(d))
+	defer timer.Stop()
 	select {
-	case <-b.clock.After(d):
+	case <-timer.C():
 		return true
 	case <-back:
 		return true

@@ -295,12 +295,14 @@ func (b *Bot) press(ctx context.Context, q *models.CallbackQuery, msg *models.Me
 			return
 		}
 		done := b.edit(key, dest, r, true)
+		giveUp := b.clock.Until(b.clock.Now().Add(b.cfg.ProgressWait))
+		defer giveUp.Stop() // left pending, a fake clock counts it as a waiter
 		select {
 		case err := <-done:
 			if err != nil {
 				b.log.Warn("telegram: could not remove the confirmation buttons before sending the order", "chat", key.chat, "err", err)
 			}
-		case <-b.clock.After(b.cfg.ProgressWait):
+		case <-giveUp.C():
 			b.log.Warn("telegram: confirmation buttons not removed in time; sending the order anyway", "chat", key.chat, "waited", b.cfg.ProgressWait)
 		case <-ctx.Done():
 		}

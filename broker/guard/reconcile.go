@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/clock"
 )
 
 // Reconciliation settles journal rows left pending or unknown: orders that
@@ -125,22 +126,30 @@ func (g *Guard) reconcileLoop(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			g.log.Warn("reconciliation: will retry", "unresolved", remaining, "err", err)
 		}
-		var wait <-chan time.Time
+		var timer clock.Timer
 		switch {
 		case remaining > 0:
-			wait = g.clk.Until(g.nextWake(&delay, deadline))
+			timer = g.clk.Until(g.nextWake(&delay, deadline))
 		case g.watching.Load():
 			// A row told "never placed" today: keep reading the list at
 			// the slowest pace, so a late order is caught (issue 21, item 3).
 			delay = g.retryMin
-			wait = g.clk.After(g.retryMax)
+			timer = g.clk.Until(g.clk.Now().Add(g.retryMax))
 		default:
 			delay = g.retryMin
 		}
+		var wait <-chan time.Time // nil: only a poke or the stop
+		if timer != nil {
+			wait = timer.C()
+		}
 		select {
 		case <-ctx.Done():
+			stopTimer(timer)
 			return
 		case <-g.wake:
+			// The pass runs now: the timer is abandoned, and stopped so a
+			// fake clock does not count it as the loop's next wait.
+			stopTimer(timer)
 			delay = g.retryMin
 		case <-wait:
 		}
@@ -663,4 +672,11 @@ func (g *Guard) expire(ctx context.Context, e broker.JournalEntry) error {
 	g.log.Warn("unresolved order from an earlier day expired", "client_id", e.ClientID, "day", broker.Day(e.Created))
 	g.emit(broker.OrderEvent{Kind: broker.EventReconciled, Request: upd.Request(), Order: journalOrder(upd), Err: cause})
 	return nil
+}
+
+// stopTimer stops t if there is one.
+func stopTimer(t clock.Timer) {
+	if t != nil {
+		t.Stop()
+	}
 }

@@ -253,8 +253,9 @@ func (s *Stream) Run(ctx context.Context) error {
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
+			retry.Stop()
 			return ctx.Err()
-		case <-retry:
+		case <-retry.C():
 		}
 		s.mu.Lock()
 		s.retry = time.Time{}

@@ -209,8 +209,9 @@ func (s *Stream) Run(ctx context.Context) error {
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
+			retry.Stop()
 			return ctx.Err()
-		case <-retry:
+		case <-retry.C():
 		}
 		s.mu.Lock()
 		s.retry = time.Time{}
@@ -275,11 +276,14 @@ func (s *Stream) session(ctx context.Context) (up bool, err error) {
 	// An answer lost on the way (the PINGs that follow would keep the
 	// session from ever looking silent) ends the attempt after the
 	// request timeout.
-	loginBy := s.clk.After(s.c.timeout)
+	// Stopped once answered: a fake clock would count it as a waiter for
+	// the whole session.
+	loginBy := s.clk.Until(s.clk.Now().Add(s.c.timeout))
+	defer loginBy.Stop()
 wait:
 	for {
 		select {
-		case <-loginBy:
+		case <-loginBy.C():
 			return false, errors.New("kiwoom stream: LOGIN not answered")
 		case err := <-login:
 			if err != nil {

@@ -530,18 +530,15 @@ func (t *Tracker) Run(ctx context.Context) error {
 			t.sleeps++
 			t.until = at
 			t.mu.Unlock()
-			select {
-			case <-ctx.Done():
+			switch t.sleep(ctx, timer) {
+			case stopped:
 				t.drainAtStop(ctx)
 				return nil
-			case p := <-t.pushes:
-				// A fill the broker reported is journaled even if a stop
-				// comes while it is written.
-				t.Push(context.WithoutCancel(ctx), p)
-				continue
-			case <-t.wake:
+			case kicked:
 				interval = t.o.MinInterval
-			case <-timer:
+			case rearm:
+				continue
+			case due:
 				if !poll {
 					continue
 				}
@@ -586,6 +583,50 @@ func (t *Tracker) Run(ctx context.Context) error {
 			interval = min(max(interval*2, 2*t.o.MinInterval), t.o.MaxInterval)
 		}
 		interval = max(interval, pollCostFactor*took)
+	}
+}
+
+// woke is why sleep returned.
+type woke int
+
+const (
+	due     woke = iota // the timer fired
+	kicked              // Kick: poll now
+	rearm               // a push changed what is followed: plan the wait again
+	stopped             // ctx ended
+)
+
+// sleep waits for timer, a Kick or the stop, journaling the pushes that
+// come meanwhile. A push re-arms the timer only when it changed what is
+// followed (an order found from its push, or the last one filled):
+// re-armed from a fresh Now after every push, a steady stream of fills
+// put the poll (the check on every other open order) off for as long as
+// it lasted. A timer left
+// early is stopped: a fake clock counts a pending timer as a waiter, and a
+// test's BlockUntil took an abandoned one for the loop's next wait and
+// stepped the clock while the loop was still polling
+// (TestPartialsThenFilledAcrossRestart: a fill told 5 s late).
+func (t *Tracker) sleep(ctx context.Context, timer clock.Timer) woke {
+	following := t.count()
+	for {
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return stopped
+		case p := <-t.pushes:
+			// A fill the broker reported is journaled even if a stop
+			// comes while it is written.
+			t.Push(context.WithoutCancel(ctx), p)
+			if t.count() != following {
+				timer.Stop()
+				return rearm
+			}
+		case <-t.wake:
+			timer.Stop()
+			return kicked
+		case <-timer.C():
+			return due
+		}
 	}
 }
 

@@ -56,6 +56,7 @@ type rig struct {
 	b      *fakeBroker
 	tr     *Tracker
 	events chan broker.OrderEvent
+	polls  chan struct{} // one per poll the tracker made (Options.OnPoll)
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -66,7 +67,7 @@ func kst(y int, m time.Month, d, h, min int) time.Time {
 
 func newRig(t *testing.T, now time.Time, j *brokertest.Journal, b *fakeBroker) *rig {
 	t.Helper()
-	r := &rig{t: t, clk: clock.NewFake(now), j: j, b: b, events: make(chan broker.OrderEvent, 64)}
+	r := &rig{t: t, clk: clock.NewFake(now), j: j, b: b, events: make(chan broker.OrderEvent, 64), polls: make(chan struct{}, 1024)}
 	if r.j == nil {
 		r.j = brokertest.NewJournal(r.clk)
 	}
@@ -79,7 +80,13 @@ func newRig(t *testing.T, now time.Time, j *brokertest.Journal, b *fakeBroker) *
 func (r *rig) start() {
 	var err error
 	r.tr, err = New(Options{Broker: r.b, Journal: r.j, Clock: r.clk, MarketHours: true,
-		OnEvent: func(ev broker.OrderEvent) { r.events <- ev }})
+		OnEvent: func(ev broker.OrderEvent) { r.events <- ev },
+		OnPoll: func(time.Duration, error) {
+			select {
+			case r.polls <- struct{}{}:
+			default:
+			}
+		}})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -87,6 +94,12 @@ func (r *rig) start() {
 	r.cancel, r.done = cancel, make(chan struct{})
 	go func() { r.tr.Run(ctx); close(r.done) }()
 	r.t.Cleanup(r.stop)
+	// Run has read the journal, made its first poll and sleeps: a test's
+	// next step is not raced by Run's start. Without this, a row the test
+	// journaled could be read by a Run that started late and polled at
+	// once (TestPushBeforeAnswerIsReplayed then saw the poll's fill, not
+	// the push's, 1 run in 40 beside a go test -race ./...).
+	r.clk.BlockUntil(1, r.done)
 }
 
 func (r *rig) stop() {
@@ -116,8 +129,24 @@ func (r *rig) placeAt(venue broker.Venue, clientID, id string, side broker.Side,
 	r.b.mu.Lock()
 	r.b.orders[id] = broker.Order{ID: id, Code: "005930", Side: side, Type: broker.Limit, Qty: qty, Price: price, Status: broker.StatusAccepted}
 	r.b.mu.Unlock()
+	// The tracker sleeps (start and tick leave it so): the polls told so
+	// far are old news. The placed event kicks it into one poll; wait for
+	// that, so the test's next step of the clock cannot come first. Only
+	// BlockUntil, it could: the sleep the kick ends has its timer pending
+	// until the loop runs (TestPartialsThenFilledAcrossRestart stepped
+	// five seconds before the loop polled).
+	for len(r.polls) > 0 {
+		<-r.polls
+	}
 	r.tr.Observe(context.Background(), broker.OrderEvent{Kind: broker.EventPlaced, Request: e.Request(),
 		Order: broker.Order{ID: id, Status: broker.StatusAccepted}})
+	select {
+	case <-r.polls:
+	case <-r.done:
+		r.t.Fatal("tracker stopped")
+	case <-time.After(30 * time.Second): // a bound on a hang
+		r.t.Fatal("the placed order was not polled")
+	}
 }
 
 // tick waits until the tracker sleeps on the clock, then moves it.
@@ -495,4 +524,41 @@ func TestCommittedWhileFillsAreRecorded(t *testing.T) {
 	if buy, _ := r.tr.Committed("005930"); buy != 0 {
 		t.Fatalf("committed %d after the order filled", buy)
 	}
+}
+
+// Fills streaming in for one order do not put off the poll that checks
+// the others: a push is journaled on the sleep's own timer. Re-armed
+// from a fresh Now after each push, a fill every half second kept the
+// one-second poll from ever coming, and an order that filled without a
+// notice (a dropped stream frame) went untold.
+func TestPushesDoNotPutOffThePoll(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 3, 3, 10, 0), nil, nil)
+	r.start()
+	r.place("H1", "0000000601", broker.Buy, 100, 60_000)
+	r.place("H2", "0000000602", broker.Buy, 1, 60_000)
+	r.b.set("0000000602", 1, 60_000, broker.StatusFilled) // no notice for this one
+	start := r.clk.Now()
+	for i := int64(1); i <= 20; i++ {
+		r.clk.BlockUntil(1, r.done) // asleep: any poll the last step caused is done
+		for len(r.events) > 0 {
+			if ev := <-r.events; ev.Order.ID == "0000000602" {
+				if took := r.clk.Now().Sub(start); ev.Kind != broker.EventFilled || took > 2*time.Second {
+					t.Fatalf("%s of the unnotified order after %s", ev.Kind, took)
+				}
+				return
+			}
+		}
+		r.tr.Notify(Push{OrderID: "0000000601", Qty: 1, Price: 60_000, CumQty: i})
+		select {
+		case ev := <-r.events:
+			if ev.Order.ID != "0000000601" || ev.Fill.CumQty != i {
+				t.Fatalf("push %d: %s %+v", i, ev.Kind, ev.Fill)
+			}
+		case <-time.After(30 * time.Second): // a bound on a hang
+			t.Fatalf("push %d not told", i)
+		}
+		r.clk.Advance(500 * time.Millisecond)
+	}
+	t.Fatalf("the order filled without a notice was not polled in %s of pushes", r.clk.Now().Sub(start))
 }

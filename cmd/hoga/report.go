@@ -149,10 +149,12 @@ func (a *app) runReports(ctx context.Context) error {
 // grow) does not push the wake past at.
 func (a *app) reportWait(ctx context.Context, at time.Time) bool {
 	a.reports.update(func(s *reportStatus) { s.Waits++; s.Next = at })
+	timer := a.clock.Until(at)
 	select {
 	case <-ctx.Done():
+		timer.Stop()
 		return false
-	case <-a.clock.Until(at):
+	case <-timer.C():
 		return true
 	}
 }

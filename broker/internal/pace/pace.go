@@ -28,10 +28,12 @@ func Wait(ctx context.Context, clk clock.Clock, lim *rate.Limiter) (time.Duratio
 	}
 	// Until the reserved instant: a clock that moved since now must not
 	// make the wait longer than the limiter asked for.
+	timer := clk.Until(now.Add(d))
 	select {
-	case <-clk.Until(now.Add(d)):
+	case <-timer.C():
 		return clk.Now().Sub(now), nil
 	case <-ctx.Done():
+		timer.Stop()
 		res.CancelAt(clk.Now())
 		return 0, ctx.Err()
 	}

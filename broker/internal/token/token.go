@@ -288,10 +288,12 @@ func (l *Lifecycle) waitGap(ctx context.Context) error {
 		return nil
 	}
 	l.log.Info(l.p.Name+" waiting before issuing a token", "wait", wait)
+	timer := l.clk.Until(at)
 	select {
-	case <-l.clk.Until(at):
+	case <-timer.C():
 		return nil
 	case <-ctx.Done():
+		timer.Stop()
 		return l.p.Cancelled(ctx.Err(), true)
 	}
 }
