@@ -319,6 +319,9 @@ func (t *Tracker) Observe(ctx context.Context, ev broker.OrderEvent) {
 			e.BrokerID = ev.Order.ID
 		}
 		t.follow(e, false)
+		if ev.Kind == broker.EventPlaced {
+			t.placedNow(e.BrokerID)
+		}
 		if e.Side == broker.Sell {
 			t.costOf(ctx, e.Code, true)
 		}
@@ -333,6 +336,21 @@ func (t *Tracker) Observe(ctx context.Context, ev broker.OrderEvent) {
 		t.mu.Lock()
 		delete(t.open, t.o.Normalize(ev.Order.ID))
 		t.mu.Unlock()
+	}
+}
+
+// placedNow marks an order the guard placed in this run as not late. Run's
+// start-up read of the journal may have found its row first (an order
+// placed while Run was starting) and marked it open since before the
+// start; its first fill would then have said "while hoga was down".
+func (t *Tracker) placedNow(brokerID string) {
+	id := t.o.Normalize(brokerID)
+	t.turn.Lock() // tr.late is read and cleared by the poll under turn
+	defer t.turn.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if tr := t.open[id]; tr != nil {
+		tr.late = false
 	}
 }
 

@@ -526,6 +526,71 @@ func TestCommittedWhileFillsAreRecorded(t *testing.T) {
 	}
 }
 
+// gatedBroker holds the tracker's first list of orders until released,
+// so a test can act between Run's start-up read of the journal and its
+// first poll's answer.
+type gatedBroker struct {
+	*fakeBroker
+	once    sync.Once
+	asked   chan struct{} // closed when the first list is asked for
+	release chan struct{}
+}
+
+func (g *gatedBroker) OrdersToday(ctx context.Context) ([]broker.Order, error) {
+	g.once.Do(func() {
+		close(g.asked)
+		<-g.release
+	})
+	return g.fakeBroker.OrdersToday(ctx)
+}
+
+// An order placed while Run was starting, whose row Run's journal read
+// found before the guard's placed event came, is this run's order: its
+// fill is not "while hoga was down". Before placedNow it was.
+func TestPlacedWhileRunStartsIsNotLate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := clock.NewFake(kst(2026, 3, 3, 10, 0))
+	j := brokertest.NewJournal(clk)
+	b := &gatedBroker{fakeBroker: &fakeBroker{orders: map[string]broker.Order{}}, asked: make(chan struct{}), release: make(chan struct{})}
+	events := make(chan broker.OrderEvent, 8)
+	tr, err := New(Options{Broker: b, Journal: j, Clock: clk, MarketHours: true,
+		OnEvent: func(ev broker.OrderEvent) { events <- ev }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The guard journals the order and the broker takes it (and fills it)
+	// before Run reads the journal...
+	e := broker.JournalEntry{ClientID: "H9", Source: "telegram", User: "42", Code: "005930", Side: broker.Buy,
+		Type: broker.Limit, Qty: 2, Price: 70_000, State: broker.StatusAccepted, BrokerID: "0000000909", Created: clk.Now()}
+	if err := j.InsertOrder(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	b.orders["0000000909"] = broker.Order{ID: "0000000909", Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 2,
+		Price: 70_000, FilledQty: 2, AvgFillPrice: 70_000, Status: broker.StatusFilled}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { tr.Run(runCtx); close(done) }()
+	defer func() { cancel(); <-done }()
+	<-b.asked
+	// ...and the guard's placed event comes after that read, before the
+	// first poll's answer.
+	tr.Observe(ctx, broker.OrderEvent{Kind: broker.EventPlaced, Request: e.Request(), Order: broker.Order{ID: "0000000909", Status: broker.StatusAccepted}})
+	close(b.release)
+	var ev broker.OrderEvent
+	select {
+	case ev = <-events:
+	case <-time.After(30 * time.Second): // a bound on a hang
+		t.Fatal("no fill event")
+	}
+	if ev.Kind != broker.EventFilled || ev.Fill.Qty != 2 {
+		t.Fatalf("event %s %+v", ev.Kind, ev.Fill)
+	}
+	if ev.Fill.Late {
+		t.Fatal("an order placed in this run told as filled while hoga was down")
+	}
+}
+
 // Fills streaming in for one order do not put off the poll that checks
 // the others: a push is journaled on the sleep's own timer. Re-armed
 // from a fresh Now after each push, a fill every half second kept the
