@@ -26,7 +26,7 @@ func TestLongDipBuysOnce(t *testing.T) {
 	for range 1_799 {
 		h.tick(DefaultInterval)
 	}
-	if got := h.b.quoteCount("005930"); got != 1_800 {
+	if got := h.b.QuoteCalls("005930"); got != 1_800 {
 		t.Fatalf("%d rounds, want 1800", got)
 	}
 	o := h.wantOrders(1)[0]
@@ -72,7 +72,7 @@ func TestPositionCapAndSellingOnlyWhatIsHeld(t *testing.T) {
 	r := baseRule()
 	r.MaxPosition = 50
 	h := newHarness(t, rules(r), nil)
-	h.b.fill = true
+	h.b.MoveHoldings(true)
 	h.b.setHeld("005930", 45, 45)
 	h.at(64_800)
 	if o := h.wantOrders(1)[0]; o.Side != broker.Buy || o.Qty != 5 {
@@ -108,7 +108,7 @@ func TestDailyLimitFromTheGuard(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, rules(baseRule()), nil)
 	limit := &broker.Error{Kind: broker.LimitExceeded, Msg: "20 orders today (HOGA_MAX_DAILY_ORDERS)"}
-	h.b.failNext(limit)
+	h.b.FailPlace(limit)
 	h.at(64_800)
 	ev := h.ev.last()
 	if ev.Kind != EventLimit || !errors.Is(ev.Err, limit) || ev.Request.Qty != 10 {
@@ -117,7 +117,7 @@ func TestDailyLimitFromTheGuard(t *testing.T) {
 	for range 20 {
 		h.at(64_800)
 	}
-	if n := h.b.attemptCount(); n != 1 {
+	if n := h.b.Calls("place"); n != 1 {
 		t.Fatalf("%d attempts: the leg should wait to re-arm", n)
 	}
 	rs := h.status("005930")
@@ -159,7 +159,7 @@ func TestHaltAndResume(t *testing.T) {
 	for range 30 {
 		h.tick(DefaultInterval)
 	}
-	if n := h.b.quoteCount("005930"); n != 0 {
+	if n := h.b.QuoteCalls("005930"); n != 0 {
 		t.Fatalf("%d quotes while halted", n)
 	}
 	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventHalted}) {
@@ -215,7 +215,7 @@ func TestHaltedByTheGuardMidRound(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, rules(baseRule()), func(o *Options) { o.Halted = nil }) // only the guard knows
 	halted := &broker.Error{Kind: broker.Halted, Msg: "trading is halted"}
-	h.b.failNext(halted, halted, halted, halted, halted)
+	h.b.FailPlace(halted, halted, halted, halted, halted)
 	for range 5 {
 		h.at(64_800)
 	}
@@ -230,7 +230,7 @@ func TestHaltedByTheGuardMidRound(t *testing.T) {
 	h.at(64_800) // resumed
 	h.wantOrders(1)
 	h.at(66_000)
-	h.b.failNext(halted)
+	h.b.FailPlace(halted)
 	h.at(64_800)
 	if n := h.ev.count(EventHalted); n != 2 {
 		t.Fatalf("%d halted events: a new halt after an order is announced again", n)
@@ -257,14 +257,14 @@ func TestMarketHours(t *testing.T) {
 		{time.Date(2026, 11, 19, 9, 30, 0, 0, kst), false},  // 수능: opens at 10:00
 		{time.Date(2026, 11, 19, 16, 19, 58, 0, kst), true}, // …and trades until 16:20
 	}
-	quotes := h.b.quoteCount("005930")
+	quotes := h.b.QuoteCalls("005930")
 	if quotes != 0 {
 		t.Fatalf("quoted on a holiday")
 	}
 	for _, s := range steps {
 		h.clk.Set(s.at)
 		h.wait()
-		n := h.b.quoteCount("005930")
+		n := h.b.QuoteCalls("005930")
 		if got := n > quotes; got != s.quote {
 			t.Errorf("%s: quoted=%t, want %t", s.at.Format("2006-01-02 15:04:05"), got, s.quote)
 		}
@@ -277,7 +277,7 @@ func TestMarketHours(t *testing.T) {
 	sunday := time.Date(2026, 2, 22, 3, 0, 0, 0, kst)
 	always := newHarness(t, rules(baseRule()), func(o *Options) { o.Clock = clock.NewFake(sunday) }) // MarketHours false
 	always.round()
-	if always.b.quoteCount("005930") != 1 {
+	if always.b.QuoteCalls("005930") != 1 {
 		t.Error("MarketHours=false did not evaluate on a Sunday night")
 	}
 }
@@ -344,7 +344,7 @@ func TestNoOrderWhenStateCannotBeSaved(t *testing.T) {
 	h := newHarness(t, rules(baseRule()), func(o *Options) { o.Store = failingStore{NewMemStore()} })
 	h.at(64_800)
 	h.wantOrders(0)
-	if h.b.attemptCount() != 0 {
+	if h.b.Calls("place") != 0 {
 		t.Fatal("an order was attempted without its state on disk")
 	}
 	if ev := h.ev.last(); ev.Kind != EventRejected || !strings.Contains(ev.Err.Error(), "disk full") {
@@ -363,20 +363,20 @@ func TestThreeFailuresTurnTheRuleOff(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, rules(baseRule()), nil)
 	rej := func(msg string) error { return &broker.Error{Kind: broker.Rejected, Code: "APBK0919", Msg: msg} }
-	h.b.failNext(rej("one"), rej("two"), rej("three"))
+	h.b.FailPlace(rej("one"), rej("two"), rej("three"))
 	h.at(64_800)
 	if ev := h.ev.last(); ev.Kind != EventRejected {
 		t.Fatalf("event %+v", ev)
 	}
 	h.at(64_800) // backing off: no attempt
-	if n := h.b.attemptCount(); n != 1 {
+	if n := h.b.Calls("place"); n != 1 {
 		t.Fatalf("%d attempts during the back-off", n)
 	}
 	h.clk.Advance(5 * time.Second)
 	h.at(64_800)
 	h.clk.Advance(10 * time.Second)
 	h.at(64_800)
-	if n := h.b.attemptCount(); n != 3 {
+	if n := h.b.Calls("place"); n != 3 {
 		t.Fatalf("%d attempts, want 3", n)
 	}
 	got := h.ev.kinds()
@@ -391,10 +391,10 @@ func TestThreeFailuresTurnTheRuleOff(t *testing.T) {
 	if s := summary(h.e); !strings.Contains(s, "1 off after errors") {
 		t.Errorf("summary %q", s)
 	}
-	quotes := h.b.quoteCount("005930")
+	quotes := h.b.QuoteCalls("005930")
 	h.clk.Advance(time.Hour)
 	h.at(64_800)
-	if h.b.quoteCount("005930") != quotes {
+	if h.b.QuoteCalls("005930") != quotes {
 		t.Fatal("a rule turned off is still quoted")
 	}
 	if err := h.e.EnableRule(context.Background(), "005930", true); err != nil {
@@ -407,13 +407,13 @@ func TestThreeFailuresTurnTheRuleOff(t *testing.T) {
 func TestUnknownOutcomeIsNeverRetried(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, rules(baseRule()), nil)
-	h.b.failNext(&broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"})
+	h.b.FailPlace(&broker.Error{Kind: broker.UnknownOutcome, Msg: "timeout"})
 	h.at(64_800)
 	for range 10 {
 		h.clk.Advance(time.Minute)
 		h.at(64_800)
 	}
-	if n := h.b.attemptCount(); n != 1 {
+	if n := h.b.Calls("place"); n != 1 {
 		t.Fatalf("%d attempts after an unknown outcome", n)
 	}
 	if got := h.ev.kinds(); !slices.Equal(got, []EventKind{EventUnknown}) {
@@ -473,24 +473,24 @@ func TestBalanceIsFetchedOncePerRoundAndOnlyWhenNeeded(t *testing.T) {
 	h := newHarness(t, rules(baseRule(), other), nil)
 	h.b.setPrice("000660", 210_000)
 	h.at(70_000)
-	if n := h.b.balanceCount(); n != 0 {
+	if n := h.b.Calls("balance"); n != 0 {
 		t.Fatalf("%d balance calls with nothing to fire", n)
 	}
 	h.b.setPrice("000660", 190_000)
 	h.at(64_800)
 	h.wantOrders(2)
-	if n := h.b.balanceCount(); n != 1 {
+	if n := h.b.Calls("balance"); n != 1 {
 		t.Fatalf("%d balance calls for two fires in one round", n)
 	}
 
-	h.b.balErr = &broker.Error{Kind: broker.Transient, Msg: "down"}
+	h.b.Fail("balance", &broker.Error{Kind: broker.Transient, Msg: "down"})
 	h.at(66_000)
 	h.at(64_800)
 	h.wantOrders(2)
 	if rs := h.status("005930"); !rs.BuyArmed {
 		t.Fatal("a balance failure used up the crossing")
 	}
-	h.b.balErr = nil
+	h.b.Fail("balance", nil)
 	h.at(64_800)
 	h.wantOrders(3)
 }
@@ -499,7 +499,7 @@ func TestQuoteFailures(t *testing.T) {
 	t.Parallel()
 	typo := Rule{Code: "999999", BuyBelow: 1_000, Qty: 1, Type: broker.Limit, Enabled: true}
 	h := newHarness(t, rules(baseRule(), typo), nil)
-	h.b.quoteErr["005930"] = &broker.Error{Kind: broker.Transient, Msg: "connection reset"}
+	h.b.FailQuote("005930", &broker.Error{Kind: broker.Transient, Msg: "connection reset"})
 	for range 6 {
 		h.round()
 	}
@@ -515,10 +515,10 @@ func TestQuoteFailures(t *testing.T) {
 	if rs := h.status("005930"); rs.Disabled != "" {
 		t.Fatalf("a network failure turned the rule off: %+v", rs)
 	}
-	if n := h.b.quoteCount("999999"); n != 3 {
+	if n := h.b.QuoteCalls("999999"); n != 3 {
 		t.Fatalf("%d quotes for the unknown code", n)
 	}
-	delete(h.b.quoteErr, "005930")
+	h.b.FailQuote("005930", nil)
 	h.at(64_800)
 	h.wantOrders(1)
 }
@@ -539,15 +539,15 @@ func TestOverrunningRoundsAreSkipped(t *testing.T) {
 	h.b.mu.Unlock()
 	close(gate)
 	h.wait()
-	if n := h.b.quoteCount("005930"); n != 2 {
+	if n := h.b.QuoteCalls("005930"); n != 2 {
 		t.Fatalf("%d quotes, want 2", n)
 	}
 	h.tick(999 * time.Millisecond) // now 7.999 s: the next round is at 8 s
-	if n := h.b.quoteCount("005930"); n != 2 {
+	if n := h.b.QuoteCalls("005930"); n != 2 {
 		t.Fatalf("%d quotes before the next slot", n)
 	}
 	h.tick(time.Millisecond)
-	if n := h.b.quoteCount("005930"); n != 3 {
+	if n := h.b.QuoteCalls("005930"); n != 3 {
 		t.Fatalf("%d quotes, want 3", n)
 	}
 }
@@ -836,7 +836,7 @@ func TestRulesWithPositions(t *testing.T) {
 		o.Committed = func(c broker.Code) (int64, int64) { return buying, selling }
 	})
 	ctx := context.Background()
-	balances := func() int { h.b.mu.Lock(); defer h.b.mu.Unlock(); return h.b.balances }
+	balances := func() int { return h.b.Calls("balance") }
 	tests := []struct {
 		name                 string
 		held                 int64
@@ -854,9 +854,7 @@ func TestRulesWithPositions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		h.b.setHeld("005930", tt.held, tt.held)
-		h.b.mu.Lock()
-		h.b.balErr = tt.balErr
-		h.b.mu.Unlock()
+		h.b.Fail("balance", tt.balErr)
 		buying, selling = tt.buying, tt.selling
 
 		before := balances()

@@ -2,170 +2,66 @@ package strategy
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 )
 
-// fakeBroker is a broker.Broker with settable prices and holdings. Orders
-// are recorded, not filled, unless fill is set (then a buy adds to the
-// holding and a sell takes from it, at once).
+// fakeBroker is the shared test broker (brokertest.Broker: prices,
+// holdings, per-code quote counts, scripted failures, holdings moved on
+// fills with MoveHoldings) with what only these tests need: the stock's
+// name on every quote, orders checked as a broker checks them, a hook at
+// order time and a gate that holds quotes.
 type fakeBroker struct {
-	mu        sync.Mutex
-	prices    map[broker.Code]int64
-	positions map[broker.Code]broker.Position
-	orders    []broker.OrderRequest
-	quotes    map[broker.Code]int
-	balances  int
-	attempts  int // PlaceOrder calls, failed ones included
-	fill      bool
-
-	// placeErrs are returned by the next PlaceOrder calls, in turn.
-	placeErrs []error
-	quoteErr  map[broker.Code]error
-	balErr    error
+	*brokertest.Broker
 	// onPlace runs before an order is recorded (checks at order time).
 	onPlace func(broker.OrderRequest)
+
+	mu sync.Mutex
 	// quoteGate, when set, makes Quote wait for a value on it.
 	quoteGate chan struct{}
 	quoting   chan struct{} // signalled when a gated Quote starts
 }
 
 func newFakeBroker() *fakeBroker {
-	return &fakeBroker{prices: map[broker.Code]int64{}, positions: map[broker.Code]broker.Position{},
-		quotes: map[broker.Code]int{}, quoteErr: map[broker.Code]error{}}
-}
-
-var _ broker.Broker = (*fakeBroker)(nil)
-
-func (b *fakeBroker) Name() string { return "fake" }
-
-func (b *fakeBroker) setPrice(code broker.Code, p int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.prices[code] = p
-}
-
-func (b *fakeBroker) setHeld(code broker.Code, qty, sellable int64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.positions[code] = broker.Position{Code: code, Qty: qty, Sellable: sellable}
-}
-
-func (b *fakeBroker) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
-	b.mu.Lock()
-	gate, started := b.quoteGate, b.quoting
-	b.mu.Unlock()
-	if gate != nil {
+	b := &fakeBroker{Broker: brokertest.NewBroker("fake", nil)}
+	b.OnPlace(func(_ context.Context, req broker.OrderRequest) error {
+		if err := req.Validate(); err != nil {
+			return err
+		}
+		if b.onPlace != nil {
+			b.onPlace(req)
+		}
+		return nil
+	})
+	b.OnQuote(func(ctx context.Context, _ broker.Code) error {
+		b.mu.Lock()
+		gate, started := b.quoteGate, b.quoting
+		b.mu.Unlock()
+		if gate == nil {
+			return nil
+		}
 		started <- struct{}{}
 		select {
 		case <-gate:
+			return nil
 		case <-ctx.Done():
-			return broker.Quote{}, ctx.Err()
+			return ctx.Err()
 		}
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.quotes[code]++
-	if err := b.quoteErr[code]; err != nil {
-		return broker.Quote{}, err
-	}
-	p, ok := b.prices[code]
-	if !ok {
-		return broker.Quote{}, &broker.Error{Kind: broker.NotFound, Msg: fmt.Sprintf("no stock %s", code)}
-	}
-	return broker.Quote{Code: code, Name: "삼성전자", Price: p}, nil
+	})
+	return b
 }
 
-func (b *fakeBroker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
-	if err := req.Validate(); err != nil {
-		return broker.Order{}, err
-	}
-	b.mu.Lock()
-	on := b.onPlace
-	b.mu.Unlock()
-	if on != nil {
-		on(req)
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.attempts++
-	if len(b.placeErrs) > 0 {
-		err := b.placeErrs[0]
-		b.placeErrs = b.placeErrs[1:]
-		if err != nil {
-			return broker.Order{}, err
-		}
-	}
-	b.orders = append(b.orders, req)
-	if b.fill {
-		p := b.positions[req.Code]
-		p.Code = req.Code
-		if req.Side == broker.Buy {
-			p.Qty += req.Qty
-			p.Sellable += req.Qty
-		} else {
-			p.Qty -= req.Qty
-			p.Sellable -= req.Qty
-		}
-		b.positions[req.Code] = p
-	}
-	return broker.Order{ID: fmt.Sprintf("%07d", len(b.orders)), Code: req.Code, Side: req.Side, Type: req.Type,
-		Qty: req.Qty, Price: req.Price, Status: broker.StatusAccepted}, nil
+func (b *fakeBroker) setPrice(code broker.Code, p int64) {
+	b.SetQuote(broker.Quote{Code: code, Name: "삼성전자", Price: p})
 }
 
-func (b *fakeBroker) CancelOrder(ctx context.Context, req broker.CancelRequest) (broker.Order, error) {
-	return broker.Order{}, &broker.Error{Kind: broker.NotFound, Msg: "no such order"}
-}
-
-func (b *fakeBroker) OrdersToday(ctx context.Context) ([]broker.Order, error) { return nil, nil }
-
-func (b *fakeBroker) Balance(ctx context.Context) (broker.Balance, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.balances++
-	if b.balErr != nil {
-		return broker.Balance{}, b.balErr
-	}
-	var bal broker.Balance
-	for _, p := range b.positions {
-		bal.Positions = append(bal.Positions, p)
-	}
-	return bal, nil
-}
-
-func (b *fakeBroker) orderList() []broker.OrderRequest {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]broker.OrderRequest(nil), b.orders...)
-}
-
-func (b *fakeBroker) quoteCount(code broker.Code) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.quotes[code]
-}
-
-func (b *fakeBroker) attemptCount() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.attempts
-}
-
-func (b *fakeBroker) failNext(errs ...error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.placeErrs = append(b.placeErrs, errs...)
-}
-
-func (b *fakeBroker) balanceCount() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.balances
+func (b *fakeBroker) setHeld(code broker.Code, qty, sellable int64) {
+	b.SetPosition(broker.Position{Code: code, Qty: qty, Sellable: sellable})
 }
 
 // events collects the engine's events.
@@ -332,7 +228,7 @@ func (h *harness) status(code broker.Code) RuleStatus {
 
 func (h *harness) wantOrders(n int) []broker.OrderRequest {
 	h.t.Helper()
-	got := h.b.orderList()
+	got := h.b.Placed()
 	if len(got) != n {
 		h.t.Fatalf("%d orders, want %d: %+v (events %v)", len(got), n, got, h.ev.kinds())
 	}

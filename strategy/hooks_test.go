@@ -24,9 +24,9 @@ func TestOnEvaluateOncePerRulePerPrice(t *testing.T) {
 		{"two_enabled_rules_one_disabled", h.round, 2},
 		{"a_round_that_fires_counts_once", func() { h.at(64_800) }, 4},
 		{"no_price_no_evaluation", func() {
-			h.b.quoteErr["000660"] = &broker.Error{Kind: broker.Transient, Msg: "connection reset"}
+			h.b.FailQuote("000660", &broker.Error{Kind: broker.Transient, Msg: "connection reset"})
 			h.round()
-			delete(h.b.quoteErr, "000660")
+			h.b.FailQuote("000660", nil)
 		}, 5},
 		{"halted_nothing", func() { h.halt.set(true); h.round(); h.halt.set(false) }, 5},
 	}

@@ -20,7 +20,7 @@ func TestTicksDecideAtOnceAndReplacePolling(t *testing.T) {
 	})
 	h.b.setPrice("005930", 70_000)
 	h.round()
-	if got := h.b.quoteCount("005930"); got != 0 {
+	if got := h.b.QuoteCalls("005930"); got != 0 {
 		t.Fatalf("a streamed code was polled %d times", got)
 	}
 	ctx := context.Background()
@@ -38,7 +38,7 @@ func TestTicksDecideAtOnceAndReplacePolling(t *testing.T) {
 	// The stream is lost: polling takes the code back.
 	streamed["005930"] = false
 	h.round()
-	if got := h.b.quoteCount("005930"); got != 1 {
+	if got := h.b.QuoteCalls("005930"); got != 1 {
 		t.Fatalf("polled %d times after the stream was lost", got)
 	}
 }

@@ -59,7 +59,7 @@ func TestRuleSessions(t *testing.T) {
 	for i, s := range steps {
 		clk.Set(s.at)
 		h.round()
-		orders := fb.orderList()
+		orders := fb.Placed()
 		if len(orders) != len(s.codes) {
 			t.Fatalf("step %d (%s): %d orders %+v; want %v", i, s.at.Format("01-02 15:04"), len(orders), orders, s.codes)
 		}
