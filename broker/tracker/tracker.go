@@ -569,6 +569,20 @@ func (t *Tracker) Run(ctx context.Context) error {
 		if t.count() == 0 {
 			continue
 		}
+		if t.finalDone() {
+			// After a stop's final check the mark says what was seen
+			// then; a later poll would see more than it says. Pushes
+			// are still recorded until the stop.
+			for {
+				select {
+				case <-ctx.Done():
+					t.drainAtStop(ctx)
+					return nil
+				case p := <-t.pushes:
+					t.Push(context.WithoutCancel(ctx), p)
+				}
+			}
+		}
 		start := t.clk.Now()
 		changed, err := t.pollOnce(ctx)
 		now := t.clk.Now()
@@ -759,6 +773,13 @@ func (t *Tracker) FinalCheck(ctx context.Context) error {
 		t.drain(ctx)
 	}
 	return t.writeMark(ctx, Mark{Checked: t.clk.Now(), Clean: true}, true)
+}
+
+// finalDone reports whether FinalCheck has begun.
+func (t *Tracker) finalDone() bool {
+	t.markMu.Lock()
+	defer t.markMu.Unlock()
+	return t.stopping
 }
 
 // readMark is the mark the previous run left; zero when there is none or
