@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
 )
@@ -93,4 +96,46 @@ func TestFillsAroundAStopThroughRun(t *testing.T) {
 			t.Fatalf("said filled while down:\n%s", h.out.String())
 		}
 	})
+}
+
+// On Telegram, the fill the stop's final check finds reaches the owner
+// before "hoga 종료", as an ordinary fill alert.
+func TestFillInLastGapReachesTelegramBeforeTheGoodbye(t *testing.T) {
+	t.Parallel()
+	const owner = 111
+	tg := telegramtest.Start(telegramtest.Config{Token: "7000000001:TESTTOKEN"})
+	defer tg.Close()
+	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
+	fake.SetPrice("005930", 70_000)
+	getenv := kisEnv(fake, t.TempDir(), "HOGA_TELEGRAM_TOKEN", "7000000001:TESTTOKEN", "HOGA_TELEGRAM_API_URL", tg.URL,
+		"HOGA_TELEGRAM_ALLOWED_USERS", "111")
+	wait, stopWait := context.WithTimeout(context.Background(), testGuard)
+	defer stopWait()
+	h := startHoga(t, clock.NewFake(kstAt(2026, 12, 4, 10, 0, 0)), getenv)
+	if err := tg.WaitPolling(wait); err != nil {
+		t.Fatal(err)
+	}
+	tg.Send(telegramtest.Incoming{From: owner, Text: "/buy 005930 10 69000"})
+	waitFor(t, "the order", func() bool { return len(fake.Orders()) == 1 })
+	h.settle("the tracker to follow it", func(s trackerStatus) bool { return s.Open == 1 && s.Polls >= 1 })
+	if err := fake.Fill(fake.Orders()[0].ODNO, 10); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	var texts []string
+	for _, m := range tg.Messages(owner) {
+		texts = append(texts, m.Text)
+	}
+	fill, bye := -1, -1
+	for i, s := range texts {
+		if strings.Contains(s, "체결 완료") && !strings.Contains(s, "시작하며") {
+			fill = i
+		}
+		if strings.Contains(s, "🛑 hoga 종료") {
+			bye = i
+		}
+	}
+	if fill < 0 || bye < fill {
+		t.Fatalf("want the fill alert, then the goodbye:\n%s", strings.Join(texts, "\n---\n"))
+	}
 }
