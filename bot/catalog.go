@@ -462,6 +462,7 @@ var catalogs = map[Lang]map[string]string{
 		"status.stream_up_quiet": "\n실시간: 연결됨 (%s부터) · 구독 %d종목 · 아직 받은 것 없음",
 		"status.stream_down":     "\n실시간: 끊김 (%s부터) — 조회로 대신 확인 중",
 		"status.stream_polled":   "\n구독 한도 초과로 조회하는 종목: %s",
+		"status.stream_pending":  "\n구독 준비 중인 종목 (그동안 조회로 확인): %s",
 
 		// Stream ticks refused and subscriptions refused (issue 15).
 		"alert.implausible_ticks": "⚠️ %s 실시간 체결가가 있을 수 없는 값이라 %d번 연속 버렸습니다 (마지막 %s원, 하한가 %s원, 상한가 %s원). 이 값으로는 아무 판단도 하지 않습니다. 계속되면 /price 로 시세를 확인하세요.",
@@ -968,6 +969,7 @@ var catalogs = map[Lang]map[string]string{
 		"status.stream_up_quiet": "\nRealtime: connected since %s · %d codes · nothing received yet",
 		"status.stream_down":     "\nRealtime: down since %s — polling meanwhile",
 		"status.stream_polled":   "\nPolled (past the subscription limit): %s",
+		"status.stream_pending":  "\nSubscribing (polled meanwhile): %s",
 
 		// Stream ticks refused and subscriptions refused (issue 15).
 		"alert.implausible_ticks": "⚠️ %s: %d realtime trades in a row were impossible and dropped (last %s won, lower limit %s, upper limit %s). No decision is made on them. If this goes on, check the price with /price.",

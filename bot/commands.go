@@ -652,6 +652,13 @@ func (r *Router) status(ctx context.Context) Reply {
 				}
 				txt += r.t("status.stream_polled", Esc(strings.Join(codes, ", ")))
 			}
+			if len(st.Pending) > 0 {
+				codes := make([]string, len(st.Pending))
+				for i, c := range st.Pending {
+					codes[i] = string(c)
+				}
+				txt += r.t("status.stream_pending", Esc(strings.Join(codes, ", ")))
+			}
 		}
 	}
 	if r.cfg.Tracking != nil {

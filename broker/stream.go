@@ -24,6 +24,11 @@ type StreamStatus struct {
 	LastMsg    time.Time // last frame of any kind
 	Subscribed []Code    // codes streamed
 	Polled     []Code    // codes past the broker's subscription limit
+	// Pending are codes wanted and within the limit but not streamed
+	// yet: the subscription is about to be sent, is asked again after the
+	// broker's passing refusal, or waits for the connection. /status says
+	// so, rather than counting them as streamed or past the limit.
+	Pending    []Code
 	Reconnects int64
 	// Retry is when a down stream tries to connect again; zero while it
 	// is connected or trying.

@@ -216,9 +216,35 @@ func (s *Stream) Status() broker.StreamStatus {
 	if n := s.lastMsg.Load(); n != 0 {
 		st.LastMsg = time.Unix(0, n)
 	}
+	// The room sync would find: the limit, less the codes held and not
+	// dropped, less the fill notices' registration.
+	room := s.o.Limit - len(s.active)
+	for c := range s.active {
+		if !s.want[c] {
+			room++
+		}
+	}
+	if s.o.HTSID != "" {
+		room--
+	}
+	var waiting []broker.Code
 	for c := range s.want {
-		if s.active[c] {
+		switch {
+		case s.active[c]:
 			st.Subscribed = append(st.Subscribed, c)
+		case s.refused[c]:
+			st.Polled = append(st.Polled, c)
+		default:
+			waiting = append(waiting, c)
+		}
+	}
+	// In sync's order: the codes it would leave out for the limit are
+	// polled; the others are on their way.
+	sort.Slice(waiting, func(i, j int) bool { return waiting[i] < waiting[j] })
+	for _, c := range waiting {
+		if room > 0 {
+			st.Pending = append(st.Pending, c)
+			room--
 		} else {
 			st.Polled = append(st.Polled, c)
 		}

@@ -3,6 +3,7 @@ package kis
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -344,4 +345,21 @@ func TestStreamKISLimitIs41(t *testing.T) {
 			t.Fatalf("fake holds %d registrations, want 41", n)
 		}
 	})
+}
+
+// A code wanted but not sent yet (before the session, or before the
+// stream's sync) is pending, not "past the limit"; only what the limit
+// leaves out is polled. /status listed every such code as past KIS's
+// limit.
+func TestStreamStatusPendingBeforeSync(t *testing.T) {
+	t.Parallel()
+	c, f := newPair(t, brokertest.KISFakeOptions{}, nil)
+	s := c.NewStream(StreamOptions{URL: f.WSURL(), HTSID: "hoga01", Limit: 3}) // the notice TR and two codes; not run
+	for _, code := range []broker.Code{"035420", "005930", "000660"} {
+		s.Subscribe(code)
+	}
+	st := s.Status()
+	if len(st.Subscribed) != 0 || !slices.Equal(st.Pending, []broker.Code{"000660", "005930"}) || !slices.Equal(st.Polled, []broker.Code{"035420"}) {
+		t.Fatalf("status %+v; want 000660 and 005930 pending, 035420 polled", st)
+	}
 }

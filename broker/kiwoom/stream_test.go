@@ -2,6 +2,7 @@ package kiwoom_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,4 +118,19 @@ func TestStreamTradesFillsPingDropSilence(t *testing.T) {
 	}
 	f.SilenceStreams(false)
 	reconnect("replacement")
+}
+
+// A code wanted but not registered yet is pending, not "past the limit";
+// only what the limit leaves out is polled.
+func TestStreamStatusPendingBeforeSync(t *testing.T) {
+	t.Parallel()
+	c, f := newClient(t, brokertest.KiwoomFakeOptions{}, kiwoom.Options{})
+	s := c.NewStream(kiwoom.StreamOptions{URL: f.WSURL(), Limit: 2}) // not run
+	for _, code := range []broker.Code{"035420", "005930", "000660"} {
+		s.Subscribe(code)
+	}
+	st := s.Status()
+	if len(st.Subscribed) != 0 || !slices.Equal(st.Pending, []broker.Code{"000660", "005930"}) || !slices.Equal(st.Polled, []broker.Code{"035420"}) {
+		t.Fatalf("status %+v; want 000660 and 005930 pending, 035420 polled", st)
+	}
 }

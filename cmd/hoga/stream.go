@@ -179,44 +179,25 @@ func (a *app) runStream(ctx context.Context) error {
 			// The clock's now, not the tick's time: a fake clock moved a
 			// minute at once delivers the first missed tick only.
 			now := a.clock.Now()
-			if a.engine != nil {
-				if rules, err := a.engine.Rules(ctx); err == nil {
-					want := map[broker.Code]bool{}
-					for _, r := range rules {
-						if r.Enabled && r.Disabled == "" {
-							want[r.Code] = true
-						}
+			if want, ok := a.wantStreamed(ctx); ok {
+				// In code order: past the broker's limit, which codes
+				// stream and which are polled is then the same every
+				// start (a map's order made it a different code each
+				// time, and TestStreamAgainstFakeKIS flaked when the
+				// code it watched was the one left to polling).
+				for _, c := range slices.Sorted(maps.Keys(want)) {
+					// The day's limits first, so that the first trade
+					// is checked against them (and again each day).
+					a.learnLimits(ctx, c, now, limitTries)
+					if !subscribed[c] {
+						a.stream.Subscribe(c)
+						subscribed[c] = true
 					}
-					// Armed exits too: a stop then checks the last trade
-					// each second instead of asking for a quote.
-					if a.exits != nil {
-						if xs, err := a.exits.List(ctx); err == nil {
-							for _, x := range xs {
-								if x.Armed {
-									want[x.Code] = true
-								}
-							}
-						}
-					}
-					// In code order: past the broker's limit, which codes
-					// stream and which are polled is then the same every
-					// start (a map's order made it a different code each
-					// time, and TestStreamAgainstFakeKIS flaked when the
-					// code it watched was the one left to polling).
-					for _, c := range slices.Sorted(maps.Keys(want)) {
-						// The day's limits first, so that the first trade
-						// is checked against them (and again each day).
-						a.learnLimits(ctx, c, now, limitTries)
-						if !subscribed[c] {
-							a.stream.Subscribe(c)
-							subscribed[c] = true
-						}
-					}
-					for c := range subscribed {
-						if !want[c] {
-							a.stream.Unsubscribe(c)
-							delete(subscribed, c)
-						}
+				}
+				for c := range subscribed {
+					if !want[c] {
+						a.stream.Unsubscribe(c)
+						delete(subscribed, c)
 					}
 				}
 			}
@@ -227,6 +208,63 @@ func (a *app) runStream(ctx context.Context) error {
 			a.streamLooks.Add(1)
 		}
 	}
+}
+
+// wantStreamed is the codes the stream should carry: the enabled rules'
+// and the armed exits' (a stop then checks the last trade each second
+// instead of asking for a quote). ok is false without a strategy engine
+// or when its rules cannot be read: the subscriptions are then left as
+// they are.
+func (a *app) wantStreamed(ctx context.Context) (want map[broker.Code]bool, ok bool) {
+	if a.engine == nil {
+		return nil, false
+	}
+	rules, err := a.engine.Rules(ctx)
+	if err != nil {
+		return nil, false
+	}
+	want = map[broker.Code]bool{}
+	for _, r := range rules {
+		if r.Enabled && r.Disabled == "" {
+			want[r.Code] = true
+		}
+	}
+	if a.exits != nil {
+		if xs, err := a.exits.List(ctx); err == nil {
+			for _, x := range xs {
+				if x.Armed {
+					want[x.Code] = true
+				}
+			}
+		}
+	}
+	return want, true
+}
+
+// streamStatus is the stream's status as /status shows it, true at the
+// moment it is asked: a code a rule or exit wants that the supervisor
+// has not subscribed yet (it looks once a second, and learns the code's
+// price limits first) is pending, not missing — "/rule add" then
+// "/status" read "구독 0종목" before.
+func (a *app) streamStatus(ctx context.Context) broker.StreamStatus {
+	st := a.stream.Status()
+	want, ok := a.wantStreamed(ctx)
+	if !ok {
+		return st
+	}
+	known := map[broker.Code]bool{}
+	for _, l := range [][]broker.Code{st.Subscribed, st.Polled, st.Pending} {
+		for _, c := range l {
+			known[c] = true
+		}
+	}
+	for c := range want {
+		if !known[c] {
+			st.Pending = append(st.Pending, c)
+		}
+	}
+	slices.Sort(st.Pending)
+	return st
 }
 
 // learnLimits records code's price limits for today from a quote (through

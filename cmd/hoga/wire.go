@@ -352,7 +352,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 			if a.stream == nil {
 				return broker.StreamStatus{}, false
 			}
-			return a.stream.Status(), true
+			return a.streamStatus(context.Background()), true
 		},
 		// The guard's limits, so a refusal names them (it said "한도 0원").
 		MaxOrderKRW:    cfg.MaxOrderKRW,
