@@ -429,7 +429,7 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	}
 	switch ev.Kind {
 	case broker.EventPlaced:
-		a.Text = t("alert.placed", who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
+		a.Text = t("alert.placed", f.modeTag(), who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
 	case broker.EventFilled, broker.EventPartial, broker.EventExpired:
 		a.Text = f.fillText(ev, who, side, name, price)
 		a.Delivered = ev.Delivered
@@ -438,9 +438,9 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 			a.Notify = ""
 		}
 	case broker.EventRejected:
-		a.Text = t("alert.rejected", who, side, name, Group(req.Qty), price, errText())
+		a.Text = t("alert.rejected", f.modeTag(), who, side, name, Group(req.Qty), price, errText())
 	case broker.EventUnknown:
-		a.Text = t("alert.unknown", who, side, name, Group(req.Qty), price, errText())
+		a.Text = t("alert.unknown", f.modeTag(), who, side, name, Group(req.Qty), price, errText())
 	case broker.EventReconciled:
 		outcome := statusText(lang, ev.Order)
 		if ev.Order.ID != "" {
@@ -449,7 +449,7 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		if ev.Err != nil && ev.Order.Status != broker.StatusRejected { // a rejection's cause is in statusText
 			outcome += " · " + errText()
 		}
-		a.Text = t("alert.reconciled", who, side, name, Group(req.Qty), outcome)
+		a.Text = t("alert.reconciled", f.modeTag(), who, side, name, Group(req.Qty), outcome)
 	case broker.EventCorrected:
 		// The owner was told to resend: everyone must hear this at once,
 		// with sound, and the one who placed it in private too.
@@ -457,14 +457,14 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 		if req.Source != "telegram" {
 			a.Notify = ""
 		}
-		a.Text = t("alert.corrected", who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
+		a.Text = t("alert.corrected", f.modeTag(), who, side, name, Group(req.Qty), price, Esc(ev.Order.ID))
 	case broker.EventCancelled:
 		if ev.By == "" { // the broker's doing, learned by the tracker: nobody was told
 			a.Echo, a.EchoUser = "", ""
 			a.Text = f.fillText(ev, who, side, name, price)
 			break
 		}
-		a.Text = t("alert.cancelled", Esc(ev.Order.ID), Who(lang, ev.By))
+		a.Text = t("alert.cancelled", f.modeTag(), Esc(ev.Order.ID), Who(lang, ev.By))
 	case broker.EventHalted:
 		a.Type, a.Text = AlertSystem, t("alert.halted", Who(lang, ev.By))
 		if e, ok := broker.AsError(ev.Err); ok && e.Code == "journal_lost" {
@@ -480,6 +480,17 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	return a
 }
 
+// modeTag is " (모의투자)", " (LIVE)" …: every alert that speaks of an
+// order says which account it is on. Only fills said it; the alert chat
+// read "🟢 Order accepted …" and "🤖 Rule 005930: … placed" with no mode
+// on a live account (issue 12 item 15, Kiwoom walk).
+func (f *Feed) modeTag() string {
+	if f.cfg.Mode == "" {
+		return ""
+	}
+	return text(f.cfg.Lang, "alert.mode_tag", text(f.cfg.Lang, "mode."+f.cfg.Mode))
+}
+
 // fillText renders the tracker's events: a fill or partial fill with its
 // quantity, price, cumulative/ordered, average, commission and tax (a sell
 // with its realised P&L), an expiry or a cancel by the broker; each with
@@ -487,10 +498,7 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 func (f *Feed) fillText(ev broker.OrderEvent, who, side, name, price string) string {
 	lang := f.cfg.Lang
 	t := func(key string, args ...any) string { return text(lang, key, args...) }
-	tag := ""
-	if f.cfg.Mode != "" {
-		tag = t("alert.mode_tag", t("mode."+f.cfg.Mode))
-	}
+	tag := f.modeTag()
 	o, fl := ev.Order, ev.Fill
 	switch ev.Kind {
 	case broker.EventExpired:

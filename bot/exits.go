@@ -150,11 +150,11 @@ func (f *Feed) FormatExitEvent(ev exits.Event) Alert {
 	a := Alert{Type: AlertStrategy}
 	switch ev.Kind {
 	case exits.EventFired:
-		a.Text = t("exit.fired", label, kind, spec, Group(ev.Price), Group(ev.Level), why, Group(ev.Request.Qty), price, Esc(ev.Order.ID))
+		a.Text = t("exit.fired", f.modeTag(), label, kind, spec, Group(ev.Price), Group(ev.Level), why, Group(ev.Request.Qty), price, Esc(ev.Order.ID))
 	case exits.EventRefused:
-		a.Text = t("exit.refused", label, kind, Group(ev.Request.Qty), strategyErrText(lang, ev.Err), exits.MaxFailures)
+		a.Text = t("exit.refused", f.modeTag(), label, kind, Group(ev.Request.Qty), strategyErrText(lang, ev.Err), exits.MaxFailures)
 	case exits.EventUnknown:
-		a.Text = t("exit.unknown", label, kind, Group(ev.Request.Qty), strategyErrText(lang, ev.Err))
+		a.Text = t("exit.unknown", f.modeTag(), label, kind, Group(ev.Request.Qty), strategyErrText(lang, ev.Err))
 	case exits.EventCommitted:
 		a.Text = t("exit.committed", label, kind, Group(ev.Price), Group(ev.Level))
 	case exits.EventArmed:

@@ -28,9 +28,16 @@ func (f *Feed) FormatStrategyEvent(ev strategy.Event) Alert {
 	lang := f.cfg.Lang
 	t := func(key string, args ...any) string { return text(lang, key, args...) }
 	r := ev.Rule
+	// A rule that first acts on a streamed trade has no quote's name yet:
+	// the alert read "Rule 005930" where the same rule, fired on a
+	// polled quote, read "삼성전자 (005930)" (issue 12, Kiwoom walk).
+	name := ev.Name
+	if name == "" && f.cfg.Names != nil && r.Code != "" {
+		name = f.cfg.Names(r.Code)
+	}
 	label := string(r.Code)
-	if ev.Name != "" {
-		label = Esc(ev.Name) + " (" + string(r.Code) + ")"
+	if name != "" {
+		label = Esc(name) + " (" + string(r.Code) + ")"
 	}
 	side := t("side.buy")
 	if ev.Side == broker.Sell {
@@ -55,15 +62,15 @@ func (f *Feed) FormatStrategyEvent(ev strategy.Event) Alert {
 	a := Alert{Type: AlertStrategy}
 	switch ev.Kind {
 	case strategy.EventPlaced:
-		a.Text = t("strategy.placed", label, Group(ev.Price), cond, side, Group(req.Qty), price, Esc(ev.Order.ID))
+		a.Text = t("strategy.placed", f.modeTag(), label, Group(ev.Price), cond, side, Group(req.Qty), price, Esc(ev.Order.ID))
 	case strategy.EventAsked:
-		a.Text = t("strategy.asked", label, Group(ev.Price), cond, side, Group(req.Qty), price)
+		a.Text = t("strategy.asked", f.modeTag(), label, Group(ev.Price), cond, side, Group(req.Qty), price)
 	case strategy.EventRejected:
-		a.Text = t("strategy.rejected", label, side, Group(req.Qty), price, errText, strategy.MaxFailures)
+		a.Text = t("strategy.rejected", f.modeTag(), label, side, Group(req.Qty), price, errText, strategy.MaxFailures)
 	case strategy.EventUnknown:
-		a.Text = t("strategy.unknown", label, side, Group(req.Qty), price, errText)
+		a.Text = t("strategy.unknown", f.modeTag(), label, side, Group(req.Qty), price, errText)
 	case strategy.EventLimit:
-		a.Text = t("strategy.limit", label, side, Group(req.Qty), price, errText, rearm)
+		a.Text = t("strategy.limit", f.modeTag(), label, side, Group(req.Qty), price, errText, rearm)
 	case strategy.EventSkipped:
 		if ev.Side == broker.Sell {
 			a.Text = t("strategy.skipped.sell", label, Group(ev.Price), cond)

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,11 @@ func TestDailyCountAcrossSourcesAndOutcomes(t *testing.T) {
 		wantKind(t, err, broker.LimitExceeded)
 		if !strings.Contains(err.Error(), "limit is 4") {
 			t.Fatalf("message %q should name the limit", err)
+		}
+		// A catalog sentence with the numbers, for every place it is
+		// shown (a rule's alert quoted the English, issue 12).
+		if be, _ := broker.AsError(err); be.Say != "guard.daily_orders" || fmt.Sprint(be.Args) != "[4 4]" {
+			t.Fatalf("saying %q %v, want guard.daily_orders [4 4]", be.Say, be.Args)
 		}
 	}
 	// The next KST day starts afresh.

@@ -346,8 +346,11 @@ func (g *Guard) check(ctx context.Context, req broker.OrderRequest, now time.Tim
 			return &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read to count today's orders", Err: err}
 		}
 		if n >= g.maxDaily {
-			return &broker.Error{Kind: broker.LimitExceeded, Code: "daily_orders",
-				Msg: fmt.Sprintf("%d orders already sent today (KST), the daily limit is %d across all sources; set HOGA_MAX_DAILY_ORDERS to change it", n, g.maxDaily)}
+			// Said in the owner's language wherever it is shown: a rule's
+			// alert quoted the English log sentence in Korean (issue 12).
+			return (&broker.Error{Kind: broker.LimitExceeded, Code: "daily_orders",
+				Msg: fmt.Sprintf("%d orders already sent today (KST), the daily limit is %d across all sources; set HOGA_MAX_DAILY_ORDERS to change it", n, g.maxDaily)}).
+				Saying("guard.daily_orders", n, g.maxDaily)
 		}
 	}
 	return nil
@@ -526,8 +529,9 @@ func (g *Guard) checkAmount(ctx context.Context, req broker.OrderRequest) error 
 	if amount <= g.maxKRW {
 		return nil
 	}
-	return &broker.Error{Kind: broker.LimitExceeded, Code: "order_krw",
-		Err: &broker.OrderValue{Qty: req.Qty, Price: price, Amount: amount, Limit: g.maxKRW, Basis: basis}}
+	return (&broker.Error{Kind: broker.LimitExceeded, Code: "order_krw",
+		Err: &broker.OrderValue{Qty: req.Qty, Price: price, Amount: amount, Limit: g.maxKRW, Basis: basis}}).
+		Saying("guard.order_krw", req.Qty, price, amount, g.maxKRW)
 }
 
 // orderBalance is the balance one order's checks share: an exit's sell

@@ -113,7 +113,7 @@ func TestExitStopSellsOnceThroughRun(t *testing.T) {
 	h.stays(5, "sells above the stop", func() int { return sells(fake) }, 0)
 	fake.SetPrice("005930", 66_400)
 	h.until("the stop's sell", func() bool { return sells(fake) == 1 })
-	h.see("🛑 삼성전자 (005930) 손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원 (평균단가 70,000원)\n매도 10주 시장가")
+	h.see("🛑 (모의투자) 삼성전자 (005930) 손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원 (평균단가 70,000원)\n매도 10주 시장가")
 	fake.SetPrice("005930", 60_000)
 	h.rounds(20)
 	h.send("/exits")
