@@ -433,6 +433,10 @@ func (r *Router) ErrorText(err error) string {
 		return r.t("err.order_krw", Group(r.cfg.MaxOrderKRW))
 	case "daily_orders":
 		return r.t("err.daily_orders", r.cfg.MaxDailyOrders)
+	case "order_final":
+		if said, ok := sayText(r.cfg.Lang, e); ok {
+			return r.t("err.order_final", said)
+		}
 	case "sell_committed":
 		var s *broker.SellRoom
 		if errors.As(err, &s) {

@@ -277,6 +277,10 @@ func TestErrorTextByKind(t *testing.T) {
 		{&broker.Error{Kind: broker.InsufficientFunds, Code: "sell_committed", Err: &broker.SellRoom{Qty: 5, Held: 10, Committed: 6, Free: 4}},
 			"5주를 팔려 했지만 보유 10주 중 6주는 이미 미체결 매도 주문에 걸려 있어 지금 팔 수 있는 수량은 4주입니다. 수량을 줄이거나 /orders 에서 미체결 매도를 확인·취소(/cancel)한 뒤"},
 		{&broker.Error{Kind: broker.Auth, Code: "EGW00123", Msg: "기간이 만료된 token 입니다."}, "HOGA_MODE"},
+		// /cancel of a filled order: said from the journal, nothing sent
+		// (Kiwoom's RC4033 reached the owner before, issue 12).
+		{(&broker.Error{Kind: broker.Invalid, Code: "order_final", Msg: "order 0000004 is already filled"}).Saying("guard.final.filled", "0000004"),
+			"❌ 주문 0000004 은(는) 이미 모두 체결되어 취소할 것이 없습니다. 증권사에 아무것도 보내지 않았습니다"},
 		{os.ErrDeadlineExceeded, "내부 오류"},
 	}
 	for _, tt := range tests {

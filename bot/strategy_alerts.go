@@ -64,7 +64,9 @@ func (f *Feed) FormatStrategyEvent(ev strategy.Event) Alert {
 	case strategy.EventPlaced:
 		a.Text = t("strategy.placed", f.modeTag(), label, Group(ev.Price), cond, side, Group(req.Qty), price, Esc(ev.Order.ID))
 	case strategy.EventAsked:
-		a.Text = t("strategy.asked", f.modeTag(), label, Group(ev.Price), cond, side, Group(req.Qty), price)
+		// No mode tag: the confirmation prompt that follows in the same
+		// message names the mode.
+		a.Text = t("strategy.asked", label, Group(ev.Price), cond, side, Group(req.Qty), price)
 	case strategy.EventRejected:
 		a.Text = t("strategy.rejected", f.modeTag(), label, side, Group(req.Qty), price, errText, strategy.MaxFailures)
 	case strategy.EventUnknown:

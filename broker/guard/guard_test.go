@@ -716,8 +716,36 @@ func TestCancelUsesJournal(t *testing.T) {
 		t.Fatalf("order row %s; want cancelled", en.State)
 	}
 
-	// Cancelling again: the broker refuses; journaled as rejected.
+	// Cancelling again: the journal says cancelled, so nothing is sent
+	// (Kiwoom answered RC4033 "취소가능수량이 없습니다" to a /cancel of a
+	// filled order, issue 12).
+	sent := len(e.fb.cancels)
 	_, err = e.g.CancelOrder(ctx, broker.CancelRequest{OrderID: o.ID, User: "42"})
+	wantKind(t, err, broker.Invalid)
+	if be, _ := broker.AsError(err); be.Say != "guard.final.cancelled" {
+		t.Fatalf("second cancel said %q, want guard.final.cancelled", be.Say)
+	}
+	e.fb.mu.Lock()
+	if len(e.fb.cancels) != sent {
+		t.Fatal("a cancel of a cancelled order was sent")
+	}
+	e.fb.mu.Unlock()
+
+	// Filled at the broker before hoga heard of it: the broker refuses;
+	// journaled as rejected.
+	o2, err := e.g.PlaceOrder(ctx, limitBuy(1, 69_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.expectEvents(broker.EventPlaced)
+	e.fb.mu.Lock()
+	for i := range e.fb.orders {
+		if e.fb.orders[i].ID == o2.ID {
+			e.fb.orders[i].Status = broker.StatusFilled
+		}
+	}
+	e.fb.mu.Unlock()
+	_, err = e.g.CancelOrder(ctx, broker.CancelRequest{OrderID: o2.ID, User: "42"})
 	wantKind(t, err, broker.Rejected)
 
 	// An order hoga did not place: the broker's list supplies the branch.
@@ -751,7 +779,7 @@ func TestCancelUsesJournal(t *testing.T) {
 	for _, c := range cs {
 		states = append(states, fmt.Sprintf("%s:%s", c.OrderID, c.State))
 	}
-	want := fmt.Sprintf("%s:accepted %s:rejected 0000099999:accepted", o.ID, o.ID)
+	want := fmt.Sprintf("%s:accepted %s:rejected 0000099999:accepted", o.ID, o2.ID)
 	if strings.Join(states, " ") != want {
 		t.Fatalf("cancel journal %v; want %s", states, want)
 	}

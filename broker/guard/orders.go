@@ -231,6 +231,15 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 			return broker.Order{}, &broker.Error{Kind: broker.Invalid, Msg: "the order is not this session's; nothing was sent", Err: oe}
 		}
 	}
+	if haveEntry && e.State.Final() {
+		// Nothing is left to cancel: the journal has the broker's final
+		// word. Kiwoom answered "[RC4033] 모의투자 취소가능수량이 없습니다"
+		// to /cancel of a filled order (issue 12, Kiwoom walk); say it
+		// from the journal, and send nothing.
+		return broker.Order{}, (&broker.Error{Kind: broker.Invalid, Code: "order_final",
+			Msg: fmt.Sprintf("order %s is already %s; nothing to cancel", req.OrderID, e.State)}).
+			Saying("guard.final."+string(e.State), req.OrderID)
+	}
 	var orig broker.Order
 	if haveEntry {
 		if req.Branch == "" {
