@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +14,8 @@ import (
 // control serves the /_fake/ endpoints a person (or a shell script) uses
 // to drive the fake by hand:
 //
-//	POST /_fake/send?user=123&text=/price%20005930   a message from user 123 (text may be the body)
+//	POST /_fake/send?user=123&text=/price%20005930   a message from user 123 (text may be the body,
+//	     or a form's text field: curl --data-urlencode 'text=/buy 005930 1')
 //	     optional: chat=-100…, date=<unix>|-90s, sender_chat=…, bot=1, channel=1, thread=…
 //	POST /_fake/press?user=123&data=ok:…              press on the latest bot message with buttons
 //	     optional: chat=…, message=<id>, button=<label> instead of data
@@ -34,6 +36,19 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		if text == "" {
 			b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 			text = strings.TrimSpace(string(b))
+			// curl --data-urlencode 'text=/buy 005930 2 190000' (the
+			// natural way to avoid %20) sends a form: the phone read
+			// "text=%2Fbuy+005930…" as the message (issue 12, Kiwoom
+			// walk). A form with a text field is read as one; any other
+			// body is the text itself (curl -d '/price 005930').
+			if form, err := url.ParseQuery(text); err == nil && form.Has("text") {
+				text = form.Get("text")
+				for k, v := range form {
+					if k != "text" && !q.Has(k) {
+						q[k] = v
+					}
+				}
+			}
 		}
 		in := Incoming{From: i64("user"), Chat: i64("chat"), Text: text, SenderChat: i64("sender_chat"),
 			IsBot: q.Get("bot") == "1", Channel: q.Get("channel") == "1", Thread: int(i64("thread"))}

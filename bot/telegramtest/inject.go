@@ -131,12 +131,17 @@ func (s *Server) PressButton(from, chat int64, messageID int, label string) (str
 	if !ok {
 		return "", fmt.Errorf("telegramtest: no message %d in chat %d", messageID, chat)
 	}
+	var labels []string
 	for _, b := range m.Buttons() {
 		if b.Text == label && b.CallbackData != "" {
 			return s.pressLocked(from, chat, messageID, b.CallbackData)
 		}
+		labels = append(labels, strconv.Quote(b.Text))
 	}
-	return "", fmt.Errorf("telegramtest: message %d in chat %d has no button %q", messageID, chat, label)
+	// The buttons it has: hoga in English labels them Confirm and
+	// Don't order, and button=확인 (the hint the command prints) only
+	// said "no button" (issue 12).
+	return "", fmt.Errorf("telegramtest: message %d in chat %d has no button %q; its buttons: %s", messageID, chat, label, strings.Join(labels, ", "))
 }
 
 // TooManyRequests makes the next n chat writes (sendMessage, edits)

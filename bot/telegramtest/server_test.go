@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -325,9 +326,31 @@ func TestControlEndpoints(t *testing.T) {
 	if len(u) != 1 || u[0].Message.Text != "/price 005930" {
 		t.Fatalf("updates = %+v", u)
 	}
+	// A form, as curl --data-urlencode sends it, is read by its text
+	// field; the phone read "text=%2Fbuy+…" before (issue 12).
+	form, err := http.Post(srv.URL+"/_fake/send?user=111", "application/x-www-form-urlencoded",
+		strings.NewReader(url.Values{"text": {"/buy 005930 2 190000"}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Body.Close()
+	u = poll(t, srv, 0, u[0].UpdateID+1)
+	if len(u) != 1 || u[0].Message.Text != "/buy 005930 2 190000" {
+		t.Fatalf("form updates = %+v", u)
+	}
 	kb := keyboard{[][]button{{{Text: "확인", CallbackData: "ok:n1"}}}}
 	if _, err := lib.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: 111, Text: "confirm?", ReplyMarkup: kb}); err != nil {
 		t.Fatal(err)
+	}
+	// A label the message lacks names the ones it has.
+	resp, err := http.Post(srv.URL+"/_fake/press?user=111&button=Confirm", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 404 || !strings.Contains(string(b), `its buttons: "확인"`) {
+		t.Fatalf("press of a missing label: %d %s", resp.StatusCode, b)
 	}
 	if code := post("/_fake/press?user=111&button=" + url.QueryEscape("확인")); code != 200 {
 		t.Fatalf("press: %d", code)
@@ -336,7 +359,7 @@ func TestControlEndpoints(t *testing.T) {
 	if len(u) != 1 || u[0].CallbackQuery == nil || u[0].CallbackQuery.Data != "ok:n1" {
 		t.Fatalf("press updates = %+v", u)
 	}
-	resp, err := http.Get(srv.URL + "/_fake/sent?chat=111")
+	resp, err = http.Get(srv.URL + "/_fake/sent?chat=111")
 	if err != nil {
 		t.Fatal(err)
 	}

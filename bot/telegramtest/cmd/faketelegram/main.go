@@ -106,6 +106,6 @@ func startText(base, token string, user int64, username string) string {
 		"#   curl -X POST '%[1]s/_fake/send?user=%[3]d&text=/start'\n"+
 		"# then read the chat as your phone shows it:\n"+
 		"#   curl '%[1]s/_fake/phone?chat=%[3]d'\n"+
-		"# a command with spaces: text=/price%%20005930; press a button: curl -X POST '%[1]s/_fake/press?user=%[3]d&button=확인'\n",
+		"# a command with spaces: text=/price%%20005930; press a button: curl -X POST '%[1]s/_fake/press?user=%[3]d&button=확인' (Confirm with HOGA_LANG=en)\n",
 		base, strings.ReplaceAll(token, "'", ""), user, username)
 }
