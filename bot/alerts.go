@@ -409,7 +409,10 @@ func (f *Feed) FormatOrderEvent(ev broker.OrderEvent) Alert {
 	}
 	name := label(stock, req.Code)
 	price := t("type.market")
-	if req.Type == broker.Limit {
+	switch {
+	case req.AtClose:
+		price = t("type.close") // the journal keeps the flag (migration 0006)
+	case req.Type == broker.Limit:
 		price = t("type.limit", Group(req.Price))
 	}
 	who := Who(lang, strings.Trim(req.Source+":"+req.User, ":"))
@@ -514,8 +517,15 @@ func (f *Feed) fillText(ev broker.OrderEvent, who, side, name, price string) str
 	if ev.Kind == broker.EventFilled {
 		key = "alert.filled"
 	}
+	// The order number with where the order went when that is not KRX,
+	// the default: "· NXT", "· SOR→NXT" (the journal keeps where a KIS
+	// SOR order traded across restarts).
+	id := Esc(o.ID)
+	if o.Venue != "" && o.Venue != broker.VenueKRX {
+		id += venueTag(o)
+	}
 	s := t(key, tag, who, side, name, Group(fl.Qty), Group(fl.Price), Group(o.FilledQty), Group(o.Qty),
-		Group(o.AvgFillPrice), Group(fl.Commission), Group(fl.Tax), Esc(o.ID))
+		Group(o.AvgFillPrice), Group(fl.Commission), Group(fl.Tax), id)
 	if won, p, ok := fl.RealisedPnL(); ok {
 		s += t("alert.fill_pnl", signed(won), pct(p))
 	}

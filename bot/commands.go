@@ -433,14 +433,23 @@ func (r *Router) FormatOrder(o broker.Order) string {
 	}
 	st := statusText(r.cfg.Lang, o)
 	price := r.priceText(broker.OrderRequest{Type: o.Type, Price: o.Price, AtClose: o.Session.Closing()})
-	if o.Venue != "" { // where the broker says it went: KRX, NXT or SOR
-		price += " · " + string(o.Venue)
-		if o.Exchange != "" && o.Exchange != o.Venue { // SOR→NXT: where it was routed
-			price += "→" + string(o.Exchange)
-		}
-	}
+	price += venueTag(o)
 	return r.t("orders.line", strings.TrimSpace(when+" "+id), r.sideName(o.Side), label(o.Name, o.Code),
 		Group(o.Qty), price, st, by)
+}
+
+// venueTag is " · " and where the order went, as /orders shows it: KRX,
+// NXT or SOR, and for a routed order where it traded ("SOR→NXT"); "" when
+// the venue is unknown.
+func venueTag(o broker.Order) string {
+	if o.Venue == "" {
+		return ""
+	}
+	s := " · " + string(o.Venue)
+	if o.Exchange != "" && o.Exchange != o.Venue { // SOR→NXT: where it was routed
+		s += "→" + string(o.Exchange)
+	}
+	return s
 }
 
 // statusText says where an order stands, with the reason when the journal

@@ -95,3 +95,37 @@ func (k *keptRules) PutRule(_ context.Context, r strategy.Rule) error {
 	k.put = append(k.put, r)
 	return nil
 }
+
+// TestFillAlertSaysWhereItTraded (issue 16): a fill alert of an order sent
+// to NXT or SOR says so after its number, with where a SOR order traded
+// ("SOR→NXT", kept in the journal across restarts); a KRX order's, the
+// default, is unchanged. An expired closing-price order's alert names it
+// as one, not as a market order.
+func TestFillAlertSaysWhereItTraded(t *testing.T) {
+	t.Parallel()
+	f := NewFeed(FeedConfig{Lang: Korean, Mode: "live"})
+	req := broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Price: 70_000, Qty: 2, Source: "console", User: "console"}
+	for _, tc := range []struct {
+		venue, exchange broker.Venue
+		want, not       string
+	}{
+		{broker.VenueSOR, broker.VenueNXT, "주문번호 0000000007 · SOR→NXT ·", ""},
+		{broker.VenueSOR, "", "주문번호 0000000007 · SOR ·", "→"},
+		{broker.VenueNXT, "", "주문번호 0000000007 · NXT ·", "→"},
+		{broker.VenueKRX, "", "주문번호 0000000007 · [", "KRX"},
+		{"", "", "주문번호 0000000007 · [", "KRX"},
+	} {
+		ev := broker.OrderEvent{Kind: broker.EventFilled, Request: req,
+			Order: broker.Order{ID: "0000000007", Code: "005930", Qty: 2, FilledQty: 2, AvgFillPrice: 70_000, Venue: tc.venue, Exchange: tc.exchange},
+			Fill:  broker.Fill{Qty: 2, Price: 70_000}}
+		got := f.FormatOrderEvent(ev).Text
+		if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {
+			t.Errorf("%s→%s: want %q (and no %q):\n%s", tc.venue, tc.exchange, tc.want, tc.not, got)
+		}
+	}
+	closing := broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Market, AtClose: true, Qty: 2, Source: "console", User: "console"}
+	ev := broker.OrderEvent{Kind: broker.EventExpired, Request: closing, Order: broker.Order{ID: "0000000008", Code: "005930", Qty: 2, Venue: broker.VenueKRX}}
+	if got := f.FormatOrderEvent(ev).Text; !strings.Contains(got, "KRX 시간외 종가") || strings.Contains(got, "시장가") {
+		t.Errorf("expired closing-price order:\n%s", got)
+	}
+}

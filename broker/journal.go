@@ -34,6 +34,14 @@ type JournalEntry struct {
 	// reconciliation read it after a restart. Empty for an ordinary order
 	// and for rows written before migration 0006.
 	Session SessionKind
+	// Exchange is, for a SOR order, the exchange its fills traded on as
+	// the broker's fill notice said (KIS H0STCNI0/9 ORD_EXG_GB 3 SOR-KRX,
+	// 4 SOR-NXT): KRX or NXT, SOR when fills came from both (neither alone
+	// is where it traded), "" when no notice has said. KIS's order list
+	// names only the venue sent, so after a restart this is the only
+	// record of where a SOR order went (issue 16). Kept by NoteExchange;
+	// "" for rows written before migration 0007.
+	Exchange Venue
 
 	// State is pending (journaled, broker not answered yet), accepted,
 	// partial, filled, rejected, unknown (sent, no answer) or cancelled.
@@ -105,6 +113,32 @@ func (e *JournalEntry) SetErr(err error) {
 	if be, ok := AsError(err); ok && be.Say != "" {
 		e.ErrSay, e.ErrArgs = be.Say, be.Args
 	}
+}
+
+// NoteExchange records that a fill of the order traded on exchange on (KRX
+// or NXT) and reports whether the entry changed. Only a SOR order's is
+// kept: a KRX or NXT order trades where it was sent. A second exchange
+// makes it SOR, for good: its fills came from both.
+func (e *JournalEntry) NoteExchange(on Venue) bool {
+	if e.Venue != VenueSOR || (on != VenueKRX && on != VenueNXT) || e.Exchange == on || e.Exchange == VenueSOR {
+		return false
+	}
+	if e.Exchange == "" {
+		e.Exchange = on
+	} else {
+		e.Exchange = VenueSOR
+	}
+	return true
+}
+
+// TradedOn is where the order traded as far as the journal knows: the
+// exchange a SOR order's fills were on, "" when a notice never said or
+// they were on both (NoteExchange).
+func (e JournalEntry) TradedOn() Venue {
+	if e.Exchange == VenueSOR {
+		return ""
+	}
+	return e.Exchange
 }
 
 // Unresolved reports whether reconciliation still has to settle the entry.

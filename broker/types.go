@@ -220,8 +220,9 @@ type Order struct {
 	// when the broker says so: for a SOR order, where the broker routed
 	// it. Kiwoom's order lists say (stex_tp_txt); KIS's order list names
 	// only the venue sent (excg_id_dvsn_Cd), so there it comes from the
-	// day's fill notices (ORD_EXG_GB) this process heard, and is empty
-	// for an order no notice spoke of.
+	// day's fill notices (ORD_EXG_GB): this process's, or, through
+	// broker/guard, the journal's record of earlier ones
+	// (JournalEntry.Exchange); empty for an order no notice spoke of.
 	Exchange Venue
 	// Session is the KRX off-hours session the order was for, when the
 	// broker says (KIS ord_dvsn_cd 05/06/07, Kiwoom 매매구분 장시작전시간외/

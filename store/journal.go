@@ -16,13 +16,13 @@ import (
 )
 
 const entryColumns = `client_id, day, source, user_id, code, side, type, qty, price, state, broker_id, branch,
-	err_kind, err_code, err_msg, note, expired, filled_qty, fill_amount, venue, created_ns, updated_ns, err_say, err_args, session`
+	err_kind, err_code, err_msg, note, expired, filled_qty, fill_amount, venue, created_ns, updated_ns, err_say, err_args, session, exchange`
 
 func entryArgs(e *broker.JournalEntry) []any {
 	return []any{e.ClientID, broker.Day(e.Created), e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(),
 		e.Qty, e.Price, string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note,
 		boolInt(e.Expired), e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Created), nanos(e.Updated),
-		e.ErrSay, encodeArgs(e.ErrArgs), string(e.Session)}
+		e.ErrSay, encodeArgs(e.ErrArgs), string(e.Session), string(e.Exchange)}
 }
 
 // encodeArgs is a catalog sentence's arguments as a JSON array ("" for
@@ -82,11 +82,11 @@ func scanEntry(s scanner) (broker.JournalEntry, error) {
 		state, kind, venue      string
 		expired                 int64
 		createdNanos, updatedNs int64
-		args, session           string
+		args, session, exchange string
 	)
 	if err := s.Scan(&e.ClientID, &day, &e.Source, &e.User, &code, &side, &typ, &e.Qty, &e.Price, &state,
 		&e.BrokerID, &e.Branch, &kind, &e.ErrCode, &e.ErrMsg, &e.Note, &expired, &e.FilledQty, &e.FillAmount,
-		&venue, &createdNanos, &updatedNs, &e.ErrSay, &args, &session); err != nil {
+		&venue, &createdNanos, &updatedNs, &e.ErrSay, &args, &session, &exchange); err != nil {
 		return broker.JournalEntry{}, err
 	}
 	e.Code = broker.Code(code)
@@ -103,6 +103,11 @@ func scanEntry(s scanner) (broker.JournalEntry, error) {
 		return broker.JournalEntry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
 	}
 	e.Session = broker.SessionKind(session)
+	if exchange != "" {
+		if e.Exchange, err = broker.ParseVenue(exchange); err != nil {
+			return broker.JournalEntry{}, fmt.Errorf("row %s: %w", e.ClientID, err)
+		}
+	}
 	e.Expired = expired != 0
 	e.ErrArgs = decodeArgs(args)
 	e.Created, e.Updated = fromNanos(createdNanos), fromNanos(updatedNs)
@@ -127,7 +132,7 @@ func (db *DB) InsertOrder(ctx context.Context, e broker.JournalEntry) error {
 	if e.Updated.IsZero() {
 		e.Updated = e.Created
 	}
-	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
+	_, err := db.w.ExecContext(ctx, "INSERT INTO orders ("+entryColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entryArgs(&e)...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return &broker.Error{Kind: broker.Duplicate, Msg: fmt.Sprintf("client order id %s is already journaled", e.ClientID), Err: err}
@@ -168,11 +173,11 @@ func (db *DB) UpdateOrder(ctx context.Context, clientID string, fn func(*broker.
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE orders SET source = ?, user_id = ?, code = ?, side = ?, type = ?, qty = ?, price = ?,
 		state = ?, broker_id = ?, branch = ?, err_kind = ?, err_code = ?, err_msg = ?, note = ?, expired = ?,
-		filled_qty = ?, fill_amount = ?, venue = ?, updated_ns = ?, err_say = ?, err_args = ?, session = ?
+		filled_qty = ?, fill_amount = ?, venue = ?, updated_ns = ?, err_say = ?, err_args = ?, session = ?, exchange = ?
 		WHERE client_id = ?`,
 		e.Source, e.User, string(e.Code), e.Side.String(), e.Type.String(), e.Qty, e.Price,
 		string(e.State), e.BrokerID, e.Branch, kindName(e.ErrKind), e.ErrCode, e.ErrMsg, e.Note, boolInt(e.Expired),
-		e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Updated), e.ErrSay, encodeArgs(e.ErrArgs), string(e.Session), clientID)
+		e.FilledQty, e.FillAmount, string(e.Venue.Or(broker.VenueKRX)), nanos(e.Updated), e.ErrSay, encodeArgs(e.ErrArgs), string(e.Session), string(e.Exchange), clientID)
 	if err != nil {
 		return broker.JournalEntry{}, fmt.Errorf("store: update order %s: %w", clientID, err)
 	}

@@ -766,3 +766,31 @@ func TestPostOrderClose(t *testing.T) {
 		t.Errorf("mock close: %d %s; want 422 close_mock", r.status, r.body)
 	}
 }
+
+// TestExchangeField: "exchange" is where a SOR order traded, from the
+// broker's view or the journal's row; absent for an order sent elsewhere
+// and for one whose fills came from both exchanges (issue 16).
+func TestExchangeField(t *testing.T) {
+	t.Parallel()
+	s := &Server{}
+	for _, tc := range []struct {
+		venue, exchange broker.Venue
+		want            string
+	}{
+		{broker.VenueSOR, broker.VenueNXT, "NXT"},
+		{broker.VenueSOR, broker.VenueKRX, "KRX"},
+		{broker.VenueSOR, "", ""},
+		{broker.VenueNXT, broker.VenueNXT, ""},
+		{broker.VenueKRX, "", ""},
+	} {
+		if got := orderOut(broker.Order{Venue: tc.venue, Exchange: tc.exchange}).Exchange; got != tc.want {
+			t.Errorf("order %s→%s: exchange %q; want %q", tc.venue, tc.exchange, got, tc.want)
+		}
+		if got := s.entryOut(broker.JournalEntry{Venue: tc.venue, Exchange: tc.exchange}).Exchange; got != tc.want {
+			t.Errorf("row %s→%s: exchange %q; want %q", tc.venue, tc.exchange, got, tc.want)
+		}
+	}
+	if got := s.entryOut(broker.JournalEntry{Venue: broker.VenueSOR, Exchange: broker.VenueSOR}).Exchange; got != "" {
+		t.Errorf("row with fills on both: exchange %q; want none", got)
+	}
+}

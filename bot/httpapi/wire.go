@@ -103,6 +103,9 @@ type orderJSON struct {
 	Note         string    `json:"note,omitempty"`
 	// Venue is where the order was sent: KRX, NXT or SOR, when known.
 	Venue string `json:"venue,omitempty"`
+	// Exchange is where a SOR order traded, KRX or NXT, when the broker
+	// said (for KIS, a fill notice, kept in the journal across restarts).
+	Exchange string `json:"exchange,omitempty"`
 	// ExpiresAt is when an awaiting confirmation lapses.
 	ExpiresAt *jsonTime `json:"expires_at,omitempty"`
 	// Error says why an order was rejected or is unknown.
@@ -114,7 +117,7 @@ func orderOut(o broker.Order) orderJSON {
 		ID: o.ID, ClientID: o.ClientID, State: string(o.Status), Code: string(o.Code), Name: o.Name,
 		Side: sideName(o.Side), Type: typeName(o.Type, o.Session.Closing()), Qty: o.Qty, Price: o.Price,
 		FilledQty: o.FilledQty, AvgFillPrice: o.AvgFillPrice, Time: kst(o.Time),
-		Source: o.Source, User: o.User, Note: o.Note, Venue: string(o.Venue),
+		Source: o.Source, User: o.User, Note: o.Note, Venue: string(o.Venue), Exchange: exchangeOf(o.Venue, o.Exchange),
 	}
 }
 
@@ -122,7 +125,7 @@ func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 	o := orderJSON{
 		ID: e.BrokerID, ClientID: e.ClientID, State: string(e.State), Code: string(e.Code),
 		Side: sideName(e.Side), Type: typeName(e.Type, e.Session.Closing()), Qty: e.Qty, Price: e.Price, Time: kst(e.Created),
-		Source: e.Source, User: e.User, Note: e.Note, Venue: string(e.Venue),
+		Source: e.Source, User: e.User, Note: e.Note, Venue: string(e.Venue), Exchange: exchangeOf(e.Venue, e.TradedOn()),
 		// The journal's own fills: a filled order read "filled" with
 		// filled_qty 0 here while GET /orders showed its fills (trial run
 		// of issue 12).
@@ -133,6 +136,15 @@ func (s *Server) entryOut(e broker.JournalEntry) orderJSON {
 		o.Error = &body
 	}
 	return o
+}
+
+// exchangeOf is the "exchange" of an order sent to venue: only a routed
+// order's (SOR), since any other trades where it was sent.
+func exchangeOf(venue, on broker.Venue) string {
+	if venue != broker.VenueSOR {
+		return ""
+	}
+	return string(on)
 }
 
 func requestOut(r broker.OrderRequest, state string) orderJSON {

@@ -120,6 +120,16 @@ func annotate(o broker.Order, e broker.JournalEntry) broker.Order {
 		// knows a closing-price order from a market one (migration 0006).
 		o.Session = e.Session
 	}
+	switch {
+	case e.Exchange == broker.VenueSOR:
+		// Its fills came from both exchanges: neither alone is where
+		// it traded, whatever this process's notices said.
+		o.Exchange = ""
+	case o.Exchange == "":
+		// KIS lists only the venue sent; the journal kept what the fill
+		// notices said before a restart (migration 0007).
+		o.Exchange = e.Exchange
+	}
 	if o.LastFillPrice > 0 && e.FilledQty == o.FilledQty && e.FillAmount > 0 {
 		// The broker gave no average (Kiwoom's ka10076: the latest
 		// part's price only): the journal holds every part.
@@ -159,7 +169,7 @@ func fillFromRequest(o *broker.Order, req broker.OrderRequest, now time.Time) {
 func journalOrder(e broker.JournalEntry) broker.Order {
 	o := broker.Order{
 		ID: e.BrokerID, Branch: e.Branch,
-		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price, Venue: e.Venue, Session: e.Session,
+		Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price, Venue: e.Venue, Exchange: e.TradedOn(), Session: e.Session,
 		Status: e.State, Time: e.Created,
 		ClientID: e.ClientID, Source: e.Source, User: e.User, Note: e.Note,
 		Err: e.Err(), Expired: e.Expired,

@@ -13,9 +13,10 @@ import (
 // chk_inquire_daily_ccld.py), and its other exchange column, excg_dvsn_cd
 // (거래소구분코드), comes with no values in the samples, so it is not read
 // as one; the notice is the only place KIS says where a SOR order went.
-// The memory is this process's: after a restart a SOR order shows "SOR"
-// until its next notice. Order numbers restart daily, so a new KST day
-// forgets the last.
+// The memory is this process's; the journal keeps what the notices said
+// across restarts (the tracker writes JournalEntry.Exchange from the same
+// notice, and broker/guard fills an order listed here without one from its
+// row). Order numbers restart daily, so a new KST day forgets the last.
 type routes struct {
 	mu  sync.Mutex
 	day time.Time

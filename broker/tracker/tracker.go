@@ -386,6 +386,11 @@ type Push struct {
 	// Source is where the push came from: FillStream (zero) for a
 	// broker's notice, FillPaper for the paper exchange's event.
 	Source broker.FillSource
+	// Exchange is the exchange the fill traded on, KRX or NXT, when the
+	// notice says (KIS ORD_EXG_GB); empty otherwise. For a SOR order it
+	// is journaled (JournalEntry.NoteExchange), because KIS's order list
+	// never says where a SOR order went and a restart would forget it.
+	Exchange broker.Venue
 }
 
 // Notify hands a streamed fill to Run without blocking (a stream's read
@@ -426,6 +431,12 @@ func (t *Tracker) push(ctx context.Context, p Push, stranger bool) {
 	t.mu.Unlock()
 	if tr == nil {
 		e, err := t.o.Journal.OrderByBrokerID(ctx, now, id)
+		if err == nil {
+			// Before the state check: the notice of a fill the poll has
+			// already journaled (the order no longer followed) still says
+			// where it traded.
+			e = t.noteExchange(ctx, e, p.Exchange)
+		}
 		if broker.KindOf(err) == broker.NotFound && stranger {
 			// Its answer may still be on its way: kept for when the
 			// guard reports it placed (or, had that just happened,
@@ -459,6 +470,8 @@ func (t *Tracker) push(ctx context.Context, p Push, stranger bool) {
 		if tr == nil {
 			return
 		}
+	} else if p.Exchange != "" {
+		t.noteTracked(ctx, tr, p.Exchange)
 	}
 	cum := p.CumQty
 	if cum <= 0 {
@@ -473,6 +486,50 @@ func (t *Tracker) push(ctx context.Context, p Push, stranger bool) {
 	}
 	t.record(ctx, id, tr, broker.Fill{OrderID: id, Qty: cum - tr.cum, Price: p.Price, CumQty: cum, ExecID: p.ExecID,
 		Source: src, Time: p.Time}, false)
+}
+
+// noteExchange journals that a fill of e traded on exchange on, when that
+// changes the row (JournalEntry.NoteExchange: a SOR order's), and returns
+// the row as journaled. A journal failure is logged: the exchange is shown,
+// not acted on, and the order's fills are journaled apart from it.
+func (t *Tracker) noteExchange(ctx context.Context, e broker.JournalEntry, on broker.Venue) broker.JournalEntry {
+	if probe := e; !probe.NoteExchange(on) {
+		return e
+	}
+	row, err := t.o.Journal.UpdateOrder(ctx, e.ClientID, func(x *broker.JournalEntry) error {
+		if !x.NoteExchange(on) {
+			return errUnchanged
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errUnchanged):
+		if row, err := t.o.Journal.OrderByClientID(ctx, e.ClientID); err == nil {
+			return row
+		}
+		return e
+	case err != nil:
+		t.log.Warn("tracker: the exchange a SOR order traded on was not journaled", "order", e.BrokerID, "exchange", on, "err", err)
+		return e
+	}
+	return row
+}
+
+var errUnchanged = errors.New("tracker: nothing to journal")
+
+// noteTracked is noteExchange for a followed order, keeping its row's
+// exchange in step. Called with turn held.
+func (t *Tracker) noteTracked(ctx context.Context, tr *tracked, on broker.Venue) {
+	t.mu.Lock()
+	e := tr.e
+	t.mu.Unlock()
+	if probe := e; !probe.NoteExchange(on) {
+		return
+	}
+	e = t.noteExchange(ctx, e, on)
+	t.mu.Lock()
+	tr.e.Exchange = e.Exchange
+	t.mu.Unlock()
 }
 
 // park keeps p, a push for an order hoga does not follow yet, for replay.
@@ -949,6 +1006,12 @@ func (t *Tracker) pollOnce(ctx context.Context) (bool, error) {
 		if !ok {
 			continue
 		}
+		if o.Exchange != "" {
+			// Where a SOR order went, when the list says (Kiwoom's
+			// stex_tp_txt; KIS's from this process's notices): before the
+			// fill, so its alert says it too.
+			t.noteTracked(ctx, tr, o.Exchange)
+		}
 		if o.FilledQty > tr.cum {
 			delta := o.FilledQty - tr.cum
 			price := o.AvgFillPrice
@@ -1173,6 +1236,7 @@ func (t *Tracker) resend(ctx context.Context, now time.Time) {
 
 func orderOf(e broker.JournalEntry, id string) broker.Order {
 	return broker.Order{ID: id, Branch: e.Branch, Code: e.Code, Side: e.Side, Type: e.Type, Qty: e.Qty, Price: e.Price,
+		Venue: e.Venue, Exchange: e.TradedOn(), Session: e.Session,
 		FilledQty: e.FilledQty, AvgFillPrice: e.AvgFillPrice(), Status: e.State, Time: e.Created,
 		ClientID: e.ClientID, Source: e.Source, User: e.User, Note: e.Note}
 }

@@ -627,3 +627,48 @@ func TestPushesDoNotPutOffThePoll(t *testing.T) {
 	}
 	t.Fatalf("the order filled without a notice was not polled in %s of pushes", r.clk.Now().Sub(start))
 }
+
+// TestExchangeIsJournaled (issue 16): a fill notice saying where a SOR
+// order traded (KIS ORD_EXG_GB) is journaled with the order, and the fill's
+// event carries it; after a restart, a fill found by polling (KIS's list
+// never says where) still shows it; a notice for an order no longer
+// followed is journaled too, and a second exchange makes it both (SOR).
+func TestExchangeIsJournaled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newRig(t, kst(2026, 3, 4, 19, 0), nil, nil)
+	r.start()
+	r.placeAt(broker.VenueSOR, "H1", "0000000101", broker.Buy, 4, 70_000)
+	r.tr.Push(ctx, Push{OrderID: "0000000101", Qty: 2, Price: 70_000, Exchange: broker.VenueNXT})
+	ev := <-r.events
+	if ev.Kind != broker.EventPartial || ev.Order.Venue != broker.VenueSOR || ev.Order.Exchange != broker.VenueNXT {
+		t.Fatalf("pushed fill: %s venue %q exchange %q; want partial SOR→NXT", ev.Kind, ev.Order.Venue, ev.Order.Exchange)
+	}
+	if row, _ := r.j.OrderByClientID(ctx, "H1"); row.Exchange != broker.VenueNXT {
+		t.Fatalf("journal exchange %q; want NXT", row.Exchange)
+	}
+
+	// Restart: the rest fills while the list (KIS's) says nothing of where.
+	r.stop()
+	r2 := newRig(t, r.clk.Now(), r.j, r.b)
+	r2.start()
+	r2.b.set("0000000101", 4, 70_000, broker.StatusFilled)
+	ev, _ = r2.next(20 * time.Second)
+	if ev.Kind != broker.EventFilled || ev.Fill.Source != broker.FillPoll || ev.Order.Exchange != broker.VenueNXT {
+		t.Fatalf("polled fill after the restart: %s %s exchange %q; want filled by poll, NXT", ev.Kind, ev.Fill.Source, ev.Order.Exchange)
+	}
+	// The last fill's own notice, after the poll: the order is no longer
+	// followed, and the notice says KRX: fills on both.
+	r2.tr.Push(ctx, Push{OrderID: "0000000101", Qty: 2, Price: 70_000, CumQty: 4, Exchange: broker.VenueKRX})
+	r2.quiet()
+	if row, _ := r2.j.OrderByClientID(ctx, "H1"); row.Exchange != broker.VenueSOR || row.TradedOn() != "" {
+		t.Fatalf("journal exchange %q after a KRX notice; want SOR (both)", row.Exchange)
+	}
+	// A KRX order's notice journals nothing: it trades where it was sent.
+	r2.placeAt(broker.VenueKRX, "H2", "0000000102", broker.Buy, 1, 70_000)
+	r2.tr.Push(ctx, Push{OrderID: "0000000102", Qty: 1, Price: 70_000, Exchange: broker.VenueKRX})
+	<-r2.events
+	if row, _ := r2.j.OrderByClientID(ctx, "H2"); row.Exchange != "" {
+		t.Fatalf("KRX order's exchange %q; want none", row.Exchange)
+	}
+}

@@ -86,7 +86,8 @@ func (a *app) buildStream() {
 				// saw it first. An acknowledgement (a cancel, a refusal)
 				// carries no fill: the tracker polls to learn its effect.
 				if n.Fill && !n.Rejected {
-					a.tracker.Notify(tracker.Push{OrderID: n.OrderNo, Qty: n.Qty, Price: n.Price, Time: noticeTime(a.clock.Now(), n.Hour)})
+					a.tracker.Notify(tracker.Push{OrderID: n.OrderNo, Qty: n.Qty, Price: n.Price, Time: noticeTime(a.clock.Now(), n.Hour),
+						Exchange: n.Exchange}) // journaled for a SOR order: KIS's list never says where it went
 				} else {
 					a.tracker.Kick()
 				}
