@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/broker/kis"
 	"github.com/hoga-trade/hoga/broker/kiwoom"
@@ -33,7 +36,8 @@ func (a *app) buildBroker(ctx context.Context) error {
 			Logger:      a.log.With("broker", "paper"),
 		})
 		if err != nil {
-			return fmt.Errorf("paper broker: %w", err)
+			path := filepath.Join(cfg.DataDir, paper.StateFile)
+			return &startError{msg: cfgt(cfg.lang, "paper.open", path, fileReason(cfg.lang, path, err)), err: fmt.Errorf("paper broker: %w", err)}
 		}
 		a.paper, a.inner = ex, ex
 		a.closers = append(a.closers, ex.Close)
@@ -59,12 +63,12 @@ func (a *app) buildBroker(ctx context.Context) error {
 			OnTokenIssued:   func() { a.metrics.TokenIssued("kis") },
 		})
 		if err != nil {
-			return &configError{lines: []string{"KIS: " + err.Error()}}
+			return &configError{lang: cfg.lang, lines: []string{cfgt(cfg.lang, "defect", "KIS", err)}}
 		}
 		// Fail fast on a wrong key (or a key of the other mode) instead of
 		// at the first order.
 		if err := firstToken(ctx, a.brokerClock, a.log, "kis", cl.EnsureToken); err != nil {
-			return err
+			return a.tokenFailure("KIS", err)
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
 		a.account = fmt.Sprint(cl.Account())
@@ -89,10 +93,10 @@ func (a *app) buildBroker(ctx context.Context) error {
 			OnTokenIssued:   func() { a.metrics.TokenIssued("kiwoom") },
 		})
 		if err != nil {
-			return &configError{lines: []string{"Kiwoom: " + err.Error()}}
+			return &configError{lang: cfg.lang, lines: []string{cfgt(cfg.lang, "defect", "Kiwoom", err)}}
 		}
 		if err := firstToken(ctx, a.brokerClock, a.log, "kiwoom", cl.EnsureToken); err != nil {
-			return err
+			return a.tokenFailure("키움", err)
 		}
 		a.inner, a.tokenExpiry = cl, cl.TokenExpiry
 		// The account comes from the key (ka00001), shown masked in
@@ -104,6 +108,34 @@ func (a *app) buildBroker(ctx context.Context) error {
 		return nil
 	}
 	return fmt.Errorf("broker %q is not available in this build", cfg.Broker)
+}
+
+// tokenFailure is start-up's line for a broker that gave no first token:
+// what it said, and what to do, as hoga check says it. A stop during the
+// wait is no failure to explain.
+func (a *app) tokenFailure(name string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	lang := a.cfg.lang
+	todo := (&checker{cfg: a.cfg, lang: lang}).brokerTodo(err)
+	if todo == "" {
+		todo = cfgt(lang, "broker.token.todo")
+	}
+	if lang == bot.English { // check's what-to-do starts a clause; here a sentence
+		todo = strings.ToUpper(todo[:1]) + todo[1:]
+	}
+	// The broker's own words (KIS and Kiwoom answer in Korean) with its
+	// code, rather than hoga's English wrapping of them.
+	said := err.Error()
+	var be *broker.Error
+	if errors.As(err, &be) && be.Msg != "" {
+		said, _, _ = strings.Cut(be.Msg, " — ") // the clients' English hint: todo says it
+		if be.Code != "" {
+			said = "[" + be.Code + "] " + said
+		}
+	}
+	return &startError{msg: cfgt(lang, "broker.token", name, said, todo), err: err}
 }
 
 // loadAccount asks the broker for the account number once hoga takes

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -22,6 +23,8 @@ import (
 	"github.com/hoga-trade/hoga/bot/httpapi"
 	"github.com/hoga-trade/hoga/bot/telegram"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/kis"
+	"github.com/hoga-trade/hoga/broker/kiwoom"
 	"github.com/hoga-trade/hoga/internal/redact"
 )
 
@@ -303,6 +306,20 @@ func (c *Config) validate(p *problems) {
 			default:
 				p.add("http.hostport", c.HTTPAddr)
 			}
+		}
+	}
+	// The clients refuse these too, but at start-up and in English; here
+	// hoga check and start say it with the other problems.
+	for _, u := range []struct{ key, val, example string }{
+		{"HOGA_KIS_BASE_URL", c.KISBaseURL, kis.MockBaseURL},
+		{"HOGA_KIWOOM_BASE_URL", c.KiwoomBaseURL, kiwoom.MockURL},
+		{"HOGA_TELEGRAM_API_URL", c.TelegramAPIURL, telegram.DefaultAPIURL},
+	} {
+		if u.val == "" {
+			continue
+		}
+		if pu, err := url.Parse(u.val); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			p.add("url", u.key, u.val, u.example)
 		}
 	}
 	if c.MaxOrderKRW <= 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -79,12 +80,28 @@ var configTexts = map[bot.Lang]map[string]string{
 		"lock.open":     "데이터 폴더 HOGA_DATA_DIR=%s 에 잠금 파일 %s 을(를) 만들 수 없습니다: %s. hoga 를 실행하는 사용자가 그 폴더에 쓸 수 있게 하거나 (예: chmod u+w %[1]s), 쓸 수 있는 다른 HOGA_DATA_DIR 을 주세요",
 		"lock.flock":    "잠금 파일 %s 을(를) 잠글 수 없습니다: %s. HOGA_DATA_DIR 을 이 컴퓨터의 디스크에 있는 폴더로 하세요 (네트워크 드라이브는 잠금이 안 될 수 있습니다)",
 
+		// Other start-up failures, before the bot runs (wire.go, brokers.go).
+		"url":               "%s=%q: http:// 또는 https:// 로 시작하는 주소여야 합니다 (예: %s)",
+		"journal.open":      "HOGA_DATA_DIR=%s 의 주문 기록을 열 수 없어 시작하지 않았습니다: %s. hoga 를 실행하는 사용자가 그 폴더와 그 안의 파일에 쓸 수 있게 하거나 (예: chmod u+w %[1]s), 쓸 수 있는 다른 HOGA_DATA_DIR 을 주세요",
+		"paper.open":        "가상 계좌 파일 %s 을(를) 열 수 없어 시작하지 않았습니다: %s. 권한 문제가 아니면 hoga paper reset 으로 가상 계좌를 새로 시작하세요",
+		"broker.token":      "%s 에서 첫 토큰을 받지 못해 시작하지 않았습니다 (증권사의 답: %v). %s",
+		"broker.token.todo": "hoga check 로 무엇이 문제인지 확인하세요",
+		"telegram.refused":  "HOGA_TELEGRAM_TOKEN: 텔레그램이 봇 토큰을 거부했습니다 (401 Unauthorized): @BotFather 에서 토큰을 다시 복사해 넣으세요 (/mybots → API Token)",
+		"rules.read":        "HOGA_RULES_FILE=%q 를 읽을 수 없습니다: %s. YAML 규칙 파일의 경로를 주세요 (형식: deploy/rules.example.yaml)",
+		"http.listen":       "HOGA_HTTP_ADDR=%q 에서 연결을 받을 수 없어 시작하지 않았습니다: %s. 다른 프로그램(또는 실행 중인 hoga)이 그 포트를 쓰고 있으면 멈추거나, 다른 HOGA_HTTP_ADDR 을 고르세요",
+		"defect":            "%s: %v (설정 검사가 걸렀어야 하는 문제입니다: hoga check 를 실행하고 이 줄을 알려 주세요)",
+
 		// The system's reasons, for the lines above.
 		"os.permission": "권한이 없습니다",
 		"os.readonly":   "읽기 전용 파일 시스템입니다",
 		"os.not_exist":  "없습니다",
 		"os.not_dir":    "경로의 일부가 폴더가 아닙니다",
 		"os.no_space":   "디스크에 빈 공간이 없습니다",
+		"os.is_dir":     "파일이 있어야 할 자리에 폴더가 있습니다",
+		"os.irregular":  "일반 파일이 아닙니다 (%s)",
+		"os.in_use":     "다른 프로그램이 이미 쓰고 있는 주소입니다",
+		"os.no_addr":    "이 컴퓨터의 주소가 아닙니다",
+		"os.damaged":    "내용을 읽을 수 없습니다 (손상되었을 수 있습니다)",
 	},
 	bot.English: {
 		"header": "invalid configuration, hoga did not start (hoga config lists every setting):",
@@ -143,11 +160,26 @@ var configTexts = map[bot.Lang]map[string]string{
 		"lock.open":     "data directory lock: cannot create %[2]s in HOGA_DATA_DIR=%[1]s: %[3]s. Let the user hoga runs as write there (e.g. chmod u+w %[1]s), or give a writable HOGA_DATA_DIR",
 		"lock.flock":    "data directory lock: cannot lock %s: %s. Put HOGA_DATA_DIR on this machine's own disk (network drives may not lock)",
 
+		"url":               "%s=%q: must be an http:// or https:// address, e.g. %s",
+		"journal.open":      "cannot open the order journal in HOGA_DATA_DIR=%s, so hoga did not start: %s. Let the user hoga runs as write to that folder and its files (e.g. chmod u+w %[1]s), or give a writable HOGA_DATA_DIR",
+		"paper.open":        "cannot open the paper account file %s, so hoga did not start: %s. If it is not a matter of permissions, start the paper account afresh with hoga paper reset",
+		"broker.token":      "%s gave no first token, so hoga did not start (the broker said: %v). %s",
+		"broker.token.todo": "Run hoga check to see what is wrong",
+		"telegram.refused":  "HOGA_TELEGRAM_TOKEN: Telegram refused the bot token (401 Unauthorized): copy it again from @BotFather (/mybots → API Token)",
+		"rules.read":        "HOGA_RULES_FILE=%q cannot be read: %s. Give the path of a YAML rules file (format: deploy/rules.example.yaml)",
+		"http.listen":       "cannot listen on HOGA_HTTP_ADDR=%q, so hoga did not start: %s. If another program (or a running hoga) holds the port, stop it or choose another HOGA_HTTP_ADDR",
+		"defect":            "%s: %v (the settings check should have caught this: run hoga check and report this line)",
+
 		"os.permission": "permission denied",
 		"os.readonly":   "read-only file system",
 		"os.not_exist":  "no such file or directory",
 		"os.not_dir":    "part of the path is not a directory",
 		"os.no_space":   "no space left on the disk",
+		"os.is_dir":     "a folder stands where a file should be",
+		"os.irregular":  "not a regular file (%s)",
+		"os.in_use":     "another program already uses the address",
+		"os.no_addr":    "not an address of this machine",
+		"os.damaged":    "its contents cannot be read (it may be damaged)",
 	},
 }
 
@@ -191,6 +223,14 @@ func osReason(lang bot.Lang, err error) string {
 		return cfgt(lang, "os.not_dir")
 	case errors.Is(err, syscall.ENOSPC):
 		return cfgt(lang, "os.no_space")
+	case errors.Is(err, syscall.EISDIR):
+		return cfgt(lang, "os.is_dir")
+	case errors.Is(err, syscall.EADDRINUSE):
+		return cfgt(lang, "os.in_use")
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return cfgt(lang, "os.no_addr")
+	case strings.Contains(err.Error(), "readonly database"): // SQLite's own
+		return cfgt(lang, "os.readonly")
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -210,3 +250,28 @@ func plainDuration(d time.Duration) string {
 	}
 	return s
 }
+
+// fileReason is osReason for a file hoga reads: what is not one of the
+// system's reasons is the file's contents.
+func fileReason(lang bot.Lang, path string, err error) string {
+	if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+		return cfgt(lang, "os.irregular", fi.Mode().Type())
+	}
+	var pe *fs.PathError
+	var se syscall.Errno
+	if errors.As(err, &pe) || errors.As(err, &se) {
+		return osReason(lang, err)
+	}
+	return cfgt(lang, "os.damaged")
+}
+
+// startError is a start-up failure said in the owner's language (exit
+// status 1); it unwraps to the cause for errors.Is and the log.
+type startError struct {
+	msg string
+	err error
+}
+
+func (e *startError) Error() string { return e.msg }
+
+func (e *startError) Unwrap() error { return e.err }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,7 +18,7 @@ import (
 // once commands, settings, fmt verbs and quoted values are taken out.
 var (
 	englishRun = regexp.MustCompile(`[A-Za-z][A-Za-z'’-]*(?: +[A-Za-z][A-Za-z'’-]*){2,}`)
-	notProse   = regexp.MustCompile(`"[^"]*"|%(\[\d+\])?[-+# 0-9.]*[a-zA-Z]|/[a-z_]+|HOGA_[A-Z_]+|\([A-Za-z :,-]*\)`)
+	notProse   = regexp.MustCompile(`\bhoga (paper reset|check|setup|config)\b|"[^"]*"|%(\[\d+\])?[-+# 0-9.]*[a-zA-Z]|/[a-z_]+|HOGA_[A-Z_]+|\([A-Za-z :,-]*\)`)
 	hangul     = regexp.MustCompile(`\p{Hangul}`)
 )
 
@@ -81,6 +82,8 @@ func TestConfigProblemsInTheUsersLanguage(t *testing.T) {
 		{"alerts.form", "HOGA_ALERTS", []string{"HOGA_ALERTS", "orders"}},
 		{"alerts.type", "HOGA_ALERTS", []string{"HOGA_ALERTS", "trades=on"}},
 		{"alerts.level", "HOGA_ALERTS", []string{"HOGA_ALERTS", "orders=loud"}},
+		{"url", "HOGA_KIS_BASE_URL", append([]string{"HOGA_KIS_BASE_URL", "openapivts.koreainvestment.com"}, kis...)},
+		{"url", "HOGA_TELEGRAM_API_URL", []string{"HOGA_TELEGRAM_API_URL", "ftp://x"}},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {
@@ -116,9 +119,14 @@ func TestConfigProblemsInTheUsersLanguage(t *testing.T) {
 	}
 	// Every problem line of the catalog is reached by a case above.
 	for key := range configTexts[bot.Korean] {
-		notConfig := slices.ContainsFunc([]string{"dotenv.", "datadir.", "lock.", "os."}, func(p string) bool { return strings.HasPrefix(key, p) })
-		// "lang" is TestInvalidLangIsSaidInKorean's; field.type is a defect.
-		if notConfig || key == "header" || key == "field.type" || key == "lang" {
+		// Start-up's own lines are TestStartFailuresInTheUsersLanguage's
+		// and the e2e tests' (broker.token: TestStartupTokenRefusedExits;
+		// telegram.refused: TestTelegramTokenRefusedAtStartIsASettingsError).
+		notConfig := slices.ContainsFunc([]string{"dotenv.", "datadir.", "lock.", "os.", "journal.", "paper.", "broker.", "telegram.", "rules.", "http.listen"},
+			func(p string) bool { return strings.HasPrefix(key, p) })
+		// "lang" is TestInvalidLangIsSaidInKorean's; field.type and defect
+		// are hoga's own defects, which validation keeps from happening.
+		if notConfig || key == "header" || key == "field.type" || key == "lang" || key == "defect" {
 			continue
 		}
 		if !seen[key] {
@@ -219,5 +227,98 @@ func TestCheckSaysWhatStartSays(t *testing.T) {
 		if lang == "" && (len(englishIn(start)) > 0 || !strings.Contains(start, "포트는")) {
 			t.Errorf("not Korean:\n%s", start)
 		}
+	}
+}
+
+// What stops hoga after its settings are read, before the bot runs — the
+// data directory's lock, the journal, the paper account, the rules file,
+// the HTTP port — is said in the owner's language with what to do (issue
+// 12, item 12). Each was English only.
+func TestStartFailuresInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() }) // after the parallel subtests, not before them
+	for _, tc := range []struct {
+		name   string
+		prep   func(dir string) []string // makes the trouble; returns settings
+		ko, en string
+	}{
+		{"lock file is a folder", func(dir string) []string {
+			return nil
+		}, "잠금 파일", "data directory lock: cannot create"},
+		{"journal is a folder", func(dir string) []string {
+			must(t, os.MkdirAll(filepath.Join(dir, "hoga.db"), 0o700))
+			return nil
+		}, "의 주문 기록을 열 수 없어 시작하지 않았습니다", "cannot open the order journal in HOGA_DATA_DIR="},
+		{"paper account unreadable", func(dir string) []string {
+			must(t, os.WriteFile(filepath.Join(dir, "paper.json"), []byte("{not json"), 0o600))
+			return nil
+		}, "가상 계좌 파일", "cannot open the paper account file"},
+		{"rules file missing", func(dir string) []string {
+			return []string{"HOGA_RULES_FILE", filepath.Join(dir, "missing.yaml")}
+		}, "missing.yaml\" 를 읽을 수 없습니다: 없습니다", "missing.yaml\" cannot be read: no such file"},
+		{"rules file is a folder", func(dir string) []string {
+			return []string{"HOGA_RULES_FILE", dir}
+		}, "일반 파일이 아닙니다", "not a regular file"},
+		{"HTTP port taken", func(dir string) []string {
+			return []string{"HOGA_HTTP_ADDR", busy.Addr().String()}
+		}, "다른 프로그램이 이미 쓰고 있는 주소입니다", "another program already uses the address"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, lang := range []string{"", "en"} {
+				dir := filepath.Join(t.TempDir(), "data")
+				must(t, os.MkdirAll(dir, 0o700))
+				if tc.name == "lock file is a folder" {
+					must(t, os.Mkdir(filepath.Join(dir, "hoga.lock"), 0o700))
+				}
+				kv := append([]string{"HOGA_DATA_DIR", dir, "HOGA_LANG", lang, "HOGA_LOG_LEVEL", "error"}, tc.prep(dir)...)
+				_, errOut, code := runWith(t, env(kv...), "")
+				want := tc.ko
+				if lang == "en" {
+					want = tc.en
+				}
+				if code == 0 || !strings.Contains(errOut, want) {
+					t.Errorf("HOGA_LANG=%q: exit %d; want %q in:\n%s", lang, code, want, errOut)
+				}
+				if lang == "" {
+					if eng := englishIn(errOut); len(eng) > 0 {
+						t.Errorf("English %q in the Korean output:\n%s", eng, errOut)
+					}
+				}
+			}
+		})
+	}
+}
+
+// The data directory hoga may not write to (a read-only folder, a wrong
+// owner): the lock's line says so in the owner's language. Root may write
+// anywhere, so it is tested as another user only.
+func TestUnwritableDataDirInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		t.Skip("root writes to a read-only folder; TestStartFailuresInTheUsersLanguage covers the line")
+	}
+	dir := t.TempDir()
+	must(t, os.Chmod(dir, 0o500))
+	defer os.Chmod(dir, 0o700)
+	for _, tc := range []struct{ lang, want string }{
+		{"", "잠금 파일 " + filepath.Join(dir, "hoga.lock") + " 을(를) 만들 수 없습니다: 권한이 없습니다"},
+		{"en", "cannot create " + filepath.Join(dir, "hoga.lock") + " in HOGA_DATA_DIR=" + dir + ": permission denied"},
+	} {
+		_, errOut, code := runWith(t, env("HOGA_DATA_DIR", dir, "HOGA_LANG", tc.lang), "")
+		if code != 1 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("HOGA_LANG=%q: exit %d; want %q in %q", tc.lang, code, tc.want, errOut)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -102,7 +102,8 @@ func TestTelegramTokenRefusedAtStartIsASettingsError(t *testing.T) {
 	if code := exitCode(err, &msg); code != 2 {
 		t.Fatalf("exit %d (err %v); want 2", code, err)
 	}
-	if !strings.Contains(msg.String(), "HOGA_TELEGRAM_TOKEN") || !strings.Contains(msg.String(), "401") || strings.Contains(msg.String(), "REVOKEDTOKEN") {
+	// In the owner's language, Korean by default (issue 12, item 12).
+	if !strings.Contains(msg.String(), "HOGA_TELEGRAM_TOKEN: 텔레그램이 봇 토큰을 거부했습니다") || !strings.Contains(msg.String(), "401") || strings.Contains(msg.String(), "REVOKEDTOKEN") {
 		t.Errorf("message = %q", msg.String())
 	}
 }

@@ -67,8 +67,19 @@ func TestStartupTokenRefusedExits(t *testing.T) {
 		"HOGA_KIS_ACCOUNT", account, "HOGA_KIS_BASE_URL", fake.URL(),
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error")
 	err := run(context.Background(), nil, getenv, strings.NewReader(""), io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "kis token") || !strings.Contains(err.Error(), "auth") {
+	if broker.KindOf(err) != broker.Auth {
 		t.Fatalf("run = %v; want the token refusal (auth)", err)
+	}
+	// Said in Korean, the default: the broker's own words and code, and
+	// what to check (issue 12, item 12); not the client's English hint.
+	msg := err.Error()
+	for _, want := range []string{"KIS 에서 첫 토큰을 받지 못해", "[EGW00103]", "HOGA_KIS_APP_KEY 와 HOGA_KIS_APP_SECRET 을 확인하세요"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("lacks %q: %s", want, msg)
+		}
+	}
+	if eng := englishIn(msg); len(eng) > 0 {
+		t.Errorf("English %q in %s", eng, msg)
 	}
 }
 

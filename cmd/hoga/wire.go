@@ -205,7 +205,7 @@ func build(ctx context.Context, cfg *Config, logger *slog.Logger, steps *startSt
 			logger.Info("the journal is damaged", "path", de.Path, "err", de.Err)
 			return nil, &damagedJournal{line: st(cfg.lang, "journal.damaged", de.Path), err: err}
 		}
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, &startError{msg: cfgt(cfg.lang, "journal.open", cfg.DataDir, osReason(cfg.lang, err)), err: fmt.Errorf("journal: %w", err)}
 	}
 	a.closers = append(a.closers, a.db.Close)
 	steps.done("journal")
@@ -439,11 +439,11 @@ func (a *app) buildStrategy() error {
 				fe = &strategy.FileError{Path: fe.Path, Problems: append(append([]strategy.Problem(nil), fe.Problems...), xe.Problems...)}
 				sort.SliceStable(fe.Problems, func(i, j int) bool { return fe.Problems[i].Line < fe.Problems[j].Line })
 			}
-			return &configError{lines: fileProblemLines(a.cfg.lang, fe)}
+			return &configError{lang: a.cfg.lang, lines: fileProblemLines(a.cfg.lang, fe)}
 		}
 		var re *strategy.ReadError
 		if errors.As(err, &re) {
-			return &configError{lines: []string{fmt.Sprintf("HOGA_RULES_FILE=%q: %v", re.Path, re.Err)}}
+			return &configError{lang: a.cfg.lang, lines: []string{cfgt(a.cfg.lang, "rules.read", re.Path, fileReason(a.cfg.lang, re.Path, re.Err))}}
 		}
 		return err
 	}
@@ -562,7 +562,7 @@ func (a *app) buildTelegram() error {
 	}
 	chat, topic, err := telegram.ParseAlertChat(cfg.TelegramAlertChat)
 	if err != nil {
-		return &configError{lines: []string{"HOGA_TELEGRAM_ALERT_CHAT: " + err.Error()}}
+		return &configError{lang: cfg.lang, lines: []string{cfgt(cfg.lang, "alert.chat", cfg.TelegramAlertChat)}}
 	}
 	var allowed []int64
 	for id := range cfg.allowed {
@@ -590,7 +590,7 @@ func (a *app) buildTelegram() error {
 		},
 	})
 	if err != nil {
-		return &configError{lines: []string{"Telegram: " + err.Error()}}
+		return &configError{lang: cfg.lang, lines: []string{cfgt(cfg.lang, "defect", "Telegram", err)}}
 	}
 	a.tg = tg
 	a.feed.AddSink(tg)
@@ -598,7 +598,7 @@ func (a *app) buildTelegram() error {
 	a.services["telegram"] = func(ctx context.Context) error {
 		err := tg.Run(ctx)
 		if errors.Is(err, telegram.ErrTokenRefused) { // a settings error, as `hoga check` says: exit 2
-			return &configError{lines: []string{"HOGA_TELEGRAM_TOKEN: Telegram refused the bot token (401 Unauthorized): copy it again from @BotFather (/mybots → API Token)"}}
+			return &configError{lang: cfg.lang, lines: []string{cfgt(cfg.lang, "telegram.refused")}}
 		}
 		return err
 	}
@@ -654,10 +654,10 @@ func (a *app) buildHTTP() error {
 		Logger:  a.log.With("part", "http"),
 	})
 	if err != nil {
-		return &configError{lines: []string{err.Error()}}
+		return &configError{lang: cfg.lang, lines: []string{cfgt(cfg.lang, "defect", "HTTP API", err)}}
 	}
 	if _, err := hs.Listen(); err != nil {
-		return fmt.Errorf("HTTP API: %w", err)
+		return &startError{msg: cfgt(cfg.lang, "http.listen", cfg.HTTPAddr, osReason(cfg.lang, err)), err: fmt.Errorf("HTTP API: %w", err)}
 	}
 	a.services["http"] = hs.Run
 	return nil
