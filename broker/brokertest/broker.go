@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/clock"
@@ -17,7 +18,7 @@ import (
 // are for tests of the brokers themselves. It is safe for concurrent use.
 //
 // Call names, for Calls, Fail and FailAfter: "quote", "place", "cancel",
-// "orders", "balance", "candles".
+// "orders", "balance", "candles", "token".
 type Broker struct {
 	name string
 	clk  clock.Clock // nil: orders and quotes carry no time
@@ -29,6 +30,7 @@ type Broker struct {
 	placed    []broker.OrderRequest
 	cancels   []broker.CancelRequest
 	calls     map[string]int
+	log       []string            // CallLog
 	quoted    map[broker.Code]int // Quote calls by code
 	errs      map[string]error
 	after     map[string]error      // FailAfter
@@ -40,6 +42,8 @@ type Broker struct {
 	move      bool // MoveHoldings
 	next      int
 	candles   map[broker.Code][]broker.Candle
+	expiry    time.Time // SetToken
+	tokenErr  error
 }
 
 var _ broker.Broker = (*Broker)(nil)
@@ -153,6 +157,42 @@ func (b *Broker) QuoteCalls(code broker.Code) int {
 	return b.quoted[code]
 }
 
+// SetToken gives the fake an access token, as both real clients have one:
+// EnsureToken answers err (a refused key, a throttled issuance) and
+// TokenExpiry says expiry (zero: no token yet).
+func (b *Broker) SetToken(expiry time.Time, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.expiry, b.tokenErr = expiry, err
+}
+
+// EnsureToken is the token's check (call name "token"): it answers what
+// SetToken set, nil by default.
+func (b *Broker) EnsureToken(context.Context) error {
+	if err := b.begin("token"); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.tokenErr
+}
+
+// TokenExpiry is the expiry SetToken set.
+func (b *Broker) TokenExpiry() time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.expiry
+}
+
+// CallLog lists every call so far in the order they came, by call name
+// and for a quote its code ("token", "quote 005930", "balance"): a test
+// of what asks a broker in a set order.
+func (b *Broker) CallLog() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.log...)
+}
+
 // FailPlace makes the next len(errs) PlaceOrder calls fail with errs in
 // turn, before any error set with Fail.
 func (b *Broker) FailPlace(errs ...error) {
@@ -243,6 +283,7 @@ func (b *Broker) begin(call string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls[call]++
+	b.log = append(b.log, call)
 	return b.failing(call)
 }
 
@@ -280,6 +321,7 @@ func (b *Broker) Quote(ctx context.Context, code broker.Code) (broker.Quote, err
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls["quote"]++
+	b.log = append(b.log, "quote "+string(code))
 	b.quoted[code]++
 	if err := b.failing("quote"); err != nil {
 		return broker.Quote{}, err
@@ -302,6 +344,7 @@ func (b *Broker) Quote(ctx context.Context, code broker.Code) (broker.Quote, err
 func (b *Broker) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error) {
 	b.mu.Lock()
 	b.calls["place"]++
+	b.log = append(b.log, "place")
 	var err error
 	if len(b.placeErrs) > 0 {
 		err, b.placeErrs = b.placeErrs[0], b.placeErrs[1:]

@@ -24,6 +24,7 @@ import (
 	"github.com/hoga-trade/hoga/bot"
 	"github.com/hoga-trade/hoga/bot/telegramtest"
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/internal/redact"
 )
 
@@ -350,72 +351,41 @@ func TestCheckTelegramUnreachable(t *testing.T) {
 	}
 }
 
-// fakeBroker is a broker with a token whose answers a test sets. It fails
-// the test if anything tries to order.
-type fakeBroker struct {
-	t        *testing.T
-	name     string
-	expiry   time.Time
-	tokenErr error
-	quoteErr error
-	balErr   error
-	block    bool // Quote waits for the context to end
-
-	mu    sync.Mutex
-	calls []string
+// answers are what the shared test broker (brokertest.Broker) gives a
+// check: a token valid until expiry, or refused with tokenErr; 005930 at
+// 71,500원, or quoteErr (block: no answer until the check gives up); a
+// cash of 9,812,000원, with balErr beside it.
+type answers struct {
+	expiry                     time.Time
+	tokenErr, quoteErr, balErr error
+	block                      bool
 }
 
-func (f *fakeBroker) record(call string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, call)
-}
-
-func (f *fakeBroker) Name() string { return f.name }
-
-func (f *fakeBroker) EnsureToken(context.Context) error {
-	f.record("token")
-	return f.tokenErr
-}
-
-func (f *fakeBroker) TokenExpiry() time.Time { return f.expiry }
-
-func (f *fakeBroker) Quote(ctx context.Context, code broker.Code) (broker.Quote, error) {
-	f.record("quote " + string(code))
-	if f.block {
-		<-ctx.Done()
-		return broker.Quote{}, &broker.Error{Kind: broker.Transient, Msg: "request cancelled", Err: ctx.Err()}
+// broker is the test broker named name giving a's answers. The test fails
+// if anything orders or cancels through it.
+func (a answers) broker(t *testing.T, name string) *brokertest.Broker {
+	b := brokertest.NewBroker(name, nil)
+	b.SetToken(a.expiry, a.tokenErr)
+	b.SetQuote(broker.Quote{Code: "005930", Name: "삼성전자", Price: 71500})
+	b.SetBalance(broker.Balance{Cash: 9_812_000})
+	b.Fail("quote", a.quoteErr)
+	b.FailAfter("balance", a.balErr)
+	if a.block {
+		b.OnQuote(func(ctx context.Context, _ broker.Code) error {
+			<-ctx.Done()
+			return &broker.Error{Kind: broker.Transient, Msg: "request cancelled", Err: ctx.Err()}
+		})
 	}
-	if f.quoteErr != nil {
-		return broker.Quote{}, f.quoteErr
-	}
-	return broker.Quote{Code: code, Name: "삼성전자", Price: 71500}, nil
+	t.Cleanup(func() {
+		if n := b.Calls("place", "cancel"); n > 0 {
+			t.Errorf("hoga check placed or cancelled %d orders", n)
+		}
+	})
+	return b
 }
-
-func (f *fakeBroker) Balance(context.Context) (broker.Balance, error) {
-	f.record("balance")
-	return broker.Balance{Cash: 9_812_000}, f.balErr
-}
-
-func (f *fakeBroker) PlaceOrder(context.Context, broker.OrderRequest) (broker.Order, error) {
-	f.t.Error("hoga check placed an order")
-	return broker.Order{}, errors.New("no orders in a check")
-}
-
-func (f *fakeBroker) CancelOrder(context.Context, broker.CancelRequest) (broker.Order, error) {
-	f.t.Error("hoga check cancelled an order")
-	return broker.Order{}, errors.New("no cancels in a check")
-}
-
-func (f *fakeBroker) OrdersToday(context.Context) ([]broker.Order, error) {
-	f.record("orders")
-	return nil, nil
-}
-
-var _ broker.Broker = (*fakeBroker)(nil)
 
 // brokerCheck runs only the broker check against fb with settings cfg.
-func brokerCheck(t *testing.T, cfg *Config, fb *fakeBroker, timeout time.Duration) string {
+func brokerCheck(t *testing.T, cfg *Config, fb *brokertest.Broker, timeout time.Duration) string {
 	t.Helper()
 	c := newChecker(cfg, slog.New(slog.DiscardHandler), timeout)
 	c.lang = bot.English // the English lines; TestCheckInKorean has the default
@@ -455,60 +425,59 @@ func TestCheckBroker(t *testing.T) {
 	expiry := time.Date(2025, 11, 25, 23, 10, 0, 0, time.UTC) // 11-26 08:10 in Seoul
 	for _, tc := range []struct {
 		name  string
-		fb    *fakeBroker
+		fb    answers
 		extra map[string]string
 		line  string
 		calls []string
 	}{
 		{
 			name:  "ok",
-			fb:    &fakeBroker{expiry: expiry},
+			fb:    answers{expiry: expiry},
 			line:  "OK   broker kis (mock): token valid until 11-26 08:10 KST, 005930 = 71,500 won, account cash 9,812,000 won",
 			calls: []string{"token", "quote 005930", "balance"},
 		},
 		{
 			name:  "keys_refused",
-			fb:    &fakeBroker{tokenErr: &broker.Error{Kind: broker.Auth, Code: "EGW00103", Msg: "유효하지 않은 AppKey입니다."}},
+			fb:    answers{tokenErr: &broker.Error{Kind: broker.Auth, Code: "EGW00103", Msg: "유효하지 않은 AppKey입니다."}},
 			line:  "FAIL broker kis (mock): token: auth [EGW00103]: 유효하지 않은 AppKey입니다. — check HOGA_KIS_APP_KEY and HOGA_KIS_APP_SECRET (mock and live apps have different keys; HOGA_MODE=mock)",
 			calls: []string{"token"},
 		},
 		{
 			name:  "token_throttled",
-			fb:    &fakeBroker{tokenErr: &broker.Error{Kind: broker.RateLimited, Code: "EGW00133", Msg: "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}},
+			fb:    answers{tokenErr: &broker.Error{Kind: broker.RateLimited, Code: "EGW00133", Msg: "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}},
 			line:  "FAIL broker kis (mock): token: rate_limited [EGW00133]: 접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회) — the broker is limiting requests (KIS issues one token a minute): wait a minute and run hoga check again",
 			calls: []string{"token"},
 		},
 		{
 			name:  "network",
-			fb:    &fakeBroker{quoteErr: &broker.Error{Kind: broker.Transient, Msg: "dial tcp: connection refused"}},
+			fb:    answers{quoteErr: &broker.Error{Kind: broker.Transient, Msg: "dial tcp: connection refused"}},
 			extra: map[string]string{"HOGA_KIS_BASE_URL": "https://proxy.example:9443"},
 			line:  "FAIL broker kis (mock): quote 005930: transient: dial tcp: connection refused — cannot talk to the broker: check this machine's internet access and firewall and HOGA_KIS_BASE_URL",
 			calls: []string{"token", "quote 005930"},
 		},
 		{
 			name:  "wrong_account",
-			fb:    &fakeBroker{expiry: expiry, balErr: &broker.Error{Kind: broker.Invalid, Code: "OPSQ2000", Msg: "ERROR : INPUT INVALID_CHECK_ACNO"}},
+			fb:    answers{expiry: expiry, balErr: &broker.Error{Kind: broker.Invalid, Code: "OPSQ2000", Msg: "ERROR : INPUT INVALID_CHECK_ACNO"}},
 			extra: map[string]string{"HOGA_MODE": "live", "HOGA_TELEGRAM_ALLOWED_USERS": "42"},
 			line:  "FAIL broker kis (live): token valid until 11-26 08:10 KST, 005930 = 71,500 won; balance: invalid [OPSQ2000]: ERROR : INPUT INVALID_CHECK_ACNO — check HOGA_KIS_ACCOUNT (12345678-01) and that HOGA_MODE matches the account",
 			calls: []string{"token", "quote 005930", "balance"},
 		},
 		{
 			name:  "unclassified",
-			fb:    &fakeBroker{quoteErr: errors.New("kis: malformed answer")},
+			fb:    answers{quoteErr: errors.New("kis: malformed answer")},
 			line:  "FAIL broker kis (mock): quote 005930: kis: malformed answer",
 			calls: []string{"token", "quote 005930"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			fb := tc.fb
-			fb.t, fb.name = t, "kis"
+			fb := tc.fb.broker(t, "kis")
 			got := brokerCheck(t, kisConfig(t, tc.extra), fb, 5*time.Second)
 			if got != tc.line {
 				t.Errorf("\n got %s\nwant %s", got, tc.line)
 			}
-			if !slices.Equal(fb.calls, tc.calls) {
-				t.Errorf("calls %v, want %v", fb.calls, tc.calls)
+			if !slices.Equal(fb.CallLog(), tc.calls) {
+				t.Errorf("calls %v, want %v", fb.CallLog(), tc.calls)
 			}
 		})
 	}
@@ -521,7 +490,7 @@ func TestCheckKiwoomHints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fb := &fakeBroker{t: t, name: "kiwoom", quoteErr: &broker.Error{Kind: broker.Auth, Code: "8050", Msg: "지정단말기 인증에 실패하였습니다"}}
+	fb := answers{quoteErr: &broker.Error{Kind: broker.Auth, Code: "8050", Msg: "지정단말기 인증에 실패하였습니다"}}.broker(t, "kiwoom")
 	got := brokerCheck(t, cfg, fb, 5*time.Second)
 	want := "FAIL broker kiwoom (mock): quote 005930: auth [8050]: 지정단말기 인증에 실패하였습니다 — check HOGA_KIWOOM_APP_KEY and HOGA_KIWOOM_SECRET_KEY (mock and live keys differ; HOGA_MODE=mock) and that this machine's public IP is registered at openapi.kiwoom.com"
 	if got != want {
@@ -543,7 +512,7 @@ func TestCheckTimesOut(t *testing.T) {
 		}
 		return context.WithCancel(ctx)
 	}
-	fb := &fakeBroker{t: t, name: "kis", block: true}
+	fb := answers{block: true}.broker(t, "kis")
 	c.openBroker = func(context.Context) (broker.Broker, func(), error) { return fb, func() {}, nil }
 	c.loadRules = func(string) (int, int, error) { return 0, 0, errors.New("not reached: no rules file") }
 	cfg.DataDir = t.TempDir()
@@ -599,7 +568,7 @@ func kstInChild(t *testing.T) {
 	if got := kstStamp(instant); got != "11-26 08:10 KST" {
 		t.Errorf("kstStamp = %q, want 11-26 08:10 KST", got)
 	}
-	fb := &fakeBroker{t: t, name: "kis", expiry: instant}
+	fb := answers{expiry: instant}.broker(t, "kis")
 	line := brokerCheck(t, kisConfig(t, nil), fb, 5*time.Second)
 	if !strings.Contains(line, "token valid until 11-26 08:10 KST") {
 		t.Errorf("check line %q does not show Seoul time", line)
@@ -742,7 +711,7 @@ func TestCheckInKorean(t *testing.T) {
 	// A refused key, an unreachable Telegram: what to do in Korean too.
 	cfg := kisConfig(t, nil)
 	cfg.lang = bot.Korean
-	fb := &fakeBroker{t: t, name: "kis", quoteErr: &broker.Error{Kind: broker.Auth, Code: "EGW00103", Msg: "유효하지 않은 AppKey입니다."}}
+	fb := answers{quoteErr: &broker.Error{Kind: broker.Auth, Code: "EGW00103", Msg: "유효하지 않은 AppKey입니다."}}.broker(t, "kis")
 	line := brokerCheckLang(t, cfg, fb)
 	if !strings.Contains(line, "HOGA_KIS_APP_KEY 와 HOGA_KIS_APP_SECRET 을 확인하세요 (모의투자와 실전 앱은 키가 다릅니다") {
 		t.Errorf("broker line: %s", line)
@@ -750,7 +719,7 @@ func TestCheckInKorean(t *testing.T) {
 }
 
 // brokerCheckLang is brokerCheck in cfg's language.
-func brokerCheckLang(t *testing.T, cfg *Config, fb *fakeBroker) string {
+func brokerCheckLang(t *testing.T, cfg *Config, fb *brokertest.Broker) string {
 	t.Helper()
 	c := newChecker(cfg, slog.New(slog.DiscardHandler), time.Second)
 	c.openBroker = func(context.Context) (broker.Broker, func(), error) { return fb, func() {}, nil }
