@@ -212,3 +212,35 @@ func TestFinalCheckBeforeRunLoaded(t *testing.T) {
 		t.Fatalf("%s %+v", ev.Kind, ev.Fill)
 	}
 }
+
+// An order this run placed before Run loaded the journal (a command in the
+// first moments after start-up, on a busy machine) is this run's: a fill
+// the first poll finds is an ordinary one, not "found at start-up".
+func TestOrderOfThisRunBeforeRunLoadedIsNotLate(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, kst(2026, 3, 3, 10, 0), nil, nil)
+	ctx := context.Background()
+	tr, err := New(Options{Broker: r.b, Journal: r.j, Clock: r.clk, OnEvent: func(ev broker.OrderEvent) { r.events <- ev }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.clk.Advance(time.Millisecond) // made at start-up; the order comes after
+	e := broker.JournalEntry{ClientID: "H4", Code: "005930", Side: broker.Buy, Type: broker.Market, Qty: 2,
+		State: broker.StatusAccepted, BrokerID: "0000000404", Created: r.clk.Now()}
+	if err := r.j.InsertOrder(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	r.b.orders["0000000404"] = broker.Order{ID: "0000000404", FilledQty: 2, AvgFillPrice: 70_000, Status: broker.StatusFilled}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { tr.Run(runCtx); close(done) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case ev := <-r.events:
+		if ev.Kind != broker.EventFilled || ev.Fill.Late {
+			t.Fatalf("%s %+v", ev.Kind, ev.Fill)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no event from the first poll")
+	}
+}

@@ -584,7 +584,7 @@ func (t *Tracker) Run(ctx context.Context) error {
 		t.drainAtStop(ctx)
 		return nil
 	}
-	if err := t.load(ctx, func(broker.JournalEntry) bool { return true }); err != nil {
+	if err := t.load(ctx, t.earlier); err != nil {
 		if ctx.Err() != nil {
 			t.drainAtStop(ctx)
 			return nil
@@ -746,11 +746,16 @@ func (t *Tracker) drainAtStop(ctx context.Context) {
 	}
 }
 
+// earlier says whether a journal row is an earlier run's: written no
+// later than this tracker was made. An order this run placed before Run
+// loaded the journal (a command in the first milliseconds) is not, and
+// its fill is not "found at start-up".
+func (t *Tracker) earlier(e broker.JournalEntry) bool { return !e.Created.After(t.born) }
+
 // load reads, once, the previous run's mark and follows today's open
-// journal rows; those for which late says so (Run: all of them, as it
-// loads before commands come; FinalCheck, for a stop before Run loaded:
-// those written before this tracker was made) are an earlier run's,
-// labelled at their first poll (lateSince).
+// journal rows; those for which late says so (earlier) are labelled at
+// their first poll (lateSince). Run calls it, and FinalCheck for a stop
+// that comes before Run has loaded.
 func (t *Tracker) load(ctx context.Context, late func(broker.JournalEntry) bool) error {
 	t.loadMu.Lock()
 	defer t.loadMu.Unlock()
@@ -811,7 +816,7 @@ func (t *Tracker) FinalCheck(ctx context.Context) error {
 	t.markMu.Lock()
 	t.stopping = true
 	t.markMu.Unlock()
-	if err := t.load(ctx, func(e broker.JournalEntry) bool { return e.Created.Before(t.born) }); err != nil {
+	if err := t.load(ctx, t.earlier); err != nil {
 		return fmt.Errorf("tracker: final check: %w", err)
 	}
 	t.drain(ctx)
