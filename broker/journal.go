@@ -97,6 +97,16 @@ func (e JournalEntry) Request() OrderRequest {
 	}
 }
 
+// SameOrder reports whether r asks for the order the entry journals: the
+// same code, side, type, quantity and price, and a closing-price order
+// (AtClose) only for a row sent as one. A client id journaled for one order
+// and asked again for another is refused, never replayed: broker/guard for
+// any client id, the HTTP API for an Idempotency-Key after a restart.
+func (e JournalEntry) SameOrder(r OrderRequest) bool {
+	return e.Code == r.Code && e.Side == r.Side && e.Type == r.Type && e.Qty == r.Qty && e.Price == r.Price &&
+		e.Session.Closing() == r.AtClose
+}
+
 // Err rebuilds the error recorded with the entry, nil if none.
 func (e JournalEntry) Err() error {
 	if e.ErrKind == Internal && e.ErrCode == "" && e.ErrMsg == "" && e.ErrSay == "" {

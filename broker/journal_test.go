@@ -36,3 +36,34 @@ func TestNoteExchange(t *testing.T) {
 		})
 	}
 }
+
+// TestSameOrder: a journaled order matches a request only with the same
+// code, side, type, quantity and price, and the same closing flag: a
+// closing-price order and a market order differ in nothing else.
+func TestSameOrder(t *testing.T) {
+	t.Parallel()
+	closing := JournalEntry{Code: "005930", Side: Buy, Type: Market, Qty: 3, Session: KRXAfterClosing}
+	market := JournalEntry{Code: "005930", Side: Buy, Type: Market, Qty: 3}
+	single := JournalEntry{Code: "005930", Side: Buy, Type: Limit, Qty: 3, Price: 70_000, Session: KRXAfterSingle}
+	tests := []struct {
+		name string
+		e    JournalEntry
+		r    OrderRequest
+		want bool
+	}{
+		{"close retried", closing, OrderRequest{Code: "005930", Side: Buy, Type: Market, Qty: 3, AtClose: true}, true},
+		{"close retried as market", closing, OrderRequest{Code: "005930", Side: Buy, Type: Market, Qty: 3}, false},
+		{"market retried as close", market, OrderRequest{Code: "005930", Side: Buy, Type: Market, Qty: 3, AtClose: true}, false},
+		{"market retried", market, OrderRequest{Code: "005930", Side: Buy, Type: Market, Qty: 3}, true},
+		{"other quantity", market, OrderRequest{Code: "005930", Side: Buy, Type: Market, Qty: 4}, false},
+		{"other side", market, OrderRequest{Code: "005930", Side: Sell, Type: Market, Qty: 3}, false},
+		// 시간외 단일가 is the guard's doing at the time, not the request's.
+		{"after-hours limit retried", single, OrderRequest{Code: "005930", Side: Buy, Type: Limit, Qty: 3, Price: 70_000}, true},
+		{"other price", single, OrderRequest{Code: "005930", Side: Buy, Type: Limit, Qty: 3, Price: 70_100}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.e.SameOrder(tt.r); got != tt.want {
+			t.Errorf("%s: SameOrder %t; want %t", tt.name, got, tt.want)
+		}
+	}
+}

@@ -186,6 +186,17 @@ func (b *book) finish(it *intent, resp *response) {
 	it.resp = resp
 }
 
+// forget drops it, begun for a key whose journaled order is another, so
+// the next request with the key is judged afresh rather than against this
+// body. Its queue slot stays until swept; the map no longer points to it.
+func (b *book) forget(it *intent) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.byKey[it.key] == it {
+		delete(b.byKey, it.key)
+	}
+}
+
 // await records that the owner is being asked about it.req, unless
 // maxAwaiting confirmations are already open.
 func (b *book) await(it *intent, ttl time.Duration, maxAwaiting int) bool {

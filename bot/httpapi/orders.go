@@ -316,13 +316,25 @@ func (s *Server) handlePlace(w http.ResponseWriter, r *http.Request) {
 		}
 		var resp *response
 		defer func() { s.book.finish(it, resp) }()
-		id, journaled, err := s.resolveKey(ctx, key)
+		id, row, journaled, err := s.resolveKey(ctx, key)
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
 		req.ClientID = id
 		it.req = req
+		if journaled && (!row.SameOrder(req) || req.Venue != "" && req.Venue != row.Venue.Or(broker.VenueKRX)) {
+			// The journal has the key's order (placed before a restart)
+			// and this is another: refused by the guard's own rule, here
+			// because a live retry never reaches the guard, and for a
+			// venue the body names (the guard compares none: it sees the
+			// default filled in, which HOGA_VENUE may have changed since).
+			// The memory forgets this body, or the key's own order,
+			// retried next, would be refused as the reuse.
+			s.book.forget(it)
+			s.writeError(w, http.StatusUnprocessableEntity, apiError{Kind: kindKeyReused, Message: s.msg("idem.reused")})
+			return
+		}
 		if journaled && s.cfg.Live {
 			// Confirmed before a restart: show what became of it rather
 			// than asking the owner again.
@@ -356,25 +368,26 @@ func (s *Server) handlePlace(w http.ResponseWriter, r *http.Request) {
 // the guard has not journaled, or the last one it has, skipping attempts
 // journaled as a RetryableRefusal (nothing was done, so a retry must
 // really retry; the guard would replay the refusal for the same id).
-// journaled reports that the id is in the journal already.
-func (s *Server) resolveKey(ctx context.Context, key string) (id string, journaled bool, err error) {
+// journaled reports that the id is in the journal already, as row.
+func (s *Server) resolveKey(ctx context.Context, key string) (id string, row broker.JournalEntry, journaled bool, err error) {
 	if s.cfg.Orders == nil {
-		return keyClientID(key, 0), false, nil
+		return keyClientID(key, 0), row, false, nil
 	}
 	for n := 0; n < maxAttempts; n++ {
 		id = keyClientID(key, n)
 		e, err := s.cfg.Orders.OrderByClientID(ctx, id)
 		if broker.KindOf(err) == broker.NotFound {
-			return id, false, nil
+			return id, row, false, nil
 		}
 		if err != nil {
-			return "", false, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read, so the order was not sent", Err: err}
+			return "", row, false, &broker.Error{Kind: broker.Internal, Msg: "the order journal could not be read, so the order was not sent", Err: err}
 		}
+		row = e
 		if !e.RetryableRefusal() {
-			return id, true, nil
+			return id, row, true, nil
 		}
 	}
-	return id, true, nil
+	return id, row, true, nil
 }
 
 // retryable kinds promise the broker did nothing.

@@ -223,6 +223,8 @@ func TestCloseRetryUnderTheSameKey(t *testing.T) {
 		{"close then limit", closeBody, limitBody, false, "close"},
 		{"limit then close", limitBody, closeBody, false, "limit"},
 		{"close then close", closeBody, closeBody, true, "close"},
+		{"sor then nxt", `{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000,"venue":"sor"}`,
+			`{"code":"005930","side":"buy","qty":10,"type":"limit","price":70000,"venue":"nxt"}`, false, "limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -269,9 +271,74 @@ func TestCloseRetryUnderTheSameKey(t *testing.T) {
 					t.Fatalf("%s: the broker got %d orders; want 1", when, n)
 				}
 			}
+			// The refused body does not stick to the key: the first
+			// order, retried, is still answered.
+			if r := e.do("POST", "/orders", tt.first, "Idempotency-Key", "close-1"); (r.status != http.StatusOK && r.status != http.StatusCreated) ||
+				r.json(t)["id"] != first.json(t)["id"] || r.json(t)["type"] != tt.wantType {
+				t.Fatalf("the first order retried after the refusals: %d %s", r.status, r.body)
+			}
 			if got, err := db.OrderByClientID(ctx, keyClientID("close-1", 0)); err != nil || got.Session.Closing() != (tt.wantType == "close") {
 				t.Errorf("journal row session %q, %v; closing should be %t", got.Session, err, tt.wantType == "close")
 			}
 		})
+	}
+}
+
+// TestLiveRetryAfterRestartIsCompared: with live confirmations a retry
+// whose key is journaled (the owner confirmed before a restart) is
+// answered from the journal without reaching the guard, so it is compared
+// there: the same order shows its state, a changed one (close→market, a
+// different quantity) is 422 like any other reuse of the key (issue 16).
+func TestLiveRetryAfterRestartIsCompared(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conf := &recordingConfirmer{}
+	e := newEnv(t)
+	e.reguard(func(o *guard.Options) {
+		o.Journal, o.Venues, o.DefaultVenue = db, broker.LiveVenues, broker.VenueSOR
+	})
+	e.restart(func(c *Config) { c.Live, c.Confirmer = true, conf })
+	conf.checker = e.g
+	const closeBody = `{"code":"005930","side":"buy","qty":10,"type":"close"}`
+	if r := e.do("POST", "/orders", closeBody, "Idempotency-Key", "live-close"); r.status != http.StatusAccepted {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	// The owner presses [확인]: the chat's confirmer places it through
+	// the guard, which journals it.
+	asked := conf.asked()
+	if len(asked) != 1 {
+		t.Fatalf("asked %d times", len(asked))
+	}
+	if _, err := e.g.PlaceOrder(ctx, asked[0]); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	for _, tc := range []struct {
+		body   string
+		status int
+	}{
+		{`{"code":"005930","side":"buy","qty":10,"type":"market"}`, http.StatusUnprocessableEntity},
+		{`{"code":"005930","side":"buy","qty":11,"type":"close"}`, http.StatusUnprocessableEntity},
+		{closeBody, http.StatusOK},
+	} {
+		r := e.do("POST", "/orders", tc.body, "Idempotency-Key", "live-close")
+		if r.status != tc.status {
+			t.Fatalf("%s after the restart: %d %s; want %d", tc.body, r.status, r.body, tc.status)
+		}
+		if tc.status == http.StatusOK {
+			if m := r.json(t); m["type"] != "close" || m["state"] != "accepted" {
+				t.Errorf("the same order after the restart: %s", r.body)
+			}
+		} else if kind, _ := r.errKind(t); kind != "idempotency_key_reused" {
+			t.Errorf("%s: kind %s; want idempotency_key_reused", tc.body, kind)
+		}
+	}
+	if n, len1 := e.fb.Calls("place"), len(conf.asked()); n != 1 || len1 != 1 {
+		t.Fatalf("%d orders placed, owner asked %d times; want 1 and 1", n, len1)
 	}
 }

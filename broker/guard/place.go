@@ -199,8 +199,7 @@ func (g *Guard) lookup(ctx context.Context, req broker.OrderRequest) (broker.Jou
 	// A closing-price order is a Market order with AtClose: the journal
 	// keeps it as the row's closing Session, so a retry that turns "close"
 	// into "market" (or back) is a different order, not a replay.
-	if e.Code != req.Code || e.Side != req.Side || e.Type != req.Type || e.Qty != req.Qty || e.Price != req.Price ||
-		e.Session.Closing() != req.AtClose {
+	if !e.SameOrder(req) {
 		return broker.JournalEntry{}, false, &broker.Error{Kind: broker.Invalid, Code: "client_id",
 			Msg: fmt.Sprintf("client order id %s was already used for a different order (%s)", req.ClientID, describe(e.Request()))}
 	}
