@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -601,7 +602,7 @@ func loadRulesCount(path string) (rules, exitCount int, err error) {
 // checkHTTP checks the HTTP API's settings with the server's own check
 // (what start-up refuses, this refuses) and binds the address for a moment:
 // a port taken by another program fails here, not at the next start.
-func (c *checker) checkHTTP(context.Context) checkResult {
+func (c *checker) checkHTTP(ctx context.Context) checkResult {
 	if c.cfg.HTTPAddr == "" {
 		return skipLine(c.say("http.off"))
 	}
@@ -609,16 +610,49 @@ func (c *checker) checkHTTP(context.Context) checkResult {
 	if err != nil {
 		return failLine(strings.TrimPrefix(err.Error(), "httpapi: "), c.say("http.todo"))
 	}
-	ln, err := c.listen(addr)
-	if err != nil {
-		return failLine(c.say("http.busy", addr, err), c.say("http.busy.todo"))
-	}
-	ln.Close()
 	auth := c.say("http.auth")
 	if c.cfg.HTTPToken == "" {
 		auth = c.say("http.no_auth")
 	}
+	ln, err := c.listen(addr)
+	if err != nil {
+		if c.hogaAnswers(ctx, addr) {
+			// The running hoga holds it: hoga check beside a running
+			// service, as deploy/windows and deploy/linux say it may run,
+			// failed here with exit 1 (issue 12, deploy walk).
+			return okLine(c.say("http.running", addr, auth))
+		}
+		return failLine(c.say("http.busy", addr, err), c.say("http.busy.todo"))
+	}
+	ln.Close()
 	return okLine(c.say("http.ok", addr, auth))
+}
+
+// hogaAnswers reports whether a hoga's /healthz answers at addr (an
+// unspecified host is asked on loopback).
+func (c *checker) hogaAnswers(ctx context.Context, addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := c.bounded(ctx, "http")
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+	}
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(resp.Body, 1<<10)).Decode(&body) == nil && body.Status == "ok"
 }
 
 // runHealthcheck is `hoga healthcheck`: GET /healthz on the HTTP API, for

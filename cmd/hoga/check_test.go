@@ -647,6 +647,27 @@ func TestCheckHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { taken.Close() }) // the subtests run after this function returns
+	// Another program: it takes connections and says nothing.
+	go func() {
+		for {
+			conn, err := taken.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+		}
+	}()
+	// A running hoga on its port: hoga check beside the service failed
+	// with exit 1 here (issue 12, deploy walk).
+	running := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			_, _ = io.WriteString(w, `{"status":"ok"}`)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(running.Close)
+	runAddr := strings.TrimPrefix(running.URL, "http://")
 	for _, tc := range []struct {
 		name, addr, token string
 		want              string
@@ -654,6 +675,7 @@ func TestCheckHTTP(t *testing.T) {
 		{"off", "", "", "--   http: off"},
 		{"free", "127.0.0.1:0", "0123456789abcdef0123", "OK   http: 127.0.0.1:0 is free to listen on; bearer token set"},
 		{"taken", taken.Addr().String(), "", "FAIL http: cannot listen on " + taken.Addr().String()},
+		{"running_hoga", runAddr, "0123456789abcdef0123", "OK   http: " + runAddr + " is held by the running hoga (its /healthz answers); bearer token set"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
