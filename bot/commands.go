@@ -322,7 +322,11 @@ func (r *Router) cancel(ctx context.Context, in Request, args []string) Reply {
 		}
 		return r.errorReply(err)
 	}
-	return Reply{Text: r.t("order.cancelled", Esc(args[0]), r.t("alert.mode_tag", r.modeName()))}
+	// The number as the broker writes it, as /orders and the alert show
+	// it: "/cancel 2" replied "주문 2 취소 요청 완료" beside the alert's
+	// 0000002 (issue 12, Kiwoom walk).
+	id := broker.NormalizeOrderID(r.cfg.Broker, args[0])
+	return Reply{Text: r.t("order.cancelled", Esc(id), r.t("alert.mode_tag", r.modeName()))}
 }
 
 // OrdersPerPage is how many orders one page of /orders shows on a phone.

@@ -133,9 +133,15 @@ func (f *Feed) FormatExitEvent(ev exits.Event) Alert {
 	lang := f.cfg.Lang
 	t := func(key string, args ...any) string { return text(lang, key, args...) }
 	x := ev.Exit
+	// An exit that fires on a streamed trade has no quote's name: the
+	// alert read "🛑 005930 손절(-1%) 발동" (issue 12, Kiwoom walk).
+	name := ev.Name
+	if name == "" && f.cfg.Names != nil && x.Code != "" {
+		name = f.cfg.Names(x.Code)
+	}
 	label := string(x.Code)
-	if ev.Name != "" {
-		label = Esc(ev.Name) + " (" + string(x.Code) + ")"
+	if name != "" {
+		label = Esc(name) + " (" + string(x.Code) + ")"
 	}
 	kind := t("exits.kind." + string(x.Kind))
 	spec := Esc(x.Spec())

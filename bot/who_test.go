@@ -1,11 +1,13 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/hoga-trade/hoga/broker"
 	"github.com/hoga-trade/hoga/strategy"
+	"github.com/hoga-trade/hoga/strategy/exits"
 )
 
 // A protective exit's sell says which exit sold: the fill alert read
@@ -71,5 +73,32 @@ func TestStrategyLimitAlertIsInTheOwnersLanguage(t *testing.T) {
 		if !strings.Contains(got, tc.want) || strings.Contains(got, "orders already") || strings.Contains(got, "[") {
 			t.Errorf("alert %q, want %q and no English", got, tc.want)
 		}
+	}
+}
+
+// An exit that fires on a streamed trade names the stock, and /cancel
+// answers with the number as the broker writes it (issue 12, Kiwoom walk:
+// "🛑 005930 손절(-1%) 발동" and "주문 2 취소 요청 완료" beside the alert's
+// 0000002).
+func TestExitAlertNameAndCancelNumber(t *testing.T) {
+	t.Parallel()
+	f := NewFeed(FeedConfig{Lang: Korean, Names: func(broker.Code) string { return "삼성전자" }})
+	ev := exits.Event{Kind: exits.EventFired, Exit: exits.Exit{Code: "005930", Kind: exits.Stop, BP: -100}, Price: 190_000, Level: 195_100, Avg: 197_150,
+		Request: broker.OrderRequest{Code: "005930", Side: broker.Sell, Type: broker.Market, Qty: 2}, Order: broker.Order{ID: "0000005"}}
+	if got := f.FormatExitEvent(ev).Text; !strings.HasPrefix(got, "🛑 삼성전자 (005930) 손절(-1%) 발동") {
+		t.Errorf("exit alert %q", got)
+	}
+
+	b := newFakeBroker()
+	r, _ := newTestRouter(t, b, nil)
+	ctx := context.Background()
+	o, err := b.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit, Qty: 2, Price: 70_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := strings.TrimLeft(o.ID, "0")
+	got := r.Handle(ctx, Request{Text: "/cancel " + short, UserID: "console", Source: "console"}).Text
+	if !strings.Contains(got, "<code>"+o.ID+"</code>") {
+		t.Errorf("/cancel %s = %q, want the number %s", short, got, o.ID)
 	}
 }
