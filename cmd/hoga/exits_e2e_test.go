@@ -305,7 +305,7 @@ func TestFileStopThroughRun(t *testing.T) {
 	h.send("/exits")
 	h.see("005930 손절 -5% — 발동가 미정 · 보유 없음 — 보유하면 켜짐 · 규칙 파일")
 	h.hold()
-	h.see("🛡 005930 손절(-5%): 규칙 파일의 청산을 켰습니다 (보유 확인, 평균단가 70,000원).")
+	h.see("🛡 삼성전자 (005930) 손절(-5%): 규칙 파일의 청산을 켰습니다 (보유 확인, 평균단가 70,000원).")
 	fake.SetPrice("005930", 66_400)
 	h.until("the file stop's sell", func() bool { return sells(fake) == 1 })
 	h.see("손절(-5%) 발동: 현재가 66,400원, 발동가 66,500원")
