@@ -91,6 +91,16 @@ var configTexts = map[bot.Lang]map[string]string{
 		"http.listen":       "HOGA_HTTP_ADDR=%q 에서 연결을 받을 수 없어 시작하지 않았습니다: %s. 다른 프로그램(또는 실행 중인 hoga)이 그 포트를 쓰고 있으면 멈추거나, 다른 HOGA_HTTP_ADDR 을 고르세요",
 		"defect":            "%s: %v (설정 검사가 걸렀어야 하는 문제입니다: hoga check 를 실행하고 이 줄을 알려 주세요)",
 
+		// hoga setup's flags.
+		"setup.lang":       "--lang %q: ko 또는 en 이어야 합니다",
+		"setup.broker":     "--broker %q: paper, kis, kiwoom 중 하나여야 합니다",
+		"setup.mode":       "--mode %q: mock(모의투자) 또는 live(실전)여야 합니다",
+		"setup.paper_live": "--mode live 는 실제 증권사가 있어야 합니다: --broker kis 또는 kiwoom 을 주세요",
+		"setup.account":    "--account 는 12345678-01 모양이어야 합니다 (8자리, -, 2자리)",
+		"setup.owner":      "--owner %q: 텔레그램 사용자 id (양의 정수) 또는 wait 여야 합니다",
+		"setup.alert":      "--alert-chat %q: wait, none, 또는 -1001234567890 같은 채팅 id 여야 합니다 (토픽은 -1001234567890:42 처럼 뒤에)",
+		"setup.durations":  "--wait 와 --timeout 은 0보다 커야 합니다 (예: --wait 10m)",
+
 		// The system's reasons, for the lines above.
 		"os.permission": "권한이 없습니다",
 		"os.readonly":   "읽기 전용 파일 시스템입니다",
@@ -169,6 +179,15 @@ var configTexts = map[bot.Lang]map[string]string{
 		"rules.read":        "HOGA_RULES_FILE=%q cannot be read: %s. Give the path of a YAML rules file (format: deploy/rules.example.yaml)",
 		"http.listen":       "cannot listen on HOGA_HTTP_ADDR=%q, so hoga did not start: %s. If another program (or a running hoga) holds the port, stop it or choose another HOGA_HTTP_ADDR",
 		"defect":            "%s: %v (the settings check should have caught this: run hoga check and report this line)",
+
+		"setup.lang":       "--lang %q: must be ko or en",
+		"setup.broker":     "--broker %q: must be paper, kis or kiwoom",
+		"setup.mode":       "--mode %q: must be mock or live",
+		"setup.paper_live": "--mode live needs a real broker: --broker kis or kiwoom",
+		"setup.account":    "--account must look like 12345678-01",
+		"setup.owner":      "--owner %q: a Telegram user id (a positive number) or wait",
+		"setup.alert":      "--alert-chat %q: wait, none, or a chat id like -1001234567890 (optionally :topic, e.g. -1001234567890:42)",
+		"setup.durations":  "--wait and --timeout must be positive (e.g. --wait 10m)",
 
 		"os.permission": "permission denied",
 		"os.readonly":   "read-only file system",

@@ -122,7 +122,7 @@ func TestConfigProblemsInTheUsersLanguage(t *testing.T) {
 		// Start-up's own lines are TestStartFailuresInTheUsersLanguage's
 		// and the e2e tests' (broker.token: TestStartupTokenRefusedExits;
 		// telegram.refused: TestTelegramTokenRefusedAtStartIsASettingsError).
-		notConfig := slices.ContainsFunc([]string{"dotenv.", "datadir.", "lock.", "os.", "journal.", "paper.", "broker.", "telegram.", "rules.", "http.listen"},
+		notConfig := slices.ContainsFunc([]string{"dotenv.", "datadir.", "lock.", "os.", "journal.", "paper.", "broker.", "telegram.", "rules.", "http.listen", "setup."},
 			func(p string) bool { return strings.HasPrefix(key, p) })
 		// "lang" is TestInvalidLangIsSaidInKorean's; field.type and defect
 		// are hoga's own defects, which validation keeps from happening.

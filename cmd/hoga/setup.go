@@ -83,7 +83,7 @@ type setupIO struct {
 
 // runSetup is `hoga setup`.
 func runSetup(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	f, err := parseSetupFlags(args, stdout)
+	f, err := parseSetupFlags(args, getenv, stdout)
 	if err != nil || f == nil {
 		return err
 	}
@@ -98,7 +98,9 @@ func runSetup(ctx context.Context, args []string, getenv func(string) string, st
 	return err
 }
 
-func parseSetupFlags(args []string, stdout io.Writer) (*setupFlags, error) {
+// parseSetupFlags reads setup's flags; their problems are said in --lang's
+// language, else HOGA_LANG's, else Korean.
+func parseSetupFlags(args []string, getenv func(string) string, stdout io.Writer) (*setupFlags, error) {
 	fs := flag.NewFlagSet("hoga setup", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	f := &setupFlags{given: map[string]bool{}}
@@ -128,37 +130,39 @@ func parseSetupFlags(args []string, stdout io.Writer) (*setupFlags, error) {
 		return nil, &usageError{msg: fmt.Sprintf("hoga setup takes no arguments (got %q)\n%s", fs.Args(), setupUsage)}
 	}
 	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
-	var probs problems
-	if _, err := bot.ParseLang(f.lang); err != nil {
-		probs.addf("--lang %q: must be ko or en", f.lang)
+	probs := problems{lang: startLang(getenv("HOGA_LANG"))}
+	if l, err := bot.ParseLang(f.lang); err != nil {
+		probs.add("setup.lang", f.lang)
+	} else if f.lang != "" {
+		probs.lang = l
 	}
 	f.broker, f.mode = strings.ToLower(f.broker), strings.ToLower(f.mode)
 	if f.broker != "" && !slices.Contains([]string{"paper", "kis", "kiwoom"}, f.broker) {
-		probs.addf("--broker %q: must be paper, kis or kiwoom", f.broker)
+		probs.add("setup.broker", f.broker)
 	}
 	if f.mode != "" && f.mode != "mock" && f.mode != "live" {
-		probs.addf("--mode %q: must be mock or live", f.mode)
+		probs.add("setup.mode", f.mode)
 	}
 	if f.broker == "paper" && f.mode == "live" {
-		probs.addf("--mode live needs a real broker: --broker kis or kiwoom")
+		probs.add("setup.paper_live")
 	}
 	if f.account != "" && !validKISAccount(f.account) {
-		probs.addf("--account must look like 12345678-01")
+		probs.add("setup.account")
 	}
 	if f.owner != "" && f.owner != "wait" {
 		if n, err := strconv.ParseInt(f.owner, 10, 64); err != nil || n <= 0 {
-			probs.addf("--owner %q: a Telegram user id (a positive number) or wait", f.owner)
+			probs.add("setup.owner", f.owner)
 		}
 	}
 	switch f.alert {
 	case "", "wait", "none":
 	default:
 		if _, err := parseAlertChat(f.alert); err != nil {
-			probs.addf("--alert-chat %q: wait, none, or a chat id like -1001234567890 (optionally :topic)", f.alert)
+			probs.add("setup.alert", f.alert)
 		}
 	}
 	if f.wait <= 0 || f.timeout <= 0 {
-		probs.addf("--wait and --timeout must be positive")
+		probs.add("setup.durations")
 	}
 	if len(probs.lines) > 0 {
 		return nil, &usageError{msg: "hoga setup: " + strings.Join(probs.lines, "\n  ")}

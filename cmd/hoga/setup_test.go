@@ -153,7 +153,7 @@ func TestSetupFromNothingToABotAnsweringPrice(t *testing.T) {
 	in := newScriptReader()
 	out, errOut := newWatchedBuffer(), newWatchedBuffer()
 	ty := &typist{t: t, ctx: ctx, in: in, out: out}
-	f, err := parseSetupFlags([]string{"--base-url", fake.URL(), "--telegram-api-url", tg.URL}, io.Discard)
+	f, err := parseSetupFlags([]string{"--base-url", fake.URL(), "--telegram-api-url", tg.URL}, env(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,8 +374,11 @@ func TestSetupWithoutATerminalNeedsFlags(t *testing.T) {
 		{[]string{"setup", "--broker", "kis", "--mode", "live"}, "--yes"},
 		{[]string{"setup", "--broker", "kis", "--mode", "mock"}, "--app-key"},
 		{[]string{"setup", "--lang", "en", "--broker", "paper"}, "--telegram-token"},
-		{[]string{"setup", "--broker", "nasdaq"}, `--broker "nasdaq"`},
-		{[]string{"setup", "--account", "123"}, "--account must look like"},
+		// The flags' problems in the user's language (issue 12, item 12).
+		{[]string{"setup", "--broker", "nasdaq"}, `--broker "nasdaq": paper, kis, kiwoom 중 하나여야 합니다`},
+		{[]string{"setup", "--account", "123"}, "--account 는 12345678-01 모양이어야 합니다"},
+		{[]string{"setup", "--lang", "en", "--account", "123"}, "--account must look like"},
+		{[]string{"setup", "--lang", "fr", "--broker", "nasdaq"}, `--lang "fr": ko 또는 en 이어야 합니다`},
 		{[]string{"setup", "--broker", "kis", "--mode", "mock", "--app-key", "k", "--app-secret", "s"}, "--account"},
 		{[]string{"setup", "--broker", "paper", "--telegram-token", "1:x"}, "--yes"},
 	} {
@@ -631,7 +634,7 @@ func TestSetupAgainKeepsAnswers(t *testing.T) {
 	defer cancel()
 	in, out := newScriptReader(), newWatchedBuffer()
 	ty := &typist{t: t, ctx: ctx, in: in, out: out}
-	f, err := parseSetupFlags(nil, io.Discard)
+	f, err := parseSetupFlags(nil, env(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -682,7 +685,7 @@ func TestSetupEnterSkipsTheGroup(t *testing.T) {
 	defer cancel()
 	in, out := newScriptReader(), newWatchedBuffer()
 	ty := &typist{t: t, ctx: ctx, in: in, out: out}
-	f, err := parseSetupFlags([]string{"--lang", "en", "--telegram-api-url", tg.URL}, io.Discard)
+	f, err := parseSetupFlags([]string{"--lang", "en", "--telegram-api-url", tg.URL}, env(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -738,7 +741,7 @@ func TestSetupTerminalWithoutHiddenInput(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testGuard)
 	defer cancel()
 	in, out := newScriptReader(), newWatchedBuffer()
-	f, err := parseSetupFlags([]string{"--lang", "en", "--broker", "kiwoom", "--mode", "mock"}, io.Discard)
+	f, err := parseSetupFlags([]string{"--lang", "en", "--broker", "kiwoom", "--mode", "mock"}, env(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
