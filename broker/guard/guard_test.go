@@ -1311,3 +1311,35 @@ func TestCheckingLeavesOutTheOrderBeingSent(t *testing.T) {
 		t.Fatalf("Checking = %d after the answer; want 1", n)
 	}
 }
+
+// A broker whose list does not say where an order was sent (paper's
+// orders restored after a restart) is annotated with the venue the
+// journal kept: /orders read "· KRX" before a restart and nothing after.
+// (The guard's test account is mock, which trades on KRX only.)
+func TestOrdersTodayVenueFromTheJournal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, venue := range []broker.Venue{broker.VenueKRX} {
+		t.Run(string(venue), func(t *testing.T) {
+			e := newEnv(t, nil)
+			req := limitBuy(1, 70_000)
+			req.Venue = venue
+			placed, err := e.g.PlaceOrder(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.fb.mu.Lock()
+			for i := range e.fb.orders {
+				e.fb.orders[i].Venue = "" // as a list that names no venue
+			}
+			e.fb.mu.Unlock()
+			orders, err := e.g.OrdersToday(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(orders) != 1 || orders[0].ID != placed.ID || orders[0].Venue != venue {
+				t.Fatalf("orders %+v; want %s with venue %s", orders, placed.ID, venue)
+			}
+		})
+	}
+}

@@ -115,6 +115,12 @@ func annotate(o broker.Order, e broker.JournalEntry) broker.Order {
 	if o.Note == "" {
 		o.Note = e.Note
 	}
+	if o.Venue == "" {
+		// A broker that does not list where an order was sent (paper's
+		// orders restored after a restart): the journal kept it, and
+		// /orders read "· KRX" before a restart and nothing after.
+		o.Venue = e.Venue
+	}
 	if o.Session == "" {
 		// A broker list that does not name the session: the journal
 		// knows a closing-price order from a market one (migration 0006).
