@@ -352,16 +352,8 @@ func NewKISServer(opts KISFakeOptions) (*KISFake, error) {
 	}
 	var err error
 	f.simAccount = simAccount{lk: &f.mu, simClk: f.clock}
-	f.m, f.cal, err = newSim("kis", "%010d", f.marketHours, opts.Sim, f.clock.Now(), cash, f.onEvent)
-	if err != nil {
+	if f.cal, err = f.openSim("kis", "%010d", f.marketHours, opts.Sim, cash, opts.Stocks, f.onEvent); err != nil {
 		return nil, err
-	}
-	stocks := opts.Stocks
-	if stocks == nil {
-		stocks = ListedStocks()
-	}
-	for _, s := range stocks {
-		f.m.List(market.Instrument{Code: broker.Code(s.Code), Name: s.Name}, s.base(), s.Price)
 	}
 
 	if f.srv, err = startServer(http.HandlerFunc(f.serveHTTP), opts.Addr); err != nil {

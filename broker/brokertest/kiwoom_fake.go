@@ -286,16 +286,8 @@ func StartKiwoomServer(opts KiwoomFakeOptions) (*KiwoomFake, error) {
 	}
 	f.simAccount = simAccount{lk: &f.mu, simClk: f.clk}
 	var err error
-	f.m, f.cal, err = newSim("kiwoom", "%07d", opts.MarketHours, opts.Sim, f.clk.Now(), opts.Cash, f.onEvent)
-	if err != nil {
+	if f.cal, err = f.openSim("kiwoom", "%07d", opts.MarketHours, opts.Sim, opts.Cash, opts.Stocks, f.onEvent); err != nil {
 		return nil, err
-	}
-	stocks := opts.Stocks
-	if stocks == nil {
-		stocks = ListedStocks()
-	}
-	for _, s := range stocks {
-		f.addStockLocked(s.Code, s.Name, s.base(), s.Price)
 	}
 	f.startTicker(opts.Sim.Tick)
 	if f.srv, err = startServer(http.HandlerFunc(f.serveHTTP), opts.Addr); err != nil {

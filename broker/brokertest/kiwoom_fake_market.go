@@ -26,15 +26,11 @@ func (o *kwOrder) view() KiwoomFakeOrder {
 	return v
 }
 
-func (f *KiwoomFake) addStockLocked(code, name string, base, price int64) {
-	f.m.List(market.Instrument{Code: broker.Code(code), Name: name}, base, price)
-}
-
 // AddStock lists a stock with its previous close and current price.
 func (f *KiwoomFake) AddStock(code, name string, prevClose, price int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.addStockLocked(code, name, prevClose, price)
+	f.m.List(market.Instrument{Code: broker.Code(code), Name: name}, prevClose, price)
 }
 
 // onEvent turns the market's events into WebSocket rows; called with f.mu

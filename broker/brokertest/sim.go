@@ -34,15 +34,16 @@ type SimOptions struct {
 	Tick time.Duration
 }
 
-// newSim makes a fake's market: KRX sessions (day orders lapse at the
-// close, 수능 and holidays included) with market hours, else one endless
-// day as the fakes always had.
-func newSim(name, idFormat string, marketHours bool, opts SimOptions, now time.Time, cash int64, onEvent func(market.Event)) (*market.Market, *broker.Calendar, error) {
+// openSim makes a fake's market, on the fake's clock, listing stocks
+// (ListedStocks when nil): KRX sessions (day orders lapse at the close,
+// 수능 and holidays included) with market hours, else one endless day as
+// the fakes always had. It returns the calendar the sessions follow.
+func (s *simAccount) openSim(name, idFormat string, marketHours bool, opts SimOptions, cash int64, stocks []Stock, onEvent func(market.Event)) (*broker.Calendar, error) {
 	cal := opts.Calendar
 	if cal == nil {
 		var err error
 		if cal, err = broker.NewCalendar(nil); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	var sessions market.Sessions = market.Endless{}
@@ -60,9 +61,16 @@ func newSim(name, idFormat string, marketHours bool, opts SimOptions, now time.T
 		MarketBuyAtUpper: true, // KIS and Kiwoom hold a market buy's cash at the upper limit
 		IDFormat:         idFormat,
 		OnEvent:          onEvent,
-	}, now, seed, cash)
+	}, s.simClk.Now(), seed, cash)
 	m.PriceEvents = true // every price change is a trade frame on the WebSocket
-	return m, cal, nil
+	if stocks == nil {
+		stocks = ListedStocks()
+	}
+	for _, st := range stocks {
+		m.List(market.Instrument{Code: broker.Code(st.Code), Name: st.Name}, st.base(), st.Price)
+	}
+	s.m = m
+	return cal, nil
 }
 
 // simStock is a stock as both fakes' handlers read it: a copy of its book.
