@@ -16,10 +16,8 @@ import (
 	"time"
 
 	retry "github.com/sethvargo/go-retry"
-	"golang.org/x/time/rate"
 
 	"github.com/hoga-trade/hoga/broker"
-	"github.com/hoga-trade/hoga/broker/internal/pace"
 	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/internal/redact"
@@ -45,7 +43,7 @@ type Client struct {
 	// timeoutClk measures each attempt's timeout (Options.TimeoutClock);
 	// nil is the wall clock.
 	timeoutClk clock.Clock
-	limiter    *rate.Limiter
+	limiter    *Limiter
 	tokens     *token.Lifecycle
 	names      nameCache
 	// routed is where the stream's notices said each of today's orders
@@ -270,7 +268,7 @@ func (c *Client) wait(ctx context.Context, trID string) error {
 	if c.waitOwn {
 		clk = c.clock
 	}
-	d, err := pace.Wait(ctx, clk, c.limiter)
+	d, err := c.limiter.Wait(ctx, clk)
 	if err == nil {
 		c.onWait(trID, d)
 	}

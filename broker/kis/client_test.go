@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -67,12 +68,12 @@ func TestNewValidatesOptions(t *testing.T) {
 		})
 	}
 	c, _ := New(Options{AppKey: "k", AppSecret: "s", Account: "12345678-01", Mode: ModeLive})
-	if c.set.base != LiveBaseURL || c.limiter.Limit() != DefaultLiveRPS {
-		t.Errorf("live defaults: base %s, rps %v", c.set.base, c.limiter.Limit())
+	if c.set.base != LiveBaseURL || math.Abs(c.limiter.Rate()-DefaultLiveRPS) > 1e-6 {
+		t.Errorf("live defaults: base %s, rps %v", c.set.base, c.limiter.Rate())
 	}
 	c, _ = New(good)
-	if c.limiter.Limit() != DefaultMockRPS || c.Mode() != ModeMock || c.Name() != "kis" {
-		t.Errorf("mock defaults: rps %v mode %s", c.limiter.Limit(), c.Mode())
+	if math.Abs(c.limiter.Rate()-DefaultMockRPS) > 1e-6 || c.Mode() != ModeMock || c.Name() != "kis" {
+		t.Errorf("mock defaults: rps %v mode %s", c.limiter.Rate(), c.Mode())
 	}
 }
 

@@ -7,8 +7,9 @@
 //     a restart reuses it, renewed before it runs out (10 minutes before
 //     expiry, and at 08:50 KST when it would otherwise expire during the
 //     session); single-flight so concurrent callers share one issuance;
-//   - a client-side token bucket (18/s live, 2/s mock by default) in front
-//     of every request, and bounded exponential backoff on EGW00201;
+//   - a client-side pace (18/s live, 1.8/s mock by default, never more
+//     than KIS's 20 or 2 in any second; pace.Limiter) in front of every
+//     request, and bounded exponential backoff on EGW00201;
 //   - every body read and decoded whatever the HTTP status, rt_cd "0" as
 //     the only success, msg_cd mapped to broker error kinds in one table;
 //   - orders never sent twice: once an order request may have reached KIS,

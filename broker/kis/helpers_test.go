@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/hoga-trade/hoga/broker/internal/pace"
 
 	"github.com/hoga-trade/hoga/broker/brokertest"
 	"github.com/hoga-trade/hoga/clock"
@@ -155,4 +155,4 @@ func bg() context.Context { return context.Background() }
 
 // unlimited gives a client no rate limit: tests on a fake clock that they
 // do not drive would otherwise wait on the limiter forever.
-func unlimited(o *Options) { o.Limiter = rate.NewLimiter(rate.Inf, 1) }
+func unlimited(o *Options) { o.Limiter = pace.NewLimiter(0, 0) }

@@ -5,13 +5,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"github.com/hoga-trade/hoga/broker/internal/pace"
 	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/broker/tokencache"
 	"github.com/hoga-trade/hoga/clock"
@@ -38,13 +38,16 @@ const (
 // (kis.md §8; OTA strategy_builder/kis_auth.py sleeps 0.05 s real, 0.5 s
 // mock) and answers EGW00201 over it, but does not say how it counts: in
 // calendar seconds, a sliding window or a token bucket. So hoga paces with
-// a margin that passes all three. The limiter (burst 1) spaces requests at
-// least 1/rps apart, so any n+1 consecutive requests span n/rps: 20/18 =
-// 2/1.8 = 1.11 s. A strict sliding one-second window (the harshest
-// reading) therefore never sees n+1, even when network jitter moves
-// arrivals by up to 110 ms; a token bucket of n/s needs 1/n s apart and
-// gets 55 ms more. At exactly 2/s mock, three requests spanned exactly 1 s
-// and a strict window refused one in twelve (issue 20.5).
+// a margin that passes all three. The limiter spaces the moments it lets
+// requests go at least 1/rps apart (pace.Limiter), so any n+1 consecutive
+// requests span n/rps: 20/18 = 2/1.8 = 1.11 s. A strict sliding one-second
+// window (the harshest reading) therefore never sees n+1, even when
+// network jitter moves arrivals by up to 110 ms; a token bucket of n/s
+// needs 1/n s apart and gets 55 ms more. At exactly 2/s mock, three
+// requests spanned exactly 1 s and a strict window refused one in twelve
+// (issue 20.5). A token bucket (x/time/rate, burst 1), as hoga used
+// before, spaces the instants it reserves instead: a caller that woke late
+// sent its request beside an on-time one, and the same window refused.
 const (
 	DefaultLiveRPS = 18
 	DefaultMockRPS = 1.8
@@ -105,7 +108,7 @@ type Options struct {
 	// KIS counts requests per app key, so two Clients on one app key in one
 	// process must share one: build it with NewLimiter and pass it to both.
 	// (A package-level registry would be a global; the caller owns this.)
-	Limiter *rate.Limiter
+	Limiter *Limiter
 	// Timeout bounds each HTTP attempt; default 10s.
 	Timeout time.Duration
 	// TimeoutClock, if set, measures Timeout instead of the wall clock.
@@ -143,12 +146,24 @@ type Options struct {
 	OnTokenIssued func()
 }
 
+// Limiter paces one app key's requests (pace.Limiter): share one between
+// Clients on the same key (Options.Limiter).
+type Limiter = pace.Limiter
+
 // NewLimiter returns a limiter for one app key allowed rps requests a
-// second (0 means the Mode's default): it paces at PacingMargin × rps with
-// a burst of 1, so requests are spread evenly and no one-second window,
-// however it is counted, sees more than rps of them.
-func NewLimiter(mode Mode, rps float64) *rate.Limiter {
-	return rate.NewLimiter(rate.Limit(PacedRPS(mode, rps)), 1)
+// second (0 means the Mode's default: 2 mock, 20 live). It lets requests
+// go PacingMargin × rps evenly apart, counted at the moments they go, and
+// never more than rps in any one second: so no one-second window, however
+// KIS counts it, sees more than rps of them, whatever the callers do.
+func NewLimiter(mode Mode, rps float64) *Limiter {
+	allowed := rps
+	if allowed <= 0 {
+		allowed = 2
+		if mode == ModeLive {
+			allowed = 20
+		}
+	}
+	return pace.NewLimiter(time.Duration(float64(time.Second)/PacedRPS(mode, rps)), max(1, int(math.Floor(allowed))))
 }
 
 // PacedRPS is the rate NewLimiter paces at for an allowed rate rps (0: the

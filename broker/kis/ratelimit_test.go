@@ -122,17 +122,98 @@ func TestExplicitRPSGetsTheMargin(t *testing.T) {
 		mode Mode
 		rps  float64
 		want float64
+		most int // in any one second: the rate KIS allows
 	}{
-		{ModeMock, 0, DefaultMockRPS},
-		{ModeLive, 0, DefaultLiveRPS},
-		{ModeMock, 2, DefaultMockRPS},
-		{ModeLive, 20, DefaultLiveRPS},
-		{ModeLive, 10, 9},
-		{ModeMock, 200, 180},
+		{ModeMock, 0, DefaultMockRPS, 2},
+		{ModeLive, 0, DefaultLiveRPS, 20},
+		{ModeMock, 2, DefaultMockRPS, 2},
+		{ModeLive, 20, DefaultLiveRPS, 20},
+		{ModeLive, 10, 9, 10},
+		{ModeMock, 200, 180, 200},
+		{ModeMock, 0.5, 0.45, 1},
 	} {
-		got := float64(NewLimiter(tt.mode, tt.rps).Limit())
-		if math.Abs(got-tt.want) > 1e-9 {
-			t.Errorf("NewLimiter(%s, %v) paces at %v/s; want %v", tt.mode, tt.rps, got, tt.want)
+		l := NewLimiter(tt.mode, tt.rps)
+		if got := l.Rate(); math.Abs(got-tt.want) > tt.want*1e-6 || l.Max() != tt.most {
+			t.Errorf("NewLimiter(%s, %v) paces at %v/s, at most %d a second; want %v, %d", tt.mode, tt.rps, got, l.Max(), tt.want, tt.most)
+		}
+	}
+}
+
+// TestTwoCallersOneLimiterNeverRefused: the day's order list walked page
+// by page beside quotes, on one app key's limiter (KIS counts per key),
+// while the clock moves in uneven steps larger than the pacing gap, so a
+// caller wakes late beside another on time. KIS's strict one-second
+// window (2/s mock, 20/s live) never refuses. The token bucket hoga used
+// (x/time/rate, burst 1) spaced reservations, not the moments requests
+// went, and drew EGW00201 here.
+func TestTwoCallersOneLimiterNeverRefused(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		mode  string
+		steps []time.Duration
+	}{
+		{"mock", []time.Duration{490 * time.Millisecond, 730 * time.Millisecond, 1300 * time.Millisecond, 90 * time.Millisecond}},
+		{"live", []time.Duration{37 * time.Millisecond, 61 * time.Millisecond, 130 * time.Millisecond, 5 * time.Millisecond}},
+	} {
+		for _, step := range tt.steps {
+			t.Run(fmt.Sprintf("%s_%v", tt.mode, step), func(t *testing.T) {
+				t.Parallel()
+				fc := clock.NewFake(kstAt(10, 0))
+				var refused atomic.Int64
+				c, f := newPair(t, brokertest.KISFakeOptions{Mode: tt.mode, Clock: fc, StrictWindow: true, Stocks: kisStocks, OrdersPageSize: 2},
+					func(o *Options) {
+						o.Backoff = time.Millisecond
+						o.OnRateLimited = func(string) { refused.Add(1) }
+					})
+				// Eight open orders (four pages) and the stock's name, as
+				// a running hoga has them.
+				warm := newWorkers(1)
+				go func() {
+					defer warm.finish()
+					for i := range 8 {
+						if _, err := c.PlaceOrder(bg(), broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit,
+							Qty: int64(i + 1), Price: 60_000}); err != nil {
+							t.Error(err)
+						}
+					}
+					if _, err := c.Quote(bg(), "005930"); err != nil {
+						t.Error(err)
+					}
+				}()
+				warm.drive(fc, 50*time.Millisecond)
+				base := f.RateLimited()
+
+				const walks, quotes = 3, 20
+				w := newWorkers(2)
+				errs := make(chan error, walks+quotes)
+				go func() {
+					defer w.finish()
+					for range walks {
+						os, err := c.OrdersToday(bg())
+						if err == nil && len(os) != 8 {
+							err = fmt.Errorf("walk listed %d orders, want 8", len(os))
+						}
+						errs <- err
+					}
+				}()
+				go func() {
+					defer w.finish()
+					for range quotes {
+						_, err := c.Quote(bg(), "005930")
+						errs <- err
+					}
+				}()
+				w.drive(fc, step)
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				if got := f.RateLimited() - base; got != 0 || refused.Load() != 0 {
+					t.Fatalf("the strict window refused %d (client heard %d); want 0", got, refused.Load())
+				}
+			})
 		}
 	}
 }

@@ -15,9 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/hoga-trade/hoga/broker"
+	"github.com/hoga-trade/hoga/broker/internal/pace"
 	"github.com/hoga-trade/hoga/broker/internal/token"
 	"github.com/hoga-trade/hoga/clock"
 	"github.com/hoga-trade/hoga/internal/redact"
@@ -49,7 +48,7 @@ type Client struct {
 	fallbackWarned atomic.Bool
 
 	limMu    sync.Mutex
-	limiters map[string]*rate.Limiter
+	limiters map[string]*pace.Limiter
 }
 
 var _ broker.Broker = (*Client)(nil)
@@ -76,7 +75,7 @@ func New(opts Options) (*Client, error) {
 		backoffBase: o.Backoff,
 		onWait:      o.OnRateLimitWait,
 		onLimited:   o.OnRateLimited,
-		limiters:    make(map[string]*rate.Limiter),
+		limiters:    make(map[string]*pace.Limiter),
 	}
 	c.tokens = newTokens(c, o)
 	return c, nil

@@ -113,3 +113,73 @@ func TestStrictWindowRefusesAnUnpacedClient(t *testing.T) {
 		t.Fatalf("fake refused %d, client heard %d; want the same, above 0", fake.RateLimited(), refused.Load())
 	}
 }
+
+// TestTwoCallersOneLimiterNeverRefused: a list walk and quotes (and a
+// second walker, so ka10075/ka10076 have two callers on one limiter) run
+// together against the fake's strict sliding window at 유량=5, while the
+// clock moves in uneven steps larger than the pacing gap, so callers wake
+// late beside others on time. No one-second window may ever see more than
+// the limit: zero refusals. A token bucket (x/time/rate, burst 1) paced
+// reservations, not the moments requests went: late wake-ups bunched and
+// the window refused.
+func TestTwoCallersOneLimiterNeverRefused(t *testing.T) {
+	t.Parallel()
+	for _, step := range []time.Duration{490 * time.Millisecond, 730 * time.Millisecond, 130 * time.Millisecond, 1100 * time.Millisecond} {
+		t.Run(step.String(), func(t *testing.T) {
+			t.Parallel()
+			clk := clock.NewFake(start)
+			var refused atomic.Int64
+			c, fake := newClient(t, brokertest.KiwoomFakeOptions{Clock: clk, StrictWindow: true, Cash: 1 << 50, Stocks: kwStocks},
+				kiwoom.Options{Clock: clk, Backoff: time.Millisecond, OnRateLimited: func(string) { refused.Add(1) }})
+			// Twelve open orders: a walk is 6 pages of each list.
+			placing := &running{n: 1, ch: make(chan struct{})}
+			go func() {
+				defer placing.done()
+				for i := range 12 {
+					if _, err := c.PlaceOrder(ctx, broker.OrderRequest{Code: "005930", Side: broker.Buy, Type: broker.Limit,
+						Qty: int64(i + 1), Price: 60_000, Venue: broker.VenueKRX}); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+			placing.drive(clk, 50*time.Millisecond)
+			base := fake.RateLimited()
+
+			const walks, quotes = 4, 40
+			r := &running{n: 3, ch: make(chan struct{})}
+			errs := make(chan error, 2*walks+quotes)
+			walk := func() {
+				defer r.done()
+				for range walks {
+					os, err := c.OrdersToday(ctx)
+					if err == nil && len(os) != 12 {
+						err = fmt.Errorf("walk listed %d orders, want 12", len(os))
+					}
+					errs <- err
+				}
+			}
+			go walk()
+			go walk()
+			go func() {
+				defer r.done()
+				for range quotes {
+					_, err := c.Quote(ctx, "005930")
+					errs <- err
+				}
+			}()
+			r.drive(clk, step)
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := fake.RateLimited() - base; got != 0 || refused.Load() != 0 {
+				t.Fatalf("the strict window refused %d (client heard %d); want 0", got, refused.Load())
+			}
+			if got := fake.Requests("ka10001"); got < quotes {
+				t.Fatalf("ka10001 requests %d for %d quotes", got, quotes)
+			}
+		})
+	}
+}
