@@ -1089,7 +1089,7 @@ func text(lang Lang, key string, args ...any) string {
 
 // englishOne finds a count of exactly one before a plural noun: "1 shares"
 // but not "11 shares", "2,001 shares" or "0.1 times".
-var englishOne = regexp.MustCompile(`(^|[^0-9.,])1 (shares|rules|orders|failures|errors|sells|fills|times|seconds|minutes|hours|days)\b`)
+var englishOne = regexp.MustCompile(`(^|[^0-9.,])1 (shares|rules|orders|failures|errors|sells|fills|times|seconds|minutes|hours|days|codes)\b`)
 
 // singular makes English agree with a count of one (issue 19, item 4:
 // "1 shares"): the catalog says "%s shares" once, for every count.

@@ -184,6 +184,9 @@ func TestEnglishPlurals(t *testing.T) {
 		{"order.filled", []any{"2,001", "70,000"}, "Filled: 2,001 shares @"},
 		{"status.rules", []any{1, 1}, "1 rule (1 on)"},
 		{"status.rules", []any{3, 1}, "3 rules (1 on)"},
+		// /status on the Kiwoom fake read "· 1 codes ·" (issue 12).
+		{"status.stream_up", []any{"12-06 (Sun) 09:09", 1, "2 s"}, "· 1 code · last message"},
+		{"status.stream_up", []any{"12-06 (Sun) 09:09", 21, "2 s"}, "· 21 codes · last message"},
 		{"err.daily_orders", []any{1}, "limit of 1 order is"},
 		{"confirm.sending", []any{"Buy", "삼성전자", "1"}, "Buy 삼성전자 1 share"},
 	}
