@@ -16,13 +16,18 @@ func TestDelayedOrderAnswerIsReconciledNotResent(t *testing.T) {
 	t.Parallel()
 	fake := brokertest.NewKIS(t, brokertest.KISFakeOptions{IssueGap: -1, RateLimit: -1, Stocks: kisStocks})
 	fake.SetPrice("005930", 70_000)
-	fake.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: "/uapi/domestic-stock/v1/trading/order-cash", Delay: 1500 * time.Millisecond, Times: 1})
+	// The order is taken at once and its answer held far past hoga's
+	// timeout (the fake stops holding when hoga gives up). The timeout is
+	// seconds, not the 300 ms it was: every other call (the reconciler's
+	// list reads) must fit in it, and on a machine at load 30 a 300 ms
+	// timeout failed them all until the test's minute ran out.
+	fake.Inject(brokertest.KISFault{Kind: brokertest.FaultDelay, Path: "/uapi/domestic-stock/v1/trading/order-cash", Delay: time.Hour, Times: 1})
 	key, secret, account := fake.Credentials()
 	getenv := env(
 		"HOGA_BROKER", "kis", "HOGA_MODE", "mock",
 		"HOGA_KIS_APP_KEY", key, "HOGA_KIS_APP_SECRET", secret, "HOGA_KIS_ACCOUNT", account,
 		"HOGA_KIS_BASE_URL", fake.URL(), "HOGA_KIS_RPS", "200", "HOGA_MARKET_HOURS", "always",
-		"HOGA_BROKER_TIMEOUT", "300ms",
+		"HOGA_BROKER_TIMEOUT", "3s",
 		"HOGA_DATA_DIR", filepath.Join(t.TempDir(), "data"), "HOGA_LOG_LEVEL", "error",
 	)
 	h := startHoga(t, nil, getenv)
