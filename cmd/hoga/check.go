@@ -41,30 +41,24 @@ const defaultCheckTimeout = 20 * time.Second
 // listed on every broker, mock or live.
 const checkCode broker.Code = "005930"
 
-const checkUsage = `usage: hoga check [-timeout 20s]
-
-Validates the settings (exit 2 if they are wrong, like a start), then tries
-each configured part and prints one line per check: OK, FAIL with what to
-do, or -- when the part is not configured. Exit 1 if any check fails.
-Nothing is ordered and no chat message is sent.`
-
 // runCheck is `hoga check`.
 func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	lang := startLang(getenv("HOGA_LANG"))
 	fs := flag.NewFlagSet("hoga check", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	timeout := fs.Duration("timeout", defaultCheckTimeout, "time allowed for each check")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, checkUsage)
+			fmt.Fprintln(stdout, ut(lang, "check.usage"))
 			return nil
 		}
-		return &usageError{msg: err.Error() + "\n" + checkUsage}
+		return &usageError{msg: ut(lang, "check.bad_flag", err, ut(lang, "check.usage"))}
 	}
 	if fs.NArg() > 0 {
-		return &usageError{msg: fmt.Sprintf("hoga check takes no arguments (got %q)\n%s", fs.Args(), checkUsage)}
+		return &usageError{msg: ut(lang, "check.args", fs.Args(), ut(lang, "check.usage"))}
 	}
 	if *timeout <= 0 {
-		return &usageError{msg: "hoga check: -timeout must be positive"}
+		return &usageError{msg: ut(lang, "check.timeout")}
 	}
 	cfg, err := loadSettings(getenv)
 	if err != nil {

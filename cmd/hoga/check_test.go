@@ -115,6 +115,9 @@ func TestCheckArguments(t *testing.T) {
 		{"extra_argument", []string{"check", "now"}, nil, 2, "takes no arguments"},
 		{"bad_flag", []string{"check", "-fast"}, nil, 2, "flag provided but not defined"},
 		{"zero_timeout", []string{"check", "-timeout", "0s"}, nil, 2, "-timeout must be positive"},
+		{"zero_timeout_ko", []string{"check", "-timeout", "0s"}, map[string]string{"HOGA_LANG": "ko"}, 2, "-timeout 은 0 보다 커야 합니다"},
+		{"extra_argument_ko", []string{"check", "now"}, map[string]string{"HOGA_LANG": "ko"}, 2, "hoga check 는 인자를 받지 않습니다"},
+		{"help_ko", []string{"check", "-h"}, map[string]string{"HOGA_LANG": "ko"}, 0, "사용법: hoga check"},
 		{"invalid_settings", []string{"check"}, map[string]string{"HOGA_BROKER": "ebest", "HOGA_MAX_DAILY_ORDERS": "many"}, 2, "HOGA_BROKER=\"ebest\": must be paper, kis or kiwoom"},
 		// Docker reserves exit 2 for health checks: every failure is 1.
 		{"healthcheck_without_http", []string{"healthcheck"}, nil, 1, "set HOGA_HTTP_ADDR"},

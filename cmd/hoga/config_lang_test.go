@@ -160,6 +160,19 @@ func TestInvalidLangIsSaidInKorean(t *testing.T) {
 // one holds an English sentence.
 func TestConfigCatalogComplete(t *testing.T) {
 	t.Parallel()
+	catalogComplete(t, configTexts)
+}
+
+// The command-line help and its refusals, the same way.
+func TestUsageCatalogComplete(t *testing.T) {
+	t.Parallel()
+	catalogComplete(t, usageTexts)
+}
+
+// catalogComplete checks a start-up catalog: the same keys and verbs in
+// both languages, and no English sentence in the Korean texts.
+func catalogComplete(t *testing.T, texts map[bot.Lang]map[string]string) {
+	t.Helper()
 	verbs := regexp.MustCompile(`%(\[\d\])?[-+# 0-9.]*[a-zA-Z%]`)
 	norm := func(s string) string {
 		vs := verbs.FindAllString(s, -1)
@@ -169,7 +182,7 @@ func TestConfigCatalogComplete(t *testing.T) {
 		slices.Sort(vs)
 		return strings.Join(slices.Compact(vs), ",")
 	}
-	ko, en := configTexts[bot.Korean], configTexts[bot.English]
+	ko, en := texts[bot.Korean], texts[bot.English]
 	for k, v := range ko {
 		e, ok := en[k]
 		if !ok {

@@ -29,19 +29,6 @@ func exitCode(err error, stderr io.Writer) int {
 	return 1
 }
 
-const usageText = `usage: hoga [command]
-
-commands:
-  (none), run   start hoga (console on this terminal; Telegram/HTTP/strategy when configured)
-  version       print the version
-  config        list every setting with its default
-  setup         answer a few questions and get a working .env (keys proven, Telegram ids learned)
-  check         check the settings and try each configured part (exit 1 if one fails)
-  healthcheck   ask the HTTP API's /healthz (Docker HEALTHCHECK)
-  service       install|uninstall|start|stop|status the Windows service
-  paper reset   delete the paper account (asks first; --yes does not ask)
-`
-
 // run is the whole program; main only supplies the process's environment
 // so tests can run it with their own.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -68,10 +55,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "paper":
 		return runPaper(ctx, args[1:], getenv, stdin, stdout)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usageText)
+		fmt.Fprint(stdout, ut(startLang(getenv("HOGA_LANG")), "usage"))
 		return nil
 	}
-	return &usageError{msg: fmt.Sprintf("unknown command %q\n%s", cmd, usageText)}
+	lang := startLang(getenv("HOGA_LANG"))
+	return &usageError{msg: ut(lang, "unknown", cmd, ut(lang, "usage"))}
 }
 
 // versionString reports the module version and VCS revision the binary was

@@ -194,9 +194,23 @@ func TestVersionAndUsage(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "HOGA_MAX_ORDER_KRW") || !strings.Contains(out, "1000000") {
 		t.Fatalf("config: exit %d %q", code, out)
 	}
-	_, errOut, code := runWith(t, env(), "", "frobnicate")
-	if code != 2 || !strings.Contains(errOut, "unknown command") {
-		t.Fatalf("unknown command: exit %d %q", code, errOut)
+	for _, tc := range []struct{ lang, unknown, usage string }{
+		{"", "알 수 없는 명령 \"frobnicate\"", "사용법: hoga [명령]"},
+		{"en", "unknown command \"frobnicate\"", "usage: hoga [command]"},
+	} {
+		_, errOut, code := runWith(t, env("HOGA_LANG", tc.lang), "", "frobnicate")
+		if code != 2 || !strings.Contains(errOut, tc.unknown) || !strings.Contains(errOut, tc.usage) || !strings.Contains(errOut, "paper reset") {
+			t.Fatalf("unknown command (HOGA_LANG=%q): exit %d %q", tc.lang, code, errOut)
+		}
+		out, _, code := runWith(t, env("HOGA_LANG", tc.lang), "", "help")
+		if code != 0 || !strings.HasPrefix(out, tc.usage) {
+			t.Fatalf("help (HOGA_LANG=%q): exit %d %q", tc.lang, code, out)
+		}
+		if tc.lang == "" {
+			if eng := englishIn(out); len(eng) > 0 {
+				t.Errorf("English %q in the Korean help:\n%s", eng, out)
+			}
+		}
 	}
 }
 
