@@ -264,10 +264,13 @@ type Guard struct {
 	// draining refuses new orders and cancels as closed does, without
 	// stopping Run (Drain).
 	draining atomic.Bool
-	runMu    sync.Mutex
-	running  bool
-	stop     context.CancelFunc
-	done     chan struct{}
+	// queued counts the orders and cancels waiting for the guard's turn
+	// (lock); a test waits on it to queue one behind the order in flight.
+	queued  atomic.Int32
+	runMu   sync.Mutex
+	running bool
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 var _ broker.Broker = (*Guard)(nil)
@@ -449,6 +452,8 @@ func (g *Guard) lock(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return (&broker.Error{Kind: broker.Transient, Msg: "the request was cancelled; nothing was sent", Err: err}).Saying("guard.cancelled")
 	}
+	g.queued.Add(1)
+	defer g.queued.Add(-1)
 	select {
 	case g.turn <- struct{}{}:
 		return nil
@@ -458,6 +463,21 @@ func (g *Guard) lock(ctx context.Context) error {
 }
 
 func (g *Guard) unlock() { <-g.turn }
+
+// lockOpen is lock for an order or a cancel: one that queued behind the
+// order in flight before a stop was asked for is refused once its turn
+// comes (nothing sent), or a stop's Drain would let it go out while the
+// tracker takes its final look and the parts stop.
+func (g *Guard) lockOpen(ctx context.Context) error {
+	if err := g.lock(ctx); err != nil {
+		return err
+	}
+	if g.closed.Load() || g.draining.Load() {
+		g.unlock()
+		return errClosed
+	}
+	return nil
+}
 
 // isSending reports whether clientID is the order PlaceOrder is sending.
 func (g *Guard) isSending(clientID string) bool {

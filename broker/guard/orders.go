@@ -225,7 +225,7 @@ func (g *Guard) CancelOrder(ctx context.Context, req broker.CancelRequest) (brok
 	if req.OrderID == "" {
 		return broker.Order{}, (&broker.Error{Kind: broker.Invalid, Msg: "which order? give the order number shown by /orders"}).Saying("guard.which_order")
 	}
-	if err := g.lock(ctx); err != nil {
+	if err := g.lockOpen(ctx); err != nil {
 		return broker.Order{}, err
 	}
 	defer g.unlock()

@@ -28,7 +28,7 @@ func (g *Guard) PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker
 	if g.closed.Load() || g.draining.Load() {
 		return broker.Order{}, errClosed
 	}
-	if err := g.lock(ctx); err != nil {
+	if err := g.lockOpen(ctx); err != nil {
 		return broker.Order{}, err
 	}
 	defer g.unlock()
