@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"testing"
-	"testing/fstest"
 
 	"github.com/hoga-trade/hoga/broker"
 )
@@ -18,18 +17,7 @@ func TestSessionMigration(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	old := fstest.MapFS{}
-	for _, name := range []string{"0001_journal.sql", "0002_fills.sql", "0003_venue.sql", "0004_fill_alerted.sql", "0005_err_say.sql"} {
-		b, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		old["migrations/"+name] = &fstest.MapFile{Data: b}
-	}
-	db, err := open(ctx, Options{Dir: dir}, old)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openAt(t, dir, "0001_journal.sql", "0002_fills.sql", "0003_venue.sql", "0004_fill_alerted.sql", "0005_err_say.sql")
 	created := kstTime("2026-03-04", 15, 45)
 	if _, err := db.w.ExecContext(ctx, `INSERT INTO orders (client_id, day, code, side, type, qty, price, state, broker_id, venue, created_ns, updated_ns)
 		VALUES ('Hold', '2026-03-04', '005930', 'buy', 'market', 3, 0, 'accepted', '0000000001', 'KRX', ?, ?)`,

@@ -17,6 +17,26 @@ import (
 	"github.com/hoga-trade/hoga/clock"
 )
 
+// openAt opens a new journal in dir with only the schema steps named,
+// as a file an older hoga wrote: a migration test then writes its old rows
+// and reopens it with openTest.
+func openAt(t testing.TB, dir string, steps ...string) *DB {
+	t.Helper()
+	old := fstest.MapFS{}
+	for _, name := range steps {
+		b, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old["migrations/"+name] = &fstest.MapFile{Data: b}
+	}
+	db, err := open(context.Background(), Options{Dir: dir}, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func openTest(t testing.TB, dir string) *DB {
 	t.Helper()
 	db, err := Open(context.Background(), Options{Dir: dir})
