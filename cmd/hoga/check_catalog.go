@@ -67,7 +67,7 @@ var checkTexts = map[bot.Lang]map[string]string{
 		"tg.todo.add":        "@%s 를 그룹에 추가하고 HOGA_TELEGRAM_ALERT_CHAT 을 확인하세요 (그룹 id 는 -100 으로 시작합니다)",
 		"tg.todo.start":      "사용자 %d 가 t.me/%s 를 열고 시작(Start)을 한 번 눌러야 합니다 (또는 HOGA_TELEGRAM_ALERT_CHAT 을 설정하세요)",
 		"tg.unreachable":     "%s 에 연결할 수 없음: %v",
-		"tg.429":             "429 Too Many Requests (%d초 뒤 다시)",
+		"tg.429":             "429 요청 한도 초과 (%d초 뒤 다시)",
 		"http.off":           "꺼짐 (켜려면 HOGA_HTTP_ADDR(예: 127.0.0.1:8080)와 HOGA_HTTP_TOKEN 을 설정하세요)",
 		"http.todo":          "HOGA_HTTP_ADDR 와 HOGA_HTTP_TOKEN 을 고치세요",
 		"http.busy":          "%s 에서 연결을 받을 수 없음: %v",

@@ -755,29 +755,5 @@ func brokerCheckLang(t *testing.T, cfg *Config, fb *brokertest.Broker) string {
 // (in any order: "%[2]d개 중 %[1]d개" puts them the Korean way).
 func TestCheckCatalogComplete(t *testing.T) {
 	t.Parallel()
-	verbs := regexp.MustCompile(`%(\[\d\])?[-+# 0-9.]*[a-zA-Z%]`)
-	norm := func(s string) string {
-		vs := verbs.FindAllString(s, -1)
-		for i, v := range vs {
-			vs[i] = regexp.MustCompile(`\[\d\]`).ReplaceAllString(v, "")
-		}
-		slices.Sort(vs)
-		return strings.Join(vs, ",")
-	}
-	ko, en := checkTexts[bot.Korean], checkTexts[bot.English]
-	for k, v := range ko {
-		e, ok := en[k]
-		if !ok {
-			t.Errorf("English lacks %q", k)
-			continue
-		}
-		if a, b := norm(v), norm(e); a != b {
-			t.Errorf("%q: verbs %s in Korean, %s in English", k, a, b)
-		}
-	}
-	for k := range en {
-		if _, ok := ko[k]; !ok {
-			t.Errorf("Korean lacks %q", k)
-		}
-	}
+	catalogComplete(t, checkTexts)
 }

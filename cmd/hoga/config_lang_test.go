@@ -180,7 +180,7 @@ func catalogComplete(t *testing.T, texts map[bot.Lang]map[string]string) {
 			vs[i] = regexp.MustCompile(`\[\d\]`).ReplaceAllString(v, "")
 		}
 		slices.Sort(vs)
-		return strings.Join(slices.Compact(vs), ",")
+		return strings.Join(vs, ",")
 	}
 	ko, en := texts[bot.Korean], texts[bot.English]
 	for k, v := range ko {
